@@ -1,0 +1,136 @@
+/**
+ * The YAML configuration file (VIGIL_CONFIG). Secrets never live here: they come from the
+ * environment (see env-schema.ts). Every field has a default where one is safe.
+ */
+import { z } from 'zod';
+
+const nonEmpty = z.string().min(1);
+const positiveInt = z.number().int().positive();
+const serviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" or "-"');
+const channel = z
+  .string()
+  .regex(/^(#[a-z0-9_-]{1,80}|[CGD][A-Z0-9]{6,})$/, 'a channel name like "#team-payments" or an id like "C0123456789"');
+
+const RunbookSchema = z.object({ title: nonEmpty.max(60), url: z.url({ protocol: /^https?$/ }) });
+
+export const ServiceConfigSchema = z.object({
+  name: serviceName,
+  namespace: nonEmpty,
+  team: nonEmpty,
+  /** 1 = customer-facing critical path; 3 = internal, can wait. Drives severity. */
+  tier: z.number().int().min(1).max(3).default(2),
+  depends_on: z.array(serviceName).default([]),
+  runbooks: z.array(RunbookSchema).max(5).default([]),
+});
+export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
+
+export const SignalConfigSchema = z.object({
+  /** Becomes metric_name of the samples, e.g. latency_p99. */
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case, e.g. latency_p99'),
+  /** PromQL; `{{step}}` is replaced by the query step (e.g. "60s"), `{{namespaces}}` by a regex of the configured namespaces. */
+  query: nonEmpty,
+  /** The label whose value names the service. */
+  service_label: nonEmpty.default('service'),
+  /** The label whose value names the namespace; when absent, the service's configured namespace is used. */
+  namespace_label: nonEmpty.optional(),
+  /** Which deviations matter: latency and errors only "up", throughput often "both". */
+  direction: z.enum(['up', 'down', 'both']).default('both'),
+  unit: z.enum(['seconds', 'ratio', 'percent', 'per_second', 'bytes', 'none']).default('none'),
+});
+export type SignalConfig = z.infer<typeof SignalConfigSchema>;
+
+export const DetectionConfigSchema = z
+  .object({
+    /** Points in the rolling baseline window. */
+    window_points: positiveInt.min(5).max(1440).default(60),
+    /** Warm-up: a series is not scored before it has this many baseline points. */
+    min_points: positiveInt.min(3).default(30),
+    zscore_threshold: z.number().positive().default(3.5),
+    mad_threshold: z.number().positive().default(4),
+    /** "all": every detector must agree (fewer false alarms); "any": one is enough. */
+    combine: z.enum(['all', 'any']).default('all'),
+    /** On a cold start, only points this recent may raise anomalies; older ones only warm the baseline. */
+    fresh_seconds: positiveInt.default(300),
+  })
+  .refine((d) => d.min_points <= d.window_points, {
+    message: 'min_points must not exceed window_points',
+    path: ['min_points'],
+  });
+export type DetectionConfig = z.infer<typeof DetectionConfigSchema>;
+
+export const CorrelationConfigSchema = z.object({
+  /** Anomalies this close in time (and related in the topology) belong to one incident. */
+  window_seconds: positiveInt.default(600),
+  /** An incident with no new anomaly for this long is resolved automatically. */
+  resolve_after_quiet_seconds: positiveInt.default(1800),
+});
+export type CorrelationConfig = z.infer<typeof CorrelationConfigSchema>;
+
+export const ConfigSchema = z
+  .object({
+    prometheus: z.object({
+      url: z.url({ protocol: /^https?$/ }),
+      timeout_ms: positiveInt.max(120_000).default(10_000),
+      step_seconds: positiveInt.default(60),
+    }),
+    schedule: z
+      .object({
+        /** node-cron expression (6 fields allowed for seconds). */
+        detection: nonEmpty.default('*/1 * * * *'),
+      })
+      .default({ detection: '*/1 * * * *' }),
+    slack: z
+      .object({
+        mode: z.enum(['socket', 'http']).default('socket'),
+        /** HTTP mode: where Bolt listens for /slack/events. */
+        port: z.number().int().min(0).max(65535).default(3000),
+        /** Where incidents of services without a configured team go. */
+        default_channel: channel.default('#vigil-alerts'),
+        timeout_ms: positiveInt.max(60_000).default(10_000),
+      })
+      .default({ mode: 'socket', port: 3000, default_channel: '#vigil-alerts', timeout_ms: 10_000 }),
+    http: z
+      .object({ health_port: z.number().int().min(0).max(65535).default(8080) })
+      .default({ health_port: 8080 }),
+    teams: z.record(nonEmpty, z.object({ channel })).default({}),
+    services: z.array(ServiceConfigSchema).default([]),
+    signals: z.array(SignalConfigSchema).min(1, 'configure at least one signal'),
+    detection: DetectionConfigSchema.default(DetectionConfigSchema.parse({})),
+    correlation: CorrelationConfigSchema.default(CorrelationConfigSchema.parse({})),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.services.forEach((service, i) => {
+      if (names.has(service.name)) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service "${service.name}"` });
+      }
+      names.add(service.name);
+      if (!(service.team in config.teams)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'team'],
+          message: `team "${service.team}" is not defined under teams`,
+        });
+      }
+    });
+    config.services.forEach((service, i) => {
+      service.depends_on.forEach((dep, j) => {
+        if (!names.has(dep)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'depends_on', j],
+            message: `unknown service "${dep}"`,
+          });
+        }
+      });
+    });
+    const signalNames = new Set<string>();
+    config.signals.forEach((signal, i) => {
+      if (signalNames.has(signal.name)) {
+        ctx.addIssue({ code: 'custom', path: ['signals', i, 'name'], message: `duplicate signal "${signal.name}"` });
+      }
+      signalNames.add(signal.name);
+    });
+  });
+export type VigilConfig = z.infer<typeof ConfigSchema>;

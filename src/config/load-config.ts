@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ErrorCode, VigilError } from '../errors.js';
+import { ConfigSchema, type VigilConfig } from './config-schema.js';
+import { EnvSchema, type VigilEnv } from './env-schema.js';
+
+export interface LoadedConfig {
+  config: VigilConfig;
+  env: VigilEnv;
+  configPath: string;
+}
+
+/** Thrown when the file or the environment is invalid; `problems` lists every bad key with its path. */
+export class ConfigError extends VigilError {
+  readonly problems: string[];
+  constructor(code: ErrorCode, source: string, problems: string[]) {
+    super(code, `${source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
+    return `${path}: ${issue.message}`;
+  });
+}
+
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): VigilEnv {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(ErrorCode.ConfigInvalid, 'environment', formatIssues(result.error.issues));
+  return result.data;
+}
+
+/** Validates a YAML text; `source` names it in errors (the file path). */
+export function parseConfigText(text: string, source: string): VigilConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      ErrorCode.ConfigInvalid,
+      source,
+      doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(ErrorCode.ConfigInvalid, source, formatIssues(result.error.issues));
+  return result.data;
+}
+
+/** Reads VIGIL_CONFIG (default ./vigil.yaml) and validates it with the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const parsedEnv = parseEnv(env);
+  const configPath = parsedEnv.VIGIL_CONFIG;
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    throw new ConfigError(ErrorCode.ConfigMissing, configPath, [
+      `cannot read the config file (${(error as NodeJS.ErrnoException).code ?? 'error'}); set VIGIL_CONFIG or copy vigil.example.yaml to ./vigil.yaml`,
+    ]);
+  }
+  return { config: parseConfigText(text, configPath), env: parsedEnv, configPath };
+}
+
+/** The secrets the bot needs to talk to Slack in the configured mode; lists every missing one. */
+export interface SlackSecrets {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  apiUrl?: string;
+}
+
+export function requireSlackSecrets(config: VigilConfig, env: VigilEnv): SlackSecrets {
+  const missing: string[] = [];
+  if (!env.SLACK_BOT_TOKEN) missing.push('SLACK_BOT_TOKEN: required (the xoxb- bot token from OAuth & Permissions)');
+  if (config.slack.mode === 'http' && !env.SLACK_SIGNING_SECRET) {
+    missing.push('SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information → Signing Secret)');
+  }
+  if (config.slack.mode === 'socket' && !env.SLACK_APP_TOKEN) {
+    missing.push('SLACK_APP_TOKEN: required in Socket Mode (an xapp- token with connections:write)');
+  }
+  if (missing.length > 0 || !env.SLACK_BOT_TOKEN) throw new ConfigError(ErrorCode.SecretsMissing, 'environment', missing);
+  return {
+    botToken: env.SLACK_BOT_TOKEN,
+    ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
+    ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+    ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The versioned contracts between Vigil's stages. Producers validate before emitting; consumers
+ * reject invalid input, log it and count it. Bump SCHEMA_VERSION on any incompatible change.
+ */
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = '1.0' as const;
+
+const isoTimestamp = z.iso.datetime({ offset: true });
+const nonEmpty = z.string().min(1);
+
+/** One point of one series; the series key is namespace/service/metric_name (+ extra labels). */
+export const MetricSampleSchema = z.object({
+  timestamp: isoTimestamp,
+  service: nonEmpty,
+  namespace: nonEmpty,
+  metric_name: nonEmpty,
+  value: z.number().finite(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+export type MetricSample = z.infer<typeof MetricSampleSchema>;
+
+export const DirectionSchema = z.enum(['up', 'down']);
+export type Direction = z.infer<typeof DirectionSchema>;
+
+export const DetectorNameSchema = z.enum(['rolling_zscore', 'robust_mad']);
+export type DetectorName = z.infer<typeof DetectorNameSchema>;
+
+/** An anomalous point with everything a responder needs to judge it in ten seconds. */
+export const AnomalyEventSchema = z.object({
+  schema_version: z.literal(SCHEMA_VERSION),
+  id: nonEmpty,
+  timestamp: isoTimestamp,
+  series_key: nonEmpty,
+  service: nonEmpty,
+  namespace: nonEmpty,
+  metric_name: nonEmpty,
+  labels: z.record(z.string(), z.string()),
+  window_seconds: z.number().int().positive(),
+  value: z.number().finite(),
+  expected: z.number().finite(),
+  lower_bound: z.number().finite(),
+  upper_bound: z.number().finite(),
+  anomaly_score: z.number().min(0).max(1),
+  detector: DetectorNameSchema,
+  direction: DirectionSchema,
+  evidence: z.object({
+    sample_count: z.number().int().nonnegative(),
+    baseline_points: z.number().int().nonnegative(),
+    baseline_days: z.number().nonnegative(),
+    z_score: z.number().finite(),
+    robust_z_score: z.number().finite(),
+    missing_samples: z.number().int().nonnegative(),
+    recent_deploy: z.string().nullable(),
+    /** The last values of the series up to and including this point, oldest first (sparkline). */
+    recent_values: z.array(z.number().finite()).max(60),
+  }),
+});
+export type AnomalyEvent = z.infer<typeof AnomalyEventSchema>;
+
+export const IncidentStatusSchema = z.enum(['open', 'acknowledged', 'resolved', 'suppressed']);
+export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
+
+export const SeveritySchema = z.enum(['critical', 'high', 'warning']);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+export const HypothesisSchema = z.object({
+  probable_starting_service: nonEmpty,
+  reason: nonEmpty,
+  confidence: z.number().min(0).max(1),
+});
+export type Hypothesis = z.infer<typeof HypothesisSchema>;
+
+export const IncidentSchema = z.object({
+  schema_version: z.literal(SCHEMA_VERSION),
+  id: nonEmpty,
+  fingerprint: nonEmpty,
+  status: IncidentStatusSchema,
+  severity: SeveritySchema,
+  services: z.array(nonEmpty).min(1),
+  namespace: nonEmpty,
+  team: nonEmpty,
+  channel: nonEmpty,
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+  last_anomaly_at: isoTimestamp,
+  resolved_at: isoTimestamp.nullable(),
+  hypothesis: HypothesisSchema,
+  anomaly_ids: z.array(nonEmpty),
+  slack: z.object({ channel: nonEmpty, ts: nonEmpty }).nullable(),
+});
+export type Incident = z.infer<typeof IncidentSchema>;
+
+export const FeedbackLabelSchema = z.enum(['useful', 'noisy', 'late', 'duplicate', 'wrong_cause']);
+export type FeedbackLabel = z.infer<typeof FeedbackLabelSchema>;
+
+export const FeedbackSchema = z.object({
+  incident_id: nonEmpty,
+  slack_user: nonEmpty,
+  label: FeedbackLabelSchema,
+  source: z.enum(['reaction', 'button']),
+  created_at: isoTimestamp,
+});
+export type Feedback = z.infer<typeof FeedbackSchema>;
+
+export const DeployEventSchema = z.object({
+  type: z.literal('deploy'),
+  service: nonEmpty,
+  namespace: nonEmpty,
+  version: z.string().default(''),
+  timestamp: isoTimestamp,
+});
+export const MaintenanceEventSchema = z.object({
+  type: z.literal('maintenance'),
+  service: nonEmpty,
+  namespace: nonEmpty,
+  starts_at: isoTimestamp,
+  ends_at: isoTimestamp,
+  reason: z.string().default(''),
+});
+export const OpsEventSchema = z.discriminatedUnion('type', [DeployEventSchema, MaintenanceEventSchema]);
+export type DeployEvent = z.infer<typeof DeployEventSchema>;
+export type MaintenanceEvent = z.infer<typeof MaintenanceEventSchema>;
+export type OpsEvent = z.infer<typeof OpsEventSchema>;
+
+export function seriesKeyOf(sample: Pick<MetricSample, 'namespace' | 'service' | 'metric_name' | 'labels'>): string {
+  const base = `${sample.namespace}/${sample.service}/${sample.metric_name}`;
+  const extra = Object.entries(sample.labels ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
+  return extra.length === 0 ? base : `${base}{${extra.join(',')}}`;
+}

@@ -1,0 +1,71 @@
+import type { Hypothesis } from '../contracts/index.js';
+import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
+import { dependsOnTransitively, type Topology } from './topology.js';
+
+/** Onsets closer than this are treated as simultaneous: scrape and evaluation jitter. */
+const SIMULTANEOUS_MS = 30_000;
+
+function hhmm(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 16);
+}
+
+function list(names: readonly string[]): string {
+  if (names.length <= 3) return names.join(', ');
+  return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/**
+ * The probable starting service: the earliest onset; among near-simultaneous onsets, the one the
+ * others depend on (the deepest callee), then the one with most anomalies. The confidence rises with
+ * a clear lead in time, a topology that explains the others, and a recent deploy. A hypothesis, not
+ * a root cause: the reason says what it is based on.
+ */
+export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypothesis {
+  const members = [...draft.members.values()];
+  const others = (s: ServiceEvidence) => members.filter((m) => m.service !== s.service);
+  const explained = (s: ServiceEvidence) =>
+    others(s).filter((o) => dependsOnTransitively(topology, o.service, s.service)).length;
+  const earliest = Math.min(...members.map((m) => m.firstAt));
+  const ranked = [...members].sort((a, b) => {
+    const aEarly = a.firstAt - earliest < SIMULTANEOUS_MS ? 0 : 1;
+    const bEarly = b.firstAt - earliest < SIMULTANEOUS_MS ? 0 : 1;
+    if (aEarly !== bEarly) return aEarly - bEarly;
+    if (aEarly === 0 && explained(a) !== explained(b)) return explained(b) - explained(a);
+    if (a.firstAt !== b.firstAt) return a.firstAt - b.firstAt;
+    if (a.count !== b.count) return b.count - a.count;
+    return a.service.localeCompare(b.service);
+  });
+  const top = ranked[0] as ServiceEvidence;
+  const rest = ranked.slice(1);
+  const parts = [`earliest anomaly (${hhmm(top.firstAt)} UTC, ${top.metrics.join(', ')})`];
+  let confidence: number;
+  if (rest.length === 0) {
+    confidence = 0.5;
+    parts.push('the only service affected so far');
+  } else {
+    confidence = 0.35;
+    const nextOnset = Math.min(...rest.map((r) => r.firstAt));
+    const leadMin = Math.round((nextOnset - top.firstAt) / 60_000);
+    if (nextOnset - top.firstAt >= SIMULTANEOUS_MS) confidence += 0.2;
+    const callers = rest.filter((r) => dependsOnTransitively(topology, r.service, top.service)).map((r) => r.service);
+    if (callers.length > 0) {
+      confidence += callers.length === rest.length ? 0.2 : 0.1;
+      parts.push(
+        leadMin >= 1
+          ? `its callers ${list(callers)} followed within ${Math.max(1, Math.round((Math.max(...rest.map((r) => r.firstAt)) - top.firstAt) / 60_000))} min`
+          : `its callers ${list(callers)} are affected too`,
+      );
+    } else {
+      parts.push(`${list(rest.map((r) => r.service))} ${leadMin >= 1 ? `followed ${leadMin} min later` : 'started at the same time'}`);
+    }
+  }
+  if (top.recentDeploy) {
+    confidence += 0.1;
+    parts.push(`deployed shortly before (${top.recentDeploy})`);
+  }
+  return {
+    probable_starting_service: top.service,
+    reason: `${top.service}: ${parts.join('; ')}.`,
+    confidence: Math.min(0.95, Math.round(confidence * 100) / 100),
+  };
+}

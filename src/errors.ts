@@ -1,0 +1,31 @@
+/** Coded errors (`vigil_<area>_<what>`): one global handler can tell them apart without parsing messages. */
+export const ErrorCode = {
+  ConfigInvalid: 'vigil_config_invalid',
+  ConfigMissing: 'vigil_config_missing',
+  SecretsMissing: 'vigil_config_secrets_missing',
+  PrometheusHttp: 'vigil_prometheus_http',
+  PrometheusQuery: 'vigil_prometheus_query',
+  PrometheusGarbage: 'vigil_prometheus_garbage',
+  PrometheusTimeout: 'vigil_prometheus_timeout',
+  ReplayInvalid: 'vigil_replay_invalid',
+  SlackPublish: 'vigil_slack_publish',
+  BlockKitLimit: 'vigil_slack_block_kit_limit',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class VigilError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VigilError';
+    this.code = code;
+  }
+}
+
+export function isVigilError(error: unknown, code?: ErrorCode): error is VigilError {
+  return error instanceof VigilError && (code === undefined || error.code === code);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

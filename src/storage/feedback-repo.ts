@@ -1,0 +1,24 @@
+import type { Feedback, FeedbackLabel } from '../contracts/index.js';
+import type { Db } from './open-database.js';
+
+export interface FeedbackRepo {
+  /** Idempotent: the same person giving the same label twice is stored once. Returns true if new. */
+  add(feedback: Feedback): boolean;
+  /** Removes a label (e.g. the reaction was taken back). Returns true if something was removed. */
+  remove(incidentId: string, slackUser: string, label: FeedbackLabel, source: Feedback['source']): boolean;
+  listForIncident(incidentId: string): Feedback[];
+}
+
+export function createFeedbackRepo(db: Db): FeedbackRepo {
+  const insert = db.prepare(`INSERT OR IGNORE INTO feedback (incident_id, slack_user, label, source, created_at)
+    VALUES (@incident_id, @slack_user, @label, @source, @created_at)`);
+  const del = db.prepare('DELETE FROM feedback WHERE incident_id = ? AND slack_user = ? AND label = ? AND source = ?');
+  const list = db.prepare(
+    'SELECT incident_id, slack_user, label, source, created_at FROM feedback WHERE incident_id = ? ORDER BY id',
+  );
+  return {
+    add: (f) => insert.run(f).changes > 0,
+    remove: (incidentId, user, label, source) => del.run(incidentId, user, label, source).changes > 0,
+    listForIncident: (incidentId) => list.all(incidentId) as Feedback[],
+  };
+}

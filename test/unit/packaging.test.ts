@@ -1,0 +1,227 @@
+/**
+ * Packaging artefacts that nothing else executes: the example config, the Slack app manifest, the
+ * Kubernetes manifests and the Dockerfile. These tests keep them valid as the code evolves.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { ConfigSchema } from '../../src/config/config-schema.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string): string => readFileSync(`${root}${path}`, 'utf8');
+
+type Obj = Record<string, unknown>;
+
+function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Walks a path of keys and indexes, failing the test with the path when something is missing. */
+function at(value: unknown, ...path: (string | number)[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      if (!Array.isArray(current)) throw new Error(`expected an array before [${key}] in ${path.join('.')}`);
+      current = current[key];
+    } else {
+      if (!isObj(current)) throw new Error(`expected an object before "${key}" in ${path.join('.')}`);
+      current = current[key];
+    }
+  }
+  return current;
+}
+
+function obj(value: unknown, ...path: (string | number)[]): Obj {
+  const found = at(value, ...path);
+  if (!isObj(found)) throw new Error(`expected an object at ${path.join('.')}`);
+  return found;
+}
+
+function arr(value: unknown, ...path: (string | number)[]): unknown[] {
+  const found = at(value, ...path);
+  if (!Array.isArray(found)) throw new Error(`expected an array at ${path.join('.')}`);
+  return found;
+}
+
+function str(value: unknown, ...path: (string | number)[]): string {
+  const found = at(value, ...path);
+  if (typeof found !== 'string') throw new Error(`expected a string at ${path.join('.')}`);
+  return found;
+}
+
+const manifestFiles = readdirSync(`${root}manifests`)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+
+/** Every document of every manifests/*.yaml file, by file name (kustomization included). */
+const manifestDocs = new Map<string, unknown[]>(
+  manifestFiles.map((file) => {
+    const docs = parseAllDocuments(read(`manifests/${file}`));
+    for (const doc of docs) {
+      if (doc.errors.length > 0) throw new Error(`manifests/${file}: ${doc.errors[0]?.message}`);
+    }
+    return [file, docs.map((doc) => doc.toJS() as unknown)];
+  }),
+);
+
+function resourceOfKind(kind: string): Obj {
+  const found = [...manifestDocs.values()].flat().filter((doc) => isObj(doc) && doc.kind === kind);
+  expect(found, `exactly one ${kind} in manifests/`).toHaveLength(1);
+  return obj(found[0]);
+}
+
+function exampleConfig(): Obj {
+  return obj(parse(read('vigil.example.yaml')));
+}
+
+function configMapConfig(): Obj {
+  const configMap = resourceOfKind('ConfigMap');
+  return obj(parse(str(configMap, 'data', 'vigil.yaml')));
+}
+
+describe('vigil.example.yaml', () => {
+  it('validates against ConfigSchema', () => {
+    const result = ConfigSchema.safeParse(exampleConfig());
+    expect(result.error?.issues ?? []).toEqual([]);
+    expect(result.success).toBe(true);
+  });
+
+  it('describes the example shop with the three core signals', () => {
+    const config = ConfigSchema.parse(exampleConfig());
+    expect(Object.keys(config.teams).sort()).toEqual(['checkout', 'payments', 'platform']);
+    expect(config.services.length).toBeGreaterThanOrEqual(4);
+    expect(config.services.every((s) => s.namespace === 'shop')).toBe(true);
+    expect(config.signals.map((s) => s.name)).toEqual(['latency_p99', 'error_rate', 'request_rate']);
+    expect(config.slack.mode).toBe('socket');
+    expect(config.signals.some((s) => s.query.includes('{{step}}'))).toBe(false);
+  });
+});
+
+describe('manifests/configmap.yaml', () => {
+  it('embeds a vigil.yaml that validates against ConfigSchema', () => {
+    const result = ConfigSchema.safeParse(configMapConfig());
+    expect(result.error?.issues ?? []).toEqual([]);
+    expect(result.success).toBe(true);
+  });
+
+  it('equals vigil.example.yaml except slack.mode, which is socket', () => {
+    const fromConfigMap = configMapConfig();
+    const example = exampleConfig();
+    expect(str(fromConfigMap, 'slack', 'mode')).toBe('socket');
+    delete obj(fromConfigMap, 'slack').mode;
+    delete obj(example, 'slack').mode;
+    expect(fromConfigMap).toEqual(example);
+  });
+});
+
+describe('slack-app-manifest.yml', () => {
+  const manifest = obj(parse(read('slack-app-manifest.yml')));
+  const httpUrl = /^https?:\/\//;
+
+  it('has a display name of 1-35 characters', () => {
+    const name = str(manifest, 'display_information', 'name');
+    expect(name.length).toBeGreaterThanOrEqual(1);
+    expect(name.length).toBeLessThanOrEqual(35);
+  });
+
+  it('declares valid slash commands including /vigil', () => {
+    const commands = arr(manifest, 'features', 'slash_commands');
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands) {
+      const name = str(command, 'command');
+      expect(name).toMatch(/^\//);
+      expect(name.length).toBeGreaterThanOrEqual(2);
+      expect(name.length).toBeLessThanOrEqual(32);
+      expect(str(command, 'description').length).toBeGreaterThan(0);
+      const url = at(command, 'url');
+      if (url !== undefined) expect(url).toMatch(httpUrl);
+    }
+    expect(commands.map((c) => str(c, 'command'))).toContain('/vigil');
+  });
+
+  it('has valid settings', () => {
+    expect(at(manifest, 'settings', 'interactivity', 'is_enabled')).toBe(true);
+    expect(typeof at(manifest, 'settings', 'socket_mode_enabled')).toBe('boolean');
+    expect(str(manifest, 'settings', 'interactivity', 'request_url')).toMatch(httpUrl);
+    expect(str(manifest, 'settings', 'event_subscriptions', 'request_url')).toMatch(httpUrl);
+    expect(arr(manifest, 'settings', 'event_subscriptions', 'bot_events')).toEqual(
+      expect.arrayContaining(['reaction_added', 'reaction_removed']),
+    );
+  });
+
+  it('requests the bot scopes Vigil needs', () => {
+    expect(arr(manifest, 'oauth_config', 'scopes', 'bot')).toEqual(
+      expect.arrayContaining(['chat:write', 'chat:write.public', 'commands', 'reactions:read']),
+    );
+  });
+});
+
+describe('manifests/', () => {
+  it('contains only parseable YAML objects', () => {
+    expect(manifestFiles.length).toBeGreaterThan(0);
+    for (const [file, docs] of manifestDocs) {
+      expect(docs.length, file).toBeGreaterThan(0);
+      for (const doc of docs) expect(isObj(doc), file).toBe(true);
+    }
+  });
+
+  it('runs one non-root pod with Recreate, probes, limits and the PVC', () => {
+    const deployment = resourceOfKind('Deployment');
+    const pvcName = str(resourceOfKind('PersistentVolumeClaim'), 'metadata', 'name');
+    const pod = obj(deployment, 'spec', 'template', 'spec');
+    const container = obj(pod, 'containers', 0);
+
+    expect(at(deployment, 'spec', 'replicas')).toBe(1);
+    expect(at(deployment, 'spec', 'strategy', 'type')).toBe('Recreate');
+    expect(at(pod, 'securityContext', 'runAsNonRoot')).toBe(true);
+    expect(at(container, 'securityContext', 'readOnlyRootFilesystem')).toBe(true);
+    expect(at(container, 'securityContext', 'allowPrivilegeEscalation')).toBe(false);
+    expect(str(container, 'livenessProbe', 'httpGet', 'path')).toBe('/healthz');
+    expect(str(container, 'readinessProbe', 'httpGet', 'path')).toBe('/ready');
+    expect(at(container, 'resources', 'limits', 'cpu')).toBeDefined();
+    expect(at(container, 'resources', 'limits', 'memory')).toBeDefined();
+
+    const volumes = arr(pod, 'volumes');
+    const pvcVolume = volumes.find(
+      (v) => isObj(v) && isObj(v.persistentVolumeClaim) && v.persistentVolumeClaim.claimName === pvcName,
+    );
+    expect(pvcVolume, `a volume using claim ${pvcName}`).toBeDefined();
+    const pvcVolumeName = str(pvcVolume, 'name');
+    const mounts = arr(container, 'volumeMounts');
+    expect(mounts.some((m) => str(m, 'name') === pvcVolumeName)).toBe(true);
+  });
+
+  it('kustomization.yaml lists every manifest file', () => {
+    const kustomization = manifestDocs.get('kustomization.yaml')?.[0];
+    expect(kustomization).toBeDefined();
+    const resources = arr(kustomization, 'resources');
+    const expected = manifestFiles.filter((f) => f !== 'kustomization.yaml');
+    expect([...resources].map(String).sort()).toEqual(expected);
+  });
+});
+
+describe('Dockerfile', () => {
+  const lines = read('Dockerfile')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const lastFrom = lines.findLastIndex((line) => /^FROM\s/i.test(line));
+  const finalStage = lines.slice(lastFrom);
+
+  it('builds the final stage on node:24', () => {
+    expect(lastFrom).toBeGreaterThanOrEqual(0);
+    expect(finalStage[0]).toMatch(/^FROM\s+node:24[\w.-]*(\s|$)/i);
+  });
+
+  it('runs the final stage as a non-root user', () => {
+    const users = finalStage.filter((line) => /^USER\s/i.test(line));
+    expect(users.length).toBeGreaterThan(0);
+    const user = users
+      .at(-1)
+      ?.replace(/^USER\s+/i, '')
+      .split(':')[0];
+    expect(user).toBeDefined();
+    expect(['root', '0']).not.toContain(user);
+  });
+});
