@@ -9,6 +9,8 @@ export interface AnomaliesRepo {
   /** Anomalies of an incident not yet told in its Slack thread, oldest first. */
   unannounced(incidentId: string): AnomalyEvent[];
   markAnnounced(incidentId: string, anomalyIds: readonly string[]): void;
+  /** Series keys of the incident whose anomalies were already told. */
+  announcedSeries(incidentId: string): Set<string>;
 }
 
 export function createAnomaliesRepo(db: Db): AnomaliesRepo {
@@ -36,6 +38,8 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
   const markMany = db.transaction((incidentId: string, ids: readonly string[]) => {
     for (const id of ids) mark.run(incidentId, id);
   });
+  const announcedSeries = db.prepare(`SELECT DISTINCT a.series_key FROM incident_anomalies ia
+    JOIN anomalies a ON a.id = ia.anomaly_id WHERE ia.incident_id = ? AND ia.announced = 1`);
   const parseRows = (rows: unknown[]) =>
     rows.map((row) => AnomalyEventSchema.parse(JSON.parse((row as { event_json: string }).event_json)));
   return {
@@ -43,5 +47,7 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
     strongestPerSeries: (incidentId, limit) => parseRows(strongest.all(incidentId, limit)),
     unannounced: (incidentId) => parseRows(unannounced.all(incidentId)),
     markAnnounced: (incidentId, ids) => markMany(incidentId, ids),
+    announcedSeries: (incidentId) =>
+      new Set(announcedSeries.all(incidentId).map((r) => (r as { series_key: string }).series_key)),
   };
 }

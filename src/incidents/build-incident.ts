@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { type Incident, SCHEMA_VERSION } from '../contracts/index.js';
+import { assessSeverity } from '../correlation/assess-severity.js';
+import type { IncidentDraft } from '../correlation/incident-draft.js';
+import { rankHypothesis } from '../correlation/rank-hypothesis.js';
+import type { Topology } from '../correlation/topology.js';
+
+export interface Routing {
+  /** team → Slack channel */
+  teamChannels: ReadonlyMap<string, string>;
+  defaultChannel: string;
+}
+
+export function incidentIdOf(fingerprint: string): string {
+  return `inc-${createHash('sha256').update(fingerprint).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * The incident a draft stands for. A new incident is routed to the team owning its probable starting
+ * service; an existing one keeps its team, channel and status so its card stays where people saw it.
+ */
+export function buildIncident(
+  draft: IncidentDraft,
+  topology: Topology,
+  routing: Routing,
+  existing: Incident | undefined,
+  now: Date,
+): Incident {
+  const hypothesis = rankHypothesis(draft, topology);
+  const services = [...draft.members.values()].sort((a, b) => a.firstAt - b.firstAt || a.service.localeCompare(b.service)).map((m) => m.service);
+  const owner =
+    topology.services.get(hypothesis.probable_starting_service)?.team ??
+    services.map((s) => topology.services.get(s)?.team).find((t) => t !== undefined) ??
+    'unowned';
+  const team = existing?.team ?? owner;
+  return {
+    schema_version: SCHEMA_VERSION,
+    id: existing?.id ?? draft.id ?? incidentIdOf(draft.fingerprint),
+    fingerprint: draft.fingerprint,
+    status: existing?.status ?? 'open',
+    severity: assessSeverity(draft, topology),
+    services,
+    namespace: draft.namespace,
+    team,
+    channel: existing?.channel ?? routing.teamChannels.get(team) ?? routing.defaultChannel,
+    created_at: existing?.created_at ?? new Date(draft.createdAt).toISOString(),
+    updated_at: now.toISOString(),
+    last_anomaly_at: new Date(draft.lastAnomalyAt).toISOString(),
+    resolved_at: null,
+    hypothesis,
+    anomaly_ids: [...new Set([...(existing?.anomaly_ids ?? []), ...draft.newAnomalyIds])],
+    slack: existing?.slack ?? null,
+  };
+}

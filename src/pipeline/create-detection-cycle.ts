@@ -1,0 +1,167 @@
+import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
+import { type AnomalyEvent, AnomalyEventSchema, type MetricSample } from '../contracts/index.js';
+import type { Topology } from '../correlation/topology.js';
+import type { DetectionEngine } from '../detection/create-detection-engine.js';
+import { errorMessage } from '../errors.js';
+import { applyAnomalies, type IncidentChanges } from '../incidents/apply-anomalies.js';
+import type { Routing } from '../incidents/build-incident.js';
+import type { Logger } from '../logger.js';
+import type { SampleSource } from '../sources/sample-source.js';
+import type { AnomaliesRepo } from '../storage/anomalies-repo.js';
+import type { CycleReport, CyclesRepo } from '../storage/cycles-repo.js';
+import type { IncidentsRepo } from '../storage/incidents-repo.js';
+import type { PublishResult } from './publish-incidents.js';
+
+export interface CycleDeps {
+  config: Pick<VigilConfig, 'signals' | 'detection' | 'correlation'> & { stepSeconds: number };
+  source: SampleSource;
+  engine: DetectionEngine;
+  anomalies: AnomaliesRepo;
+  incidents: IncidentsRepo;
+  cycles: CyclesRepo;
+  topology: Topology;
+  routing: Routing;
+  logger: Logger;
+  recentDeploy?: (service: string, namespace: string, atMs: number) => string | null;
+  /** Brings Slack in line with the changed incidents; absent in a headless replay. */
+  publish?: (incidentIds: string[]) => Promise<PublishResult>;
+}
+
+export interface CycleOutcome extends CycleReport {
+  changes: IncidentChanges;
+  newAnomalies: AnomalyEvent[];
+  invalidAnomalies: number;
+  rejectedSamples: number;
+  publish: PublishResult | null;
+}
+
+export interface DetectionCycle {
+  /** Runs one cycle as of `now`; never throws: failures are in the report. */
+  run(now: Date): Promise<CycleOutcome>;
+}
+
+/**
+ * One pass of the pipeline: fetch the newest points of every signal, score them, store anomalies,
+ * fold them into incidents and publish the changes. A failing signal is logged and skipped; the rest
+ * of the cycle goes on, and its range is fetched again next time.
+ */
+export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
+  const { config, logger } = deps;
+  const stepMs = config.stepSeconds * 1000;
+  const lastEnd = new Map<string, number>();
+  const warmupMs = config.detection.window_points * stepMs + config.detection.fresh_seconds * 1000;
+  // After a long outage, catching up further than a baseline window adds nothing but load.
+  const maxCatchUpMs = warmupMs;
+
+  async function fetchSignal(signal: SignalConfig, endMs: number) {
+    const previous = lastEnd.get(signal.name);
+    const startMs = previous === undefined ? endMs - warmupMs : Math.max(previous + stepMs, endMs - maxCatchUpMs);
+    if (startMs > endMs) return { signal, endMs, batch: { samples: [] as MetricSample[], rejected: 0 } };
+    const batch = await deps.source.fetch(signal, { startMs, endMs, stepSeconds: config.stepSeconds });
+    return { signal, endMs, batch };
+  }
+
+  return {
+    async run(now) {
+      const started = performance.now();
+      const startedAt = new Date().toISOString();
+      const endMs = Math.floor(now.getTime() / stepMs) * stepMs;
+      const errors: string[] = [];
+      const settled = await Promise.allSettled(config.signals.map((s) => fetchSignal(s, endMs)));
+      const samples: MetricSample[] = [];
+      let rejectedSamples = 0;
+      let failedSignals = 0;
+      settled.forEach((outcome, i) => {
+        const signal = config.signals[i] as SignalConfig;
+        if (outcome.status === 'fulfilled') {
+          samples.push(...outcome.value.batch.samples);
+          rejectedSamples += outcome.value.batch.rejected;
+          lastEnd.set(signal.name, outcome.value.endMs);
+        } else {
+          failedSignals += 1;
+          errors.push(`signal ${signal.name}: ${errorMessage(outcome.reason)}`);
+          logger.error({ signal: signal.name, err: outcome.reason }, 'fetching a signal failed; the cycle goes on');
+        }
+      });
+      if (rejectedSamples > 0) logger.warn({ rejected: rejectedSamples }, 'samples rejected as invalid');
+
+      const ingest = deps.engine.ingest(samples, {
+        coldStartEmitAfterMs: endMs - config.detection.fresh_seconds * 1000,
+        ...(deps.recentDeploy ? { recentDeploy: deps.recentDeploy } : {}),
+      });
+      const valid: AnomalyEvent[] = [];
+      let invalidAnomalies = 0;
+      for (const event of ingest.anomalies) {
+        const check = AnomalyEventSchema.safeParse(event);
+        if (check.success) valid.push(check.data);
+        else {
+          invalidAnomalies += 1;
+          logger.error({ series_key: event.series_key, issues: check.error.issues }, 'detector produced an invalid event');
+        }
+      }
+
+      let changes: IncidentChanges = { opened: [], updated: [], resolved: [] };
+      let publish: PublishResult | null = null;
+      try {
+        deps.anomalies.insert(valid, now.toISOString());
+        changes = applyAnomalies(valid, {
+          incidents: deps.incidents,
+          topology: deps.topology,
+          routing: deps.routing,
+          correlation: {
+            windowSeconds: config.correlation.window_seconds,
+            resolveAfterQuietSeconds: config.correlation.resolve_after_quiet_seconds,
+          },
+          now,
+        });
+        if (deps.publish) {
+          const candidates = [
+            ...changes.opened,
+            ...changes.updated,
+            ...changes.resolved,
+            ...deps.incidents.listActive().map((i) => i.id),
+            ...deps.incidents.listUnpublished().map((i) => i.id),
+          ];
+          publish = await deps.publish(candidates);
+          for (const f of publish.failed) errors.push(`publish ${f.incidentId}: ${f.error}`);
+        }
+      } catch (error) {
+        errors.push(`incidents: ${errorMessage(error)}`);
+        logger.error({ err: error }, 'updating incidents failed');
+      }
+
+      const failed = config.signals.length > 0 && failedSignals === config.signals.length;
+      const report: CycleReport = {
+        started_at: startedAt,
+        finished_at: new Date().toISOString(),
+        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        series_scored: ingest.seriesScored,
+        samples: samples.length,
+        anomalies: valid.length,
+        incidents_opened: changes.opened.length,
+        incidents_updated: changes.updated.length,
+        errors,
+        status: failed ? 'failed' : errors.length > 0 ? 'partial' : 'ok',
+      };
+      try {
+        deps.cycles.record(report);
+      } catch (error) {
+        logger.error({ err: error }, 'recording the cycle report failed');
+      }
+      logger.info(
+        {
+          duration_ms: report.duration_ms,
+          series: report.series_scored,
+          samples: report.samples,
+          anomalies: report.anomalies,
+          opened: changes.opened,
+          updated: changes.updated,
+          resolved: changes.resolved,
+          status: report.status,
+        },
+        'detection cycle finished',
+      );
+      return { ...report, changes, newAnomalies: valid, invalidAnomalies, rejectedSamples, publish };
+    },
+  };
+}

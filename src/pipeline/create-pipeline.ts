@@ -1,0 +1,97 @@
+import type { VigilConfig } from '../config/config-schema.js';
+import { createTopology, type Topology } from '../correlation/topology.js';
+import { createDetectionEngine } from '../detection/create-detection-engine.js';
+import type { Routing } from '../incidents/build-incident.js';
+import type { DeployLog } from '../incidents/deploy-log.js';
+import type { Logger } from '../logger.js';
+import type { Unit } from '../slack/blocks/format-value.js';
+import type { CardPublisher } from '../slack/card-publisher.js';
+import type { SampleSource } from '../sources/sample-source.js';
+import { type AnomaliesRepo, createAnomaliesRepo } from '../storage/anomalies-repo.js';
+import { type CyclesRepo, createCyclesRepo } from '../storage/cycles-repo.js';
+import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.js';
+import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
+import type { Db } from '../storage/open-database.js';
+import { createDetectionCycle, type DetectionCycle } from './create-detection-cycle.js';
+import { publishIncidents } from './publish-incidents.js';
+
+export interface Repos {
+  anomalies: AnomaliesRepo;
+  incidents: IncidentsRepo;
+  feedback: FeedbackRepo;
+  cycles: CyclesRepo;
+}
+
+export interface Pipeline {
+  cycle: DetectionCycle;
+  repos: Repos;
+  topology: Topology;
+  routing: Routing;
+  units: ReadonlyMap<string, Unit>;
+}
+
+export interface PipelineOptions {
+  config: VigilConfig;
+  db: Db;
+  source: SampleSource;
+  logger: Logger;
+  deployLog?: DeployLog;
+  /** Where cards go; without one, incidents are only stored (headless replay). */
+  publisher?: CardPublisher;
+}
+
+export function createRepos(db: Db): Repos {
+  return {
+    anomalies: createAnomaliesRepo(db),
+    incidents: createIncidentsRepo(db),
+    feedback: createFeedbackRepo(db),
+    cycles: createCyclesRepo(db),
+  };
+}
+
+/** Wires the pure stages to a source, the store and a publisher: the same for the bot and a replay. */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { config, logger } = options;
+  const repos = createRepos(options.db);
+  const topology = createTopology(config.services);
+  const routing: Routing = {
+    teamChannels: new Map(Object.entries(config.teams).map(([team, t]) => [team, t.channel])),
+    defaultChannel: config.slack.default_channel,
+  };
+  const units = new Map(config.signals.map((s) => [s.name, s.unit] as const));
+  const runbooks = new Map(config.services.map((s) => [s.name, s.runbooks]));
+  const engine = createDetectionEngine({
+    windowPoints: config.detection.window_points,
+    minPoints: config.detection.min_points,
+    zscoreThreshold: config.detection.zscore_threshold,
+    madThreshold: config.detection.mad_threshold,
+    combine: config.detection.combine,
+    stepSeconds: config.prometheus.step_seconds,
+    directions: new Map(config.signals.map((s) => [s.name, s.direction])),
+  });
+  const publisher = options.publisher;
+  const deployLog = options.deployLog;
+  const cycle = createDetectionCycle({
+    config: { ...config, stepSeconds: config.prometheus.step_seconds },
+    source: options.source,
+    engine,
+    ...repos,
+    topology,
+    routing,
+    logger: logger.child({ name: 'detection' }),
+    ...(deployLog ? { recentDeploy: deployLog.recentDeploy } : {}),
+    ...(publisher
+      ? {
+          publish: (ids: string[]) =>
+            publishIncidents(ids, {
+              ...repos,
+              publisher,
+              runbooksOf: (service) => runbooks.get(service) ?? [],
+              units,
+              logger: logger.child({ name: 'publish' }),
+            }),
+        }
+      : {}),
+  });
+  return { cycle, repos, topology, routing, units };
+}

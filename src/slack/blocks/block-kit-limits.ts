@@ -1,0 +1,56 @@
+/**
+ * Block Kit limits for the blocks Vigil builds, checked before anything is sent: Slack answers
+ * `invalid_blocks` for a violation, and an incident card that fails to post is a missed page.
+ * Source: https://api.slack.com/reference/block-kit/blocks and .../block-elements.
+ */
+import { z } from 'zod';
+
+const text = (max: number) =>
+  z.object({ type: z.enum(['mrkdwn', 'plain_text']), text: z.string().min(1).max(max), emoji: z.boolean().optional() });
+const plainText = (max: number) =>
+  z.object({ type: z.literal('plain_text'), text: z.string().min(1).max(max), emoji: z.boolean().optional() });
+const id = z.string().min(1).max(255);
+
+const ButtonSchema = z.object({
+  type: z.literal('button'),
+  text: plainText(75),
+  action_id: id,
+  url: z.string().max(3000).optional(),
+  value: z.string().max(2000).optional(),
+  style: z.enum(['primary', 'danger']).optional(),
+});
+
+const BlockSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('header'), text: plainText(150), block_id: id.optional() }),
+  z.object({
+    type: z.literal('section'),
+    block_id: id.optional(),
+    text: text(3000).optional(),
+    fields: z.array(text(2000)).max(10).optional(),
+  }),
+  z.object({ type: z.literal('divider'), block_id: id.optional() }),
+  z.object({ type: z.literal('context'), block_id: id.optional(), elements: z.array(text(3000)).min(1).max(10) }),
+  z.object({
+    type: z.literal('actions'),
+    block_id: id.optional(),
+    elements: z
+      .array(ButtonSchema)
+      .min(1)
+      .max(25)
+      .refine((els) => new Set(els.map((e) => e.action_id)).size === els.length, 'action_id must be unique in a block'),
+  }),
+]);
+export type Block = z.infer<typeof BlockSchema>;
+
+/** Slack's guidance for a single message: cards stay well under it so updates never start failing. */
+export const MAX_MESSAGE_CHARS = 12_000;
+
+export const MessageSchema = z
+  .object({ text: z.string().min(1).max(40_000), blocks: z.array(BlockSchema).max(50) })
+  .refine((m) => JSON.stringify(m.blocks).length <= MAX_MESSAGE_CHARS, 'blocks too long (msg_blocks_too_long)');
+export type SlackMessage = z.infer<typeof MessageSchema>;
+
+export function checkBlockKitLimits(message: SlackMessage): string[] {
+  const result = MessageSchema.safeParse(message);
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`);
+}

@@ -1,0 +1,154 @@
+import type { AnomalyEvent, Incident, Severity } from '../../contracts/index.js';
+import { ActionId, BlockId } from '../action-ids.js';
+import type { Block, SlackMessage } from './block-kit-limits.js';
+import { formatValue, sparkline, type Unit } from './format-value.js';
+
+export interface Runbook {
+  service: string;
+  title: string;
+  url: string;
+}
+
+export interface IncidentCardInput {
+  incident: Incident;
+  /** The strongest anomaly per series, strongest first. */
+  evidence: readonly AnomalyEvent[];
+  anomalyCount: number;
+  runbooks: readonly Runbook[];
+  units: ReadonlyMap<string, Unit>;
+}
+
+const MAX_EVIDENCE_LINES = 8;
+const MAX_RUNBOOK_BUTTONS = 5;
+const SPARK_POINTS = 20;
+
+const SEVERITY_BADGE: Record<Severity, string> = {
+  critical: ':red_circle: CRITICAL',
+  high: ':large_orange_circle: HIGH',
+  warning: ':large_yellow_circle: WARNING',
+};
+const STATUS_TEXT: Record<Incident['status'], string> = {
+  open: ':rotating_light: Open',
+  acknowledged: ':eyes: Acknowledged',
+  resolved: ':white_check_mark: Resolved',
+  suppressed: ':zipper_mouth_face: Suppressed',
+};
+
+/** Slack mrkdwn treats &, < and > as control characters; label values from Prometheus may hold them. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function utc(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+export function evidenceLine(event: AnomalyEvent, unit: Unit): string {
+  const value = formatValue(event.value, unit);
+  const range = `${formatValue(event.lower_bound, unit)} – ${formatValue(event.upper_bound, unit)}`;
+  const arrow = event.direction === 'up' ? '↑' : '↓';
+  const windowMin = Math.round(event.window_seconds / 60);
+  const gaps = event.evidence.missing_samples > 0 ? ` · ${event.evidence.missing_samples} missing` : '';
+  const spark = sparkline(event.evidence.recent_values.slice(-SPARK_POINTS));
+  return (
+    `*${escapeMrkdwn(event.service)}* \`${escapeMrkdwn(event.metric_name)}\` ${arrow} *${value}* ` +
+    `(expected ${range}) \`${spark}\`\n` +
+    `      ${event.detector} · score ${event.anomaly_score.toFixed(2)} · ${windowMin} min window · ` +
+    `${event.evidence.baseline_points} pts${gaps} · ${event.timestamp.slice(11, 16)} UTC`
+  );
+}
+
+/**
+ * The incident card: what is wrong, where it probably started and why, the evidence to judge it,
+ * and where the runbooks are. Pure: the same incident always gives the same card.
+ */
+export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
+  const { incident } = input;
+  const services = incident.services.map(escapeMrkdwn);
+  const title = `${incident.status === 'resolved' ? 'Resolved: ' : ''}${incident.severity.toUpperCase()} · ${incident.services.join(', ')}`;
+  const hyp = incident.hypothesis;
+  const blocks: Block[] = [
+    { type: 'header', block_id: BlockId.header, text: { type: 'plain_text', text: truncate(title, 150), emoji: true } },
+    {
+      type: 'section',
+      block_id: BlockId.summary,
+      fields: [
+        { type: 'mrkdwn', text: `*Severity*\n${SEVERITY_BADGE[incident.severity]}` },
+        { type: 'mrkdwn', text: `*Status*\n${STATUS_TEXT[incident.status]}` },
+        { type: 'mrkdwn', text: truncate(`*Services (${services.length})*\n${services.join(', ')}`, 2000) },
+        { type: 'mrkdwn', text: `*Team*\n${escapeMrkdwn(incident.team)} · ${escapeMrkdwn(incident.namespace)}` },
+        { type: 'mrkdwn', text: `*Started*\n${utc(incident.created_at)}` },
+        {
+          type: 'mrkdwn',
+          text: incident.resolved_at
+            ? `*Resolved*\n${utc(incident.resolved_at)}`
+            : `*Last anomaly*\n${utc(incident.last_anomaly_at)}`,
+        },
+      ],
+    },
+    {
+      type: 'section',
+      block_id: BlockId.hypothesis,
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `:mag: *Probable starting service: ${escapeMrkdwn(hyp.probable_starting_service)}* ` +
+            `(confidence ${Math.round(hyp.confidence * 100)}%)\n${escapeMrkdwn(hyp.reason)}\n` +
+            '_A hypothesis from timing and topology, not a confirmed root cause._',
+          3000,
+        ),
+      },
+    },
+    { type: 'divider' },
+  ];
+  const lines = input.evidence
+    .slice(0, MAX_EVIDENCE_LINES)
+    .map((e) => evidenceLine(e, input.units.get(e.metric_name) ?? 'none'));
+  const more = input.evidence.length - lines.length;
+  blocks.push({
+    type: 'section',
+    block_id: BlockId.evidence,
+    text: {
+      type: 'mrkdwn',
+      text: truncate(
+        `*Evidence* (${input.anomalyCount} anomal${input.anomalyCount === 1 ? 'y' : 'ies'} in ${input.evidence.length} series)\n` +
+          (lines.length > 0 ? lines.join('\n') : '_no anomalies recorded_') +
+          (more > 0 ? `\n…and ${more} more series in the thread` : ''),
+        3000,
+      ),
+    },
+  });
+  const runbooks = input.runbooks.slice(0, MAX_RUNBOOK_BUTTONS);
+  if (runbooks.length > 0) {
+    blocks.push({
+      type: 'actions',
+      block_id: BlockId.runbooks,
+      elements: runbooks.map((r, i) => ({
+        type: 'button' as const,
+        text: { type: 'plain_text' as const, text: truncate(`📖 ${r.service}: ${r.title}`, 75), emoji: true },
+        action_id: ActionId.runbook(i),
+        url: r.url,
+      })),
+    });
+  }
+  blocks.push({
+    type: 'context',
+    block_id: BlockId.footer,
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `${incident.id} · updated ${utc(incident.updated_at)} · React :+1: useful or :-1: noisy to teach Vigil`,
+      },
+    ],
+  });
+  const text = truncate(
+    `[${incident.severity.toUpperCase()}] ${incident.status === 'resolved' ? 'Resolved: ' : ''}` +
+      `${incident.services.join(', ')}: probably started at ${hyp.probable_starting_service} (${incident.id})`,
+    3000,
+  );
+  return { text, blocks };
+}

@@ -1,0 +1,47 @@
+export type Unit = 'seconds' | 'ratio' | 'percent' | 'per_second' | 'bytes' | 'none';
+
+function sig(value: number, digits = 3): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  return Number(value.toPrecision(digits)).toString();
+}
+
+/** A human reading of a metric value: "410 ms", "2.3%", "183/s". */
+export function formatValue(value: number, unit: Unit): string {
+  switch (unit) {
+    case 'seconds':
+      return Math.abs(value) < 1 ? `${sig(value * 1000)} ms` : `${sig(value)} s`;
+    case 'ratio':
+      return `${sig(value * 100)}%`;
+    case 'percent':
+      return `${sig(value)}%`;
+    case 'per_second':
+      return `${sig(value)}/s`;
+    case 'bytes': {
+      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+      let v = value;
+      let i = 0;
+      while (Math.abs(v) >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i += 1;
+      }
+      return `${sig(v)} ${units[i]}`;
+    }
+    default:
+      return sig(value);
+  }
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A one-line chart of the recent values: readable at a glance in Slack and in a terminal. */
+export function sparkline(values: readonly number[]): string {
+  if (values.length === 0) return '';
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const span = max - min;
+  return values
+    .map((v) => BARS[span === 0 ? 0 : Math.min(BARS.length - 1, Math.floor(((v - min) / span) * BARS.length))])
+    .join('');
+}
