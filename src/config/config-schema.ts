@@ -89,9 +89,7 @@ export const ConfigSchema = z
         timeout_ms: positiveInt.max(60_000).default(10_000),
       })
       .default({ mode: 'socket', port: 3000, default_channel: '#vigil-alerts', timeout_ms: 10_000 }),
-    http: z
-      .object({ health_port: z.number().int().min(0).max(65535).default(8080) })
-      .default({ health_port: 8080 }),
+    http: z.object({ health_port: z.number().int().min(0).max(65535).default(8080) }).default({ health_port: 8080 }),
     teams: z.record(nonEmpty, z.object({ channel })).default({}),
     services: z.array(ServiceConfigSchema).default([]),
     signals: z.array(SignalConfigSchema).min(1, 'configure at least one signal'),

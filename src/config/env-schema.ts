@@ -11,7 +11,9 @@ export const EnvSchema = z.object({
   VIGIL_DB: z.string().default('./vigil.db'),
   SLACK_BOT_TOKEN: optionalNonEmpty.pipe(z.string().startsWith('xoxb-', 'a bot token starts with "xoxb-"').optional()),
   SLACK_SIGNING_SECRET: optionalNonEmpty,
-  SLACK_APP_TOKEN: optionalNonEmpty.pipe(z.string().startsWith('xapp-', 'an app-level token starts with "xapp-"').optional()),
+  SLACK_APP_TOKEN: optionalNonEmpty.pipe(
+    z.string().startsWith('xapp-', 'an app-level token starts with "xapp-"').optional(),
+  ),
   /** Base URL of Slack's Web API, e.g. for GovSlack or a local test double; must end with "/api/". */
   SLACK_API_URL: optionalNonEmpty.pipe(
     z
@@ -19,6 +21,8 @@ export const EnvSchema = z.object({
       .refine((u) => u.endsWith('/'), 'must end with "/", e.g. https://slack.com/api/')
       .optional(),
   ),
+  /** Where `vigil demo` posts its cards when SLACK_BOT_TOKEN is set. */
+  VIGIL_DEMO_CHANNEL: z.string().min(1).default('#vigil-demo'),
   LOG_LEVEL: optionalNonEmpty.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional()),
 });
 export type VigilEnv = z.infer<typeof EnvSchema>;

@@ -82,7 +82,8 @@ export function requireSlackSecrets(config: VigilConfig, env: VigilEnv): SlackSe
   if (config.slack.mode === 'socket' && !env.SLACK_APP_TOKEN) {
     missing.push('SLACK_APP_TOKEN: required in Socket Mode (an xapp- token with connections:write)');
   }
-  if (missing.length > 0 || !env.SLACK_BOT_TOKEN) throw new ConfigError(ErrorCode.SecretsMissing, 'environment', missing);
+  if (missing.length > 0 || !env.SLACK_BOT_TOKEN)
+    throw new ConfigError(ErrorCode.SecretsMissing, 'environment', missing);
   return {
     botToken: env.SLACK_BOT_TOKEN,
     ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),

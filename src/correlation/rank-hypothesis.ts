@@ -56,7 +56,9 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
           : `its callers ${list(callers)} are affected too`,
       );
     } else {
-      parts.push(`${list(rest.map((r) => r.service))} ${leadMin >= 1 ? `followed ${leadMin} min later` : 'started at the same time'}`);
+      parts.push(
+        `${list(rest.map((r) => r.service))} ${leadMin >= 1 ? `followed ${leadMin} min later` : 'started at the same time'}`,
+      );
     }
   }
   if (top.recentDeploy) {

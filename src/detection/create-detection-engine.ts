@@ -84,9 +84,7 @@ export function createDetectionEngine(settings: DetectionSettings): DetectionEng
           state = newState();
           series.set(key, state);
         }
-        const ordered = points
-          .map((p) => ({ sample: p, ts: Date.parse(p.timestamp) }))
-          .sort((a, b) => a.ts - b.ts);
+        const ordered = points.map((p) => ({ sample: p, ts: Date.parse(p.timestamp) })).sort((a, b) => a.ts - b.ts);
         for (const { sample, ts } of ordered) {
           if (!(ts > state.lastTs) || !Number.isFinite(sample.value)) {
             skipped += 1;

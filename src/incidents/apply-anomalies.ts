@@ -42,7 +42,10 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
   const quietMs = options.correlation.resolveAfterQuietSeconds * 1000;
   for (const incident of incidents.listActive()) {
     if (now.getTime() - Date.parse(incident.last_anomaly_at) < quietMs) continue;
-    incidents.save({ ...incident, status: 'resolved', resolved_at: now.toISOString(), updated_at: now.toISOString() }, []);
+    incidents.save(
+      { ...incident, status: 'resolved', resolved_at: now.toISOString(), updated_at: now.toISOString() },
+      [],
+    );
     changes.resolved.push(incident.id);
   }
   return changes;

@@ -27,7 +27,9 @@ export function buildIncident(
   now: Date,
 ): Incident {
   const hypothesis = rankHypothesis(draft, topology);
-  const services = [...draft.members.values()].sort((a, b) => a.firstAt - b.firstAt || a.service.localeCompare(b.service)).map((m) => m.service);
+  const services = [...draft.members.values()]
+    .sort((a, b) => a.firstAt - b.firstAt || a.service.localeCompare(b.service))
+    .map((m) => m.service);
   const owner =
     topology.services.get(hypothesis.probable_starting_service)?.team ??
     services.map((s) => topology.services.get(s)?.team).find((t) => t !== undefined) ??

@@ -96,7 +96,10 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
         if (check.success) valid.push(check.data);
         else {
           invalidAnomalies += 1;
-          logger.error({ series_key: event.series_key, issues: check.error.issues }, 'detector produced an invalid event');
+          logger.error(
+            { series_key: event.series_key, issues: check.error.issues },
+            'detector produced an invalid event',
+          );
         }
       }
 

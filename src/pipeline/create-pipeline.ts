@@ -28,6 +28,8 @@ export interface Pipeline {
   topology: Topology;
   routing: Routing;
   units: ReadonlyMap<string, Unit>;
+  /** Series the detector currently keeps state for. */
+  seriesTracked: () => number;
 }
 
 export interface PipelineOptions {
@@ -93,5 +95,5 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
       : {}),
   });
-  return { cycle, repos, topology, routing, units };
+  return { cycle, repos, topology, routing, units, seriesTracked: engine.seriesCount };
 }

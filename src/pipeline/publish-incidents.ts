@@ -26,7 +26,10 @@ export interface PublishResult {
   failed: Array<{ incidentId: string; error: string }>;
 }
 
-export function cardFor(incident: Incident, deps: Pick<PublishDeps, 'incidents' | 'anomalies' | 'runbooksOf' | 'units'>): SlackMessage {
+export function cardFor(
+  incident: Incident,
+  deps: Pick<PublishDeps, 'incidents' | 'anomalies' | 'runbooksOf' | 'units'>,
+): SlackMessage {
   const runbooks = incident.services.flatMap((service) => deps.runbooksOf(service).map((r) => ({ ...r, service })));
   return buildIncidentCard({
     incident,
@@ -42,7 +45,11 @@ function hashOf(message: SlackMessage): string {
 }
 
 /** Thread replies tell what joined the story: a series not seen before in this incident. */
-function newSeriesSummary(fresh: readonly AnomalyEvent[], known: ReadonlySet<string>, units: ReadonlyMap<string, Unit>): string | null {
+function newSeriesSummary(
+  fresh: readonly AnomalyEvent[],
+  known: ReadonlySet<string>,
+  units: ReadonlyMap<string, Unit>,
+): string | null {
   const bySeries = new Map<string, AnomalyEvent>();
   for (const e of fresh) {
     if (known.has(e.series_key)) continue;
@@ -78,7 +85,10 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
         result.posted.push(id);
         log.info({ channel: where.channel, ts: where.ts }, 'incident card posted');
         const details = newSeriesSummary(unannounced, new Set(), deps.units);
-        deps.anomalies.markAnnounced(id, unannounced.map((a) => a.id));
+        deps.anomalies.markAnnounced(
+          id,
+          unannounced.map((a) => a.id),
+        );
         if (details) await deps.publisher.reply(where.channel, where.ts, `Details of ${id}\n${details}`);
         continue;
       }
@@ -91,7 +101,10 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       if (unannounced.length > 0) {
         const announced = deps.anomalies.announcedSeries(id);
         const summary = newSeriesSummary(unannounced, announced, deps.units);
-        deps.anomalies.markAnnounced(id, unannounced.map((a) => a.id));
+        deps.anomalies.markAnnounced(
+          id,
+          unannounced.map((a) => a.id),
+        );
         if (summary) await deps.publisher.reply(incident.slack.channel, incident.slack.ts, summary);
       }
     } catch (error) {

@@ -45,7 +45,10 @@ export interface PrometheusClient {
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const doFetch = options.fetch ?? fetch;
-  const endpoint = new URL('api/v1/query_range', options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+  const endpoint = new URL(
+    'api/v1/query_range',
+    options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`,
+  );
 
   async function queryChunk(q: RangeQuery): Promise<RangeSeries[]> {
     const body = new URLSearchParams({

@@ -32,7 +32,8 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
       FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
       WHERE ia.incident_id = ?)
     WHERE rank = 1 ORDER BY score DESC LIMIT ?`);
-  const unannounced = db.prepare(`SELECT a.event_json FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
+  const unannounced =
+    db.prepare(`SELECT a.event_json FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
     WHERE ia.incident_id = ? AND ia.announced = 0 ORDER BY a.ts, a.id`);
   const mark = db.prepare('UPDATE incident_anomalies SET announced = 1 WHERE incident_id = ? AND anomaly_id = ?');
   const markMany = db.transaction((incidentId: string, ids: readonly string[]) => {

@@ -13,7 +13,8 @@ const EMOJI: Record<string, string> = {
   ':-1:': '👎',
 };
 
-function plain(mrkdwn: string): string {
+/** Slack mrkdwn as plain terminal text. */
+export function mrkdwnToPlain(mrkdwn: string): string {
   return mrkdwn
     .replace(/:[a-z0-9_+-]+:/g, (m) => EMOJI[m] ?? m)
     .replace(/\*([^*\n]+)\*/g, '$1')
@@ -35,12 +36,12 @@ export function renderCardText(message: SlackMessage, width = 100): string {
         break;
       case 'section':
         if (block.fields) {
-          const cells = block.fields.map((f) => plain(f.text).replace('\n', ': '));
+          const cells = block.fields.map((f) => mrkdwnToPlain(f.text).replace('\n', ': '));
           for (let i = 0; i < cells.length; i += 2) {
             out.push(`│ ${(cells[i] ?? '').padEnd(48)} ${cells[i + 1] ?? ''}`.trimEnd());
           }
         }
-        if (block.text) for (const line of plain(block.text.text).split('\n')) out.push(`│ ${line}`);
+        if (block.text) for (const line of mrkdwnToPlain(block.text.text).split('\n')) out.push(`│ ${line}`);
         out.push('│');
         break;
       case 'divider':
@@ -51,7 +52,7 @@ export function renderCardText(message: SlackMessage, width = 100): string {
         out.push('│');
         break;
       case 'context':
-        out.push(`│ ${block.elements.map((e) => plain(e.text)).join(' · ')}`);
+        out.push(`│ ${block.elements.map((e) => mrkdwnToPlain(e.text)).join(' · ')}`);
         break;
     }
   }

@@ -1,0 +1,131 @@
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, parseEnv } from './config/load-config.js';
+import { runDemo } from './demo/run-demo.js';
+import { errorMessage, isVigilError } from './errors.js';
+import { createLogger, createSilentLogger } from './logger.js';
+import { startVigil } from './main.js';
+import { runReplay } from './replay/run-replay.js';
+import { loadScenario } from './sources/load-scenario.js';
+import { openDatabase } from './storage/open-database.js';
+
+const HELP = `Usage: vigil <command>
+
+  run                         start the bot (config from VIGIL_CONFIG, default ./vigil.yaml)
+  check-config                validate the config file and the environment, then exit
+  replay <dir> [--out FILE]   run the pipeline over a scenario folder; one JSON line per incident
+         [--config FILE]      detection/correlation settings and signals from a config file
+  demo [--out DIR]            replay the bundled demo scenario and show its incident cards
+  migrate                     apply database migrations to VIGIL_DB and exit
+`;
+
+type Write = (text: string) => void;
+
+async function checkConfig(env: NodeJS.ProcessEnv, write: Write): Promise<number> {
+  const loaded = loadConfig(env);
+  write(
+    `${loaded.configPath} is valid: ${loaded.config.services.length} services, ${loaded.config.signals.length} signals, ` +
+      `${Object.keys(loaded.config.teams).length} teams, Slack ${loaded.config.slack.mode} mode.\n`,
+  );
+  return 0;
+}
+
+async function run(env: NodeJS.ProcessEnv): Promise<number> {
+  const { config, env: parsedEnv } = loadConfig(env);
+  const logger = createLogger({ level: parsedEnv.LOG_LEVEL ?? config.log_level });
+  const vigil = await startVigil({ config, env: parsedEnv, logger });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await vigil.stop();
+  return 0;
+}
+
+async function replay(args: string[], env: NodeJS.ProcessEnv, write: Write): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, config: { type: 'string' } },
+  });
+  const dir = positionals[0];
+  if (!dir || positionals.length > 1) {
+    write(HELP);
+    return 2;
+  }
+  const base = values.config ? loadConfig({ ...env, VIGIL_CONFIG: values.config }).config : undefined;
+  const scenario = await loadScenario(dir);
+  for (const r of scenario.rejected.slice(0, 10)) write(`rejected ${r}\n`);
+  const result = await runReplay({ scenario, logger: createSilentLogger(), ...(base ? { base } : {}) });
+  const lines = result.incidents.map((i) => JSON.stringify(i)).join('\n');
+  if (values.out) {
+    writeFileSync(values.out, lines.length > 0 ? `${lines}\n` : '');
+    write(
+      `${result.incidents.length} incidents from ${result.anomalies} anomalies in ${result.cycles} cycles ` +
+        `(${result.samples} samples, ${scenario.rejected.length} rejected) → ${values.out}\n`,
+    );
+  } else if (lines.length > 0) write(`${lines}\n`);
+  result.db.close();
+  return 0;
+}
+
+/** Runs a CLI command; returns the exit code. Errors a person can fix are printed without a stack. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const write: Write = (text) => process.stdout.write(text);
+  const [command = 'help', ...args] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await run(env);
+      case 'check-config':
+        return await checkConfig(env, write);
+      case 'replay':
+        return await replay(args, env, write);
+      case 'demo': {
+        const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+        const parsedEnv = parseEnv(env);
+        return await runDemo({
+          outDir: values.out ?? 'demo-output',
+          env: parsedEnv,
+          logger: parsedEnv.LOG_LEVEL ? createLogger({ level: parsedEnv.LOG_LEVEL }) : createSilentLogger(),
+          write,
+        });
+      }
+      case 'migrate': {
+        const db = openDatabase(parseEnv(env).VIGIL_DB);
+        db.close();
+        write('migrations applied\n');
+        return 0;
+      }
+      case 'help':
+      case '--help':
+      case '-h':
+        write(HELP);
+        return 0;
+      default:
+        process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`vigil: ${error.message}\n`);
+      return 78; // EX_CONFIG: the operator must fix the configuration
+    }
+    if (isVigilError(error)) {
+      process.stderr.write(`vigil: ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`vigil: ${errorMessage(error)}\n`);
+    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,51 @@
+import type { SlackMessage } from '../slack/blocks/block-kit-limits.js';
+import type { CardPublisher } from '../slack/card-publisher.js';
+
+export type RecordedCall =
+  | { method: 'chat.postMessage'; channel: string; ts: string; message: SlackMessage }
+  | { method: 'chat.update'; channel: string; ts: string; message: SlackMessage }
+  | { method: 'chat.postMessage (thread)'; channel: string; thread_ts: string; text: string };
+
+export interface RecordingPublisher extends CardPublisher {
+  calls: RecordedCall[];
+  /** The latest version of every card, by message ts. */
+  cards: Map<string, { channel: string; message: SlackMessage }>;
+}
+
+/**
+ * A publisher that keeps what would have been sent to Slack (demo, replay). `forward`, when given,
+ * also sends it for real.
+ */
+export function createRecordingPublisher(
+  onCall: (call: RecordedCall) => void = () => {},
+  forward?: CardPublisher,
+): RecordingPublisher {
+  const calls: RecordedCall[] = [];
+  const cards = new Map<string, { channel: string; message: SlackMessage }>();
+  let seq = 0;
+  const record = (call: RecordedCall) => {
+    calls.push(call);
+    onCall(call);
+  };
+  return {
+    calls,
+    cards,
+    async post(channel, message) {
+      const where = forward
+        ? await forward.post(channel, message)
+        : { channel, ts: `1700000000.${String(++seq).padStart(6, '0')}` };
+      cards.set(where.ts, { channel: where.channel, message });
+      record({ method: 'chat.postMessage', channel: where.channel, ts: where.ts, message });
+      return where;
+    },
+    async update(channel, ts, message) {
+      await forward?.update(channel, ts, message);
+      cards.set(ts, { channel, message });
+      record({ method: 'chat.update', channel, ts, message });
+    },
+    async reply(channel, threadTs, text) {
+      await forward?.reply(channel, threadTs, text);
+      record({ method: 'chat.postMessage (thread)', channel, thread_ts: threadTs, text });
+    },
+  };
+}

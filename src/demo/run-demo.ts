@@ -1,0 +1,85 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import type { VigilEnv } from '../config/env-schema.js';
+import type { Logger } from '../logger.js';
+import { runReplay } from '../replay/run-replay.js';
+import { mrkdwnToPlain, renderCardText } from '../slack/blocks/render-card-text.js';
+import type { CardPublisher } from '../slack/card-publisher.js';
+import { createSlackPublisher } from '../slack/create-slack-publisher.js';
+import { createRecordingPublisher, type RecordedCall } from './create-recording-publisher.js';
+import { demoConfig, generateDemoScenario } from './generate-demo-scenario.js';
+
+export interface DemoOptions {
+  outDir: string;
+  env: VigilEnv;
+  logger: Logger;
+  write: (text: string) => void;
+}
+
+/** Sends every card to one channel: a demo must not post into real team channels. */
+function toChannel(channel: string, inner: CardPublisher): CardPublisher {
+  return {
+    post: (_c, message) => inner.post(channel, message),
+    update: (c, ts, message) => inner.update(c, ts, message),
+    reply: (c, ts, text) => inner.reply(c, ts, text),
+  };
+}
+
+/**
+ * Replays the bundled demo scenario through the production pipeline and shows the cards a person
+ * would see; with SLACK_BOT_TOKEN set, posts them for real to VIGIL_DEMO_CHANNEL.
+ */
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const { env, write } = options;
+  const scenario = generateDemoScenario();
+  const live = env.SLACK_BOT_TOKEN
+    ? toChannel(
+        env.VIGIL_DEMO_CHANNEL,
+        createSlackPublisher(
+          new WebClient(env.SLACK_BOT_TOKEN, {
+            ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+            timeout: 10_000,
+            retryConfig: { retries: 2 },
+          }),
+        ),
+      )
+    : undefined;
+  write(
+    `Vigil demo: replaying 8 hours of 5 services (${scenario.samples.length} samples) minute by minute.\n` +
+      (live
+        ? `Posting cards to ${env.VIGIL_DEMO_CHANNEL} in Slack as well.\n\n`
+        : 'No SLACK_BOT_TOKEN set: cards are shown here and saved, not posted.\n\n'),
+  );
+  const onCall = (call: RecordedCall) => {
+    if (call.method === 'chat.postMessage') {
+      write(`\n▶ new card in ${call.channel}\n${renderCardText(call.message)}\n`);
+    } else if (call.method === 'chat.postMessage (thread)') {
+      write(`  ↳ thread reply: ${mrkdwnToPlain(call.text).split('\n').join('\n    ')}\n`);
+    }
+  };
+  const publisher = createRecordingPublisher(onCall, live);
+  const result = await runReplay({ scenario, base: demoConfig(), logger: options.logger, publisher });
+  const updates = publisher.calls.filter((c) => c.method === 'chat.update').length;
+  write(`\n══ Cards as they stand at the end (after ${updates} in-place updates) ══\n`);
+  for (const { channel, message } of publisher.cards.values()) write(`\n${channel}\n${renderCardText(message)}\n`);
+
+  mkdirSync(join(options.outDir, 'cards'), { recursive: true });
+  for (const [ts, card] of publisher.cards) {
+    writeFileSync(join(options.outDir, 'cards', `${ts}.json`), `${JSON.stringify(card, null, 2)}\n`);
+  }
+  writeFileSync(
+    join(options.outDir, 'slack-calls.jsonl'),
+    publisher.calls.map((c) => JSON.stringify(c)).join('\n') + '\n',
+  );
+  writeFileSync(
+    join(options.outDir, 'incidents.jsonl'),
+    result.incidents.map((i) => JSON.stringify(i)).join('\n') + '\n',
+  );
+  write(
+    `\n${result.incidents.length} incidents from ${result.anomalies} anomalies in ${result.cycles} cycles. ` +
+      `Block Kit JSON of each card: ${join(options.outDir, 'cards')}/; every Slack call: ${join(options.outDir, 'slack-calls.jsonl')}\n`,
+  );
+  result.db.close();
+  return 0;
+}

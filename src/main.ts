@@ -1,0 +1,130 @@
+import type { AddressInfo } from 'node:net';
+import type { VigilConfig } from './config/config-schema.js';
+import type { VigilEnv } from './config/env-schema.js';
+import { requireSlackSecrets } from './config/load-config.js';
+import { startHealthServer } from './http/start-health-server.js';
+import type { Logger } from './logger.js';
+import type { CycleOutcome } from './pipeline/create-detection-cycle.js';
+import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js';
+import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
+import { startScheduler } from './scheduler/start-scheduler.js';
+import { createSlackApp } from './slack/create-slack-app.js';
+import { createSlackPublisher } from './slack/create-slack-publisher.js';
+import { createPrometheusSource } from './sources/create-prometheus-source.js';
+import { createPrometheusClient } from './sources/prometheus-client.js';
+import { type Db, openDatabase } from './storage/open-database.js';
+
+export interface StartOptions {
+  config: VigilConfig;
+  env: VigilEnv;
+  logger: Logger;
+  /** The clock the cycles run on; tests pass a fixed past time to query backfilled data. */
+  now?: () => Date;
+  fetch?: typeof fetch;
+  /** Run cycles on the cron schedule (default true); tests drive `runCycle` themselves. */
+  schedule?: boolean;
+  slackRetries?: number;
+  unhandledRequestTimeoutMillis?: number;
+  /** Interface to listen on (HTTP mode and health); default all interfaces. */
+  host?: string;
+}
+
+export interface RunningVigil {
+  /** Runs a detection cycle now, unless one is running (then null). */
+  runCycle(): Promise<CycleOutcome | null>;
+  pipeline: Pipeline;
+  db: Db;
+  slackPort: number | null;
+  healthPort: number;
+  stop(): Promise<void>;
+}
+
+/** Composition root: config → store → Prometheus → pipeline → Slack → scheduler; stops in reverse. */
+export async function startVigil(options: StartOptions): Promise<RunningVigil> {
+  const { config, env, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const secrets = requireSlackSecrets(config, env);
+  const db = openDatabase(env.VIGIL_DB);
+  logger.info({ db: env.VIGIL_DB }, 'database open');
+  let ready = false;
+  const health = await startHealthServer(config.http.health_port, { ready: () => ready }, options.host);
+
+  const prometheus = createPrometheusClient({
+    baseUrl: config.prometheus.url,
+    timeoutMs: config.prometheus.timeout_ms,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  let running = () => false;
+  let seriesTracked = () => 0;
+  // The Slack app needs the repos (for listeners) and the pipeline needs the Slack client (to
+  // publish): build the pipeline with a publisher that forwards to the client once it exists.
+  const pipelineRef: { current?: Pipeline } = {};
+  const app = createSlackApp(
+    {
+      mode: config.slack.mode,
+      secrets,
+      timeoutMs: config.slack.timeout_ms,
+      retries: options.slackRetries ?? 2,
+      logger,
+      ...(options.unhandledRequestTimeoutMillis !== undefined
+        ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis }
+        : {}),
+    },
+    {
+      get repos() {
+        return (pipelineRef.current as Pipeline).repos;
+      },
+      logger: logger.child({ name: 'listeners' }),
+      now,
+      seriesTracked: () => seriesTracked(),
+      cycleRunning: () => running(),
+    },
+  );
+  const pipeline = createPipeline({
+    config,
+    db,
+    source: createPrometheusSource(prometheus, config.services),
+    logger,
+    publisher: createSlackPublisher(app.client),
+  });
+  pipelineRef.current = pipeline;
+  seriesTracked = pipeline.seriesTracked;
+
+  const runner = createExclusiveRunner(() => pipeline.cycle.run(now()));
+  running = runner.running;
+
+  let slackPort: number | null = null;
+  if (config.slack.mode === 'http') {
+    const server = (await app.start({ port: config.slack.port, ...(options.host ? { host: options.host } : {}) })) as {
+      address(): AddressInfo | string | null;
+    };
+    slackPort = (server.address() as AddressInfo).port;
+    logger.info({ port: slackPort }, 'Slack HTTP receiver listening on /slack/events');
+  } else {
+    await app.start();
+    logger.info('connected to Slack in Socket Mode');
+  }
+  const scheduler = options.schedule === false ? null : startScheduler(config.schedule.detection, runner, logger);
+  ready = true;
+
+  return {
+    runCycle: async () => {
+      const outcome = await runner.run();
+      return outcome.ran ? outcome.result : null;
+    },
+    pipeline,
+    db,
+    slackPort,
+    healthPort: health.port,
+    async stop() {
+      ready = false;
+      await scheduler?.stop();
+      // Let a running cycle finish its writes before the database closes.
+      while (runner.running()) await new Promise((r) => setTimeout(r, 50));
+      await app.stop();
+      await health.close();
+      db.close();
+      logger.info('stopped');
+    },
+  };
+}

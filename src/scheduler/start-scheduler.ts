@@ -1,0 +1,26 @@
+import cron from 'node-cron';
+import type { Logger } from '../logger.js';
+import type { ExclusiveRunner } from './create-exclusive-runner.js';
+
+export interface Scheduler {
+  stop(): Promise<void>;
+}
+
+/** Cron wiring only: the detection cycle on its schedule, skipping a tick while one still runs. */
+export function startScheduler(expression: string, runner: ExclusiveRunner<unknown>, logger: Logger): Scheduler {
+  const task = cron.schedule(
+    expression,
+    async () => {
+      const outcome = await runner.run();
+      if (!outcome.ran) logger.warn('previous detection cycle still running; this tick is skipped');
+    },
+    { name: 'vigil-detection', noOverlap: true },
+  );
+  task.on('execution:failed', (ctx) => logger.error({ err: ctx.execution?.error }, 'scheduled cycle failed'));
+  logger.info({ schedule: expression }, 'detection scheduled');
+  return {
+    async stop() {
+      await task.destroy();
+    },
+  };
+}

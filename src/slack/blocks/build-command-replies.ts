@@ -1,0 +1,87 @@
+import type { Incident } from '../../contracts/index.js';
+import type { CycleReport } from '../../storage/cycles-repo.js';
+import type { Block, SlackMessage } from './block-kit-limits.js';
+import { escapeMrkdwn } from './build-incident-card.js';
+
+export const USAGE = [
+  '*Vigil* watches Prometheus and posts incident cards. Commands:',
+  '• `/vigil help` — this message',
+  '• `/vigil status` — the last detection cycle, series scored, open incidents',
+  '• `/vigil incidents` — open incidents with links to their cards',
+].join('\n');
+
+export function buildUsageReply(problem?: string): SlackMessage {
+  const text = problem ? `:warning: ${escapeMrkdwn(problem)}\n\n${USAGE}` : USAGE;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+function ago(fromIso: string, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(fromIso)) / 1000));
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
+}
+
+export interface StatusInput {
+  lastCycle: CycleReport | undefined;
+  openIncidents: number;
+  seriesTracked: number;
+  cycleRunning: boolean;
+  now: Date;
+}
+
+export function buildStatusReply(input: StatusInput): SlackMessage {
+  const c = input.lastCycle;
+  const cycle = c
+    ? `*Last cycle:* ${c.status === 'ok' ? ':large_green_circle:' : c.status === 'partial' ? ':large_yellow_circle:' : ':red_circle:'} ${c.status}, ` +
+      `finished ${ago(c.finished_at, input.now)} in ${Math.round(c.duration_ms)} ms\n` +
+      `*Series scored:* ${c.series_scored} (${c.samples} samples, ${c.anomalies} anomalies)` +
+      (c.errors.length > 0
+        ? `\n*Errors:*\n${c.errors
+            .slice(0, 5)
+            .map((e) => `• ${escapeMrkdwn(e)}`)
+            .join('\n')}`
+        : '')
+    : '*Last cycle:* none yet — the first detection cycle has not finished';
+  const text =
+    `${cycle}\n*Series tracked:* ${input.seriesTracked}\n*Open incidents:* ${input.openIncidents}` +
+    (input.cycleRunning ? '\n_A cycle is running now._' : '');
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+}
+
+export function permalinkOf(channel: string, ts: string): string {
+  return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+}
+
+const MAX_LISTED = 20;
+
+export function buildIncidentsReply(incidents: readonly Incident[]): SlackMessage {
+  if (incidents.length === 0) {
+    const text = ':white_check_mark: No open incidents.';
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const lines = incidents.slice(0, MAX_LISTED).map((i) => {
+    const link = i.slack ? `<${permalinkOf(i.slack.channel, i.slack.ts)}|${i.id}>` : `${i.id} (card not posted yet)`;
+    return (
+      `• ${link} *${i.severity.toUpperCase()}* ${i.status} · ${i.services.map(escapeMrkdwn).join(', ')} · ` +
+      `probably ${escapeMrkdwn(i.hypothesis.probable_starting_service)} · since ${i.created_at.slice(11, 16)} UTC`
+    );
+  });
+  const header = `*${incidents.length} open incident${incidents.length === 1 ? '' : 's'}*`;
+  const more = incidents.length > MAX_LISTED ? `\n…and ${incidents.length - MAX_LISTED} more` : '';
+  const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: header } }];
+  // One section per 10 lines keeps each under the 3000-character section limit.
+  for (let i = 0; i < lines.length; i += 10) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: lines
+          .slice(i, i + 10)
+          .join('\n')
+          .slice(0, 3000),
+      },
+    });
+  }
+  return { text: `${header}\n${lines.join('\n')}${more}`, blocks };
+}

@@ -1,0 +1,63 @@
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { SlackSecrets } from '../config/load-config.js';
+import type { Logger } from '../logger.js';
+import { createBoltLogger } from './bolt-logger.js';
+import { register as registerCommands } from './listeners/commands/index.js';
+import type { ListenerDeps } from './listeners/deps.js';
+import { register as registerEvents } from './listeners/events/index.js';
+
+export interface SlackAppOptions {
+  mode: 'socket' | 'http';
+  secrets: SlackSecrets;
+  /** Web API call timeout. */
+  timeoutMs: number;
+  /** Web API retries of failed calls; tests use 0 (the default policy retries for ~30 min). */
+  retries: number;
+  logger: Logger;
+  /** HTTP mode: how long Bolt waits for a listener to ack before answering 404 itself. */
+  unhandledRequestTimeoutMillis?: number;
+}
+
+/**
+ * The Bolt app: transport only (receiver + listeners). Rate-limited calls are rejected at once rather
+ * than waited out: a card that could not be posted is retried on the next cycle, which never blocks.
+ */
+export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): App {
+  const { secrets, logger } = options;
+  const boltLogger = createBoltLogger(logger);
+  const clientOptions = {
+    ...(secrets.apiUrl ? { slackApiUrl: secrets.apiUrl } : {}),
+    timeout: options.timeoutMs,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: options.retries, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+  };
+  let app: App;
+  if (options.mode === 'http') {
+    if (!secrets.signingSecret) throw new Error('HTTP mode needs SLACK_SIGNING_SECRET');
+    const receiver = new HTTPReceiver({
+      signingSecret: secrets.signingSecret,
+      logger: boltLogger,
+      ...(options.unhandledRequestTimeoutMillis !== undefined
+        ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis }
+        : {}),
+    });
+    app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions });
+  } else {
+    if (!secrets.appToken) throw new Error('Socket Mode needs SLACK_APP_TOKEN');
+    app = new App({
+      token: secrets.botToken,
+      appToken: secrets.appToken,
+      socketMode: true,
+      logger: boltLogger,
+      clientOptions,
+    });
+  }
+  registerCommands(app, deps);
+  registerEvents(app, deps);
+  // One place where listener errors land (no try/catch-and-log in each listener).
+  app.error(async (error) => {
+    const code = (error as { code?: string }).code;
+    logger.error({ err: error, code }, 'Slack listener failed');
+  });
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { Logger } from '../../logger.js';
+import type { Repos } from '../../pipeline/create-pipeline.js';
+
+/** What listeners may use: the store and a clock, never the transport. */
+export interface ListenerDeps {
+  repos: Repos;
+  logger: Logger;
+  now: () => Date;
+  /** Series the detector currently tracks. */
+  seriesTracked: () => number;
+  /** Whether the last detection cycle is still running (for /vigil status). */
+  cycleRunning: () => boolean;
+}
