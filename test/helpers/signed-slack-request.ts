@@ -1,0 +1,60 @@
+/** Sends requests to Bolt's /slack/events signed exactly as Slack signs them. */
+import { createHmac } from 'node:crypto';
+
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SignedRequestOptions {
+  url: string;
+  secret: string;
+  body: string;
+  contentType: 'application/x-www-form-urlencoded' | 'application/json';
+  /** Seconds since the epoch; defaults to now. */
+  timestamp?: number;
+  /** Overrides the signature (to test rejection). */
+  signature?: string;
+}
+
+export async function postSigned(options: SignedRequestOptions): Promise<Response> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(options.url, {
+    method: 'POST',
+    headers: {
+      'content-type': options.contentType,
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? slackSignature(options.secret, timestamp, options.body),
+    },
+    body: options.body,
+    signal: AbortSignal.timeout(5000),
+  });
+}
+
+export function slashCommandBody(fields: Record<string, string>): string {
+  return new URLSearchParams({
+    command: '/vigil',
+    team_id: 'T0TEST',
+    team_domain: 'vigil-test',
+    channel_id: 'C0CHANNEL',
+    channel_name: 'ops',
+    user_id: 'U0ONCALL',
+    user_name: 'oncall',
+    trigger_id: '1.2.3',
+    api_app_id: 'A0VIGIL',
+    token: 'legacy-verification-token',
+    ...fields,
+  }).toString();
+}
+
+export function eventBody(event: Record<string, unknown>): string {
+  return JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0TEST',
+    api_app_id: 'A0VIGIL',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'T0TEST', user_id: 'U0VIGIL', is_bot: true }],
+    event,
+  });
+}

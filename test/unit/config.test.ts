@@ -1,0 +1,355 @@
+/**
+ * The YAML config file and the environment: defaults, every bad key reported at once with its
+ * dotted path, missing files, Slack secrets per mode, and `vigil check-config` exit codes.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
+import {
+  ConfigError,
+  loadConfig,
+  parseConfigText,
+  parseEnv,
+  requireSlackSecrets,
+} from '../../src/config/load-config.js';
+import { ErrorCode } from '../../src/errors.js';
+
+const exampleConfig = fileURLToPath(new URL('../../vigil.example.yaml', import.meta.url));
+
+const MINIMAL = `
+prometheus:
+  url: http://prometheus.local:9090
+signals:
+  - name: latency_p99
+    query: histogram_quantile(0.99, rate(x_bucket[5m]))
+`;
+
+/** One file with five independent mistakes; each must be reported with its own path. */
+const BROKEN = `
+prometheus:
+  url: not a url
+teams:
+  payments:
+    channel: "#team-payments"
+services:
+  - name: payments
+    namespace: shop
+    team: nobody
+  - name: checkout
+    namespace: shop
+    team: payments
+    depends_on: [ghost]
+signals:
+  - name: Latency-P99
+    query: up
+detection:
+  window_points: 10
+  min_points: 20
+`;
+
+function catchConfigError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+/** The path part of "path: message" problems. */
+function problemPaths(error: ConfigError): string[] {
+  return error.problems.map((p) => p.slice(0, p.indexOf(':')));
+}
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function writeTemp(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('parseConfigText', () => {
+  it('fills in every default for a minimal valid file', () => {
+    const config = parseConfigText(MINIMAL, 'minimal.yaml');
+    expect(config.prometheus).toEqual({ url: 'http://prometheus.local:9090', timeout_ms: 10_000, step_seconds: 60 });
+    expect(config.detection).toEqual({
+      window_points: 60,
+      min_points: 30,
+      zscore_threshold: 3.5,
+      mad_threshold: 4,
+      combine: 'all',
+      fresh_seconds: 300,
+    });
+    expect(config.correlation).toEqual({ window_seconds: 600, resolve_after_quiet_seconds: 1800 });
+    expect(config.slack).toEqual({ mode: 'socket', port: 3000, default_channel: '#vigil-alerts', timeout_ms: 10_000 });
+    expect(config.schedule.detection).toBe('*/1 * * * *');
+    expect(config.http.health_port).toBe(8080);
+    expect(config.teams).toEqual({});
+    expect(config.services).toEqual([]);
+    expect(config.log_level).toBe('info');
+    expect(config.signals).toEqual([
+      {
+        name: 'latency_p99',
+        query: 'histogram_quantile(0.99, rate(x_bucket[5m]))',
+        service_label: 'service',
+        direction: 'both',
+        unit: 'none',
+      },
+    ]);
+  });
+
+  it('fills service defaults (tier 2, no dependencies, no runbooks)', () => {
+    const config = parseConfigText(
+      `${MINIMAL}teams:\n  payments:\n    channel: C0123456789\nservices:\n  - name: payments\n    namespace: shop\n    team: payments\n`,
+      'services.yaml',
+    );
+    expect(config.services).toEqual([
+      { name: 'payments', namespace: 'shop', team: 'payments', tier: 2, depends_on: [], runbooks: [] },
+    ]);
+    expect(config.teams).toEqual({ payments: { channel: 'C0123456789' } });
+  });
+
+  it('lists every bad key with its dotted path at once', () => {
+    const error = catchConfigError(() => parseConfigText(BROKEN, 'broken.yaml'));
+    expect(error.code).toBe(ErrorCode.ConfigInvalid);
+    const paths = problemPaths(error);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'prometheus.url',
+        'services.0.team',
+        'services.1.depends_on.0',
+        'detection.min_points',
+        'signals.0.name',
+      ]),
+    );
+    expect(error.problems).toHaveLength(5);
+    expect(error.problems).toContain('services.0.team: team "nobody" is not defined under teams');
+    expect(error.problems).toContain('services.1.depends_on.0: unknown service "ghost"');
+    expect(error.problems).toContain('detection.min_points: min_points must not exceed window_points');
+    // The message names the source and repeats each problem as a bullet.
+    expect(error.message).toMatch(/^broken\.yaml is invalid:\n/);
+    for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
+  });
+
+  it('reports duplicate services and signals, and requires at least one signal', () => {
+    const dup = catchConfigError(() =>
+      parseConfigText(
+        `${MINIMAL}  - name: latency_p99\n    query: up\nteams:\n  t:\n    channel: "#t"\nservices:\n` +
+          '  - { name: a, namespace: n, team: t }\n  - { name: a, namespace: n, team: t }\n',
+        'dup.yaml',
+      ),
+    );
+    expect(problemPaths(dup).sort()).toEqual(['services.1.name', 'signals.1.name']);
+
+    const none = catchConfigError(() =>
+      parseConfigText('prometheus:\n  url: http://p:9090\nsignals: []\n', 'none.yaml'),
+    );
+    expect(none.problems).toEqual(['signals: configure at least one signal']);
+  });
+
+  it('rejects a non-http prometheus url and a bad channel name', () => {
+    const error = catchConfigError(() =>
+      parseConfigText(
+        MINIMAL.replace('http://prometheus.local:9090', 'ftp://prometheus.local') +
+          'slack:\n  default_channel: "general"\n',
+        'bad.yaml',
+      ),
+    );
+    expect(problemPaths(error).sort()).toEqual(['prometheus.url', 'slack.default_channel']);
+  });
+
+  it('gives a ConfigError for a YAML syntax error', () => {
+    const error = catchConfigError(() => parseConfigText('prometheus:\n  url: [http://p:9090\n', 'syntax.yaml'));
+    expect(error.code).toBe(ErrorCode.ConfigInvalid);
+    expect(error.problems.length).toBeGreaterThan(0);
+    expect(error.problems[0]).toMatch(/^YAML syntax: /);
+    expect(error.message).toContain('syntax.yaml is invalid');
+  });
+
+  it('gives a ConfigError for duplicate keys instead of silently keeping one', () => {
+    const error = catchConfigError(() =>
+      parseConfigText(`${MINIMAL}prometheus:\n  url: http://other:9090\n`, 'dup-keys.yaml'),
+    );
+    expect(error.code).toBe(ErrorCode.ConfigInvalid);
+    expect(error.problems.join('\n')).toMatch(/YAML syntax: .*unique/i);
+  });
+
+  it('treats an empty file as an empty object and reports the required keys', () => {
+    const error = catchConfigError(() => parseConfigText('', 'empty.yaml'));
+    expect(problemPaths(error).sort()).toEqual(['prometheus', 'signals']);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads the file named by VIGIL_CONFIG in the env object passed in', () => {
+    const path = writeTemp('vigil.yaml', MINIMAL);
+    const loaded = loadConfig({ VIGIL_CONFIG: path, SLACK_BOT_TOKEN: 'xoxb-123' });
+    expect(loaded.configPath).toBe(path);
+    expect(loaded.config.prometheus.url).toBe('http://prometheus.local:9090');
+    expect(loaded.env.SLACK_BOT_TOKEN).toBe('xoxb-123');
+    expect(loaded.env.VIGIL_DB).toBe('./vigil.db');
+  });
+
+  it('names the file in the error when the file is invalid', () => {
+    const path = writeTemp('broken.yaml', BROKEN);
+    const error = catchConfigError(() => loadConfig({ VIGIL_CONFIG: path }));
+    expect(error.code).toBe(ErrorCode.ConfigInvalid);
+    expect(error.message).toContain(`${path} is invalid`);
+    expect(problemPaths(error)).toContain('services.1.depends_on.0');
+  });
+
+  it('gives vigil_config_missing mentioning VIGIL_CONFIG when the file does not exist', () => {
+    const path = join(dir, 'does-not-exist.yaml');
+    const error = catchConfigError(() => loadConfig({ VIGIL_CONFIG: path }));
+    expect(error.code).toBe(ErrorCode.ConfigMissing);
+    expect(error.code).toBe('vigil_config_missing');
+    expect(error.message).toContain(path);
+    expect(error.message).toContain('VIGIL_CONFIG');
+    expect(error.problems[0]).toContain('ENOENT');
+  });
+
+  it('validates the environment before reading the file', () => {
+    const path = writeTemp('ok.yaml', MINIMAL);
+    const error = catchConfigError(() => loadConfig({ VIGIL_CONFIG: path, SLACK_BOT_TOKEN: 'xoxp-user-token' }));
+    expect(error.code).toBe(ErrorCode.ConfigInvalid);
+    expect(problemPaths(error)).toEqual(['SLACK_BOT_TOKEN']);
+  });
+});
+
+describe('parseEnv', () => {
+  it('fills defaults and treats blank secrets as absent', () => {
+    const env = parseEnv({ SLACK_BOT_TOKEN: '   ', SLACK_APP_TOKEN: '', PATH: '/usr/bin' });
+    expect(env.VIGIL_CONFIG).toBe('./vigil.yaml');
+    expect(env.VIGIL_DB).toBe('./vigil.db');
+    expect(env.VIGIL_DEMO_CHANNEL).toBe('#vigil-demo');
+    expect(env.SLACK_BOT_TOKEN).toBeUndefined();
+    expect(env.SLACK_APP_TOKEN).toBeUndefined();
+    expect(env.LOG_LEVEL).toBeUndefined();
+  });
+
+  it('trims tokens', () => {
+    const env = parseEnv({ SLACK_BOT_TOKEN: ' xoxb-1-2 ', SLACK_APP_TOKEN: 'xapp-9\n' });
+    expect(env.SLACK_BOT_TOKEN).toBe('xoxb-1-2');
+    expect(env.SLACK_APP_TOKEN).toBe('xapp-9');
+  });
+
+  it('rejects a bot token that does not start with xoxb-', () => {
+    const error = catchConfigError(() => parseEnv({ SLACK_BOT_TOKEN: 'xoxp-user-token' }));
+    expect(error.code).toBe(ErrorCode.ConfigInvalid);
+    expect(error.problems).toEqual(['SLACK_BOT_TOKEN: a bot token starts with "xoxb-"']);
+    expect(error.message).toContain('environment is invalid');
+  });
+
+  it('rejects an app token that does not start with xapp- and a bad LOG_LEVEL together', () => {
+    const error = catchConfigError(() => parseEnv({ SLACK_APP_TOKEN: 'xoxb-wrong-kind', LOG_LEVEL: 'loud' }));
+    expect(problemPaths(error).sort()).toEqual(['LOG_LEVEL', 'SLACK_APP_TOKEN']);
+  });
+
+  it('requires SLACK_API_URL to end with "/"', () => {
+    const error = catchConfigError(() => parseEnv({ SLACK_API_URL: 'https://slack.example.com/api' }));
+    expect(error.problems).toEqual(['SLACK_API_URL: must end with "/", e.g. https://slack.com/api/']);
+    expect(parseEnv({ SLACK_API_URL: 'http://127.0.0.1:4000/api/' }).SLACK_API_URL).toBe('http://127.0.0.1:4000/api/');
+  });
+
+  it('rejects a SLACK_API_URL that is not http(s)', () => {
+    const error = catchConfigError(() => parseEnv({ SLACK_API_URL: 'ftp://slack.example.com/api/' }));
+    expect(problemPaths(error)).toEqual(['SLACK_API_URL']);
+  });
+});
+
+describe('requireSlackSecrets', () => {
+  const socketConfig = parseConfigText(MINIMAL, 'socket.yaml');
+  const httpConfig = parseConfigText(`${MINIMAL}slack:\n  mode: http\n`, 'http.yaml');
+
+  it('socket mode without SLACK_BOT_TOKEN and SLACK_APP_TOKEN lists both', () => {
+    const error = catchConfigError(() => requireSlackSecrets(socketConfig, parseEnv({})));
+    expect(error.code).toBe(ErrorCode.SecretsMissing);
+    expect(problemPaths(error).sort()).toEqual(['SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+  });
+
+  it('socket mode does not need a signing secret', () => {
+    const secrets = requireSlackSecrets(
+      socketConfig,
+      parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }),
+    );
+    expect(secrets).toEqual({ botToken: 'xoxb-1', appToken: 'xapp-1' });
+  });
+
+  it('http mode needs SLACK_SIGNING_SECRET but not SLACK_APP_TOKEN', () => {
+    const error = catchConfigError(() => requireSlackSecrets(httpConfig, parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })));
+    expect(error.code).toBe(ErrorCode.SecretsMissing);
+    expect(problemPaths(error)).toEqual(['SLACK_SIGNING_SECRET']);
+  });
+
+  it('http mode with everything returns the secrets, including the API url', () => {
+    const secrets = requireSlackSecrets(
+      httpConfig,
+      parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's3cret', SLACK_API_URL: 'http://127.0.0.1:1/api/' }),
+    );
+    expect(secrets).toEqual({ botToken: 'xoxb-1', signingSecret: 's3cret', apiUrl: 'http://127.0.0.1:1/api/' });
+  });
+});
+
+describe('vigil check-config', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  function captureOutput() {
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err.push(String(chunk));
+      return true;
+    });
+    return { out, err };
+  }
+
+  it('returns 0 for the repository example config', async () => {
+    const { out, err } = captureOutput();
+    const code = await main(['check-config'], { VIGIL_CONFIG: exampleConfig });
+    vi.restoreAllMocks();
+    expect(err.join('')).toBe('');
+    expect(code).toBe(0);
+    expect(out.join('')).toContain(`${exampleConfig} is valid: 5 services, 3 signals, 3 teams, Slack socket mode.`);
+  });
+
+  it('returns 78 (EX_CONFIG) for a broken file and names the bad keys on stderr', async () => {
+    const path = writeTemp('cli-broken.yaml', BROKEN);
+    const { out, err } = captureOutput();
+    const code = await main(['check-config'], { VIGIL_CONFIG: path });
+    vi.restoreAllMocks();
+    expect(code).toBe(78);
+    expect(out.join('')).toBe('');
+    const stderr = err.join('');
+    expect(stderr).toContain(`vigil: ${path} is invalid`);
+    expect(stderr).toContain('services.0.team');
+    expect(stderr).toContain('services.1.depends_on.0');
+    expect(stderr).toContain('detection.min_points');
+  });
+
+  it('returns 78 for a missing file', async () => {
+    const { err } = captureOutput();
+    const code = await main(['check-config'], { VIGIL_CONFIG: join(dir, 'nope.yaml') });
+    vi.restoreAllMocks();
+    expect(code).toBe(78);
+    expect(err.join('')).toContain('VIGIL_CONFIG');
+  });
+});
