@@ -1,0 +1,479 @@
+/**
+ * The incident card: its content, its stability (snapshot), Block Kit limits for big incidents,
+ * value formatting, and the plain-text rendering used by the demo and replay.
+ */
+import { describe, expect, it } from 'vitest';
+import { type AnomalyEvent, type Incident, SCHEMA_VERSION } from '../../src/contracts/index.js';
+import { ActionId, BlockId } from '../../src/slack/action-ids.js';
+import {
+  type Block,
+  checkBlockKitLimits,
+  MAX_MESSAGE_CHARS,
+  type SlackMessage,
+} from '../../src/slack/blocks/block-kit-limits.js';
+import {
+  buildIncidentCard,
+  escapeMrkdwn,
+  type IncidentCardInput,
+  type Runbook,
+} from '../../src/slack/blocks/build-incident-card.js';
+import { formatValue, sparkline, type Unit } from '../../src/slack/blocks/format-value.js';
+import { mrkdwnToPlain, renderCardText } from '../../src/slack/blocks/render-card-text.js';
+
+function makeIncident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    schema_version: SCHEMA_VERSION,
+    id: 'inc_20250314_0926_payments',
+    fingerprint: 'shop/payments+postgres',
+    status: 'open',
+    severity: 'high',
+    services: ['payments', 'postgres', 'checkout'],
+    namespace: 'shop',
+    team: 'payments',
+    channel: '#team-payments',
+    created_at: '2025-03-14T09:26:00.000Z',
+    updated_at: '2025-03-14T09:31:00.000Z',
+    last_anomaly_at: '2025-03-14T09:30:00.000Z',
+    resolved_at: null,
+    hypothesis: {
+      probable_starting_service: 'postgres',
+      reason: 'postgres turned anomalous 2 min before payments and checkout, which depend on it.',
+      confidence: 0.72,
+    },
+    anomaly_ids: ['a1', 'a2', 'a3'],
+    slack: null,
+    ...overrides,
+  };
+}
+
+function makeAnomaly(
+  overrides: Partial<Omit<AnomalyEvent, 'evidence'>> & { evidence?: Partial<AnomalyEvent['evidence']> } = {},
+): AnomalyEvent {
+  const { evidence, ...rest } = overrides;
+  const service = rest.service ?? 'payments';
+  const metric = rest.metric_name ?? 'latency_p99';
+  return {
+    schema_version: SCHEMA_VERSION,
+    id: `anomaly-${service}-${metric}`,
+    timestamp: '2025-03-14T09:28:00.000Z',
+    series_key: `shop/${service}/${metric}`,
+    service,
+    namespace: 'shop',
+    metric_name: metric,
+    labels: {},
+    window_seconds: 3600,
+    value: 1.86,
+    expected: 0.28,
+    lower_bound: 0.12,
+    upper_bound: 0.45,
+    anomaly_score: 0.93,
+    detector: 'robust_mad',
+    direction: 'up',
+    ...rest,
+    evidence: {
+      sample_count: 61,
+      baseline_points: 60,
+      baseline_days: 0.04,
+      z_score: 9.1,
+      robust_z_score: 12.4,
+      missing_samples: 0,
+      recent_deploy: null,
+      recent_values: [0.27, 0.29, 0.28, 0.3, 0.27, 0.31, 0.9, 1.4, 1.86],
+      ...evidence,
+    },
+  };
+}
+
+const UNITS: ReadonlyMap<string, Unit> = new Map<string, Unit>([
+  ['latency_p99', 'seconds'],
+  ['error_rate', 'ratio'],
+  ['request_rate', 'per_second'],
+]);
+
+const RUNBOOKS: Runbook[] = [
+  { service: 'postgres', title: 'Postgres saturation', url: 'https://runbooks.example.com/postgres/saturation' },
+  { service: 'payments', title: 'Payments latency', url: 'https://runbooks.example.com/payments/latency' },
+];
+
+function makeInput(overrides: Partial<IncidentCardInput> = {}): IncidentCardInput {
+  return {
+    incident: makeIncident(),
+    evidence: [
+      makeAnomaly(),
+      makeAnomaly({
+        service: 'postgres',
+        metric_name: 'error_rate',
+        value: 0.023,
+        expected: 0.002,
+        lower_bound: 0.001,
+        upper_bound: 0.004,
+        anomaly_score: 0.88,
+        detector: 'rolling_zscore',
+        timestamp: '2025-03-14T09:26:00.000Z',
+        evidence: { missing_samples: 2, recent_values: [0.002, 0.002, 0.003, 0.023] },
+      }),
+      makeAnomaly({
+        service: 'checkout',
+        metric_name: 'request_rate',
+        value: 12,
+        expected: 210,
+        lower_bound: 150,
+        upper_bound: 260,
+        anomaly_score: 0.61,
+        direction: 'down',
+        window_seconds: 1800,
+        evidence: { recent_values: [200, 210, 205, 12] },
+      }),
+    ],
+    anomalyCount: 5,
+    runbooks: RUNBOOKS,
+    units: UNITS,
+    ...overrides,
+  };
+}
+
+function blockById(message: SlackMessage, blockId: string): Block {
+  const block = message.blocks.find((b) => 'block_id' in b && b.block_id === blockId);
+  if (!block) throw new Error(`no block ${blockId}`);
+  return block;
+}
+
+function sectionText(message: SlackMessage, blockId: string): string {
+  const block = blockById(message, blockId);
+  if (block.type !== 'section' || !block.text) throw new Error(`${blockId} is not a section with text`);
+  return block.text.text;
+}
+
+function fieldTexts(message: SlackMessage): string[] {
+  const block = blockById(message, BlockId.summary);
+  if (block.type !== 'section' || !block.fields) throw new Error('summary has no fields');
+  return block.fields.map((f) => f.text);
+}
+
+function headerText(message: SlackMessage): string {
+  const block = blockById(message, BlockId.header);
+  if (block.type !== 'header') throw new Error('not a header');
+  return block.text.text;
+}
+
+describe('buildIncidentCard', () => {
+  const card = buildIncidentCard(makeInput());
+
+  it('matches the snapshot', () => {
+    expect(card).toMatchSnapshot();
+  });
+
+  it('is within Block Kit limits', () => {
+    expect(checkBlockKitLimits(card)).toEqual([]);
+  });
+
+  it('is pure: the same input gives the same card', () => {
+    expect(buildIncidentCard(makeInput())).toEqual(card);
+  });
+
+  it('has the header, summary, hypothesis, evidence, runbooks and footer in order', () => {
+    expect(card.blocks.map((b) => b.type)).toEqual([
+      'header',
+      'section',
+      'section',
+      'divider',
+      'section',
+      'actions',
+      'context',
+    ]);
+    expect(headerText(card)).toBe('HIGH · payments, postgres, checkout');
+    expect(card.text).toBe(
+      '[HIGH] payments, postgres, checkout: probably started at postgres (inc_20250314_0926_payments)',
+    );
+  });
+
+  it('shows severity, status, services, team and times in the summary', () => {
+    expect(fieldTexts(card)).toEqual([
+      '*Severity*\n:large_orange_circle: HIGH',
+      '*Status*\n:rotating_light: Open',
+      '*Services (3)*\npayments, postgres, checkout',
+      '*Team*\npayments · shop',
+      '*Started*\n2025-03-14 09:26 UTC',
+      '*Last anomaly*\n2025-03-14 09:30 UTC',
+    ]);
+  });
+
+  it('states the hypothesis with its confidence as a percentage and as a hypothesis', () => {
+    const text = sectionText(card, BlockId.hypothesis);
+    expect(text).toContain('*Probable starting service: postgres*');
+    expect(text).toContain('(confidence 72%)');
+    expect(text).toContain('postgres turned anomalous 2 min before payments and checkout, which depend on it.');
+    expect(text).toContain('not a confirmed root cause');
+  });
+
+  it('shows each evidence series with value vs expected range in its unit, detector and window', () => {
+    const text = sectionText(card, BlockId.evidence);
+    expect(text).toContain('*Evidence* (5 anomalies in 3 series)');
+    expect(text).toContain('*payments* `latency_p99` ↑ *1.86 s* (expected 120 ms – 450 ms)');
+    expect(text).toContain('robust_mad · score 0.93 · 60 min window · 60 pts · 09:28 UTC');
+    expect(text).toContain('*postgres* `error_rate` ↑ *2.3%* (expected 0.1% – 0.4%)');
+    expect(text).toContain('rolling_zscore · score 0.88 · 60 min window · 60 pts · 2 missing · 09:26 UTC');
+    expect(text).toContain('*checkout* `request_rate` ↓ *12/s* (expected 150/s – 260/s)');
+    expect(text).toContain('30 min window');
+    expect(text).not.toContain('more series in the thread');
+  });
+
+  it('uses the singular for one anomaly and a placeholder without evidence', () => {
+    const one = buildIncidentCard(makeInput({ evidence: [makeAnomaly()], anomalyCount: 1 }));
+    expect(sectionText(one, BlockId.evidence)).toContain('*Evidence* (1 anomaly in 1 series)');
+    const none = buildIncidentCard(makeInput({ evidence: [], anomalyCount: 0 }));
+    expect(sectionText(none, BlockId.evidence)).toContain('_no anomalies recorded_');
+    expect(checkBlockKitLimits(none)).toEqual([]);
+  });
+
+  it('shows a raw number when the metric has no configured unit', () => {
+    const card2 = buildIncidentCard(
+      makeInput({ evidence: [makeAnomaly({ metric_name: 'queue_depth', value: 4321 })], units: new Map() }),
+    );
+    expect(sectionText(card2, BlockId.evidence)).toContain('`queue_depth` ↑ *4,321* (expected 0.12 – 0.45)');
+  });
+
+  it('links runbooks as buttons with unique action ids', () => {
+    const block = blockById(card, BlockId.runbooks);
+    if (block.type !== 'actions') throw new Error('not actions');
+    expect(block.elements).toEqual([
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: '📖 postgres: Postgres saturation', emoji: true },
+        action_id: ActionId.runbook(0),
+        url: 'https://runbooks.example.com/postgres/saturation',
+      },
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: '📖 payments: Payments latency', emoji: true },
+        action_id: ActionId.runbook(1),
+        url: 'https://runbooks.example.com/payments/latency',
+      },
+    ]);
+  });
+
+  it('has no actions block without runbooks', () => {
+    const noRunbooks = buildIncidentCard(makeInput({ runbooks: [] }));
+    expect(noRunbooks.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(checkBlockKitLimits(noRunbooks)).toEqual([]);
+  });
+
+  it('says Resolved in the header, status, times and fallback text of a resolved incident', () => {
+    const resolved = buildIncidentCard(
+      makeInput({
+        incident: makeIncident({ status: 'resolved', resolved_at: '2025-03-14T10:02:00.000Z' }),
+      }),
+    );
+    expect(headerText(resolved)).toBe('Resolved: HIGH · payments, postgres, checkout');
+    expect(resolved.text).toMatch(/^\[HIGH\] Resolved: /);
+    const fields = fieldTexts(resolved);
+    expect(fields).toContain('*Status*\n:white_check_mark: Resolved');
+    expect(fields).toContain('*Resolved*\n2025-03-14 10:02 UTC');
+    expect(fields.some((f) => f.startsWith('*Last anomaly*'))).toBe(false);
+    expect(headerText(card)).not.toContain('Resolved');
+    expect(checkBlockKitLimits(resolved)).toEqual([]);
+  });
+
+  it('escapes mrkdwn control characters from label values but keeps the plain-text header raw', () => {
+    const odd = buildIncidentCard(
+      makeInput({
+        incident: makeIncident({
+          services: ['api<v2>', 'a&b'],
+          team: 'r&d',
+          hypothesis: { probable_starting_service: 'a&b', reason: 'x < y', confidence: 0.5 },
+        }),
+        evidence: [makeAnomaly({ service: 'api<v2>' })],
+      }),
+    );
+    expect(headerText(odd)).toBe('HIGH · api<v2>, a&b');
+    expect(fieldTexts(odd)).toContain('*Services (2)*\napi&lt;v2&gt;, a&amp;b');
+    expect(fieldTexts(odd)).toContain('*Team*\nr&amp;d · shop');
+    expect(sectionText(odd, BlockId.hypothesis)).toContain('Probable starting service: a&amp;b');
+    expect(sectionText(odd, BlockId.hypothesis)).toContain('x &lt; y');
+    expect(sectionText(odd, BlockId.evidence)).toContain('*api&lt;v2&gt;*');
+    expect(sectionText(odd, BlockId.evidence)).not.toContain('<v2>');
+  });
+
+  it('stays within Block Kit limits for a huge incident (40 services, 30 series, 20 runbooks, 200-char names)', () => {
+    const longName = (i: number) => `${'s'.repeat(196)}-${String(i).padStart(3, '0')}`;
+    const services = Array.from({ length: 40 }, (_, i) => longName(i));
+    expect(services.every((s) => s.length === 200)).toBe(true);
+    const evidence = Array.from({ length: 30 }, (_, i) =>
+      makeAnomaly({
+        service: longName(i),
+        metric_name: `metric_${'m'.repeat(100)}_${i}`,
+        evidence: { recent_values: Array.from({ length: 60 }, (_, j) => Math.sin(j + i)) },
+      }),
+    );
+    const runbooks = Array.from({ length: 20 }, (_, i) => ({
+      service: longName(i),
+      title: `Runbook ${i} ${'t'.repeat(50)}`,
+      url: `https://runbooks.example.com/${'p'.repeat(200)}/${i}`,
+    }));
+    const big = buildIncidentCard({
+      incident: makeIncident({
+        services,
+        severity: 'critical',
+        hypothesis: { probable_starting_service: longName(0), reason: 'r'.repeat(5000), confidence: 0.999 },
+      }),
+      evidence,
+      anomalyCount: 300,
+      runbooks,
+      units: UNITS,
+    });
+
+    expect(checkBlockKitLimits(big)).toEqual([]);
+    expect(big.blocks.length).toBeLessThanOrEqual(50);
+    expect(JSON.stringify(big.blocks).length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+    const header = headerText(big);
+    expect(header.length).toBeLessThanOrEqual(150);
+    expect(header.endsWith('…')).toBe(true);
+    expect(header.startsWith('CRITICAL · ')).toBe(true);
+
+    const actions = blockById(big, BlockId.runbooks);
+    if (actions.type !== 'actions') throw new Error('not actions');
+    expect(actions.elements).toHaveLength(5);
+    for (const button of actions.elements) expect(button.text.text.length).toBeLessThanOrEqual(75);
+
+    for (const field of fieldTexts(big)) expect(field.length).toBeLessThanOrEqual(2000);
+    expect(sectionText(big, BlockId.hypothesis).length).toBeLessThanOrEqual(3000);
+    const evidenceText = sectionText(big, BlockId.evidence);
+    expect(evidenceText.length).toBeLessThanOrEqual(3000);
+    expect(evidenceText).toContain('*Evidence* (300 anomalies in 30 series)');
+    expect(sectionText(big, BlockId.hypothesis)).toContain('(confidence 100%)');
+    expect(big.text.length).toBeLessThanOrEqual(3000);
+  });
+
+  it('says how many series are left for the thread when there are more than fit', () => {
+    const evidence = Array.from({ length: 11 }, (_, i) => makeAnomaly({ service: `svc-${i}` }));
+    const many = buildIncidentCard(makeInput({ evidence, anomalyCount: 11 }));
+    const text = sectionText(many, BlockId.evidence);
+    expect(text).toContain('…and 3 more series in the thread');
+    expect(text).toContain('*svc-7*');
+    expect(text).not.toContain('*svc-8*');
+  });
+});
+
+describe('checkBlockKitLimits', () => {
+  it('reports a header longer than 150 characters', () => {
+    const message: SlackMessage = {
+      text: 'fallback',
+      blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(200) } }],
+    };
+    const problems = checkBlockKitLimits(message);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^blocks\.0\.text\.text: /);
+  });
+
+  it('reports more than 50 blocks', () => {
+    const message: SlackMessage = {
+      text: 'fallback',
+      blocks: Array.from({ length: 51 }, (): Block => ({ type: 'divider' })),
+    };
+    const problems = checkBlockKitLimits(message);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^blocks: /);
+    expect(checkBlockKitLimits({ text: 'fallback', blocks: message.blocks.slice(0, 50) })).toEqual([]);
+  });
+
+  it('reports duplicate action ids, empty text and messages too long overall', () => {
+    const button = {
+      type: 'button' as const,
+      text: { type: 'plain_text' as const, text: 'Open' },
+      action_id: 'same',
+    };
+    expect(checkBlockKitLimits({ text: 'x', blocks: [{ type: 'actions', elements: [button, button] }] })).toEqual([
+      'blocks.0.elements: action_id must be unique in a block',
+    ]);
+    expect(checkBlockKitLimits({ text: '', blocks: [] })).toHaveLength(1);
+    const long: SlackMessage = {
+      text: 'x',
+      blocks: Array.from(
+        { length: 5 },
+        (): Block => ({
+          type: 'section',
+          text: { type: 'mrkdwn', text: 'y'.repeat(2900) },
+        }),
+      ),
+    };
+    expect(checkBlockKitLimits(long)).toEqual(['(message): blocks too long (msg_blocks_too_long)']);
+  });
+});
+
+describe('escapeMrkdwn', () => {
+  it('escapes &, < and >', () => {
+    expect(escapeMrkdwn('a < b && c > d')).toBe('a &lt; b &amp;&amp; c &gt; d');
+    expect(escapeMrkdwn('<!channel>')).toBe('&lt;!channel&gt;');
+    expect(escapeMrkdwn('&lt;')).toBe('&amp;lt;');
+    expect(escapeMrkdwn('plain_text-1.2')).toBe('plain_text-1.2');
+  });
+});
+
+describe('formatValue', () => {
+  it.each<[number, Unit, string]>([
+    [0.41, 'seconds', '410 ms'],
+    [1.86, 'seconds', '1.86 s'],
+    [0.0012, 'seconds', '1.2 ms'],
+    [1, 'seconds', '1 s'],
+    [0.023, 'ratio', '2.3%'],
+    [1, 'ratio', '100%'],
+    [12.345, 'percent', '12.3%'],
+    [183.4, 'per_second', '183/s'],
+    [1234.5, 'per_second', '1,235/s'],
+    [0.5, 'per_second', '0.5/s'],
+    [1536, 'bytes', '1.5 KiB'],
+    [512, 'bytes', '512 B'],
+    [3 * 1024 ** 3, 'bytes', '3 GiB'],
+    [0, 'none', '0'],
+    [-0.25, 'seconds', '-250 ms'],
+    [42.4242, 'none', '42.4'],
+  ])('formatValue(%d, %s) is %s', (value, unit, expected) => {
+    expect(formatValue(value, unit)).toBe(expected);
+  });
+});
+
+describe('sparkline', () => {
+  it('draws a flat series without throwing, one character per value', () => {
+    const line = sparkline([5, 5, 5, 5, 5]);
+    expect([...line]).toHaveLength(5);
+    expect(new Set(line).size).toBe(1);
+  });
+
+  it('maps the minimum to the lowest bar and the maximum to the highest', () => {
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
+    expect(sparkline([10, 0])).toBe('█▁');
+  });
+
+  it('is empty for no values', () => {
+    expect(sparkline([])).toBe('');
+  });
+});
+
+describe('renderCardText', () => {
+  const card = buildIncidentCard(makeInput());
+  const text = renderCardText(card);
+
+  it('contains the header and the evidence lines without mrkdwn markup', () => {
+    expect(text).toContain('│ HIGH · PAYMENTS, POSTGRES, CHECKOUT');
+    expect(text).toContain('payments latency_p99 ↑ 1.86 s (expected 120 ms – 450 ms)');
+    expect(text).toContain('checkout request_rate ↓ 12/s (expected 150/s – 260/s)');
+    expect(text).toContain('Evidence (5 anomalies in 3 series)');
+    expect(text).not.toContain('*');
+    expect(text).not.toContain('`');
+  });
+
+  it('shows summary fields as "name: value", emoji as characters, and the runbook links', () => {
+    expect(text).toContain('Severity: 🟠 HIGH');
+    expect(text).toContain('Status: 🚨 Open');
+    expect(text).toContain('🔍 Probable starting service: postgres (confidence 72%)');
+    expect(text).toContain('A hypothesis from timing and topology, not a confirmed root cause.');
+    expect(text).toContain('[ 📖 postgres: Postgres saturation ] https://runbooks.example.com/postgres/saturation');
+    expect(text).toContain('React 👍 useful or 👎 noisy');
+    expect(text.split('\n')[0]).toBe(`┌${'─'.repeat(100)}`);
+    expect(text.split('\n').at(-1)).toBe(`└${'─'.repeat(100)}`);
+  });
+
+  it('unescapes entities for the terminal', () => {
+    expect(mrkdwnToPlain('*api&lt;v2&gt;* &amp; `x`')).toBe('api<v2> & x');
+  });
+});

@@ -1,0 +1,63 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { createExclusiveRunner } from '../../src/scheduler/create-exclusive-runner.js';
+import { startScheduler } from '../../src/scheduler/start-scheduler.js';
+
+describe('cycles never overlap', () => {
+  it('skips a run requested while the previous one is still going', async () => {
+    let release: () => void = () => {};
+    let calls = 0;
+    const runner = createExclusiveRunner(async () => {
+      calls += 1;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return calls;
+    });
+    const first = runner.run();
+    expect(runner.running()).toBe(true);
+    expect(await runner.run()).toEqual({ ran: false });
+    release();
+    expect(await first).toEqual({ ran: true, result: 1 });
+    expect(runner.running()).toBe(false);
+  });
+
+  it('frees the runner when a run throws', async () => {
+    const runner = createExclusiveRunner(async () => {
+      throw new Error('boom');
+    });
+    await expect(runner.run()).rejects.toThrow('boom');
+    expect(runner.running()).toBe(false);
+  });
+
+  it('on a real cron schedule, a slow cycle is never run twice at once', async () => {
+    let active = 0;
+    let maxActive = 0;
+    let runs = 0;
+    const runner = createExclusiveRunner(async () => {
+      active += 1;
+      runs += 1;
+      maxActive = Math.max(maxActive, active);
+      await new Promise((r) => setTimeout(r, 1500));
+      active -= 1;
+    });
+    const lines: string[] = [];
+    const logger = createLogger({
+      destination: new Writable({
+        write(chunk, _e, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    // Every second, with a job that takes 1.5 s.
+    const scheduler = startScheduler('* * * * * *', runner, logger);
+    await new Promise((r) => setTimeout(r, 3500));
+    await scheduler.stop();
+    while (runner.running()) await new Promise((r) => setTimeout(r, 50));
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(3);
+    expect(maxActive).toBe(1);
+  });
+});
