@@ -2,6 +2,7 @@
  * The YAML configuration file (VIGIL_CONFIG). Secrets never live here: they come from the
  * environment (see env-schema.ts). Every field has a default where one is safe.
  */
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const nonEmpty = z.string().min(1);
@@ -98,37 +99,59 @@ export const ConfigSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
   .superRefine((config, ctx) => {
-    const names = new Set<string>();
-    config.services.forEach((service, i) => {
-      if (names.has(service.name)) {
-        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service "${service.name}"` });
-      }
-      names.add(service.name);
-      if (!(service.team in config.teams)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['services', i, 'team'],
-          message: `team "${service.team}" is not defined under teams`,
-        });
-      }
-    });
-    config.services.forEach((service, i) => {
-      service.depends_on.forEach((dep, j) => {
-        if (!names.has(dep)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['services', i, 'depends_on', j],
-            message: `unknown service "${dep}"`,
-          });
-        }
-      });
-    });
-    const signalNames = new Set<string>();
-    config.signals.forEach((signal, i) => {
-      if (signalNames.has(signal.name)) {
-        ctx.addIssue({ code: 'custom', path: ['signals', i, 'name'], message: `duplicate signal "${signal.name}"` });
-      }
-      signalNames.add(signal.name);
-    });
+    for (const issue of crossReferenceIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
   });
 export type VigilConfig = z.infer<typeof ConfigSchema>;
+
+export interface CrossReferenceIssue {
+  path: Array<string | number>;
+  message: string;
+}
+
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const field = (value: unknown, key: string): unknown =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+
+/**
+ * Checks that need the whole file: teams and depends_on that name something defined, unique names,
+ * a valid cron expression. Written against `unknown` so it also runs on a file that failed other
+ * checks: an operator should see every problem in one go, not one per restart.
+ */
+export function crossReferenceIssues(raw: unknown): CrossReferenceIssue[] {
+  const issues: CrossReferenceIssue[] = [];
+  const teams = field(raw, 'teams');
+  const services = asArray(field(raw, 'services'));
+  const names = new Set<string>();
+  services.forEach((service, i) => {
+    const name = field(service, 'name');
+    if (typeof name !== 'string') return;
+    if (names.has(name)) issues.push({ path: ['services', i, 'name'], message: `duplicate service "${name}"` });
+    names.add(name);
+  });
+  services.forEach((service, i) => {
+    const team = field(service, 'team');
+    if (typeof team === 'string' && team !== '' && field(teams, team) === undefined) {
+      issues.push({ path: ['services', i, 'team'], message: `team "${team}" is not defined under teams` });
+    }
+    asArray(field(service, 'depends_on')).forEach((dep, j) => {
+      if (typeof dep === 'string' && !names.has(dep)) {
+        issues.push({ path: ['services', i, 'depends_on', j], message: `unknown service "${dep}"` });
+      }
+    });
+  });
+  const signalNames = new Set<string>();
+  asArray(field(raw, 'signals')).forEach((signal, i) => {
+    const name = field(signal, 'name');
+    if (typeof name !== 'string') return;
+    if (signalNames.has(name)) issues.push({ path: ['signals', i, 'name'], message: `duplicate signal "${name}"` });
+    signalNames.add(name);
+  });
+  const detection = field(field(raw, 'schedule'), 'detection');
+  if (typeof detection === 'string' && detection !== '' && !cron.validate(detection)) {
+    issues.push({
+      path: ['schedule', 'detection'],
+      message: `"${detection}" is not a cron expression (e.g. "*/1 * * * *" for every minute)`,
+    });
+  }
+  return issues;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, VigilError } from '../errors.js';
-import { ConfigSchema, type VigilConfig } from './config-schema.js';
+import { ConfigSchema, crossReferenceIssues, type VigilConfig } from './config-schema.js';
 import { EnvSchema, type VigilEnv } from './env-schema.js';
 
 export interface LoadedConfig {
@@ -46,8 +46,14 @@ export function parseConfigText(text: string, source: string): VigilConfig {
   }
   const raw: unknown = doc.toJS() ?? {};
   const result = ConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(ErrorCode.ConfigInvalid, source, formatIssues(result.error.issues));
-  return result.data;
+  if (result.success) return result.data;
+  // zod skips whole-file checks once a field is invalid; run them anyway so every problem is listed.
+  const problems = formatIssues(result.error.issues);
+  for (const issue of crossReferenceIssues(raw)) {
+    const line = `${issue.path.map(String).join('.')}: ${issue.message}`;
+    if (!problems.includes(line)) problems.push(line);
+  }
+  throw new ConfigError(ErrorCode.ConfigInvalid, source, problems);
 }
 
 /** Reads VIGIL_CONFIG (default ./vigil.yaml) and validates it with the environment. */

@@ -70,11 +70,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
   writeFileSync(
     join(options.outDir, 'slack-calls.jsonl'),
-    publisher.calls.map((c) => JSON.stringify(c)).join('\n') + '\n',
+    `${publisher.calls.map((c) => JSON.stringify(c)).join('\n')}\n`,
   );
   writeFileSync(
     join(options.outDir, 'incidents.jsonl'),
-    result.incidents.map((i) => JSON.stringify(i)).join('\n') + '\n',
+    `${result.incidents.map((i) => JSON.stringify(i)).join('\n')}\n`,
   );
   write(
     `\n${result.incidents.length} incidents from ${result.anomalies} anomalies in ${result.cycles} cycles. ` +

@@ -59,6 +59,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       timeout: `${Math.max(1, Math.floor(options.timeoutMs / 1000))}s`,
     });
     let response: Response;
+    let text: string;
     try {
       response = await doFetch(endpoint, {
         method: 'POST',
@@ -66,6 +67,8 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
       });
+      // The body is read under the same timeout: a proxy may send headers and then stall.
+      text = await response.text();
     } catch (error) {
       const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new VigilError(
@@ -76,7 +79,6 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         { cause: error },
       );
     }
-    const text = await response.text();
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -144,6 +144,29 @@ describe('parseConfigText', () => {
     for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
   });
 
+  it('still lists unknown teams and dependencies when another field has the wrong type', () => {
+    const error = catchConfigError(() =>
+      parseConfigText(
+        `${MINIMAL}
+schedule:
+  detection: every minute
+teams: {}
+services:
+  - name: api
+    namespace: shop
+    team: ghosts
+    tier: one
+    depends_on: [db]
+`,
+        'x.yaml',
+      ),
+    );
+    expect(problemPaths(error).sort()).toEqual(
+      ['schedule.detection', 'services.0.depends_on.0', 'services.0.team', 'services.0.tier'].sort(),
+    );
+    expect(error.message).toContain('"every minute" is not a cron expression');
+  });
+
   it('reports duplicate services and signals, and requires at least one signal', () => {
     const dup = catchConfigError(() =>
       parseConfigText(

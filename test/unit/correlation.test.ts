@@ -60,7 +60,7 @@ describe('correlateAnomalies', () => {
       topology,
       settings,
     );
-    expect(result.opened.map((d) => [...d.members.keys()].join() + '@' + d.namespace)).toEqual([
+    expect(result.opened.map((d) => `${[...d.members.keys()].join()}@${d.namespace}`)).toEqual([
       'payment-api@shop',
       'search-api@shop',
       'payment-api@staging',

@@ -105,21 +105,28 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
     },
     { type: 'divider' },
   ];
-  const lines = input.evidence
-    .slice(0, MAX_EVIDENCE_LINES)
-    .map((e) => evidenceLine(e, input.units.get(e.metric_name) ?? 'none'));
+  const heading =
+    `*Evidence* (${input.anomalyCount} anomal${input.anomalyCount === 1 ? 'y' : 'ies'} in ` +
+    `${input.evidence.length} series)`;
+  // Whole lines only, so a cut never splits an entry or an &amp; escape, and the reader is told
+  // how many series did not fit.
+  const lines: string[] = [];
+  let length = heading.length + 60;
+  for (const event of input.evidence.slice(0, MAX_EVIDENCE_LINES)) {
+    const line = evidenceLine(event, input.units.get(event.metric_name) ?? 'none');
+    if (length + line.length + 1 > 3000) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
   const more = input.evidence.length - lines.length;
   blocks.push({
     type: 'section',
     block_id: BlockId.evidence,
     text: {
       type: 'mrkdwn',
-      text: truncate(
-        `*Evidence* (${input.anomalyCount} anomal${input.anomalyCount === 1 ? 'y' : 'ies'} in ${input.evidence.length} series)\n` +
-          (lines.length > 0 ? lines.join('\n') : '_no anomalies recorded_') +
-          (more > 0 ? `\n…and ${more} more series in the thread` : ''),
-        3000,
-      ),
+      text:
+        `${heading}\n${lines.length > 0 ? lines.join('\n') : '_no anomalies recorded_'}` +
+        (more > 0 ? `\n…and ${more} more series in the thread` : ''),
     },
   });
   const runbooks = input.runbooks.slice(0, MAX_RUNBOOK_BUTTONS);

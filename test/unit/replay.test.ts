@@ -1,0 +1,112 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
+import { generateDemoScenario } from '../../src/demo/generate-demo-scenario.js';
+import { loadScenario } from '../../src/sources/load-scenario.js';
+
+describe('replay', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-replay-'));
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function writeScenario(folder: string, gzip: boolean, extraLines: string[] = []) {
+    const scenario = generateDemoScenario();
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'topology.json'), JSON.stringify(scenario.topology));
+    const lines = [...scenario.samples.map((s) => JSON.stringify(s)), ...extraLines].join('\n');
+    if (gzip) writeFileSync(join(folder, 'samples.jsonl.gz'), gzipSync(lines));
+    else writeFileSync(join(folder, 'samples.jsonl'), lines);
+    writeFileSync(join(folder, 'events.jsonl'), scenario.events.map((e) => JSON.stringify(e)).join('\n'));
+    return scenario;
+  }
+
+  it('reads .jsonl.gz and rejects garbage lines without losing the rest', async () => {
+    const folder = join(dir, 's1');
+    const scenario = writeScenario(folder, true, ['not json', '{"timestamp":"x","service":"a"}']);
+    const loaded = await loadScenario(folder);
+    expect(loaded.samples).toHaveLength(scenario.samples.length);
+    expect(loaded.rejected).toHaveLength(2);
+    expect(loaded.rejected[0]).toMatch(/samples\.jsonl\.gz:\d+: not JSON/);
+    expect(loaded.events).toHaveLength(1);
+  });
+
+  it('`vigil replay <dir> --out` writes one JSON line per incident, the same on every run', async () => {
+    const folder = join(dir, 's2');
+    writeScenario(folder, false);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const out1 = join(dir, 'a.jsonl');
+    const out2 = join(dir, 'b.jsonl');
+    expect(await main(['replay', folder, '--out', out1], {})).toBe(0);
+    expect(await main(['replay', folder, '--out', out2], {})).toBe(0);
+    const text = readFileSync(out1, 'utf8');
+    expect(readFileSync(out2, 'utf8')).toBe(text);
+    const incidents = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const i of incidents) {
+      expect(Object.keys(i)).toEqual(
+        expect.arrayContaining([
+          'id',
+          'created_at',
+          'services',
+          'probable_starting_service',
+          'severity',
+          'anomaly_count',
+        ]),
+      );
+    }
+    // The payment incident of the demo story: payment-api first, its callers after it.
+    const payment = incidents.find((i) => i.probable_starting_service === 'payment-api');
+    expect(payment?.services).toEqual(expect.arrayContaining(['payment-api', 'checkout-api', 'web-frontend']));
+    expect(String(payment?.reason)).toContain('payment-api 2026.11.02-3');
+    expect(Date.parse(String(payment?.created_at))).toBe(Date.parse('2026-11-02T05:00:00Z'));
+    expect(incidents.filter((i) => (i.services as string[]).includes('payment-api'))).toHaveLength(1);
+  });
+
+  it('fails clearly on a folder without topology', async () => {
+    const errors: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    expect(await main(['replay', join(dir, 'nothing')], {})).toBe(1);
+    expect(errors.join('')).toContain('vigil_replay_invalid');
+    expect(errors.join('')).toContain('topology.json is missing');
+  });
+});
+
+describe('demo', () => {
+  it('shows the cards with no credentials and saves their Block Kit JSON', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
+    const printed: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(['demo', '--out', out], {})).toBe(0);
+      const text = printed.join('');
+      expect(text).toContain('No SLACK_BOT_TOKEN set');
+      expect(text).toContain('Probable starting service: payment-api');
+      expect(text).toMatch(/payment-api latency_p99 ↑ \d+ ms \(expected/);
+      const calls = readFileSync(join(out, 'slack-calls.jsonl'), 'utf8').trim().split('\n');
+      const posts = calls
+        .map((l) => JSON.parse(l) as { method: string })
+        .filter((c) => c.method === 'chat.postMessage');
+      expect(posts.length).toBeGreaterThanOrEqual(2);
+      expect(calls.some((l) => l.includes('"chat.update"'))).toBe(true);
+    } finally {
+      vi.restoreAllMocks();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
