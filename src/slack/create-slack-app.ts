@@ -1,4 +1,4 @@
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { SlackSecrets } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -44,13 +44,13 @@ export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): Ap
     app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions });
   } else {
     if (!secrets.appToken) throw new Error('Socket Mode needs SLACK_APP_TOKEN');
-    app = new App({
-      token: secrets.botToken,
+    // Built here rather than by App so that SLACK_API_URL also reaches apps.connections.open.
+    const receiver = new SocketModeReceiver({
       appToken: secrets.appToken,
-      socketMode: true,
       logger: boltLogger,
-      clientOptions,
+      installerOptions: { clientOptions },
     });
+    app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions });
   }
   registerCommands(app, deps);
   registerEvents(app, deps);
