@@ -14,7 +14,17 @@ export function startScheduler(expression: string, runner: ExclusiveRunner<unkno
       const outcome = await runner.run();
       if (!outcome.ran) logger.warn('previous detection cycle still running; this tick is skipped');
     },
-    { name: 'vigil-detection', noOverlap: true },
+    {
+      name: 'vigil-detection',
+      noOverlap: true,
+      // node-cron's own warnings (e.g. a tick blocked by overlap) go through pino too.
+      logger: {
+        info: (message) => logger.debug({ source: 'node-cron' }, message),
+        warn: (message) => logger.warn({ source: 'node-cron' }, message),
+        error: (message, err) => logger.error({ source: 'node-cron', err: err ?? message }, String(message)),
+        debug: (message) => logger.debug({ source: 'node-cron' }, String(message)),
+      },
+    },
   );
   task.on('execution:failed', (ctx) => logger.error({ err: ctx.execution?.error }, 'scheduled cycle failed'));
   logger.info({ schedule: expression }, 'detection scheduled');

@@ -24,6 +24,8 @@ export interface FakeSlack {
   /** The next call to `method` fails this way. */
   failNext(method: string, failure: Failure): void;
   channelIdOf(name: string): string;
+  /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
+  socketUrl: string | undefined;
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -98,6 +100,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         });
         return;
       }
+      case 'apps.connections.open':
+        if (fake.socketUrl) send(200, { ok: true, url: fake.socketUrl });
+        else send(200, { ok: false, error: 'invalid_auth' });
+        return;
       case 'chat.update':
         send(200, { ok: true, channel: params.channel, ts: params.ts, text: params.text });
         return;
@@ -108,7 +114,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
 
-  return {
+  const fake: FakeSlack = {
+    socketUrl: undefined,
     apiUrl: `http://127.0.0.1:${port}/api/`,
     responseUrl: (id) => `http://127.0.0.1:${port}/response/${id}`,
     calls,
@@ -133,4 +140,5 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         server.close(() => resolve());
       }),
   };
+  return fake;
 }
