@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { VigilConfig } from './config/config-schema.js';
 import type { VigilEnv } from './config/env-schema.js';
 import { requireSlackSecrets } from './config/load-config.js';
+import { createMetrics } from './http/create-metrics.js';
 import { startHealthServer } from './http/start-health-server.js';
 import type { Logger } from './logger.js';
 import type { CycleOutcome } from './pipeline/create-detection-cycle.js';
@@ -47,7 +48,20 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const db = openDatabase(env.VIGIL_DB);
   logger.info({ db: env.VIGIL_DB }, 'database open');
   let ready = false;
-  const health = await startHealthServer(config.http.health_port, { ready: () => ready }, options.host);
+  const pipelineRef: { current?: Pipeline } = {};
+  const repos = () => (pipelineRef.current as Pipeline).repos;
+  const metrics = createMetrics({
+    openIncidents: () => repos().incidents.listActive().length,
+    feedbackByLabel: () => repos().feedback.countByLabel(),
+  });
+  const health = await startHealthServer(
+    config.http.health_port,
+    {
+      ready: () => ready,
+      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    },
+    options.host,
+  );
 
   const prometheus = createPrometheusClient({
     baseUrl: config.prometheus.url,
@@ -56,9 +70,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   });
   let running = () => false;
   let seriesTracked = () => 0;
-  // The Slack app needs the repos (for listeners) and the pipeline needs the Slack client (to
-  // publish): build the pipeline with a publisher that forwards to the client once it exists.
-  const pipelineRef: { current?: Pipeline } = {};
+  // The Slack app's listeners need the repos and the pipeline needs the app's client to publish:
+  // listeners reach the repos through pipelineRef, set before the app starts.
   const app = createSlackApp(
     {
       mode: config.slack.mode,
@@ -72,7 +85,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     },
     {
       get repos() {
-        return (pipelineRef.current as Pipeline).repos;
+        return repos();
       },
       logger: logger.child({ name: 'listeners' }),
       now,
@@ -90,7 +103,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   pipelineRef.current = pipeline;
   seriesTracked = pipeline.seriesTracked;
 
-  const runner = createExclusiveRunner(() => pipeline.cycle.run(now()));
+  const runner = createExclusiveRunner(async () => {
+    const outcome = await pipeline.cycle.run(now());
+    metrics.observeCycle(outcome);
+    return outcome;
+  });
   running = runner.running;
 
   let slackPort: number | null = null;

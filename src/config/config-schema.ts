@@ -70,7 +70,7 @@ export type CorrelationConfig = z.infer<typeof CorrelationConfigSchema>;
 export const ConfigSchema = z
   .object({
     prometheus: z.object({
-      url: z.url({ protocol: /^https?$/ }),
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://prometheus:9090' }),
       timeout_ms: positiveInt.max(120_000).default(10_000),
       step_seconds: positiveInt.default(60),
     }),

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface HealthState {
   /** Ready once Slack is connected and the database is open. */
   ready: () => boolean;
+  /** Prometheus exposition of the bot's own metrics. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface HealthServer {
@@ -11,9 +13,9 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes. */
+/** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes; /metrics. */
 export async function startHealthServer(port: number, state: HealthState, host = '0.0.0.0'): Promise<HealthServer> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
       res.writeHead(405).end();
@@ -24,6 +26,13 @@ export async function startHealthServer(port: number, state: HealthState, host =
     } else if (path === '/ready') {
       const ready = state.ready();
       res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'starting\n');
+    } else if (path === '/metrics' && state.metrics) {
+      try {
+        const { contentType, body } = await state.metrics();
+        res.writeHead(200, { 'content-type': contentType }).end(body);
+      } catch {
+        res.writeHead(500).end();
+      }
     } else {
       res.writeHead(404).end();
     }

@@ -289,6 +289,18 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(slack.responses.find((r) => r.id === 'forged')).toBeUndefined();
   });
 
+  it('exposes health and its own metrics for Prometheus', async () => {
+    const base = `http://127.0.0.1:${vigil.healthPort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/^vigil_cycles_total\{status="ok"\} 2$/m);
+    expect(text).toMatch(/^vigil_incidents_open 1$/m);
+    expect(text).toMatch(/^vigil_series_scored 6$/m);
+    expect(text).toMatch(/^vigil_anomalies_total\{detector="(robust_mad|rolling_zscore)"\} [1-9]/m);
+    expect(text).toMatch(/^vigil_slack_publish_errors_total 0$/m);
+  });
+
   it('never logs the tokens', () => {
     const all = logLines.join('');
     expect(all).toContain('detection cycle finished');

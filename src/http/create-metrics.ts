@@ -1,0 +1,98 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { CycleOutcome } from '../pipeline/create-detection-cycle.js';
+
+export interface MetricsSources {
+  openIncidents: () => number;
+  feedbackByLabel: () => Record<string, number>;
+}
+
+export interface VigilMetrics {
+  registry: Registry;
+  observeCycle(outcome: CycleOutcome): void;
+}
+
+/** The bot's own /metrics: is detection running, what does it find, what fails. */
+export function createMetrics(sources: MetricsSources): VigilMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_process_' });
+  const duration = new Histogram({
+    name: 'vigil_cycle_duration_seconds',
+    help: 'Duration of detection cycles.',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const cycles = new Counter({
+    name: 'vigil_cycles_total',
+    help: 'Detection cycles by outcome.',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const series = new Gauge({
+    name: 'vigil_series_scored',
+    help: 'Series scored in the last cycle.',
+    registers: [registry],
+  });
+  const samples = new Counter({
+    name: 'vigil_samples_total',
+    help: 'Samples read from sources.',
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: 'vigil_samples_rejected_total',
+    help: 'Samples rejected as invalid (no service label, not a number).',
+    registers: [registry],
+  });
+  const anomalies = new Counter({
+    name: 'vigil_anomalies_total',
+    help: 'Anomalies detected, by detector.',
+    labelNames: ['detector'],
+    registers: [registry],
+  });
+  const invalid = new Counter({
+    name: 'vigil_invalid_events_total',
+    help: 'Events that failed their contract and were dropped.',
+    registers: [registry],
+  });
+  const sourceErrors = new Counter({
+    name: 'vigil_source_errors_total',
+    help: 'Signals whose fetch failed (Prometheus down, query rejected, garbage).',
+    registers: [registry],
+  });
+  const publishErrors = new Counter({
+    name: 'vigil_slack_publish_errors_total',
+    help: 'Incident cards Slack did not accept (retried next cycle).',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'vigil_incidents_open',
+    help: 'Open or acknowledged incidents.',
+    registers: [registry],
+    collect() {
+      this.set(sources.openIncidents());
+    },
+  });
+  new Gauge({
+    name: 'vigil_feedback',
+    help: 'Feedback labels given on incidents.',
+    labelNames: ['label'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [label, count] of Object.entries(sources.feedbackByLabel())) this.set({ label }, count);
+    },
+  });
+  return {
+    registry,
+    observeCycle(outcome) {
+      duration.observe(outcome.duration_ms / 1000);
+      cycles.inc({ status: outcome.status });
+      series.set(outcome.series_scored);
+      samples.inc(outcome.samples);
+      rejected.inc(outcome.rejectedSamples);
+      invalid.inc(outcome.invalidAnomalies);
+      for (const a of outcome.newAnomalies) anomalies.inc({ detector: a.detector });
+      sourceErrors.inc(outcome.errors.filter((e) => e.startsWith('signal ')).length);
+      publishErrors.inc(outcome.publish?.failed.length ?? 0);
+    },
+  };
+}
