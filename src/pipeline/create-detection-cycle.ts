@@ -106,8 +106,10 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       let changes: IncidentChanges = { opened: [], updated: [], resolved: [] };
       let publish: PublishResult | null = null;
       try {
-        deps.anomalies.insert(valid, now.toISOString());
-        changes = applyAnomalies(valid, {
+        // Only anomalies not stored before reach correlation: a point scored again after a restart
+        // must not count twice in its incident.
+        const fresh = deps.anomalies.insert(valid, now.toISOString());
+        changes = applyAnomalies(fresh, {
           incidents: deps.incidents,
           topology: deps.topology,
           routing: deps.routing,

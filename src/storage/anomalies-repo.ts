@@ -2,8 +2,8 @@ import { type AnomalyEvent, AnomalyEventSchema } from '../contracts/index.js';
 import type { Db } from './open-database.js';
 
 export interface AnomaliesRepo {
-  /** Idempotent: an anomaly already stored (same id) is left as it is. Returns how many were new. */
-  insert(events: readonly AnomalyEvent[], recordedAt: string): number;
+  /** Idempotent: an anomaly already stored (same id) is left as it is. Returns the new ones. */
+  insert(events: readonly AnomalyEvent[], recordedAt: string): AnomalyEvent[];
   /** The strongest anomaly of each series of an incident, strongest first. */
   strongestPerSeries(incidentId: string, limit: number): AnomalyEvent[];
   /** Anomalies of an incident not yet told in its Slack thread, oldest first. */
@@ -20,10 +20,12 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
     VALUES (@id, @series_key, @service, @namespace, @metric_name, @detector, @timestamp, @value, @expected,
      @lower_bound, @upper_bound, @anomaly_score, @direction, @event_json, @recorded_at)`);
   const insertMany = db.transaction((events: readonly AnomalyEvent[], recordedAt: string) => {
-    let added = 0;
+    const added: AnomalyEvent[] = [];
     for (const e of events) {
       const { evidence: _evidence, labels: _labels, schema_version: _v, ...columns } = e;
-      added += insertOne.run({ ...columns, event_json: JSON.stringify(e), recorded_at: recordedAt }).changes;
+      if (insertOne.run({ ...columns, event_json: JSON.stringify(e), recorded_at: recordedAt }).changes > 0) {
+        added.push(e);
+      }
     }
     return added;
   });

@@ -72,6 +72,7 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
   let clock: Date;
   let first: CycleOutcome;
   let eventsUrl: string;
+  let start: () => Promise<RunningVigil>;
   const logLines: string[] = [];
   // 3 h in the past, on a minute boundary: a fixed window query_range can read deterministically.
   const faultAt = Math.floor(Date.now() / 1000 / MINUTE) * MINUTE - 3 * 3600;
@@ -132,16 +133,18 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
       },
     });
     clock = new Date((faultAt + 3 * MINUTE) * 1000);
-    vigil = await startVigil({
-      config,
-      env,
-      logger: createLogger({ level: 'info', destination }),
-      now: () => clock,
-      schedule: false,
-      slackRetries: 0,
-      unhandledRequestTimeoutMillis: 1500,
-      host: '127.0.0.1',
-    });
+    start = () =>
+      startVigil({
+        config,
+        env,
+        logger: createLogger({ level: 'info', destination }),
+        now: () => clock,
+        schedule: false,
+        slackRetries: 0,
+        unhandledRequestTimeoutMillis: 1500,
+        host: '127.0.0.1',
+      });
+    vigil = await start();
     eventsUrl = `http://127.0.0.1:${vigil.slackPort}/slack/events`;
     first = (await vigil.runCycle()) as CycleOutcome;
   });
@@ -299,6 +302,21 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(text).toMatch(/^vigil_series_scored 6$/m);
     expect(text).toMatch(/^vigil_anomalies_total\{detector="(robust_mad|rolling_zscore)"\} [1-9]/m);
     expect(text).toMatch(/^vigil_slack_publish_errors_total 0$/m);
+  });
+
+  it('after a restart on the same database, continues the same incident without re-alerting', async () => {
+    const posts = () => slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === undefined).length;
+    const before = posts();
+    await vigil.stop();
+    vigil = await start();
+    // The cold start re-reads the last minutes; points already stored must not count again.
+    const again = (await vigil.runCycle()) as CycleOutcome;
+    expect(again.changes).toEqual({ opened: [], updated: [], resolved: [] });
+    clock = new Date(clock.getTime() + 60_000);
+    const next = (await vigil.runCycle()) as CycleOutcome;
+    expect(next.changes.opened).toEqual([]);
+    expect(posts()).toBe(before);
+    expect(vigil.pipeline.repos.incidents.listActive().map((i) => i.id)).toEqual(first.changes.opened);
   });
 
   it('never logs the tokens', () => {

@@ -181,8 +181,8 @@ describe('applyAnomalies (incident lifecycle on real SQLite)', () => {
 
   it('storing the same anomaly twice (a retried cycle) adds nothing', () => {
     const event = makeAnomaly('payment-api', '2026-04-21T02:13:00Z');
-    expect(repos.anomalies.insert([event], 'x')).toBe(1);
-    expect(repos.anomalies.insert([event], 'x')).toBe(0);
+    expect(repos.anomalies.insert([event], 'x')).toEqual([event]);
+    expect(repos.anomalies.insert([event], 'x')).toEqual([]);
   });
 
   it('resolves a quiet incident, and a resolved one never absorbs new anomalies', () => {
