@@ -19,6 +19,7 @@ import {
 } from '../../src/slack/blocks/build-incident-card.js';
 import { formatValue, sparkline, type Unit } from '../../src/slack/blocks/format-value.js';
 import { mrkdwnToPlain, renderCardText } from '../../src/slack/blocks/render-card-text.js';
+import { makeAnomaly as makeSharedAnomaly } from '../helpers/make-anomaly.js';
 
 function makeIncident(overrides: Partial<Incident> = {}): Incident {
   return {
@@ -46,42 +47,25 @@ function makeIncident(overrides: Partial<Incident> = {}): Incident {
   };
 }
 
+/** A payments latency anomaly unless overridden; built on the shared test helper. */
 function makeAnomaly(
   overrides: Partial<Omit<AnomalyEvent, 'evidence'>> & { evidence?: Partial<AnomalyEvent['evidence']> } = {},
 ): AnomalyEvent {
   const { evidence, ...rest } = overrides;
-  const service = rest.service ?? 'payments';
-  const metric = rest.metric_name ?? 'latency_p99';
-  return {
-    schema_version: SCHEMA_VERSION,
-    id: `anomaly-${service}-${metric}`,
-    timestamp: '2025-03-14T09:28:00.000Z',
-    series_key: `shop/${service}/${metric}`,
-    service,
-    namespace: 'shop',
-    metric_name: metric,
-    labels: {},
-    window_seconds: 3600,
+  return makeSharedAnomaly(rest.service ?? 'payments', rest.timestamp ?? '2025-03-14T09:28:00.000Z', {
     value: 1.86,
     expected: 0.28,
     lower_bound: 0.12,
     upper_bound: 0.45,
     anomaly_score: 0.93,
-    detector: 'robust_mad',
-    direction: 'up',
     ...rest,
     evidence: {
-      sample_count: 61,
-      baseline_points: 60,
       baseline_days: 0.04,
-      z_score: 9.1,
       robust_z_score: 12.4,
-      missing_samples: 0,
-      recent_deploy: null,
       recent_values: [0.27, 0.29, 0.28, 0.3, 0.27, 0.31, 0.9, 1.4, 1.86],
       ...evidence,
     },
-  };
+  });
 }
 
 const UNITS: ReadonlyMap<string, Unit> = new Map<string, Unit>([
