@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { generateDemoScenario } from '../../src/demo/generate-demo-scenario.js';
 import { loadScenario } from '../../src/sources/load-scenario.js';
+import { startFakeSlack } from '../helpers/fake-slack.js';
 
 describe('replay', () => {
   let dir: string;
@@ -85,6 +86,33 @@ describe('replay', () => {
 });
 
 describe('demo', () => {
+  it('with SLACK_BOT_TOKEN set, posts the cards for real (here: to the Slack Web API double)', async () => {
+    const slack = await startFakeSlack();
+    const out = mkdtempSync(join(tmpdir(), 'vigil-demo-live-'));
+    const printed: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      const env = { SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_API_URL: slack.apiUrl, VIGIL_DEMO_CHANNEL: '#demo' };
+      expect(await main(['demo', '--out', out], env)).toBe(0);
+      expect(printed.join('')).toContain('Posting cards to #demo');
+      const cards = slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === undefined);
+      expect(cards.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(cards.map((c) => c.params.channel))).toEqual(new Set(['#demo']));
+      expect(cards[0]?.authorization).toBe('Bearer xoxb-demo');
+      // Updates edit the messages Slack created, in the channel id Slack answered.
+      const updates = slack.callsTo('chat.update');
+      expect(updates.length).toBeGreaterThan(0);
+      expect(updates.every((u) => u.params.channel === slack.channelIdOf('#demo'))).toBe(true);
+    } finally {
+      vi.restoreAllMocks();
+      await slack.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('shows the cards with no credentials and saves their Block Kit JSON', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
     const printed: string[] = [];
