@@ -99,6 +99,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     source: createPrometheusSource(prometheus, config.services),
     logger,
     publisher: createSlackPublisher(app.client),
+    persistState: true,
   });
   pipelineRef.current = pipeline;
   seriesTracked = pipeline.seriesTracked;

@@ -37,21 +37,55 @@ export const SignalConfigSchema = z.object({
   /** Which deviations matter: latency and errors only "up", throughput often "both". */
   direction: z.enum(['up', 'down', 'both']).default('both'),
   unit: z.enum(['seconds', 'ratio', 'percent', 'per_second', 'bytes', 'none']).default('none'),
+  /** A deviation smaller than this (in the signal's unit) is never anomalous, however rare. */
+  min_abs_deviation: z.number().nonnegative().default(0),
+  /** For an error-ratio signal: the SLO, enabling multiwindow burn-rate alerting. */
+  slo: z
+    .object({
+      objective: z.number().gt(0).lt(1),
+      windows: z
+        .array(
+          z.object({
+            long_seconds: positiveInt,
+            short_seconds: positiveInt,
+            factor: z.number().positive(),
+          }),
+        )
+        .min(1)
+        .default([
+          { long_seconds: 3600, short_seconds: 300, factor: 14.4 },
+          { long_seconds: 21_600, short_seconds: 1800, factor: 6 },
+        ]),
+    })
+    .optional(),
 });
 export type SignalConfig = z.infer<typeof SignalConfigSchema>;
 
 export const DetectionConfigSchema = z
   .object({
-    /** Points in the rolling baseline window. */
-    window_points: positiveInt.min(5).max(1440).default(60),
+    /** Points in the rolling baseline window (z-score, MAD, level-shift reference). */
+    window_points: positiveInt.min(5).max(1440).default(120),
     /** Warm-up: a series is not scored before it has this many baseline points. */
     min_points: positiveInt.min(3).default(30),
     zscore_threshold: z.number().positive().default(3.5),
     mad_threshold: z.number().positive().default(4),
-    /** "all": every detector must agree (fewer false alarms); "any": one is enough. */
-    combine: z.enum(['all', 'any']).default('all'),
+    /** Two-window test: |shift| in the detector's sigma units that counts as a level shift. */
+    level_shift_threshold: z.number().positive().default(4),
+    /** Points in the recent window of the level-shift test. */
+    level_shift_recent_points: positiveInt.min(2).default(5),
+    /** Seasonal baseline (same hour of day, then of week) on top of the rolling detectors. */
+    seasonal: z.boolean().default(true),
+    seasonal_threshold: z.number().positive().default(4),
+    /** Rarity a point must reach in its own series' history to be anomalous (0.999 = 1 in 1000). */
+    min_score: z.number().min(0).max(1).default(0.999),
+    /** History (points) before that rarity gate applies. */
+    calibration_min_points: positiveInt.default(200),
+    /** Points after which old behaviour weighs half in the rarity calibration. */
+    calibration_half_life_points: positiveInt.default(10_080),
     /** On a cold start, only points this recent may raise anomalies; older ones only warm the baseline. */
     fresh_seconds: positiveInt.default(300),
+    /** A series silent this long is reported absent, once. */
+    absent_after_seconds: positiveInt.default(600),
   })
   .refine((d) => d.min_points <= d.window_points, {
     message: 'min_points must not exceed window_points',

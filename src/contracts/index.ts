@@ -23,7 +23,14 @@ export type MetricSample = z.infer<typeof MetricSampleSchema>;
 export const DirectionSchema = z.enum(['up', 'down']);
 export type Direction = z.infer<typeof DirectionSchema>;
 
-export const DetectorNameSchema = z.enum(['rolling_zscore', 'robust_mad']);
+export const DetectorNameSchema = z.enum([
+  'rolling_zscore',
+  'robust_mad',
+  'level_shift',
+  'seasonal',
+  'slo_burn_rate',
+  'absent',
+]);
 export type DetectorName = z.infer<typeof DetectorNameSchema>;
 
 /** An anomalous point with everything a responder needs to judge it in ten seconds. */
@@ -54,6 +61,18 @@ export const AnomalyEventSchema = z.object({
     recent_deploy: z.string().nullable(),
     /** The last values of the series up to and including this point, oldest first (sparkline). */
     recent_values: z.array(z.number().finite()).max(60),
+    /** Every detector's say on this point: its statistic, calibrated score 0..1, and whether it fired. */
+    detectors: z
+      .array(
+        z.object({
+          name: DetectorNameSchema,
+          statistic: z.number().finite(),
+          threshold: z.number().finite(),
+          score: z.number().min(0).max(1),
+          fired: z.boolean(),
+        }),
+      )
+      .optional(),
   }),
 });
 export type AnomalyEvent = z.infer<typeof AnomalyEventSchema>;

@@ -1,29 +1,47 @@
+import type { DetectionConfig, SignalConfig } from '../config/config-schema.js';
 import { type AnomalyEvent, type MetricSample, SCHEMA_VERSION, seriesKeyOf } from '../contracts/index.js';
 import { anomalyIdOf } from './anomaly-id.js';
+import { createSeriesDetector, type SeriesDetector, type SeriesDetectorState } from './create-series-detector.js';
 import { createRollingWindow, type RollingWindow } from './rolling-window.js';
-import { type DetectorSettings, scorePoint } from './score-point.js';
+import { seriesDetectorOptions } from './series-detector-options.js';
 
 const RECENT_VALUES = 30;
 const DAY_MS = 86_400_000;
+/** Non-finite statistics cannot be serialised or compared; they are clamped for evidence. */
+const STAT_LIMIT = 1e12;
 
-export interface DetectionSettings {
-  windowPoints: number;
-  minPoints: number;
-  zscoreThreshold: number;
-  madThreshold: number;
-  combine: 'all' | 'any';
-  stepSeconds: number;
-  /** Per metric name; metrics not listed are scored in both directions. */
-  directions: ReadonlyMap<string, 'up' | 'down' | 'both'>;
+export interface SeriesIdentity {
+  service: string;
+  namespace: string;
+  metric_name: string;
+  labels: Record<string, string>;
+}
+
+/** Everything needed to continue a series after a restart. */
+export interface PersistedSeries {
+  key: string;
+  identity: SeriesIdentity;
+  lastTs: number;
+  firstTs: number;
+  seen: number;
+  recent: number[];
+  gaps: number[];
+  absentReported: boolean;
+  detector: SeriesDetectorState;
 }
 
 interface SeriesState {
-  window: RollingWindow;
-  /** Missing steps before each value in the window, aligned with it. */
+  identity: SeriesIdentity;
+  detector: SeriesDetector;
+  recent: RollingWindow;
+  /** Missing steps before each of the last window's points. */
   gaps: RollingWindow;
-  timestamps: RollingWindow;
   lastTs: number;
+  firstTs: number;
   seen: number;
+  absentReported: boolean;
+  /** Minimum calibrated score for this series, set by recalibration (undefined: the default). */
+  minScore: number | undefined;
 }
 
 export interface IngestOptions {
@@ -37,36 +55,97 @@ export interface IngestResult {
   anomalies: AnomalyEvent[];
   seriesScored: number;
   pointsScored: number;
-  /** Duplicate or out-of-order points, skipped. */
+  /** Duplicate, out-of-order or non-finite points, skipped. */
   skipped: number;
+  /** Keys of the series that learned something (to persist). */
+  touched: string[];
 }
 
 export interface DetectionEngine {
   ingest(samples: readonly MetricSample[], options: IngestOptions): IngestResult;
+  /** Series of these metrics silent for `absentAfterMs`, reported once each until they report again. */
+  absent(nowMs: number, metrics: ReadonlySet<string>): AnomalyEvent[];
   seriesCount(): number;
+  exportSeries(keys?: Iterable<string>): PersistedSeries[];
+  importSeries(series: readonly PersistedSeries[]): void;
+  /** Per-series minimum calibrated score (from batch recalibration). */
+  setMinScore(key: string, minScore: number): void;
+  /** Swaps in a seasonal baseline rebuilt from history, keeping everything else. */
+  replaceSeasonal(key: string, seasonal: SeriesDetectorState['seasonal']): boolean;
+  keys(): string[];
+}
+
+export interface EngineOptions {
+  detection: DetectionConfig;
+  stepSeconds: number;
+  signals: readonly SignalConfig[];
+}
+
+function finite(x: number): number {
+  return Number.isFinite(x) ? Math.max(-STAT_LIMIT, Math.min(STAT_LIMIT, x)) : x > 0 ? STAT_LIMIT : -STAT_LIMIT;
 }
 
 /**
- * The streaming detector: per-series rolling baselines in memory, fed point by point in time order.
- * A point is scored against the points before it (never itself), then joins the baseline.
+ * The streaming detector: one ensemble per series (see createSeriesDetector), fed point by point in
+ * time order. A point is scored against the points before it (never itself), then learned.
  */
-export function createDetectionEngine(settings: DetectionSettings): DetectionEngine {
+export function createDetectionEngine(options: EngineOptions): DetectionEngine {
+  const { detection } = options;
+  const stepMs = options.stepSeconds * 1000;
+  const signals = new Map(options.signals.map((s) => [s.name, s]));
   const series = new Map<string, SeriesState>();
-  const stepMs = settings.stepSeconds * 1000;
+  const absentAfterMs = detection.absent_after_seconds * 1000;
 
-  function newState(): SeriesState {
+  function newState(identity: SeriesIdentity, persisted?: PersistedSeries): SeriesState {
+    const detector = createSeriesDetector(
+      seriesDetectorOptions(detection, stepMs, signals.get(identity.metric_name)),
+      persisted?.detector,
+    );
     return {
-      window: createRollingWindow(settings.windowPoints),
-      gaps: createRollingWindow(settings.windowPoints),
-      timestamps: createRollingWindow(settings.windowPoints),
-      lastTs: Number.NEGATIVE_INFINITY,
-      seen: 0,
+      identity,
+      detector,
+      recent: createRollingWindow(RECENT_VALUES, persisted?.recent),
+      gaps: createRollingWindow(detection.window_points, persisted?.gaps),
+      lastTs: persisted?.lastTs ?? Number.NEGATIVE_INFINITY,
+      firstTs: persisted?.firstTs ?? Number.NaN,
+      seen: persisted?.seen ?? 0,
+      absentReported: persisted?.absentReported ?? false,
+      minScore: undefined,
+    };
+  }
+
+  function event(
+    key: string,
+    state: SeriesState,
+    ts: number,
+    fields: Omit<
+      AnomalyEvent,
+      | 'schema_version'
+      | 'id'
+      | 'timestamp'
+      | 'series_key'
+      | 'service'
+      | 'namespace'
+      | 'metric_name'
+      | 'labels'
+      | 'window_seconds'
+    >,
+  ): AnomalyEvent {
+    return {
+      schema_version: SCHEMA_VERSION,
+      id: anomalyIdOf(key, ts),
+      timestamp: new Date(ts).toISOString(),
+      series_key: key,
+      ...state.identity,
+      window_seconds: detection.window_points * options.stepSeconds,
+      ...fields,
     };
   }
 
   return {
     seriesCount: () => series.size,
-    ingest(samples, options) {
+    keys: () => [...series.keys()],
+    ingest(samples, ingestOptions) {
       const byKey = new Map<string, MetricSample[]>();
       for (const sample of samples) {
         const key = seriesKeyOf(sample);
@@ -75,87 +154,154 @@ export function createDetectionEngine(settings: DetectionSettings): DetectionEng
         else byKey.set(key, [sample]);
       }
       const anomalies: AnomalyEvent[] = [];
+      const touched: string[] = [];
       let pointsScored = 0;
       let skipped = 0;
       for (const [key, points] of byKey) {
         let state = series.get(key);
         const coldStart = state === undefined;
         if (!state) {
-          state = newState();
+          const first = points[0] as MetricSample;
+          state = newState({
+            service: first.service,
+            namespace: first.namespace,
+            metric_name: first.metric_name,
+            labels: first.labels ?? {},
+          });
           series.set(key, state);
         }
-        const ordered = points.map((p) => ({ sample: p, ts: Date.parse(p.timestamp) })).sort((a, b) => a.ts - b.ts);
-        for (const { sample, ts } of ordered) {
-          if (!(ts > state.lastTs) || !Number.isFinite(sample.value)) {
+        const ordered = points
+          .map((p) => ({ value: p.value, ts: Date.parse(p.timestamp) }))
+          .sort((a, b) => a.ts - b.ts);
+        let learned = false;
+        for (const { value, ts } of ordered) {
+          if (!(ts > state.lastTs) || !Number.isFinite(value) || !Number.isFinite(ts)) {
             skipped += 1;
             continue;
           }
           const gap = state.seen === 0 ? 0 : Math.max(0, Math.round((ts - state.lastTs) / stepMs) - 1);
-          if (state.window.size() >= settings.minPoints) {
-            pointsScored += 1;
-            const event = scoreSeriesPoint(key, sample, ts, state, settings, options, gap);
-            if (event && (!coldStart || ts >= options.coldStartEmitAfterMs)) anomalies.push(event);
-          }
-          state.window.push(sample.value);
+          const reading = state.detector.update(value, ts);
+          state.recent.push(value);
           state.gaps.push(gap);
-          state.timestamps.push(ts);
           state.lastTs = ts;
+          if (Number.isNaN(state.firstTs)) state.firstTs = ts;
           state.seen += 1;
+          state.absentReported = false;
+          learned = true;
+          if (!reading.ready) continue;
+          pointsScored += 1;
+          const minScore = state.minScore;
+          const anomalous =
+            reading.anomalous &&
+            (minScore === undefined || reading.primary.score >= minScore || reading.primary.name === 'slo_burn_rate');
+          if (!anomalous || (coldStart && ts < ingestOptions.coldStartEmitAfterMs)) continue;
+          const z = reading.verdicts.find((v) => v.name === 'rolling_zscore');
+          const mad = reading.verdicts.find((v) => v.name === 'robust_mad');
+          anomalies.push(
+            event(key, state, ts, {
+              value,
+              expected: finite(reading.expected),
+              lower_bound: finite(reading.lower),
+              upper_bound: finite(reading.upper),
+              anomaly_score: Math.min(1, Math.max(0, reading.primary.score)),
+              detector: reading.primary.name,
+              direction: reading.direction,
+              evidence: {
+                sample_count: state.seen,
+                baseline_points: Math.min(state.seen - 1, detection.window_points),
+                baseline_days: Math.round(((ts - state.firstTs) / DAY_MS) * 1000) / 1000,
+                z_score: finite(z?.statistic ?? 0),
+                robust_z_score: finite(mad?.statistic ?? 0),
+                missing_samples: state.gaps.values().reduce((sum, g) => sum + g, 0),
+                recent_deploy:
+                  ingestOptions.recentDeploy?.(state.identity.service, state.identity.namespace, ts) ?? null,
+                recent_values: state.recent.values(),
+                detectors: reading.verdicts.map((v) => ({
+                  name: v.name,
+                  statistic: finite(v.statistic),
+                  threshold: v.threshold,
+                  score: Math.min(1, Math.max(0, v.score)),
+                  fired: v.fired,
+                })),
+              },
+            }),
+          );
         }
+        if (learned) touched.push(key);
       }
-      return { anomalies, seriesScored: byKey.size, pointsScored, skipped };
+      return { anomalies, seriesScored: byKey.size, pointsScored, skipped, touched };
     },
-  };
-}
-
-function scoreSeriesPoint(
-  key: string,
-  sample: MetricSample,
-  ts: number,
-  state: SeriesState,
-  settings: DetectionSettings,
-  options: IngestOptions,
-  gapBefore: number,
-): AnomalyEvent | null {
-  const baseline = state.window.values();
-  const detectorSettings: DetectorSettings = {
-    zscoreThreshold: settings.zscoreThreshold,
-    madThreshold: settings.madThreshold,
-    combine: settings.combine,
-    direction: settings.directions.get(sample.metric_name) ?? 'both',
-  };
-  const verdict = scorePoint(sample.value, baseline, detectorSettings);
-  if (!verdict.anomalous) return null;
-  const timestamps = state.timestamps.values();
-  const oldest = timestamps[0] ?? ts;
-  const missing = state.gaps.values().reduce((sum, g) => sum + g, 0) + gapBefore;
-  const recent = [...baseline.slice(-(RECENT_VALUES - 1)), sample.value];
-  return {
-    schema_version: SCHEMA_VERSION,
-    id: anomalyIdOf(key, ts),
-    timestamp: new Date(ts).toISOString(),
-    series_key: key,
-    service: sample.service,
-    namespace: sample.namespace,
-    metric_name: sample.metric_name,
-    labels: sample.labels ?? {},
-    window_seconds: settings.windowPoints * settings.stepSeconds,
-    value: sample.value,
-    expected: verdict.primary.expected,
-    lower_bound: verdict.primary.lower,
-    upper_bound: verdict.primary.upper,
-    anomaly_score: verdict.score,
-    detector: verdict.primary.detector,
-    direction: verdict.direction,
-    evidence: {
-      sample_count: baseline.length + 1,
-      baseline_points: baseline.length,
-      baseline_days: Math.round(((ts - oldest) / DAY_MS) * 1000) / 1000,
-      z_score: verdict.zscore.statistic,
-      robust_z_score: verdict.mad.statistic,
-      missing_samples: missing,
-      recent_deploy: options.recentDeploy?.(sample.service, sample.namespace, ts) ?? null,
-      recent_values: recent,
+    absent(nowMs, metrics) {
+      const out: AnomalyEvent[] = [];
+      for (const [key, state] of series) {
+        if (state.absentReported || !metrics.has(state.identity.metric_name)) continue;
+        if (!(nowMs - state.lastTs >= absentAfterMs)) continue;
+        state.absentReported = true;
+        const last = state.recent.values().at(-1) ?? 0;
+        out.push(
+          event(key, state, nowMs, {
+            value: last,
+            expected: last,
+            lower_bound: last,
+            upper_bound: last,
+            anomaly_score: 1,
+            detector: 'absent',
+            direction: 'down',
+            evidence: {
+              sample_count: state.seen,
+              baseline_points: Math.min(state.seen, detection.window_points),
+              baseline_days: Math.round(((state.lastTs - state.firstTs) / DAY_MS) * 1000) / 1000,
+              z_score: 0,
+              robust_z_score: 0,
+              missing_samples: Math.round((nowMs - state.lastTs) / stepMs),
+              recent_deploy: null,
+              recent_values: state.recent.values(),
+            },
+          }),
+        );
+      }
+      return out;
+    },
+    exportSeries(keys) {
+      const out: PersistedSeries[] = [];
+      for (const key of keys ?? series.keys()) {
+        const s = series.get(key);
+        if (!s || s.seen === 0) continue;
+        out.push({
+          key,
+          identity: s.identity,
+          lastTs: s.lastTs,
+          firstTs: s.firstTs,
+          seen: s.seen,
+          recent: s.recent.values(),
+          gaps: s.gaps.values(),
+          absentReported: s.absentReported,
+          detector: s.detector.state(),
+        });
+      }
+      return out;
+    },
+    importSeries(list) {
+      for (const p of list) {
+        const existing = series.get(p.key);
+        const state = newState(p.identity, p);
+        state.minScore = existing?.minScore;
+        series.set(p.key, state);
+      }
+    },
+    setMinScore(key, minScore) {
+      const s = series.get(key);
+      if (s) s.minScore = minScore;
+    },
+    replaceSeasonal(key, seasonal) {
+      const s = series.get(key);
+      if (!s || !seasonal) return false;
+      const state = s.detector.state();
+      s.detector = createSeriesDetector(seriesDetectorOptions(detection, stepMs, signals.get(s.identity.metric_name)), {
+        ...state,
+        seasonal,
+      });
+      return true;
     },
   };
 }

@@ -23,6 +23,8 @@ export interface CycleDeps {
   routing: Routing;
   logger: Logger;
   recentDeploy?: (service: string, namespace: string, atMs: number) => string | null;
+  /** Saves the detector state of the series that learned something. */
+  persist?: (keys: string[], at: string) => void;
   /** Brings Slack in line with the changed incidents; absent in a headless replay. */
   publish?: (incidentIds: string[]) => Promise<PublishResult>;
 }
@@ -71,12 +73,14 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       const samples: MetricSample[] = [];
       let rejectedSamples = 0;
       let failedSignals = 0;
+      const answered = new Set<string>();
       settled.forEach((outcome, i) => {
         const signal = config.signals[i] as SignalConfig;
         if (outcome.status === 'fulfilled') {
           samples.push(...outcome.value.batch.samples);
           rejectedSamples += outcome.value.batch.rejected;
           lastEnd.set(signal.name, outcome.value.endMs);
+          answered.add(signal.name);
         } else {
           failedSignals += 1;
           errors.push(`signal ${signal.name}: ${errorMessage(outcome.reason)}`);
@@ -89,9 +93,11 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
         coldStartEmitAfterMs: endMs - config.detection.fresh_seconds * 1000,
         ...(deps.recentDeploy ? { recentDeploy: deps.recentDeploy } : {}),
       });
+      // Only signals that answered can tell a silent series from a failed query.
+      const absent = deps.engine.absent(endMs, answered);
       const valid: AnomalyEvent[] = [];
       let invalidAnomalies = 0;
-      for (const event of ingest.anomalies) {
+      for (const event of [...ingest.anomalies, ...absent]) {
         const check = AnomalyEventSchema.safeParse(event);
         if (check.success) valid.push(check.data);
         else {
@@ -100,6 +106,15 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
             { series_key: event.series_key, issues: check.error.issues },
             'detector produced an invalid event',
           );
+        }
+      }
+
+      if (deps.persist && ingest.touched.length > 0) {
+        try {
+          deps.persist(ingest.touched, now.toISOString());
+        } catch (error) {
+          errors.push(`detector state: ${errorMessage(error)}`);
+          logger.error({ err: error }, 'saving detector state failed; detection goes on');
         }
       }
 

@@ -1,6 +1,6 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import { createTopology, type Topology } from '../correlation/topology.js';
-import { createDetectionEngine } from '../detection/create-detection-engine.js';
+import { createDetectionEngine, type DetectionEngine } from '../detection/create-detection-engine.js';
 import type { Routing } from '../incidents/build-incident.js';
 import type { DeployLog } from '../incidents/deploy-log.js';
 import type { Logger } from '../logger.js';
@@ -9,6 +9,7 @@ import type { CardPublisher } from '../slack/card-publisher.js';
 import type { SampleSource } from '../sources/sample-source.js';
 import { type AnomaliesRepo, createAnomaliesRepo } from '../storage/anomalies-repo.js';
 import { type CyclesRepo, createCyclesRepo } from '../storage/cycles-repo.js';
+import { createDetectorStateRepo, type DetectorStateRepo } from '../storage/detector-state-repo.js';
 import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.js';
 import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
 import type { Db } from '../storage/open-database.js';
@@ -20,10 +21,12 @@ export interface Repos {
   incidents: IncidentsRepo;
   feedback: FeedbackRepo;
   cycles: CyclesRepo;
+  detectorState: DetectorStateRepo;
 }
 
 export interface Pipeline {
   cycle: DetectionCycle;
+  engine: DetectionEngine;
   repos: Repos;
   topology: Topology;
   routing: Routing;
@@ -40,6 +43,11 @@ export interface PipelineOptions {
   deployLog?: DeployLog;
   /** Where cards go; without one, incidents are only stored (headless replay). */
   publisher?: CardPublisher;
+  /**
+   * Keep detector state in SQLite (restored here, saved after every cycle) so a restart neither
+   * starts cold nor re-alerts. Off for replays, which start from nothing by design.
+   */
+  persistState?: boolean;
 }
 
 export function createRepos(db: Db): Repos {
@@ -48,6 +56,7 @@ export function createRepos(db: Db): Repos {
     incidents: createIncidentsRepo(db),
     feedback: createFeedbackRepo(db),
     cycles: createCyclesRepo(db),
+    detectorState: createDetectorStateRepo(db),
   };
 }
 
@@ -63,14 +72,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const units = new Map(config.signals.map((s) => [s.name, s.unit] as const));
   const runbooks = new Map(config.services.map((s) => [s.name, s.runbooks]));
   const engine = createDetectionEngine({
-    windowPoints: config.detection.window_points,
-    minPoints: config.detection.min_points,
-    zscoreThreshold: config.detection.zscore_threshold,
-    madThreshold: config.detection.mad_threshold,
-    combine: config.detection.combine,
+    detection: config.detection,
     stepSeconds: config.prometheus.step_seconds,
-    directions: new Map(config.signals.map((s) => [s.name, s.direction])),
+    signals: config.signals,
   });
+  if (options.persistState) {
+    const saved = repos.detectorState.loadAll();
+    engine.importSeries(saved);
+    for (const [key, minScore] of repos.detectorState.calibrations()) engine.setMinScore(key, minScore);
+    logger.info({ series: saved.length }, 'detector state restored');
+  }
   const publisher = options.publisher;
   const deployLog = options.deployLog;
   const cycle = createDetectionCycle({
@@ -82,6 +93,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     routing,
     logger: logger.child({ name: 'detection' }),
     ...(deployLog ? { recentDeploy: deployLog.recentDeploy } : {}),
+    ...(options.persistState
+      ? { persist: (keys: string[], at: string) => repos.detectorState.save(engine.exportSeries(keys), at) }
+      : {}),
     ...(publisher
       ? {
           publish: (ids: string[]) =>
@@ -95,5 +109,5 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
       : {}),
   });
-  return { cycle, repos, topology, routing, units, seriesTracked: engine.seriesCount };
+  return { cycle, engine, repos, topology, routing, units, seriesTracked: engine.seriesCount };
 }

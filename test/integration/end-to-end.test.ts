@@ -170,7 +170,7 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(blocks).toContain('checkout-api');
     expect(blocks).not.toContain('catalog-api');
     expect(blocks).toMatch(/latency_p99` ↑ \*\d+ ms\* \(expected \d+ ms – \d+ ms\)/);
-    expect(blocks).toContain('60 min window');
+    expect(blocks).toContain('120 min window');
     expect(blocks).toContain('https://runbooks.example.com/payments');
     const incident = vigil.pipeline.repos.incidents.get(first.changes.opened[0]!)!;
     expect(incident.services.sort()).toEqual(['checkout-api', 'payment-api']);

@@ -86,12 +86,19 @@ describe('parseConfigText', () => {
     const config = parseConfigText(MINIMAL, 'minimal.yaml');
     expect(config.prometheus).toEqual({ url: 'http://prometheus.local:9090', timeout_ms: 10_000, step_seconds: 60 });
     expect(config.detection).toEqual({
-      window_points: 60,
+      window_points: 120,
       min_points: 30,
       zscore_threshold: 3.5,
       mad_threshold: 4,
-      combine: 'all',
+      level_shift_threshold: 4,
+      level_shift_recent_points: 5,
+      seasonal: true,
+      seasonal_threshold: 4,
+      min_score: 0.999,
+      calibration_min_points: 200,
+      calibration_half_life_points: 10_080,
       fresh_seconds: 300,
+      absent_after_seconds: 600,
     });
     expect(config.correlation).toEqual({ window_seconds: 600, resolve_after_quiet_seconds: 1800 });
     expect(config.slack).toEqual({ mode: 'socket', port: 3000, default_channel: '#vigil-alerts', timeout_ms: 10_000 });
@@ -107,6 +114,7 @@ describe('parseConfigText', () => {
         service_label: 'service',
         direction: 'both',
         unit: 'none',
+        min_abs_deviation: 0,
       },
     ]);
   });

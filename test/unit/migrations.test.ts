@@ -75,13 +75,20 @@ describe('openDatabase', () => {
         'feedback',
         'detection_cycles',
         'schema_migrations',
+        'detector_state',
+        'series_calibration',
+        'calibration_changes',
+        'recalibration_runs',
       ]),
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     const rows = migrationRows(db);
-    expect(rows.map(({ version, name }) => ({ version, name }))).toEqual([{ version: 1, name: 'init' }]);
+    expect(rows.map(({ version, name }) => ({ version, name }))).toEqual([
+      { version: 1, name: 'init' },
+      { version: 2, name: 'detector_state' },
+    ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
 
@@ -93,14 +100,17 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(1);
+    expect(migrationRows(second)).toHaveLength(2);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
 
   it('applyMigrations returns what it applied, then nothing on a second run', () => {
     const db = track(new Database(join(dir, 'plain.db')));
-    expect(applyMigrations(db, defaultMigrationsDir())).toEqual([{ version: 1, name: 'init' }]);
+    expect(applyMigrations(db, defaultMigrationsDir())).toEqual([
+      { version: 1, name: 'init' },
+      { version: 2, name: 'detector_state' },
+    ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });
 

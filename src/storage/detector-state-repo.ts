@@ -1,0 +1,94 @@
+import type { PersistedSeries } from '../detection/create-detection-engine.js';
+import type { Db } from './open-database.js';
+
+export interface CalibrationChange {
+  seriesKey: string;
+  field: string;
+  oldValue: number | null;
+  newValue: number;
+  reason: string;
+}
+
+export interface DetectorStateRepo {
+  /** Upserts the state of these series in one transaction. */
+  save(series: readonly PersistedSeries[], at: string): void;
+  loadAll(): PersistedSeries[];
+  calibrations(): Map<string, number>;
+  startRun(at: string): number;
+  /** Applies and records calibration changes of a run, and closes it, in one transaction. */
+  finishRun(runId: number, at: string, seriesCount: number, changes: readonly CalibrationChange[]): void;
+  failRun(runId: number, at: string, error: string): void;
+  changes(seriesKey?: string, limit?: number): Array<CalibrationChange & { changedAt: string; runId: number }>;
+}
+
+export function createDetectorStateRepo(db: Db): DetectorStateRepo {
+  const upsert = db.prepare(`INSERT INTO detector_state (series_key, metric_name, state_json, last_ts, updated_at)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (series_key) DO UPDATE SET state_json = excluded.state_json, last_ts = excluded.last_ts,
+      updated_at = excluded.updated_at`);
+  const saveMany = db.transaction((list: readonly PersistedSeries[], at: string) => {
+    for (const s of list) {
+      upsert.run(s.key, s.identity.metric_name, JSON.stringify(s), new Date(s.lastTs).toISOString(), at);
+    }
+  });
+  const all = db.prepare('SELECT state_json FROM detector_state');
+  const calibrations = db.prepare('SELECT series_key, min_score FROM series_calibration');
+  const startRun = db.prepare("INSERT INTO recalibration_runs (started_at, status) VALUES (?, 'running')");
+  const closeRun = db.prepare(
+    "UPDATE recalibration_runs SET finished_at = ?, status = 'ok', series = ?, changes = ? WHERE id = ?",
+  );
+  const failRun = db.prepare(
+    "UPDATE recalibration_runs SET finished_at = ?, status = 'failed', error = ? WHERE id = ?",
+  );
+  const setCalibration = db.prepare(`INSERT INTO series_calibration (series_key, min_score, updated_at) VALUES (?, ?, ?)
+    ON CONFLICT (series_key) DO UPDATE SET min_score = excluded.min_score, updated_at = excluded.updated_at`);
+  const recordChange = db.prepare(`INSERT INTO calibration_changes
+    (run_id, series_key, field, old_value, new_value, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const finish = db.transaction(
+    (runId: number, at: string, seriesCount: number, changes: readonly CalibrationChange[]) => {
+      for (const c of changes) {
+        if (c.field === 'min_score') setCalibration.run(c.seriesKey, c.newValue, at);
+        recordChange.run(runId, c.seriesKey, c.field, c.oldValue, c.newValue, c.reason, at);
+      }
+      closeRun.run(at, seriesCount, changes.length, runId);
+    },
+  );
+  const listChanges = db.prepare(`SELECT run_id, series_key, field, old_value, new_value, reason, changed_at
+    FROM calibration_changes WHERE (?1 IS NULL OR series_key = ?1) ORDER BY id DESC LIMIT ?2`);
+  return {
+    save: (list, at) => saveMany(list, at),
+    loadAll: () => all.all().map((r) => JSON.parse((r as { state_json: string }).state_json) as PersistedSeries),
+    calibrations: () =>
+      new Map(
+        (calibrations.all() as Array<{ series_key: string; min_score: number }>).map((r) => [
+          r.series_key,
+          r.min_score,
+        ]),
+      ),
+    startRun: (at) => Number(startRun.run(at).lastInsertRowid),
+    finishRun: (runId, at, seriesCount, changes) => finish(runId, at, seriesCount, changes),
+    failRun: (runId, at, error) => {
+      failRun.run(at, error.slice(0, 2000), runId);
+    },
+    changes: (seriesKey, limit = 50) =>
+      (
+        listChanges.all(seriesKey ?? null, limit) as Array<{
+          run_id: number;
+          series_key: string;
+          field: string;
+          old_value: number | null;
+          new_value: number;
+          reason: string;
+          changed_at: string;
+        }>
+      ).map((r) => ({
+        runId: r.run_id,
+        seriesKey: r.series_key,
+        field: r.field,
+        oldValue: r.old_value,
+        newValue: r.new_value,
+        reason: r.reason,
+        changedAt: r.changed_at,
+      })),
+  };
+}
