@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { VigilConfig } from './config/config-schema.js';
 import type { VigilEnv } from './config/env-schema.js';
 import { requireSlackSecrets } from './config/load-config.js';
+import { type RecalibrationReport, recalibrate } from './detection/recalibrate.js';
 import { createMetrics } from './http/create-metrics.js';
 import { startHealthServer } from './http/start-health-server.js';
 import type { Logger } from './logger.js';
@@ -33,6 +34,8 @@ export interface StartOptions {
 export interface RunningVigil {
   /** Runs a detection cycle now, unless one is running (then null). */
   runCycle(): Promise<CycleOutcome | null>;
+  /** Runs the batch recalibration now, unless one is running (then null). */
+  runRecalibration(): Promise<RecalibrationReport | null>;
   pipeline: Pipeline;
   db: Db;
   slackPort: number | null;
@@ -68,6 +71,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     timeoutMs: config.prometheus.timeout_ms,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  const prometheusSource = createPrometheusSource(prometheus, config.services);
   let running = () => false;
   let seriesTracked = () => 0;
   // The Slack app's listeners need the repos and the pipeline needs the app's client to publish:
@@ -96,7 +100,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const pipeline = createPipeline({
     config,
     db,
-    source: createPrometheusSource(prometheus, config.services),
+    source: prometheusSource,
     logger,
     publisher: createSlackPublisher(app.client),
     persistState: true,
@@ -122,12 +126,37 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await app.start();
     logger.info('connected to Slack in Socket Mode');
   }
-  const scheduler = options.schedule === false ? null : startScheduler(config.schedule.detection, runner, logger);
+  const recalibrationRunner = createExclusiveRunner(() =>
+    recalibrate(
+      {
+        config,
+        source: prometheusSource,
+        engine: pipeline.engine,
+        repo: pipeline.repos.detectorState,
+        feedbackBySeries: pipeline.repos.feedback.labelsBySeries,
+        logger: logger.child({ name: 'recalibration' }),
+      },
+      now(),
+    ),
+  );
+  const schedulers =
+    options.schedule === false
+      ? []
+      : [
+          startScheduler(config.schedule.detection, runner, logger),
+          ...(config.recalibration.enabled
+            ? [startScheduler(config.recalibration.schedule, recalibrationRunner, logger, 'recalibration')]
+            : []),
+        ];
   ready = true;
 
   return {
     runCycle: async () => {
       const outcome = await runner.run();
+      return outcome.ran ? outcome.result : null;
+    },
+    runRecalibration: async () => {
+      const outcome = await recalibrationRunner.run();
       return outcome.ran ? outcome.result : null;
     },
     pipeline,
@@ -136,9 +165,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     healthPort: health.port,
     async stop() {
       ready = false;
-      await scheduler?.stop();
-      // Let a running cycle finish its writes before the database closes.
-      while (runner.running()) await new Promise((r) => setTimeout(r, 50));
+      for (const scheduler of schedulers) await scheduler.stop();
+      // Let running jobs finish their writes before the database closes.
+      while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));
       await app.stop();
       await health.close();
       db.close();

@@ -101,6 +101,19 @@ export const CorrelationConfigSchema = z.object({
 });
 export type CorrelationConfig = z.infer<typeof CorrelationConfigSchema>;
 
+export const RecalibrationConfigSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** node-cron expression; hourly by default, off the minute the tick runs on. */
+  schedule: nonEmpty.default('17 * * * *'),
+  /** History read from Prometheus for each run. */
+  history_days: z.number().positive().max(35).default(7),
+  /** Coarser than the tick: a week at 5 minutes is 2016 points per series. */
+  step_seconds: positiveInt.default(300),
+  /** Alerts a series may raise per day before its threshold is raised. */
+  target_alerts_per_day: z.number().positive().default(1),
+});
+export type RecalibrationConfig = z.infer<typeof RecalibrationConfigSchema>;
+
 export const ConfigSchema = z
   .object({
     prometheus: z.object({
@@ -130,6 +143,7 @@ export const ConfigSchema = z
     signals: z.array(SignalConfigSchema).min(1, 'configure at least one signal'),
     detection: DetectionConfigSchema.default(DetectionConfigSchema.parse({})),
     correlation: CorrelationConfigSchema.default(CorrelationConfigSchema.parse({})),
+    recalibration: RecalibrationConfigSchema.default(RecalibrationConfigSchema.parse({})),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
   .superRefine((config, ctx) => {
@@ -180,12 +194,14 @@ export function crossReferenceIssues(raw: unknown): CrossReferenceIssue[] {
     if (signalNames.has(name)) issues.push({ path: ['signals', i, 'name'], message: `duplicate signal "${name}"` });
     signalNames.add(name);
   });
-  const detection = field(field(raw, 'schedule'), 'detection');
-  if (typeof detection === 'string' && detection !== '' && !cron.validate(detection)) {
-    issues.push({
-      path: ['schedule', 'detection'],
-      message: `"${detection}" is not a cron expression (e.g. "*/1 * * * *" for every minute)`,
-    });
+  const crons: Array<[Array<string>, unknown]> = [
+    [['schedule', 'detection'], field(field(raw, 'schedule'), 'detection')],
+    [['recalibration', 'schedule'], field(field(raw, 'recalibration'), 'schedule')],
+  ];
+  for (const [path, expression] of crons) {
+    if (typeof expression === 'string' && expression !== '' && !cron.validate(expression)) {
+      issues.push({ path, message: `"${expression}" is not a cron expression (e.g. "*/1 * * * *" for every minute)` });
+    }
   }
   return issues;
 }

@@ -70,6 +70,7 @@ export interface DetectionEngine {
   importSeries(series: readonly PersistedSeries[]): void;
   /** Per-series minimum calibrated score (from batch recalibration). */
   setMinScore(key: string, minScore: number): void;
+  minScore(key: string): number | undefined;
   /** Swaps in a seasonal baseline rebuilt from history, keeping everything else. */
   replaceSeasonal(key: string, seasonal: SeriesDetectorState['seasonal']): boolean;
   keys(): string[];
@@ -289,6 +290,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
         series.set(p.key, state);
       }
     },
+    minScore: (key) => series.get(key)?.minScore,
     setMinScore(key, minScore) {
       const s = series.get(key);
       if (s) s.minScore = minScore;

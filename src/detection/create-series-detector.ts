@@ -197,8 +197,7 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
         if (m.calibrator) {
           const cal = m.calibrator;
           const trusted = cal.count() >= options.calibrationMinPoints;
-          const tail = cal.tail(s);
-          cal.add(s);
+          const tail = cal.tailThenAdd(s);
           consulted += 1;
           if (!allowed) {
             m.active = false;
@@ -233,12 +232,12 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
       // Bonferroni: consulting more detectors makes some small tail likelier by chance.
       // Bonferroni: consulting more detectors makes some small tail likelier by chance.
       result.score = Math.max(burnScore, consulted > 0 ? 1 - Math.min(1, minTail * consulted) : 0);
-      const surprise = -Math.log10(Math.max(1e-300, 1 - result.score));
+      const surprise = result.score > 0 ? -Math.log10(Math.max(1e-300, 1 - result.score)) : 0;
       const previousPeak = peak * peakDecay;
       // Only what exceeds the recent peak is news; the rest of an episode is told at half strength.
       const news = surprise > previousPeak ? surprise : surprise * 0.5;
-      peak = Math.max(previousPeak, surprise);
-      result.onsetScore = 1 - 10 ** -news;
+      peak = previousPeak > surprise ? previousPeak : surprise;
+      result.onsetScore = news > 0 ? 1 - 10 ** -news : 0;
       result.primary = chosen.verdict;
       result.expected = r.expected;
       result.lower = r.lower;

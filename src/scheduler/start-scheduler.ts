@@ -6,16 +6,21 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-/** Cron wiring only: the detection cycle on its schedule, skipping a tick while one still runs. */
-export function startScheduler(expression: string, runner: ExclusiveRunner<unknown>, logger: Logger): Scheduler {
+/** Cron wiring only: a job on its schedule, skipping a tick while the previous run still goes. */
+export function startScheduler(
+  expression: string,
+  runner: ExclusiveRunner<unknown>,
+  logger: Logger,
+  name = 'detection',
+): Scheduler {
   const task = cron.schedule(
     expression,
     async () => {
       const outcome = await runner.run();
-      if (!outcome.ran) logger.warn('previous detection cycle still running; this tick is skipped');
+      if (!outcome.ran) logger.warn({ job: name }, 'previous run still going; this tick is skipped');
     },
     {
-      name: 'vigil-detection',
+      name: `vigil-${name}`,
       noOverlap: true,
       // node-cron's own warnings (e.g. a tick blocked by overlap) go through pino too.
       logger: {
@@ -27,7 +32,7 @@ export function startScheduler(expression: string, runner: ExclusiveRunner<unkno
     },
   );
   task.on('execution:failed', (ctx) => logger.error({ err: ctx.execution?.error }, 'scheduled cycle failed'));
-  logger.info({ schedule: expression }, 'detection scheduled');
+  logger.info({ job: name, schedule: expression }, 'job scheduled');
   return {
     async stop() {
       await task.destroy();

@@ -54,7 +54,7 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
     },
   );
   const listChanges = db.prepare(`SELECT run_id, series_key, field, old_value, new_value, reason, changed_at
-    FROM calibration_changes WHERE (?1 IS NULL OR series_key = ?1) ORDER BY id DESC LIMIT ?2`);
+    FROM calibration_changes WHERE (@series IS NULL OR series_key = @series) ORDER BY id DESC LIMIT @limit`);
   return {
     save: (list, at) => saveMany(list, at),
     loadAll: () => all.all().map((r) => JSON.parse((r as { state_json: string }).state_json) as PersistedSeries),
@@ -72,7 +72,7 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
     },
     changes: (seriesKey, limit = 50) =>
       (
-        listChanges.all(seriesKey ?? null, limit) as Array<{
+        listChanges.all({ series: seriesKey ?? null, limit }) as Array<{
           run_id: number;
           series_key: string;
           field: string;

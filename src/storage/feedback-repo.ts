@@ -8,6 +8,8 @@ export interface FeedbackRepo {
   remove(incidentId: string, slackUser: string, label: FeedbackLabel, source: Feedback['source']): boolean;
   listForIncident(incidentId: string): Feedback[];
   countByLabel(): Record<string, number>;
+  /** Feedback labels per series, over the incidents the series took part in. */
+  labelsBySeries(): Map<string, Record<string, number>>;
 }
 
 export function createFeedbackRepo(db: Db): FeedbackRepo {
@@ -18,7 +20,19 @@ export function createFeedbackRepo(db: Db): FeedbackRepo {
     'SELECT incident_id, slack_user, label, source, created_at FROM feedback WHERE incident_id = ? ORDER BY id',
   );
   const counts = db.prepare('SELECT label, COUNT(*) AS n FROM feedback GROUP BY label');
+  const bySeries = db.prepare(`SELECT a.series_key AS series_key, f.label AS label, COUNT(DISTINCT f.id) AS n
+    FROM feedback f JOIN incident_anomalies ia ON ia.incident_id = f.incident_id
+    JOIN anomalies a ON a.id = ia.anomaly_id GROUP BY a.series_key, f.label`);
   return {
+    labelsBySeries: () => {
+      const out = new Map<string, Record<string, number>>();
+      for (const r of bySeries.all() as Array<{ series_key: string; label: string; n: number }>) {
+        const labels = out.get(r.series_key) ?? {};
+        labels[r.label] = r.n;
+        out.set(r.series_key, labels);
+      }
+      return out;
+    },
     countByLabel: () =>
       Object.fromEntries((counts.all() as Array<{ label: string; n: number }>).map((r) => [r.label, r.n])),
     add: (f) => insert.run(f).changes > 0,

@@ -309,7 +309,9 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     const before = posts();
     await vigil.stop();
     vigil = await start();
-    // The cold start re-reads the last minutes; points already stored must not count again.
+    // Detector state came back from SQLite: the series are known before any cycle ran.
+    expect(vigil.pipeline.seriesTracked()).toBe(6);
+    // Re-reading the last minutes; points already seen are skipped, anomalies already stored not counted.
     const again = (await vigil.runCycle()) as CycleOutcome;
     expect(again.changes).toEqual({ opened: [], updated: [], resolved: [] });
     clock = new Date(clock.getTime() + 60_000);
@@ -317,6 +319,15 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(next.changes.opened).toEqual([]);
     expect(posts()).toBe(before);
     expect(vigil.pipeline.repos.incidents.listActive().map((i) => i.id)).toEqual(first.changes.opened);
+  });
+
+  it('recalibrates from days of real Prometheus history at a coarser step', async () => {
+    const report = await vigil.runRecalibration();
+    expect(report?.status).toBe('ok');
+    expect(report?.series).toBe(6);
+    expect(report?.seasonalRebuilt).toBe(6);
+    const runs = vigil.db.prepare('SELECT status, series FROM recalibration_runs').all();
+    expect(runs).toEqual([{ status: 'ok', series: 6 }]);
   });
 
   it('never logs the tokens', () => {

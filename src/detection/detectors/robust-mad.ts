@@ -10,9 +10,9 @@ export interface RobustMadState {
 
 /**
  * Distance from the rolling median in robust sigmas (1.4826 × MAD): one outlier in the window does
- * not blind it to the next. The window is kept sorted (binary search, then a block move of at most
- * `window` numbers); the median is O(1) and the MAD O(log window), as the k-th smallest of the two
- * sorted "arms" of deviations around the median.
+ * not blind it to the next. The window is kept sorted: the oldest value is replaced in place by
+ * moving the elements between its slot and the new value's (O(log window) to find, a short move);
+ * the median is O(1) and the MAD O(log window).
  */
 export function createRobustMad(
   options: { window: number; minPoints: number; threshold: number; scale?: ScaleFloor },
@@ -38,18 +38,33 @@ export function createRobustMad(
 
   function push(value: number) {
     if (n === W) {
+      // Replace the oldest value in the sorted array by moving only the elements between its place
+      // and the new value's place (usually a short distance).
       const old = ring[start] as number;
-      const at = lowerBound(old);
-      sorted.copyWithin(at, at + 1, n);
-      n -= 1;
       ring[start] = value;
-      start = (start + 1) % W;
-    } else {
-      ring[(start + n) % W] = value;
+      start = start + 1 === W ? 0 : start + 1;
+      let i = lowerBound(old);
+      if (value > old) {
+        while (i + 1 < n && (sorted[i + 1] as number) < value) {
+          sorted[i] = sorted[i + 1] as number;
+          i += 1;
+        }
+      } else {
+        while (i > 0 && (sorted[i - 1] as number) > value) {
+          sorted[i] = sorted[i - 1] as number;
+          i -= 1;
+        }
+      }
+      sorted[i] = value;
+      return;
     }
-    const at = lowerBound(value);
-    sorted.copyWithin(at + 1, at, n);
-    sorted[at] = value;
+    ring[n] = value;
+    let i = n;
+    while (i > 0 && (sorted[i - 1] as number) > value) {
+      sorted[i] = sorted[i - 1] as number;
+      i -= 1;
+    }
+    sorted[i] = value;
     n += 1;
   }
 
@@ -58,26 +73,27 @@ export function createRobustMad(
     return n % 2 === 1 ? (sorted[h] as number) : ((sorted[h - 1] as number) + (sorted[h] as number)) / 2;
   }
 
-  /** k-th smallest (0-based) of |x - m| over the window, from the two sorted arms around index h. */
+  /**
+   * k-th smallest (0-based) of |x - m| over the window: the deviations form two sorted arms around
+   * index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m; a binary search on how many of the
+   * k+1 smallest come from A finds it in O(log window).
+   */
   function kthDeviation(k: number, m: number, h: number): number {
-    const a = h; // left arm: A[i] = m - sorted[h - 1 - i]
-    const b = n - h; // right arm: B[j] = sorted[h + j] - m
-    const A = (i: number) => m - (sorted[h - 1 - i] as number);
-    const B = (j: number) => (sorted[h + j] as number) - m;
-    let lo = Math.max(0, k + 1 - b);
-    let hi = Math.min(k + 1, a);
-    // Find i = how many of the k+1 smallest come from A.
+    const a = h;
+    const b = n - h;
+    let lo = k + 1 - b > 0 ? k + 1 - b : 0;
+    let hi = k + 1 < a ? k + 1 : a;
     while (lo < hi) {
       const i = (lo + hi) >>> 1;
       const j = k + 1 - i;
-      if (j > 0 && i < a && B(j - 1) > A(i)) lo = i + 1;
+      // B[j-1] > A[i]: take more from A.
+      if (j > 0 && i < a && (sorted[h + j - 1] as number) - m > m - (sorted[h - 1 - i] as number)) lo = i + 1;
       else hi = i;
     }
-    const i = lo;
-    const j = k + 1 - i;
-    const fromA = i > 0 ? A(i - 1) : Number.NEGATIVE_INFINITY;
-    const fromB = j > 0 ? B(j - 1) : Number.NEGATIVE_INFINITY;
-    return Math.max(fromA, fromB);
+    const j = k + 1 - lo;
+    const fromA = lo > 0 ? m - (sorted[h - lo] as number) : Number.NEGATIVE_INFINITY;
+    const fromB = j > 0 ? (sorted[h + j - 1] as number) - m : Number.NEGATIVE_INFINITY;
+    return fromA > fromB ? fromA : fromB;
   }
 
   function mad(m: number): number {

@@ -14,7 +14,8 @@ export function createRollingZscore(
   options: { window: number; minPoints: number; threshold: number; scale?: ScaleFloor },
   initial?: RollingZscoreState,
 ): Detector<RollingZscoreState> {
-  const ring = new Float64Array(options.window);
+  const W = options.window;
+  const ring = new Float64Array(W);
   let start = 0;
   let length = 0;
   let sum = 0;
@@ -23,31 +24,31 @@ export function createRollingZscore(
   const reading = newReading(options.threshold);
 
   function push(value: number) {
-    if (length < options.window) {
-      ring[(start + length) % options.window] = value;
+    if (length < W) {
+      ring[length] = value;
       length += 1;
     } else {
       const old = ring[start] as number;
       sum -= old;
       sumSq -= old * old;
       ring[start] = value;
-      start = (start + 1) % options.window;
+      start = start + 1 === W ? 0 : start + 1;
     }
     sum += value;
     sumSq += value * value;
     sinceExact += 1;
-    if (sinceExact >= options.window) {
+    if (sinceExact >= W) {
       sum = 0;
       sumSq = 0;
       for (let i = 0; i < length; i += 1) {
-        const v = ring[(start + i) % options.window] as number;
+        const v = ring[i] as number;
         sum += v;
         sumSq += v * v;
       }
       sinceExact = 0;
     }
   }
-  for (const v of initial?.values.slice(-options.window) ?? []) push(v);
+  for (const v of initial?.values.slice(-W) ?? []) push(v);
   if (initial?.sums && length === initial.values.length) [sum, sumSq, sinceExact] = initial.sums;
 
   return {
@@ -68,7 +69,7 @@ export function createRollingZscore(
     },
     state() {
       const values: number[] = [];
-      for (let i = 0; i < length; i += 1) values.push(ring[(start + i) % options.window] as number);
+      for (let i = 0; i < length; i += 1) values.push(ring[(start + i) % W] as number);
       return { values, sums: [sum, sumSq, sinceExact] };
     },
   };

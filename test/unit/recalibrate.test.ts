@@ -1,0 +1,138 @@
+/**
+ * Batch recalibration on real SQLite with the replay source standing in for Prometheus (the same
+ * SampleSource interface; the Prometheus client itself is tested against a real server elsewhere).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../src/config/config-schema.js';
+import type { MetricSample } from '../../src/contracts/index.js';
+import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
+import { recalibrate } from '../../src/detection/recalibrate.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { createReplaySource } from '../../src/sources/create-replay-source.js';
+import type { SampleSource } from '../../src/sources/sample-source.js';
+import { createDetectorStateRepo, type DetectorStateRepo } from '../../src/storage/detector-state-repo.js';
+import { type Db, openDatabase } from '../../src/storage/open-database.js';
+
+const NOW = new Date('2026-04-22T00:00:00Z');
+const config = ConfigSchema.parse({
+  prometheus: { url: 'http://prometheus:9090', step_seconds: 60 },
+  signals: [
+    { name: 'latency_p99', query: 'x', direction: 'up' },
+    { name: 'error_rate', query: 'y', direction: 'up' },
+  ],
+  recalibration: { history_days: 3, step_seconds: 300, target_alerts_per_day: 0.2 },
+});
+
+/**
+ * Three days at 5 minutes. `spiky`: a daily step at 09:00 and 18:00 and a spike every 3 hours, which
+ * opens about one rare-enough episode a day; otherwise a flat, quiet series.
+ */
+function history(service: string, metric: string, spiky: boolean): MetricSample[] {
+  const out: MetricSample[] = [];
+  const start = NOW.getTime() - 3 * 86_400_000;
+  let seed = service.length * 7919;
+  for (let i = 0; i < 3 * 288; i += 1) {
+    seed = (seed * 16807) % 2147483647;
+    const ts = start + i * 300_000;
+    const hour = new Date(ts).getUTCHours();
+    const base = spiky && hour >= 9 && hour < 18 ? 200 : 100;
+    const spike = spiky && i % 36 === 17 ? 6 : 1;
+    out.push({
+      timestamp: new Date(ts).toISOString(),
+      service,
+      namespace: 'shop',
+      metric_name: metric,
+      value: base * spike + (seed / 2147483647 - 0.5) * 10,
+    });
+  }
+  return out;
+}
+
+describe('recalibrate', () => {
+  let db: Db;
+  let repo: DetectorStateRepo;
+  const samples = [...history('noisy-api', 'latency_p99', true), ...history('calm-api', 'latency_p99', false)];
+  const newEngine = () =>
+    createDetectionEngine({ detection: config.detection, stepSeconds: 60, signals: config.signals });
+
+  beforeEach(() => {
+    db = openDatabase(':memory:');
+    repo = createDetectorStateRepo(db);
+  });
+  afterEach(() => db.close());
+
+  it('raises the threshold of a series that alerts too often, records why, and rebuilds seasonal baselines', async () => {
+    const engine = newEngine();
+    // The tick knows both series already (one recent point each).
+    engine.ingest(
+      samples.filter((s) => s.timestamp === samples.at(-1)?.timestamp),
+      { coldStartEmitAfterMs: Number.POSITIVE_INFINITY },
+    );
+    const report = await recalibrate(
+      { config, source: createReplaySource(samples), engine, repo, logger: createSilentLogger() },
+      NOW,
+    );
+    expect(report.status).toBe('ok');
+    expect(report.series).toBe(2);
+    expect(report.seasonalRebuilt).toBe(2);
+    const noisy = report.changes.find((c) => c.seriesKey === 'shop/noisy-api/latency_p99');
+    expect(noisy).toMatchObject({ field: 'min_score', oldValue: null });
+    expect(noisy?.newValue).toBeGreaterThan(config.detection.min_score);
+    expect(noisy?.reason).toMatch(/alerts\/day at 0\.999 over the last 3 days \(864 points at 300 s\)/);
+    expect(engine.minScore('shop/noisy-api/latency_p99')).toBe(noisy?.newValue);
+    expect(report.changes.find((c) => c.seriesKey === 'shop/calm-api/latency_p99')).toBeUndefined();
+    // Stored: the calibration and the audit trail.
+    expect(repo.calibrations().get('shop/noisy-api/latency_p99')).toBe(noisy?.newValue);
+    expect(repo.changes('shop/noisy-api/latency_p99')).toHaveLength(1);
+    expect(db.prepare('SELECT status, series, changes FROM recalibration_runs').all()).toEqual([
+      { status: 'ok', series: 2, changes: report.changes.length },
+    ]);
+    // The rebuilt seasonal baseline knows the daily step: the tick's seasonal detector is ready at once.
+    const [calm] = engine.exportSeries(['shop/calm-api/latency_p99']);
+    const dayCounts = calm?.detector.seasonal?.day.count ?? [];
+    expect(Math.min(...dayCounts)).toBeGreaterThanOrEqual(120);
+  });
+
+  it('halves the alert budget of a series people mostly marked 👎', async () => {
+    const looser = { ...config, recalibration: { ...config.recalibration, target_alerts_per_day: 0.4 } };
+    const feedbackBySeries = () => new Map([['shop/noisy-api/latency_p99', { noisy: 3, useful: 1 }]]);
+    const run = (withFeedback: boolean) =>
+      recalibrate(
+        {
+          config: looser,
+          source: createReplaySource(samples),
+          engine: newEngine(),
+          repo,
+          logger: createSilentLogger(),
+          ...(withFeedback ? { feedbackBySeries } : {}),
+        },
+        NOW,
+      );
+    const plain = (await run(false)).changes.find((c) => c.seriesKey.includes('noisy'));
+    const distrusted = (await run(true)).changes.find((c) => c.seriesKey.includes('noisy'));
+    expect(plain?.reason).not.toContain('halved');
+    expect(distrusted?.reason).toContain('target 0.2/day (halved: 3 noisy vs 1 useful in feedback)');
+    expect(distrusted?.newValue).toBeGreaterThan(plain?.newValue ?? 1);
+  });
+
+  it('if the history cannot be read, nothing changes and the run is recorded as failed', async () => {
+    const engine = newEngine();
+    engine.ingest(samples.slice(-1), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+    engine.setMinScore('shop/calm-api/latency_p99', 0.9995);
+    const replay = createReplaySource(samples);
+    const failing: SampleSource = {
+      fetch: async (signal, range) => {
+        if (signal.name === 'error_rate') throw new Error('Prometheus did not answer within 10000 ms');
+        return replay.fetch(signal, range);
+      },
+    };
+    const report = await recalibrate({ config, source: failing, engine, repo, logger: createSilentLogger() }, NOW);
+    expect(report).toMatchObject({ status: 'failed', changes: [], error: 'Prometheus did not answer within 10000 ms' });
+    expect(engine.minScore('shop/calm-api/latency_p99')).toBe(0.9995);
+    expect(repo.calibrations().size).toBe(0);
+    expect(db.prepare('SELECT status, error FROM recalibration_runs').get()).toEqual({
+      status: 'failed',
+      error: 'Prometheus did not answer within 10000 ms',
+    });
+  });
+});
