@@ -1,8 +1,12 @@
 /**
- * Throughput of the detection ensemble: npm run bench:detect [-- --series N --points N]
+ * Throughput of the detection ensemble: npm run bench:detect [-- --series N --points N --slo]
  * Feeds synthetic series (a daily curve, noise, occasional spikes) point by point through the same
- * per-series detector the streaming tick uses, single-threaded, and prints points/s and the memory
- * each series costs. Defaults: 10 000 series × one day at 1-minute steps.
+ * per-series detector the streaming tick uses, single-threaded, in two orders:
+ *   - streaming: one point of every series per step, as the tick sees them (memory-bound: each
+ *     point touches a different series' state);
+ *   - batch: a whole day of one series, then the next (as replays and recalibration read history).
+ * Prints points/s for each, the memory a series costs, and a reference speed of this machine.
+ * Defaults: 10 000 series × one day at 1-minute steps.
  */
 import { parseArgs } from 'node:util';
 import { DetectionConfigSchema, SignalConfigSchema } from '../src/config/config-schema.js';
@@ -24,6 +28,7 @@ const signal = values.slo
   ? SignalConfigSchema.parse({ name: 'error_rate', query: 'x', direction: 'up', slo: { objective: 0.999 } })
   : SignalConfigSchema.parse({ name: 'latency_p99', query: 'x', direction: 'both' });
 const options = seriesDetectorOptions(detection, STEP_MS, signal);
+const gc = (globalThis as { gc?: () => void }).gc;
 
 // Deterministic inputs prepared up front, so the timing is the detectors' alone.
 const NOISE = 4096;
@@ -35,41 +40,71 @@ for (let i = 0; i < NOISE; i += 1) {
 }
 const curve = new Float64Array(POINTS);
 for (let t = 0; t < POINTS; t += 1) curve[t] = 100 + 30 * Math.sin((2 * Math.PI * t) / 1440);
-
-const gc = (globalThis as { gc?: () => void }).gc;
-gc?.();
-const heapBefore = process.memoryUsage().heapUsed;
-const detectors: SeriesDetector[] = [];
-for (let s = 0; s < SERIES; s += 1) detectors.push(createSeriesDetector(options));
 const start0 = Date.parse('2026-11-02T00:00:00Z');
 
-let anomalies = 0;
-const started = process.hrtime.bigint();
-const seriesMajor = process.env.ORDER === 'series';
-for (let outer = 0; outer < (seriesMajor ? SERIES : POINTS); outer += 1) {
-  for (let inner = 0; inner < (seriesMajor ? POINTS : SERIES); inner += 1) {
-    const t = seriesMajor ? inner : outer;
-    const s = seriesMajor ? outer : inner;
-    const ts = start0 + t * STEP_MS;
-    const base = curve[t] as number;
-    const n = noise[(t * 31 + s * 17) % NOISE] as number;
-    // A spike now and then, so the anomalous path is exercised too.
-    const value = values.slo ? Math.abs(n) * 0.001 : (t + s) % 997 === 0 ? base * 3 : base + 5 * n + (s % 50);
-    if (detectors[s]?.update(value, ts).anomalous) anomalies += 1;
+function valueAt(s: number, t: number): number {
+  const n = noise[(t * 31 + s * 17) % NOISE] as number;
+  if (values.slo) return Math.abs(n) * 0.001;
+  // A spike now and then, so the anomalous path is exercised too.
+  return (t + s) % 997 === 0 ? (curve[t] as number) * 3 : (curve[t] as number) + 5 * n + (s % 50);
+}
+
+function run(order: 'streaming' | 'batch') {
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const detectors: SeriesDetector[] = [];
+  for (let s = 0; s < SERIES; s += 1) detectors.push(createSeriesDetector(options));
+  let anomalies = 0;
+  const started = process.hrtime.bigint();
+  if (order === 'streaming') {
+    for (let t = 0; t < POINTS; t += 1) {
+      const ts = start0 + t * STEP_MS;
+      for (let s = 0; s < SERIES; s += 1)
+        if ((detectors[s] as SeriesDetector).update(valueAt(s, t), ts).anomalous) anomalies += 1;
+    }
+  } else {
+    for (let s = 0; s < SERIES; s += 1) {
+      const d = detectors[s] as SeriesDetector;
+      for (let t = 0; t < POINTS; t += 1) if (d.update(valueAt(s, t), start0 + t * STEP_MS).anomalous) anomalies += 1;
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  gc?.();
+  const heapPerSeries = (process.memoryUsage().heapUsed - heapBefore) / SERIES;
+  const stateBytes = JSON.stringify(detectors[0]?.state()).length;
+  detectors.length = 0;
+  return { seconds, anomalies, heapPerSeries, stateBytes };
+}
+
+// A fixed trivial loop: how fast is this machine, to read the figures above against.
+function referenceNsPerIteration(): number {
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < 200_000_000; i += 1) sink += i & 7;
+  const ns = Number(process.hrtime.bigint() - t0) / 200_000_000;
+  return sink > 0 ? ns : ns;
+}
+
+const points = SERIES * POINTS;
+const out = [
+  `ensemble${values.slo ? ' + SLO burn rate' : ''} (z-score, MAD, level shift, seasonal${values.slo ? ', burn rate' : ''}, calibration): ` +
+    `${SERIES} series × ${POINTS} points = ${points.toLocaleString('en-US')} points, single thread`,
+];
+for (const order of ['streaming', 'batch'] as const) {
+  const r = run(order);
+  out.push(
+    `  ${order.padEnd(9)} ${Math.round(points / r.seconds)
+      .toLocaleString('en-US')
+      .padStart(10)} points/s ` + `(${r.seconds.toFixed(1)} s, ${r.anomalies} anomalous points)`,
+  );
+  if (order === 'batch') {
+    out.push(
+      `  memory    ${Math.round(r.heapPerSeries).toLocaleString('en-US')} bytes of heap per series` +
+        `${gc ? '' : ' (run with --expose-gc for a settled figure)'}; ${r.stateBytes.toLocaleString('en-US')} bytes persisted (JSON)`,
+    );
   }
 }
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-gc?.();
-const heapAfter = process.memoryUsage().heapUsed;
-const points = SERIES * POINTS;
-const stateBytes = JSON.stringify(detectors[0]?.state()).length;
-process.stdout.write(
-  [
-    `ensemble${values.slo ? ' + SLO burn rate' : ''}: ${SERIES} series × ${POINTS} points = ${points.toLocaleString('en-US')} points`,
-    `  time            ${seconds.toFixed(2)} s`,
-    `  throughput      ${Math.round(points / seconds).toLocaleString('en-US')} points/s (single thread)`,
-    `  anomalies       ${anomalies}`,
-    `  heap per series ${Math.round((heapAfter - heapBefore) / SERIES).toLocaleString('en-US')} bytes${gc ? '' : ' (run with --expose-gc for a settled figure)'}`,
-    `  state per series ${stateBytes.toLocaleString('en-US')} bytes as persisted JSON`,
-  ].join('\n') + '\n',
+out.push(
+  `  machine   ${referenceNsPerIteration().toFixed(2)} ns per iteration of a trivial loop (for comparison across machines)`,
 );
+process.stdout.write(`${out.join('\n')}\n`);

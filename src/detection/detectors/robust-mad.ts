@@ -43,17 +43,17 @@ export function createRobustMad(
       const old = ring[start] as number;
       ring[start] = value;
       start = start + 1 === W ? 0 : start + 1;
-      let i = lowerBound(old);
+      const from = lowerBound(old);
+      let i = from;
       if (value > old) {
-        while (i + 1 < n && (sorted[i + 1] as number) < value) {
-          sorted[i] = sorted[i + 1] as number;
-          i += 1;
-        }
+        // Where the new value goes, then one block move (memmove) of what lies between.
+        const to = lowerBound(value) - 1;
+        if (to > from) sorted.copyWithin(from, from + 1, to + 1);
+        i = to > from ? to : from;
       } else {
-        while (i > 0 && (sorted[i - 1] as number) > value) {
-          sorted[i] = sorted[i - 1] as number;
-          i -= 1;
-        }
+        const to = lowerBound(value);
+        if (to < from) sorted.copyWithin(to + 1, to, from);
+        i = to < from ? to : from;
       }
       sorted[i] = value;
       return;

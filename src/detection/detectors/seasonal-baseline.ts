@@ -93,21 +93,29 @@ export function createSeasonalBaseline(
     p.count[bucket] = c + 1;
   }
 
-  function expect(p: Profile, hour: number, frac: number, size: number, ready: number): [number, number] | null {
+  // The expectation of the last expect() call: scratch fields, not an array per point.
+  let expectedMean = 0;
+  let expectedDev = 0;
+
+  function expect(p: Profile, hour: number, frac: number, size: number, ready: number): boolean {
     const here = hour % size;
     // Interpolate towards the neighbour on the side of the hour we are in.
     const other = frac >= 0.5 ? (here + 1) % size : (here + size - 1) % size;
-    if ((p.count[here] as number) < ready) return null;
+    if ((p.count[here] as number) < ready) return false;
     const w = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
-    const useOther = (p.count[other] as number) >= ready;
-    if (!useOther) return [p.mean[here] as number, p.dev[here] as number];
+    if ((p.count[other] as number) < ready) {
+      expectedMean = p.mean[here] as number;
+      expectedDev = p.dev[here] as number;
+      return true;
+    }
     const a = p.mean[here] as number;
     const b = p.mean[other] as number;
     // Interpolating is right for a smooth daily curve and wrong for a step at the hour (a batch
     // job, a shift change): widen the band by how much the neighbours disagree, times how far the
     // interpolation reached towards the other one.
-    const dev = (1 - w) * (p.dev[here] as number) + w * (p.dev[other] as number) + w * Math.abs(b - a);
-    return [(1 - w) * a + w * b, dev];
+    expectedDev = (1 - w) * (p.dev[here] as number) + w * (p.dev[other] as number) + w * Math.abs(b - a);
+    expectedMean = (1 - w) * a + w * b;
+    return true;
   }
 
   return {
@@ -122,19 +130,17 @@ export function createSeasonalBaseline(
       const dayBucket = ((slotOfEpoch % DAY_SLOTS) + DAY_SLOTS) % DAY_SLOTS;
       const weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
       const fromWeek = expect(week, weekBucket, frac, WEEK_HOURS, weekReady);
-      const fromDay = fromWeek ?? expect(day, dayBucket, slotFrac, DAY_SLOTS, dayReady);
-      reading.ready = fromDay !== null;
-      if (fromDay) {
-        const [shape, dev] = fromDay;
-        const mean = level + shape;
+      reading.ready = fromWeek || expect(day, dayBucket, slotFrac, DAY_SLOTS, dayReady);
+      if (reading.ready) {
+        const mean = level + expectedMean;
         // Mean absolute deviation × 1.25 ≈ standard deviation for normal noise.
-        const sigma = Math.max(dev * 1.25, spreadFloor(mean, options.scale));
+        const sigma = Math.max(expectedDev * 1.25, spreadFloor(mean, options.scale));
         reading.statistic = (value - mean) / sigma;
         reading.expected = mean;
         reading.lower = mean - options.threshold * sigma;
         reading.upper = mean + options.threshold * sigma;
       }
-      const shapeNow = fromWeek ? fromWeek[0] : (expect(day, dayBucket, slotFrac, DAY_SLOTS, 1)?.[0] ?? 0);
+      const shapeNow = reading.ready || expect(day, dayBucket, slotFrac, DAY_SLOTS, 1) ? expectedMean : 0;
       levelCount += 1;
       level += Math.max(levelAlpha, 1 / levelCount) * (value - shapeNow - level);
       learn(day, dayBucket, value - level, dayAlpha, dayReady);
