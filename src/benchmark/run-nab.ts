@@ -81,7 +81,7 @@ export function writeNabResults(outDir: string, file: NabDataFile, scores: reado
   const dir = join(outDir, DETECTOR_NAME, file.category);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${DETECTOR_NAME}_${file.file}`);
-  const rows = file.values.map((v, i) => `${file.rawTimestamps[i]},${v},${(scores[i] as number).toFixed(6)}`);
+  const rows = file.values.map((v, i) => `${file.rawTimestamps[i]},${v},${(scores[i] as number).toFixed(10)}`);
   writeFileSync(path, `timestamp,value,anomaly_score\n${rows.join('\n')}\n`);
   return path;
 }

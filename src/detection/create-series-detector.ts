@@ -1,11 +1,17 @@
 import type { DetectorName, Direction } from '../contracts/index.js';
+import { createArena } from './detectors/arena.js';
 import type { Detector, DetectorReading, ScaleFloor } from './detectors/detector.js';
 import { createLevelShift, type LevelShiftState } from './detectors/level-shift.js';
 import { createRobustMad, type RobustMadState } from './detectors/robust-mad.js';
 import { createRollingZscore, type RollingZscoreState } from './detectors/rolling-zscore.js';
 import { createSeasonalBaseline, type SeasonalBaselineState } from './detectors/seasonal-baseline.js';
 import { type BurnRateWindow, createSloBurnRate, type SloBurnRateState } from './detectors/slo-burn-rate.js';
-import { createTailCalibrator, type TailCalibrator, type TailCalibratorState } from './detectors/tail-calibrator.js';
+import {
+  CALIBRATION_BINS,
+  createTailCalibrator,
+  type TailCalibrator,
+  type TailCalibratorState,
+} from './detectors/tail-calibrator.js';
 
 export interface SeriesDetectorOptions {
   stepMs: number;
@@ -92,6 +98,10 @@ export function scoreFromStatistic(statistic: number, threshold: number): number
   return 1 - 2 ** -(ratio * ratio);
 }
 
+function recentPoints(options: SeriesDetectorOptions): number {
+  return Math.max(2, Math.min(options.levelShiftRecent, Math.floor(options.windowPoints / 3)));
+}
+
 /**
  * The ensemble for one series: rolling z-score, robust median/MAD, level shift, seasonal baseline
  * and (for SLO signals) burn rate, fed the same point. Each detector's statistic is calibrated
@@ -108,10 +118,22 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
   const scaleAlpha = 1 / Math.max(10, options.windowPoints);
   let previous = initial?.previous ?? Number.NaN;
   const window = { window: options.windowPoints, minPoints: options.minPoints, scale };
-  const recent = Math.max(2, Math.min(options.levelShiftRecent, Math.floor(options.windowPoints / 3)));
+  // Every array of this series in one contiguous buffer (see arena.ts).
+  const sloLength = options.slo
+    ? Math.max(...options.slo.windows.map((w) => Math.ceil((w.longSeconds * 1000) / options.stepMs))) +
+      4 * options.slo.windows.length
+    : 0;
+  const alloc = createArena(
+    options.windowPoints * 4 +
+      recentPoints(options) +
+      (options.seasonal ? 3 * (24 + 168) : 0) +
+      sloLength +
+      5 * CALIBRATION_BINS,
+  );
+  const recent = recentPoints(options);
   const detectors: Array<Detector<unknown>> = [
-    createRollingZscore({ ...window, threshold: options.zscoreThreshold }, initial?.zscore),
-    createRobustMad({ ...window, threshold: options.madThreshold }, initial?.mad),
+    createRollingZscore({ ...window, threshold: options.zscoreThreshold }, initial?.zscore, alloc),
+    createRobustMad({ ...window, threshold: options.madThreshold }, initial?.mad, alloc),
     createLevelShift(
       {
         recent,
@@ -121,6 +143,7 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
         scale,
       },
       initial?.levelShift,
+      alloc,
     ),
   ];
   if (options.seasonal) {
@@ -128,6 +151,7 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
       createSeasonalBaseline(
         { stepMs: options.stepMs, threshold: options.seasonalThreshold, memoryDays: 3, scale },
         initial?.seasonal ?? undefined,
+        alloc,
       ),
     );
   }
@@ -136,6 +160,7 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
       createSloBurnRate(
         { objective: options.slo.objective, stepMs: options.stepMs, windows: options.slo.windows },
         initial?.slo ?? undefined,
+        alloc,
       ),
     );
   }
@@ -145,7 +170,7 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
     calibrator:
       detector.name === 'slo_burn_rate'
         ? null
-        : createTailCalibrator(options.calibrationHalfLife, initial?.calibration[detector.name]),
+        : createTailCalibrator(options.calibrationHalfLife, initial?.calibration[detector.name], alloc),
     verdict: { name: detector.name, statistic: 0, threshold: 0, score: 0, fired: false },
     reading: null,
     active: false,

@@ -1,3 +1,4 @@
+import { type Allocate, heapAllocate } from './arena.js';
 import { type Detector, newReading, type ScaleFloor, spreadFloor } from './detector.js';
 
 export interface LevelShiftState {
@@ -19,10 +20,11 @@ export interface LevelShiftState {
 export function createLevelShift(
   options: { recent: number; reference: number; minPoints: number; threshold: number; scale?: ScaleFloor },
   initial?: LevelShiftState,
+  alloc: Allocate = heapAllocate,
 ): Detector<LevelShiftState> {
   const R = options.recent;
   const W = options.recent + options.reference;
-  const ring = new Float64Array(W);
+  const ring = alloc(W);
   let start = 0;
   let n = 0;
   // Sums over the reference part (oldest W-R points) and over the recent part (newest R points).

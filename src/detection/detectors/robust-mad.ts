@@ -1,3 +1,4 @@
+import { type Allocate, heapAllocate } from './arena.js';
 import { type Detector, newReading, type ScaleFloor, spreadFloor } from './detector.js';
 
 /** Scales the MAD to the standard deviation of a normal distribution (1 / Φ⁻¹(3/4)). */
@@ -17,10 +18,11 @@ export interface RobustMadState {
 export function createRobustMad(
   options: { window: number; minPoints: number; threshold: number; scale?: ScaleFloor },
   initial?: RobustMadState,
+  alloc: Allocate = heapAllocate,
 ): Detector<RobustMadState> {
   const W = options.window;
-  const ring = new Float64Array(W);
-  const sorted = new Float64Array(W);
+  const ring = alloc(W);
+  const sorted = alloc(W);
   let start = 0;
   let n = 0;
   const reading = newReading(options.threshold);

@@ -1,3 +1,4 @@
+import { type Allocate, heapAllocate } from './arena.js';
 import { type Detector, newReading, type ScaleFloor, spreadFloor } from './detector.js';
 
 export interface RollingZscoreState {
@@ -13,9 +14,10 @@ export interface RollingZscoreState {
 export function createRollingZscore(
   options: { window: number; minPoints: number; threshold: number; scale?: ScaleFloor },
   initial?: RollingZscoreState,
+  alloc: Allocate = heapAllocate,
 ): Detector<RollingZscoreState> {
   const W = options.window;
-  const ring = new Float64Array(W);
+  const ring = alloc(W);
   let start = 0;
   let length = 0;
   let sum = 0;

@@ -1,3 +1,4 @@
+import { type Allocate, heapAllocate } from './arena.js';
 import { type Detector, newReading, type ScaleFloor, spreadFloor } from './detector.js';
 
 const HOUR_MS = 3_600_000;
@@ -31,8 +32,8 @@ interface Profile {
   count: Float64Array;
 }
 
-function newProfile(buckets: number, initial?: SeasonalProfileState): Profile {
-  const p = { mean: new Float64Array(buckets), dev: new Float64Array(buckets), count: new Float64Array(buckets) };
+function newProfile(buckets: number, alloc: Allocate, initial?: SeasonalProfileState): Profile {
+  const p = { mean: alloc(buckets), dev: alloc(buckets), count: alloc(buckets) };
   if (initial && initial.mean.length === buckets) {
     p.mean.set(initial.mean);
     p.dev.set(initial.dev);
@@ -62,9 +63,10 @@ export interface SeasonalOptions {
 export function createSeasonalBaseline(
   options: SeasonalOptions,
   initial?: SeasonalBaselineState,
+  alloc: Allocate = heapAllocate,
 ): Detector<SeasonalBaselineState> {
-  const day = newProfile(DAY_SLOTS, initial?.day);
-  const week = newProfile(WEEK_HOURS, initial?.week);
+  const day = newProfile(DAY_SLOTS, alloc, initial?.day);
+  const week = newProfile(WEEK_HOURS, alloc, initial?.week);
   const pointsPerHour = Math.max(1, HOUR_MS / options.stepMs);
   const pointsPerSlot = Math.max(1, DAY_SLOT_MS / options.stepMs);
   // A day bucket sees pointsPerSlot points a day, a week bucket pointsPerHour points a week.

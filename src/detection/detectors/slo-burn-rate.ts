@@ -1,3 +1,4 @@
+import { type Allocate, heapAllocate } from './arena.js';
 import { type Detector, newReading } from './detector.js';
 
 export interface BurnRateWindow {
@@ -27,14 +28,15 @@ export interface SloBurnRateState {
 export function createSloBurnRate(
   options: { objective: number; stepMs: number; windows: readonly BurnRateWindow[] },
   initial?: SloBurnRateState,
+  alloc: Allocate = heapAllocate,
 ): Detector<SloBurnRateState> {
   const budget = 1 - options.objective;
   const lengths = options.windows
     .flatMap((w) => [w.longSeconds, w.shortSeconds])
     .map((s) => Math.max(1, Math.round((s * 1000) / options.stepMs)));
   const capacity = Math.max(...lengths);
-  const ring = new Float64Array(capacity);
-  const sums = new Float64Array(lengths.length);
+  const ring = alloc(capacity);
+  const sums = alloc(lengths.length);
   let start = 0;
   let n = 0;
   const reading = newReading(1);

@@ -9,6 +9,8 @@
  * behaviour is forgotten exponentially by growing the weight of new points (rescaled rarely) instead
  * of decaying every bin. Beyond the largest deviation seen, the tail is extrapolated (Pareto).
  */
+import { type Allocate, heapAllocate } from './arena.js';
+
 export const CALIBRATION_BINS = 24;
 const MIN_STAT = 0.5;
 const MAX_STAT = 50;
@@ -45,8 +47,12 @@ export function binOf(statistic: number): number {
 }
 
 /** `halfLife` in points: how fast old behaviour is forgotten. */
-export function createTailCalibrator(halfLife: number, initial?: TailCalibratorState): TailCalibrator {
-  const suffix = new Float64Array(CALIBRATION_BINS);
+export function createTailCalibrator(
+  halfLife: number,
+  initial?: TailCalibratorState,
+  alloc: Allocate = heapAllocate,
+): TailCalibrator {
+  const suffix = alloc(CALIBRATION_BINS);
   let weight = 1;
   let count = 0;
   let max = 0;
