@@ -37,6 +37,12 @@ export const SignalConfigSchema = z.object({
   /** Which deviations matter: latency and errors only "up", throughput often "both". */
   direction: z.enum(['up', 'down', 'both']).default('both'),
   unit: z.enum(['seconds', 'ratio', 'percent', 'per_second', 'bytes', 'none']).default('none'),
+  /**
+   * "traffic": demand (requests/s). A traffic surge enters at an edge service and loads what it
+   * calls, so its starting point is the most upstream caller; any other signal is a "symptom",
+   * where a fault in a callee shows up in its callers and the deepest callee is the start.
+   */
+  role: z.enum(['symptom', 'traffic']).default('symptom'),
   /** A deviation smaller than this (in the signal's unit) is never anomalous, however rare. */
   min_abs_deviation: z.number().nonnegative().default(0),
   /** For an error-ratio signal: the SLO, enabling multiwindow burn-rate alerting. */
@@ -94,10 +100,23 @@ export const DetectionConfigSchema = z
 export type DetectionConfig = z.infer<typeof DetectionConfigSchema>;
 
 export const CorrelationConfigSchema = z.object({
-  /** Anomalies this close in time (and related in the topology) belong to one incident. */
+  /**
+   * Anomalies this close in time (and related in the topology) belong to one incident; it keeps
+   * absorbing related anomalies while they keep coming within this window of each other.
+   */
   window_seconds: positiveInt.default(600),
+  /** ...up to this age: after it, new anomalies open a new incident. */
+  max_incident_seconds: positiveInt.default(21_600),
+  /** Anomalous points an incident needs before it pages: a single one-sample blip is only recorded. */
+  min_anomalies: positiveInt.default(2),
   /** An incident with no new anomaly for this long is resolved automatically. */
   resolve_after_quiet_seconds: positiveInt.default(1800),
+  /** Anomalies of a service this soon after its deploy do not page (rollout restarts). */
+  deploy_grace_seconds: z.number().int().nonnegative().default(120),
+  /** Recovery after a maintenance window: anomalies this soon after it ends still do not page. */
+  maintenance_grace_seconds: z.number().int().nonnegative().default(900),
+  /** A new incident links to one resolved this recently that shared a service. */
+  link_window_seconds: positiveInt.default(7200),
 });
 export type CorrelationConfig = z.infer<typeof CorrelationConfigSchema>;
 
@@ -144,6 +163,23 @@ export const ConfigSchema = z
     detection: DetectionConfigSchema.default(DetectionConfigSchema.parse({})),
     correlation: CorrelationConfigSchema.default(CorrelationConfigSchema.parse({})),
     recalibration: RecalibrationConfigSchema.default(RecalibrationConfigSchema.parse({})),
+    /** Planned maintenance: anomalies of these services (and of their callers) in the window do not page. */
+    maintenance: z
+      .array(
+        z
+          .object({
+            service: serviceName,
+            namespace: nonEmpty,
+            starts_at: z.iso.datetime({ offset: true }),
+            ends_at: z.iso.datetime({ offset: true }),
+            reason: z.string().default(''),
+          })
+          .refine((m) => Date.parse(m.ends_at) > Date.parse(m.starts_at), {
+            message: 'ends_at must be after starts_at',
+            path: ['ends_at'],
+          }),
+      )
+      .default([]),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
   .superRefine((config, ctx) => {

@@ -107,8 +107,28 @@ export const IncidentSchema = z.object({
   hypothesis: HypothesisSchema,
   anomaly_ids: z.array(nonEmpty),
   slack: z.object({ channel: nonEmpty, ts: nonEmpty }).nullable(),
+  /** Below the evidence bar (e.g. a one-sample blip): recorded, never paged. */
+  pending: z.boolean().default(false),
+  /** When it became visible (its card was due); null while pending or suppressed. */
+  opened_at: isoTimestamp.nullable().default(null),
+  /** Why it does not page (maintenance window, deploy grace) while suppressed. */
+  suppression_reason: z.string().nullable().default(null),
+  /** Things the card must say, e.g. an overlap with a maintenance window. */
+  notes: z.array(z.string()).default([]),
+  /** The resolved incident this one continues (a resolved incident never absorbs new anomalies). */
+  previous_incident_id: z.string().nullable().default(null),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
+
+export const IncidentTransitionSchema = z.object({
+  incident_id: nonEmpty,
+  from_status: IncidentStatusSchema.nullable(),
+  to_status: IncidentStatusSchema,
+  actor: nonEmpty,
+  reason: nonEmpty,
+  at: isoTimestamp,
+});
+export type IncidentTransition = z.infer<typeof IncidentTransitionSchema>;
 
 export const FeedbackLabelSchema = z.enum(['useful', 'noisy', 'late', 'duplicate', 'wrong_cause']);
 export type FeedbackLabel = z.infer<typeof FeedbackLabelSchema>;

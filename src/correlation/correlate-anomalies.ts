@@ -1,9 +1,22 @@
 import type { AnomalyEvent } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
-import { neighbourhoodOf, type Topology } from './topology.js';
+import { heightOf, neighbourhoodOf, type Topology } from './topology.js';
 
 export interface CorrelationSettings {
   windowSeconds: number;
+  /** An incident stops absorbing anomalies this long after it was created (a new one opens). */
+  maxIncidentSeconds: number;
+}
+
+export interface CorrelationInput {
+  anomalies: readonly AnomalyEvent[];
+  open: readonly IncidentDraft[];
+  topology: Topology;
+  settings: CorrelationSettings;
+  /** Why an anomaly must not page (maintenance, deploy grace), if it must not. */
+  suppression?: (anomaly: AnomalyEvent) => string | null;
+  /** Signals whose anomalies are demand (traffic), not symptoms. */
+  trafficMetrics?: ReadonlySet<string>;
 }
 
 export interface CorrelationResult {
@@ -12,54 +25,109 @@ export interface CorrelationResult {
 }
 
 /**
- * Groups anomalies (any order) into the open incidents or new ones. An anomaly joins an open incident
- * of its namespace when it is within the window of that incident's latest anomaly and its service is
- * the incident's or one call away from one of them; otherwise it opens a new incident. Pure: the
- * drafts passed in are not mutated, updated copies are returned.
+ * Groups anomalies into the open incidents or new ones. A batch's anomalies are first joined into
+ * components (services anomalous together and one call apart); a component joins an incident of
+ * its namespace when it is within the window of that incident's latest anomaly (so an incident
+ * keeps absorbing while anomalies keep coming, up to `maxIncidentSeconds`) and one of its services
+ * is the incident's or one call away from one of them; with several candidates, the oldest story
+ * wins. Pure: the drafts passed in are not mutated, updated copies are returned.
  */
-export function correlateAnomalies(
-  anomalies: readonly AnomalyEvent[],
-  open: readonly IncidentDraft[],
-  topology: Topology,
-  settings: CorrelationSettings,
-): CorrelationResult {
+export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
+  const { topology, settings } = input;
   const windowMs = settings.windowSeconds * 1000;
-  const drafts = open.map(cloneDraft);
+  const maxMs = settings.maxIncidentSeconds * 1000;
+  const drafts = input.open.map(cloneDraft);
   const touched = new Set<IncidentDraft>();
   const opened: IncidentDraft[] = [];
-  const ordered = [...anomalies].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
-  for (const anomaly of ordered) {
-    const ts = Date.parse(anomaly.timestamp);
-    const related = neighbourhoodOf(topology, anomaly.service);
-    let best: IncidentDraft | undefined;
-    for (const draft of drafts) {
-      if (draft.namespace !== anomaly.namespace) continue;
-      if (ts - draft.lastAnomalyAt > windowMs || draft.createdAt - ts > windowMs) continue;
-      if (![...draft.members.keys()].some((s) => related.has(s))) continue;
-      if (!best || draft.lastAnomalyAt > best.lastAnomalyAt) best = draft;
+  // One batch (a cycle's anomalies): services that are anomalous together and one call apart form
+  // one component, whatever order the scrape listed them in; a component joins the oldest open
+  // story it touches, or opens a new one.
+  const byNamespace = new Map<string, AnomalyEvent[]>();
+  for (const a of input.anomalies) {
+    const list = byNamespace.get(a.namespace) ?? [];
+    list.push(a);
+    byNamespace.set(a.namespace, list);
+  }
+  for (const [namespace, batch] of byNamespace) {
+    for (const component of componentsOf(batch, topology)) {
+      const ts = Math.min(...component.map((a) => Date.parse(a.timestamp)));
+      const last = Math.max(...component.map((a) => Date.parse(a.timestamp)));
+      const related = new Set<string>();
+      for (const a of component) for (const s of neighbourhoodOf(topology, a.service)) related.add(s);
+      const candidates = drafts
+        .filter(
+          (draft) =>
+            draft.namespace === namespace &&
+            ts - draft.lastAnomalyAt <= windowMs &&
+            draft.createdAt - last <= windowMs &&
+            ts - draft.createdAt <= maxMs &&
+            [...draft.members.keys()].some((s) => related.has(s)),
+        )
+        .sort((a, b) => a.createdAt - b.createdAt);
+      let best: IncidentDraft | undefined = candidates[0];
+      // This component ties stories together: those nobody has been paged for yet become one.
+      for (const other of candidates.slice(1)) {
+        if (!best || !other.pending || other.status === 'suppressed') continue;
+        merge(best, other);
+        drafts.splice(drafts.indexOf(other), 1);
+        if (opened.includes(other)) opened.splice(opened.indexOf(other), 1);
+        touched.delete(other);
+        if (other.id !== undefined) best.absorbed.push(other.id);
+        touched.add(best);
+      }
+      if (!best) {
+        const first = [...component].sort(
+          (x, y) =>
+            Date.parse(x.timestamp) - Date.parse(y.timestamp) ||
+            heightOf(topology, x.service) - heightOf(topology, y.service),
+        )[0] as AnomalyEvent;
+        best = {
+          id: undefined,
+          fingerprint: `${namespace}/${first.service}/${new Date(ts).toISOString()}`,
+          namespace,
+          status: undefined,
+          pending: true,
+          createdAt: ts,
+          lastAnomalyAt: ts,
+          members: new Map(),
+          total: 0,
+          suppressed: 0,
+          suppressionReasons: [],
+          newAnomalies: [],
+          absorbed: [],
+        };
+        drafts.push(best);
+        opened.push(best);
+      }
+      for (const a of component) {
+        addAnomaly(
+          best,
+          a,
+          Date.parse(a.timestamp),
+          input.suppression?.(a) ?? null,
+          input.trafficMetrics?.has(a.metric_name) ?? false,
+        );
+      }
+      touched.add(best);
     }
-    if (!best) {
-      best = {
-        id: undefined,
-        fingerprint: `${anomaly.namespace}/${anomaly.service}/${new Date(ts).toISOString()}`,
-        namespace: anomaly.namespace,
-        createdAt: ts,
-        lastAnomalyAt: ts,
-        members: new Map(),
-        newAnomalyIds: [],
-      };
-      drafts.push(best);
-      opened.push(best);
-    }
-    addAnomaly(best, anomaly, ts);
-    touched.add(best);
   }
   return { opened, updated: drafts.filter((d) => touched.has(d) && !opened.includes(d)) };
 }
 
-function addAnomaly(draft: IncidentDraft, anomaly: AnomalyEvent, ts: number): void {
+function addAnomaly(
+  draft: IncidentDraft,
+  anomaly: AnomalyEvent,
+  ts: number,
+  suppression: string | null,
+  traffic: boolean,
+): void {
   draft.lastAnomalyAt = Math.max(draft.lastAnomalyAt, ts);
-  draft.newAnomalyIds.push(anomaly.id);
+  draft.newAnomalies.push({ id: anomaly.id, suppressed: suppression !== null });
+  draft.total += 1;
+  if (suppression !== null) {
+    draft.suppressed += 1;
+    if (!draft.suppressionReasons.includes(suppression)) draft.suppressionReasons.push(suppression);
+  }
   const member: ServiceEvidence = draft.members.get(anomaly.service) ?? {
     service: anomaly.service,
     firstAt: ts,
@@ -68,10 +136,12 @@ function addAnomaly(draft: IncidentDraft, anomaly: AnomalyEvent, ts: number): vo
     maxScore: 0,
     metrics: [],
     recentDeploy: null,
+    traffic: 0,
   };
   member.firstAt = Math.min(member.firstAt, ts);
   member.lastAt = Math.max(member.lastAt, ts);
   member.count += 1;
+  if (traffic) member.traffic += 1;
   member.maxScore = Math.max(member.maxScore, anomaly.anomaly_score);
   if (!member.metrics.includes(anomaly.metric_name)) member.metrics.push(anomaly.metric_name);
   member.recentDeploy ??= anomaly.evidence.recent_deploy;
@@ -82,6 +152,55 @@ function cloneDraft(draft: IncidentDraft): IncidentDraft {
   return {
     ...draft,
     members: new Map([...draft.members].map(([k, v]) => [k, { ...v, metrics: [...v.metrics] }])),
-    newAnomalyIds: [],
+    suppressionReasons: [...draft.suppressionReasons],
+    newAnomalies: [],
+    absorbed: [],
   };
+}
+
+function merge(into: IncidentDraft, from: IncidentDraft): void {
+  into.createdAt = Math.min(into.createdAt, from.createdAt);
+  into.lastAnomalyAt = Math.max(into.lastAnomalyAt, from.lastAnomalyAt);
+  into.total += from.total;
+  into.suppressed += from.suppressed;
+  for (const r of from.suppressionReasons) if (!into.suppressionReasons.includes(r)) into.suppressionReasons.push(r);
+  into.newAnomalies.push(...from.newAnomalies);
+  into.absorbed.push(...from.absorbed);
+  for (const [service, m] of from.members) {
+    const mine = into.members.get(service);
+    if (!mine) {
+      into.members.set(service, { ...m, metrics: [...m.metrics] });
+      continue;
+    }
+    mine.firstAt = Math.min(mine.firstAt, m.firstAt);
+    mine.lastAt = Math.max(mine.lastAt, m.lastAt);
+    mine.count += m.count;
+    mine.traffic += m.traffic;
+    mine.maxScore = Math.max(mine.maxScore, m.maxScore);
+    for (const metric of m.metrics) if (!mine.metrics.includes(metric)) mine.metrics.push(metric);
+    mine.recentDeploy ??= m.recentDeploy;
+  }
+}
+
+/** Union-find over the batch's services along depends_on edges: who is anomalous together. */
+function componentsOf(batch: readonly AnomalyEvent[], topology: Topology): AnomalyEvent[][] {
+  const services = [...new Set(batch.map((a) => a.service))];
+  const parent = new Map(services.map((s) => [s, s]));
+  const find = (s: string): string => {
+    let root = s;
+    while (parent.get(root) !== root) root = parent.get(root) as string;
+    parent.set(s, root);
+    return root;
+  };
+  for (const s of services) {
+    for (const n of neighbourhoodOf(topology, s)) if (parent.has(n)) parent.set(find(s), find(n));
+  }
+  const groups = new Map<string, AnomalyEvent[]>();
+  for (const a of batch) {
+    const root = find(a.service);
+    const list = groups.get(root) ?? [];
+    list.push(a);
+    groups.set(root, list);
+  }
+  return [...groups.values()];
 }

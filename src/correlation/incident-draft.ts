@@ -1,3 +1,5 @@
+import type { IncidentStatus } from '../contracts/index.js';
+
 /** What correlation knows about one incident: enough to group new anomalies and rank a hypothesis. */
 export interface ServiceEvidence {
   service: string;
@@ -7,6 +9,8 @@ export interface ServiceEvidence {
   maxScore: number;
   metrics: string[];
   recentDeploy: string | null;
+  /** Whether its anomalies were mostly traffic (demand) rather than symptoms. */
+  traffic: number;
 }
 
 export interface IncidentDraft {
@@ -14,9 +18,19 @@ export interface IncidentDraft {
   id: string | undefined;
   fingerprint: string;
   namespace: string;
+  /** Undefined for an incident opened in this run. */
+  status: IncidentStatus | undefined;
+  pending: boolean;
   createdAt: number;
   lastAnomalyAt: number;
   members: Map<string, ServiceEvidence>;
-  /** Anomaly ids added in this correlation run. */
-  newAnomalyIds: string[];
+  /** Anomalies recorded with it, and how many of them fell in a maintenance window or deploy grace. */
+  total: number;
+  suppressed: number;
+  /** Why its suppressed anomalies were suppressed (for the card and the suppression reason). */
+  suppressionReasons: string[];
+  /** Anomaly ids added in this correlation run, with whether each was suppressed. */
+  newAnomalies: Array<{ id: string; suppressed: boolean }>;
+  /** Stored incidents (not yet paged) merged into this one in this run: the same story. */
+  absorbed: string[];
 }

@@ -3,7 +3,14 @@ import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
 import { dependsOnTransitively, type Topology } from './topology.js';
 
 /** Onsets closer than this are treated as simultaneous: scrape and evaluation jitter. */
-const SIMULTANEOUS_MS = 30_000;
+const SIMULTANEOUS_MS = 90_000;
+
+/** Mostly demand anomalies (requests/s up): a surge, not a fault. */
+export function isTrafficLed(members: readonly ServiceEvidence[]): boolean {
+  const total = members.reduce((n, m) => n + m.count, 0);
+  const traffic = members.reduce((n, m) => n + m.traffic, 0);
+  return total > 0 && traffic / total >= 0.4;
+}
 
 function hhmm(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16);
@@ -23,10 +30,26 @@ function list(names: readonly string[]): string {
 export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypothesis {
   const members = [...draft.members.values()];
   const others = (s: ServiceEvidence) => members.filter((m) => m.service !== s.service);
+  // A fault in a callee shows up in its callers: the start is the callee the others depend on. A
+  // traffic surge enters at an edge service and loads what it calls: the start is that caller.
+  const traffic = isTrafficLed(members);
   const explained = (s: ServiceEvidence) =>
-    others(s).filter((o) => dependsOnTransitively(topology, o.service, s.service)).length;
+    others(s).filter((o) =>
+      traffic
+        ? dependsOnTransitively(topology, s.service, o.service)
+        : dependsOnTransitively(topology, o.service, s.service),
+    ).length;
   const earliest = Math.min(...members.map((m) => m.firstAt));
   const ranked = [...members].sort((a, b) => {
+    if (traffic) {
+      // A surge is told by where it entered, not by which service twitched first: the caller of
+      // the most other anomalous services (with demand anomalies of its own) starts the story.
+      const ta = a.traffic > 0 ? 1 : 0;
+      const tb = b.traffic > 0 ? 1 : 0;
+      if (ta !== tb) return tb - ta;
+      if (explained(a) !== explained(b)) return explained(b) - explained(a);
+      return a.firstAt - b.firstAt || a.service.localeCompare(b.service);
+    }
     const aEarly = a.firstAt - earliest < SIMULTANEOUS_MS ? 0 : 1;
     const bEarly = b.firstAt - earliest < SIMULTANEOUS_MS ? 0 : 1;
     if (aEarly !== bEarly) return aEarly - bEarly;
@@ -47,8 +70,22 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
     const nextOnset = Math.min(...rest.map((r) => r.firstAt));
     const leadMin = Math.round((nextOnset - top.firstAt) / 60_000);
     if (nextOnset - top.firstAt >= SIMULTANEOUS_MS) confidence += 0.2;
-    const callers = rest.filter((r) => dependsOnTransitively(topology, r.service, top.service)).map((r) => r.service);
-    if (callers.length > 0) {
+    const callers = rest
+      .filter((r) =>
+        traffic
+          ? dependsOnTransitively(topology, top.service, r.service)
+          : dependsOnTransitively(topology, r.service, top.service),
+      )
+      .map((r) => r.service);
+    if (callers.length > 0 && traffic) {
+      confidence += callers.length === rest.length ? 0.2 : 0.1;
+      parts.push(
+        `traffic entered here and loaded what it calls: ${list(callers)} followed` +
+          (leadMin >= 1
+            ? ` within ${Math.max(1, Math.round((Math.max(...rest.map((r) => r.firstAt)) - top.firstAt) / 60_000))} min`
+            : ''),
+      );
+    } else if (callers.length > 0) {
       confidence += callers.length === rest.length ? 0.2 : 0.1;
       parts.push(
         leadMin >= 1

@@ -47,3 +47,20 @@ export function dependsOnTransitively(topology: Topology, caller: string, callee
   }
   return false;
 }
+
+/** Longest chain of dependencies below a service: 0 for a leaf, higher for callers of callers. */
+export function heightOf(topology: Topology, service: string): number {
+  const memo = new Map<string, number>();
+  const visit = (name: string, path: Set<string>): number => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    if (path.has(name)) return 0; // a cycle in depends_on: stop rather than loop
+    path.add(name);
+    let h = 0;
+    for (const dep of topology.services.get(name)?.depends_on ?? []) h = Math.max(h, 1 + visit(dep, path));
+    path.delete(name);
+    memo.set(name, h);
+    return h;
+  };
+  return visit(service, new Set());
+}

@@ -250,6 +250,24 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
         if (!best || v.score > best.verdict.score) best = m;
         if (v.fired && (!bestFired || v.score > bestFired.verdict.score)) bestFired = m;
       }
+      // The seasonal veto: when the same hour of past days explains this point, a rolling detector
+      // that fires is seeing the daily curve (the evening ramp), not a fault.
+      const seasonal = members.find((m) => m.detector.name === 'seasonal');
+      if (
+        bestFired &&
+        bestFired !== seasonal &&
+        bestFired.detector.name !== 'slo_burn_rate' &&
+        seasonal?.reading &&
+        Math.abs(seasonal.reading.weakStatistic) < seasonal.reading.threshold / 2
+      ) {
+        for (const m of members) {
+          if (m !== seasonal && m.detector.name !== 'slo_burn_rate') {
+            m.verdict.fired = false;
+            m.active = false;
+          }
+        }
+        bestFired = members.find((m) => m.verdict.fired) ?? null;
+      }
       const chosen = bestFired ?? best ?? (members[0] as Member);
       const r = chosen.reading as DetectorReading;
       result.ready = ready;

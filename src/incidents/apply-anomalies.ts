@@ -1,52 +1,175 @@
-import type { AnomalyEvent } from '../contracts/index.js';
+import type { AnomalyEvent, Incident, IncidentTransition } from '../contracts/index.js';
 import { type CorrelationSettings, correlateAnomalies } from '../correlation/correlate-anomalies.js';
+import type { IncidentDraft } from '../correlation/incident-draft.js';
 import type { Topology } from '../correlation/topology.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 import { buildIncident, type Routing } from './build-incident.js';
 
 export interface IncidentChanges {
+  /** Became visible (a card is due). */
   opened: string[];
   updated: string[];
   resolved: string[];
+  /** Recorded without paging: below the evidence bar, or suppressed. */
+  recorded: string[];
+}
+
+export interface LifecycleSettings extends CorrelationSettings {
+  resolveAfterQuietSeconds: number;
+  /** Anomalous points an incident needs before it pages: a single one-sample blip does not. */
+  minAnomalies: number;
+  /** A new incident links to one resolved this recently that shared a service. */
+  linkWindowSeconds: number;
 }
 
 export interface ApplyAnomaliesOptions {
   incidents: IncidentsRepo;
   topology: Topology;
   routing: Routing;
-  correlation: CorrelationSettings & { resolveAfterQuietSeconds: number };
+  settings: LifecycleSettings;
+  suppression?: (anomaly: AnomalyEvent) => string | null;
+  trafficMetrics?: ReadonlySet<string>;
   now: Date;
 }
 
+const VIGIL = 'vigil';
+
+function transition(
+  incident: Incident,
+  from: Incident['status'] | null,
+  actor: string,
+  reason: string,
+  at: Date,
+): IncidentTransition {
+  return {
+    incident_id: incident.id,
+    from_status: from,
+    to_status: incident.status,
+    actor,
+    reason,
+    at: at.toISOString(),
+  };
+}
+
 /**
- * Folds new anomalies (already stored) into the incident store: new incidents open, open ones grow,
- * and open ones that have been quiet long enough resolve. One transaction per incident.
+ * Enough to page: at least `minAnomalies` anomalous points, seen over more than one scrape (a
+ * one-instant blip across a few metrics is still a blip; with `minAnomalies` 1, the first anomaly
+ * pages), and not merely a change in demand on a single service (traffic moving without any
+ * symptom, on one service, is recorded, not paged).
+ */
+export function meetsEvidenceBar(draft: IncidentDraft, minAnomalies: number): boolean {
+  if (draft.total < minAnomalies) return false;
+  const members = [...draft.members.values()];
+  const overTime = members.some((m) => m.lastAt > m.firstAt) || new Set(members.map((m) => m.firstAt)).size > 1;
+  // min_anomalies 1 means "page on the first anomaly": no waiting for a second scrape.
+  if (minAnomalies > 1 && !overTime) return false;
+  const symptoms = members.some((m) => m.count > m.traffic);
+  const trafficServices = members.filter((m) => m.traffic > 0).length;
+  return symptoms || trafficServices >= 2;
+}
+
+/**
+ * Folds new anomalies (already stored) into the incident store and moves incidents through their
+ * lifecycle: recorded (pending) → open once the evidence bar is met, or suppressed when every
+ * anomaly fell in a maintenance window or deploy grace; suppressed → open when one did not;
+ * open/acknowledged → resolved after a quiet period. A resolved incident never absorbs anything:
+ * the next story opens anew and links to it. Each change is one transaction with its transition.
  */
 export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: ApplyAnomaliesOptions): IncidentChanges {
-  const { incidents, topology, routing, now } = options;
-  const changes: IncidentChanges = { opened: [], updated: [], resolved: [] };
+  const { incidents, topology, routing, now, settings } = options;
+  const changes: IncidentChanges = { opened: [], updated: [], resolved: [], recorded: [] };
   if (anomalies.length > 0) {
-    const result = correlateAnomalies(anomalies, incidents.activeDrafts(), topology, options.correlation);
-    for (const draft of result.opened) {
-      const incident = buildIncident(draft, topology, routing, undefined, now);
-      incidents.save(incident, draft.newAnomalyIds);
-      changes.opened.push(incident.id);
-    }
-    for (const draft of result.updated) {
+    const result = correlateAnomalies({
+      anomalies,
+      open: incidents.activeDrafts(options.trafficMetrics),
+      topology,
+      settings,
+      ...(options.suppression ? { suppression: options.suppression } : {}),
+      ...(options.trafficMetrics ? { trafficMetrics: options.trafficMetrics } : {}),
+    });
+    for (const draft of [...result.opened, ...result.updated]) {
       const existing = draft.id === undefined ? undefined : incidents.get(draft.id);
-      const incident = buildIncident(draft, topology, routing, existing, now);
-      incidents.save(incident, draft.newAnomalyIds);
-      changes.updated.push(incident.id);
+      settle(draft, existing);
     }
   }
-  const quietMs = options.correlation.resolveAfterQuietSeconds * 1000;
-  for (const incident of incidents.listActive()) {
+
+  function settle(draft: IncidentDraft, existing: Incident | undefined) {
+    const built = buildIncident(draft, topology, routing, existing, now);
+    const evidence = meetsEvidenceBar(draft, settings.minAnomalies);
+    const unsuppressed = draft.total - draft.suppressed;
+    const maintenanceNotes = draft.suppressionReasons
+      .filter((r) => r.startsWith('maintenance'))
+      .map((r) => `Overlaps ${r}.`);
+    let incident: Incident = { ...built, notes: [...new Set([...(existing?.notes ?? []), ...maintenanceNotes])] };
+    let change: IncidentTransition | undefined;
+    const was = existing?.status ?? null;
+    const wasVisible = existing !== undefined && !existing.pending && existing.status !== 'suppressed';
+    if (!evidence) {
+      incident = { ...incident, pending: true, status: 'open' };
+      if (!existing)
+        change = transition(incident, null, VIGIL, `recorded: ${draft.total} anomaly below the evidence bar`, now);
+      changes.recorded.push(incident.id);
+    } else if (unsuppressed === 0) {
+      incident = {
+        ...incident,
+        pending: false,
+        status: 'suppressed',
+        suppression_reason: draft.suppressionReasons.join('; '),
+      };
+      if (was !== 'suppressed')
+        change = transition(incident, was, VIGIL, `suppressed: ${incident.suppression_reason}`, now);
+      changes.recorded.push(incident.id);
+    } else if (!wasVisible) {
+      incident = {
+        ...incident,
+        pending: false,
+        status: 'open',
+        opened_at: now.toISOString(),
+        suppression_reason: null,
+        previous_incident_id: existing?.previous_incident_id ?? previousOf(incident),
+      };
+      const services = draft.members.size;
+      change = transition(
+        incident,
+        was === 'suppressed' ? 'suppressed' : null,
+        VIGIL,
+        was === 'suppressed'
+          ? 'opened: anomalies outside the suppression window'
+          : `opened: ${draft.total} anomalies in ${services} service${services === 1 ? '' : 's'}`,
+        now,
+      );
+      changes.opened.push(incident.id);
+    } else {
+      changes.updated.push(incident.id);
+    }
+    incidents.save(incident, draft.newAnomalies, change);
+    for (const from of draft.absorbed) incidents.absorb(incident.id, from, now.toISOString());
+  }
+
+  /** The most recent resolved incident that shared a service with this one, if recent enough. */
+  function previousOf(incident: Incident): string | null {
+    const since = new Date(now.getTime() - settings.linkWindowSeconds * 1000).toISOString();
+    const match = incidents
+      .resolvedSince(incident.namespace, since)
+      .find((r) => r.id !== incident.id && r.services.some((s) => incident.services.includes(s)));
+    return match?.id ?? null;
+  }
+
+  const quietMs = settings.resolveAfterQuietSeconds * 1000;
+  for (const incident of incidents.listActive({ includeHidden: true })) {
     if (now.getTime() - Date.parse(incident.last_anomaly_at) < quietMs) continue;
+    const resolved: Incident = {
+      ...incident,
+      status: 'resolved',
+      resolved_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    };
     incidents.save(
-      { ...incident, status: 'resolved', resolved_at: now.toISOString(), updated_at: now.toISOString() },
+      resolved,
       [],
+      transition(resolved, incident.status, VIGIL, `no new anomaly for ${Math.round(quietMs / 60_000)} min`, now),
     );
-    changes.resolved.push(incident.id);
+    if (!incident.pending && incident.status !== 'suppressed') changes.resolved.push(incident.id);
   }
   return changes;
 }

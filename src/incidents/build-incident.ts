@@ -50,7 +50,12 @@ export function buildIncident(
     last_anomaly_at: new Date(draft.lastAnomalyAt).toISOString(),
     resolved_at: null,
     hypothesis,
-    anomaly_ids: [...new Set([...(existing?.anomaly_ids ?? []), ...draft.newAnomalyIds])],
+    anomaly_ids: [...new Set([...(existing?.anomaly_ids ?? []), ...draft.newAnomalies.map((a) => a.id)])],
     slack: existing?.slack ?? null,
+    pending: existing?.pending ?? true,
+    opened_at: existing?.opened_at ?? null,
+    suppression_reason: existing?.suppression_reason ?? null,
+    notes: existing?.notes ?? [],
+    previous_incident_id: existing?.previous_incident_id ?? null,
   };
 }

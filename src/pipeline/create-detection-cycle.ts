@@ -23,6 +23,8 @@ export interface CycleDeps {
   routing: Routing;
   logger: Logger;
   recentDeploy?: (service: string, namespace: string, atMs: number) => string | null;
+  /** Why an anomaly must not page (maintenance window, deploy grace), if it must not. */
+  suppression?: (anomaly: AnomalyEvent) => string | null;
   /** Saves the detector state of the series that learned something. */
   persist?: (keys: string[], at: string) => void;
   /** Brings Slack in line with the changed incidents; absent in a headless replay. */
@@ -52,6 +54,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
   const stepMs = config.stepSeconds * 1000;
   const lastEnd = new Map<string, number>();
   const warmupMs = config.detection.window_points * stepMs + config.detection.fresh_seconds * 1000;
+  const trafficMetrics = new Set(config.signals.filter((s) => s.role === 'traffic').map((s) => s.name));
   // After a long outage, catching up further than a baseline window adds nothing but load.
   const maxCatchUpMs = warmupMs;
 
@@ -118,7 +121,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
         }
       }
 
-      let changes: IncidentChanges = { opened: [], updated: [], resolved: [] };
+      let changes: IncidentChanges = { opened: [], updated: [], resolved: [], recorded: [] };
       let publish: PublishResult | null = null;
       try {
         // Only anomalies not stored before reach correlation: a point scored again after a restart
@@ -128,10 +131,15 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
           incidents: deps.incidents,
           topology: deps.topology,
           routing: deps.routing,
-          correlation: {
+          settings: {
             windowSeconds: config.correlation.window_seconds,
+            maxIncidentSeconds: config.correlation.max_incident_seconds,
             resolveAfterQuietSeconds: config.correlation.resolve_after_quiet_seconds,
+            minAnomalies: config.correlation.min_anomalies,
+            linkWindowSeconds: config.correlation.link_window_seconds,
           },
+          ...(deps.suppression ? { suppression: deps.suppression } : {}),
+          trafficMetrics,
           now,
         });
         if (deps.publish) {

@@ -1,8 +1,9 @@
 import type { VigilConfig } from '../config/config-schema.js';
+import type { OpsEvent } from '../contracts/index.js';
 import { createTopology, type Topology } from '../correlation/topology.js';
 import { createDetectionEngine, type DetectionEngine } from '../detection/create-detection-engine.js';
 import type { Routing } from '../incidents/build-incident.js';
-import type { DeployLog } from '../incidents/deploy-log.js';
+import { createOpsCalendar, type OpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
 import type { Unit } from '../slack/blocks/format-value.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
@@ -13,6 +14,7 @@ import { createDetectorStateRepo, type DetectorStateRepo } from '../storage/dete
 import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.js';
 import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
 import type { Db } from '../storage/open-database.js';
+import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createDetectionCycle, type DetectionCycle } from './create-detection-cycle.js';
 import { publishIncidents } from './publish-incidents.js';
 
@@ -22,6 +24,7 @@ export interface Repos {
   feedback: FeedbackRepo;
   cycles: CyclesRepo;
   detectorState: DetectorStateRepo;
+  opsEvents: OpsEventsRepo;
 }
 
 export interface Pipeline {
@@ -33,6 +36,9 @@ export interface Pipeline {
   units: ReadonlyMap<string, Unit>;
   /** Series the detector currently keeps state for. */
   seriesTracked: () => number;
+  calendar: OpsCalendar;
+  /** Stores a deploy or maintenance event and applies it at once (intake endpoint, replays). */
+  recordOpsEvent: (event: OpsEvent, source: string) => boolean;
 }
 
 export interface PipelineOptions {
@@ -40,7 +46,6 @@ export interface PipelineOptions {
   db: Db;
   source: SampleSource;
   logger: Logger;
-  deployLog?: DeployLog;
   /** Where cards go; without one, incidents are only stored (headless replay). */
   publisher?: CardPublisher;
   /**
@@ -57,6 +62,7 @@ export function createRepos(db: Db): Repos {
     feedback: createFeedbackRepo(db),
     cycles: createCyclesRepo(db),
     detectorState: createDetectorStateRepo(db),
+    opsEvents: createOpsEventsRepo(db),
   };
 }
 
@@ -83,7 +89,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     logger.info({ series: saved.length }, 'detector state restored');
   }
   const publisher = options.publisher;
-  const deployLog = options.deployLog;
+  const calendar = createOpsCalendar(
+    {
+      topology,
+      deployGraceMs: config.correlation.deploy_grace_seconds * 1000,
+      maintenanceGraceMs: config.correlation.maintenance_grace_seconds * 1000,
+    },
+    [...config.maintenance.map((m) => ({ type: 'maintenance' as const, ...m })), ...repos.opsEvents.all()],
+  );
+  const recordOpsEvent = (event: OpsEvent, source: string) => {
+    const added = repos.opsEvents.add(event, source, new Date().toISOString());
+    if (added) calendar.add(event);
+    return added;
+  };
   const cycle = createDetectionCycle({
     config: { ...config, stepSeconds: config.prometheus.step_seconds },
     source: options.source,
@@ -92,7 +110,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     topology,
     routing,
     logger: logger.child({ name: 'detection' }),
-    ...(deployLog ? { recentDeploy: deployLog.recentDeploy } : {}),
+    recentDeploy: calendar.recentDeploy,
+    suppression: (a) =>
+      a.detector === 'absent'
+        ? null
+        : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null),
     ...(options.persistState
       ? { persist: (keys: string[], at: string) => repos.detectorState.save(engine.exportSeries(keys), at) }
       : {}),
@@ -109,5 +131,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
       : {}),
   });
-  return { cycle, engine, repos, topology, routing, units, seriesTracked: engine.seriesCount };
+  return {
+    cycle,
+    engine,
+    repos,
+    topology,
+    routing,
+    units,
+    seriesTracked: engine.seriesCount,
+    calendar,
+    recordOpsEvent,
+  };
 }

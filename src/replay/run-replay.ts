@@ -1,6 +1,5 @@
 import type { VigilConfig } from '../config/config-schema.js';
-import type { DeployEvent, Incident } from '../contracts/index.js';
-import { createDeployLog } from '../incidents/deploy-log.js';
+import type { Incident } from '../contracts/index.js';
 import type { Logger } from '../logger.js';
 import type { CycleOutcome } from '../pipeline/create-detection-cycle.js';
 import { createPipeline, type Pipeline } from '../pipeline/create-pipeline.js';
@@ -36,6 +35,8 @@ export interface ReplayIncident {
   channel: string;
   anomaly_count: number;
   resolved_at: string | null;
+  /** Got a card: neither suppressed (maintenance, deploy grace) nor below the evidence bar. */
+  paged: boolean;
 }
 
 export interface ReplayResult {
@@ -61,15 +62,15 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     stepSeconds,
   });
   const db = openDatabase(options.dbPath ?? ':memory:');
-  const deploys = scenario.events.filter((e): e is DeployEvent => e.type === 'deploy');
   const pipeline = createPipeline({
     config,
     db,
     source: createReplaySource(scenario.samples),
     logger: options.logger,
-    deployLog: createDeployLog(deploys),
     ...(options.publisher ? { publisher: options.publisher } : {}),
   });
+  // The scenario's deploys and maintenance windows go through the same path as the intake endpoint.
+  for (const event of scenario.events) pipeline.recordOpsEvent(event, 'replay');
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const s of scenario.samples) {
@@ -94,7 +95,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     .map(
       (i): ReplayIncident => ({
         id: i.id,
-        created_at: i.created_at,
+        // What a person saw: when the card was due (the first anomaly may be minutes earlier).
+        created_at: i.opened_at ?? i.created_at,
         services: i.services,
         probable_starting_service: i.hypothesis.probable_starting_service,
         confidence: i.hypothesis.confidence,
@@ -105,6 +107,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
         channel: i.channel,
         anomaly_count: i.anomaly_ids.length,
         resolved_at: i.resolved_at,
+        paged: !i.pending && i.opened_at !== null,
       }),
     );
   return { incidents, cycles, samples: scenario.samples.length, anomalies, pipeline, db };

@@ -1,4 +1,10 @@
-import { type Hypothesis, type Incident, IncidentSchema, SCHEMA_VERSION } from '../contracts/index.js';
+import {
+  type Hypothesis,
+  type Incident,
+  IncidentSchema,
+  type IncidentTransition,
+  SCHEMA_VERSION,
+} from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from '../correlation/incident-draft.js';
 import type { Db } from './open-database.js';
 
@@ -19,16 +25,36 @@ interface IncidentRow {
   slack_channel: string | null;
   slack_ts: string | null;
   published_hash: string | null;
+  pending: number;
+  opened_at: string | null;
+  suppression_reason: string | null;
+  notes_json: string;
+  previous_incident_id: string | null;
 }
 
 export interface IncidentsRepo {
-  /** Inserts or updates the incident and links the given anomalies to it, in one transaction. */
-  save(incident: Incident, anomalyIds: readonly string[]): void;
+  /**
+   * Inserts or updates the incident, links the given anomalies to it and records the status
+   * transition (who, why), in one transaction.
+   */
+  save(
+    incident: Incident,
+    anomalies: ReadonlyArray<{ id: string; suppressed: boolean }>,
+    transition?: IncidentTransition,
+  ): void;
+  transitions(id: string): IncidentTransition[];
+  /** Moves the anomalies of `from` (never paged) to `into` and closes `from` as merged, in one transaction. */
+  absorb(into: string, from: string, at: string): void;
+  /** Paged incidents of a namespace resolved since `since`, newest first (to link a new story to). */
+  resolvedSince(namespace: string, since: string): Incident[];
   get(id: string): Incident | undefined;
-  /** Open and acknowledged incidents, newest first. */
-  listActive(): Incident[];
-  /** Active incidents as correlation sees them, with per-service evidence from their anomalies. */
-  activeDrafts(): IncidentDraft[];
+  /**
+   * Open and acknowledged incidents with a card, newest first; with `includeHidden`, also those
+   * recorded without one (pending evidence, suppressed): everything not resolved.
+   */
+  listActive(options?: { includeHidden?: boolean }): Incident[];
+  /** Unresolved incidents as correlation sees them, with per-service evidence from their anomalies. */
+  activeDrafts(trafficMetrics?: ReadonlySet<string>): IncidentDraft[];
   findByMessage(channel: string, ts: string): Incident | undefined;
   setMessage(id: string, channel: string, ts: string): void;
   publishedHash(id: string): string | null;
@@ -56,32 +82,97 @@ function toIncident(row: IncidentRow, anomalyIds: string[]): Incident {
     hypothesis: JSON.parse(row.hypothesis_json) as Hypothesis,
     anomaly_ids: anomalyIds,
     slack: row.slack_channel && row.slack_ts ? { channel: row.slack_channel, ts: row.slack_ts } : null,
+    pending: row.pending === 1,
+    opened_at: row.opened_at,
+    suppression_reason: row.suppression_reason,
+    notes: JSON.parse(row.notes_json) as string[],
+    previous_incident_id: row.previous_incident_id,
   });
 }
 
 export function createIncidentsRepo(db: Db): IncidentsRepo {
   const upsert = db.prepare(`INSERT INTO incidents
     (id, fingerprint, status, severity, namespace, team, channel, services_json, hypothesis_json,
-     created_at, updated_at, last_anomaly_at, resolved_at)
+     created_at, updated_at, last_anomaly_at, resolved_at, pending, opened_at, suppression_reason, notes_json,
+     previous_incident_id)
     VALUES (@id, @fingerprint, @status, @severity, @namespace, @team, @channel, @services_json, @hypothesis_json,
-     @created_at, @updated_at, @last_anomaly_at, @resolved_at)
+     @created_at, @updated_at, @last_anomaly_at, @resolved_at, @pending, @opened_at, @suppression_reason, @notes_json,
+     @previous_incident_id)
     ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
       services_json = excluded.services_json, hypothesis_json = excluded.hypothesis_json,
-      updated_at = excluded.updated_at, last_anomaly_at = excluded.last_anomaly_at, resolved_at = excluded.resolved_at`);
-  const link = db.prepare('INSERT OR IGNORE INTO incident_anomalies (incident_id, anomaly_id) VALUES (?, ?)');
-  const save = db.transaction((incident: Incident, anomalyIds: readonly string[]) => {
-    upsert.run({
-      ...incident,
-      services_json: JSON.stringify(incident.services),
-      hypothesis_json: JSON.stringify(incident.hypothesis),
+      updated_at = excluded.updated_at, last_anomaly_at = excluded.last_anomaly_at, resolved_at = excluded.resolved_at,
+      pending = excluded.pending, opened_at = excluded.opened_at, suppression_reason = excluded.suppression_reason,
+      notes_json = excluded.notes_json, team = excluded.team, channel = excluded.channel`);
+  const insertTransition =
+    db.prepare(`INSERT INTO incident_transitions (incident_id, from_status, to_status, actor, reason, at)
+    VALUES (@incident_id, @from_status, @to_status, @actor, @reason, @at)`);
+  const transitionsOf = db.prepare(
+    'SELECT incident_id, from_status, to_status, actor, reason, at FROM incident_transitions WHERE incident_id = ? ORDER BY id',
+  );
+  const relink = db.prepare(
+    'INSERT OR IGNORE INTO incident_anomalies (incident_id, anomaly_id, suppressed, announced) SELECT ?, anomaly_id, suppressed, announced FROM incident_anomalies WHERE incident_id = ?',
+  );
+  const unlink = db.prepare('DELETE FROM incident_anomalies WHERE incident_id = ?');
+  const closeMerged = db.prepare(
+    "UPDATE incidents SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?",
+  );
+  const absorb = db.transaction((into: string, from: string, at: string) => {
+    const before = (byId.get(from) as IncidentRow | undefined)?.status ?? null;
+    relink.run(into, from);
+    unlink.run(from);
+    closeMerged.run(at, at, from);
+    insertTransition.run({
+      incident_id: from,
+      from_status: before,
+      to_status: 'resolved',
+      actor: 'vigil',
+      reason: `merged into ${into}: the same story`,
+      at,
     });
-    for (const anomalyId of anomalyIds) link.run(incident.id, anomalyId);
   });
+  const recentlyResolved = db.prepare(
+    "SELECT * FROM incidents WHERE status = 'resolved' AND pending = 0 AND namespace = ? AND resolved_at >= ? ORDER BY resolved_at DESC",
+  );
+  const link = db.prepare(
+    'INSERT OR IGNORE INTO incident_anomalies (incident_id, anomaly_id, suppressed) VALUES (?, ?, ?)',
+  );
+  const save = db.transaction(
+    (
+      incident: Incident,
+      anomalies: ReadonlyArray<{ id: string; suppressed: boolean }>,
+      transition: IncidentTransition | undefined,
+    ) => {
+      const {
+        slack: _slack,
+        anomaly_ids: _ids,
+        schema_version: _v,
+        notes,
+        hypothesis,
+        services,
+        ...columns
+      } = incident;
+      upsert.run({
+        ...columns,
+        pending: incident.pending ? 1 : 0,
+        services_json: JSON.stringify(services),
+        hypothesis_json: JSON.stringify(hypothesis),
+        notes_json: JSON.stringify(notes),
+      });
+      for (const a of anomalies) link.run(incident.id, a.id, a.suppressed ? 1 : 0);
+      if (transition) insertTransition.run(transition);
+    },
+  );
   const byId = db.prepare('SELECT * FROM incidents WHERE id = ?');
   const idsOf = db.prepare('SELECT anomaly_id FROM incident_anomalies WHERE incident_id = ? ORDER BY anomaly_id');
   const active = db.prepare(
-    "SELECT * FROM incidents WHERE status IN ('open', 'acknowledged') ORDER BY created_at DESC, id",
+    "SELECT * FROM incidents WHERE status IN ('open', 'acknowledged') AND pending = 0 ORDER BY created_at DESC, id",
   );
+  const unresolved = db.prepare("SELECT * FROM incidents WHERE status != 'resolved' ORDER BY created_at DESC, id");
+  const counts = db.prepare(
+    'SELECT COUNT(*) AS total, COALESCE(SUM(suppressed), 0) AS suppressed FROM incident_anomalies WHERE incident_id = ?',
+  );
+  const trafficCounts = db.prepare(`SELECT a.service, a.metric_name, COUNT(*) AS n FROM incident_anomalies ia
+    JOIN anomalies a ON a.id = ia.anomaly_id WHERE ia.incident_id = ? GROUP BY a.service, a.metric_name`);
   const evidence = db.prepare(`SELECT a.service, MIN(a.ts) AS first_at, MAX(a.ts) AS last_at, COUNT(*) AS count,
       MAX(a.score) AS max_score, json_group_array(DISTINCT a.metric_name) AS metrics,
       MAX(json_extract(a.event_json, '$.evidence.recent_deploy')) AS recent_deploy
@@ -92,7 +183,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   const getHash = db.prepare('SELECT published_hash FROM incidents WHERE id = ?');
   const setHash = db.prepare('UPDATE incidents SET published_hash = ? WHERE id = ?');
   const unpublished = db.prepare(
-    "SELECT * FROM incidents WHERE published_hash IS NULL AND status != 'suppressed' ORDER BY created_at",
+    "SELECT * FROM incidents WHERE published_hash IS NULL AND status != 'suppressed' AND pending = 0 ORDER BY created_at",
   );
   const count = db.prepare('SELECT COUNT(*) AS n FROM incident_anomalies WHERE incident_id = ?');
 
@@ -105,15 +196,26 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   };
 
   return {
-    save: (incident, anomalyIds) => save(incident, anomalyIds),
+    save: (incident, anomalies, transition) => save(incident, anomalies, transition),
+    transitions: (id) => transitionsOf.all(id) as IncidentTransition[],
+    absorb: (into, from, at) => absorb(into, from, at),
+    resolvedSince: (namespace, since) => recentlyResolved.all(namespace, since).map(hydrate),
     get: (id) => {
       const row = byId.get(id);
       return row ? hydrate(row) : undefined;
     },
-    listActive: () => active.all().map(hydrate),
-    activeDrafts: () =>
-      active.all().map((row) => {
+    listActive: (options) => (options?.includeHidden ? unresolved : active).all().map(hydrate),
+    activeDrafts: (trafficMetrics) =>
+      unresolved.all().map((row): IncidentDraft => {
         const r = row as IncidentRow;
+        const traffic = new Map<string, number>();
+        if (trafficMetrics && trafficMetrics.size > 0) {
+          for (const t of trafficCounts.all(r.id) as Array<{ service: string; metric_name: string; n: number }>) {
+            if (trafficMetrics.has(t.metric_name)) traffic.set(t.service, (traffic.get(t.service) ?? 0) + t.n);
+          }
+        }
+        const tally = counts.get(r.id) as { total: number; suppressed: number };
+        const hydrated = hydrate(row);
         const members = new Map<string, ServiceEvidence>();
         for (const e of evidence.all(r.id) as Array<{
           service: string;
@@ -132,16 +234,23 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
             maxScore: e.max_score,
             metrics: JSON.parse(e.metrics) as string[],
             recentDeploy: e.recent_deploy,
+            traffic: traffic.get(e.service) ?? 0,
           });
         }
         return {
           id: r.id,
           fingerprint: r.fingerprint,
           namespace: r.namespace,
+          status: hydrated.status,
+          pending: hydrated.pending,
           createdAt: Date.parse(r.created_at),
           lastAnomalyAt: Date.parse(r.last_anomaly_at),
           members,
-          newAnomalyIds: [],
+          total: tally.total,
+          suppressed: tally.suppressed,
+          suppressionReasons: hydrated.suppression_reason ? hydrated.suppression_reason.split('; ') : [],
+          newAnomalies: [],
+          absorbed: [],
         };
       }),
     findByMessage: (channel, ts) => {

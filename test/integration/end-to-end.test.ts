@@ -313,7 +313,7 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(vigil.pipeline.seriesTracked()).toBe(6);
     // Re-reading the last minutes; points already seen are skipped, anomalies already stored not counted.
     const again = (await vigil.runCycle()) as CycleOutcome;
-    expect(again.changes).toEqual({ opened: [], updated: [], resolved: [] });
+    expect(again.changes).toEqual({ opened: [], updated: [], resolved: [], recorded: [] });
     clock = new Date(clock.getTime() + 60_000);
     const next = (await vigil.runCycle()) as CycleOutcome;
     expect(next.changes.opened).toEqual([]);

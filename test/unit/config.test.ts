@@ -100,7 +100,15 @@ describe('parseConfigText', () => {
       fresh_seconds: 300,
       absent_after_seconds: 600,
     });
-    expect(config.correlation).toEqual({ window_seconds: 600, resolve_after_quiet_seconds: 1800 });
+    expect(config.correlation).toEqual({
+      window_seconds: 600,
+      max_incident_seconds: 21_600,
+      min_anomalies: 2,
+      resolve_after_quiet_seconds: 1800,
+      deploy_grace_seconds: 120,
+      maintenance_grace_seconds: 900,
+      link_window_seconds: 7200,
+    });
     expect(config.slack).toEqual({ mode: 'socket', port: 3000, default_channel: '#vigil-alerts', timeout_ms: 10_000 });
     expect(config.schedule.detection).toBe('*/1 * * * *');
     expect(config.http.health_port).toBe(8080);
@@ -114,6 +122,7 @@ describe('parseConfigText', () => {
         service_label: 'service',
         direction: 'both',
         unit: 'none',
+        role: 'symptom',
         min_abs_deviation: 0,
       },
     ]);

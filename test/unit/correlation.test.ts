@@ -1,155 +1,201 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AnomalyEvent } from '../../src/contracts/index.js';
 import { assessSeverity } from '../../src/correlation/assess-severity.js';
 import { correlateAnomalies } from '../../src/correlation/correlate-anomalies.js';
+import type { IncidentDraft } from '../../src/correlation/incident-draft.js';
 import { rankHypothesis } from '../../src/correlation/rank-hypothesis.js';
-import { createTopology, dependsOnTransitively, neighbourhoodOf } from '../../src/correlation/topology.js';
-import { applyAnomalies } from '../../src/incidents/apply-anomalies.js';
+import { createTopology, dependsOnTransitively, heightOf, neighbourhoodOf } from '../../src/correlation/topology.js';
+import { applyAnomalies, type LifecycleSettings } from '../../src/incidents/apply-anomalies.js';
+import { createOpsCalendar } from '../../src/incidents/ops-calendar.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
+import { lifecycleSettings } from '../helpers/lifecycle-settings.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
 
-// checkout → payment → fraud; checkout → cart; search stands alone.
+// edge → checkout → payment → fraud; checkout → cart; search stands alone.
 const topology = createTopology([
+  { name: 'edge', namespace: 'shop', team: 'platform', tier: 1, depends_on: ['checkout-api', 'search-api'] },
   { name: 'checkout-api', namespace: 'shop', team: 'checkout', tier: 1, depends_on: ['payment-api', 'cart-api'] },
   { name: 'payment-api', namespace: 'shop', team: 'payments', tier: 1, depends_on: ['fraud-api'] },
   { name: 'fraud-api', namespace: 'shop', team: 'payments', tier: 2, depends_on: [] },
   { name: 'cart-api', namespace: 'shop', team: 'checkout', tier: 2, depends_on: [] },
   { name: 'search-api', namespace: 'shop', team: 'search', tier: 3, depends_on: [] },
 ]);
-const settings = { windowSeconds: 600 };
+const settings = { windowSeconds: 600, maxIncidentSeconds: 21_600 };
+const correlate = (anomalies: AnomalyEvent[], open: IncidentDraft[] = [], trafficMetrics?: Set<string>) =>
+  correlateAnomalies({ anomalies, open, topology, settings, ...(trafficMetrics ? { trafficMetrics } : {}) });
 
 describe('topology', () => {
-  it('knows neighbours in both directions and transitive dependencies', () => {
+  it('knows neighbours, transitive dependencies and heights', () => {
     expect([...neighbourhoodOf(topology, 'payment-api')].sort()).toEqual(['checkout-api', 'fraud-api', 'payment-api']);
     expect(dependsOnTransitively(topology, 'checkout-api', 'fraud-api')).toBe(true);
     expect(dependsOnTransitively(topology, 'fraud-api', 'checkout-api')).toBe(false);
+    expect([heightOf(topology, 'fraud-api'), heightOf(topology, 'payment-api'), heightOf(topology, 'edge')]).toEqual([
+      0, 1, 3,
+    ]);
   });
 });
 
-describe('correlateAnomalies', () => {
-  it('groups related anomalies close in time into one incident', () => {
-    const result = correlateAnomalies(
-      [
-        makeAnomaly('checkout-api', '2026-04-21T02:15:00Z'),
-        makeAnomaly('payment-api', '2026-04-21T02:13:00Z'),
-        makeAnomaly('payment-api', '2026-04-21T02:14:00Z', { metric_name: 'error_rate' }),
-      ],
-      [],
-      topology,
-      settings,
-    );
-    expect(result.opened).toHaveLength(1);
-    const draft = result.opened[0]!;
-    expect([...draft.members.keys()].sort()).toEqual(['checkout-api', 'payment-api']);
-    expect(draft.members.get('payment-api')).toMatchObject({ count: 2, metrics: ['latency_p99', 'error_rate'] });
-    expect(draft.newAnomalyIds).toHaveLength(3);
-    expect(draft.createdAt).toBe(Date.parse('2026-04-21T02:13:00Z'));
+describe('grouping', () => {
+  it('groups related anomalies close in time into one incident, whatever order they come in', () => {
+    const anomalies = [
+      makeAnomaly('checkout-api', '2026-04-21T02:15:00Z'),
+      makeAnomaly('payment-api', '2026-04-21T02:13:00Z'),
+      makeAnomaly('payment-api', '2026-04-21T02:14:00Z', { metric_name: 'error_rate' }),
+    ];
+    for (const order of [anomalies, [...anomalies].reverse()]) {
+      const { opened } = correlate(order);
+      expect(opened).toHaveLength(1);
+      expect([...(opened[0] as IncidentDraft).members.keys()].sort()).toEqual(['checkout-api', 'payment-api']);
+      expect(opened[0]?.total).toBe(3);
+    }
   });
 
-  it('keeps unrelated services and distant times apart', () => {
-    const result = correlateAnomalies(
-      [
-        makeAnomaly('payment-api', '2026-04-21T02:13:00Z'),
-        makeAnomaly('search-api', '2026-04-21T02:13:00Z'),
-        // Related, but 30 minutes later: a new story.
-        makeAnomaly('payment-api', '2026-04-21T02:45:00Z'),
-        // Same service in another namespace.
-        makeAnomaly('payment-api', '2026-04-21T02:14:00Z', { namespace: 'staging' }),
-      ],
-      [],
-      topology,
-      settings,
-    );
-    expect(result.opened.map((d) => `${[...d.members.keys()].join()}@${d.namespace}`)).toEqual([
-      'payment-api@shop',
-      'search-api@shop',
-      'payment-api@staging',
-      'payment-api@shop',
+  it('joins services anomalous in the same scrape through the ones between them', () => {
+    // edge and fraud-api are not neighbours; in one batch with checkout and payment they are one story.
+    const at = '2026-04-21T02:13:00Z';
+    const { opened } = correlate(['fraud-api', 'edge', 'checkout-api', 'payment-api'].map((s) => makeAnomaly(s, at)));
+    expect(opened).toHaveLength(1);
+  });
+
+  it('keeps unrelated services, distant times and other namespaces apart', () => {
+    const { opened } = correlate([
+      makeAnomaly('payment-api', '2026-04-21T02:13:00Z'),
+      makeAnomaly('search-api', '2026-04-21T02:13:00Z'),
+      makeAnomaly('payment-api', '2026-04-21T02:14:00Z', { namespace: 'staging' }),
     ]);
+    expect(opened.map((d) => `${[...d.members.keys()].join()}@${d.namespace}`).sort()).toEqual([
+      'payment-api@shop',
+      'payment-api@staging',
+      'search-api@shop',
+    ]);
+    // 30 minutes later (window 10 min): a new story.
+    const first = correlate([makeAnomaly('payment-api', '2026-04-21T02:13:00Z')]).opened;
+    const later = correlate(
+      [makeAnomaly('payment-api', '2026-04-21T02:45:00Z')],
+      first.map((d) => ({ ...d, id: 'inc-1' })),
+    );
+    expect(later.opened).toHaveLength(1);
   });
 
-  it('grows an open incident instead of opening a duplicate, without mutating its input', () => {
-    const first = correlateAnomalies([makeAnomaly('payment-api', '2026-04-21T02:13:00Z')], [], topology, settings);
-    const open = first.opened.map((d) => ({ ...d, id: 'inc-1' }));
-    const second = correlateAnomalies([makeAnomaly('checkout-api', '2026-04-21T02:16:00Z')], open, topology, settings);
-    expect(second.opened).toEqual([]);
-    expect(second.updated).toHaveLength(1);
-    expect(second.updated[0]?.id).toBe('inc-1');
-    expect([...second.updated[0]!.members.keys()]).toEqual(['payment-api', 'checkout-api']);
-    expect(second.updated[0]?.newAnomalyIds).toHaveLength(1);
-    expect([...open[0]!.members.keys()]).toEqual(['payment-api']);
+  it('keeps absorbing while anomalies keep coming, up to the maximum age', () => {
+    let open: IncidentDraft[] = correlate([makeAnomaly('payment-api', '2026-04-21T02:00:00Z')]).opened.map((d) => ({
+      ...d,
+      id: 'inc-1',
+    }));
+    // Every 8 minutes for an hour: each within the window of the previous one.
+    for (let m = 8; m <= 64; m += 8) {
+      const at = new Date(Date.parse('2026-04-21T02:00:00Z') + m * 60_000).toISOString();
+      const r = correlate([makeAnomaly('payment-api', at)], open);
+      expect(r.opened).toEqual([]);
+      open = r.updated;
+    }
+    const tooOld = correlateAnomalies({
+      anomalies: [makeAnomaly('payment-api', '2026-04-21T03:10:00Z')],
+      open,
+      topology,
+      settings: { windowSeconds: 600, maxIncidentSeconds: 3600 },
+    });
+    expect(tooOld.opened).toHaveLength(1);
+  });
+
+  it('merges stories nobody was paged for when an anomaly ties them together', () => {
+    const a = correlate([makeAnomaly('fraud-api', '2026-04-21T02:10:00Z')]).opened.map((d) => ({ ...d, id: 'inc-a' }));
+    const b = correlate([makeAnomaly('cart-api', '2026-04-21T02:11:00Z')]).opened.map((d) => ({ ...d, id: 'inc-b' }));
+    // checkout-api calls both payment (→ fraud) … and cart: payment + checkout tie them.
+    const r = correlate(
+      [makeAnomaly('payment-api', '2026-04-21T02:12:00Z'), makeAnomaly('checkout-api', '2026-04-21T02:12:00Z')],
+      [...a, ...b],
+    );
+    expect(r.updated).toHaveLength(1);
+    expect(r.updated[0]?.id).toBe('inc-a');
+    expect(r.updated[0]?.absorbed).toEqual(['inc-b']);
+    expect([...(r.updated[0] as IncidentDraft).members.keys()].sort()).toEqual([
+      'cart-api',
+      'checkout-api',
+      'fraud-api',
+      'payment-api',
+    ]);
   });
 });
 
 describe('hypothesis and severity', () => {
   it('names the earliest service, with the callers that followed, and a deploy', () => {
-    const { opened } = correlateAnomalies(
-      [
-        makeAnomaly('fraud-api', '2026-04-21T02:13:00Z', { evidence: { recent_deploy: 'fraud-api 1.4.2' } }),
-        makeAnomaly('payment-api', '2026-04-21T02:14:00Z'),
-        makeAnomaly('checkout-api', '2026-04-21T02:15:00Z'),
-      ],
-      [],
-      topology,
-      settings,
-    );
-    const hypothesis = rankHypothesis(opened[0]!, topology);
+    const { opened } = correlate([
+      makeAnomaly('fraud-api', '2026-04-21T02:13:00Z', { evidence: { recent_deploy: 'fraud-api 1.4.2' } }),
+      makeAnomaly('payment-api', '2026-04-21T02:15:00Z'),
+      makeAnomaly('checkout-api', '2026-04-21T02:16:00Z'),
+    ]);
+    const hypothesis = rankHypothesis(opened[0] as IncidentDraft, topology);
     expect(hypothesis.probable_starting_service).toBe('fraud-api');
     expect(hypothesis.reason).toContain('earliest anomaly (02:13 UTC');
-    expect(hypothesis.reason).toContain('its callers payment-api, checkout-api followed within 2 min');
+    expect(hypothesis.reason).toContain('its callers payment-api, checkout-api followed within 3 min');
     expect(hypothesis.reason).toContain('fraud-api 1.4.2');
     expect(hypothesis.confidence).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('among simultaneous onsets prefers the callee that explains the others', () => {
-    const { opened } = correlateAnomalies(
-      [makeAnomaly('checkout-api', '2026-04-21T02:13:00Z'), makeAnomaly('payment-api', '2026-04-21T02:13:00Z')],
+  it('among near-simultaneous onsets of a fault, prefers the callee that explains the others', () => {
+    const { opened } = correlate([
+      makeAnomaly('checkout-api', '2026-04-21T02:13:00Z'),
+      makeAnomaly('payment-api', '2026-04-21T02:14:00Z'),
+    ]);
+    expect(rankHypothesis(opened[0] as IncidentDraft, topology).probable_starting_service).toBe('payment-api');
+  });
+
+  it('for a traffic surge, names the edge that called the others, even if a callee twitched first', () => {
+    const traffic = new Set(['request_rate']);
+    const rps = (service: string, at: string) => makeAnomaly(service, at, { metric_name: 'request_rate' });
+    const { opened } = correlate(
+      [
+        rps('payment-api', '2026-04-21T02:12:00Z'),
+        rps('edge', '2026-04-21T02:13:00Z'),
+        rps('checkout-api', '2026-04-21T02:13:00Z'),
+        makeAnomaly('payment-api', '2026-04-21T02:14:00Z'),
+      ],
       [],
-      topology,
-      settings,
+      traffic,
     );
-    const hypothesis = rankHypothesis(opened[0]!, topology);
-    expect(hypothesis.probable_starting_service).toBe('payment-api');
-    expect(hypothesis.confidence).toBeLessThan(0.8);
+    const hypothesis = rankHypothesis(opened[0] as IncidentDraft, topology);
+    expect(hypothesis.probable_starting_service).toBe('edge');
+    expect(hypothesis.reason).toContain('traffic entered here and loaded what it calls');
   });
 
-  it('is less sure about a lone service', () => {
-    const { opened } = correlateAnomalies([makeAnomaly('cart-api', '2026-04-21T02:13:00Z')], [], topology, settings);
-    expect(rankHypothesis(opened[0]!, topology)).toMatchObject({
-      probable_starting_service: 'cart-api',
-      confidence: 0.5,
-    });
-    expect(assessSeverity(opened[0]!, topology)).toBe('warning');
-  });
-
-  it('rates severity by tier and breadth', () => {
+  it('is less sure about a lone service, and rates severity by tier and breadth', () => {
+    const lone = correlate([makeAnomaly('cart-api', '2026-04-21T02:13:00Z')]).opened[0] as IncidentDraft;
+    expect(rankHypothesis(lone, topology)).toMatchObject({ probable_starting_service: 'cart-api', confidence: 0.5 });
+    expect(assessSeverity(lone, topology)).toBe('warning');
     const incident = (services: string[]) =>
-      correlateAnomalies(
-        services.map((s) => makeAnomaly(s, '2026-04-21T02:13:00Z')),
-        [],
-        topology,
-        settings,
-      ).opened[0]!;
+      correlate(services.map((s) => makeAnomaly(s, '2026-04-21T02:13:00Z'))).opened[0] as IncidentDraft;
     expect(assessSeverity(incident(['payment-api']), topology)).toBe('high');
     expect(assessSeverity(incident(['payment-api', 'fraud-api']), topology)).toBe('critical');
-    expect(assessSeverity(incident(['cart-api', 'checkout-api']), topology)).toBe('critical');
   });
 });
 
-describe('applyAnomalies (incident lifecycle on real SQLite)', () => {
+describe('lifecycle on real SQLite', () => {
   let db: Db;
   let repos: Repos;
   const routing = { teamChannels: new Map([['payments', '#team-payments']]), defaultChannel: '#vigil-alerts' };
-  const options = (now: string) => ({
-    incidents: repos.incidents,
-    topology,
-    routing,
-    correlation: { windowSeconds: 600, resolveAfterQuietSeconds: 1800 },
-    now: new Date(now),
-  });
-  const store = (...events: ReturnType<typeof makeAnomaly>[]) => {
-    repos.anomalies.insert(events, '2026-04-21T03:00:00Z');
-    return events;
+  const calendar = createOpsCalendar({ topology, deployGraceMs: 120_000, maintenanceGraceMs: 900_000 }, [
+    {
+      type: 'maintenance',
+      service: 'fraud-api',
+      namespace: 'shop',
+      starts_at: '2026-04-21T05:00:00Z',
+      ends_at: '2026-04-21T05:30:00Z',
+      reason: 'database failover drill',
+    },
+    { type: 'deploy', service: 'cart-api', namespace: 'shop', version: 'cart 2.0', timestamp: '2026-04-21T07:00:00Z' },
+  ]);
+  const apply = (events: AnomalyEvent[], now: string, overrides: Partial<LifecycleSettings> = {}) => {
+    const fresh = repos.anomalies.insert(events, now);
+    return applyAnomalies(fresh, {
+      incidents: repos.incidents,
+      topology,
+      routing,
+      settings: lifecycleSettings(overrides),
+      suppression: (a) => calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null,
+      now: new Date(now),
+    });
   };
 
   beforeEach(() => {
@@ -158,49 +204,109 @@ describe('applyAnomalies (incident lifecycle on real SQLite)', () => {
   });
   afterEach(() => db.close());
 
-  it('opens, updates in place, and routes to the owner of the starting service', () => {
-    const opened = applyAnomalies(
-      store(makeAnomaly('payment-api', '2026-04-21T02:13:00Z')),
-      options('2026-04-21T02:14:00Z'),
-    );
-    expect(opened.opened).toHaveLength(1);
-    const id = opened.opened[0]!;
-    expect(repos.incidents.get(id)).toMatchObject({ channel: '#team-payments', team: 'payments', status: 'open' });
+  it('a single one-sample blip is recorded, not paged; a second scrape opens the incident', () => {
+    const blip = apply([makeAnomaly('payment-api', '2026-04-21T02:13:00Z')], '2026-04-21T02:14:00Z');
+    expect(blip.opened).toEqual([]);
+    expect(blip.recorded).toHaveLength(1);
+    const id = blip.recorded[0] as string;
+    expect(repos.incidents.get(id)).toMatchObject({ pending: true, opened_at: null });
+    expect(repos.incidents.listActive()).toEqual([]);
+    const second = apply([makeAnomaly('checkout-api', '2026-04-21T02:14:00Z')], '2026-04-21T02:15:00Z');
+    expect(second.opened).toEqual([id]);
+    expect(repos.incidents.get(id)).toMatchObject({
+      pending: false,
+      status: 'open',
+      opened_at: '2026-04-21T02:15:00.000Z',
+      channel: '#team-payments',
+      services: ['payment-api', 'checkout-api'],
+    });
+    expect(repos.incidents.transitions(id).map((t) => [t.from_status, t.to_status, t.actor])).toEqual([
+      [null, 'open', 'vigil'],
+      [null, 'open', 'vigil'],
+    ]);
+    expect(repos.incidents.transitions(id)[1]?.reason).toBe('opened: 2 anomalies in 2 services');
+  });
 
-    const updated = applyAnomalies(
-      store(makeAnomaly('checkout-api', '2026-04-21T02:15:00Z')),
-      options('2026-04-21T02:16:00Z'),
+  it('a blip across several metrics in one scrape is still a blip; a change of demand alone on one service too', () => {
+    const at = '2026-04-21T02:13:00Z';
+    const multi = apply(
+      ['latency_p99', 'error_rate', 'cpu_usage'].map((m) => makeAnomaly('payment-api', at, { metric_name: m })),
+      '2026-04-21T02:14:00Z',
     );
-    expect(updated).toEqual({ opened: [], updated: [id], resolved: [] });
-    const incident = repos.incidents.get(id)!;
-    expect(incident.services).toEqual(['payment-api', 'checkout-api']);
-    expect(incident.anomaly_ids).toHaveLength(2);
-    expect(incident.channel).toBe('#team-payments');
-    expect(repos.incidents.listActive()).toHaveLength(1);
+    expect(multi.opened).toEqual([]);
+  });
+
+  it('anomalies in a maintenance window (and of callers of the service under maintenance) do not page', () => {
+    const inWindow = apply(
+      [
+        makeAnomaly('fraud-api', '2026-04-21T05:05:00Z'),
+        makeAnomaly('fraud-api', '2026-04-21T05:06:00Z', { metric_name: 'error_rate' }),
+        makeAnomaly('payment-api', '2026-04-21T05:06:00Z'),
+      ],
+      '2026-04-21T05:07:00Z',
+    );
+    expect(inWindow.opened).toEqual([]);
+    const id = inWindow.recorded[0] as string;
+    const suppressed = repos.incidents.get(id);
+    expect(suppressed?.status).toBe('suppressed');
+    expect(suppressed?.suppression_reason).toContain(
+      'maintenance of fraud-api (database failover drill, 05:00–05:30 UTC)',
+    );
+    // Anomalies keep coming through the window and while recovering after it: still quiet.
+    for (const at of ['05:14', '05:22', '05:30', '05:38']) {
+      expect(apply([makeAnomaly('fraud-api', `2026-04-21T${at}:00Z`)], `2026-04-21T${at}:30Z`).opened).toEqual([]);
+    }
+    // Past the recovery grace, the story pages, and its card says it overlapped the window.
+    const after = apply([makeAnomaly('fraud-api', '2026-04-21T05:48:00Z')], '2026-04-21T05:49:00Z');
+    expect(after.opened).toEqual([id]);
+    expect(repos.incidents.get(id)?.notes[0]).toContain('Overlaps maintenance of fraud-api');
+  });
+
+  it('a deploy grace period suppresses paging right after a deploy', () => {
+    const r = apply(
+      [
+        makeAnomaly('cart-api', '2026-04-21T07:00:30Z'),
+        makeAnomaly('cart-api', '2026-04-21T07:01:30Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T07:02:00Z',
+    );
+    expect(r.opened).toEqual([]);
+    expect(repos.incidents.get(r.recorded[0] as string)?.suppression_reason).toContain(
+      'deploy grace period after cart 2.0',
+    );
+  });
+
+  it('resolves a quiet incident; a resolved one never absorbs: the next story opens and links to it', () => {
+    const first = apply(
+      [
+        makeAnomaly('payment-api', '2026-04-21T02:13:00Z'),
+        makeAnomaly('payment-api', '2026-04-21T02:14:00Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T02:15:00Z',
+    );
+    const id = first.opened[0] as string;
+    const quiet = apply([], '2026-04-21T02:45:00Z');
+    expect(quiet.resolved).toEqual([id]);
+    expect(repos.incidents.get(id)).toMatchObject({ status: 'resolved', resolved_at: '2026-04-21T02:45:00.000Z' });
+    expect(repos.incidents.transitions(id).at(-1)).toMatchObject({
+      to_status: 'resolved',
+      reason: 'no new anomaly for 30 min',
+    });
+    const again = apply(
+      [
+        makeAnomaly('payment-api', '2026-04-21T02:50:00Z'),
+        makeAnomaly('payment-api', '2026-04-21T02:51:00Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T02:52:00Z',
+    );
+    expect(again.opened).toHaveLength(1);
+    expect(again.opened[0]).not.toBe(id);
+    expect(repos.incidents.get(again.opened[0] as string)?.previous_incident_id).toBe(id);
   });
 
   it('storing the same anomaly twice (a retried cycle) adds nothing', () => {
     const event = makeAnomaly('payment-api', '2026-04-21T02:13:00Z');
     expect(repos.anomalies.insert([event], 'x')).toEqual([event]);
     expect(repos.anomalies.insert([event], 'x')).toEqual([]);
-  });
-
-  it('resolves a quiet incident, and a resolved one never absorbs new anomalies', () => {
-    const { opened } = applyAnomalies(
-      store(makeAnomaly('payment-api', '2026-04-21T02:13:00Z')),
-      options('2026-04-21T02:14:00Z'),
-    );
-    const quiet = applyAnomalies([], options('2026-04-21T02:43:00Z'));
-    expect(quiet.resolved).toEqual(opened);
-    expect(repos.incidents.get(opened[0]!)).toMatchObject({
-      status: 'resolved',
-      resolved_at: '2026-04-21T02:43:00.000Z',
-    });
-    const later = applyAnomalies(
-      store(makeAnomaly('payment-api', '2026-04-21T02:44:00Z')),
-      options('2026-04-21T02:45:00Z'),
-    );
-    expect(later.opened).toHaveLength(1);
-    expect(later.opened[0]).not.toBe(opened[0]);
   });
 });

@@ -43,6 +43,11 @@ function makeIncident(overrides: Partial<Incident> = {}): Incident {
     },
     anomaly_ids: ['a1', 'a2', 'a3'],
     slack: null,
+    pending: false,
+    opened_at: '2025-03-14T09:27:00.000Z',
+    suppression_reason: null,
+    notes: [],
+    previous_incident_id: null,
     ...overrides,
   };
 }

@@ -79,6 +79,8 @@ describe('openDatabase', () => {
         'series_calibration',
         'calibration_changes',
         'recalibration_runs',
+        'incident_transitions',
+        'ops_events',
       ]),
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -88,6 +90,7 @@ describe('openDatabase', () => {
     expect(rows.map(({ version, name }) => ({ version, name }))).toEqual([
       { version: 1, name: 'init' },
       { version: 2, name: 'detector_state' },
+      { version: 3, name: 'incident_lifecycle' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -100,7 +103,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(2);
+    expect(migrationRows(second)).toHaveLength(3);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -110,6 +113,7 @@ describe('openDatabase', () => {
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([
       { version: 1, name: 'init' },
       { version: 2, name: 'detector_state' },
+      { version: 3, name: 'incident_lifecycle' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });

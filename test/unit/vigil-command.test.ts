@@ -8,6 +8,7 @@ import { answerVigilCommand } from '../../src/slack/listeners/commands/answer-vi
 import type { ListenerDeps } from '../../src/slack/listeners/deps.js';
 import { recordReaction } from '../../src/slack/listeners/events/record-reaction.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
+import { lifecycleSettings } from '../helpers/lifecycle-settings.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
 
 describe('/vigil and reactions (listener logic on real SQLite)', () => {
@@ -30,7 +31,7 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
       incidents: repos.incidents,
       topology: createTopology([{ name: 'payment-api', namespace: 'shop', team: 'payments', tier: 1, depends_on: [] }]),
       routing: { teamChannels: new Map(), defaultChannel: '#vigil-alerts' },
-      correlation: { windowSeconds: 600, resolveAfterQuietSeconds: 1800 },
+      settings: lifecycleSettings({ minAnomalies: 1 }),
       now,
     });
     return opened[0] as string;

@@ -14,6 +14,11 @@ export interface DetectorReading {
   expected: number;
   lower: number;
   upper: number;
+  /**
+   * A statistic from thinner history (e.g. one day of seasonal profile), NaN when none: good
+   * enough to explain a point away (the same time yesterday looked like this), never to flag one.
+   */
+  weakStatistic: number;
 }
 
 /** The one interface every detector implements; state is plain data, so it can be persisted. */
@@ -24,7 +29,7 @@ export interface Detector<State> {
 }
 
 export function newReading(threshold: number): DetectorReading {
-  return { ready: false, statistic: 0, threshold, expected: 0, lower: 0, upper: 0 };
+  return { ready: false, statistic: 0, threshold, expected: 0, lower: 0, upper: 0, weakStatistic: Number.NaN };
 }
 
 /**

@@ -10,7 +10,7 @@ export interface LevelShiftState {
 }
 
 /**
- * A two-window test for sustained steps that spike detectors forget: the mean of the last
+ * A two-window test for sustained steps that spike detectors forget: the median of the last
  * `recent` points against the mean and spread of the `reference` points before them. A step that
  * a rolling z-score has already absorbed into its baseline still shows here until the reference
  * window has moved past it. Once a step is detected, the level before it is held (for at most one
@@ -34,6 +34,7 @@ export function createLevelShift(
   let sinceExact = 0;
   const reading = newReading(options.threshold);
   const at = (i: number) => ring[(start + i) % W] as number;
+  const scratch = new Float64Array(R);
   let frozen: { mean: number; sigma: number; points: number } | null = initial?.frozen ?? null;
 
   function recompute() {
@@ -82,8 +83,13 @@ export function createLevelShift(
       const refCount = n - R;
       reading.ready = refCount >= options.minPoints;
       if (reading.ready) {
-        // The recent mean including this point: the step is judged on R points, not one.
-        const recentMean = (recSum - at(n - R) + value) / R;
+        // The median of the last R points including this one: a step moves it, a lone spike does not
+        // (a mean would carry one spike for R points and "detect" a shift that is not there).
+        scratch[0] = value;
+        for (let i = 1; i < R; i += 1) scratch[i] = at(n - i);
+        scratch.sort();
+        const recentMean =
+          R % 2 === 1 ? (scratch[R >> 1] as number) : ((scratch[R / 2 - 1] as number) + (scratch[R / 2] as number)) / 2;
         let refMean: number;
         let sigma: number;
         if (frozen) {

@@ -142,6 +142,11 @@ export function createSeasonalBaseline(
         reading.lower = mean - options.threshold * sigma;
         reading.upper = mean + options.threshold * sigma;
       }
+      reading.weakStatistic = reading.ready ? reading.statistic : Number.NaN;
+      if (!reading.ready && expect(day, dayBucket, slotFrac, DAY_SLOTS, pointsPerSlot)) {
+        const mean = level + expectedMean;
+        reading.weakStatistic = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, options.scale));
+      }
       const shapeNow = reading.ready || expect(day, dayBucket, slotFrac, DAY_SLOTS, 1) ? expectedMean : 0;
       levelCount += 1;
       level += Math.max(levelAlpha, 1 / levelCount) * (value - shapeNow - level);
