@@ -20,6 +20,9 @@ export const REDACT_PATHS = [
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',
   'SLACK_SIGNING_SECRET',
+  'VIGIL_EVENTS_TOKEN',
+  'env.VIGIL_EVENTS_TOKEN',
+  'authorization',
 ];
 
 export interface LoggerOptions {

@@ -4,6 +4,7 @@ import type { VigilEnv } from './config/env-schema.js';
 import { requireSlackSecrets } from './config/load-config.js';
 import { type RecalibrationReport, recalibrate } from './detection/recalibrate.js';
 import { createMetrics } from './http/create-metrics.js';
+import { handleEventsIntake } from './http/handle-events-intake.js';
 import { startHealthServer } from './http/start-health-server.js';
 import type { Logger } from './logger.js';
 import type { CycleOutcome } from './pipeline/create-detection-cycle.js';
@@ -62,6 +63,17 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     {
       ready: () => ready,
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      ...(env.VIGIL_EVENTS_TOKEN
+        ? {
+            intake: (request: { authorization: string | undefined; body: string }) => {
+              const pipeline = pipelineRef.current;
+              if (!pipeline) return { status: 503, body: { error: 'vigil_starting', message: 'try again shortly' } };
+              return handleEventsIntake(request, env.VIGIL_EVENTS_TOKEN as string, (event) =>
+                pipeline.recordOpsEvent(event, 'intake'),
+              );
+            },
+          }
+        : {}),
     },
     options.host,
   );
@@ -95,6 +107,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       now,
       seriesTracked: () => seriesTracked(),
       cycleRunning: () => running(),
+      republish: async (id) => {
+        await pipelineRef.current?.publish?.([id]);
+      },
     },
   );
   const pipeline = createPipeline({

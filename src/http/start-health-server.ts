@@ -1,11 +1,27 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { IntakeResponse } from './handle-events-intake.js';
 
 export interface HealthState {
   /** Ready once Slack is connected and the database is open. */
   ready: () => boolean;
   /** Prometheus exposition of the bot's own metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** POST /events (deploys, maintenance); absent when no intake token is configured. */
+  intake?: (request: { authorization: string | undefined; body: string }) => IntakeResponse;
+}
+
+const MAX_INTAKE_BYTES = 256 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_INTAKE_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export interface HealthServer {
@@ -13,10 +29,19 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes; /metrics. */
+/** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes; /metrics; POST /events. */
 export async function startHealthServer(port: number, state: HealthState, host = '0.0.0.0'): Promise<HealthServer> {
   const server: Server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/events' && req.method === 'POST' && state.intake) {
+      const body = await readBody(req);
+      const answer =
+        body === null
+          ? { status: 413, body: { error: 'vigil_intake_too_large', message: `at most ${MAX_INTAKE_BYTES} bytes` } }
+          : state.intake({ authorization: req.headers.authorization, body });
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+      return;
+    }
     if (req.method !== 'GET') {
       res.writeHead(405).end();
       return;

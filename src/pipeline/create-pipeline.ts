@@ -16,7 +16,7 @@ import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-re
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createDetectionCycle, type DetectionCycle } from './create-detection-cycle.js';
-import { publishIncidents } from './publish-incidents.js';
+import { type PublishResult, publishIncidents } from './publish-incidents.js';
 
 export interface Repos {
   anomalies: AnomaliesRepo;
@@ -37,6 +37,8 @@ export interface Pipeline {
   /** Series the detector currently keeps state for. */
   seriesTracked: () => number;
   calendar: OpsCalendar;
+  /** Brings Slack in line with these incidents now (after a person changed one); absent headless. */
+  publish: ((incidentIds: string[]) => Promise<PublishResult>) | undefined;
   /** Stores a deploy or maintenance event and applies it at once (intake endpoint, replays). */
   recordOpsEvent: (event: OpsEvent, source: string) => boolean;
 }
@@ -102,6 +104,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (added) calendar.add(event);
     return added;
   };
+  const publish = publisher
+    ? (ids: string[]) =>
+        publishIncidents(ids, {
+          ...repos,
+          publisher,
+          runbooksOf: (service) => runbooks.get(service) ?? [],
+          units,
+          logger: logger.child({ name: 'publish' }),
+        })
+    : undefined;
   const cycle = createDetectionCycle({
     config: { ...config, stepSeconds: config.prometheus.step_seconds },
     source: options.source,
@@ -118,18 +130,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ...(options.persistState
       ? { persist: (keys: string[], at: string) => repos.detectorState.save(engine.exportSeries(keys), at) }
       : {}),
-    ...(publisher
-      ? {
-          publish: (ids: string[]) =>
-            publishIncidents(ids, {
-              ...repos,
-              publisher,
-              runbooksOf: (service) => runbooks.get(service) ?? [],
-              units,
-              logger: logger.child({ name: 'publish' }),
-            }),
-        }
-      : {}),
+    ...(publish ? { publish } : {}),
   });
   return {
     cycle,
@@ -141,5 +142,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     seriesTracked: engine.seriesCount,
     calendar,
     recordOpsEvent,
+    publish,
   };
 }

@@ -37,6 +37,11 @@ export function cardFor(
     anomalyCount: deps.incidents.anomalyCount(incident.id),
     runbooks,
     units: deps.units,
+    decisions: deps.incidents
+      .transitions(incident.id)
+      .filter((t) => t.actor !== 'vigil' && (t.to_status === 'acknowledged' || t.to_status === 'resolved'))
+      .reverse()
+      .map((t) => ({ status: t.to_status, actor: t.actor, reason: t.reason, at: t.at })),
   });
 }
 
@@ -70,7 +75,8 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
   const result: PublishResult = { posted: [], updated: [], failed: [] };
   for (const id of new Set(incidentIds)) {
     const incident = deps.incidents.get(id);
-    if (!incident || incident.status === 'suppressed') continue;
+    // Recorded but never paged (below the evidence bar, suppressed): no card.
+    if (!incident || incident.pending || (incident.status === 'suppressed' && !incident.slack)) continue;
     const log = deps.logger.child({ incident_id: id });
     try {
       const card = cardFor(incident, deps);

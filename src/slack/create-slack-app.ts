@@ -2,6 +2,7 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { SlackSecrets } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { createBoltLogger } from './bolt-logger.js';
+import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { register as registerEvents } from './listeners/events/index.js';
@@ -54,6 +55,7 @@ export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): Ap
   }
   registerCommands(app, deps);
   registerEvents(app, deps);
+  registerActions(app, deps);
   // One place where listener errors land (no try/catch-and-log in each listener).
   app.error(async (error) => {
     const code = (error as { code?: string }).code;

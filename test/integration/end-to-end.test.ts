@@ -18,6 +18,7 @@ import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../h
 import { eventBody, postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
+const EVENTS_TOKEN = 'intake-token-0123456789';
 const MINUTE = 60;
 const DAY = 86_400;
 
@@ -125,6 +126,7 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: slack.apiUrl,
       VIGIL_DB: join(dir, 'vigil.db'),
+      VIGIL_EVENTS_TOKEN: EVENTS_TOKEN,
     });
     const destination = new Writable({
       write(chunk, _enc, done) {
@@ -270,6 +272,92 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(feedback()).toEqual([]);
   });
 
+  it('an Acknowledge click (signed) changes the stored incident and edits the card with who did it', async () => {
+    const incident = vigil.pipeline.repos.incidents.get(first.changes.opened[0]!)!;
+    const updatesBefore = slack.callsTo('chat.update').length;
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'T0TEST', domain: 'vigil-test' },
+      user: { id: 'U0ONCALL', username: 'oncall', team_id: 'T0TEST' },
+      api_app_id: 'A0VIGIL',
+      token: 'legacy-verification-token',
+      trigger_id: '1.2.3',
+      container: { type: 'message', message_ts: incident.slack!.ts, channel_id: incident.slack!.channel },
+      channel: { id: incident.slack!.channel, name: 'team-payments' },
+      message: { ts: incident.slack!.ts, text: 'card' },
+      response_url: slack.responseUrl('ack'),
+      actions: [
+        {
+          type: 'button',
+          action_id: 'vigil_incident_ack',
+          block_id: 'vigil_incident_lifecycle',
+          value: incident.id,
+          text: { type: 'plain_text', text: 'Acknowledge' },
+          action_ts: '1760000200.000100',
+        },
+      ],
+    };
+    const res = await postSigned({
+      url: eventsUrl,
+      secret: SECRET,
+      contentType: 'application/x-www-form-urlencoded',
+      body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    });
+    expect(res.status).toBe(200);
+    const update = await slack.waitFor(() => slack.callsTo('chat.update').slice(updatesBefore).at(-1));
+    expect(JSON.stringify(update.params.blocks)).toContain('Acknowledged by <@U0ONCALL>');
+    expect(vigil.pipeline.repos.incidents.get(incident.id)?.status).toBe('acknowledged');
+    // Acknowledging twice is refused, ephemerally, and changes nothing.
+    await postSigned({
+      url: eventsUrl,
+      secret: SECRET,
+      contentType: 'application/x-www-form-urlencoded',
+      body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    });
+    const refusal = await slack.waitFor(() => slack.responses.find((r) => r.id === 'ack'));
+    expect(String(refusal.body.text)).toContain('only an open incident can be acknowledged');
+  });
+
+  it('takes deploy and maintenance events on POST /events with a bearer token, all valid or none', async () => {
+    const url = `http://127.0.0.1:${vigil.healthPort}/events`;
+    const post = (body: unknown, token = EVENTS_TOKEN) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const deploy = {
+      type: 'deploy',
+      service: 'payment-api',
+      namespace: 'shop',
+      version: 'v2',
+      timestamp: '2026-11-20T10:00:00Z',
+    };
+    expect((await post(deploy, 'wrong-token-0123456789')).status).toBe(401);
+    const invalid = await post([deploy, { type: 'maintenance', service: 'payment-api' }]);
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { issues: string[] }).issues.join()).toContain('1.namespace');
+    expect(vigil.pipeline.repos.opsEvents.all()).toEqual([]);
+    const ok = await post([
+      deploy,
+      {
+        type: 'maintenance',
+        service: 'catalog-api',
+        namespace: 'shop',
+        starts_at: '2026-11-20T11:00:00Z',
+        ends_at: '2026-11-20T11:30:00Z',
+        reason: 'reindex',
+      },
+    ]);
+    expect(ok.status).toBe(202);
+    expect(await ok.json()).toEqual({ accepted: 2, stored: 2, duplicates: 0 });
+    expect(await (await post(deploy)).json()).toEqual({ accepted: 1, stored: 1 - 1, duplicates: 1 });
+    expect(vigil.pipeline.repos.opsEvents.all()).toHaveLength(2);
+    expect(
+      vigil.pipeline.calendar.suppression('catalog-api', 'shop', Date.parse('2026-11-20T11:10:00Z'))?.reason,
+    ).toContain('maintenance of catalog-api (reindex');
+  });
+
   it('rejects a request with a bad signature and one with an old timestamp', async () => {
     const body = slashCommandBody({ text: 'incidents', response_url: slack.responseUrl('forged') });
     const forged = await postSigned({
@@ -335,5 +423,6 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(all).toContain('detection cycle finished');
     expect(all).not.toContain('xoxb-test-token');
     expect(all).not.toContain(SECRET);
+    expect(all).not.toContain(EVENTS_TOKEN);
   });
 });

@@ -15,12 +15,23 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
   let db: Db;
   let repos: Repos;
   let deps: ListenerDeps;
+  let republished: string[];
   const now = new Date('2026-04-21T02:20:00Z');
 
   beforeEach(() => {
     db = openDatabase(':memory:');
     repos = createRepos(db);
-    deps = { repos, logger: createSilentLogger(), now: () => now, seriesTracked: () => 42, cycleRunning: () => false };
+    republished = [];
+    deps = {
+      repos,
+      logger: createSilentLogger(),
+      now: () => now,
+      seriesTracked: () => 42,
+      cycleRunning: () => false,
+      republish: async (id) => {
+        republished.push(id);
+      },
+    };
   });
   afterEach(() => db.close());
 
@@ -37,22 +48,22 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
     return opened[0] as string;
   }
 
-  it.each(['', 'help', '  HELP  '])('"%s" shows the usage', (text) => {
-    expect(answerVigilCommand(text, deps).text).toContain('/vigil status');
+  it.each(['', 'help', '  HELP  '])('"%s" shows the usage', async (text) => {
+    expect((await answerVigilCommand(text, deps)).text).toContain('/vigil status');
   });
 
   it.each([
     ['frobnicate', 'Unknown command `frobnicate`'],
     ['status now', '`status` takes no arguments'],
     ['incidents --all', '`incidents` takes no arguments'],
-  ])('"%s" gets a usage message naming the problem', (text, problem) => {
-    const reply = answerVigilCommand(text, deps);
+  ])('"%s" gets a usage message naming the problem', async (text, problem) => {
+    const reply = await answerVigilCommand(text, deps);
     expect(reply.text).toContain(problem);
     expect(reply.text).toContain('/vigil incidents');
   });
 
-  it('status before any cycle, then after one', () => {
-    expect(answerVigilCommand('status', deps).text).toContain('none yet');
+  it('status before any cycle, then after one', async () => {
+    expect((await answerVigilCommand('status', deps)).text).toContain('none yet');
     repos.cycles.record({
       started_at: '2026-04-21T02:19:00.000Z',
       finished_at: '2026-04-21T02:19:01.000Z',
@@ -66,21 +77,56 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
       status: 'ok',
     });
     openIncident();
-    const text = answerVigilCommand('status', deps).text;
+    const text = (await answerVigilCommand('status', deps)).text;
     expect(text).toContain('ok, finished 59 s ago in 812 ms');
     expect(text).toContain('*Series scored:* 40');
     expect(text).toContain('*Series tracked:* 42');
     expect(text).toContain('*Open incidents:* 1');
   });
 
-  it('incidents lists open ones with a link once the card exists', () => {
-    expect(answerVigilCommand('incidents', deps).text).toContain('No open incidents');
+  it('incidents lists open ones with a link once the card exists', async () => {
+    expect((await answerVigilCommand('incidents', deps)).text).toContain('No open incidents');
     const id = openIncident();
-    expect(answerVigilCommand('incidents', deps).text).toContain(`${id} (card not posted yet)`);
+    expect((await answerVigilCommand('incidents', deps)).text).toContain(`${id} (card not posted yet)`);
     repos.incidents.setMessage(id, 'C0PAY', '1760000000.000100');
-    const reply = answerVigilCommand('incidents', deps);
+    const reply = await answerVigilCommand('incidents', deps);
     expect(reply.text).toContain(`<https://slack.com/archives/C0PAY/p1760000000000100|${id}>`);
     expect(checkBlockKitLimits(reply)).toEqual([]);
+  });
+
+  it('ack and resolve change the stored incident, record who, and update the card; bad ones get usage', async () => {
+    const id = openIncident();
+    const ack = await answerVigilCommand(`ack ${id}`, deps, 'U0ONCALL');
+    expect(ack.text).toBe(`${id} acknowledged by <@U0ONCALL>.`);
+    expect(repos.incidents.get(id)?.status).toBe('acknowledged');
+    expect((await answerVigilCommand(`ack ${id}`, deps, 'U0OTHER')).text).toContain(
+      'only an open incident can be acknowledged',
+    );
+    const resolved = await answerVigilCommand(`resolve ${id} disk cleaned up`, deps, 'U0ONCALL');
+    expect(resolved.text).toContain('resolved by <@U0ONCALL>');
+    expect(repos.incidents.get(id)).toMatchObject({ status: 'resolved', resolved_at: now.toISOString() });
+    expect(repos.incidents.transitions(id).slice(-2)).toEqual([
+      {
+        incident_id: id,
+        from_status: 'open',
+        to_status: 'acknowledged',
+        actor: 'U0ONCALL',
+        reason: 'acknowledged with /vigil',
+        at: now.toISOString(),
+      },
+      {
+        incident_id: id,
+        from_status: 'acknowledged',
+        to_status: 'resolved',
+        actor: 'U0ONCALL',
+        reason: 'disk cleaned up',
+        at: now.toISOString(),
+      },
+    ]);
+    expect(republished).toEqual([id, id]);
+    expect((await answerVigilCommand(`resolve ${id}`, deps)).text).toContain('already resolved');
+    expect((await answerVigilCommand('ack', deps)).text).toContain('`ack` takes an incident id');
+    expect((await answerVigilCommand('resolve inc-nope', deps)).text).toContain('No incident `inc-nope`');
   });
 
   it('stores 👍/👎 on a card, ignores other emoji and other messages, and forgets a removed reaction', () => {

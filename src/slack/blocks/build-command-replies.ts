@@ -8,6 +8,8 @@ export const USAGE = [
   '• `/vigil help` — this message',
   '• `/vigil status` — the last detection cycle, series scored, open incidents',
   '• `/vigil incidents` — open incidents with links to their cards',
+  '• `/vigil ack <incident>` — acknowledge: someone is on it',
+  '• `/vigil resolve <incident> [reason]` — resolve by hand',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

@@ -16,6 +16,8 @@ export interface IncidentCardInput {
   anomalyCount: number;
   runbooks: readonly Runbook[];
   units: ReadonlyMap<string, Unit>;
+  /** Who moved it by hand (acknowledged, resolved), latest first: said on the card. */
+  decisions?: ReadonlyArray<{ status: string; actor: string; reason: string; at: string }>;
 }
 
 const MAX_EVIDENCE_LINES = 8;
@@ -37,6 +39,11 @@ const STATUS_TEXT: Record<Incident['status'], string> = {
 /** Slack mrkdwn treats &, < and > as control characters; label values from Prometheus may hold them. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Slack user ids render as mentions; anything else (e.g. "vigil") as plain text. */
+function mention(actor: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
 }
 
 function truncate(text: string, max: number): string {
@@ -103,8 +110,25 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
         ),
       },
     },
-    { type: 'divider' },
   ];
+  const notes = [
+    ...(incident.previous_incident_id
+      ? [`Follows ${incident.previous_incident_id} (resolved) on the same services.`]
+      : []),
+    ...incident.notes,
+    ...(input.decisions ?? []).map(
+      (d) =>
+        `${d.status === 'acknowledged' ? ':eyes: Acknowledged' : ':white_check_mark: Resolved'} by ${mention(d.actor)} at ${d.at.slice(11, 16)} UTC${d.reason && d.status === 'resolved' ? `: ${escapeMrkdwn(d.reason)}` : ''}`,
+    ),
+  ];
+  if (notes.length > 0) {
+    blocks.push({
+      type: 'context',
+      block_id: BlockId.notes,
+      elements: notes.slice(0, 10).map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, 3000) })),
+    });
+  }
+  blocks.push({ type: 'divider' });
   const heading =
     `*Evidence* (${input.anomalyCount} anomal${input.anomalyCount === 1 ? 'y' : 'ies'} in ` +
     `${input.evidence.length} series)`;
@@ -129,6 +153,31 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
         (more > 0 ? `\n…and ${more} more series in the thread` : ''),
     },
   });
+  if (incident.status === 'open' || incident.status === 'acknowledged') {
+    blocks.push({
+      type: 'actions',
+      block_id: BlockId.lifecycle,
+      elements: [
+        ...(incident.status === 'open'
+          ? [
+              {
+                type: 'button' as const,
+                text: { type: 'plain_text' as const, text: 'Acknowledge', emoji: true },
+                action_id: ActionId.acknowledge,
+                value: incident.id,
+                style: 'primary' as const,
+              },
+            ]
+          : []),
+        {
+          type: 'button' as const,
+          text: { type: 'plain_text' as const, text: 'Resolve', emoji: true },
+          action_id: ActionId.resolve,
+          value: incident.id,
+        },
+      ],
+    });
+  }
   const runbooks = input.runbooks.slice(0, MAX_RUNBOOK_BUTTONS);
   if (runbooks.length > 0) {
     blocks.push({

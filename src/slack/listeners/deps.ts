@@ -10,4 +10,6 @@ export interface ListenerDeps {
   seriesTracked: () => number;
   /** Whether the last detection cycle is still running (for /vigil status). */
   cycleRunning: () => boolean;
+  /** Updates the incident's card now, after a person changed it. */
+  republish: (incidentId: string) => Promise<void>;
 }

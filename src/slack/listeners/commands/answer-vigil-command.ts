@@ -1,9 +1,13 @@
+import { changeStatus } from '../../../incidents/change-status.js';
 import type { SlackMessage } from '../../blocks/block-kit-limits.js';
 import { buildIncidentsReply, buildStatusReply, buildUsageReply } from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
 
-/** The reply to `/vigil <text>`: a subcommand and its arguments; anything else gets the usage. */
-export function answerVigilCommand(text: string, deps: ListenerDeps): SlackMessage {
+/**
+ * The reply to `/vigil <text>`: a subcommand and its arguments; anything else gets the usage.
+ * `user` is who asked (ack/resolve are recorded in their name).
+ */
+export async function answerVigilCommand(text: string, deps: ListenerDeps, user = 'unknown'): Promise<SlackMessage> {
   const [sub = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
   const noArgs = (name: string) => (args.length > 0 ? buildUsageReply(`\`${name}\` takes no arguments`) : null);
   switch (sub.toLowerCase()) {
@@ -22,6 +26,25 @@ export function answerVigilCommand(text: string, deps: ListenerDeps): SlackMessa
       );
     case 'incidents':
       return noArgs('incidents') ?? buildIncidentsReply(deps.repos.incidents.listActive());
+    case 'ack':
+    case 'resolve': {
+      const [id, ...why] = args;
+      if (!id || (sub.toLowerCase() === 'ack' && why.length > 0)) {
+        return buildUsageReply(
+          sub.toLowerCase() === 'ack'
+            ? '`ack` takes an incident id'
+            : '`resolve` takes an incident id and an optional reason',
+        );
+      }
+      const to = sub.toLowerCase() === 'ack' ? 'acknowledged' : 'resolved';
+      const reason =
+        why.join(' ').slice(0, 500) || (to === 'acknowledged' ? 'acknowledged with /vigil' : 'resolved with /vigil');
+      const result = changeStatus(deps.repos.incidents, id, to, user, reason, deps.now());
+      if (!result.ok) return buildUsageReply(result.message);
+      await deps.republish(id);
+      const text = `${id} ${to} by <@${user}>.`;
+      return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    }
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }
