@@ -160,15 +160,16 @@ describe('buildIncidentCard', () => {
     expect(buildIncidentCard(makeInput())).toEqual(card);
   });
 
-  it('has the header, summary, hypothesis, evidence, runbooks and footer in order', () => {
-    expect(card.blocks.map((b) => b.type)).toEqual([
-      'header',
-      'section',
-      'section',
+  it('has the header, summary, hypothesis, evidence, lifecycle buttons, runbooks and footer in order', () => {
+    expect(card.blocks.map((b) => b.block_id ?? b.type)).toEqual([
+      BlockId.header,
+      BlockId.summary,
+      BlockId.hypothesis,
       'divider',
-      'section',
-      'actions',
-      'context',
+      BlockId.evidence,
+      BlockId.lifecycle,
+      BlockId.runbooks,
+      BlockId.footer,
     ]);
     expect(headerText(card)).toBe('HIGH · payments, postgres, checkout');
     expect(card.text).toBe(
@@ -241,10 +242,54 @@ describe('buildIncidentCard', () => {
     ]);
   });
 
-  it('has no actions block without runbooks', () => {
+  it('has no runbook block without runbooks, and no lifecycle buttons once resolved', () => {
     const noRunbooks = buildIncidentCard(makeInput({ runbooks: [] }));
-    expect(noRunbooks.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(noRunbooks.blocks.some((b) => b.block_id === BlockId.runbooks)).toBe(false);
     expect(checkBlockKitLimits(noRunbooks)).toEqual([]);
+    const resolved = buildIncidentCard(
+      makeInput({
+        runbooks: [],
+        incident: makeIncident({ status: 'resolved', resolved_at: '2025-03-14T10:02:00.000Z' }),
+      }),
+    );
+    expect(resolved.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('offers Acknowledge and Resolve on an open incident, only Resolve once acknowledged', () => {
+    const ids = (c: SlackMessage) =>
+      c.blocks.flatMap((b) =>
+        b.type === 'actions' && b.block_id === BlockId.lifecycle ? b.elements.map((e) => e.action_id) : [],
+      );
+    expect(ids(card)).toEqual([ActionId.acknowledge, ActionId.resolve]);
+    const acked = buildIncidentCard(
+      makeInput({
+        incident: makeIncident({ status: 'acknowledged' }),
+        decisions: [
+          {
+            status: 'acknowledged',
+            actor: 'U0ONCALL',
+            reason: 'acknowledged from the card',
+            at: '2025-03-14T09:33:00.000Z',
+          },
+        ],
+      }),
+    );
+    expect(ids(acked)).toEqual([ActionId.resolve]);
+    expect(JSON.stringify(acked.blocks)).toContain('Acknowledged by <@U0ONCALL> at 09:33 UTC');
+  });
+
+  it('says when an incident follows a resolved one and when it overlapped maintenance', () => {
+    const c = buildIncidentCard(
+      makeInput({
+        incident: makeIncident({
+          previous_incident_id: 'inc-older',
+          notes: ['Overlaps maintenance of postgres (failover drill, 01:00–01:30 UTC).'],
+        }),
+      }),
+    );
+    const notes = c.blocks.find((b) => b.block_id === BlockId.notes);
+    expect(JSON.stringify(notes)).toContain('Follows inc-older (resolved)');
+    expect(JSON.stringify(notes)).toContain('Overlaps maintenance of postgres');
   });
 
   it('says Resolved in the header, status, times and fallback text of a resolved incident', () => {
