@@ -2,6 +2,9 @@ import type { AnomalyEvent } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
 import { heightOf, neighbourhoodOf, type Topology } from './topology.js';
 
+/** Two symptom anomalies of a service this close together are a persistent symptom, not a blip. */
+export const PERSISTENCE_MS = 3 * 60_000;
+
 export interface CorrelationSettings {
   windowSeconds: number;
   /** An incident stops absorbing anomalies this long after it was created (a new one opens). */
@@ -137,11 +140,20 @@ function addAnomaly(
     metrics: [],
     recentDeploy: null,
     traffic: 0,
+    lastSymptomAt: null,
+    persistentSymptom: false,
   };
   member.firstAt = Math.min(member.firstAt, ts);
   member.lastAt = Math.max(member.lastAt, ts);
   member.count += 1;
   if (traffic) member.traffic += 1;
+  else {
+    if (member.lastSymptomAt !== null) {
+      const gap = Math.abs(ts - member.lastSymptomAt);
+      if (gap > 0 && gap <= PERSISTENCE_MS) member.persistentSymptom = true;
+    }
+    member.lastSymptomAt = Math.max(member.lastSymptomAt ?? ts, ts);
+  }
   member.maxScore = Math.max(member.maxScore, anomaly.anomaly_score);
   if (!member.metrics.includes(anomaly.metric_name)) member.metrics.push(anomaly.metric_name);
   member.recentDeploy ??= anomaly.evidence.recent_deploy;
@@ -179,6 +191,8 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     mine.maxScore = Math.max(mine.maxScore, m.maxScore);
     for (const metric of m.metrics) if (!mine.metrics.includes(metric)) mine.metrics.push(metric);
     mine.recentDeploy ??= m.recentDeploy;
+    mine.persistentSymptom ||= m.persistentSymptom;
+    if (m.lastSymptomAt !== null) mine.lastSymptomAt = Math.max(mine.lastSymptomAt ?? m.lastSymptomAt, m.lastSymptomAt);
   }
 }
 

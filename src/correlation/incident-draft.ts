@@ -9,8 +9,11 @@ export interface ServiceEvidence {
   maxScore: number;
   metrics: string[];
   recentDeploy: string | null;
-  /** Whether its anomalies were mostly traffic (demand) rather than symptoms. */
+  /** How many of its anomalies were traffic (demand) rather than symptoms. */
   traffic: number;
+  /** Its latest symptom (non-traffic) anomaly, and whether two came within a few scrapes: persistence. */
+  lastSymptomAt: number | null;
+  persistentSymptom: boolean;
 }
 
 export interface IncidentDraft {

@@ -52,20 +52,21 @@ function transition(
 }
 
 /**
- * Enough to page: at least `minAnomalies` anomalous points, seen over more than one scrape (a
- * one-instant blip across a few metrics is still a blip; with `minAnomalies` 1, the first anomaly
- * pages), and not merely a change in demand on a single service (traffic moving without any
- * symptom, on one service, is recorded, not paged).
+ * Enough to page: at least `minAnomalies` anomalous points (with `minAnomalies` 1, the first
+ * anomaly pages), of which a symptom persists on one service or shows on three at once. Single
+ * blips, coincident blips minutes apart, and demand moving without any symptom are recorded.
  */
 export function meetsEvidenceBar(draft: IncidentDraft, minAnomalies: number): boolean {
   if (draft.total < minAnomalies) return false;
   const members = [...draft.members.values()];
-  const overTime = members.some((m) => m.lastAt > m.firstAt) || new Set(members.map((m) => m.firstAt)).size > 1;
   // min_anomalies 1 means "page on the first anomaly": no waiting for a second scrape.
-  if (minAnomalies > 1 && !overTime) return false;
-  const symptoms = members.some((m) => m.count > m.traffic);
-  const trafficServices = members.filter((m) => m.traffic > 0).length;
-  return symptoms || trafficServices >= 2;
+  if (minAnomalies <= 1) return true;
+  // A symptom that persists (two anomalies of one service within a few scrapes), or symptoms on
+  // several services at once. Demand moving alone (traffic anomalies, no symptom) does not page:
+  // a surge that matters shows as latency, errors or saturation within a scrape or two.
+  const persistent = members.some((m) => m.persistentSymptom);
+  const symptomServices = members.filter((m) => m.count > m.traffic).length;
+  return persistent || symptomServices >= 3;
 }
 
 /**

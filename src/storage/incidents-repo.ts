@@ -171,6 +171,13 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   const counts = db.prepare(
     'SELECT COUNT(*) AS total, COALESCE(SUM(suppressed), 0) AS suppressed FROM incident_anomalies WHERE incident_id = ?',
   );
+  // Per service: its latest symptom anomaly and the closest gap between two of them (persistence).
+  const symptoms = db.prepare(`SELECT service, MAX(ts) AS last_at, MIN(gap) AS min_gap FROM (
+      SELECT a.service AS service, a.ts AS ts,
+        (julianday(a.ts) - julianday(LAG(a.ts) OVER (PARTITION BY a.service ORDER BY a.ts))) * 86400000 AS gap
+      FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
+      WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?)))
+    GROUP BY service`);
   const trafficCounts = db.prepare(`SELECT a.service, a.metric_name, COUNT(*) AS n FROM incident_anomalies ia
     JOIN anomalies a ON a.id = ia.anomaly_id WHERE ia.incident_id = ? GROUP BY a.service, a.metric_name`);
   const evidence = db.prepare(`SELECT a.service, MIN(a.ts) AS first_at, MAX(a.ts) AS last_at, COUNT(*) AS count,
@@ -215,6 +222,15 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
           }
         }
         const tally = counts.get(r.id) as { total: number; suppressed: number };
+        const symptomRows = new Map(
+          (
+            symptoms.all(r.id, JSON.stringify([...(trafficMetrics ?? [])])) as Array<{
+              service: string;
+              last_at: string;
+              min_gap: number | null;
+            }>
+          ).map((x) => [x.service, x]),
+        );
         const hydrated = hydrate(row);
         const members = new Map<string, ServiceEvidence>();
         for (const e of evidence.all(r.id) as Array<{
@@ -235,6 +251,12 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
             metrics: JSON.parse(e.metrics) as string[],
             recentDeploy: e.recent_deploy,
             traffic: traffic.get(e.service) ?? 0,
+            lastSymptomAt: symptomRows.has(e.service) ? Date.parse(symptomRows.get(e.service)?.last_at ?? '') : null,
+            persistentSymptom: (() => {
+              const gap = symptomRows.get(e.service)?.min_gap;
+              // Same persistence rule as correlation (PERSISTENCE_MS), computed by SQLite.
+              return gap !== null && gap !== undefined && gap > 0 && gap <= 180_000 + 1;
+            })(),
           });
         }
         return {

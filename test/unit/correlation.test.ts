@@ -204,14 +204,17 @@ describe('lifecycle on real SQLite', () => {
   });
   afterEach(() => db.close());
 
-  it('a single one-sample blip is recorded, not paged; a second scrape opens the incident', () => {
+  it('a single one-sample blip is recorded, not paged; the symptom persisting opens the incident', () => {
     const blip = apply([makeAnomaly('payment-api', '2026-04-21T02:13:00Z')], '2026-04-21T02:14:00Z');
     expect(blip.opened).toEqual([]);
     expect(blip.recorded).toHaveLength(1);
     const id = blip.recorded[0] as string;
     expect(repos.incidents.get(id)).toMatchObject({ pending: true, opened_at: null });
     expect(repos.incidents.listActive()).toEqual([]);
-    const second = apply([makeAnomaly('checkout-api', '2026-04-21T02:14:00Z')], '2026-04-21T02:15:00Z');
+    const second = apply(
+      [makeAnomaly('payment-api', '2026-04-21T02:14:00Z'), makeAnomaly('checkout-api', '2026-04-21T02:14:00Z')],
+      '2026-04-21T02:15:00Z',
+    );
     expect(second.opened).toEqual([id]);
     expect(repos.incidents.get(id)).toMatchObject({
       pending: false,
@@ -224,16 +227,35 @@ describe('lifecycle on real SQLite', () => {
       [null, 'open', 'vigil'],
       [null, 'open', 'vigil'],
     ]);
-    expect(repos.incidents.transitions(id)[1]?.reason).toBe('opened: 2 anomalies in 2 services');
+    expect(repos.incidents.transitions(id)[1]?.reason).toBe('opened: 3 anomalies in 2 services');
   });
 
-  it('a blip across several metrics in one scrape is still a blip; a change of demand alone on one service too', () => {
+  it('blips do not add up to a page: several metrics in one scrape, coincident blips minutes apart, demand alone', () => {
     const at = '2026-04-21T02:13:00Z';
     const multi = apply(
       ['latency_p99', 'error_rate', 'cpu_usage'].map((m) => makeAnomaly('payment-api', at, { metric_name: m })),
       '2026-04-21T02:14:00Z',
     );
     expect(multi.opened).toEqual([]);
+    const apart = apply(
+      [makeAnomaly('cart-api', '2026-04-21T04:00:00Z'), makeAnomaly('checkout-api', '2026-04-21T04:05:00Z')],
+      '2026-04-21T04:06:00Z',
+    );
+    expect(apart.opened).toEqual([]);
+    const rps = (service: string, minute: number) =>
+      makeAnomaly(service, `2026-04-21T06:0${minute}:00Z`, { metric_name: 'request_rate' });
+    const demand = applyAnomalies(
+      repos.anomalies.insert([rps('edge', 0), rps('edge', 1), rps('checkout-api', 1), rps('edge', 2)], 'x'),
+      {
+        incidents: repos.incidents,
+        topology,
+        routing,
+        settings: lifecycleSettings(),
+        trafficMetrics: new Set(['request_rate']),
+        now: new Date('2026-04-21T06:03:00Z'),
+      },
+    );
+    expect(demand.opened).toEqual([]);
   });
 
   it('anomalies in a maintenance window (and of callers of the service under maintenance) do not page', () => {
