@@ -7,6 +7,11 @@ export const PERSISTENCE_MS = 3 * 60_000;
 
 export interface CorrelationSettings {
   windowSeconds: number;
+  /**
+   * How long after its last anomaly a paged incident still absorbs related ones (until it is
+   * resolved for being quiet): while it is open, the story goes on in its card, not in a new one.
+   */
+  openWindowSeconds?: number;
   /** An incident stops absorbing anomalies this long after it was created (a new one opens). */
   maxIncidentSeconds: number;
 }
@@ -38,6 +43,8 @@ export interface CorrelationResult {
 export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
   const { topology, settings } = input;
   const windowMs = settings.windowSeconds * 1000;
+  const openWindowMs = Math.max(windowMs, (settings.openWindowSeconds ?? 0) * 1000);
+  const windowOf = (d: IncidentDraft) => (!d.pending && d.status !== undefined ? openWindowMs : windowMs);
   const maxMs = settings.maxIncidentSeconds * 1000;
   const drafts = input.open.map(cloneDraft);
   const touched = new Set<IncidentDraft>();
@@ -61,12 +68,13 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
         .filter(
           (draft) =>
             draft.namespace === namespace &&
-            ts - draft.lastAnomalyAt <= windowMs &&
+            ts - draft.lastAnomalyAt <= windowOf(draft) &&
             draft.createdAt - last <= windowMs &&
             ts - draft.createdAt <= maxMs &&
             [...draft.members.keys()].some((s) => related.has(s)),
         )
-        .sort((a, b) => a.createdAt - b.createdAt);
+        // The story people already see first, then the oldest, then the biggest.
+        .sort((a, b) => Number(a.pending) - Number(b.pending) || a.createdAt - b.createdAt || b.total - a.total);
       let best: IncidentDraft | undefined = candidates[0];
       // This component ties stories together: those nobody has been paged for yet become one.
       for (const other of candidates.slice(1)) {

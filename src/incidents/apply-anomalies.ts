@@ -105,7 +105,10 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
     let change: IncidentTransition | undefined;
     const was = existing?.status ?? null;
     const wasVisible = existing !== undefined && !existing.pending && existing.status !== 'suppressed';
-    if (!evidence) {
+    if (wasVisible) {
+      // Once paged, an incident stays paged until it is resolved: the evidence bar is for opening.
+      changes.updated.push(incident.id);
+    } else if (!evidence) {
       incident = { ...incident, pending: true, status: 'open' };
       if (!existing)
         change = transition(incident, null, VIGIL, `recorded: ${draft.total} anomaly below the evidence bar`, now);
@@ -120,7 +123,7 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
       if (was !== 'suppressed')
         change = transition(incident, was, VIGIL, `suppressed: ${incident.suppression_reason}`, now);
       changes.recorded.push(incident.id);
-    } else if (!wasVisible) {
+    } else {
       incident = {
         ...incident,
         pending: false,
@@ -140,8 +143,6 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
         now,
       );
       changes.opened.push(incident.id);
-    } else {
-      changes.updated.push(incident.id);
     }
     incidents.save(incident, draft.newAnomalies, change);
     for (const from of draft.absorbed) incidents.absorb(incident.id, from, now.toISOString());

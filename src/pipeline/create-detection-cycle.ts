@@ -133,6 +133,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
           routing: deps.routing,
           settings: {
             windowSeconds: config.correlation.window_seconds,
+            openWindowSeconds: config.correlation.resolve_after_quiet_seconds,
             maxIncidentSeconds: config.correlation.max_incident_seconds,
             resolveAfterQuietSeconds: config.correlation.resolve_after_quiet_seconds,
             minAnomalies: config.correlation.min_anomalies,
