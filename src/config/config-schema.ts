@@ -117,6 +117,11 @@ export const CorrelationConfigSchema = z.object({
   maintenance_grace_seconds: z.number().int().nonnegative().default(900),
   /** A new incident links to one resolved this recently that shared a service. */
   link_window_seconds: positiveInt.default(7200),
+  /**
+   * A story about to page this many calls (or fewer) from an incident already paged and active
+   * joins it instead of paging again: a surge or a spreading fault reaching a far leaf. 0 = off.
+   */
+  join_hops: z.number().int().min(0).max(6).default(3),
 });
 export type CorrelationConfig = z.infer<typeof CorrelationConfigSchema>;
 

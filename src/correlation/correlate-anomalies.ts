@@ -64,6 +64,10 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
       const last = Math.max(...component.map((a) => Date.parse(a.timestamp)));
       const related = new Set<string>();
       for (const a of component) for (const s of neighbourhoodOf(topology, a.service)) related.add(s);
+      // A story people already see also takes what is two calls away: in a spreading fault or a
+      // surge the service in between often turns anomalous a scrape later.
+      const nearby = new Set<string>();
+      for (const s of related) for (const t of neighbourhoodOf(topology, s)) nearby.add(t);
       const candidates = drafts
         .filter(
           (draft) =>
@@ -71,7 +75,9 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
             ts - draft.lastAnomalyAt <= windowOf(draft) &&
             draft.createdAt - last <= windowMs &&
             ts - draft.createdAt <= maxMs &&
-            [...draft.members.keys()].some((s) => related.has(s)),
+            [...draft.members.keys()].some(
+              (s) => related.has(s) || (!draft.pending && draft.status !== undefined && nearby.has(s)),
+            ),
         )
         // The story people already see first, then the oldest, then the biggest.
         .sort((a, b) => Number(a.pending) - Number(b.pending) || a.createdAt - b.createdAt || b.total - a.total);

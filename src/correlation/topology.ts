@@ -64,3 +64,16 @@ export function heightOf(topology: Topology, service: string): number {
   };
   return visit(service, new Set());
 }
+
+/** Services at most `hops` calls away from `service`, in either direction (itself included). */
+export function withinHops(topology: Topology, service: string, hops: number): Set<string> {
+  let frontier = new Set([service]);
+  const seen = new Set([service]);
+  for (let i = 0; i < hops; i += 1) {
+    const next = new Set<string>();
+    for (const s of frontier) for (const n of neighbourhoodOf(topology, s)) if (!seen.has(n)) next.add(n);
+    for (const n of next) seen.add(n);
+    frontier = next;
+  }
+  return seen;
+}

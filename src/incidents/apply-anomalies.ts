@@ -1,7 +1,7 @@
 import type { AnomalyEvent, Incident, IncidentTransition } from '../contracts/index.js';
 import { type CorrelationSettings, correlateAnomalies } from '../correlation/correlate-anomalies.js';
 import type { IncidentDraft } from '../correlation/incident-draft.js';
-import type { Topology } from '../correlation/topology.js';
+import { type Topology, withinHops } from '../correlation/topology.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 import { buildIncident, type Routing } from './build-incident.js';
 
@@ -20,6 +20,11 @@ export interface LifecycleSettings extends CorrelationSettings {
   minAnomalies: number;
   /** A new incident links to one resolved this recently that shared a service. */
   linkWindowSeconds: number;
+  /**
+   * A story about to page that is this many calls from one already paged, active within its open
+   * window, joins it instead (a surge or a spreading fault reaching a far leaf). 0 disables.
+   */
+  joinHops?: number;
 }
 
 export interface ApplyAnomaliesOptions {
@@ -123,6 +128,8 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
       if (was !== 'suppressed')
         change = transition(incident, was, VIGIL, `suppressed: ${incident.suppression_reason}`, now);
       changes.recorded.push(incident.id);
+    } else if (joinVisible(draft, incident)) {
+      return;
     } else {
       incident = {
         ...incident,
@@ -146,6 +153,34 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
     }
     incidents.save(incident, draft.newAnomalies, change);
     for (const from of draft.absorbed) incidents.absorb(incident.id, from, now.toISOString());
+  }
+
+  /**
+   * About to page: if a paged incident of the namespace is active and a few calls away, this is
+   * part of its story. Store the draft (as recorded), move its anomalies there, and do not page.
+   */
+  function joinVisible(draft: IncidentDraft, incident: Incident): boolean {
+    const hops = settings.joinHops ?? 0;
+    if (hops <= 0) return false;
+    const near = new Set<string>();
+    for (const s of draft.members.keys()) for (const n of withinHops(topology, s, hops)) near.add(n);
+    const windowMs = Math.max(settings.windowSeconds, settings.resolveAfterQuietSeconds) * 1000;
+    const target = incidents
+      .listActive()
+      .filter(
+        (v) =>
+          v.id !== incident.id &&
+          v.namespace === incident.namespace &&
+          draft.createdAt - Date.parse(v.last_anomaly_at) <= windowMs &&
+          v.services.some((s) => near.has(s)),
+      )
+      .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))[0];
+    if (!target) return false;
+    incidents.save({ ...incident, pending: true, status: 'open' }, draft.newAnomalies);
+    incidents.absorb(target.id, incident.id, now.toISOString());
+    for (const from of draft.absorbed) incidents.absorb(target.id, from, now.toISOString());
+    changes.recorded.push(incident.id);
+    return true;
   }
 
   /** The most recent resolved incident that shared a service with this one, if recent enough. */

@@ -138,6 +138,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
             resolveAfterQuietSeconds: config.correlation.resolve_after_quiet_seconds,
             minAnomalies: config.correlation.min_anomalies,
             linkWindowSeconds: config.correlation.link_window_seconds,
+            joinHops: config.correlation.join_hops,
           },
           ...(deps.suppression ? { suppression: deps.suppression } : {}),
           trafficMetrics,

@@ -108,6 +108,7 @@ describe('parseConfigText', () => {
       deploy_grace_seconds: 120,
       maintenance_grace_seconds: 900,
       link_window_seconds: 7200,
+      join_hops: 3,
     });
     expect(config.slack).toEqual({ mode: 'socket', port: 3000, default_channel: '#vigil-alerts', timeout_ms: 10_000 });
     expect(config.schedule.detection).toBe('*/1 * * * *');

@@ -326,6 +326,49 @@ describe('lifecycle on real SQLite', () => {
     expect(repos.incidents.get(again.opened[0] as string)?.previous_incident_id).toBe(id);
   });
 
+  it('a story about to page a few calls from an incident already paged joins it instead', () => {
+    const first = apply(
+      [
+        makeAnomaly('edge', '2026-04-21T08:00:00Z'),
+        makeAnomaly('edge', '2026-04-21T08:01:00Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T08:02:00Z',
+    );
+    const id = first.opened[0] as string;
+    // fraud-api is three calls from edge (edge → checkout → payment → fraud): a far leaf of the same story.
+    const far = apply(
+      [
+        makeAnomaly('fraud-api', '2026-04-21T08:03:00Z'),
+        makeAnomaly('fraud-api', '2026-04-21T08:04:00Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T08:05:00Z',
+      { joinHops: 3 },
+    );
+    expect(far.opened).toEqual([]);
+    expect(repos.incidents.get(id)?.anomaly_ids).toHaveLength(4);
+    const joined = far.recorded[0] as string;
+    expect(repos.incidents.transitions(joined).at(-1)?.reason).toBe(`merged into ${id}: the same story`);
+  });
+
+  it('with joining off, the far leaf pages on its own', () => {
+    apply(
+      [
+        makeAnomaly('edge', '2026-04-21T08:00:00Z'),
+        makeAnomaly('edge', '2026-04-21T08:01:00Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T08:02:00Z',
+    );
+    const alone = apply(
+      [
+        makeAnomaly('fraud-api', '2026-04-21T08:03:00Z'),
+        makeAnomaly('fraud-api', '2026-04-21T08:04:00Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T08:05:00Z',
+      { joinHops: 0 },
+    );
+    expect(alone.opened).toHaveLength(1);
+  });
+
   it('storing the same anomaly twice (a retried cycle) adds nothing', () => {
     const event = makeAnomaly('payment-api', '2026-04-21T02:13:00Z');
     expect(repos.anomalies.insert([event], 'x')).toEqual([event]);
