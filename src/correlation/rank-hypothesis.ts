@@ -5,11 +5,13 @@ import { dependsOnTransitively, type Topology } from './topology.js';
 /** Onsets closer than this are treated as simultaneous: scrape and evaluation jitter. */
 const SIMULTANEOUS_MS = 90_000;
 
-/** Mostly demand anomalies (requests/s up): a surge, not a fault. */
+/** A surge, not a fault: demand anomalies dominate, or demand moved on most services involved. */
 export function isTrafficLed(members: readonly ServiceEvidence[]): boolean {
   const total = members.reduce((n, m) => n + m.count, 0);
   const traffic = members.reduce((n, m) => n + m.traffic, 0);
-  return total > 0 && traffic / total >= 0.4;
+  // Demand moved on most of the services involved (at least three), or most anomalies are demand.
+  const withTraffic = members.filter((m) => m.traffic > 0).length;
+  return total > 0 && (traffic / total >= 0.4 || (withTraffic >= 3 && withTraffic * 2 >= members.length));
 }
 
 function hhmm(ms: number): string {
