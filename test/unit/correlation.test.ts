@@ -369,6 +369,39 @@ describe('lifecycle on real SQLite', () => {
     expect(alone.opened).toHaveLength(1);
   });
 
+  it('two processes on the same database (a restart mid-cycle, overlapping cycles) open one incident', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-guard-'));
+    try {
+      const one = openDatabase(join(dir, 'v.db'));
+      const two = openDatabase(join(dir, 'v.db'));
+      const events = [
+        makeAnomaly('payment-api', '2026-04-21T02:13:00Z'),
+        makeAnomaly('payment-api', '2026-04-21T02:14:00Z', { metric_name: 'error_rate' }),
+      ];
+      const run = (db: Db) => {
+        const r = createRepos(db);
+        return applyAnomalies(r.anomalies.insert(events, 'x'), {
+          incidents: r.incidents,
+          topology,
+          routing,
+          settings: lifecycleSettings(),
+          now: new Date('2026-04-21T02:15:00Z'),
+        });
+      };
+      expect(run(one).opened).toHaveLength(1);
+      // The same anomalies again: already stored, so nothing new to correlate.
+      expect(run(two)).toEqual({ opened: [], updated: [], resolved: [], recorded: [] });
+      expect(one.prepare('SELECT COUNT(*) AS n FROM incidents').get()).toEqual({ n: 1 });
+      one.close();
+      two.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('storing the same anomaly twice (a retried cycle) adds nothing', () => {
     const event = makeAnomaly('payment-api', '2026-04-21T02:13:00Z');
     expect(repos.anomalies.insert([event], 'x')).toEqual([event]);
