@@ -176,6 +176,7 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
     active: false,
   }));
   const verdicts = members.map((m) => m.verdict);
+  const seasonalMember = members.find((m) => m.detector.name === 'seasonal');
   const result: EnsembleReading = {
     ready: false,
     anomalous: false,
@@ -252,7 +253,7 @@ export function createSeriesDetector(options: SeriesDetectorOptions, initial?: S
       }
       // The seasonal veto: when the same hour of past days explains this point, a rolling detector
       // that fires is seeing the daily curve (the evening ramp), not a fault.
-      const seasonal = members.find((m) => m.detector.name === 'seasonal');
+      const seasonal = seasonalMember;
       if (
         bestFired &&
         bestFired !== seasonal &&

@@ -85,9 +85,17 @@ export function createLevelShift(
       if (reading.ready) {
         // The median of the last R points including this one: a step moves it, a lone spike does not
         // (a mean would carry one spike for R points and "detect" a shift that is not there).
+        // Insertion sort: R is a handful of points, and a typed-array sort call costs more than it.
         scratch[0] = value;
-        for (let i = 1; i < R; i += 1) scratch[i] = at(n - i);
-        scratch.sort();
+        for (let i = 1; i < R; i += 1) {
+          const v = at(n - i);
+          let j = i;
+          while (j > 0 && (scratch[j - 1] as number) > v) {
+            scratch[j] = scratch[j - 1] as number;
+            j -= 1;
+          }
+          scratch[j] = v;
+        }
         const recentMean =
           R % 2 === 1 ? (scratch[R >> 1] as number) : ((scratch[R / 2 - 1] as number) + (scratch[R / 2] as number)) / 2;
         let refMean: number;

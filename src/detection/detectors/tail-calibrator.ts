@@ -65,20 +65,17 @@ export function createTailCalibrator(
     max = initial.max;
   }
 
-  function tail(statistic: number): number {
+  function tailOfBin(bin: number, a: number): number {
     const total = suffix[0] as number;
     if (total <= 0) return 1;
-    const a = Math.abs(statistic);
     // +weight: the point itself counts, so a first-ever extreme is rare but never "impossible".
-    const t = Math.min(1, ((suffix[binOf(a)] as number) + weight) / (total + weight));
+    const t = Math.min(1, ((suffix[bin] as number) + weight) / (total + weight));
     // Beyond anything seen a histogram cannot say how rare: extrapolate, so that three times the
     // largest deviation ever is rarer than just past it, and a short history caps nothing.
     return a > max && max > 0 ? t * (max / a) ** TAIL_EXPONENT : t;
   }
 
-  function add(statistic: number): void {
-    const a = Math.abs(statistic);
-    const bin = binOf(a);
+  function addToBin(bin: number, a: number): void {
     for (let i = 0; i <= bin; i += 1) suffix[i] = (suffix[i] as number) + weight;
     count += 1;
     const decayed = max * maxDecay;
@@ -91,11 +88,13 @@ export function createTailCalibrator(
   }
 
   return {
-    tail,
-    add,
+    tail: (statistic) => tailOfBin(binOf(statistic), Math.abs(statistic)),
+    add: (statistic) => addToBin(binOf(statistic), Math.abs(statistic)),
     tailThenAdd(statistic) {
-      const t = tail(statistic);
-      add(statistic);
+      const a = Math.abs(statistic);
+      const bin = binOf(a);
+      const t = tailOfBin(bin, a);
+      addToBin(bin, a);
       return t;
     },
     count: () => count,
