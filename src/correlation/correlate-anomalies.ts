@@ -161,6 +161,8 @@ function addAnomaly(
   member.lastAt = Math.max(member.lastAt, ts);
   member.count += 1;
   if (traffic) member.traffic += 1;
+  // A series silent for minutes is persistent by definition.
+  else if (anomaly.detector === 'absent') member.persistentSymptom = true;
   else {
     if (member.lastSymptomAt !== null) {
       const gap = Math.abs(ts - member.lastSymptomAt);

@@ -172,8 +172,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     'SELECT COUNT(*) AS total, COALESCE(SUM(suppressed), 0) AS suppressed FROM incident_anomalies WHERE incident_id = ?',
   );
   // Per service: its latest symptom anomaly and the closest gap between two of them (persistence).
-  const symptoms = db.prepare(`SELECT service, MAX(ts) AS last_at, MIN(gap) AS min_gap FROM (
-      SELECT a.service AS service, a.ts AS ts,
+  const symptoms = db.prepare(`SELECT service, MAX(ts) AS last_at, MIN(gap) AS min_gap, MAX(absent) AS absent FROM (
+      SELECT a.service AS service, a.ts AS ts, a.detector = 'absent' AS absent,
         (julianday(a.ts) - julianday(LAG(a.ts) OVER (PARTITION BY a.service ORDER BY a.ts))) * 86400000 AS gap
       FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
       WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?)))
@@ -228,6 +228,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
               service: string;
               last_at: string;
               min_gap: number | null;
+              absent: number;
             }>
           ).map((x) => [x.service, x]),
         );
@@ -253,6 +254,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
             traffic: traffic.get(e.service) ?? 0,
             lastSymptomAt: symptomRows.has(e.service) ? Date.parse(symptomRows.get(e.service)?.last_at ?? '') : null,
             persistentSymptom: (() => {
+              if (symptomRows.get(e.service)?.absent === 1) return true;
               const gap = symptomRows.get(e.service)?.min_gap;
               // Same persistence rule as correlation (PERSISTENCE_MS), computed by SQLite.
               return gap !== null && gap !== undefined && gap > 0 && gap <= 180_000 + 1;

@@ -230,6 +230,22 @@ describe('lifecycle on real SQLite', () => {
     expect(repos.incidents.transitions(id)[1]?.reason).toBe('opened: 3 anomalies in 2 services');
   });
 
+  it('a service that stops reporting pages: silence is persistent by definition', () => {
+    const silent = apply(
+      [makeAnomaly('payment-api', '2026-04-21T09:00:00Z', { detector: 'absent', evidence: { missing_samples: 10 } })],
+      '2026-04-21T09:00:30Z',
+      { minAnomalies: 1 },
+    );
+    expect(silent.opened).toHaveLength(1);
+    const twoSeries = apply(
+      ['latency_p99', 'error_rate'].map((m) =>
+        makeAnomaly('cart-api', '2026-04-21T10:00:00Z', { detector: 'absent', metric_name: m }),
+      ),
+      '2026-04-21T10:00:30Z',
+    );
+    expect(twoSeries.opened).toHaveLength(1);
+  });
+
   it('blips do not add up to a page: several metrics in one scrape, coincident blips minutes apart, demand alone', () => {
     const at = '2026-04-21T02:13:00Z';
     const multi = apply(
