@@ -55,8 +55,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const pipelineRef: { current?: Pipeline } = {};
   const repos = () => (pipelineRef.current as Pipeline).repos;
   const metrics = createMetrics({
-    openIncidents: () => repos().incidents.listActive().length,
-    feedbackByLabel: () => repos().feedback.countByLabel(),
+    // Before the pipeline exists (the first second of start-up) there is nothing to count.
+    openIncidents: () => (pipelineRef.current ? repos().incidents.listActive().length : 0),
+    feedbackByLabel: () => (pipelineRef.current ? repos().feedback.countByLabel() : {}),
   });
   const health = await startHealthServer(
     config.http.health_port,
@@ -77,116 +78,129 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     },
     options.host,
   );
-
-  const prometheus = createPrometheusClient({
-    baseUrl: config.prometheus.url,
-    timeoutMs: config.prometheus.timeout_ms,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  const prometheusSource = createPrometheusSource(prometheus, config.services);
-  let running = () => false;
-  let seriesTracked = () => 0;
-  // The Slack app's listeners need the repos and the pipeline needs the app's client to publish:
-  // listeners reach the repos through pipelineRef, set before the app starts.
-  const app = createSlackApp(
-    {
-      mode: config.slack.mode,
-      secrets,
-      timeoutMs: config.slack.timeout_ms,
-      retries: options.slackRetries ?? 2,
-      logger,
-      ...(options.unhandledRequestTimeoutMillis !== undefined
-        ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis }
-        : {}),
-    },
-    {
-      get repos() {
-        return repos();
-      },
-      logger: logger.child({ name: 'listeners' }),
-      now,
-      seriesTracked: () => seriesTracked(),
-      cycleRunning: () => running(),
-      republish: async (id) => {
-        await pipelineRef.current?.publish?.([id]);
-      },
-    },
-  );
-  const pipeline = createPipeline({
-    config,
-    db,
-    source: prometheusSource,
-    logger,
-    publisher: createSlackPublisher(app.client),
-    persistState: true,
-  });
-  pipelineRef.current = pipeline;
-  seriesTracked = pipeline.seriesTracked;
-
-  const runner = createExclusiveRunner(async () => {
-    const outcome = await pipeline.cycle.run(now());
-    metrics.observeCycle(outcome);
-    return outcome;
-  });
-  running = runner.running;
-
-  let slackPort: number | null = null;
-  if (config.slack.mode === 'http') {
-    const server = (await app.start({ port: config.slack.port, ...(options.host ? { host: options.host } : {}) })) as {
-      address(): AddressInfo | string | null;
-    };
-    slackPort = (server.address() as AddressInfo).port;
-    logger.info({ port: slackPort }, 'Slack HTTP receiver listening on /slack/events');
-  } else {
-    await app.start();
-    logger.info('connected to Slack in Socket Mode');
+  try {
+    return await startAfterHealth();
+  } catch (error) {
+    // A start-up failure (Slack refuses the token, a port is taken) must not leave these open.
+    await health.close();
+    db.close();
+    throw error;
   }
-  const recalibrationRunner = createExclusiveRunner(() =>
-    recalibrate(
-      {
-        config,
-        source: prometheusSource,
-        engine: pipeline.engine,
-        repo: pipeline.repos.detectorState,
-        feedbackBySeries: pipeline.repos.feedback.labelsBySeries,
-        logger: logger.child({ name: 'recalibration' }),
-      },
-      now(),
-    ),
-  );
-  const schedulers =
-    options.schedule === false
-      ? []
-      : [
-          startScheduler(config.schedule.detection, runner, logger),
-          ...(config.recalibration.enabled
-            ? [startScheduler(config.recalibration.schedule, recalibrationRunner, logger, 'recalibration')]
-            : []),
-        ];
-  ready = true;
 
-  return {
-    runCycle: async () => {
-      const outcome = await runner.run();
-      return outcome.ran ? outcome.result : null;
-    },
-    runRecalibration: async () => {
-      const outcome = await recalibrationRunner.run();
-      return outcome.ran ? outcome.result : null;
-    },
-    pipeline,
-    db,
-    slackPort,
-    healthPort: health.port,
-    async stop() {
-      ready = false;
-      for (const scheduler of schedulers) await scheduler.stop();
-      // Let running jobs finish their writes before the database closes.
-      while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));
-      await app.stop();
-      await health.close();
-      db.close();
-      logger.info('stopped');
-    },
-  };
+  async function startAfterHealth(): Promise<RunningVigil> {
+    const prometheus = createPrometheusClient({
+      baseUrl: config.prometheus.url,
+      timeoutMs: config.prometheus.timeout_ms,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    const prometheusSource = createPrometheusSource(prometheus, config.services);
+    let running = () => false;
+    let seriesTracked = () => 0;
+    // The Slack app's listeners need the repos and the pipeline needs the app's client to publish:
+    // listeners reach the repos through pipelineRef, set before the app starts.
+    const app = createSlackApp(
+      {
+        mode: config.slack.mode,
+        secrets,
+        timeoutMs: config.slack.timeout_ms,
+        retries: options.slackRetries ?? 2,
+        logger,
+        ...(options.unhandledRequestTimeoutMillis !== undefined
+          ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis }
+          : {}),
+      },
+      {
+        get repos() {
+          return repos();
+        },
+        logger: logger.child({ name: 'listeners' }),
+        now,
+        seriesTracked: () => seriesTracked(),
+        cycleRunning: () => running(),
+        republish: async (id) => {
+          await pipelineRef.current?.publish?.([id]);
+        },
+      },
+    );
+    const pipeline = createPipeline({
+      config,
+      db,
+      source: prometheusSource,
+      logger,
+      publisher: createSlackPublisher(app.client),
+      persistState: true,
+    });
+    pipelineRef.current = pipeline;
+    seriesTracked = pipeline.seriesTracked;
+
+    const runner = createExclusiveRunner(async () => {
+      const outcome = await pipeline.cycle.run(now());
+      metrics.observeCycle(outcome);
+      return outcome;
+    });
+    running = runner.running;
+
+    let slackPort: number | null = null;
+    if (config.slack.mode === 'http') {
+      const server = (await app.start({
+        port: config.slack.port,
+        ...(options.host ? { host: options.host } : {}),
+      })) as {
+        address(): AddressInfo | string | null;
+      };
+      slackPort = (server.address() as AddressInfo).port;
+      logger.info({ port: slackPort }, 'Slack HTTP receiver listening on /slack/events');
+    } else {
+      await app.start();
+      logger.info('connected to Slack in Socket Mode');
+    }
+    const recalibrationRunner = createExclusiveRunner(() =>
+      recalibrate(
+        {
+          config,
+          source: prometheusSource,
+          engine: pipeline.engine,
+          repo: pipeline.repos.detectorState,
+          feedbackBySeries: pipeline.repos.feedback.labelsBySeries,
+          logger: logger.child({ name: 'recalibration' }),
+        },
+        now(),
+      ),
+    );
+    const schedulers =
+      options.schedule === false
+        ? []
+        : [
+            startScheduler(config.schedule.detection, runner, logger),
+            ...(config.recalibration.enabled
+              ? [startScheduler(config.recalibration.schedule, recalibrationRunner, logger, 'recalibration')]
+              : []),
+          ];
+    ready = true;
+
+    return {
+      runCycle: async () => {
+        const outcome = await runner.run();
+        return outcome.ran ? outcome.result : null;
+      },
+      runRecalibration: async () => {
+        const outcome = await recalibrationRunner.run();
+        return outcome.ran ? outcome.result : null;
+      },
+      pipeline,
+      db,
+      slackPort,
+      healthPort: health.port,
+      async stop() {
+        ready = false;
+        for (const scheduler of schedulers) await scheduler.stop();
+        // Let running jobs finish their writes before the database closes.
+        while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));
+        await app.stop();
+        await health.close();
+        db.close();
+        logger.info('stopped');
+      },
+    };
+  }
 }
