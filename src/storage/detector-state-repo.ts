@@ -18,6 +18,17 @@ export interface DetectorStateRepo {
   /** Applies and records calibration changes of a run, and closes it, in one transaction. */
   finishRun(runId: number, at: string, seriesCount: number, changes: readonly CalibrationChange[]): void;
   failRun(runId: number, at: string, error: string): void;
+  /** The latest recalibration run, if any. */
+  latestRun():
+    | {
+        started_at: string;
+        finished_at: string | null;
+        status: string;
+        series: number;
+        changes: number;
+        error: string | null;
+      }
+    | undefined;
   changes(seriesKey?: string, limit?: number): Array<CalibrationChange & { changedAt: string; runId: number }>;
 }
 
@@ -53,6 +64,9 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
       closeRun.run(at, seriesCount, changes.length, runId);
     },
   );
+  const latestRun = db.prepare(
+    'SELECT started_at, finished_at, status, series, changes, error FROM recalibration_runs ORDER BY id DESC LIMIT 1',
+  );
   const listChanges = db.prepare(`SELECT run_id, series_key, field, old_value, new_value, reason, changed_at
     FROM calibration_changes WHERE (@series IS NULL OR series_key = @series) ORDER BY id DESC LIMIT @limit`);
   return {
@@ -66,6 +80,7 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
         ]),
       ),
     startRun: (at) => Number(startRun.run(at).lastInsertRowid),
+    latestRun: () => latestRun.get() as ReturnType<DetectorStateRepo['latestRun']>,
     finishRun: (runId, at, seriesCount, changes) => finish(runId, at, seriesCount, changes),
     failRun: (runId, at, error) => {
       failRun.run(at, error.slice(0, 2000), runId);

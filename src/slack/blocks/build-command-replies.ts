@@ -30,6 +30,14 @@ export interface StatusInput {
   seriesTracked: number;
   cycleRunning: boolean;
   now: Date;
+  lastRecalibration?: {
+    finished_at: string | null;
+    started_at: string;
+    status: string;
+    series: number;
+    changes: number;
+    error: string | null;
+  };
 }
 
 export function buildStatusReply(input: StatusInput): SlackMessage {
@@ -45,8 +53,13 @@ export function buildStatusReply(input: StatusInput): SlackMessage {
             .join('\n')}`
         : '')
     : '*Last cycle:* none yet — the first detection cycle has not finished';
+  const r = input.lastRecalibration;
+  const recalibration = r
+    ? `\n*Last recalibration:* ${r.status}, ${ago(r.finished_at ?? r.started_at, input.now)}: ${r.series} series, ` +
+      `${r.changes} threshold change${r.changes === 1 ? '' : 's'}${r.error ? ` (${escapeMrkdwn(r.error.slice(0, 200))})` : ''}`
+    : '';
   const text =
-    `${cycle}\n*Series tracked:* ${input.seriesTracked}\n*Open incidents:* ${input.openIncidents}` +
+    `${cycle}\n*Series tracked:* ${input.seriesTracked}\n*Open incidents:* ${input.openIncidents}${recalibration}` +
     (input.cycleRunning ? '\n_A cycle is running now._' : '');
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
 }

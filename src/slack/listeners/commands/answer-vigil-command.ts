@@ -22,6 +22,7 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
           seriesTracked: deps.seriesTracked(),
           cycleRunning: deps.cycleRunning(),
           now: deps.now(),
+          lastRecalibration: deps.repos.detectorState.latestRun(),
         })
       );
     case 'incidents':
