@@ -24,20 +24,22 @@ function ago(fromIso: string, now: Date): string {
   return `${Math.round(s / 3600)} h ago`;
 }
 
+export interface RecalibrationRun {
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  series: number;
+  changes: number;
+  error: string | null;
+}
+
 export interface StatusInput {
   lastCycle: CycleReport | undefined;
   openIncidents: number;
   seriesTracked: number;
   cycleRunning: boolean;
   now: Date;
-  lastRecalibration?: {
-    finished_at: string | null;
-    started_at: string;
-    status: string;
-    series: number;
-    changes: number;
-    error: string | null;
-  };
+  lastRecalibration?: RecalibrationRun | undefined;
 }
 
 export function buildStatusReply(input: StatusInput): SlackMessage {
