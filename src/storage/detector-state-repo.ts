@@ -9,6 +9,15 @@ export interface CalibrationChange {
   reason: string;
 }
 
+export interface RecalibrationRun {
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  series: number;
+  changes: number;
+  error: string | null;
+}
+
 export interface DetectorStateRepo {
   /** Upserts the state of these series in one transaction. */
   save(series: readonly PersistedSeries[], at: string): void;
@@ -19,16 +28,7 @@ export interface DetectorStateRepo {
   finishRun(runId: number, at: string, seriesCount: number, changes: readonly CalibrationChange[]): void;
   failRun(runId: number, at: string, error: string): void;
   /** The latest recalibration run, if any. */
-  latestRun():
-    | {
-        started_at: string;
-        finished_at: string | null;
-        status: string;
-        series: number;
-        changes: number;
-        error: string | null;
-      }
-    | undefined;
+  latestRun(): RecalibrationRun | undefined;
   changes(seriesKey?: string, limit?: number): Array<CalibrationChange & { changedAt: string; runId: number }>;
 }
 
@@ -80,7 +80,7 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
         ]),
       ),
     startRun: (at) => Number(startRun.run(at).lastInsertRowid),
-    latestRun: () => latestRun.get() as ReturnType<DetectorStateRepo['latestRun']>,
+    latestRun: () => latestRun.get() as RecalibrationRun | undefined,
     finishRun: (runId, at, seriesCount, changes) => finish(runId, at, seriesCount, changes),
     failRun: (runId, at, error) => {
       failRun.run(at, error.slice(0, 2000), runId);

@@ -28,6 +28,14 @@ export interface Detector<State> {
   state(): State;
 }
 
+/** A deviation from `expected` in units of `sigma`, with the band `threshold` sigmas wide. */
+export function setDeviation(reading: DetectorReading, value: number, expected: number, sigma: number): void {
+  reading.statistic = (value - expected) / sigma;
+  reading.expected = expected;
+  reading.lower = expected - reading.threshold * sigma;
+  reading.upper = expected + reading.threshold * sigma;
+}
+
 export function newReading(threshold: number): DetectorReading {
   return { ready: false, statistic: 0, threshold, expected: 0, lower: 0, upper: 0, weakStatistic: Number.NaN };
 }

@@ -1,5 +1,5 @@
 import { type Allocate, heapAllocate } from './arena.js';
-import { type Detector, newReading, type ScaleFloor, spreadFloor } from './detector.js';
+import { type Detector, newReading, type ScaleFloor, setDeviation, spreadFloor } from './detector.js';
 
 /** Scales the MAD to the standard deviation of a normal distribution (1 / Φ⁻¹(3/4)). */
 const MAD_TO_SIGMA = 1.4826;
@@ -115,10 +115,7 @@ export function createRobustMad(
       if (reading.ready) {
         const m = median();
         const sigma = Math.max(MAD_TO_SIGMA * mad(m), spreadFloor(m, options.scale));
-        reading.statistic = (value - m) / sigma;
-        reading.expected = m;
-        reading.lower = m - options.threshold * sigma;
-        reading.upper = m + options.threshold * sigma;
+        setDeviation(reading, value, m, sigma);
       }
       push(value);
       return reading;

@@ -1,5 +1,5 @@
 import { type Allocate, heapAllocate } from './arena.js';
-import { type Detector, newReading, type ScaleFloor, spreadFloor } from './detector.js';
+import { type Detector, newReading, type ScaleFloor, setDeviation, spreadFloor } from './detector.js';
 
 export interface RollingZscoreState {
   values: number[];
@@ -61,10 +61,7 @@ export function createRollingZscore(
         const mean = sum / length;
         const variance = length > 1 ? Math.max(0, (sumSq - sum * mean) / (length - 1)) : 0;
         const sigma = Math.max(Math.sqrt(variance), spreadFloor(mean, options.scale));
-        reading.statistic = (value - mean) / sigma;
-        reading.expected = mean;
-        reading.lower = mean - options.threshold * sigma;
-        reading.upper = mean + options.threshold * sigma;
+        setDeviation(reading, value, mean, sigma);
       }
       push(value);
       return reading;

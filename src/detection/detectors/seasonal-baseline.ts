@@ -1,5 +1,5 @@
 import { type Allocate, heapAllocate } from './arena.js';
-import { type Detector, newReading, type ScaleFloor, spreadFloor } from './detector.js';
+import { type Detector, newReading, type ScaleFloor, setDeviation, spreadFloor } from './detector.js';
 
 const HOUR_MS = 3_600_000;
 /** Hourly buckets for the day profile: enough points per bucket to learn from, small state. */
@@ -137,10 +137,7 @@ export function createSeasonalBaseline(
         const mean = level + expectedMean;
         // Mean absolute deviation × 1.25 ≈ standard deviation for normal noise.
         const sigma = Math.max(expectedDev * 1.25, spreadFloor(mean, options.scale));
-        reading.statistic = (value - mean) / sigma;
-        reading.expected = mean;
-        reading.lower = mean - options.threshold * sigma;
-        reading.upper = mean + options.threshold * sigma;
+        setDeviation(reading, value, mean, sigma);
       }
       reading.weakStatistic = reading.ready ? reading.statistic : Number.NaN;
       if (!reading.ready && expect(day, dayBucket, slotFrac, DAY_SLOTS, pointsPerSlot)) {

@@ -1,5 +1,6 @@
 import type { Incident } from '../../contracts/index.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
+import type { RecalibrationRun } from '../../storage/detector-state-repo.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { escapeMrkdwn } from './build-incident-card.js';
 
@@ -22,15 +23,6 @@ function ago(fromIso: string, now: Date): string {
   if (s < 120) return `${s} s ago`;
   if (s < 7200) return `${Math.round(s / 60)} min ago`;
   return `${Math.round(s / 3600)} h ago`;
-}
-
-export interface RecalibrationRun {
-  started_at: string;
-  finished_at: string | null;
-  status: string;
-  series: number;
-  changes: number;
-  error: string | null;
 }
 
 export interface StatusInput {
