@@ -34,11 +34,13 @@ export interface CorrelationResult {
 
 /**
  * Groups anomalies into the open incidents or new ones. A batch's anomalies are first joined into
- * components (services anomalous together and one call apart); a component joins an incident of
- * its namespace when it is within the window of that incident's latest anomaly (so an incident
- * keeps absorbing while anomalies keep coming, up to `maxIncidentSeconds`) and one of its services
- * is the incident's or one call away from one of them; with several candidates, the oldest story
- * wins. Pure: the drafts passed in are not mutated, updated copies are returned.
+ * components (services anomalous together and one call apart). A component joins an incident of
+ * its namespace when one of its services is the incident's or one call away from one of them (two
+ * calls for an incident already paged), within the window of the incident's latest anomaly
+ * (`windowSeconds`; for an incident already paged, as long as it stays open), and while the
+ * incident is younger than `maxIncidentSeconds`. With several candidates, the story people see
+ * wins, then the oldest; candidates nobody was paged for are merged into it. Pure: the drafts
+ * passed in are not mutated, updated copies are returned.
  */
 export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
   const { topology, settings } = input;
