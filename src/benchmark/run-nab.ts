@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { median } from 'simple-statistics';
 import { type DetectionConfig, DetectionConfigSchema } from '../config/config-schema.js';
 import { createSeriesDetector } from '../detection/create-series-detector.js';
 import { seriesDetectorOptions } from '../detection/series-detector-options.js';
@@ -55,13 +56,13 @@ export function readNabData(dataDir: string): NabDataFile[] {
   return files;
 }
 
+/** The file's step: the median gap between rows (robust to the odd missing or doubled row). */
 function medianStep(timestamps: readonly number[]): number {
   const diffs: number[] = [];
   for (let i = 1; i < timestamps.length && diffs.length < 1000; i += 1) {
     diffs.push((timestamps[i] as number) - (timestamps[i - 1] as number));
   }
-  diffs.sort((a, b) => a - b);
-  return diffs[diffs.length >> 1] ?? 60_000;
+  return diffs.length === 0 ? 60_000 : median(diffs);
 }
 
 /**

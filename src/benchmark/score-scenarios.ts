@@ -2,6 +2,7 @@
  * Scores a replay against a scenario's truth.json: an output incident matches a true one when it
  * was created between the true onset and end + 15 minutes and shares at least one affected service.
  */
+import { median as ssMedian } from 'simple-statistics';
 import { z } from 'zod';
 
 const MATCH_GRACE_MS = 15 * 60_000;
@@ -90,10 +91,7 @@ export function scoreScenario(truth: ScenarioTruth, pages: readonly PagedInciden
 }
 
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  return values.length === 0 ? Number.NaN : ssMedian([...values]);
 }
 
 export interface ScenarioSummary {
