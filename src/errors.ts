@@ -9,6 +9,7 @@ export const ErrorCode = {
   PrometheusTimeout: 'vigil_prometheus_timeout',
   ReplayInvalid: 'vigil_replay_invalid',
   SlackPublish: 'vigil_slack_publish',
+  SlackStartup: 'vigil_slack_startup',
   BlockKitLimit: 'vigil_slack_block_kit_limit',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -3,6 +3,7 @@ import type { VigilConfig } from './config/config-schema.js';
 import type { VigilEnv } from './config/env-schema.js';
 import { requireSlackSecrets } from './config/load-config.js';
 import { type RecalibrationReport, recalibrate } from './detection/recalibrate.js';
+import { ErrorCode, errorMessage, VigilError } from './errors.js';
 import { createMetrics } from './http/create-metrics.js';
 import { handleEventsIntake } from './http/handle-events-intake.js';
 import { startHealthServer } from './http/start-health-server.js';
@@ -140,18 +141,31 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     });
     running = runner.running;
 
+    // Verifies the bot token (auth.test): a wrong token fails here, with its Slack error code.
+    const slackStep = async <T>(step: () => Promise<T>): Promise<T> => {
+      try {
+        return await step();
+      } catch (error) {
+        throw new VigilError(
+          ErrorCode.SlackStartup,
+          `Slack refused Vigil or could not be reached at start-up (${errorMessage(error)}). Check SLACK_BOT_TOKEN` +
+            `${config.slack.mode === 'socket' ? ' and SLACK_APP_TOKEN' : ''}, and that ${secrets.apiUrl ?? 'https://slack.com/api/'} is reachable.`,
+          { cause: error },
+        );
+      }
+    };
+    await slackStep(() => app.init());
     let slackPort: number | null = null;
     if (config.slack.mode === 'http') {
-      const server = (await app.start({
-        port: config.slack.port,
-        ...(options.host ? { host: options.host } : {}),
-      })) as {
+      const server = (await slackStep(() =>
+        app.start({ port: config.slack.port, ...(options.host ? { host: options.host } : {}) }),
+      )) as {
         address(): AddressInfo | string | null;
       };
       slackPort = (server.address() as AddressInfo).port;
       logger.info({ port: slackPort }, 'Slack HTTP receiver listening on /slack/events');
     } else {
-      await app.start();
+      await slackStep(() => app.start());
       logger.info('connected to Slack in Socket Mode');
     }
     const recalibrationRunner = createExclusiveRunner(() =>

@@ -20,7 +20,10 @@ export interface SlackAppOptions {
 }
 
 /**
- * The Bolt app: transport only (receiver + listeners). Rate-limited calls are rejected at once rather
+ * The Bolt app: transport only (receiver + listeners). Initialisation is deferred to `app.init()`,
+ * which the caller awaits: Bolt otherwise verifies the token in its constructor with a promise
+ * nobody awaits, and a bad token or no route to Slack crashes the process instead of failing
+ * start-up with a message. Rate-limited calls are rejected at once rather
  * than waited out: a card that could not be posted is retried on the next cycle, which never blocks.
  */
 export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): App {
@@ -42,7 +45,7 @@ export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): Ap
         ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis }
         : {}),
     });
-    app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions });
+    app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions, deferInitialization: true });
   } else {
     if (!secrets.appToken) throw new Error('Socket Mode needs SLACK_APP_TOKEN');
     // Built here rather than by App so that SLACK_API_URL also reaches apps.connections.open.
@@ -51,7 +54,7 @@ export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): Ap
       logger: boltLogger,
       installerOptions: { clientOptions },
     });
-    app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions });
+    app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions, deferInitialization: true });
   }
   registerCommands(app, deps);
   registerEvents(app, deps);

@@ -95,4 +95,32 @@ describe('Prometheus failures', () => {
     expect(String(reply.body.text)).toContain('cannot reach Prometheus');
     expect(String(reply.body.text)).toContain('*Series tracked:* 1');
   });
+
+  it("a bot token Slack refuses fails start-up with Slack's error code, and the process lives on", async () => {
+    slack.failNext('auth.test', { error: 'invalid_auth' });
+    const attempt = startVigil({
+      config: ConfigSchema.parse({
+        prometheus: { url: 'http://127.0.0.1:9/' },
+        slack: { mode: 'http', port: 0, timeout_ms: 2000 },
+        http: { health_port: 0 },
+        signals: [{ name: 'latency_p99', query: 'x' }],
+      }),
+      env: parseEnv({
+        SLACK_BOT_TOKEN: 'xoxb-revoked',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        VIGIL_DB: join(dir, 'refused.db'),
+      }),
+      logger: createSilentLogger(),
+      schedule: false,
+      slackRetries: 0,
+      host: '127.0.0.1',
+    });
+    await expect(attempt).rejects.toThrow(
+      /vigil_slack_startup|Slack refused Vigil or could not be reached at start-up \(An API error occurred: invalid_auth\)/,
+    );
+    // The database was closed on the way out: it opens again at once.
+    const { openDatabase } = await import('../../src/storage/open-database.js');
+    openDatabase(join(dir, 'refused.db')).close();
+  });
 });
