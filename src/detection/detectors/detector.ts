@@ -36,6 +36,13 @@ export function setDeviation(reading: DetectorReading, value: number, expected: 
   reading.upper = expected + reading.threshold * sigma;
 }
 
+/** The `length` values of a ring buffer that starts at `start`, oldest first (for persisted state). */
+export function ringValues(ring: Float64Array, start: number, length: number): number[] {
+  const values: number[] = [];
+  for (let i = 0; i < length; i += 1) values.push(ring[(start + i) % ring.length] as number);
+  return values;
+}
+
 export function newReading(threshold: number): DetectorReading {
   return { ready: false, statistic: 0, threshold, expected: 0, lower: 0, upper: 0, weakStatistic: Number.NaN };
 }

@@ -1,5 +1,5 @@
 import { type Allocate, heapAllocate } from './arena.js';
-import { type Detector, newReading, type ScaleFloor, spreadFloor } from './detector.js';
+import { type Detector, newReading, ringValues, type ScaleFloor, spreadFloor } from './detector.js';
 
 export interface LevelShiftState {
   values: number[];
@@ -123,8 +123,7 @@ export function createLevelShift(
       return reading;
     },
     state() {
-      const values: number[] = [];
-      for (let i = 0; i < n; i += 1) values.push(at(i));
+      const values = ringValues(ring, start, n);
       return { values, sums: [refSum, refSq, recSum, sinceExact], frozen: frozen ? { ...frozen } : null };
     },
   };

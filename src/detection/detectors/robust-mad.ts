@@ -1,5 +1,5 @@
 import { type Allocate, heapAllocate } from './arena.js';
-import { type Detector, newReading, type ScaleFloor, setDeviation, spreadFloor } from './detector.js';
+import { type Detector, newReading, ringValues, type ScaleFloor, setDeviation, spreadFloor } from './detector.js';
 
 /** Scales the MAD to the standard deviation of a normal distribution (1 / Φ⁻¹(3/4)). */
 const MAD_TO_SIGMA = 1.4826;
@@ -121,9 +121,7 @@ export function createRobustMad(
       return reading;
     },
     state() {
-      const values: number[] = [];
-      for (let i = 0; i < n; i += 1) values.push(ring[(start + i) % W] as number);
-      return { values };
+      return { values: ringValues(ring, start, n) };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type Allocate, heapAllocate } from './arena.js';
-import { type Detector, newReading, type ScaleFloor, setDeviation, spreadFloor } from './detector.js';
+import { type Detector, newReading, ringValues, type ScaleFloor, setDeviation, spreadFloor } from './detector.js';
 
 export interface RollingZscoreState {
   values: number[];
@@ -67,9 +67,7 @@ export function createRollingZscore(
       return reading;
     },
     state() {
-      const values: number[] = [];
-      for (let i = 0; i < length; i += 1) values.push(ring[(start + i) % W] as number);
-      return { values, sums: [sum, sumSq, sinceExact] };
+      return { values: ringValues(ring, start, length), sums: [sum, sumSq, sinceExact] };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type Allocate, heapAllocate } from './arena.js';
-import { type Detector, newReading } from './detector.js';
+import { type Detector, newReading, ringValues } from './detector.js';
 
 export interface BurnRateWindow {
   longSeconds: number;
@@ -82,9 +82,7 @@ export function createSloBurnRate(
       return reading;
     },
     state() {
-      const values: number[] = [];
-      for (let i = 0; i < n; i += 1) values.push(ring[(start + i) % capacity] as number);
-      return { values, sums: Array.from(sums) };
+      return { values: ringValues(ring, start, n), sums: Array.from(sums) };
     },
   };
 }
