@@ -10,10 +10,12 @@ import { startHealthServer } from './http/start-health-server.js';
 import type { Logger } from './logger.js';
 import type { CycleOutcome } from './pipeline/create-detection-cycle.js';
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js';
+import { createExecutors, missingSecrets } from './remediation/executors/create-executors.js';
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { startScheduler } from './scheduler/start-scheduler.js';
 import { createSlackApp } from './slack/create-slack-app.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
+import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
 import { createPrometheusSource } from './sources/create-prometheus-source.js';
 import { createPrometheusClient } from './sources/prometheus-client.js';
 import { type Db, openDatabase } from './storage/open-database.js';
@@ -31,6 +33,8 @@ export interface StartOptions {
   unhandledRequestTimeoutMillis?: number;
   /** Interface to listen on (HTTP mode and health); default all interfaces. */
   host?: string;
+  /** Where webhook secrets named in remediation actions are read (default process.env). */
+  secretEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunningVigil {
@@ -50,6 +54,14 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const { config, env, logger } = options;
   const now = options.now ?? (() => new Date());
   const secrets = requireSlackSecrets(config, env);
+  const secretEnv = options.secretEnv ?? process.env;
+  const missing = missingSecrets(config.remediation, secretEnv);
+  if (missing.length > 0) {
+    throw new VigilError(
+      ErrorCode.SecretsMissing,
+      `Remediation secrets missing from the environment: ${missing.map((m) => `${m.path}: ${m.message}`).join('; ')}`,
+    );
+  }
   const db = openDatabase(env.VIGIL_DB);
   logger.info({ db: env.VIGIL_DB }, 'database open');
   let ready = false;
@@ -121,6 +133,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         republish: async (id) => {
           await pipelineRef.current?.publish?.([id]);
         },
+        get remediation() {
+          return pipelineRef.current?.remediation;
+        },
       },
     );
     const pipeline = createPipeline({
@@ -130,6 +145,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       logger,
       publisher: createSlackPublisher(app.client),
       persistState: true,
+      remediation: {
+        executor: createExecutors({ remediation: config.remediation, secretEnv, now }),
+        notifier: createSlackRemediationNotifier(app.client),
+        groupMembers: createGroupDirectory(app.client, 60_000),
+        now,
+      },
     });
     pipelineRef.current = pipeline;
     seriesTracked = pipeline.seriesTracked;
@@ -137,6 +158,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const runner = createExclusiveRunner(async () => {
       const outcome = await pipeline.cycle.run(now());
       metrics.observeCycle(outcome);
+      // Housekeeping of requests rides on the tick: expiry is told in the thread within a minute.
+      await pipeline.remediation?.expireDue();
+      if (outcome.publish) await pipeline.remediation?.autoRemediate(outcome.publish.posted);
       return outcome;
     });
     running = runner.running;
@@ -155,6 +179,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       }
     };
     await slackStep(() => app.init());
+    // Before any click can arrive: a request a crash left running is marked for a human.
+    await pipeline.remediation?.recoverInterrupted();
     let slackPort: number | null = null;
     if (config.slack.mode === 'http') {
       const server = (await slackStep(() =>

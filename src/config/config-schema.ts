@@ -4,6 +4,8 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { remediationIssues } from './remediation-issues.js';
+import { RemediationConfigSchema } from './remediation-schema.js';
 
 const nonEmpty = z.string().min(1);
 const positiveInt = z.number().int().positive();
@@ -22,6 +24,12 @@ export const ServiceConfigSchema = z.object({
   tier: z.number().int().min(1).max(3).default(2),
   depends_on: z.array(serviceName).default([]),
   runbooks: z.array(RunbookSchema).max(5).default([]),
+  /** Kubernetes Deployment of the service ({{deployment}} in remediation actions); defaults to its name. */
+  deployment: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes object name')
+    .max(253)
+    .optional(),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
 
@@ -185,10 +193,13 @@ export const ConfigSchema = z
           }),
       )
       .default([]),
+    /** Actions the incident card may offer; nothing runs before an allowed person approves it. */
+    remediation: RemediationConfigSchema.default(RemediationConfigSchema.parse({})),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
   .superRefine((config, ctx) => {
     for (const issue of crossReferenceIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of remediationIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
   });
 export type VigilConfig = z.infer<typeof ConfigSchema>;
 

@@ -5,6 +5,12 @@ import { createDetectionEngine, type DetectionEngine } from '../detection/create
 import type { Routing } from '../incidents/build-incident.js';
 import { createOpsCalendar, type OpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
+import {
+  createRemediationService,
+  type RemediationNotifier,
+  type RemediationService,
+} from '../remediation/create-remediation-service.js';
+import type { Executor } from '../remediation/executors/executor.js';
 import type { Unit } from '../slack/blocks/format-value.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
 import type { SampleSource } from '../sources/sample-source.js';
@@ -15,6 +21,7 @@ import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.
 import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
+import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
 import { createDetectionCycle, type DetectionCycle } from './create-detection-cycle.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
 
@@ -25,6 +32,7 @@ export interface Repos {
   cycles: CyclesRepo;
   detectorState: DetectorStateRepo;
   opsEvents: OpsEventsRepo;
+  remediation: RemediationRepo;
 }
 
 export interface Pipeline {
@@ -41,6 +49,8 @@ export interface Pipeline {
   publish: ((incidentIds: string[]) => Promise<PublishResult>) | undefined;
   /** Stores a deploy or maintenance event and applies it at once (intake endpoint, replays). */
   recordOpsEvent: (event: OpsEvent, source: string) => boolean;
+  /** Remediation requests and approvals; absent headless (no executor given). */
+  remediation: RemediationService | undefined;
 }
 
 export interface PipelineOptions {
@@ -55,6 +65,13 @@ export interface PipelineOptions {
    * starts cold nor re-alerts. Off for replays, which start from nothing by design.
    */
   persistState?: boolean;
+  /** How actions run and where requests are told; without it, cards offer no actions. */
+  remediation?: {
+    executor: Executor;
+    notifier?: RemediationNotifier;
+    groupMembers: (groupId: string) => Promise<ReadonlySet<string>>;
+    now: () => Date;
+  };
 }
 
 export function createRepos(db: Db): Repos {
@@ -65,6 +82,7 @@ export function createRepos(db: Db): Repos {
     cycles: createCyclesRepo(db),
     detectorState: createDetectorStateRepo(db),
     opsEvents: createOpsEventsRepo(db),
+    remediation: createRemediationRepo(db),
   };
 }
 
@@ -104,6 +122,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (added) calendar.add(event);
     return added;
   };
+  let remediation: RemediationService | undefined;
   const publish = publisher
     ? (ids: string[]) =>
         publishIncidents(ids, {
@@ -112,8 +131,25 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           runbooksOf: (service) => runbooks.get(service) ?? [],
           units,
           logger: logger.child({ name: 'publish' }),
+          ...(remediation ? { remediationCard: remediation } : {}),
         })
     : undefined;
+  if (options.remediation) {
+    remediation = createRemediationService({
+      config: config.remediation,
+      services: config.services,
+      repo: repos.remediation,
+      incident: (id) => repos.incidents.get(id),
+      executor: options.remediation.executor,
+      groupMembers: options.remediation.groupMembers,
+      ...(options.remediation.notifier ? { notifier: options.remediation.notifier } : {}),
+      republish: async (id) => {
+        await publish?.([id]);
+      },
+      now: options.remediation.now,
+      logger: logger.child({ name: 'remediation' }),
+    });
+  }
   const cycle = createDetectionCycle({
     config: { ...config, stepSeconds: config.prometheus.step_seconds },
     source: options.source,
@@ -143,5 +179,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     calendar,
     recordOpsEvent,
     publish,
+    remediation,
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AnomalyEvent, Incident } from '../contracts/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { RemediationService } from '../remediation/create-remediation-service.js';
 import { checkBlockKitLimits, type SlackMessage } from '../slack/blocks/block-kit-limits.js';
 import { buildIncidentCard, evidenceLine, type Runbook } from '../slack/blocks/build-incident-card.js';
 import type { Unit } from '../slack/blocks/format-value.js';
@@ -18,6 +19,8 @@ export interface PublishDeps {
   runbooksOf: (service: string) => readonly Omit<Runbook, 'service'>[];
   units: ReadonlyMap<string, Unit>;
   logger: Logger;
+  /** Remediation offers and request states shown on the card; absent when nothing is configured. */
+  remediationCard?: Pick<RemediationService, 'offers' | 'stateLines'>;
 }
 
 export interface PublishResult {
@@ -28,7 +31,7 @@ export interface PublishResult {
 
 export function cardFor(
   incident: Incident,
-  deps: Pick<PublishDeps, 'incidents' | 'anomalies' | 'runbooksOf' | 'units'>,
+  deps: Pick<PublishDeps, 'incidents' | 'anomalies' | 'runbooksOf' | 'units' | 'remediationCard'>,
 ): SlackMessage {
   const runbooks = incident.services.flatMap((service) => deps.runbooksOf(service).map((r) => ({ ...r, service })));
   return buildIncidentCard({
@@ -42,6 +45,14 @@ export function cardFor(
       .filter((t) => t.actor !== 'vigil' && (t.to_status === 'acknowledged' || t.to_status === 'resolved'))
       .reverse()
       .map((t) => ({ status: t.to_status, actor: t.actor, reason: t.reason, at: t.at })),
+    ...(deps.remediationCard
+      ? {
+          remediation: {
+            offers: deps.remediationCard.offers(incident),
+            lines: deps.remediationCard.stateLines(incident.id),
+          },
+        }
+      : {}),
   });
 }
 

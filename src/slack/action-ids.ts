@@ -3,7 +3,15 @@ export const ActionId = {
   runbook: (index: number) => `vigil_runbook_${index}`,
   acknowledge: 'vigil_incident_ack',
   resolve: 'vigil_incident_resolve',
+  remediate: (index: number) => `vigil_remediate_${index}`,
+  approve: 'vigil_remediation_approve',
+  reject: 'vigil_remediation_reject',
+  rejectModal: 'vigil_remediation_reject_modal',
+  rejectReason: 'vigil_remediation_reject_reason',
 } as const;
+
+/** Matches every remediation button of a card, whatever its position. */
+export const REMEDIATE_ACTION = /^vigil_remediate_\d+$/;
 
 export const BlockId = {
   header: 'vigil_incident_header',
@@ -13,6 +21,13 @@ export const BlockId = {
   runbooks: 'vigil_incident_runbooks',
   lifecycle: 'vigil_incident_lifecycle',
   notes: 'vigil_incident_notes',
+  remediation: 'vigil_incident_remediation',
+  remediationState: 'vigil_incident_remediation_state',
+  requestSummary: 'vigil_request_summary',
+  requestPreview: 'vigil_request_preview',
+  requestDecision: 'vigil_request_decision',
+  requestState: 'vigil_request_state',
+  rejectReason: 'vigil_reject_reason',
   footer: 'vigil_incident_footer',
 } as const;
 

@@ -81,6 +81,8 @@ describe('openDatabase', () => {
         'recalibration_runs',
         'incident_transitions',
         'ops_events',
+        'remediation_requests',
+        'remediation_audit',
       ]),
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -91,6 +93,7 @@ describe('openDatabase', () => {
       { version: 1, name: 'init' },
       { version: 2, name: 'detector_state' },
       { version: 3, name: 'incident_lifecycle' },
+      { version: 4, name: 'remediation' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -103,7 +106,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(3);
+    expect(migrationRows(second)).toHaveLength(4);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -114,8 +117,19 @@ describe('openDatabase', () => {
       { version: 1, name: 'init' },
       { version: 2, name: 'detector_state' },
       { version: 3, name: 'incident_lifecycle' },
+      { version: 4, name: 'remediation' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
+  });
+
+  it('keeps the remediation audit log append-only', () => {
+    const db = track(openDatabase(join(dir, 'vigil.db')));
+    db.prepare(
+      `INSERT INTO remediation_audit (at, actor, event) VALUES ('2026-11-21T00:00:00Z', 'U1', 'requested')`,
+    ).run();
+    expect(() => db.prepare(`UPDATE remediation_audit SET actor = 'U2'`).run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM remediation_audit').run()).toThrow(/append-only/);
+    expect(db.prepare('SELECT actor FROM remediation_audit').all()).toEqual([{ actor: 'U1' }]);
   });
 
   it('rejects feedback for an unknown incident (foreign key)', () => {

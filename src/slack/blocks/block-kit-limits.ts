@@ -18,6 +18,16 @@ const ButtonSchema = z.object({
   url: z.string().max(3000).optional(),
   value: z.string().max(2000).optional(),
   style: z.enum(['primary', 'danger']).optional(),
+  /** Slack's own "are you sure?" dialog, shown before the click reaches Vigil. */
+  confirm: z
+    .object({
+      title: plainText(100),
+      text: text(300),
+      confirm: plainText(30),
+      deny: plainText(30),
+      style: z.enum(['primary', 'danger']).optional(),
+    })
+    .optional(),
 });
 
 const BlockSchema = z.discriminatedUnion('type', [

@@ -1,6 +1,7 @@
 import type { Incident } from '../../contracts/index.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
 import type { RecalibrationRun } from '../../storage/detector-state-repo.js';
+import type { AuditEntry } from '../../storage/remediation-repo.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { escapeMrkdwn } from './build-incident-card.js';
 
@@ -11,6 +12,7 @@ export const USAGE = [
   '• `/vigil incidents` — open incidents with links to their cards',
   '• `/vigil ack <incident>` — acknowledge: someone is on it',
   '• `/vigil resolve <incident> [reason]` — resolve by hand',
+  '• `/vigil audit [incident]` — the latest remediation requests, decisions and results',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {
@@ -93,4 +95,51 @@ export function buildIncidentsReply(incidents: readonly Incident[]): SlackMessag
     });
   }
   return { text: `${header}\n${lines.join('\n')}${more}`, blocks };
+}
+
+const AUDIT_ICON: Record<string, string> = {
+  requested: ':wrench:',
+  approved: ':white_check_mark:',
+  auto_approved: ':robot_face:',
+  executing: ':gear:',
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+  rejected: ':no_entry_sign:',
+  expired: ':alarm_clock:',
+  refused: ':no_entry:',
+  needs_attention: ':warning:',
+};
+
+/** `/vigil audit [incident]`: the latest entries of the append-only remediation log, newest first. */
+export function buildAuditReply(entries: readonly AuditEntry[], incidentId?: string): SlackMessage {
+  const scope = incidentId ? ` for ${escapeMrkdwn(incidentId)}` : '';
+  if (entries.length === 0) {
+    const text = `No remediation activity${scope} yet.`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const actor = (a: string) => (/^[UW][A-Z0-9]{2,}$/.test(a) ? `<@${a}>` : escapeMrkdwn(a));
+  const lines = entries.map(
+    (e) =>
+      `${AUDIT_ICON[e.event] ?? '•'} \`${e.at.slice(0, 16).replace('T', ' ')}\` *${escapeMrkdwn(e.event)}* ` +
+      `${escapeMrkdwn(e.action_id ?? '')}${e.target ? ` on ${escapeMrkdwn(e.target)}` : ''} by ${actor(e.actor)}` +
+      `${e.request_id ? ` · ${escapeMrkdwn(e.request_id)}` : ''}${e.incident_id && !incidentId ? ` · ${escapeMrkdwn(e.incident_id)}` : ''}` +
+      `${e.outcome ? `\n      ${escapeMrkdwn(e.outcome.length > 200 ? `${e.outcome.slice(0, 199)}…` : e.outcome)}` : ''}`,
+  );
+  const blocks: Block[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*Remediation audit${scope}* (latest ${entries.length})` } },
+  ];
+  // Sections hold 3000 characters: split the lines over as many as needed.
+  let chunk: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    if (length + line.length + 1 > 2900 && chunk.length > 0) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
+      chunk = [];
+      length = 0;
+    }
+    chunk.push(line);
+    length += line.length + 1;
+  }
+  if (chunk.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
+  return { text: `Remediation audit${incidentId ? ` for ${incidentId}` : ''}: ${entries.length} entries`, blocks };
 }

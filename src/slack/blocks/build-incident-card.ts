@@ -1,7 +1,11 @@
 import type { AnomalyEvent, Incident, Severity } from '../../contracts/index.js';
 import { ActionId, BlockId } from '../action-ids.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
+import { buildRemediationCardBlocks, type RemediationOffer } from './build-remediation-blocks.js';
 import { formatValue, sparkline, type Unit } from './format-value.js';
+import { escapeMrkdwn, mention, truncate } from './mrkdwn.js';
+
+export { escapeMrkdwn } from './mrkdwn.js';
 
 export interface Runbook {
   service: string;
@@ -18,6 +22,8 @@ export interface IncidentCardInput {
   units: ReadonlyMap<string, Unit>;
   /** Who moved it by hand (acknowledged, resolved), latest first: said on the card. */
   decisions?: ReadonlyArray<{ status: string; actor: string; reason: string; at: string }>;
+  /** Allow-listed actions offered for this incident, and the state of those already requested. */
+  remediation?: { offers: readonly RemediationOffer[]; lines: readonly string[] };
 }
 
 const MAX_EVIDENCE_LINES = 8;
@@ -35,20 +41,6 @@ const STATUS_TEXT: Record<Incident['status'], string> = {
   resolved: ':white_check_mark: Resolved',
   suppressed: ':zipper_mouth_face: Suppressed',
 };
-
-/** Slack mrkdwn treats &, < and > as control characters; label values from Prometheus may hold them. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Slack user ids render as mentions; anything else (e.g. "vigil") as plain text. */
-function mention(actor: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 function utc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
@@ -178,6 +170,7 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
       ],
     });
   }
+  if (input.remediation) blocks.push(...buildRemediationCardBlocks(input.remediation.offers, input.remediation.lines));
   const runbooks = input.runbooks.slice(0, MAX_RUNBOOK_BUTTONS);
   if (runbooks.length > 0) {
     blocks.push({

@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
+import type { RemediationService } from '../../remediation/create-remediation-service.js';
 
 /** What listeners may use: the store and a clock, never the transport. */
 export interface ListenerDeps {
@@ -12,4 +13,6 @@ export interface ListenerDeps {
   cycleRunning: () => boolean;
   /** Updates the incident's card now, after a person changed it. */
   republish: (incidentId: string) => Promise<void>;
+  /** Requests, approvals and rejections of actions; undefined when Vigil runs without them. */
+  readonly remediation: RemediationService | undefined;
 }

@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { changeStatus } from '../../../incidents/change-status.js';
 import { ActionId } from '../../action-ids.js';
 import type { ListenerDeps } from '../deps.js';
+import { register as registerRemediation } from './remediation.js';
 
 export function register(app: App, deps: ListenerDeps): void {
   for (const [actionId, to] of [
@@ -28,4 +29,5 @@ export function register(app: App, deps: ListenerDeps): void {
       await deps.republish(result.incident.id);
     });
   }
+  registerRemediation(app, deps);
 }

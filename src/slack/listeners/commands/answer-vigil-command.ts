@@ -1,6 +1,11 @@
 import { changeStatus } from '../../../incidents/change-status.js';
 import type { SlackMessage } from '../../blocks/block-kit-limits.js';
-import { buildIncidentsReply, buildStatusReply, buildUsageReply } from '../../blocks/build-command-replies.js';
+import {
+  buildAuditReply,
+  buildIncidentsReply,
+  buildStatusReply,
+  buildUsageReply,
+} from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
 
 /**
@@ -45,6 +50,12 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
       await deps.republish(id);
       const text = `${id} ${to} by <@${user}>.`;
       return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    }
+    case 'audit': {
+      if (args.length > 1) return buildUsageReply('`audit` takes at most an incident id');
+      const [incidentId] = args;
+      const entries = deps.repos.remediation.auditLog({ limit: 15, ...(incidentId ? { incidentId } : {}) });
+      return buildAuditReply(entries, incidentId);
     }
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);

@@ -1,0 +1,69 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { RemediationConfig } from '../../config/remediation-schema.js';
+import type { RenderedParams } from '../render-action.js';
+import { ExecutionError, type Executor } from './executor.js';
+import { createKubernetesExecutor, loadKubeConfig } from './kubernetes-executor.js';
+import { createSilenceExecutor } from './silence-executor.js';
+import { createWebhookExecutor } from './webhook-executor.js';
+
+export interface ExecutorsOptions {
+  remediation: RemediationConfig;
+  /** Where webhook secrets are read from (process.env in production). */
+  secretEnv: Readonly<Record<string, string | undefined>>;
+  kubeConfig?: () => KubeConfig;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+/** One executor per kind, chosen by the rendered parameters' kind. */
+export function createExecutors(options: ExecutorsOptions): Executor {
+  const { remediation } = options;
+  const now = options.now ?? (() => new Date());
+  const kubernetes = createKubernetesExecutor(
+    options.kubeConfig ?? (() => loadKubeConfig(remediation.kubernetes.kubeconfig)),
+    { timeoutMs: remediation.kubernetes.timeout_ms, now },
+  );
+  const webhook = createWebhookExecutor(options.secretEnv, options.fetch);
+  const silence = remediation.alertmanager.url
+    ? createSilenceExecutor({
+        url: remediation.alertmanager.url,
+        timeoutMs: remediation.alertmanager.timeout_ms,
+        now,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      })
+    : undefined;
+  const pick = (params: RenderedParams): Executor => {
+    switch (params.kind) {
+      case 'kubernetes.rollout_restart':
+      case 'kubernetes.scale':
+        return kubernetes as Executor;
+      case 'http.webhook':
+        return webhook as Executor;
+      case 'alertmanager.silence':
+        if (!silence) throw new ExecutionError('remediation.alertmanager.url is not configured');
+        return silence as Executor;
+    }
+  };
+  return {
+    describe: (params) => pick(params).describe(params),
+    preview: (params) => pick(params).preview(params),
+    execute: (params, context) => pick(params).execute(params, context),
+  };
+}
+
+/** Webhook secrets named in the file must be in the environment at start-up, not discovered at 3 a.m. */
+export function missingSecrets(
+  remediation: RemediationConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Array<{ path: string; message: string }> {
+  const missing: Array<{ path: string; message: string }> = [];
+  remediation.actions.forEach((action, i) => {
+    if (action.kind === 'http.webhook' && action.params.secret_env && !env[action.params.secret_env]) {
+      missing.push({
+        path: `remediation.actions.${i}.params.secret_env`,
+        message: `$${action.params.secret_env} is not set (action "${action.id}")`,
+      });
+    }
+  });
+  return missing;
+}
