@@ -161,11 +161,10 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
     try {
       if (deps.notifier && request.slack) {
         await deps.notifier.update(request.slack.channel, request.slack.ts, buildRequestMessage(viewOf(request)));
-        if (reply) await deps.notifier.reply(request.slack.channel, request.slack.ts, reply);
-      } else if (deps.notifier && reply) {
-        const incident = deps.incident(request.incident_id);
-        if (incident?.slack) await deps.notifier.reply(incident.slack.channel, incident.slack.ts, reply);
       }
+      // Replies go to the card's thread (its parent message), where the request was posted.
+      const card = deps.incident(request.incident_id)?.slack;
+      if (deps.notifier && reply && card) await deps.notifier.reply(card.channel, card.ts, reply);
     } catch (error) {
       logger.warn({ err: error, request_id: requestId }, 'could not update the remediation message in Slack');
     }
@@ -368,10 +367,10 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
         ...incident.services.filter((s) => s !== incident.hypothesis.probable_starting_service),
       ].filter((s) => incident.services.includes(s));
       const offers: RemediationOffer[] = [];
-      for (const action of config.actions) {
-        if (breakerOpen(action.id)) continue;
-        for (const target of services) {
-          if (!inScope(action, target)) continue;
+      // The probable starting service's actions first: the cap should cut the least likely targets.
+      for (const target of services) {
+        for (const action of config.actions) {
+          if (!inScope(action, target) || breakerOpen(action.id)) continue;
           const rendered = renderAction(action, contextFor(incident, target), config);
           if (!rendered.ok) continue;
           offers.push({

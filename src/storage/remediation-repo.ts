@@ -127,8 +127,10 @@ export function createRemediationRepo(db: Db): RemediationRepo {
   const live = db.prepare(
     `SELECT * FROM remediation_requests WHERE action_id = ? AND target = ? AND status IN ('proposed', 'approved', 'executing')`,
   );
-  const forIncident = db.prepare('SELECT * FROM remediation_requests WHERE incident_id = ? ORDER BY requested_at, id');
-  const withStatus = db.prepare('SELECT * FROM remediation_requests WHERE status = ? ORDER BY requested_at, id');
+  const forIncident = db.prepare(
+    'SELECT * FROM remediation_requests WHERE incident_id = ? ORDER BY requested_at, rowid',
+  );
+  const withStatus = db.prepare('SELECT * FROM remediation_requests WHERE status = ? ORDER BY requested_at, rowid');
   const setMessage = db.prepare('UPDATE remediation_requests SET slack_channel = ?, slack_ts = ? WHERE id = ?');
   const lastStart = db.prepare(
     'SELECT MAX(started_at) AS at FROM remediation_requests WHERE action_id = ? AND target = ? AND dry_run = 0 AND started_at IS NOT NULL',

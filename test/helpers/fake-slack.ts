@@ -26,6 +26,8 @@ export interface FakeSlack {
   channelIdOf(name: string): string;
   /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
   socketUrl: string | undefined;
+  /** Members of user groups, answered by usergroups.users.list. */
+  userGroups: Map<string, string[]>;
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -104,6 +106,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         if (fake.socketUrl) send(200, { ok: true, url: fake.socketUrl });
         else send(200, { ok: false, error: 'invalid_auth' });
         return;
+      case 'usergroups.users.list': {
+        const members = fake.userGroups.get(String(params.usergroup));
+        if (members) send(200, { ok: true, users: members });
+        else send(200, { ok: false, error: 'no_such_subteam' });
+        return;
+      }
+      case 'views.open':
+        send(200, { ok: true, view: { id: `V${calls.length}` } });
+        return;
       case 'chat.update':
         send(200, { ok: true, channel: params.channel, ts: params.ts, text: params.text });
         return;
@@ -116,6 +127,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
 
   const fake: FakeSlack = {
     socketUrl: undefined,
+    userGroups: new Map(),
     apiUrl: `http://127.0.0.1:${port}/api/`,
     responseUrl: (id) => `http://127.0.0.1:${port}/response/${id}`,
     calls,

@@ -58,3 +58,67 @@ export function eventBody(event: Record<string, unknown>): string {
     event,
   });
 }
+
+/** The form body Slack sends when a button is clicked (block_actions), as the interactivity payload. */
+export function blockActionBody(input: {
+  user: string;
+  actionId: string;
+  value: string;
+  blockId?: string;
+  channel: string;
+  messageTs: string;
+  responseUrl: string;
+  actionTs?: string;
+}): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0TEST', domain: 'vigil-test' },
+    user: { id: input.user, username: input.user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0VIGIL',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${input.user}`,
+    container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel },
+    channel: { id: input.channel, name: 'team' },
+    message: { ts: input.messageTs, text: 'card' },
+    response_url: input.responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: input.actionId,
+        block_id: input.blockId ?? 'block',
+        value: input.value,
+        text: { type: 'plain_text', text: 'button' },
+        action_ts: input.actionTs ?? '1760000200.000100',
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** The form body of a modal's submission (view_submission). */
+export function viewSubmissionBody(input: {
+  user: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, { type: string; value: string | null }>>;
+}): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'vigil-test' },
+    user: { id: input.user, username: input.user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0VIGIL',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${input.user}`,
+    view: {
+      id: 'V0TEST',
+      type: 'modal',
+      callback_id: input.callbackId,
+      private_metadata: input.privateMetadata,
+      state: { values: input.values },
+      hash: 'h',
+      blocks: [],
+      title: { type: 'plain_text', text: 'Reject request' },
+    },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
