@@ -56,7 +56,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const secrets = requireSlackSecrets(config, env);
   const secretEnv = options.secretEnv ?? process.env;
   const missing = missingSecrets(config.remediation, secretEnv);
-  if (missing.length > 0) {
+  if (missing.length > 0 && config.remediation.dry_run) {
+    // Dry runs never send a webhook: say it now, fail when it would matter (dry_run: false).
+    logger.warn({ missing }, 'remediation webhook secrets are not set; needed before dry_run is turned off');
+  } else if (missing.length > 0) {
     throw new VigilError(
       ErrorCode.SecretsMissing,
       `Remediation secrets missing from the environment: ${missing.map((m) => `${m.path}: ${m.message}`).join('; ')}`,

@@ -540,6 +540,9 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
         for (const action of config.actions) {
           if (!action.auto || !inScope(action, target) || !incident.services.includes(target)) continue;
           if (breakerOpen(action.id)) continue;
+          const last = repo.lastStart(action.id, target);
+          // Within its cooldown an automatic action is not even proposed: nobody asked for it.
+          if (last && deps.now().getTime() - Date.parse(last) < action.cooldown_seconds * 1000) continue;
           const { request } = await createRequest(incident, action, target, AUTO_ACTOR);
           if (!request) continue;
           await postRequest(request, incident);

@@ -604,3 +604,19 @@ describe('remediation in dry-run mode', () => {
     expect(await alertmanager.silences()).toHaveLength(0);
   });
 });
+
+describe('remediation secrets at start-up', () => {
+  it('live mode refuses to start without a webhook secret, naming the field', async () => {
+    const config = remediationConfig({
+      dryRun: false,
+      kubeconfig: '/nonexistent',
+      webhookUrl: 'http://127.0.0.1:9',
+      alertmanagerUrl: 'http://127.0.0.1:9',
+    });
+    const env = parseEnv({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: SECRET, VIGIL_DB: ':memory:' });
+    const logger = createLogger({ level: 'fatal' });
+    await expect(startVigil({ config, env, logger, schedule: false, secretEnv: {} })).rejects.toThrow(
+      /remediation\.actions\.2\.params\.secret_env: \$ROLLBACK_TOKEN is not set \(action "rollback"\)/,
+    );
+  });
+});

@@ -162,6 +162,74 @@ describe('parseConfigText', () => {
     for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
   });
 
+  it('checks the remediation allow-list: templates, scope, namespaces, approvers, ids, Alertmanager', () => {
+    const text = `${MINIMAL}
+teams:
+  ops: { channel: "#ops" }
+services:
+  - name: payments
+    namespace: shop
+    team: ops
+  - name: ledger
+    namespace: finance
+    team: ops
+remediation:
+  kubernetes:
+    namespaces: [shop]
+  actions:
+    - id: restart
+      title: Restart
+      kind: kubernetes.rollout_restart
+      services: ["*"]
+      approvers: { users: [U0LEAD] }
+    - id: restart
+      title: Hook
+      kind: http.webhook
+      services: [payments, ghost]
+      approvers: { users: [], groups: [] }
+      params:
+        url: https://ci.example.com/hook
+        body: { who: "{{servce}}" }
+    - id: silence
+      title: Silence
+      kind: alertmanager.silence
+      services: [payments]
+      approvers: { groups: [not-a-group] }
+`;
+    const problems = catchConfigError(() => parseConfigText(text, 'r.yaml')).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'remediation.actions.1.approvers: name at least one approver (users or groups): an action nobody may approve can never run',
+        expect.stringMatching(
+          /^remediation\.actions\.1\.params\.body\.who: unknown template variable "\{\{servce\}\}"/,
+        ),
+        expect.stringMatching(/^remediation\.actions\.2\.approvers\.groups\.0: a Slack user group id/),
+      ]),
+    );
+    // Cross-reference checks run once the shapes are valid.
+    const fixed = text
+      .replace('{ users: [], groups: [] }', '{ users: [U0LEAD] }')
+      .replace('{{servce}}', '{{service}}')
+      .replace('[not-a-group]', '[S0SRE]');
+    expect(catchConfigError(() => parseConfigText(fixed, 'r.yaml')).problems).toEqual([
+      'remediation.actions.0.params: for service "ledger": namespace "finance" is not in remediation.kubernetes.namespaces (shop)',
+      'remediation.actions.1.id: duplicate action id "restart"',
+      'remediation.actions.1.services.1: unknown service "ghost"',
+      'remediation.alertmanager.url: action "silence" needs an Alertmanager URL',
+    ]);
+  });
+
+  it('defaults remediation to on, dry run, no automatic actions, 15-minute expiry', () => {
+    const config = parseConfigText(MINIMAL, 'minimal.yaml');
+    expect(config.remediation).toMatchObject({
+      enabled: true,
+      dry_run: true,
+      auto_enabled: false,
+      request_ttl_seconds: 900,
+      actions: [],
+    });
+  });
+
   it('still lists unknown teams and dependencies when another field has the wrong type', () => {
     const error = catchConfigError(() =>
       parseConfigText(

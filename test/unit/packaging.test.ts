@@ -152,7 +152,7 @@ describe('slack-app-manifest.yml', () => {
 
   it('requests the bot scopes Vigil needs', () => {
     expect(arr(manifest, 'oauth_config', 'scopes', 'bot')).toEqual(
-      expect.arrayContaining(['chat:write', 'chat:write.public', 'commands', 'reactions:read']),
+      expect.arrayContaining(['chat:write', 'chat:write.public', 'commands', 'reactions:read', 'usergroups:read']),
     );
   });
 });
@@ -190,6 +190,28 @@ describe('manifests/', () => {
     const pvcVolumeName = str(pvcVolume, 'name');
     const mounts = arr(container, 'volumeMounts');
     expect(mounts.some((m) => str(m, 'name') === pvcVolumeName)).toBe(true);
+  });
+
+  it('grants the service account exactly what the Kubernetes actions need, only in the configured namespaces', () => {
+    const docs = [...manifestDocs.values()].flat();
+    const roles = docs.filter((d) => str(d, 'kind') === 'Role');
+    const bindings = docs.filter((d) => str(d, 'kind') === 'RoleBinding');
+    expect(docs.some((d) => /^Cluster/.test(str(d, 'kind')))).toBe(false);
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) {
+      expect(arr(role, 'rules')).toEqual([
+        { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale'], verbs: ['patch'] },
+      ]);
+    }
+    const allowed = ConfigSchema.parse(configMapConfig()).remediation.kubernetes.namespaces;
+    const pod = obj(resourceOfKind('Deployment'), 'spec', 'template', 'spec');
+    const account = str(pod, 'serviceAccountName');
+    expect(str(resourceOfKind('ServiceAccount'), 'metadata', 'name')).toBe(account);
+    expect(bindings.map((b) => str(b, 'metadata', 'namespace')).sort()).toEqual([...allowed].sort());
+    for (const binding of bindings) {
+      expect(str(binding, 'roleRef', 'kind')).toBe('Role');
+      expect(arr(binding, 'subjects')).toEqual([{ kind: 'ServiceAccount', name: account, namespace: 'vigil' }]);
+    }
   });
 
   it('kustomization.yaml lists every manifest file', () => {
