@@ -378,7 +378,7 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
             title: action.title,
             target,
             risk: action.risk,
-            what: deps.executor.describe(rendered.params).split('\n')[0] ?? action.title,
+            what: deps.executor.describe(rendered.params),
             dryRun: config.dry_run,
             value: JSON.stringify({ incident: incident.id, action: action.id, target }),
           });

@@ -17,6 +17,7 @@ import {
   type IncidentCardInput,
   type Runbook,
 } from '../../src/slack/blocks/build-incident-card.js';
+import type { RemediationOffer } from '../../src/slack/blocks/build-remediation-blocks.js';
 import { formatValue, sparkline, type Unit } from '../../src/slack/blocks/format-value.js';
 import { mrkdwnToPlain, renderCardText } from '../../src/slack/blocks/render-card-text.js';
 import { makeAnomaly as makeSharedAnomaly } from '../helpers/make-anomaly.js';
@@ -509,5 +510,40 @@ describe('renderCardText', () => {
 
   it('unescapes entities for the terminal', () => {
     expect(mrkdwnToPlain('*api&lt;v2&gt;* &amp; `x`')).toBe('api<v2> & x');
+  });
+});
+
+describe('remediation on the card', () => {
+  const offer = (target: string, what: string): RemediationOffer => ({
+    actionId: 'restart',
+    title: 'Restart',
+    target,
+    risk: 'high',
+    what,
+    dryRun: false,
+    value: JSON.stringify({ incident: 'INC-1', action: 'restart', target }),
+  });
+
+  it('puts each offer behind a confirm dialog within Slack limits, the code fence intact however long the command', () => {
+    const long = `PATCH /apis/apps/v1/namespaces/shop/deployments/payment-api\n${'{"spec":1}'.repeat(60)}`;
+    const card = buildIncidentCard(
+      makeInput({
+        remediation: { offers: [offer('payment-api', long), offer('checkout-api', 'PATCH x')], lines: ['one'] },
+      }),
+    );
+    expect(checkBlockKitLimits(card)).toEqual([]);
+    const block = blockById(card, BlockId.remediation);
+    if (block.type !== 'actions') throw new Error('remediation is not an actions block');
+    expect(block.elements.map((e) => e.action_id)).toEqual([ActionId.remediate(0), ActionId.remediate(1)]);
+    expect(block.elements[0]?.style).toBe('danger');
+    const text = block.elements[0]?.confirm?.text.text ?? '';
+    expect(text.length).toBeLessThanOrEqual(300);
+    expect(text).toMatch(/```PATCH \/apis\/apps\/v1\/namespaces\/shop\/deployments\/payment-api\n.*…```$/s);
+    expect(JSON.stringify(blockById(card, BlockId.remediationState))).toContain('one');
+  });
+
+  it('has no remediation blocks without offers or requests', () => {
+    const card = buildIncidentCard(makeInput({ remediation: { offers: [], lines: [] } }));
+    expect(card).toEqual(buildIncidentCard(makeInput()));
   });
 });

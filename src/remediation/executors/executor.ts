@@ -9,7 +9,10 @@ export interface ExecutionContext {
 
 /** How one kind of action is described, previewed without effect, and run. */
 export interface Executor<P extends RenderedParams = RenderedParams> {
-  /** Exactly what will be sent and where, computed locally: never calls the target. */
+  /**
+   * Exactly what will be sent and where, computed locally: never calls the target. Stable (times
+   * appear as placeholders), so a card showing it does not change from one render to the next.
+   */
   describe(params: P): string;
   /** What the target says the change would do, without making it; the description where no such thing exists. */
   preview(params: P): Promise<string>;

@@ -41,10 +41,14 @@ function path(params: KubernetesParams): string {
   return params.kind === 'kubernetes.scale' ? `${base}/scale` : base;
 }
 
-function patchOf(params: KubernetesParams, at: Date) {
+function patchOf(params: KubernetesParams, at: Date | null) {
   return params.kind === 'kubernetes.scale'
     ? { spec: { replicas: params.replicas } }
-    : { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at.toISOString() } } } } };
+    : {
+        spec: {
+          template: { metadata: { annotations: { [RESTARTED_AT]: at ? at.toISOString() : '<time of approval>' } } },
+        },
+      };
 }
 
 function explain(error: unknown, params: KubernetesParams, timeoutMs: number): ExecutionError {
@@ -121,7 +125,7 @@ export function createKubernetesExecutor(
   return {
     describe: (params) =>
       `PATCH ${path(params)} (${params.kind === 'kubernetes.scale' ? 'merge' : 'strategic merge'} patch)\n` +
-      JSON.stringify(patchOf(params, now())),
+      JSON.stringify(patchOf(params, null)),
     async preview(params) {
       const after = await patch(params, true);
       if (params.kind === 'kubernetes.scale') {

@@ -18,22 +18,16 @@ export function createSilenceExecutor(options: SilenceExecutorOptions): Executor
   const now = options.now ?? (() => new Date());
   const fetchImpl = options.fetch ?? fetch;
   const endpoint = new URL('api/v2/silences', options.url.endsWith('/') ? options.url : `${options.url}/`).toString();
-  const silenceOf = (params: SilenceParams, createdBy: string) => {
-    const startsAt = now();
-    return {
-      matchers: Object.entries(params.matchers).map(([name, value]) => ({
-        name,
-        value,
-        isRegex: false,
-        isEqual: true,
-      })),
-      startsAt: startsAt.toISOString(),
-      endsAt: new Date(startsAt.getTime() + params.duration_seconds * 1000).toISOString(),
-      createdBy,
-      comment: params.comment,
-    };
-  };
-  const describe = (params: SilenceParams) => `POST ${endpoint}\n${JSON.stringify(silenceOf(params, 'vigil'))}`;
+  const silenceOf = (params: SilenceParams, createdBy: string, startsAt: Date | null) => ({
+    matchers: Object.entries(params.matchers).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
+    startsAt: startsAt ? startsAt.toISOString() : '<now>',
+    endsAt: startsAt
+      ? new Date(startsAt.getTime() + params.duration_seconds * 1000).toISOString()
+      : `<now + ${Math.round(params.duration_seconds / 60)} min>`,
+    createdBy,
+    comment: params.comment,
+  });
+  const describe = (params: SilenceParams) => `POST ${endpoint}\n${JSON.stringify(silenceOf(params, 'vigil', null))}`;
   return {
     describe,
     preview: async (params) => describe(params),
@@ -44,7 +38,7 @@ export function createSilenceExecutor(options: SilenceExecutorOptions): Executor
         response = await fetchImpl(endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(silenceOf(params, `vigil (approved by ${context.approvedBy})`)),
+          body: JSON.stringify(silenceOf(params, `vigil (approved by ${context.approvedBy})`, now())),
           signal: AbortSignal.timeout(options.timeoutMs),
         });
         text = await response.text();

@@ -13,7 +13,7 @@ export interface RemediationOffer {
   title: string;
   target: string;
   risk: RemediationRequest['risk'];
-  /** One line: what will run, where (shown in the confirm dialog). */
+  /** What will run, where (shown in the confirm dialog, cut to fit). */
   what: string;
   dryRun: boolean;
   /** Button value: a pointer the server checks against config and the store, never trusted. */
@@ -45,6 +45,14 @@ function hhmm(iso: string): string {
   return `${iso.slice(11, 16)} UTC`;
 }
 
+/** Slack's confirm text holds 300 characters: the command is cut, never the code fence around it. */
+function confirmText(offer: RemediationOffer): string {
+  const head =
+    `Risk: *${offer.risk}*.${offer.dryRun ? ' Dry run: nothing will change.' : ''} Posts a request with a ` +
+    'preview in the thread; runs only once approved.\n';
+  return `${head}\`\`\`${truncate(escapeMrkdwn(offer.what), 300 - head.length - 6)}\`\`\``;
+}
+
 /** Card blocks: one button per offered action, and a line per request already made. */
 export function buildRemediationCardBlocks(offers: readonly RemediationOffer[], lines: readonly string[]): Block[] {
   const blocks: Block[] = [];
@@ -66,11 +74,7 @@ export function buildRemediationCardBlocks(offers: readonly RemediationOffer[], 
           title: { type: 'plain_text' as const, text: truncate(`Request: ${offer.title}?`, 100) },
           text: {
             type: 'mrkdwn' as const,
-            text: truncate(
-              `${escapeMrkdwn(offer.what)}\nRisk: *${offer.risk}*. ${offer.dryRun ? 'Dry-run mode: nothing will be changed. ' : ''}` +
-                'This posts a request with a preview in the thread; it runs only after an approver approves it.',
-              300,
-            ),
+            text: confirmText(offer),
           },
           confirm: { type: 'plain_text' as const, text: 'Request' },
           deny: { type: 'plain_text' as const, text: 'Cancel' },
