@@ -74,6 +74,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     // Before the pipeline exists (the first second of start-up) there is nothing to count.
     openIncidents: () => (pipelineRef.current ? repos().incidents.listActive().length : 0),
     feedbackByLabel: () => (pipelineRef.current ? repos().feedback.countByLabel() : {}),
+    remediationByStatus: () => (pipelineRef.current ? repos().remediation.countByStatus() : {}),
   });
   const health = await startHealthServer(
     config.http.health_port,

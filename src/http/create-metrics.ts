@@ -4,6 +4,7 @@ import type { CycleOutcome } from '../pipeline/create-detection-cycle.js';
 export interface MetricsSources {
   openIncidents: () => number;
   feedbackByLabel: () => Record<string, number>;
+  remediationByStatus: () => Record<string, number>;
 }
 
 export interface VigilMetrics {
@@ -79,6 +80,16 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
     collect() {
       this.reset();
       for (const [label, count] of Object.entries(sources.feedbackByLabel())) this.set({ label }, count);
+    },
+  });
+  new Gauge({
+    name: 'vigil_remediation_requests',
+    help: 'Remediation requests by status (needs_attention: interrupted, a human must check).',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [status, count] of Object.entries(sources.remediationByStatus())) this.set({ status }, count);
     },
   });
   return {

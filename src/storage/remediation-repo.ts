@@ -82,6 +82,7 @@ export interface RemediationRepo {
   startsSince(since: string): number;
   /** Outcomes of the action's last real executions, newest first. */
   recentOutcomes(actionId: string, limit: number): Array<{ status: RequestStatus; finished_at: string | null }>;
+  countByStatus(): Record<string, number>;
   audit(entry: Omit<AuditEntry, 'seq'>): void;
   auditLog(options: { limit: number; incidentId?: string }): AuditEntry[];
   /** Runs `work` in one transaction (checks and the claim that follows them). */
@@ -148,6 +149,7 @@ export function createRemediationRepo(db: Db): RemediationRepo {
     VALUES (@at, @request_id, @incident_id, @action_id, @target, @actor, @event, @params_json, @outcome)`);
   const auditAll = db.prepare('SELECT * FROM remediation_audit ORDER BY seq DESC LIMIT ?');
   const auditIncident = db.prepare('SELECT * FROM remediation_audit WHERE incident_id = ? ORDER BY seq DESC LIMIT ?');
+  const countByStatus = db.prepare('SELECT status, COUNT(*) AS n FROM remediation_requests GROUP BY status');
   const transitions = new Map<string, ReturnType<Db['prepare']>>();
 
   return {
@@ -195,6 +197,8 @@ export function createRemediationRepo(db: Db): RemediationRepo {
     startsSince: (since) => (startsSince.get(since) as { n: number }).n,
     recentOutcomes: (actionId, limit) =>
       recentOutcomes.all(actionId, limit) as Array<{ status: RequestStatus; finished_at: string | null }>,
+    countByStatus: () =>
+      Object.fromEntries((countByStatus.all() as Array<{ status: string; n: number }>).map((r) => [r.status, r.n])),
     audit: (entry) => {
       audit.run(entry);
     },

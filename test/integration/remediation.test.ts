@@ -564,6 +564,8 @@ describe('remediation from the incident card, live mode', () => {
     expect(told.params.thread_ts).toBe(card.ts);
     const late = await click(h, LEAD, 'vigil_remediation_approve', request.id, card);
     expect(late).toContain('needs a human');
+    const metrics = await (await fetch(`http://127.0.0.1:${h.vigil.healthPort}/metrics`)).text();
+    expect(metrics).toContain('vigil_remediation_requests{status="needs_attention"} 1');
   });
 });
 
