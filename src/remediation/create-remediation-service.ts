@@ -272,6 +272,18 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
     return true;
   };
 
+  /** The request if it still waits for a decision; otherwise what to tell the clicker (expiring it if due). */
+  const stillOpen = async (requestId: string): Promise<{ request: RemediationRequest } | Outcome> => {
+    const request = repo.get(requestId);
+    if (!request) return { ok: false, message: 'Unknown request.' };
+    if (request.status !== 'proposed') return alreadyDecided(request);
+    if (expireIfDue(request)) {
+      await tell(request.id);
+      return alreadyDecided(repo.get(request.id) ?? request);
+    }
+    return { request };
+  };
+
   const createRequest = async (
     incident: Incident,
     action: ActionConfig,
@@ -430,13 +442,9 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
     },
 
     async approve({ requestId, user }) {
-      const request = repo.get(requestId);
-      if (!request) return { ok: false, message: 'Unknown request.' };
-      if (request.status !== 'proposed') return alreadyDecided(request);
-      if (expireIfDue(request)) {
-        await tell(request.id);
-        return alreadyDecided(repo.get(request.id) ?? request);
-      }
+      const open = await stillOpen(requestId);
+      if ('message' in open) return open;
+      const { request } = open;
       const action = actionById.get(request.action_id);
       if (!action) return { ok: false, message: `${request.action_id} is no longer in the allow-list; it cannot run.` };
       if (!config.enabled) return { ok: false, message: 'Remediation is switched off (remediation.enabled: false).' };
@@ -480,13 +488,9 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
     },
 
     async mayDecide(requestId, user) {
-      const request = repo.get(requestId);
-      if (!request) return { ok: false, message: 'Unknown request.' };
-      if (request.status !== 'proposed') return alreadyDecided(request);
-      if (expireIfDue(request)) {
-        await tell(request.id);
-        return alreadyDecided(repo.get(request.id) ?? request);
-      }
+      const open = await stillOpen(requestId);
+      if ('message' in open) return open;
+      const { request } = open;
       const action = actionById.get(request.action_id);
       // The requester may always withdraw their own request.
       if (user === request.requested_by) return { ok: true, message: '' };

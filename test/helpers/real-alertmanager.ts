@@ -2,10 +2,10 @@
  * A real Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1 with a free port and no
  * cluster listener (the default :9094 collides between parallel tests). CI installs the package.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startLocalDaemon } from './local-daemon.js';
 
 export interface RealAlertmanager {
   url: string;
@@ -26,7 +26,7 @@ export async function startRealAlertmanager(): Promise<RealAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-am-'));
   const config = join(dir, 'alertmanager.yml');
   writeFileSync(config, "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
-  const child = spawn(
+  const daemon = await startLocalDaemon(
     'prometheus-alertmanager',
     [
       `--config.file=${config}`,
@@ -34,44 +34,15 @@ export async function startRealAlertmanager(): Promise<RealAlertmanager> {
       '--web.listen-address=127.0.0.1:0',
       '--cluster.listen-address=',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    'prometheus-alertmanager',
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`alertmanager did not start:\n${log.slice(-2000)}`)), 20_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start alertmanager (apt-get install prometheus-alertmanager): ${error.message}`));
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /msg="Listening on" address=(127\.0\.0\.1:\d+)/.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        resolve(`http://${match[1]}`);
-      }
-    });
-  });
-  const deadline = Date.now() + 20_000;
-  while (
-    !(await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline) throw new Error('alertmanager never became ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const url = daemon.url;
   return {
     url,
     silences: async () =>
       (await (await fetch(`${url}/api/v2/silences`)).json()) as Awaited<ReturnType<RealAlertmanager['silences']>>,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

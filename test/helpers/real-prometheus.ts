@@ -2,11 +2,12 @@
  * A real Prometheus (Debian's package) on 127.0.0.1 with a free port, its history backfilled with
  * promtool from OpenMetrics text. Fails loudly when prometheus/promtool are missing: CI installs them.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startLocalDaemon } from './local-daemon.js';
 
 const run = promisify(execFile);
 
@@ -48,7 +49,7 @@ export async function startRealPrometheus(series: readonly GaugeSeries[]): Promi
     timeout: 60_000,
   });
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
-  const child: ChildProcess = spawn(
+  const daemon = await startLocalDaemon(
     'prometheus',
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -56,42 +57,12 @@ export async function startRealPrometheus(series: readonly GaugeSeries[]): Promi
       '--storage.tsdb.retention.time=100y',
       '--web.listen-address=127.0.0.1:0',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    'prometheus',
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`prometheus did not start:\n${log.slice(-2000)}`)), 20_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start prometheus (apt-get install prometheus): ${error.message}`));
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /msg="Listening on" address=(127\.0\.0\.1:\d+)/.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        resolve(`http://${match[1]}`);
-      }
-    });
-  });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error('prometheus never became ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
   return {
-    url,
+    url: daemon.url,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

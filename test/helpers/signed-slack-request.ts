@@ -59,6 +59,18 @@ export function eventBody(event: Record<string, unknown>): string {
   });
 }
 
+/** What every interactivity payload starts with: the workspace, the user and the app. */
+function interaction(type: string, user: string) {
+  return {
+    type,
+    team: { id: 'T0TEST', domain: 'vigil-test' },
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0VIGIL',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${user}`,
+  };
+}
+
 /** The form body Slack sends when a button is clicked (block_actions), as the interactivity payload. */
 export function blockActionBody(input: {
   user: string;
@@ -71,12 +83,7 @@ export function blockActionBody(input: {
   actionTs?: string;
 }): string {
   const payload = {
-    type: 'block_actions',
-    team: { id: 'T0TEST', domain: 'vigil-test' },
-    user: { id: input.user, username: input.user.toLowerCase(), team_id: 'T0TEST' },
-    api_app_id: 'A0VIGIL',
-    token: 'legacy-verification-token',
-    trigger_id: `trigger-${input.user}`,
+    ...interaction('block_actions', input.user),
     container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel },
     channel: { id: input.channel, name: 'team' },
     message: { ts: input.messageTs, text: 'card' },
@@ -103,12 +110,7 @@ export function viewSubmissionBody(input: {
   values: Record<string, Record<string, { type: string; value: string | null }>>;
 }): string {
   const payload = {
-    type: 'view_submission',
-    team: { id: 'T0TEST', domain: 'vigil-test' },
-    user: { id: input.user, username: input.user.toLowerCase(), team_id: 'T0TEST' },
-    api_app_id: 'A0VIGIL',
-    token: 'legacy-verification-token',
-    trigger_id: `trigger-${input.user}`,
+    ...interaction('view_submission', input.user),
     view: {
       id: 'V0TEST',
       type: 'modal',

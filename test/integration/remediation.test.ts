@@ -12,12 +12,12 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema, type VigilConfig } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
-import { IncidentSchema, SCHEMA_VERSION } from '../../src/contracts/index.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import { type FakeKubernetes, startFakeKubernetes } from '../helpers/fake-kubernetes.js';
 import { type FakeSlack, type RecordedSlackCall, startFakeSlack } from '../helpers/fake-slack.js';
 import { type HttpRecorder, startHttpRecorder } from '../helpers/http-recorder.js';
+import { makeOpenIncident } from '../helpers/make-incident.js';
 import { type RealAlertmanager, startRealAlertmanager } from '../helpers/real-alertmanager.js';
 import { blockActionBody, postSigned, slashCommandBody, viewSubmissionBody } from '../helpers/signed-slack-request.js';
 
@@ -190,29 +190,7 @@ async function startHarness(dryRun: boolean, alertmanager: RealAlertmanager): Pr
 /** Stores an open incident and posts its card, as a detection cycle would. */
 async function openIncident(h: Harness, id: string, services: string[]) {
   const at = h.clock.now.toISOString();
-  const incident = IncidentSchema.parse({
-    schema_version: SCHEMA_VERSION,
-    id,
-    fingerprint: id,
-    status: 'open',
-    severity: 'critical',
-    services,
-    namespace: 'shop',
-    team: 'payments',
-    channel: '#team-payments',
-    created_at: at,
-    updated_at: at,
-    last_anomaly_at: at,
-    resolved_at: null,
-    hypothesis: {
-      probable_starting_service: services[0],
-      confidence: 0.8,
-      reason: 'earliest anomaly',
-    },
-    anomaly_ids: [],
-    slack: null,
-    opened_at: at,
-  });
+  const incident = makeOpenIncident(id, services, at);
   h.vigil.pipeline.repos.incidents.save(incident, []);
   const result = await h.vigil.pipeline.publish?.([id]);
   expect(result?.posted).toEqual([id]);

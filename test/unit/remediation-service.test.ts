@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
-import { IncidentSchema, SCHEMA_VERSION } from '../../src/contracts/index.js';
 import { createSilentLogger } from '../../src/logger.js';
 import {
   AUTO_ACTOR,
@@ -18,31 +17,12 @@ import { createIncidentsRepo } from '../../src/storage/incidents-repo.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { createRemediationRepo, type RemediationRepo } from '../../src/storage/remediation-repo.js';
 import { type HttpRecorder, startHttpRecorder } from '../helpers/http-recorder.js';
+import { makeOpenIncident } from '../helpers/make-incident.js';
 
 const LEAD = 'U0LEAD';
 const OTHER = 'U0OTHER';
 
-function incident(id: string, service: string) {
-  const at = '2026-11-21T01:00:00.000Z';
-  return IncidentSchema.parse({
-    schema_version: SCHEMA_VERSION,
-    id,
-    fingerprint: id,
-    status: 'open',
-    severity: 'high',
-    services: [service],
-    namespace: 'shop',
-    team: 'payments',
-    channel: '#team-payments',
-    created_at: at,
-    updated_at: at,
-    last_anomaly_at: at,
-    resolved_at: null,
-    hypothesis: { probable_starting_service: service, confidence: 0.7, reason: 'earliest anomaly' },
-    anomaly_ids: [],
-    slack: null,
-  });
-}
+const incident = (id: string, service: string) => makeOpenIncident(id, [service], '2026-11-21T01:00:00.000Z');
 
 describe('remediation guards', () => {
   let receiver: HttpRecorder;
