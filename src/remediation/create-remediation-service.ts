@@ -101,7 +101,7 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
   ) =>
     repo.audit({
       at: iso(),
-      request_id: request?.id ?? null,
+      request_id: request?.id || null,
       incident_id: request?.incident_id ?? null,
       action_id: request?.action_id ?? null,
       target: request?.target ?? null,
@@ -224,6 +224,8 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
     return repo.atomically(() => {
       const current = repo.get(request.id);
       if (!current || current.status !== 'proposed') return alreadyDecided(current ?? request);
+      // Checked again here: the approver's group lookup may have taken the request past its expiry.
+      if (expireIfDue(current)) return alreadyDecided(repo.get(current.id) ?? current);
       const refusal = guardRefusal(current, action);
       if (refusal) {
         audit(current, approver, 'refused', refusal);
