@@ -18,6 +18,8 @@ const { values } = parseArgs({
     series: { type: 'string', default: '10000' },
     points: { type: 'string', default: '1440' },
     slo: { type: 'boolean', default: false },
+    /** Only one order (streaming or batch), e.g. to profile it. */
+    order: { type: 'string', default: 'both' },
   },
 });
 const SERIES = Number(values.series);
@@ -100,14 +102,14 @@ const out = [
   `ensemble${values.slo ? ' + SLO burn rate' : ''} (z-score, MAD, level shift, seasonal${values.slo ? ', burn rate' : ''}, calibration): ` +
     `${SERIES} series × ${POINTS} points = ${points.toLocaleString('en-US')} points, single thread`,
 ];
-for (const order of ['streaming', 'batch'] as const) {
+for (const order of (['streaming', 'batch'] as const).filter((o) => values.order === 'both' || values.order === o)) {
   const r = await run(order);
   out.push(
     `  ${order.padEnd(9)} ${Math.round(points / r.seconds)
       .toLocaleString('en-US')
       .padStart(10)} points/s ` + `(${r.seconds.toFixed(1)} s, ${r.anomalies} anomalous points)`,
   );
-  if (order === 'batch') {
+  if (order === 'batch' || values.order === 'streaming') {
     out.push(
       `  memory    ${Math.round(r.heapPerSeries + r.buffersPerSeries).toLocaleString('en-US')} bytes per series ` +
         `(${Math.round(r.heapPerSeries).toLocaleString('en-US')} heap + ` +

@@ -4,7 +4,7 @@ import type { RobustMadState } from './detectors/robust-mad.js';
 import type { RollingZscoreState } from './detectors/rolling-zscore.js';
 import type { SeasonalBaselineState, SeasonalProfileState } from './detectors/seasonal-baseline.js';
 import type { BurnRateWindow, SloBurnRateState } from './detectors/slo-burn-rate.js';
-import { binOf, CALIBRATION_BINS, type TailCalibratorState } from './detectors/tail-calibrator.js';
+import { binOfAbs, CALIBRATION_BINS, type TailCalibratorState } from './detectors/tail-calibrator.js';
 
 export interface SeriesDetectorOptions {
   stepMs: number;
@@ -196,6 +196,8 @@ interface Plan {
   dayReady: number;
   weekReady: number;
   levelAlpha: number;
+  /** The seasonal buckets of the last timestamp seen (shared by the series of these options). */
+  time: SeasonalTime;
   // Burn rate.
   budget: number;
   sloLengths: number[];
@@ -281,6 +283,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
     dayReady: pointsPerSlot * 2,
     weekReady: pointsPerHour * 2,
     levelAlpha: options.stepMs / (LEVEL_DAYS * 86_400_000),
+    time: { ts: Number.NaN, dayHere: 0, dayOther: 0, dayW: 0, weekHere: 0, weekOther: 0, weekW: 0 },
     budget: slo ? 1 - slo.objective : 0,
     sloLengths,
     sloFactors: slo ? slo.windows.map((w) => w.factor) : [],
@@ -326,18 +329,31 @@ function lowerBound(b: Float64Array, base: number, n: number, x: number): number
   return lo;
 }
 
+/** Below this many elements a loop moves them faster than copyWithin (a call into the runtime). */
+const SHORT_MOVE = 24;
+
+/**
+ * Replaces `old` (the value leaving the window) by `value` once the window is full: both places by
+ * binary search, then one move of what lies between (see detectors/robust-mad.ts).
+ */
 function sortedPush(b: Float64Array, base: number, n: number, W: number, value: number, old: number): void {
   if (n === W) {
     const from = lowerBound(b, base, n, old);
     let i = from;
     if (value > old) {
       const to = lowerBound(b, base, n, value) - 1;
-      if (to > from) for (let k = base + from; k < base + to; k += 1) b[k] = b[k + 1] as number;
-      i = to > from ? to : from;
+      if (to > from) {
+        if (to - from < SHORT_MOVE) for (let k = base + from; k < base + to; k += 1) b[k] = b[k + 1] as number;
+        else b.copyWithin(base + from, base + from + 1, base + to + 1);
+        i = to;
+      }
     } else {
       const to = lowerBound(b, base, n, value);
-      if (to < from) for (let k = base + from; k > base + to; k -= 1) b[k] = b[k - 1] as number;
-      i = to < from ? to : from;
+      if (to < from) {
+        if (from - to < SHORT_MOVE) for (let k = base + from; k > base + to; k -= 1) b[k] = b[k - 1] as number;
+        else b.copyWithin(base + to + 1, base + to, base + from);
+        i = to;
+      }
     }
     b[base + i] = value;
     return;
@@ -350,7 +366,15 @@ function sortedPush(b: Float64Array, base: number, n: number, W: number, value: 
   b[base + i] = value;
 }
 
-function kthDeviation(b: Float64Array, base: number, n: number, k: number, m: number, h: number): number {
+/**
+ * The MAD of the sorted window around its median `m`: the middle order statistic(s) of |x - m|. The
+ * deviations form two sorted arms around index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m;
+ * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
+ * the (k+1)-th (for an even window) is then the smaller of the next of each arm.
+ */
+function madOf(b: Float64Array, base: number, n: number, m: number): number {
+  const h = n >>> 1;
+  const k = (n - 1) >>> 1;
   const a = h;
   const nb = n - h;
   let lo = k + 1 - nb > 0 ? k + 1 - nb : 0;
@@ -358,36 +382,68 @@ function kthDeviation(b: Float64Array, base: number, n: number, k: number, m: nu
   while (lo < hi) {
     const i = (lo + hi) >>> 1;
     const j = k + 1 - i;
+    // B[j-1] > A[i]: take more from A.
     if (j > 0 && i < a && (b[base + h + j - 1] as number) - m > m - (b[base + h - 1 - i] as number)) lo = i + 1;
     else hi = i;
   }
   const j = k + 1 - lo;
   const fromA = lo > 0 ? m - (b[base + h - lo] as number) : Number.NEGATIVE_INFINITY;
   const fromB = j > 0 ? (b[base + h + j - 1] as number) - m : Number.NEGATIVE_INFINITY;
-  return fromA > fromB ? fromA : fromB;
+  const low = fromA > fromB ? fromA : fromB;
+  if (k === n >>> 1) return low;
+  const nextA = lo < a ? m - (b[base + h - 1 - lo] as number) : Number.POSITIVE_INFINITY;
+  const nextB = j < nb ? (b[base + h + j] as number) - m : Number.POSITIVE_INFINITY;
+  return (low + (nextA < nextB ? nextA : nextB)) / 2;
 }
 
 // Seasonal profiles (see detectors/seasonal-baseline.ts): bucket b at base + 3b as (mean, dev, count).
 let expectedMean = 0;
 let expectedDev = 0;
 
-function expect(b: Float64Array, base: number, hour: number, frac: number, size: number, ready: number): boolean {
-  const here = hour % size;
-  const other = frac >= 0.5 ? (here + 1) % size : (here + size - 1) % size;
-  const h = base + 3 * here;
-  const o = base + 3 * other;
-  if ((b[h + 2] as number) < ready) return false;
-  const w = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
-  if ((b[o + 2] as number) < ready) {
-    expectedMean = b[h] as number;
-    expectedDev = b[h + 1] as number;
+function expect(b: Float64Array, here: number, other: number, w: number, ready: number): boolean {
+  if ((b[here + 2] as number) < ready) return false;
+  if ((b[other + 2] as number) < ready) {
+    expectedMean = b[here] as number;
+    expectedDev = b[here + 1] as number;
     return true;
   }
-  const a = b[h] as number;
-  const bm = b[o] as number;
-  expectedDev = (1 - w) * (b[h + 1] as number) + w * (b[o + 1] as number) + w * Math.abs(bm - a);
+  const a = b[here] as number;
+  const bm = b[other] as number;
+  expectedDev = (1 - w) * (b[here + 1] as number) + w * (b[other + 1] as number) + w * Math.abs(bm - a);
   expectedMean = (1 - w) * a + w * bm;
   return true;
+}
+
+/**
+ * Where a timestamp falls in the seasonal profiles: the bucket, the neighbour the expectation leans
+ * towards and how far. Depends on the time only, so the tick computes it once for all its series.
+ */
+interface SeasonalTime {
+  ts: number;
+  dayHere: number;
+  dayOther: number;
+  dayW: number;
+  weekHere: number;
+  weekOther: number;
+  weekW: number;
+}
+
+function seasonalTime(t: SeasonalTime, ts: number): void {
+  const hours = ts / HOUR_MS;
+  const hourOfEpoch = Math.floor(hours);
+  const frac = hours - hourOfEpoch;
+  const slots = ts / DAY_SLOT_MS;
+  const slotOfEpoch = Math.floor(slots);
+  const slotFrac = slots - slotOfEpoch;
+  const dayBucket = ((slotOfEpoch % DAY_SLOTS) + DAY_SLOTS) % DAY_SLOTS;
+  const weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+  t.ts = ts;
+  t.dayHere = dayBucket % DAY_SLOTS;
+  t.dayOther = slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS;
+  t.dayW = slotFrac >= 0.5 ? slotFrac - 0.5 : 0.5 - slotFrac;
+  t.weekHere = weekBucket % WEEK_HOURS;
+  t.weekOther = frac >= 0.5 ? (t.weekHere + 1) % WEEK_HOURS : (t.weekHere + WEEK_HOURS - 1) % WEEK_HOURS;
+  t.weekW = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
 }
 
 function learn(b: Float64Array, at: number, value: number, alpha: number, ready: number, scale: number): void {
@@ -405,7 +461,7 @@ function learn(b: Float64Array, at: number, value: number, alpha: number, ready:
 /** Tail calibrator `c` (see detectors/tail-calibrator.ts): tail() of |statistic| then add() it. */
 function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: number): number {
   const a = Math.abs(statistic);
-  const bin = binOf(a);
+  const bin = binOfAbs(a);
   const s = p.calScalarsAt + c * CAL_SCALARS;
   const stride = p.calibrated;
   const suffix = p.calAt + c;
@@ -528,10 +584,7 @@ class FusedSeriesDetector implements SeriesDetector {
         mN % 2 === 1
           ? (b[sortedAt + h] as number)
           : ((b[sortedAt + h - 1] as number) + (b[sortedAt + h] as number)) / 2;
-      const lowK = (mN - 1) >>> 1;
-      const highK = mN >>> 1;
-      const low = kthDeviation(b, sortedAt, mN, lowK, med, h);
-      const mad = lowK === highK ? low : (low + kthDeviation(b, sortedAt, mN, highK, med, h)) / 2;
+      const mad = madOf(b, sortedAt, mN, med);
       const sigma = Math.max(MAD_TO_SIGMA * mad, spreadFloor(med, scale));
       const m = memberAt + MAD * PER_MEMBER;
       const threshold = p.thresholds[MAD] as number;
@@ -713,17 +766,14 @@ class FusedSeriesDetector implements SeriesDetector {
   private seasonal(value: number, ts: number, scale: number): boolean {
     const b = this.b;
     const p = this.p;
-    const hours = ts / HOUR_MS;
-    const hourOfEpoch = Math.floor(hours);
-    const frac = hours - hourOfEpoch;
-    const slots = ts / DAY_SLOT_MS;
-    const slotOfEpoch = Math.floor(slots);
-    const slotFrac = slots - slotOfEpoch;
-    const dayBucket = ((slotOfEpoch % DAY_SLOTS) + DAY_SLOTS) % DAY_SLOTS;
-    const weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
-    const dayAt = p.dayAt;
-    const fromWeek = expect(b, p.weekAt, weekBucket, frac, WEEK_HOURS, p.weekReady);
-    const ready = fromWeek || expect(b, dayAt, dayBucket, slotFrac, DAY_SLOTS, p.dayReady);
+    const t = p.time;
+    if (t.ts !== ts) seasonalTime(t, ts);
+    const dayHere = p.dayAt + 3 * t.dayHere;
+    const dayOther = p.dayAt + 3 * t.dayOther;
+    const dayW = t.dayW;
+    const weekHere = p.weekAt + 3 * t.weekHere;
+    const fromWeek = expect(b, weekHere, p.weekAt + 3 * t.weekOther, t.weekW, p.weekReady);
+    const ready = fromWeek || expect(b, dayHere, dayOther, dayW, p.dayReady);
     const level = b[S_LEVEL] as number;
     if (ready) {
       const mean = level + expectedMean;
@@ -738,18 +788,18 @@ class FusedSeriesDetector implements SeriesDetector {
       b[S_WEAK] = statistic;
     } else {
       b[S_WEAK] = Number.NaN;
-      if (expect(b, dayAt, dayBucket, slotFrac, DAY_SLOTS, p.pointsPerSlot)) {
+      if (expect(b, dayHere, dayOther, dayW, p.pointsPerSlot)) {
         const mean = level + expectedMean;
         b[S_WEAK] = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
       }
     }
-    const shapeNow = ready || expect(b, dayAt, dayBucket, slotFrac, DAY_SLOTS, 1) ? expectedMean : 0;
+    const shapeNow = ready || expect(b, dayHere, dayOther, dayW, 1) ? expectedMean : 0;
     const levelCount = (b[S_LEVELCOUNT] as number) + 1;
     b[S_LEVELCOUNT] = levelCount;
     const learned = level + Math.max(p.levelAlpha, 1 / levelCount) * (value - shapeNow - level);
     b[S_LEVEL] = learned;
-    learn(b, dayAt + 3 * dayBucket, value - learned, p.dayAlpha, p.dayReady, scale);
-    learn(b, p.weekAt + 3 * weekBucket, value - learned, p.weekAlpha, p.weekReady, scale);
+    learn(b, dayHere, value - learned, p.dayAlpha, p.dayReady, scale);
+    learn(b, weekHere, value - learned, p.weekAlpha, p.weekReady, scale);
     return ready;
   }
 

@@ -6,6 +6,7 @@ import {
   type SeriesDetectorOptions,
   type SeriesDetectorState,
 } from '../../src/detection/create-series-detector.js';
+import { binOf, binOfAbs } from '../../src/detection/detectors/tail-calibrator.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
 import { createReferenceSeriesDetector } from './reference-series-detector.js';
 
@@ -168,5 +169,35 @@ describe('the fused series detector matches the reference ensemble bit for bit',
     );
     compare(before, stream(21, 3000, 60_000, 'mixed'), 1000, wider);
     compare(before, stream(22, 3000, 60_000, 'mixed'), 1000, narrower);
+  });
+});
+
+describe('the calibration bin without a logarithm', () => {
+  it('is binOf for any |statistic|, at its edges above all', () => {
+    const rand = random(99);
+    const values: number[] = [0, 0.5, 50, 1e300, Number.POSITIVE_INFINITY, Number.MIN_VALUE];
+    for (let i = 0; i < 200_000; i += 1) values.push(Math.exp(rand() * 10 - 2), rand() * 60);
+    // Every edge, and the doubles right around it.
+    const view = new DataView(new ArrayBuffer(8));
+    const step = (x: number, ulps: number) => {
+      view.setFloat64(0, x);
+      view.setBigUint64(0, view.getBigUint64(0) + BigInt(ulps));
+      return view.getFloat64(0);
+    };
+    for (let x = 0.5; x < 60; x *= 1.0001) {
+      const b = binOf(x);
+      if (binOf(x * 1.0001) !== b) {
+        let lo = x;
+        let hi = x * 1.0001;
+        while (step(lo, 1) < hi) {
+          const mid = lo + (hi - lo) / 2;
+          if (mid === lo || mid === hi) break;
+          if (binOf(mid) === b) lo = mid;
+          else hi = mid;
+        }
+        for (let u = -3000; u <= 3000; u += 1) values.push(step(hi, u));
+      }
+    }
+    for (const v of values) if (binOfAbs(v) !== binOf(v)) expect.fail(`binOfAbs(${v}) ${binOfAbs(v)} !== ${binOf(v)}`);
   });
 });
