@@ -120,44 +120,45 @@ const PREVIOUS = 1;
 const PEAK = 2;
 /** Next write index of the shared ring. */
 const HEAD = 3;
-const Z_LEN = 5;
+const Z_LEN = 4;
 /** Pushes into the z-score mod window: where its own ring would have put the next value. */
-const Z_PHASE = 6;
-const Z_SUM = 7;
-const Z_SQ = 8;
-const Z_SINCE = 9;
-const M_N = 10;
-const L_N = 11;
-const L_REF = 12;
-const L_REFSQ = 13;
-const L_REC = 14;
-const L_SINCE = 15;
-const L_FROZEN = 16;
-const L_FMEAN = 17;
-const L_FSIGMA = 18;
-const L_FPOINTS = 19;
-const S_LEVEL = 20;
-const S_LEVELCOUNT = 21;
+const Z_PHASE = 5;
+const Z_SUM = 6;
+const Z_SQ = 7;
+const Z_SINCE = 8;
+const M_N = 9;
+const L_N = 10;
+const L_REF = 11;
+const L_REFSQ = 12;
+const L_REC = 13;
+const L_SINCE = 14;
+const L_FROZEN = 15;
+const L_FMEAN = 16;
+const L_FSIGMA = 17;
+const L_FPOINTS = 18;
+const S_LEVEL = 19;
+const S_LEVELCOUNT = 20;
 /** The seasonal detector's weak statistic (NaN when none). */
-const S_WEAK = 22;
-const B_START = 23;
-const B_N = 24;
-const CHOSEN = 25;
-const SCALARS = 26;
-/** Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on. */
+const S_WEAK = 21;
+const B_START = 22;
+const B_N = 23;
+const CHOSEN = 24;
+const SCALARS = 25;
+/**
+ * Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on: its last
+ * reading (statistic, expected value and the sigma its band is drawn from; the burn rate keeps its
+ * band's upper end there), its verdict on the last point, and its calibrator's weight, count and
+ * (decaying) largest |statistic|. Whether it fired is also whether it is "active" on the next point.
+ */
 const PER_MEMBER = 8;
 const M_STAT = 0;
 const M_EXP = 1;
-const M_LO = 2;
-const M_UP = 3;
-const M_SCORE = 4;
-const M_FIRED = 5;
-const M_ACTIVE = 6;
-/** Calibrated members only: the calibrator's weight, count and (decaying) max come next. */
-const CAL_SCALARS = 3;
-const C_WEIGHT = 0;
-const C_COUNT = 1;
-const C_MAX = 2;
+const M_SIGMA = 2;
+const M_SCORE = 3;
+const M_FIRED = 4;
+const C_WEIGHT = 5;
+const C_COUNT = 6;
+const C_MAX = 7;
 
 const ZSCORE = 0;
 const MAD = 1;
@@ -169,7 +170,7 @@ interface Plan {
   R: number;
   /** Ring capacity: the level-shift test's reference + recent points (the longest window). */
   C: number;
-  thresholds: number[];
+  thresholds: Float64Array;
   names: DetectorName[];
   members: number;
   /** Calibrated members (all but the burn rate), members 0..calibrated-1. */
@@ -196,6 +197,10 @@ interface Plan {
   dayReady: number;
   weekReady: number;
   levelAlpha: number;
+  /** From which count 1 / count ≤ the rate, i.e. Math.max(rate, 1 / count) is the rate (no division). */
+  dayAlphaFrom: number;
+  weekAlphaFrom: number;
+  levelAlphaFrom: number;
   /** The seasonal buckets of the last timestamp seen (shared by the series of these options). */
   time: SeasonalTime;
   // Burn rate.
@@ -206,7 +211,6 @@ interface Plan {
   sloReadyAt: number;
   // Offsets.
   memberAt: number;
-  calScalarsAt: number;
   calAt: number;
   ringAt: number;
   sortedAt: number;
@@ -215,7 +219,12 @@ interface Plan {
   sloSumsAt: number;
   sloRingAt: number;
   size: number;
+  /** Written only if the touched values sum to TOUCHED (never in practice): see update. */
+  touched: number;
 }
+
+/** A sum the touched values never make (see touchLines): a use that keeps the loads. */
+const TOUCHED = -1.2345e-300;
 
 const plans = new WeakMap<SeriesDetectorOptions, Plan>();
 
@@ -246,8 +255,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
   const pointsPerHour = Math.max(1, HOUR_MS / options.stepMs);
   const pointsPerSlot = Math.max(1, DAY_SLOT_MS / options.stepMs);
   const memberAt = SCALARS;
-  const calScalarsAt = memberAt + members * PER_MEMBER;
-  const calAt = calScalarsAt + calibrated * CAL_SCALARS;
+  const calAt = memberAt + members * PER_MEMBER;
   const ringAt = calAt + calibrated * CALIBRATION_BINS;
   const sortedAt = ringAt + W + R;
   const dayAt = sortedAt + W;
@@ -259,7 +267,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
     minPoints: options.minPoints,
     R,
     C: W + R,
-    thresholds,
+    thresholds: Float64Array.from(thresholds),
     names,
     members,
     calibrated,
@@ -283,6 +291,9 @@ function planOf(options: SeriesDetectorOptions): Plan {
     dayReady: pointsPerSlot * 2,
     weekReady: pointsPerHour * 2,
     levelAlpha: options.stepMs / (LEVEL_DAYS * 86_400_000),
+    dayAlphaFrom: reciprocalAtMost(1 / (pointsPerSlot * SEASONAL_MEMORY_DAYS)),
+    weekAlphaFrom: reciprocalAtMost(1 / (pointsPerHour * 2)),
+    levelAlphaFrom: reciprocalAtMost(options.stepMs / (LEVEL_DAYS * 86_400_000)),
     time: { ts: Number.NaN, dayHere: 0, dayOther: 0, dayW: 0, weekHere: 0, weekOther: 0, weekW: 0 },
     budget: slo ? 1 - slo.objective : 0,
     sloLengths,
@@ -290,7 +301,6 @@ function planOf(options: SeriesDetectorOptions): Plan {
     sloCapacity,
     sloReadyAt: slo ? Math.min(...sloLengths.filter((_, i) => i % 2 === 0)) : 0,
     memberAt,
-    calScalarsAt,
     calAt,
     ringAt,
     sortedAt,
@@ -299,9 +309,28 @@ function planOf(options: SeriesDetectorOptions): Plan {
     sloSumsAt,
     sloRingAt,
     size: sloRingAt + sloCapacity,
+    touched: 0,
   };
   plans.set(options, plan);
   return plan;
+}
+
+/**
+ * The smallest x > 0 with 1 / x ≤ alpha, as computed (division is correctly rounded, so 1 / x only
+ * falls as x grows): from there on Math.max(alpha, 1 / x) is alpha. Infinity for an alpha that is
+ * not a positive number (never a shortcut then).
+ */
+function reciprocalAtMost(alpha: number): number {
+  if (!(alpha > 0 && alpha < Number.POSITIVE_INFINITY)) return Number.POSITIVE_INFINITY;
+  let lo = 0;
+  let hi = 1;
+  while (!(1 / hi <= alpha)) hi *= 2;
+  for (;;) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid === lo || mid === hi) return hi;
+    if (1 / mid <= alpha) hi = mid;
+    else lo = mid;
+  }
 }
 
 /** Math.max(|level| × 1%, the series' scale, 1e-9): see spreadFloor in detectors/detector.ts. */
@@ -446,9 +475,18 @@ function seasonalTime(t: SeasonalTime, ts: number): void {
   t.weekW = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
 }
 
-function learn(b: Float64Array, at: number, value: number, alpha: number, ready: number, scale: number): void {
+function learn(
+  b: Float64Array,
+  at: number,
+  value: number,
+  alpha: number,
+  alphaFrom: number,
+  ready: number,
+  scale: number,
+): void {
   const c = b[at + 2] as number;
-  const a = Math.max(alpha, 1 / (c + 1));
+  const c1 = c + 1;
+  const a = c1 >= alphaFrom ? alpha : Math.max(alpha, 1 / c1);
   const m = b[at] as number;
   const d = b[at + 1] as number;
   const limit = WINSOR * Math.max(d * 1.25, spreadFloor(m, scale));
@@ -462,7 +500,7 @@ function learn(b: Float64Array, at: number, value: number, alpha: number, ready:
 function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: number): number {
   const a = Math.abs(statistic);
   const bin = binOfAbs(a);
-  const s = p.calScalarsAt + c * CAL_SCALARS;
+  const s = p.memberAt + c * PER_MEMBER;
   const stride = p.calibrated;
   const suffix = p.calAt + c;
   const weight = b[s + C_WEIGHT] as number;
@@ -533,6 +571,31 @@ class FusedReading implements EnsembleReading {
   }
 }
 
+/**
+ * Reads one number of every cache line a point touches, so that they are all on their way at once
+ * rather than one after the other as the code gets to them: the streaming tick finds most of them
+ * out of cache (it has touched thousands of other series since this one).
+ */
+function touchLines(b: Float64Array, p: Plan, head: number): number {
+  let touched = 0;
+  const R = p.R;
+  const C = p.C;
+  // Scalars, members and the calibration's low bins (where most statistics fall).
+  for (let i = 0; i < p.calAt + 8 * p.calibrated; i += 8) touched += b[i] as number;
+  touched += b[p.ringAt + head] as number;
+  touched += b[p.ringAt + (head < R ? head + C - R : head - R)] as number;
+  touched += b[p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
+  for (let i = p.sortedAt; i < p.sortedAt + p.W; i += 8) touched += b[i] as number;
+  if (p.seasonalIndex >= 0) {
+    const t = p.time;
+    touched += b[p.dayAt + 3 * t.dayHere] as number;
+    touched += b[p.dayAt + 3 * t.dayOther] as number;
+    touched += b[p.weekAt + 3 * t.weekHere] as number;
+    touched += b[p.weekAt + 3 * t.weekOther] as number;
+  }
+  return touched;
+}
+
 class FusedSeriesDetector implements SeriesDetector {
   private readonly b: Float64Array;
   private readonly reading: FusedReading;
@@ -550,6 +613,11 @@ class FusedSeriesDetector implements SeriesDetector {
     const b = this.b;
     const p = this.p;
     const W = p.W;
+    const R = p.R;
+    const head = b[HEAD] as number;
+    if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
+    if (touchLines(b, p, head) === TOUCHED) p.touched = TOUCHED;
+
     const previous = b[PREVIOUS] as number;
     if (!Number.isNaN(previous))
       b[SCALE] = (b[SCALE] as number) + p.scaleAlpha * (0.5 * Math.abs(value - previous) - (b[SCALE] as number));
@@ -559,26 +627,25 @@ class FusedSeriesDetector implements SeriesDetector {
     const memberAt = p.memberAt;
 
     // --- Readings (each judged on the past only; the point is learned below). ---
+    let readyMask = 0;
     // Rolling z-score.
     const zLen = b[Z_LEN] as number;
-    const zReady = zLen >= minPoints;
-    if (zReady) {
+    if (zLen >= minPoints) {
+      readyMask |= 1 << ZSCORE;
       const sum = b[Z_SUM] as number;
       const mean = sum / zLen;
       const variance = zLen > 1 ? Math.max(0, ((b[Z_SQ] as number) - sum * mean) / (zLen - 1)) : 0;
       const sigma = Math.max(Math.sqrt(variance), spreadFloor(mean, scale));
       const m = memberAt + ZSCORE * PER_MEMBER;
-      const threshold = p.thresholds[ZSCORE] as number;
       b[m + M_STAT] = (value - mean) / sigma;
       b[m + M_EXP] = mean;
-      b[m + M_LO] = mean - threshold * sigma;
-      b[m + M_UP] = mean + threshold * sigma;
+      b[m + M_SIGMA] = sigma;
     }
     // Robust median / MAD.
     const sortedAt = p.sortedAt;
     const mN = b[M_N] as number;
-    const madReady = mN >= minPoints;
-    if (madReady) {
+    if (mN >= minPoints) {
+      readyMask |= 1 << MAD;
       const h = mN >>> 1;
       const med =
         mN % 2 === 1
@@ -587,31 +654,16 @@ class FusedSeriesDetector implements SeriesDetector {
       const mad = madOf(b, sortedAt, mN, med);
       const sigma = Math.max(MAD_TO_SIGMA * mad, spreadFloor(med, scale));
       const m = memberAt + MAD * PER_MEMBER;
-      const threshold = p.thresholds[MAD] as number;
       b[m + M_STAT] = (value - med) / sigma;
       b[m + M_EXP] = med;
-      b[m + M_LO] = med - threshold * sigma;
-      b[m + M_UP] = med + threshold * sigma;
+      b[m + M_SIGMA] = sigma;
     }
     // Level shift.
-    const R = p.R;
     const lN = b[L_N] as number;
     const refCount = lN - R;
-    const levelReady = refCount >= minPoints;
-    if (levelReady) {
-      const scratch = p.scratch;
-      scratch[0] = value;
-      for (let i = 1; i < R; i += 1) {
-        const v = ringAge(b, p, i - 1);
-        let j = i;
-        while (j > 0 && (scratch[j - 1] as number) > v) {
-          scratch[j] = scratch[j - 1] as number;
-          j -= 1;
-        }
-        scratch[j] = v;
-      }
-      const recentMean =
-        R % 2 === 1 ? (scratch[R >> 1] as number) : ((scratch[R / 2 - 1] as number) + (scratch[R / 2] as number)) / 2;
+    if (refCount >= minPoints) {
+      readyMask |= 1 << LEVEL;
+      const recentMedian = this.recentMedian(value, head);
       let refMean: number;
       let sigma: number;
       const frozen = b[L_FROZEN] === 1;
@@ -627,12 +679,10 @@ class FusedSeriesDetector implements SeriesDetector {
       }
       const threshold = p.thresholds[LEVEL] as number;
       const m = memberAt + LEVEL * PER_MEMBER;
-      const statistic = ((recentMean - refMean) / sigma) * p.sqrtR * 0.5;
+      const statistic = ((recentMedian - refMean) / sigma) * p.sqrtR * 0.5;
       b[m + M_STAT] = statistic;
       b[m + M_EXP] = refMean;
-      const band = (threshold * sigma * 2) / p.sqrtR;
-      b[m + M_LO] = refMean - band;
-      b[m + M_UP] = refMean + band;
+      b[m + M_SIGMA] = sigma;
       const beyond = Math.abs(statistic) >= threshold;
       if (!frozen && beyond) {
         b[L_FROZEN] = 1;
@@ -642,17 +692,14 @@ class FusedSeriesDetector implements SeriesDetector {
       } else if (frozen && (!beyond || (b[L_FPOINTS] as number) >= W)) b[L_FROZEN] = 0;
     }
     // Seasonal baseline (reads and learns).
-    let seasonalReady = false;
-    if (p.seasonalIndex >= 0) seasonalReady = this.seasonal(value, ts, scale);
+    if (p.seasonalIndex >= 0 && this.seasonal(value, scale)) readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
-    let sloReady = false;
-    if (p.sloIndex >= 0) sloReady = this.burnRate(value);
+    if (p.sloIndex >= 0 && this.burnRate(value)) readyMask |= 1 << p.sloIndex;
 
     // --- Learn the point: the shared ring and what each detector keeps of it. ---
     this.push(value);
 
     // --- The ensemble (see the comment of createSeriesDetector). ---
-    let ready = false;
     let minTail = 1;
     let consulted = 0;
     let best = -1;
@@ -663,54 +710,37 @@ class FusedSeriesDetector implements SeriesDetector {
     const members = p.members;
     for (let i = 0; i < members; i += 1) {
       const m = memberAt + i * PER_MEMBER;
+      // Fired on the previous point: an ongoing episode needs no new rarity to go on.
+      const active = b[m + M_FIRED] === 1;
       b[m + M_SCORE] = 0;
       b[m + M_FIRED] = 0;
-      const memberReady =
-        i === ZSCORE
-          ? zReady
-          : i === MAD
-            ? madReady
-            : i === LEVEL
-              ? levelReady
-              : i === p.seasonalIndex
-                ? seasonalReady
-                : sloReady;
-      if (!memberReady) {
-        b[m + M_ACTIVE] = 0;
-        continue;
-      }
-      ready = true;
+      if (((readyMask >> i) & 1) === 0) continue;
       const s = b[m + M_STAT] as number;
       const threshold = p.thresholds[i] as number;
       let score: number;
       let fired: boolean;
       if (i < p.calibrated) {
         const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
-        const trusted = (b[p.calScalarsAt + i * CAL_SCALARS + C_COUNT] as number) >= p.calibrationMinPoints;
+        const trusted = (b[m + C_COUNT] as number) >= p.calibrationMinPoints;
         const tail = tailThenAdd(b, p, i, s);
         consulted += 1;
-        if (!allowed) {
-          b[m + M_ACTIVE] = 0;
-          continue;
-        }
+        if (!allowed) continue;
         score = 1 - tail;
         if (tail < minTail) minTail = tail;
+        // Rarity opens an episode; the statistic alone keeps it open, so a sustained fault stays
+        // anomalous after the calibration has learned that it is no longer rare.
         fired =
           Math.abs(s) >= threshold &&
-          (b[m + M_ACTIVE] === 1 || !trusted || score >= p.minScore) &&
+          (active || !trusted || score >= p.minScore) &&
           Math.abs(value - (b[m + M_EXP] as number)) >= p.minAbsDeviation;
       } else {
-        if (!(s > 0)) {
-          b[m + M_ACTIVE] = 0;
-          continue;
-        }
+        if (!(s > 0)) continue;
         score = scoreFromStatistic(s, threshold);
         burnScore = score;
         fired = s >= threshold;
       }
       b[m + M_SCORE] = score;
-      b[m + M_FIRED] = fired ? 1 : 0;
-      b[m + M_ACTIVE] = fired ? 1 : 0;
+      if (fired) b[m + M_FIRED] = 1;
       if (best < 0 || score > bestScore) {
         best = i;
         bestScore = score;
@@ -733,17 +763,14 @@ class FusedSeriesDetector implements SeriesDetector {
       bestFired = -1;
       for (let i = 0; i < members; i += 1) {
         const m = memberAt + i * PER_MEMBER;
-        if (i !== seasonalIndex && i !== p.sloIndex) {
-          b[m + M_FIRED] = 0;
-          b[m + M_ACTIVE] = 0;
-        } else if (bestFired < 0 && b[m + M_FIRED] === 1) bestFired = i;
+        if (i !== seasonalIndex && i !== p.sloIndex) b[m + M_FIRED] = 0;
+        else if (bestFired < 0 && b[m + M_FIRED] === 1) bestFired = i;
       }
     }
     const chosen = bestFired >= 0 ? bestFired : best >= 0 ? best : 0;
-    const c = memberAt + chosen * PER_MEMBER;
     b[CHOSEN] = chosen;
     const result = this.reading;
-    result.ready = ready;
+    result.ready = readyMask !== 0;
     result.anomalous = bestFired >= 0;
     // Bonferroni: consulting more detectors makes some small tail likelier by chance.
     const score = Math.max(burnScore, consulted > 0 ? 1 - Math.min(1, minTail * consulted) : 0);
@@ -754,20 +781,72 @@ class FusedSeriesDetector implements SeriesDetector {
     const news = surprise > previousPeak ? surprise : surprise * 0.5;
     b[PEAK] = previousPeak > surprise ? previousPeak : surprise;
     result.onsetScore = news > 0 ? 1 - 10 ** -news : 0;
+    // The chosen detector's band, drawn as that detector draws it.
+    const c = memberAt + chosen * PER_MEMBER;
     const expected = b[c + M_EXP] as number;
+    const sigma = b[c + M_SIGMA] as number;
+    const threshold = p.thresholds[chosen] as number;
+    if (chosen === LEVEL) {
+      const band = (threshold * sigma * 2) / p.sqrtR;
+      result.lower = expected - band;
+      result.upper = expected + band;
+    } else if (chosen === p.sloIndex) {
+      result.lower = 0;
+      result.upper = sigma;
+    } else {
+      result.lower = expected - threshold * sigma;
+      result.upper = expected + threshold * sigma;
+    }
     result.expected = expected;
-    result.lower = b[c + M_LO] as number;
-    result.upper = b[c + M_UP] as number;
     result.direction = value >= expected ? 'up' : 'down';
     return result;
   }
 
+  /**
+   * The median of the level-shift test's recent points: this one and the R - 1 before it, sorted by
+   * insertion as the detector does; for the default five, a min/max network gives the same value
+   * (the median of the same numbers) unless it is a zero, whose sign only the insertion order gives.
+   */
+  private recentMedian(value: number, head: number): number {
+    const b = this.b;
+    const p = this.p;
+    const R = p.R;
+    const ring = p.ringAt;
+    const C = p.C;
+    if (R === 5) {
+      const a0 = b[ring + (head >= 1 ? head - 1 : head - 1 + C)] as number;
+      const a1 = b[ring + (head >= 2 ? head - 2 : head - 2 + C)] as number;
+      const a2 = b[ring + (head >= 3 ? head - 3 : head - 3 + C)] as number;
+      const a3 = b[ring + (head >= 4 ? head - 4 : head - 4 + C)] as number;
+      // Median of five: drop the smallest and the largest of four, then the median of three.
+      const f = Math.max(Math.min(a0, a1), Math.min(a2, a3));
+      const g = Math.min(Math.max(a0, a1), Math.max(a2, a3));
+      const median = Math.max(Math.min(value, f), Math.min(Math.max(value, f), g));
+      if (median !== 0 && !Number.isNaN(median)) return median;
+    }
+    const scratch = p.scratch;
+    scratch[0] = value;
+    for (let i = 1; i < R; i += 1) {
+      let at = head - i;
+      if (at < 0) at += C;
+      const v = b[ring + at] as number;
+      let j = i;
+      while (j > 0 && (scratch[j - 1] as number) > v) {
+        scratch[j] = scratch[j - 1] as number;
+        j -= 1;
+      }
+      scratch[j] = v;
+    }
+    return R % 2 === 1
+      ? (scratch[R >> 1] as number)
+      : ((scratch[R / 2 - 1] as number) + (scratch[R / 2] as number)) / 2;
+  }
+
   /** The seasonal baseline's reading of the point, then learning it; true when ready. */
-  private seasonal(value: number, ts: number, scale: number): boolean {
+  private seasonal(value: number, scale: number): boolean {
     const b = this.b;
     const p = this.p;
     const t = p.time;
-    if (t.ts !== ts) seasonalTime(t, ts);
     const dayHere = p.dayAt + 3 * t.dayHere;
     const dayOther = p.dayAt + 3 * t.dayOther;
     const dayW = t.dayW;
@@ -778,13 +857,11 @@ class FusedSeriesDetector implements SeriesDetector {
     if (ready) {
       const mean = level + expectedMean;
       const sigma = Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
-      const threshold = p.thresholds[p.seasonalIndex] as number;
       const m = p.memberAt + p.seasonalIndex * PER_MEMBER;
       const statistic = (value - mean) / sigma;
       b[m + M_STAT] = statistic;
       b[m + M_EXP] = mean;
-      b[m + M_LO] = mean - threshold * sigma;
-      b[m + M_UP] = mean + threshold * sigma;
+      b[m + M_SIGMA] = sigma;
       b[S_WEAK] = statistic;
     } else {
       b[S_WEAK] = Number.NaN;
@@ -796,10 +873,11 @@ class FusedSeriesDetector implements SeriesDetector {
     const shapeNow = ready || expect(b, dayHere, dayOther, dayW, 1) ? expectedMean : 0;
     const levelCount = (b[S_LEVELCOUNT] as number) + 1;
     b[S_LEVELCOUNT] = levelCount;
-    const learned = level + Math.max(p.levelAlpha, 1 / levelCount) * (value - shapeNow - level);
+    const rate = levelCount >= p.levelAlphaFrom ? p.levelAlpha : Math.max(p.levelAlpha, 1 / levelCount);
+    const learned = level + rate * (value - shapeNow - level);
     b[S_LEVEL] = learned;
-    learn(b, dayHere, value - learned, p.dayAlpha, p.dayReady, scale);
-    learn(b, weekHere, value - learned, p.weekAlpha, p.weekReady, scale);
+    learn(b, dayHere, value - learned, p.dayAlpha, p.dayAlphaFrom, p.dayReady, scale);
+    learn(b, weekHere, value - learned, p.weekAlpha, p.weekAlphaFrom, p.weekReady, scale);
     return ready;
   }
 
@@ -823,7 +901,7 @@ class FusedSeriesDetector implements SeriesDetector {
     }
     const m = p.memberAt + p.sloIndex * PER_MEMBER;
     b[m + M_STAT] = strongest;
-    b[m + M_UP] = upper;
+    b[m + M_SIGMA] = upper;
     return n >= p.sloReadyAt;
   }
 
@@ -961,7 +1039,7 @@ class FusedSeriesDetector implements SeriesDetector {
     b[S_WEAK] = Number.NaN;
     if (p.sloIndex >= 0) b[p.memberAt + p.sloIndex * PER_MEMBER + M_EXP] = p.budget;
     for (let i = 0; i < p.calibrated; i += 1) {
-      const s = p.calScalarsAt + i * CAL_SCALARS;
+      const s = p.memberAt + i * PER_MEMBER;
       const cal = initial?.calibration?.[p.names[i] as string];
       if (cal?.suffix?.length === CALIBRATION_BINS) {
         for (let k = 0; k < CALIBRATION_BINS; k += 1) b[p.calAt + i + k * p.calibrated] = Number(cal.suffix[k]);
@@ -1086,7 +1164,7 @@ class FusedSeriesDetector implements SeriesDetector {
     };
     const calibration: Record<string, TailCalibratorState> = {};
     for (let i = 0; i < p.calibrated; i += 1) {
-      const s = p.calScalarsAt + i * CAL_SCALARS;
+      const s = p.memberAt + i * PER_MEMBER;
       const suffix: number[] = [];
       for (let k = 0; k < CALIBRATION_BINS; k += 1) suffix.push(b[p.calAt + i + k * p.calibrated] as number);
       calibration[CALIBRATED_NAMES[i] as string] = {

@@ -49,7 +49,7 @@ function stream(seed: number, length: number, stepMs: number, kind: 'mixed' | 'r
     if (rand() < 0.003) level += (rand() - 0.5) * 200;
     const daily = 30 * Math.sin((2 * Math.PI * ts) / 86_400_000);
     let v: number;
-    if (phase === 3) v = 0;
+    if (phase === 3) v = rand() < 0.5 ? 0 : -0;
     else if (phase === 4) v = Math.round(level + daily);
     else v = level + daily + (rand() - 0.5) * 10;
     if (rand() < 0.01) v *= rand() < 0.5 ? 4 : -3;
@@ -129,6 +129,7 @@ describe('the fused series detector matches the reference ensemble bit for bit',
         SignalConfigSchema.parse({ name: 'x', query: 'x', direction: 'up', min_abs_deviation: 8 }),
       ),
     ],
+    ['hourly steps (the long-run level reaches its steady rate)', seriesDetectorOptions(detection(), 3_600_000)],
     [
       '5-minute steps, downward only',
       seriesDetectorOptions(
