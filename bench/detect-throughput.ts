@@ -18,6 +18,8 @@ const { values } = parseArgs({
     series: { type: 'string', default: '10000' },
     points: { type: 'string', default: '1440' },
     slo: { type: 'boolean', default: false },
+    /** Only one order (streaming or batch), e.g. to profile it. */
+    order: { type: 'string', default: 'both' },
   },
 });
 const SERIES = Number(values.series);
@@ -49,9 +51,16 @@ function valueAt(s: number, t: number): number {
   return (t + s) % 997 === 0 ? (curve[t] as number) * 3 : (curve[t] as number) + 5 * n + (s % 50);
 }
 
-function run(order: 'streaming' | 'batch') {
+/** A full collection, and time for the freed typed arrays' memory to be returned (that is concurrent). */
+async function settle(): Promise<void> {
   gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  gc?.();
+}
+
+async function run(order: 'streaming' | 'batch') {
+  await settle();
+  const before = process.memoryUsage();
   const detectors: SeriesDetector[] = [];
   for (let s = 0; s < SERIES; s += 1) detectors.push(createSeriesDetector(options));
   let anomalies = 0;
@@ -69,11 +78,14 @@ function run(order: 'streaming' | 'batch') {
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  gc?.();
-  const heapPerSeries = (process.memoryUsage().heapUsed - heapBefore) / SERIES;
+  await settle();
+  const after = process.memoryUsage();
+  // Typed arrays' contents live outside the JS heap: count both.
+  const heapPerSeries = (after.heapUsed - before.heapUsed) / SERIES;
+  const buffersPerSeries = (after.arrayBuffers - before.arrayBuffers) / SERIES;
   const stateBytes = JSON.stringify(detectors[0]?.state()).length;
   detectors.length = 0;
-  return { seconds, anomalies, heapPerSeries, stateBytes };
+  return { seconds, anomalies, heapPerSeries, buffersPerSeries, stateBytes };
 }
 
 // A fixed trivial loop: how fast is this machine, to read the figures above against.
@@ -90,16 +102,18 @@ const out = [
   `ensemble${values.slo ? ' + SLO burn rate' : ''} (z-score, MAD, level shift, seasonal${values.slo ? ', burn rate' : ''}, calibration): ` +
     `${SERIES} series × ${POINTS} points = ${points.toLocaleString('en-US')} points, single thread`,
 ];
-for (const order of ['streaming', 'batch'] as const) {
-  const r = run(order);
+for (const order of (['streaming', 'batch'] as const).filter((o) => values.order === 'both' || values.order === o)) {
+  const r = await run(order);
   out.push(
     `  ${order.padEnd(9)} ${Math.round(points / r.seconds)
       .toLocaleString('en-US')
       .padStart(10)} points/s ` + `(${r.seconds.toFixed(1)} s, ${r.anomalies} anomalous points)`,
   );
-  if (order === 'batch') {
+  if (order === 'batch' || values.order === 'streaming') {
     out.push(
-      `  memory    ${Math.round(r.heapPerSeries).toLocaleString('en-US')} bytes of heap per series` +
+      `  memory    ${Math.round(r.heapPerSeries + r.buffersPerSeries).toLocaleString('en-US')} bytes per series ` +
+        `(${Math.round(r.heapPerSeries).toLocaleString('en-US')} heap + ` +
+        `${Math.round(r.buffersPerSeries).toLocaleString('en-US')} typed arrays)` +
         `${gc ? '' : ' (run with --expose-gc for a settled figure)'}; ${r.stateBytes.toLocaleString('en-US')} bytes persisted (JSON)`,
     );
   }

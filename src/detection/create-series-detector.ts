@@ -1,17 +1,10 @@
 import type { DetectorName, Direction } from '../contracts/index.js';
-import { createArena } from './detectors/arena.js';
-import type { Detector, DetectorReading, ScaleFloor } from './detectors/detector.js';
-import { createLevelShift, type LevelShiftState } from './detectors/level-shift.js';
-import { createRobustMad, type RobustMadState } from './detectors/robust-mad.js';
-import { createRollingZscore, type RollingZscoreState } from './detectors/rolling-zscore.js';
-import { createSeasonalBaseline, type SeasonalBaselineState } from './detectors/seasonal-baseline.js';
-import { type BurnRateWindow, createSloBurnRate, type SloBurnRateState } from './detectors/slo-burn-rate.js';
-import {
-  CALIBRATION_BINS,
-  createTailCalibrator,
-  type TailCalibrator,
-  type TailCalibratorState,
-} from './detectors/tail-calibrator.js';
+import type { LevelShiftState } from './detectors/level-shift.js';
+import type { RobustMadState } from './detectors/robust-mad.js';
+import type { RollingZscoreState } from './detectors/rolling-zscore.js';
+import type { SeasonalBaselineState, SeasonalProfileState } from './detectors/seasonal-baseline.js';
+import type { BurnRateWindow, SloBurnRateState } from './detectors/slo-burn-rate.js';
+import { binOfAbs, CALIBRATION_BINS, type TailCalibratorState } from './detectors/tail-calibrator.js';
 
 export interface SeriesDetectorOptions {
   stepMs: number;
@@ -83,15 +76,6 @@ export interface SeriesDetector {
   state(): SeriesDetectorState;
 }
 
-interface Member {
-  detector: Detector<unknown>;
-  /** This detector fired on the previous point: an ongoing episode needs no new rarity to go on. */
-  active: boolean;
-  calibrator: TailCalibrator | null;
-  verdict: DetectorVerdict;
-  reading: DetectorReading | null;
-}
-
 /** Maps a parametric statistic to 0..1 (0.5 at the threshold): used where rarity makes no sense. */
 export function scoreFromStatistic(statistic: number, threshold: number): number {
   const ratio = Math.abs(statistic) / threshold;
@@ -100,6 +84,1165 @@ export function scoreFromStatistic(statistic: number, threshold: number): number
 
 function recentPoints(options: SeriesDetectorOptions): number {
   return Math.max(2, Math.min(options.levelShiftRecent, Math.floor(options.windowPoints / 3)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ensemble below is the detectors of ./detectors/ (rolling z-score, robust MAD, level shift,
+// seasonal baseline, SLO burn rate, tail calibrator) fused into one loop over one Float64Array per
+// series. Those modules are the specification, kept for the slow paths (recalibration) and as the
+// reference the tests compare this with bit for bit: every expression here is theirs, in the same
+// order of operations. What differs is only where the numbers live:
+//   - one ring of the last window + recent points, shared by the z-score, MAD and level-shift test
+//     (each kept its own copy of the same values);
+//   - everything a point touches in a few adjacent cache lines: scalars first, then the calibration
+//     histograms interleaved by bin (a point usually touches the low bins of every detector), the
+//     ring, the sorted window, the seasonal buckets as (mean, dev, count) triples;
+//   - readings and verdicts as numbers in that array, turned into objects only when asked for.
+// The streaming tick touches one point of thousands of series in turn, so the cost is the memory a
+// point touches (cache misses), far more than arithmetic.
+// ---------------------------------------------------------------------------------------------
+
+const MAD_TO_SIGMA = 1.4826;
+const HOUR_MS = 3_600_000;
+const DAY_SLOT_MS = 60 * 60_000;
+const DAY_SLOTS = 86_400_000 / DAY_SLOT_MS;
+const WEEK_HOURS = 168;
+const EPOCH_WEEK_OFFSET_HOURS = 3 * 24;
+const WINSOR = 2;
+const LEVEL_DAYS = 90;
+const SEASONAL_MEMORY_DAYS = 3;
+const RESCALE_AT = 1e200;
+const TAIL_EXPONENT = 2;
+
+// Scalars, at the start of every series' array.
+const SCALE = 0;
+const PREVIOUS = 1;
+const PEAK = 2;
+/** Next write index of the shared ring. */
+const HEAD = 3;
+const Z_LEN = 4;
+/** Pushes into the z-score mod window: where its own ring would have put the next value. */
+const Z_PHASE = 5;
+const Z_SUM = 6;
+const Z_SQ = 7;
+const Z_SINCE = 8;
+const M_N = 9;
+const L_N = 10;
+const L_REF = 11;
+const L_REFSQ = 12;
+const L_REC = 13;
+const L_SINCE = 14;
+const L_FROZEN = 15;
+const L_FMEAN = 16;
+const L_FSIGMA = 17;
+const L_FPOINTS = 18;
+const S_LEVEL = 19;
+const S_LEVELCOUNT = 20;
+/** The seasonal detector's weak statistic (NaN when none). */
+const S_WEAK = 21;
+const B_START = 22;
+const B_N = 23;
+const CHOSEN = 24;
+const SCALARS = 25;
+/**
+ * Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on: its last
+ * reading (statistic, expected value and the sigma its band is drawn from; the burn rate keeps its
+ * band's upper end there), its verdict on the last point, and its calibrator's weight, count and
+ * (decaying) largest |statistic|. Whether it fired is also whether it is "active" on the next point.
+ */
+const PER_MEMBER = 8;
+const M_STAT = 0;
+const M_EXP = 1;
+const M_SIGMA = 2;
+const M_SCORE = 3;
+const M_FIRED = 4;
+const C_WEIGHT = 5;
+const C_COUNT = 6;
+const C_MAX = 7;
+
+const ZSCORE = 0;
+const MAD = 1;
+const LEVEL = 2;
+
+interface Plan {
+  W: number;
+  minPoints: number;
+  R: number;
+  /** Ring capacity: the level-shift test's reference + recent points (the longest window). */
+  C: number;
+  thresholds: Float64Array;
+  names: DetectorName[];
+  members: number;
+  /** Calibrated members (all but the burn rate), members 0..calibrated-1. */
+  calibrated: number;
+  seasonalIndex: number;
+  sloIndex: number;
+  scaleAlpha: number;
+  peakDecay: number;
+  wantsUp: boolean;
+  wantsDown: boolean;
+  minAbsDeviation: number;
+  calibrationMinPoints: number;
+  minScore: number;
+  growth: number;
+  maxDecay: number;
+  sqrtR: number;
+  /** Scratch for the level-shift test's recent median (shared: one point is scored at a time). */
+  scratch: Float64Array;
+  // Seasonal.
+  pointsPerHour: number;
+  pointsPerSlot: number;
+  dayAlpha: number;
+  weekAlpha: number;
+  dayReady: number;
+  weekReady: number;
+  levelAlpha: number;
+  /** From which count 1 / count ≤ the rate, i.e. Math.max(rate, 1 / count) is the rate (no division). */
+  dayAlphaFrom: number;
+  weekAlphaFrom: number;
+  levelAlphaFrom: number;
+  /** The seasonal buckets of the last timestamp seen (shared by the series of these options). */
+  time: SeasonalTime;
+  // Burn rate.
+  budget: number;
+  sloLengths: number[];
+  sloFactors: number[];
+  sloCapacity: number;
+  sloReadyAt: number;
+  // Offsets.
+  memberAt: number;
+  calAt: number;
+  ringAt: number;
+  sortedAt: number;
+  dayAt: number;
+  weekAt: number;
+  sloSumsAt: number;
+  sloRingAt: number;
+  size: number;
+  /** Written only if the touched values sum to TOUCHED (never in practice): see update. */
+  touched: number;
+}
+
+/** A sum the touched values never make (see touchLines): a use that keeps the loads. */
+const TOUCHED = -1.2345e-300;
+
+const plans = new WeakMap<SeriesDetectorOptions, Plan>();
+
+function planOf(options: SeriesDetectorOptions): Plan {
+  const cached = plans.get(options);
+  if (cached) return cached;
+  const W = options.windowPoints;
+  const R = recentPoints(options);
+  const names: DetectorName[] = ['rolling_zscore', 'robust_mad', 'level_shift'];
+  const thresholds = [options.zscoreThreshold, options.madThreshold, options.levelShiftThreshold];
+  if (options.seasonal) {
+    names.push('seasonal');
+    thresholds.push(options.seasonalThreshold);
+  }
+  const calibrated = names.length;
+  const slo = options.slo;
+  if (slo) {
+    names.push('slo_burn_rate');
+    thresholds.push(1);
+  }
+  const members = names.length;
+  const sloLengths = slo
+    ? slo.windows
+        .flatMap((w) => [w.longSeconds, w.shortSeconds])
+        .map((s) => Math.max(1, Math.round((s * 1000) / options.stepMs)))
+    : [];
+  const sloCapacity = slo ? Math.max(...sloLengths) : 0;
+  const pointsPerHour = Math.max(1, HOUR_MS / options.stepMs);
+  const pointsPerSlot = Math.max(1, DAY_SLOT_MS / options.stepMs);
+  const memberAt = SCALARS;
+  const calAt = memberAt + members * PER_MEMBER;
+  const ringAt = calAt + calibrated * CALIBRATION_BINS;
+  const sortedAt = ringAt + W + R;
+  const dayAt = sortedAt + W;
+  const weekAt = dayAt + (options.seasonal ? 3 * DAY_SLOTS : 0);
+  const sloSumsAt = weekAt + (options.seasonal ? 3 * WEEK_HOURS : 0);
+  const sloRingAt = sloSumsAt + sloLengths.length;
+  const plan: Plan = {
+    W,
+    minPoints: options.minPoints,
+    R,
+    C: W + R,
+    thresholds: Float64Array.from(thresholds),
+    names,
+    members,
+    calibrated,
+    seasonalIndex: options.seasonal ? 3 : -1,
+    sloIndex: slo ? members - 1 : -1,
+    scaleAlpha: 1 / Math.max(10, options.windowPoints),
+    peakDecay: 2 ** (-0.5 / options.windowPoints),
+    wantsUp: options.direction !== 'down',
+    wantsDown: options.direction !== 'up',
+    minAbsDeviation: options.minAbsDeviation,
+    calibrationMinPoints: options.calibrationMinPoints,
+    minScore: options.minScore,
+    growth: 2 ** (1 / options.calibrationHalfLife),
+    maxDecay: 2 ** (-1 / options.calibrationHalfLife),
+    sqrtR: Math.sqrt(R),
+    scratch: new Float64Array(R),
+    pointsPerHour,
+    pointsPerSlot,
+    dayAlpha: 1 / (pointsPerSlot * SEASONAL_MEMORY_DAYS),
+    weekAlpha: 1 / (pointsPerHour * 2),
+    dayReady: pointsPerSlot * 2,
+    weekReady: pointsPerHour * 2,
+    levelAlpha: options.stepMs / (LEVEL_DAYS * 86_400_000),
+    dayAlphaFrom: reciprocalAtMost(1 / (pointsPerSlot * SEASONAL_MEMORY_DAYS)),
+    weekAlphaFrom: reciprocalAtMost(1 / (pointsPerHour * 2)),
+    levelAlphaFrom: reciprocalAtMost(options.stepMs / (LEVEL_DAYS * 86_400_000)),
+    time: { ts: Number.NaN, dayHere: 0, dayOther: 0, dayW: 0, weekHere: 0, weekOther: 0, weekW: 0 },
+    budget: slo ? 1 - slo.objective : 0,
+    sloLengths,
+    sloFactors: slo ? slo.windows.map((w) => w.factor) : [],
+    sloCapacity,
+    sloReadyAt: slo ? Math.min(...sloLengths.filter((_, i) => i % 2 === 0)) : 0,
+    memberAt,
+    calAt,
+    ringAt,
+    sortedAt,
+    dayAt,
+    weekAt,
+    sloSumsAt,
+    sloRingAt,
+    size: sloRingAt + sloCapacity,
+    touched: 0,
+  };
+  plans.set(options, plan);
+  return plan;
+}
+
+/**
+ * The smallest x > 0 with 1 / x ≤ alpha, as computed (division is correctly rounded, so 1 / x only
+ * falls as x grows): from there on Math.max(alpha, 1 / x) is alpha. Infinity for an alpha that is
+ * not a positive number (never a shortcut then).
+ */
+function reciprocalAtMost(alpha: number): number {
+  if (!(alpha > 0 && alpha < Number.POSITIVE_INFINITY)) return Number.POSITIVE_INFINITY;
+  let lo = 0;
+  let hi = 1;
+  while (!(1 / hi <= alpha)) hi *= 2;
+  for (;;) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid === lo || mid === hi) return hi;
+    if (1 / mid <= alpha) hi = mid;
+    else lo = mid;
+  }
+}
+
+/** Math.max(|level| × 1%, the series' scale, 1e-9): see spreadFloor in detectors/detector.ts. */
+function spreadFloor(level: number, scale: number): number {
+  return Math.max(Math.abs(level) * 0.01, scale, 1e-9);
+}
+
+/** The value `age` points back in the shared ring (0: the newest). */
+function ringAge(b: Float64Array, p: Plan, age: number): number {
+  let i = (b[HEAD] as number) - 1 - age;
+  if (i < 0) i += p.C;
+  return b[p.ringAt + i] as number;
+}
+
+// The robust MAD's sorted window (see detectors/robust-mad.ts), at `p.sortedAt`.
+
+function lowerBound(b: Float64Array, base: number, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((b[base + mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Below this many elements a loop moves them faster than copyWithin (a call into the runtime). */
+const SHORT_MOVE = 24;
+
+/**
+ * Replaces `old` (the value leaving the window) by `value` once the window is full: both places by
+ * binary search, then one move of what lies between (see detectors/robust-mad.ts).
+ */
+function sortedPush(b: Float64Array, base: number, n: number, W: number, value: number, old: number): void {
+  if (n === W) {
+    const from = lowerBound(b, base, n, old);
+    let i = from;
+    if (value > old) {
+      const to = lowerBound(b, base, n, value) - 1;
+      if (to > from) {
+        if (to - from < SHORT_MOVE) for (let k = base + from; k < base + to; k += 1) b[k] = b[k + 1] as number;
+        else b.copyWithin(base + from, base + from + 1, base + to + 1);
+        i = to;
+      }
+    } else {
+      const to = lowerBound(b, base, n, value);
+      if (to < from) {
+        if (from - to < SHORT_MOVE) for (let k = base + from; k > base + to; k -= 1) b[k] = b[k - 1] as number;
+        else b.copyWithin(base + to + 1, base + to, base + from);
+        i = to;
+      }
+    }
+    b[base + i] = value;
+    return;
+  }
+  let i = n;
+  while (i > 0 && (b[base + i - 1] as number) > value) {
+    b[base + i] = b[base + i - 1] as number;
+    i -= 1;
+  }
+  b[base + i] = value;
+}
+
+/**
+ * The MAD of the sorted window around its median `m`: the middle order statistic(s) of |x - m|. The
+ * deviations form two sorted arms around index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m;
+ * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
+ * the (k+1)-th (for an even window) is then the smaller of the next of each arm.
+ */
+function madOf(b: Float64Array, base: number, n: number, m: number): number {
+  const h = n >>> 1;
+  const k = (n - 1) >>> 1;
+  const a = h;
+  const nb = n - h;
+  let lo = k + 1 - nb > 0 ? k + 1 - nb : 0;
+  let hi = k + 1 < a ? k + 1 : a;
+  while (lo < hi) {
+    const i = (lo + hi) >>> 1;
+    const j = k + 1 - i;
+    // B[j-1] > A[i]: take more from A.
+    if (j > 0 && i < a && (b[base + h + j - 1] as number) - m > m - (b[base + h - 1 - i] as number)) lo = i + 1;
+    else hi = i;
+  }
+  const j = k + 1 - lo;
+  const fromA = lo > 0 ? m - (b[base + h - lo] as number) : Number.NEGATIVE_INFINITY;
+  const fromB = j > 0 ? (b[base + h + j - 1] as number) - m : Number.NEGATIVE_INFINITY;
+  const low = fromA > fromB ? fromA : fromB;
+  if (k === n >>> 1) return low;
+  const nextA = lo < a ? m - (b[base + h - 1 - lo] as number) : Number.POSITIVE_INFINITY;
+  const nextB = j < nb ? (b[base + h + j] as number) - m : Number.POSITIVE_INFINITY;
+  return (low + (nextA < nextB ? nextA : nextB)) / 2;
+}
+
+// Seasonal profiles (see detectors/seasonal-baseline.ts): bucket b at base + 3b as (mean, dev, count).
+let expectedMean = 0;
+let expectedDev = 0;
+
+function expect(b: Float64Array, here: number, other: number, w: number, ready: number): boolean {
+  if ((b[here + 2] as number) < ready) return false;
+  if ((b[other + 2] as number) < ready) {
+    expectedMean = b[here] as number;
+    expectedDev = b[here + 1] as number;
+    return true;
+  }
+  const a = b[here] as number;
+  const bm = b[other] as number;
+  expectedDev = (1 - w) * (b[here + 1] as number) + w * (b[other + 1] as number) + w * Math.abs(bm - a);
+  expectedMean = (1 - w) * a + w * bm;
+  return true;
+}
+
+/**
+ * Where a timestamp falls in the seasonal profiles: the bucket, the neighbour the expectation leans
+ * towards and how far. Depends on the time only, so the tick computes it once for all its series.
+ */
+interface SeasonalTime {
+  ts: number;
+  dayHere: number;
+  dayOther: number;
+  dayW: number;
+  weekHere: number;
+  weekOther: number;
+  weekW: number;
+}
+
+function seasonalTime(t: SeasonalTime, ts: number): void {
+  const hours = ts / HOUR_MS;
+  const hourOfEpoch = Math.floor(hours);
+  const frac = hours - hourOfEpoch;
+  const slots = ts / DAY_SLOT_MS;
+  const slotOfEpoch = Math.floor(slots);
+  const slotFrac = slots - slotOfEpoch;
+  const dayBucket = ((slotOfEpoch % DAY_SLOTS) + DAY_SLOTS) % DAY_SLOTS;
+  const weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+  t.ts = ts;
+  t.dayHere = dayBucket % DAY_SLOTS;
+  t.dayOther = slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS;
+  t.dayW = slotFrac >= 0.5 ? slotFrac - 0.5 : 0.5 - slotFrac;
+  t.weekHere = weekBucket % WEEK_HOURS;
+  t.weekOther = frac >= 0.5 ? (t.weekHere + 1) % WEEK_HOURS : (t.weekHere + WEEK_HOURS - 1) % WEEK_HOURS;
+  t.weekW = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
+}
+
+function learn(
+  b: Float64Array,
+  at: number,
+  value: number,
+  alpha: number,
+  alphaFrom: number,
+  ready: number,
+  scale: number,
+): void {
+  const c = b[at + 2] as number;
+  const c1 = c + 1;
+  const a = c1 >= alphaFrom ? alpha : Math.max(alpha, 1 / c1);
+  const m = b[at] as number;
+  const d = b[at + 1] as number;
+  const limit = WINSOR * Math.max(d * 1.25, spreadFloor(m, scale));
+  const x = c >= ready ? Math.min(m + limit, Math.max(m - limit, value)) : value;
+  b[at] = m + a * (x - m);
+  b[at + 1] = d + a * (Math.abs(x - m) - d);
+  b[at + 2] = c + 1;
+}
+
+/** Tail calibrator `c` (see detectors/tail-calibrator.ts): tail() of |statistic| then add() it. */
+function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: number): number {
+  const a = Math.abs(statistic);
+  const bin = binOfAbs(a);
+  const s = p.memberAt + c * PER_MEMBER;
+  const stride = p.calibrated;
+  const suffix = p.calAt + c;
+  const weight = b[s + C_WEIGHT] as number;
+  const max = b[s + C_MAX] as number;
+  // tail
+  const total = b[suffix] as number;
+  let t: number;
+  if (total <= 0) t = 1;
+  else {
+    const u = Math.min(1, ((b[suffix + bin * stride] as number) + weight) / (total + weight));
+    t = a > max && max > 0 ? u * (max / a) ** TAIL_EXPONENT : u;
+  }
+  // add
+  for (let i = 0; i <= bin; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) + weight;
+  b[s + C_COUNT] = (b[s + C_COUNT] as number) + 1;
+  const decayed = max * p.maxDecay;
+  b[s + C_MAX] = decayed > a ? decayed : a;
+  const grown = weight * p.growth;
+  if (grown > RESCALE_AT) {
+    for (let i = 0; i < CALIBRATION_BINS; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) / grown;
+    b[s + C_WEIGHT] = 1;
+  } else b[s + C_WEIGHT] = grown;
+  return t;
+}
+
+const CALIBRATED_NAMES: readonly DetectorName[] = ['rolling_zscore', 'robust_mad', 'level_shift', 'seasonal'];
+
+class FusedReading implements EnsembleReading {
+  ready = false;
+  anomalous = false;
+  score = 0;
+  onsetScore = 0;
+  expected = 0;
+  lower = 0;
+  upper = 0;
+  direction: Direction = 'up';
+  private list: DetectorVerdict[] | null = null;
+  constructor(
+    private readonly b: Float64Array,
+    private readonly p: Plan,
+  ) {}
+
+  /** The verdict objects, brought up to date from the numbers of the last point. */
+  get verdicts(): DetectorVerdict[] {
+    const p = this.p;
+    const b = this.b;
+    if (!this.list) {
+      this.list = p.names.map((name, i) => ({
+        name,
+        statistic: 0,
+        threshold: p.thresholds[i] as number,
+        score: 0,
+        fired: false,
+      }));
+    }
+    for (let i = 0; i < p.members; i += 1) {
+      const v = this.list[i] as DetectorVerdict;
+      const m = p.memberAt + i * PER_MEMBER;
+      v.statistic = b[m + M_STAT] as number;
+      v.score = b[m + M_SCORE] as number;
+      v.fired = b[m + M_FIRED] === 1;
+    }
+    return this.list;
+  }
+
+  get primary(): DetectorVerdict {
+    return this.verdicts[this.b[CHOSEN] as number] as DetectorVerdict;
+  }
+}
+
+/**
+ * Reads one number of every cache line a point touches, so that they are all on their way at once
+ * rather than one after the other as the code gets to them: the streaming tick finds most of them
+ * out of cache (it has touched thousands of other series since this one).
+ */
+function touchLines(b: Float64Array, p: Plan, head: number): number {
+  let touched = 0;
+  const R = p.R;
+  const C = p.C;
+  // Scalars, members and the calibration's low bins (where most statistics fall).
+  for (let i = 0; i < p.calAt + 8 * p.calibrated; i += 8) touched += b[i] as number;
+  touched += b[p.ringAt + head] as number;
+  touched += b[p.ringAt + (head < R ? head + C - R : head - R)] as number;
+  touched += b[p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
+  for (let i = p.sortedAt; i < p.sortedAt + p.W; i += 8) touched += b[i] as number;
+  if (p.seasonalIndex >= 0) {
+    const t = p.time;
+    touched += b[p.dayAt + 3 * t.dayHere] as number;
+    touched += b[p.dayAt + 3 * t.dayOther] as number;
+    touched += b[p.weekAt + 3 * t.weekHere] as number;
+    touched += b[p.weekAt + 3 * t.weekOther] as number;
+  }
+  return touched;
+}
+
+class FusedSeriesDetector implements SeriesDetector {
+  private readonly b: Float64Array;
+  private readonly reading: FusedReading;
+
+  constructor(
+    private readonly p: Plan,
+    initial?: SeriesDetectorState,
+  ) {
+    this.b = new Float64Array(p.size);
+    this.reading = new FusedReading(this.b, p);
+    this.restore(initial);
+  }
+
+  update(value: number, ts: number): EnsembleReading {
+    const b = this.b;
+    const p = this.p;
+    const W = p.W;
+    const R = p.R;
+    const head = b[HEAD] as number;
+    if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
+    if (touchLines(b, p, head) === TOUCHED) p.touched = TOUCHED;
+
+    const previous = b[PREVIOUS] as number;
+    if (!Number.isNaN(previous))
+      b[SCALE] = (b[SCALE] as number) + p.scaleAlpha * (0.5 * Math.abs(value - previous) - (b[SCALE] as number));
+    b[PREVIOUS] = value;
+    const scale = b[SCALE] as number;
+    const minPoints = p.minPoints;
+    const memberAt = p.memberAt;
+
+    // --- Readings (each judged on the past only; the point is learned below). ---
+    let readyMask = 0;
+    // Rolling z-score.
+    const zLen = b[Z_LEN] as number;
+    if (zLen >= minPoints) {
+      readyMask |= 1 << ZSCORE;
+      const sum = b[Z_SUM] as number;
+      const mean = sum / zLen;
+      const variance = zLen > 1 ? Math.max(0, ((b[Z_SQ] as number) - sum * mean) / (zLen - 1)) : 0;
+      const sigma = Math.max(Math.sqrt(variance), spreadFloor(mean, scale));
+      const m = memberAt + ZSCORE * PER_MEMBER;
+      b[m + M_STAT] = (value - mean) / sigma;
+      b[m + M_EXP] = mean;
+      b[m + M_SIGMA] = sigma;
+    }
+    // Robust median / MAD.
+    const sortedAt = p.sortedAt;
+    const mN = b[M_N] as number;
+    if (mN >= minPoints) {
+      readyMask |= 1 << MAD;
+      const h = mN >>> 1;
+      const med =
+        mN % 2 === 1
+          ? (b[sortedAt + h] as number)
+          : ((b[sortedAt + h - 1] as number) + (b[sortedAt + h] as number)) / 2;
+      const mad = madOf(b, sortedAt, mN, med);
+      const sigma = Math.max(MAD_TO_SIGMA * mad, spreadFloor(med, scale));
+      const m = memberAt + MAD * PER_MEMBER;
+      b[m + M_STAT] = (value - med) / sigma;
+      b[m + M_EXP] = med;
+      b[m + M_SIGMA] = sigma;
+    }
+    // Level shift.
+    const lN = b[L_N] as number;
+    const refCount = lN - R;
+    if (refCount >= minPoints) {
+      readyMask |= 1 << LEVEL;
+      const recentMedian = this.recentMedian(value, head);
+      let refMean: number;
+      let sigma: number;
+      const frozen = b[L_FROZEN] === 1;
+      if (frozen) {
+        refMean = b[L_FMEAN] as number;
+        sigma = b[L_FSIGMA] as number;
+        b[L_FPOINTS] = (b[L_FPOINTS] as number) + 1;
+      } else {
+        const refSum = b[L_REF] as number;
+        refMean = refSum / refCount;
+        const variance = Math.max(0, ((b[L_REFSQ] as number) - refSum * refMean) / (refCount - 1));
+        sigma = Math.max(Math.sqrt(variance), spreadFloor(refMean, scale));
+      }
+      const threshold = p.thresholds[LEVEL] as number;
+      const m = memberAt + LEVEL * PER_MEMBER;
+      const statistic = ((recentMedian - refMean) / sigma) * p.sqrtR * 0.5;
+      b[m + M_STAT] = statistic;
+      b[m + M_EXP] = refMean;
+      b[m + M_SIGMA] = sigma;
+      const beyond = Math.abs(statistic) >= threshold;
+      if (!frozen && beyond) {
+        b[L_FROZEN] = 1;
+        b[L_FMEAN] = refMean;
+        b[L_FSIGMA] = sigma;
+        b[L_FPOINTS] = 0;
+      } else if (frozen && (!beyond || (b[L_FPOINTS] as number) >= W)) b[L_FROZEN] = 0;
+    }
+    // Seasonal baseline (reads and learns).
+    if (p.seasonalIndex >= 0 && this.seasonal(value, scale)) readyMask |= 1 << p.seasonalIndex;
+    // Burn rate (learns, then reads).
+    if (p.sloIndex >= 0 && this.burnRate(value)) readyMask |= 1 << p.sloIndex;
+
+    // --- Learn the point: the shared ring and what each detector keeps of it. ---
+    this.push(value);
+
+    // --- The ensemble (see the comment of createSeriesDetector). ---
+    let minTail = 1;
+    let consulted = 0;
+    let best = -1;
+    let bestScore = 0;
+    let bestFired = -1;
+    let bestFiredScore = 0;
+    let burnScore = 0;
+    const members = p.members;
+    for (let i = 0; i < members; i += 1) {
+      const m = memberAt + i * PER_MEMBER;
+      // Fired on the previous point: an ongoing episode needs no new rarity to go on.
+      const active = b[m + M_FIRED] === 1;
+      b[m + M_SCORE] = 0;
+      b[m + M_FIRED] = 0;
+      if (((readyMask >> i) & 1) === 0) continue;
+      const s = b[m + M_STAT] as number;
+      const threshold = p.thresholds[i] as number;
+      let score: number;
+      let fired: boolean;
+      if (i < p.calibrated) {
+        const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
+        const trusted = (b[m + C_COUNT] as number) >= p.calibrationMinPoints;
+        const tail = tailThenAdd(b, p, i, s);
+        consulted += 1;
+        if (!allowed) continue;
+        score = 1 - tail;
+        if (tail < minTail) minTail = tail;
+        // Rarity opens an episode; the statistic alone keeps it open, so a sustained fault stays
+        // anomalous after the calibration has learned that it is no longer rare.
+        fired =
+          Math.abs(s) >= threshold &&
+          (active || !trusted || score >= p.minScore) &&
+          Math.abs(value - (b[m + M_EXP] as number)) >= p.minAbsDeviation;
+      } else {
+        if (!(s > 0)) continue;
+        score = scoreFromStatistic(s, threshold);
+        burnScore = score;
+        fired = s >= threshold;
+      }
+      b[m + M_SCORE] = score;
+      if (fired) b[m + M_FIRED] = 1;
+      if (best < 0 || score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
+      if (fired && (bestFired < 0 || score > bestFiredScore)) {
+        bestFired = i;
+        bestFiredScore = score;
+      }
+    }
+    // The seasonal veto: when the same hour of past days explains this point, a rolling detector
+    // that fires is seeing the daily curve (the evening ramp), not a fault.
+    const seasonalIndex = p.seasonalIndex;
+    if (
+      bestFired >= 0 &&
+      bestFired !== seasonalIndex &&
+      bestFired !== p.sloIndex &&
+      seasonalIndex >= 0 &&
+      Math.abs(b[S_WEAK] as number) < (p.thresholds[seasonalIndex] as number) / 2
+    ) {
+      bestFired = -1;
+      for (let i = 0; i < members; i += 1) {
+        const m = memberAt + i * PER_MEMBER;
+        if (i !== seasonalIndex && i !== p.sloIndex) b[m + M_FIRED] = 0;
+        else if (bestFired < 0 && b[m + M_FIRED] === 1) bestFired = i;
+      }
+    }
+    const chosen = bestFired >= 0 ? bestFired : best >= 0 ? best : 0;
+    b[CHOSEN] = chosen;
+    const result = this.reading;
+    result.ready = readyMask !== 0;
+    result.anomalous = bestFired >= 0;
+    // Bonferroni: consulting more detectors makes some small tail likelier by chance.
+    const score = Math.max(burnScore, consulted > 0 ? 1 - Math.min(1, minTail * consulted) : 0);
+    result.score = score;
+    const surprise = score > 0 ? -Math.log10(Math.max(1e-300, 1 - score)) : 0;
+    const previousPeak = (b[PEAK] as number) * p.peakDecay;
+    // Only what exceeds the recent peak is news; the rest of an episode is told at half strength.
+    const news = surprise > previousPeak ? surprise : surprise * 0.5;
+    b[PEAK] = previousPeak > surprise ? previousPeak : surprise;
+    result.onsetScore = news > 0 ? 1 - 10 ** -news : 0;
+    // The chosen detector's band, drawn as that detector draws it.
+    const c = memberAt + chosen * PER_MEMBER;
+    const expected = b[c + M_EXP] as number;
+    const sigma = b[c + M_SIGMA] as number;
+    const threshold = p.thresholds[chosen] as number;
+    if (chosen === LEVEL) {
+      const band = (threshold * sigma * 2) / p.sqrtR;
+      result.lower = expected - band;
+      result.upper = expected + band;
+    } else if (chosen === p.sloIndex) {
+      result.lower = 0;
+      result.upper = sigma;
+    } else {
+      result.lower = expected - threshold * sigma;
+      result.upper = expected + threshold * sigma;
+    }
+    result.expected = expected;
+    result.direction = value >= expected ? 'up' : 'down';
+    return result;
+  }
+
+  /**
+   * The median of the level-shift test's recent points: this one and the R - 1 before it, sorted by
+   * insertion as the detector does; for the default five, a min/max network gives the same value
+   * (the median of the same numbers) unless it is a zero, whose sign only the insertion order gives.
+   */
+  private recentMedian(value: number, head: number): number {
+    const b = this.b;
+    const p = this.p;
+    const R = p.R;
+    const ring = p.ringAt;
+    const C = p.C;
+    if (R === 5) {
+      const a0 = b[ring + (head >= 1 ? head - 1 : head - 1 + C)] as number;
+      const a1 = b[ring + (head >= 2 ? head - 2 : head - 2 + C)] as number;
+      const a2 = b[ring + (head >= 3 ? head - 3 : head - 3 + C)] as number;
+      const a3 = b[ring + (head >= 4 ? head - 4 : head - 4 + C)] as number;
+      // Median of five: drop the smallest and the largest of four, then the median of three.
+      const f = Math.max(Math.min(a0, a1), Math.min(a2, a3));
+      const g = Math.min(Math.max(a0, a1), Math.max(a2, a3));
+      const median = Math.max(Math.min(value, f), Math.min(Math.max(value, f), g));
+      if (median !== 0 && !Number.isNaN(median)) return median;
+    }
+    const scratch = p.scratch;
+    scratch[0] = value;
+    for (let i = 1; i < R; i += 1) {
+      let at = head - i;
+      if (at < 0) at += C;
+      const v = b[ring + at] as number;
+      let j = i;
+      while (j > 0 && (scratch[j - 1] as number) > v) {
+        scratch[j] = scratch[j - 1] as number;
+        j -= 1;
+      }
+      scratch[j] = v;
+    }
+    return R % 2 === 1
+      ? (scratch[R >> 1] as number)
+      : ((scratch[R / 2 - 1] as number) + (scratch[R / 2] as number)) / 2;
+  }
+
+  /** The seasonal baseline's reading of the point, then learning it; true when ready. */
+  private seasonal(value: number, scale: number): boolean {
+    const b = this.b;
+    const p = this.p;
+    const t = p.time;
+    const dayHere = p.dayAt + 3 * t.dayHere;
+    const dayOther = p.dayAt + 3 * t.dayOther;
+    const dayW = t.dayW;
+    const weekHere = p.weekAt + 3 * t.weekHere;
+    const fromWeek = expect(b, weekHere, p.weekAt + 3 * t.weekOther, t.weekW, p.weekReady);
+    const ready = fromWeek || expect(b, dayHere, dayOther, dayW, p.dayReady);
+    const level = b[S_LEVEL] as number;
+    if (ready) {
+      const mean = level + expectedMean;
+      const sigma = Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
+      const m = p.memberAt + p.seasonalIndex * PER_MEMBER;
+      const statistic = (value - mean) / sigma;
+      b[m + M_STAT] = statistic;
+      b[m + M_EXP] = mean;
+      b[m + M_SIGMA] = sigma;
+      b[S_WEAK] = statistic;
+    } else {
+      b[S_WEAK] = Number.NaN;
+      if (expect(b, dayHere, dayOther, dayW, p.pointsPerSlot)) {
+        const mean = level + expectedMean;
+        b[S_WEAK] = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
+      }
+    }
+    const shapeNow = ready || expect(b, dayHere, dayOther, dayW, 1) ? expectedMean : 0;
+    const levelCount = (b[S_LEVELCOUNT] as number) + 1;
+    b[S_LEVELCOUNT] = levelCount;
+    const rate = levelCount >= p.levelAlphaFrom ? p.levelAlpha : Math.max(p.levelAlpha, 1 / levelCount);
+    const learned = level + rate * (value - shapeNow - level);
+    b[S_LEVEL] = learned;
+    learn(b, dayHere, value - learned, p.dayAlpha, p.dayAlphaFrom, p.dayReady, scale);
+    learn(b, weekHere, value - learned, p.weekAlpha, p.weekAlphaFrom, p.weekReady, scale);
+    return ready;
+  }
+
+  /** The burn rate: learns the point, then reads the windows; true when ready. */
+  private burnRate(value: number): boolean {
+    const b = this.b;
+    const p = this.p;
+    this.burnPush(value);
+    const n = b[B_N] as number;
+    const budget = p.budget;
+    let strongest = 0;
+    let upper = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < p.sloFactors.length; i += 1) {
+      const factor = p.sloFactors[i] as number;
+      const longLen = p.sloLengths[2 * i] as number;
+      const shortLen = p.sloLengths[2 * i + 1] as number;
+      const longBurn = (b[p.sloSumsAt + 2 * i] as number) / Math.min(n, longLen) / budget;
+      const shortBurn = (b[p.sloSumsAt + 2 * i + 1] as number) / Math.min(n, shortLen) / budget;
+      strongest = Math.max(strongest, Math.min(longBurn, shortBurn) / factor);
+      upper = Math.min(upper, budget * factor);
+    }
+    const m = p.memberAt + p.sloIndex * PER_MEMBER;
+    b[m + M_STAT] = strongest;
+    b[m + M_SIGMA] = upper;
+    return n >= p.sloReadyAt;
+  }
+
+  private burnPush(value: number): void {
+    const b = this.b;
+    const p = this.p;
+    const capacity = p.sloCapacity;
+    const start = b[B_START] as number;
+    const n = b[B_N] as number;
+    for (let k = 0; k < p.sloLengths.length; k += 1) {
+      const len = p.sloLengths[k] as number;
+      const at = p.sloSumsAt + k;
+      if (n >= len) b[at] = (b[at] as number) - (b[p.sloRingAt + ((start + n - len) % capacity)] as number);
+      b[at] = (b[at] as number) + value;
+    }
+    if (n === capacity) {
+      b[p.sloRingAt + start] = value;
+      b[B_START] = (start + 1) % capacity;
+    } else {
+      b[p.sloRingAt + ((start + n) % capacity)] = value;
+      b[B_N] = n + 1;
+    }
+  }
+
+  /** Learns a point: into the shared ring, the z-score sums, the sorted window, the level-shift sums. */
+  private push(value: number): void {
+    const b = this.b;
+    const p = this.p;
+    const W = p.W;
+    const C = p.C;
+    // What leaves each detector's window, read before the ring slot is overwritten.
+    const zLen = b[Z_LEN] as number;
+    const mN = b[M_N] as number;
+    const lN = b[L_N] as number;
+    const zOld = zLen === W ? ringAge(b, p, W - 1) : 0;
+    const mOld = mN === W ? ringAge(b, p, W - 1) : 0;
+    const lOld = lN === C ? ringAge(b, p, C - 1) : 0;
+    const head = b[HEAD] as number;
+    b[p.ringAt + head] = value;
+    b[HEAD] = head + 1 === C ? 0 : head + 1;
+    this.zscorePush(value, zLen, zOld);
+    sortedPush(b, p.sortedAt, mN, W, value, mOld);
+    if (mN < W) b[M_N] = mN + 1;
+    this.levelPush(value, lN, lOld);
+  }
+
+  private zscorePush(value: number, zLen: number, old: number): void {
+    const b = this.b;
+    const W = this.p.W;
+    let sum = b[Z_SUM] as number;
+    let sumSq = b[Z_SQ] as number;
+    let len = zLen;
+    if (len < W) len += 1;
+    else {
+      sum -= old;
+      sumSq -= old * old;
+    }
+    sum += value;
+    sumSq += value * value;
+    const phase = (b[Z_PHASE] as number) + 1;
+    b[Z_PHASE] = phase === W ? 0 : phase;
+    let since = (b[Z_SINCE] as number) + 1;
+    if (since >= W) {
+      // Exact sums in the order the detector's own ring held the values (index = pushes mod window).
+      sum = 0;
+      sumSq = 0;
+      const newest = (phase === W ? 0 : phase) - 1;
+      for (let i = 0; i < len; i += 1) {
+        let age = newest - i;
+        if (age < 0) age += W;
+        const v = ringAge(b, this.p, age);
+        sum += v;
+        sumSq += v * v;
+      }
+      since = 0;
+    }
+    b[Z_LEN] = len;
+    b[Z_SUM] = sum;
+    b[Z_SQ] = sumSq;
+    b[Z_SINCE] = since;
+  }
+
+  private levelPush(value: number, lN: number, old: number): void {
+    const b = this.b;
+    const p = this.p;
+    const R = p.R;
+    const C = p.C;
+    let refSum = b[L_REF] as number;
+    let refSq = b[L_REFSQ] as number;
+    let recSum = b[L_REC] as number;
+    let n = lN;
+    if (n === C) {
+      refSum -= old;
+      refSq -= old * old;
+    } else n += 1;
+    recSum += value;
+    if (n > R) {
+      // The point that just left the recent part joins the reference part.
+      const moved = ringAge(b, p, R);
+      recSum -= moved;
+      refSum += moved;
+      refSq += moved * moved;
+    }
+    b[L_N] = n;
+    let since = (b[L_SINCE] as number) + 1;
+    if (since >= C) {
+      refSum = 0;
+      refSq = 0;
+      recSum = 0;
+      const refCount = Math.max(0, n - R);
+      for (let i = 0; i < n; i += 1) {
+        const v = ringAge(b, p, n - 1 - i);
+        if (i < refCount) {
+          refSum += v;
+          refSq += v * v;
+        } else recSum += v;
+      }
+      since = 0;
+    }
+    b[L_REF] = refSum;
+    b[L_REFSQ] = refSq;
+    b[L_REC] = recSum;
+    b[L_SINCE] = since;
+  }
+
+  /** Loads persisted state exactly as each detector of ./detectors/ would (same pushes, same sums). */
+  private restore(initial: SeriesDetectorState | undefined): void {
+    const b = this.b;
+    const p = this.p;
+    const W = p.W;
+    const C = p.C;
+    b[SCALE] = initial?.scale ?? 0;
+    b[PREVIOUS] = initial?.previous ?? Number.NaN;
+    b[PEAK] = initial?.peak ?? 0;
+    b[S_WEAK] = Number.NaN;
+    if (p.sloIndex >= 0) b[p.memberAt + p.sloIndex * PER_MEMBER + M_EXP] = p.budget;
+    for (let i = 0; i < p.calibrated; i += 1) {
+      const s = p.memberAt + i * PER_MEMBER;
+      const cal = initial?.calibration?.[p.names[i] as string];
+      if (cal?.suffix?.length === CALIBRATION_BINS) {
+        for (let k = 0; k < CALIBRATION_BINS; k += 1) b[p.calAt + i + k * p.calibrated] = Number(cal.suffix[k]);
+        b[s + C_WEIGHT] = cal.weight;
+        b[s + C_COUNT] = cal.count;
+        b[s + C_MAX] = cal.max;
+      } else b[s + C_WEIGHT] = 1;
+    }
+    // The windows: one ring holds the longest; the shorter ones must be its newest values (they are,
+    // in any state this detector wrote). One that is not is not restored: that detector warms up again.
+    const levelValues = initial?.levelShift.values.slice(-C) ?? [];
+    const zValues = initial?.zscore.values.slice(-W) ?? [];
+    const madValues = initial?.mad.values.slice(-W) ?? [];
+    const ringValues = [levelValues, zValues, madValues].reduce((x, y) => (y.length > x.length ? y : x));
+    const isTail = (values: number[]) => {
+      const offset = ringValues.length - values.length;
+      return values.every((v, i) => Object.is(v, ringValues[offset + i]));
+    };
+    for (const v of ringValues) {
+      b[p.ringAt + (b[HEAD] as number)] = v;
+      b[HEAD] = (b[HEAD] as number) + 1 === C ? 0 : (b[HEAD] as number) + 1;
+    }
+    if (initial && isTail(zValues)) {
+      // The detector's pushes: running sums, recomputed in full at the window-th.
+      let sum = 0;
+      let sumSq = 0;
+      for (const v of zValues) {
+        sum += v;
+        sumSq += v * v;
+      }
+      b[Z_LEN] = zValues.length;
+      b[Z_PHASE] = zValues.length % W;
+      b[Z_SUM] = sum;
+      b[Z_SQ] = sumSq;
+      b[Z_SINCE] = zValues.length >= W ? 0 : zValues.length;
+      const sums = initial.zscore.sums;
+      if (sums && zValues.length === initial.zscore.values.length) {
+        b[Z_SUM] = sums[0];
+        b[Z_SQ] = sums[1];
+        b[Z_SINCE] = sums[2];
+      }
+    }
+    if (initial && isTail(madValues)) {
+      for (let n = 0; n < madValues.length; n += 1) sortedPush(b, p.sortedAt, n, W, madValues[n] as number, 0);
+      b[M_N] = madValues.length;
+    }
+    if (initial && isTail(levelValues)) {
+      const R = p.R;
+      let refSum = 0;
+      let refSq = 0;
+      let recSum = 0;
+      let since = 0;
+      const n = levelValues.length;
+      for (let k = 0; k < n; k += 1) {
+        const value = levelValues[k] as number;
+        recSum += value;
+        if (k + 1 > R) {
+          const moved = levelValues[k - R] as number;
+          recSum -= moved;
+          refSum += moved;
+          refSq += moved * moved;
+        }
+        since += 1;
+        if (since >= C) {
+          refSum = 0;
+          refSq = 0;
+          recSum = 0;
+          const refCount = Math.max(0, k + 1 - R);
+          for (let i = 0; i <= k; i += 1) {
+            const v = levelValues[i] as number;
+            if (i < refCount) {
+              refSum += v;
+              refSq += v * v;
+            } else recSum += v;
+          }
+          since = 0;
+        }
+      }
+      b[L_N] = n;
+      b[L_REF] = refSum;
+      b[L_REFSQ] = refSq;
+      b[L_REC] = recSum;
+      b[L_SINCE] = since;
+      const sums = initial.levelShift.sums;
+      if (sums && n === initial.levelShift.values.length) {
+        b[L_REF] = sums[0];
+        b[L_REFSQ] = sums[1];
+        b[L_REC] = sums[2];
+        b[L_SINCE] = sums[3];
+      }
+      const frozen = initial.levelShift.frozen;
+      if (frozen) {
+        b[L_FROZEN] = 1;
+        b[L_FMEAN] = frozen.mean;
+        b[L_FSIGMA] = frozen.sigma;
+        b[L_FPOINTS] = frozen.points;
+      }
+    }
+    if (p.seasonalIndex >= 0) {
+      const seasonal = initial?.seasonal;
+      restoreProfile(b, p.dayAt, DAY_SLOTS, seasonal?.day);
+      restoreProfile(b, p.weekAt, WEEK_HOURS, seasonal?.week);
+      b[S_LEVEL] = seasonal?.level ?? 0;
+      b[S_LEVELCOUNT] = seasonal?.levelCount ?? 0;
+    }
+    if (p.sloIndex >= 0) {
+      const slo = initial?.slo;
+      const values = slo?.values.slice(-p.sloCapacity) ?? [];
+      for (const v of values) this.burnPush(v);
+      if (slo?.sums?.length === p.sloLengths.length && b[B_N] === slo.values.length)
+        for (let k = 0; k < p.sloLengths.length; k += 1) b[p.sloSumsAt + k] = slo.sums[k] as number;
+    }
+  }
+
+  state(): SeriesDetectorState {
+    const b = this.b;
+    const p = this.p;
+    const window = (length: number) => {
+      const values: number[] = [];
+      for (let age = length - 1; age >= 0; age -= 1) values.push(ringAge(b, p, age));
+      return values;
+    };
+    const calibration: Record<string, TailCalibratorState> = {};
+    for (let i = 0; i < p.calibrated; i += 1) {
+      const s = p.memberAt + i * PER_MEMBER;
+      const suffix: number[] = [];
+      for (let k = 0; k < CALIBRATION_BINS; k += 1) suffix.push(b[p.calAt + i + k * p.calibrated] as number);
+      calibration[CALIBRATED_NAMES[i] as string] = {
+        suffix,
+        weight: b[s + C_WEIGHT] as number,
+        count: b[s + C_COUNT] as number,
+        max: b[s + C_MAX] as number,
+      };
+    }
+    let slo: SloBurnRateState | null = null;
+    if (p.sloIndex >= 0) {
+      const values: number[] = [];
+      const n = b[B_N] as number;
+      const start = b[B_START] as number;
+      for (let i = 0; i < n; i += 1) values.push(b[p.sloRingAt + ((start + i) % p.sloCapacity)] as number);
+      const sums: number[] = [];
+      for (let k = 0; k < p.sloLengths.length; k += 1) sums.push(b[p.sloSumsAt + k] as number);
+      slo = { values, sums };
+    }
+    return {
+      version: 1,
+      zscore: {
+        values: window(b[Z_LEN] as number),
+        sums: [b[Z_SUM] as number, b[Z_SQ] as number, b[Z_SINCE] as number],
+      },
+      mad: { values: window(b[M_N] as number) },
+      levelShift: {
+        values: window(b[L_N] as number),
+        sums: [b[L_REF] as number, b[L_REFSQ] as number, b[L_REC] as number, b[L_SINCE] as number],
+        frozen:
+          b[L_FROZEN] === 1
+            ? { mean: b[L_FMEAN] as number, sigma: b[L_FSIGMA] as number, points: b[L_FPOINTS] as number }
+            : null,
+      },
+      seasonal:
+        p.seasonalIndex >= 0
+          ? {
+              day: profileState(b, p.dayAt, DAY_SLOTS),
+              week: profileState(b, p.weekAt, WEEK_HOURS),
+              level: b[S_LEVEL] as number,
+              levelCount: b[S_LEVELCOUNT] as number,
+            }
+          : null,
+      slo,
+      calibration,
+      scale: b[SCALE] as number,
+      previous: b[PREVIOUS] as number,
+      peak: b[PEAK] as number,
+    };
+  }
+}
+
+function restoreProfile(b: Float64Array, base: number, buckets: number, initial?: SeasonalProfileState): void {
+  if (!initial || initial.mean.length !== buckets) return;
+  // Through typed arrays as before, so what does not fit fails the same way.
+  const mean = new Float64Array(buckets);
+  const dev = new Float64Array(buckets);
+  const count = new Float64Array(buckets);
+  mean.set(initial.mean);
+  dev.set(initial.dev);
+  count.set(initial.count);
+  for (let k = 0; k < buckets; k += 1) {
+    b[base + 3 * k] = mean[k] as number;
+    b[base + 3 * k + 1] = dev[k] as number;
+    b[base + 3 * k + 2] = count[k] as number;
+  }
+}
+
+function profileState(b: Float64Array, base: number, buckets: number): SeasonalProfileState {
+  const mean: number[] = [];
+  const dev: number[] = [];
+  const count: number[] = [];
+  for (let k = 0; k < buckets; k += 1) {
+    mean.push(b[base + 3 * k] as number);
+    dev.push(b[base + 3 * k + 1] as number);
+    count.push(b[base + 3 * k + 2] as number);
+  }
+  return { mean, dev, count };
 }
 
 /**
@@ -111,201 +1254,9 @@ function recentPoints(options: SeriesDetectorOptions): number {
  * its threshold (explainable: "z 9.1 ≥ 3.5"), its calibrated score passes `minScore` (rare for this
  * series, once there is history to say so) or it fired on the previous point too (an episode goes
  * on while the statistic stays past the threshold), and it is far enough from the expected value.
+ *
+ * The returned reading is the same object on every call (its verdicts are built when first read).
  */
 export function createSeriesDetector(options: SeriesDetectorOptions, initial?: SeriesDetectorState): SeriesDetector {
-  // The series' typical point-to-point change (EWMA of |Δx|), the floor of every detector's spread.
-  const scale: ScaleFloor = { value: initial?.scale ?? 0 };
-  const scaleAlpha = 1 / Math.max(10, options.windowPoints);
-  let previous = initial?.previous ?? Number.NaN;
-  const window = { window: options.windowPoints, minPoints: options.minPoints, scale };
-  // Every array of this series in one contiguous buffer (see arena.ts).
-  const sloLength = options.slo
-    ? Math.max(...options.slo.windows.map((w) => Math.ceil((w.longSeconds * 1000) / options.stepMs))) +
-      4 * options.slo.windows.length
-    : 0;
-  const alloc = createArena(
-    options.windowPoints * 4 +
-      recentPoints(options) +
-      (options.seasonal ? 3 * (24 + 168) : 0) +
-      sloLength +
-      5 * CALIBRATION_BINS,
-  );
-  const recent = recentPoints(options);
-  const detectors: Array<Detector<unknown>> = [
-    createRollingZscore({ ...window, threshold: options.zscoreThreshold }, initial?.zscore, alloc),
-    createRobustMad({ ...window, threshold: options.madThreshold }, initial?.mad, alloc),
-    createLevelShift(
-      {
-        recent,
-        reference: options.windowPoints,
-        minPoints: options.minPoints,
-        threshold: options.levelShiftThreshold,
-        scale,
-      },
-      initial?.levelShift,
-      alloc,
-    ),
-  ];
-  if (options.seasonal) {
-    detectors.push(
-      createSeasonalBaseline(
-        { stepMs: options.stepMs, threshold: options.seasonalThreshold, memoryDays: 3, scale },
-        initial?.seasonal ?? undefined,
-        alloc,
-      ),
-    );
-  }
-  if (options.slo) {
-    detectors.push(
-      createSloBurnRate(
-        { objective: options.slo.objective, stepMs: options.stepMs, windows: options.slo.windows },
-        initial?.slo ?? undefined,
-        alloc,
-      ),
-    );
-  }
-  const members: Member[] = detectors.map((detector) => ({
-    detector,
-    // Burn rates are judged against the error budget, not against how rare they are.
-    calibrator:
-      detector.name === 'slo_burn_rate'
-        ? null
-        : createTailCalibrator(options.calibrationHalfLife, initial?.calibration[detector.name], alloc),
-    verdict: { name: detector.name, statistic: 0, threshold: 0, score: 0, fired: false },
-    reading: null,
-    active: false,
-  }));
-  const verdicts = members.map((m) => m.verdict);
-  const seasonalMember = members.find((m) => m.detector.name === 'seasonal');
-  const result: EnsembleReading = {
-    ready: false,
-    anomalous: false,
-    score: 0,
-    onsetScore: 0,
-    primary: verdicts[0] as DetectorVerdict,
-    expected: 0,
-    lower: 0,
-    upper: 0,
-    direction: 'up',
-    verdicts,
-  };
-  // Peak surprise (-log10 of the tail) of the recent past, forgotten with a half-life of two windows.
-  let peak = initial?.peak ?? 0;
-  const peakDecay = 2 ** (-0.5 / options.windowPoints);
-  const wantsUp = options.direction !== 'down';
-  const wantsDown = options.direction !== 'up';
-
-  return {
-    update(value, ts) {
-      if (!Number.isNaN(previous)) scale.value += scaleAlpha * (0.5 * Math.abs(value - previous) - scale.value);
-      previous = value;
-      let ready = false;
-      let minTail = 1;
-      let consulted = 0;
-      let best: Member | null = null;
-      let bestFired: Member | null = null;
-      let burnScore = 0;
-      for (const m of members) {
-        const r = m.detector.update(value, ts);
-        const v = m.verdict;
-        m.reading = r;
-        v.statistic = r.statistic;
-        v.threshold = r.threshold;
-        v.score = 0;
-        v.fired = false;
-        if (!r.ready) {
-          m.active = false;
-          continue;
-        }
-        ready = true;
-        const s = r.statistic;
-        const allowed = m.calibrator === null ? s > 0 : s >= 0 ? wantsUp : wantsDown;
-        if (m.calibrator) {
-          const cal = m.calibrator;
-          const trusted = cal.count() >= options.calibrationMinPoints;
-          const tail = cal.tailThenAdd(s);
-          consulted += 1;
-          if (!allowed) {
-            m.active = false;
-            continue;
-          }
-          v.score = 1 - tail;
-          if (tail < minTail) minTail = tail;
-          // Rarity opens an episode; the statistic alone keeps it open, so a sustained fault stays
-          // anomalous after the calibration has learned that it is no longer rare.
-          v.fired =
-            Math.abs(s) >= r.threshold &&
-            (m.active || !trusted || v.score >= options.minScore) &&
-            Math.abs(value - r.expected) >= options.minAbsDeviation;
-          m.active = v.fired;
-        } else {
-          if (!allowed) {
-            m.active = false;
-            continue;
-          }
-          v.score = scoreFromStatistic(s, r.threshold);
-          burnScore = v.score;
-          v.fired = s >= r.threshold;
-          m.active = v.fired;
-        }
-        if (!best || v.score > best.verdict.score) best = m;
-        if (v.fired && (!bestFired || v.score > bestFired.verdict.score)) bestFired = m;
-      }
-      // The seasonal veto: when the same hour of past days explains this point, a rolling detector
-      // that fires is seeing the daily curve (the evening ramp), not a fault.
-      const seasonal = seasonalMember;
-      if (
-        bestFired &&
-        bestFired !== seasonal &&
-        bestFired.detector.name !== 'slo_burn_rate' &&
-        seasonal?.reading &&
-        Math.abs(seasonal.reading.weakStatistic) < seasonal.reading.threshold / 2
-      ) {
-        for (const m of members) {
-          if (m !== seasonal && m.detector.name !== 'slo_burn_rate') {
-            m.verdict.fired = false;
-            m.active = false;
-          }
-        }
-        bestFired = members.find((m) => m.verdict.fired) ?? null;
-      }
-      const chosen = bestFired ?? best ?? (members[0] as Member);
-      const r = chosen.reading as DetectorReading;
-      result.ready = ready;
-      result.anomalous = bestFired !== null;
-      // Bonferroni: consulting more detectors makes some small tail likelier by chance.
-      // Bonferroni: consulting more detectors makes some small tail likelier by chance.
-      result.score = Math.max(burnScore, consulted > 0 ? 1 - Math.min(1, minTail * consulted) : 0);
-      const surprise = result.score > 0 ? -Math.log10(Math.max(1e-300, 1 - result.score)) : 0;
-      const previousPeak = peak * peakDecay;
-      // Only what exceeds the recent peak is news; the rest of an episode is told at half strength.
-      const news = surprise > previousPeak ? surprise : surprise * 0.5;
-      peak = previousPeak > surprise ? previousPeak : surprise;
-      result.onsetScore = news > 0 ? 1 - 10 ** -news : 0;
-      result.primary = chosen.verdict;
-      result.expected = r.expected;
-      result.lower = r.lower;
-      result.upper = r.upper;
-      result.direction = value >= r.expected ? 'up' : 'down';
-      return result;
-    },
-    state() {
-      const get = <T>(name: DetectorName) =>
-        members.find((m) => m.detector.name === name)?.detector.state() as T | undefined;
-      const calibration: Record<string, TailCalibratorState> = {};
-      for (const m of members) if (m.calibrator) calibration[m.detector.name] = m.calibrator.state();
-      return {
-        version: 1,
-        zscore: get<RollingZscoreState>('rolling_zscore') as RollingZscoreState,
-        mad: get<RobustMadState>('robust_mad') as RobustMadState,
-        levelShift: get<LevelShiftState>('level_shift') as LevelShiftState,
-        seasonal: get<SeasonalBaselineState>('seasonal') ?? null,
-        slo: get<SloBurnRateState>('slo_burn_rate') ?? null,
-        calibration,
-        scale: scale.value,
-        previous,
-        peak,
-      };
-    },
-  };
+  return new FusedSeriesDetector(planOf(options), initial);
 }

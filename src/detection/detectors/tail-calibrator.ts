@@ -46,6 +46,42 @@ export function binOf(statistic: number): number {
   return b >= CALIBRATION_BINS ? CALIBRATION_BINS - 1 : b;
 }
 
+/**
+ * binOf without a logarithm: the bin's edges found once (by bisection on binOf itself), and binOf
+ * asked only within a relative 1e-9 of one. Math.log errs by less than an ulp (~1e-16 relative to a
+ * log of at most a few hundred), so apart by more than 1e-9, log(a) < log(b) whenever a < b: outside
+ * those margins the edges give binOf's answer exactly, inside them binOf gives it.
+ */
+const EDGES = new Float64Array(CALIBRATION_BINS);
+const SAFE_ABOVE = new Float64Array(CALIBRATION_BINS);
+const SAFE_BELOW = new Float64Array(CALIBRATION_BINS);
+const MARGIN = 1e-9;
+EDGES[0] = MIN_STAT;
+for (let k = 1; k < CALIBRATION_BINS; k += 1) {
+  // Smallest double with binOf ≥ k: binOf(lo) < k ≤ binOf(hi), halved until adjacent.
+  let lo = MIN_STAT;
+  let hi = MAX_STAT * 2;
+  for (;;) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid === lo || mid === hi) break;
+    if (binOf(mid) >= k) hi = mid;
+    else lo = mid;
+  }
+  EDGES[k] = hi;
+}
+for (let k = 0; k < CALIBRATION_BINS; k += 1) {
+  SAFE_ABOVE[k] = (EDGES[k] as number) * (1 + MARGIN);
+  SAFE_BELOW[k] = k + 1 < CALIBRATION_BINS ? (EDGES[k + 1] as number) * (1 - MARGIN) : Number.POSITIVE_INFINITY;
+}
+
+/** binOf(|statistic|) for a ≥ 0, the hot path's version (see EDGES). */
+export function binOfAbs(a: number): number {
+  if (!(a > MIN_STAT)) return 0;
+  let k = 0;
+  while (k + 1 < CALIBRATION_BINS && a >= (EDGES[k + 1] as number)) k += 1;
+  return a >= (SAFE_ABOVE[k] as number) && a <= (SAFE_BELOW[k] as number) ? k : binOf(a);
+}
+
 /** `halfLife` in points: how fast old behaviour is forgotten. */
 export function createTailCalibrator(
   halfLife: number,

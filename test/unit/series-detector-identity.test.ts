@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { DetectionConfigSchema, SignalConfigSchema } from '../../src/config/config-schema.js';
+import {
+  createSeriesDetector,
+  type EnsembleReading,
+  type SeriesDetectorOptions,
+  type SeriesDetectorState,
+} from '../../src/detection/create-series-detector.js';
+import { binOf, binOfAbs } from '../../src/detection/detectors/tail-calibrator.js';
+import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
+import { createReferenceSeriesDetector } from './reference-series-detector.js';
+
+/**
+ * The fused series detector against the reference ensemble (the detectors composed as objects): the
+ * same numbers, bit for bit, for every field of every reading, and the same persisted state, on
+ * series built to reach every path (warm-up, spikes, steps that freeze the level-shift reference,
+ * flat stretches, the seasonal veto, burn rates, calibration rescaling, restarts mid-stream).
+ */
+
+function random(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 16807) % 2147483647;
+    return x / 2147483647;
+  };
+}
+
+interface Stream {
+  values: number[];
+  timestamps: number[];
+}
+
+function stream(seed: number, length: number, stepMs: number, kind: 'mixed' | 'ratio'): Stream {
+  const rand = random(seed);
+  const values: number[] = [];
+  const timestamps: number[] = [];
+  let ts = Date.parse('2026-03-02T00:00:00Z') + seed * 7_777;
+  let level = 100;
+  for (let i = 0; i < length; i += 1) {
+    // Irregular steps now and then (gaps, jitter).
+    ts += rand() < 0.02 ? stepMs * (2 + Math.floor(rand() * 5)) : stepMs + Math.floor((rand() - 0.5) * 1000);
+    timestamps.push(ts);
+    if (kind === 'ratio') {
+      const burning = Math.floor(i / 400) % 3 === 2;
+      values.push(burning ? rand() * 0.05 : rand() * 0.0005);
+      continue;
+    }
+    const phase = Math.floor(i / 500) % 6;
+    if (rand() < 0.003) level += (rand() - 0.5) * 200;
+    const daily = 30 * Math.sin((2 * Math.PI * ts) / 86_400_000);
+    let v: number;
+    if (phase === 3) v = rand() < 0.5 ? 0 : -0;
+    else if (phase === 4) v = Math.round(level + daily);
+    else v = level + daily + (rand() - 0.5) * 10;
+    if (rand() < 0.01) v *= rand() < 0.5 ? 4 : -3;
+    if (rand() < 0.002) v = (rand() - 0.5) * 1e9;
+    values.push(v);
+  }
+  return { values, timestamps };
+}
+
+function same(a: EnsembleReading, b: EnsembleReading, where: string): void {
+  const fields = ['ready', 'anomalous', 'score', 'onsetScore', 'expected', 'lower', 'upper', 'direction'] as const;
+  for (const f of fields) {
+    if (!Object.is(a[f], b[f])) expect.fail(`${where}: ${f} ${String(a[f])} !== ${String(b[f])}`);
+  }
+  if (a.primary.name !== b.primary.name) expect.fail(`${where}: primary ${a.primary.name} !== ${b.primary.name}`);
+  expect(b.verdicts.length).toBe(a.verdicts.length);
+  a.verdicts.forEach((v, i) => {
+    const w = b.verdicts[i];
+    for (const f of ['name', 'statistic', 'threshold', 'score', 'fired'] as const) {
+      if (!Object.is(v[f], w?.[f]))
+        expect.fail(`${where}: verdict ${v.name}.${f} ${String(v[f])} !== ${String(w?.[f])}`);
+    }
+  });
+  if (b.primary !== b.verdicts.find((v) => v.name === b.primary.name)) expect.fail(`${where}: primary not a verdict`);
+}
+
+/** Feeds both, compares every reading; restarts both from the (JSON) state every `restartEvery` points. */
+function compare(options: SeriesDetectorOptions, s: Stream, restartEvery: number, restartOptions = options): number {
+  let reference = createReferenceSeriesDetector(options);
+  let fused = createSeriesDetector(options);
+  let anomalous = 0;
+  for (let i = 0; i < s.values.length; i += 1) {
+    const value = s.values[i] as number;
+    const ts = s.timestamps[i] as number;
+    const a = reference.update(value, ts);
+    const b = fused.update(value, ts);
+    // Read the fused reading's verdicts only on some points: they are built lazily, from the last point.
+    if (i % 3 === 0 || a.anomalous) same(a, b, `point ${i}`);
+    else if (a.anomalous !== b.anomalous || !Object.is(a.onsetScore, b.onsetScore)) same(a, b, `point ${i}`);
+    if (a.anomalous) anomalous += 1;
+    if ((i + 1) % restartEvery === 0) {
+      const state = JSON.stringify(reference.state());
+      expect(JSON.stringify(fused.state())).toBe(state);
+      const saved = JSON.parse(state) as SeriesDetectorState;
+      reference = createReferenceSeriesDetector(restartOptions, JSON.parse(state) as SeriesDetectorState);
+      fused = createSeriesDetector(restartOptions, saved);
+      expect(JSON.stringify(fused.state())).toBe(JSON.stringify(reference.state()));
+    }
+  }
+  expect(JSON.stringify(fused.state())).toBe(JSON.stringify(reference.state()));
+  return anomalous;
+}
+
+const detection = (overrides: Record<string, unknown> = {}) => DetectionConfigSchema.parse(overrides);
+
+describe('the fused series detector matches the reference ensemble bit for bit', () => {
+  const cases: Array<[string, SeriesDetectorOptions]> = [
+    ['defaults, 1-minute steps', seriesDetectorOptions(detection(), 60_000)],
+    [
+      'small windows, even recent window, quick calibration',
+      seriesDetectorOptions(
+        detection({
+          window_points: 24,
+          min_points: 6,
+          level_shift_recent_points: 4,
+          calibration_min_points: 20,
+          calibration_half_life_points: 3,
+        }),
+        60_000,
+      ),
+    ],
+    [
+      'odd window, recent 3, no seasonal, upward only, minimum deviation',
+      seriesDetectorOptions(
+        detection({ window_points: 37, min_points: 5, level_shift_recent_points: 3, seasonal: false }),
+        60_000,
+        SignalConfigSchema.parse({ name: 'x', query: 'x', direction: 'up', min_abs_deviation: 8 }),
+      ),
+    ],
+    ['hourly steps (the long-run level reaches its steady rate)', seriesDetectorOptions(detection(), 3_600_000)],
+    [
+      '5-minute steps, downward only',
+      seriesDetectorOptions(
+        detection({ window_points: 60, min_points: 10, min_score: 0.99 }),
+        300_000,
+        SignalConfigSchema.parse({ name: 'x', query: 'x', direction: 'down' }),
+      ),
+    ],
+  ];
+  for (const [name, options] of cases) {
+    it(name, () => {
+      let anomalous = 0;
+      for (const seed of [3, 5, 8]) {
+        const s = stream(seed, 5000, options.stepMs, 'mixed');
+        anomalous += compare(options, s, 1700 + seed * 31);
+      }
+      // The streams do reach the anomalous paths.
+      expect(anomalous).toBeGreaterThan(10);
+    });
+  }
+
+  it('an SLO burn-rate signal', () => {
+    const options = seriesDetectorOptions(
+      detection({ window_points: 60, min_points: 10 }),
+      60_000,
+      SignalConfigSchema.parse({ name: 'errors', query: 'x', direction: 'up', slo: { objective: 0.999 } }),
+    );
+    const anomalous = compare(options, stream(13, 6000, 60_000, 'ratio'), 1234);
+    expect(anomalous).toBeGreaterThan(10);
+  });
+
+  it('restored with other window sizes than it ran with', () => {
+    const before = seriesDetectorOptions(detection({ window_points: 60, min_points: 10 }), 60_000);
+    const wider = seriesDetectorOptions(detection({ window_points: 90, min_points: 10 }), 60_000);
+    const narrower = seriesDetectorOptions(
+      detection({ window_points: 40, min_points: 10, level_shift_recent_points: 7 }),
+      60_000,
+    );
+    compare(before, stream(21, 3000, 60_000, 'mixed'), 1000, wider);
+    compare(before, stream(22, 3000, 60_000, 'mixed'), 1000, narrower);
+  });
+});
+
+describe('the calibration bin without a logarithm', () => {
+  it('is binOf for any |statistic|, at its edges above all', () => {
+    const rand = random(99);
+    const values: number[] = [0, 0.5, 50, 1e300, Number.POSITIVE_INFINITY, Number.MIN_VALUE];
+    for (let i = 0; i < 200_000; i += 1) values.push(Math.exp(rand() * 10 - 2), rand() * 60);
+    // Every edge, and the doubles right around it.
+    const view = new DataView(new ArrayBuffer(8));
+    const step = (x: number, ulps: number) => {
+      view.setFloat64(0, x);
+      view.setBigUint64(0, view.getBigUint64(0) + BigInt(ulps));
+      return view.getFloat64(0);
+    };
+    for (let x = 0.5; x < 60; x *= 1.0001) {
+      const b = binOf(x);
+      if (binOf(x * 1.0001) !== b) {
+        let lo = x;
+        let hi = x * 1.0001;
+        while (step(lo, 1) < hi) {
+          const mid = lo + (hi - lo) / 2;
+          if (mid === lo || mid === hi) break;
+          if (binOf(mid) === b) lo = mid;
+          else hi = mid;
+        }
+        for (let u = -3000; u <= 3000; u += 1) values.push(step(hi, u));
+      }
+    }
+    for (const v of values) if (binOfAbs(v) !== binOf(v)) expect.fail(`binOfAbs(${v}) ${binOfAbs(v)} !== ${binOf(v)}`);
+  });
+});
