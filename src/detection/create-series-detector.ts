@@ -2,7 +2,16 @@ import type { DetectorName, Direction } from '../contracts/index.js';
 import type { LevelShiftState } from './detectors/level-shift.js';
 import type { RobustMadState } from './detectors/robust-mad.js';
 import type { RollingZscoreState } from './detectors/rolling-zscore.js';
-import type { SeasonalBaselineState, SeasonalProfileState } from './detectors/seasonal-baseline.js';
+import {
+  DAY_SLOTS,
+  LEVEL_DAYS,
+  type SeasonalBaselineState,
+  type SeasonalPosition,
+  type SeasonalProfileState,
+  seasonalPosition,
+  WEEK_HOURS,
+  WINSOR,
+} from './detectors/seasonal-baseline.js';
 import type { BurnRateWindow, SloBurnRateState } from './detectors/slo-burn-rate.js';
 import { binOfAbs, CALIBRATION_BINS, type TailCalibratorState } from './detectors/tail-calibrator.js';
 
@@ -105,11 +114,6 @@ function recentPoints(options: SeriesDetectorOptions): number {
 const MAD_TO_SIGMA = 1.4826;
 const HOUR_MS = 3_600_000;
 const DAY_SLOT_MS = 60 * 60_000;
-const DAY_SLOTS = 86_400_000 / DAY_SLOT_MS;
-const WEEK_HOURS = 168;
-const EPOCH_WEEK_OFFSET_HOURS = 3 * 24;
-const WINSOR = 2;
-const LEVEL_DAYS = 90;
 const SEASONAL_MEMORY_DAYS = 3;
 const RESCALE_AT = 1e200;
 const TAIL_EXPONENT = 2;
@@ -457,15 +461,11 @@ interface SeasonalTime {
   weekW: number;
 }
 
+const position: SeasonalPosition = { weekBucket: 0, frac: 0, dayBucket: 0, slotFrac: 0 };
+
 function seasonalTime(t: SeasonalTime, ts: number): void {
-  const hours = ts / HOUR_MS;
-  const hourOfEpoch = Math.floor(hours);
-  const frac = hours - hourOfEpoch;
-  const slots = ts / DAY_SLOT_MS;
-  const slotOfEpoch = Math.floor(slots);
-  const slotFrac = slots - slotOfEpoch;
-  const dayBucket = ((slotOfEpoch % DAY_SLOTS) + DAY_SLOTS) % DAY_SLOTS;
-  const weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+  seasonalPosition(ts, position);
+  const { frac, slotFrac, dayBucket, weekBucket } = position;
   t.ts = ts;
   t.dayHere = dayBucket % DAY_SLOTS;
   t.dayOther = slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS;

@@ -3,94 +3,27 @@
  * src/detection/create-series-detector.ts): the detectors of src/detection/detectors/ composed as
  * objects. Kept unchanged as the reference the fused detector must match bit for bit.
  */
-import type { DetectorName, Direction } from '../../src/contracts/index.js';
+import type { DetectorName } from '../../src/contracts/index.js';
+import type {
+  DetectorVerdict,
+  EnsembleReading,
+  SeriesDetector,
+  SeriesDetectorOptions,
+  SeriesDetectorState,
+} from '../../src/detection/create-series-detector.js';
 import { createArena } from '../../src/detection/detectors/arena.js';
 import type { Detector, DetectorReading, ScaleFloor } from '../../src/detection/detectors/detector.js';
 import { createLevelShift, type LevelShiftState } from '../../src/detection/detectors/level-shift.js';
 import { createRobustMad, type RobustMadState } from '../../src/detection/detectors/robust-mad.js';
 import { createRollingZscore, type RollingZscoreState } from '../../src/detection/detectors/rolling-zscore.js';
 import { createSeasonalBaseline, type SeasonalBaselineState } from '../../src/detection/detectors/seasonal-baseline.js';
-import {
-  type BurnRateWindow,
-  createSloBurnRate,
-  type SloBurnRateState,
-} from '../../src/detection/detectors/slo-burn-rate.js';
+import { createSloBurnRate, type SloBurnRateState } from '../../src/detection/detectors/slo-burn-rate.js';
 import {
   CALIBRATION_BINS,
   createTailCalibrator,
   type TailCalibrator,
   type TailCalibratorState,
 } from '../../src/detection/detectors/tail-calibrator.js';
-
-export interface SeriesDetectorOptions {
-  stepMs: number;
-  windowPoints: number;
-  minPoints: number;
-  direction: 'up' | 'down' | 'both';
-  /** A point closer than this to the expected value is never anomalous (units of the signal). */
-  minAbsDeviation: number;
-  zscoreThreshold: number;
-  madThreshold: number;
-  levelShiftThreshold: number;
-  seasonalThreshold: number;
-  /** Points in the recent window of the level-shift test. */
-  levelShiftRecent: number;
-  seasonal: boolean;
-  slo?: { objective: number; windows: readonly BurnRateWindow[] };
-  /** Points after which old behaviour weighs half in the calibration. */
-  calibrationHalfLife: number;
-  /** History needed before the calibrated score gates alerts. */
-  calibrationMinPoints: number;
-  /** Calibrated score (rarity in this series' history) a point must reach to be anomalous. */
-  minScore: number;
-}
-
-export interface DetectorVerdict {
-  name: DetectorName;
-  statistic: number;
-  threshold: number;
-  /** Calibrated 0..1: how rare a deviation this large is in this series (0 when not ready). */
-  score: number;
-  fired: boolean;
-}
-
-export interface EnsembleReading {
-  /** At least one detector is warmed up. */
-  ready: boolean;
-  anomalous: boolean;
-  /** The ensemble's calibrated score 0..1. */
-  score: number;
-  /**
-   * The score as news: full at the onset of an episode (stronger than anything in the last
-   * `windowPoints`), reduced while the same episode goes on. What pages a person, and what NAB reads.
-   */
-  onsetScore: number;
-  /** The detector that explains the point best: the strongest of those that fired, else the strongest. */
-  primary: DetectorVerdict;
-  expected: number;
-  lower: number;
-  upper: number;
-  direction: Direction;
-  verdicts: DetectorVerdict[];
-}
-
-export interface SeriesDetectorState {
-  version: 1;
-  zscore: RollingZscoreState;
-  mad: RobustMadState;
-  levelShift: LevelShiftState;
-  seasonal: SeasonalBaselineState | null;
-  slo: SloBurnRateState | null;
-  calibration: Record<string, TailCalibratorState>;
-  scale: number;
-  previous: number;
-  peak: number;
-}
-
-export interface SeriesDetector {
-  update(value: number, timestampMs: number): EnsembleReading;
-  state(): SeriesDetectorState;
-}
 
 interface Member {
   detector: Detector<unknown>;

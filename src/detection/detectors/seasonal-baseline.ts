@@ -4,13 +4,34 @@ import { type Detector, newReading, type ScaleFloor, setDeviation, spreadFloor }
 const HOUR_MS = 3_600_000;
 /** Hourly buckets for the day profile: enough points per bucket to learn from, small state. */
 const DAY_SLOT_MS = 60 * 60_000;
-const DAY_SLOTS = 86_400_000 / DAY_SLOT_MS;
-const WEEK_HOURS = 168;
+export const DAY_SLOTS = 86_400_000 / DAY_SLOT_MS;
+export const WEEK_HOURS = 168;
 // 1970-01-01 was a Thursday: shift so that hour-of-week 0 is Monday 00:00 UTC.
 const EPOCH_WEEK_OFFSET_HOURS = 3 * 24;
 /** Values further than this many sigmas from a bucket's mean are clipped before it learns them. */
-const WINSOR = 2;
-const LEVEL_DAYS = 90;
+export const WINSOR = 2;
+export const LEVEL_DAYS = 90;
+
+/** Where a timestamp falls in the week and day profiles, and how far into its bucket. */
+export interface SeasonalPosition {
+  weekBucket: number;
+  /** Fraction of the hour elapsed (0..1). */
+  frac: number;
+  dayBucket: number;
+  slotFrac: number;
+}
+
+/** Fills `out` (reused: this runs for every point of every series) with the position of `ts`. */
+export function seasonalPosition(ts: number, out: SeasonalPosition): void {
+  const hours = ts / HOUR_MS;
+  const hourOfEpoch = Math.floor(hours);
+  out.frac = hours - hourOfEpoch;
+  const slots = ts / DAY_SLOT_MS;
+  const slotOfEpoch = Math.floor(slots);
+  out.slotFrac = slots - slotOfEpoch;
+  out.dayBucket = ((slotOfEpoch % DAY_SLOTS) + DAY_SLOTS) % DAY_SLOTS;
+  out.weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+}
 
 export interface SeasonalProfileState {
   mean: number[];
@@ -120,17 +141,12 @@ export function createSeasonalBaseline(
     return true;
   }
 
+  const position: SeasonalPosition = { weekBucket: 0, frac: 0, dayBucket: 0, slotFrac: 0 };
   return {
     name: 'seasonal',
     update(value, ts) {
-      const hours = ts / HOUR_MS;
-      const hourOfEpoch = Math.floor(hours);
-      const frac = hours - hourOfEpoch;
-      const slots = ts / DAY_SLOT_MS;
-      const slotOfEpoch = Math.floor(slots);
-      const slotFrac = slots - slotOfEpoch;
-      const dayBucket = ((slotOfEpoch % DAY_SLOTS) + DAY_SLOTS) % DAY_SLOTS;
-      const weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+      seasonalPosition(ts, position);
+      const { frac, slotFrac, dayBucket, weekBucket } = position;
       const fromWeek = expect(week, weekBucket, frac, WEEK_HOURS, weekReady);
       reading.ready = fromWeek || expect(day, dayBucket, slotFrac, DAY_SLOTS, dayReady);
       if (reading.ready) {
