@@ -142,8 +142,13 @@ const L_FSIGMA = 17;
 const L_FPOINTS = 18;
 const S_LEVEL = 19;
 const S_LEVELCOUNT = 20;
-/** The seasonal detector's weak statistic (NaN when none). */
-const S_WEAK = 21;
+/**
+ * Where the MAD's search ended on the last point (it moves little from one point to the next), or
+ * -1 once a value that is not finite has entered the sorted window: with a NaN (or one made of
+ * infinities) comparisons are not monotone, so from then on only the detector's own searches give
+ * its answers.
+ */
+const M_HINT = 21;
 const B_START = 22;
 const B_N = 23;
 const CHOSEN = 24;
@@ -351,6 +356,21 @@ function ringAge(b: Float64Array, p: Plan, age: number): number {
 
 // The robust MAD's sorted window (see detectors/robust-mad.ts), at `p.sortedAt`.
 
+/**
+ * lowerBound's answer for a window without NaN (where `< x` is false then true, never again false),
+ * without a branch on the data: a fixed number of halvings, each moving by half or by nothing.
+ */
+function lowerBoundOrdered(b: Float64Array, base: number, n: number, x: number): number {
+  let at = base;
+  let len = n;
+  while (len > 1) {
+    const half = len >>> 1;
+    at += half * +((b[at + half - 1] as number) < x);
+    len -= half;
+  }
+  return at - base + +((b[at] as number) < x);
+}
+
 function lowerBound(b: Float64Array, base: number, n: number, x: number): number {
   let lo = 0;
   let hi = n;
@@ -370,6 +390,26 @@ const SHORT_MOVE = 24;
  * binary search, then one move of what lies between (see detectors/robust-mad.ts).
  */
 function sortedPush(b: Float64Array, base: number, n: number, W: number, value: number, old: number): void {
+  if (n === W && (b[M_HINT] as number) >= 0) {
+    // No NaN in the window: the same places in one pass. The old value's place by search, then the
+    // values between it and the new value's place move by one (the insertion sort's loop), so the
+    // new value lands before the first value ≥ it as above.
+    let k = base + lowerBoundOrdered(b, base, n, old);
+    if (value > old) {
+      const last = base + n - 1;
+      while (k < last && (b[k + 1] as number) < value) {
+        b[k] = b[k + 1] as number;
+        k += 1;
+      }
+    } else {
+      while (k > base && (b[k - 1] as number) >= value) {
+        b[k] = b[k - 1] as number;
+        k -= 1;
+      }
+    }
+    b[k] = value;
+    return;
+  }
   if (n === W) {
     const from = lowerBound(b, base, n, old);
     let i = from;
@@ -410,14 +450,31 @@ function madOf(b: Float64Array, base: number, n: number, m: number): number {
   const k = (n - 1) >>> 1;
   const a = h;
   const nb = n - h;
-  let lo = k + 1 - nb > 0 ? k + 1 - nb : 0;
-  let hi = k + 1 < a ? k + 1 : a;
-  while (lo < hi) {
-    const i = (lo + hi) >>> 1;
-    const j = k + 1 - i;
-    // B[j-1] > A[i]: take more from A.
-    if (j > 0 && i < a && (b[base + h + j - 1] as number) - m > m - (b[base + h - 1 - i] as number)) lo = i + 1;
-    else hi = i;
+  const first = k + 1 - nb > 0 ? k + 1 - nb : 0;
+  const end = k + 1 < a ? k + 1 : a;
+  let lo = first;
+  const hint = b[M_HINT] as number;
+  if (hint >= 0) {
+    // No NaN: "B[j-1] > A[i]" is true then false as i grows (both arms are sorted and rounding
+    // keeps order), so the binary search's answer is its one change, found from where it was last.
+    // Within first..end, j ≥ 1 and i < a: only the comparison is left.
+    const top = base + h + k;
+    const bottom = base + h - 1;
+    lo = hint < first ? first : hint > end ? end : hint;
+    if (lo > first && !((b[top - lo + 1] as number) - m > m - (b[bottom - lo + 1] as number))) {
+      lo -= 1;
+      while (lo > first && !((b[top - lo + 1] as number) - m > m - (b[bottom - lo + 1] as number))) lo -= 1;
+    } else while (lo < end && (b[top - lo] as number) - m > m - (b[bottom - lo] as number)) lo += 1;
+    b[M_HINT] = lo;
+  } else {
+    let hi = end;
+    while (lo < hi) {
+      const i = (lo + hi) >>> 1;
+      const j = k + 1 - i;
+      // B[j-1] > A[i]: take more from A.
+      if (j > 0 && i < a && (b[base + h + j - 1] as number) - m > m - (b[base + h - 1 - i] as number)) lo = i + 1;
+      else hi = i;
+    }
   }
   const j = k + 1 - lo;
   const fromA = lo > 0 ? m - (b[base + h - lo] as number) : Number.NEGATIVE_INFINITY;
@@ -432,6 +489,8 @@ function madOf(b: Float64Array, base: number, n: number, m: number): number {
 // Seasonal profiles (see detectors/seasonal-baseline.ts): bucket b at base + 3b as (mean, dev, count).
 let expectedMean = 0;
 let expectedDev = 0;
+/** The seasonal detector's weak statistic on the point being scored (NaN when none). */
+let seasonalWeak = Number.NaN;
 
 function expect(b: Float64Array, here: number, other: number, w: number, ready: number): boolean {
   if ((b[here + 2] as number) < ready) return false;
@@ -758,7 +817,7 @@ class FusedSeriesDetector implements SeriesDetector {
       bestFired !== seasonalIndex &&
       bestFired !== p.sloIndex &&
       seasonalIndex >= 0 &&
-      Math.abs(b[S_WEAK] as number) < (p.thresholds[seasonalIndex] as number) / 2
+      Math.abs(seasonalWeak) < (p.thresholds[seasonalIndex] as number) / 2
     ) {
       bestFired = -1;
       for (let i = 0; i < members; i += 1) {
@@ -862,12 +921,12 @@ class FusedSeriesDetector implements SeriesDetector {
       b[m + M_STAT] = statistic;
       b[m + M_EXP] = mean;
       b[m + M_SIGMA] = sigma;
-      b[S_WEAK] = statistic;
+      seasonalWeak = statistic;
     } else {
-      b[S_WEAK] = Number.NaN;
+      seasonalWeak = Number.NaN;
       if (expect(b, dayHere, dayOther, dayW, p.pointsPerSlot)) {
         const mean = level + expectedMean;
-        b[S_WEAK] = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
+        seasonalWeak = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
       }
     }
     const shapeNow = ready || expect(b, dayHere, dayOther, dayW, 1) ? expectedMean : 0;
@@ -943,6 +1002,7 @@ class FusedSeriesDetector implements SeriesDetector {
     b[p.ringAt + head] = value;
     b[HEAD] = head + 1 === C ? 0 : head + 1;
     this.zscorePush(value, zLen, zOld);
+    if (!Number.isFinite(value)) b[M_HINT] = -1;
     sortedPush(b, p.sortedAt, mN, W, value, mOld);
     if (mN < W) b[M_N] = mN + 1;
     this.levelPush(value, lN, lOld);
@@ -1036,7 +1096,6 @@ class FusedSeriesDetector implements SeriesDetector {
     b[SCALE] = initial?.scale ?? 0;
     b[PREVIOUS] = initial?.previous ?? Number.NaN;
     b[PEAK] = initial?.peak ?? 0;
-    b[S_WEAK] = Number.NaN;
     if (p.sloIndex >= 0) b[p.memberAt + p.sloIndex * PER_MEMBER + M_EXP] = p.budget;
     for (let i = 0; i < p.calibrated; i += 1) {
       const s = p.memberAt + i * PER_MEMBER;
@@ -1083,6 +1142,7 @@ class FusedSeriesDetector implements SeriesDetector {
       }
     }
     if (initial && isTail(madValues)) {
+      if (!madValues.every((v) => Number.isFinite(v))) b[M_HINT] = -1;
       for (let n = 0; n < madValues.length; n += 1) sortedPush(b, p.sortedAt, n, W, madValues[n] as number, 0);
       b[M_N] = madValues.length;
     }
