@@ -152,7 +152,9 @@ const M_HINT = 21;
 const B_START = 22;
 const B_N = 23;
 const CHOSEN = 24;
-const SCALARS = 25;
+/** Where the sorted window starts in its region (it drifts: see slidePush). */
+const M_LO = 25;
+const SCALARS = 26;
 /**
  * Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on: its last
  * reading (statistic, expected value and the sigma its band is drawn from; the burn rate keeps its
@@ -222,7 +224,9 @@ interface Plan {
   memberAt: number;
   calAt: number;
   ringAt: number;
+  /** The sorted window's region: W values with `slack` free places on either side at first. */
   sortedAt: number;
+  slack: number;
   dayAt: number;
   weekAt: number;
   sloSumsAt: number;
@@ -267,7 +271,8 @@ function planOf(options: SeriesDetectorOptions): Plan {
   const calAt = memberAt + members * PER_MEMBER;
   const ringAt = calAt + calibrated * CALIBRATION_BINS;
   const sortedAt = ringAt + W + R;
-  const dayAt = sortedAt + W;
+  const slack = Math.max(1, W >> 2);
+  const dayAt = sortedAt + W + 2 * slack;
   const weekAt = dayAt + (options.seasonal ? 3 * DAY_SLOTS : 0);
   const sloSumsAt = weekAt + (options.seasonal ? 3 * WEEK_HOURS : 0);
   const sloRingAt = sloSumsAt + sloLengths.length;
@@ -313,6 +318,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
     calAt,
     ringAt,
     sortedAt,
+    slack,
     dayAt,
     weekAt,
     sloSumsAt,
@@ -349,7 +355,7 @@ function spreadFloor(level: number, scale: number): number {
 
 /** The value `age` points back in the shared ring (0: the newest). */
 function ringAge(b: Float64Array, p: Plan, age: number): number {
-  let i = (b[HEAD] as number) - 1 - age;
+  let i = ((b[HEAD] as number) | 0) - 1 - age;
   if (i < 0) i += p.C;
   return b[p.ringAt + i] as number;
 }
@@ -386,30 +392,80 @@ function lowerBound(b: Float64Array, base: number, n: number, x: number): number
 const SHORT_MOVE = 24;
 
 /**
- * Replaces `old` (the value leaving the window) by `value` once the window is full: both places by
- * binary search, then one move of what lies between (see detectors/robust-mad.ts).
+ * sortedPush of a full window without NaN or infinities, with the same result: the old value leaves
+ * from the first place holding a value not below it (found without branches on the data), the new
+ * value goes before the first value ≥ it. What moves is what lies between the two places, the
+ * insertion sort's loop finding the second on the way; or, when the window drifts (a trend: the
+ * smallest leaves as a new largest comes, or the other way round), the few values on the far side
+ * of each place, the window's start moving by one within its region. When it reaches the region's
+ * end the window is moved back to the middle, once every `slack` points of a steady trend.
  */
-function sortedPush(b: Float64Array, base: number, n: number, W: number, value: number, old: number): void {
-  if (n === W && (b[M_HINT] as number) >= 0) {
-    // No NaN in the window: the same places in one pass. The old value's place by search, then the
-    // values between it and the new value's place move by one (the insertion sort's loop), so the
-    // new value lands before the first value ≥ it as above.
-    let k = base + lowerBoundOrdered(b, base, n, old);
-    if (value > old) {
-      const last = base + n - 1;
-      while (k < last && (b[k + 1] as number) < value) {
-        b[k] = b[k + 1] as number;
-        k += 1;
-      }
-    } else {
-      while (k > base && (b[k - 1] as number) >= value) {
+function slidePush(b: Float64Array, p: Plan, value: number, old: number): void {
+  const W = p.W;
+  let base = p.sortedAt + ((b[M_LO] as number) | 0);
+  const i = lowerBoundOrdered(b, base, W, old);
+  // Which way moves less: between the two places, about |new place - i| values; by drifting, i plus
+  // those beyond the new value. With the new value past the one `half` places beyond i, drifting
+  // moves at most about W / 2, and between at least as many: drift then (either is exact).
+  const half = (W - 1) >> 1;
+  if (value > old) {
+    if (i + half < W && value > (b[base + i + half] as number)) {
+      // Close the old value's place from below, open the new one's from above.
+      if (base + W === p.sortedAt + W + 2 * p.slack) base = recentre(b, p, base);
+      for (let k = base + i; k > base; k -= 1) b[k] = b[k - 1] as number;
+      let k = base + W;
+      while (k > base + 1 && (b[k - 1] as number) >= value) {
         b[k] = b[k - 1] as number;
         k -= 1;
       }
+      b[k] = value;
+      b[M_LO] = base + 1 - p.sortedAt;
+      return;
+    }
+    let k = base + i;
+    const last = base + W - 1;
+    while (k < last && (b[k + 1] as number) < value) {
+      b[k] = b[k + 1] as number;
+      k += 1;
     }
     b[k] = value;
     return;
   }
+  if (i >= half && value < (b[base + i - half] as number)) {
+    // The mirror image: close from above, open from below.
+    if (base === p.sortedAt) base = recentre(b, p, base);
+    const top = base + W - 1;
+    for (let k = base + i; k < top; k += 1) b[k] = b[k + 1] as number;
+    let k = base - 1;
+    while (k < top - 1 && (b[k + 1] as number) < value) {
+      b[k] = b[k + 1] as number;
+      k += 1;
+    }
+    b[k] = value;
+    b[M_LO] = base - 1 - p.sortedAt;
+    return;
+  }
+  let k = base + i;
+  while (k > base && (b[k - 1] as number) >= value) {
+    b[k] = b[k - 1] as number;
+    k -= 1;
+  }
+  b[k] = value;
+}
+
+/** Moves the sorted window back to the middle of its region; returns where it starts now. */
+function recentre(b: Float64Array, p: Plan, base: number): number {
+  const middle = p.sortedAt + p.slack;
+  b.copyWithin(middle, base, base + p.W);
+  b[M_LO] = p.slack;
+  return middle;
+}
+
+/**
+ * Replaces `old` (the value leaving the window) by `value` once the window is full: both places by
+ * binary search, then one move of what lies between (see detectors/robust-mad.ts).
+ */
+function sortedPush(b: Float64Array, base: number, n: number, W: number, value: number, old: number): void {
   if (n === W) {
     const from = lowerBound(b, base, n, old);
     let i = from;
@@ -453,7 +509,7 @@ function madOf(b: Float64Array, base: number, n: number, m: number): number {
   const first = k + 1 - nb > 0 ? k + 1 - nb : 0;
   const end = k + 1 < a ? k + 1 : a;
   let lo = first;
-  const hint = b[M_HINT] as number;
+  const hint = (b[M_HINT] as number) | 0;
   if (hint >= 0) {
     // No NaN: "B[j-1] > A[i]" is true then false as i grows (both arms are sorted and rounding
     // keeps order), so the binary search's answer is its one change, found from where it was last.
@@ -526,11 +582,12 @@ function seasonalTime(t: SeasonalTime, ts: number): void {
   seasonalPosition(ts, position);
   const { frac, slotFrac, dayBucket, weekBucket } = position;
   t.ts = ts;
-  t.dayHere = dayBucket % DAY_SLOTS;
-  t.dayOther = slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS;
+  // Small integers (| 0 keeps them so, as indices, rather than doubles converted at every use).
+  t.dayHere = (dayBucket % DAY_SLOTS) | 0;
+  t.dayOther = (slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS) | 0;
   t.dayW = slotFrac >= 0.5 ? slotFrac - 0.5 : 0.5 - slotFrac;
-  t.weekHere = weekBucket % WEEK_HOURS;
-  t.weekOther = frac >= 0.5 ? (t.weekHere + 1) % WEEK_HOURS : (t.weekHere + WEEK_HOURS - 1) % WEEK_HOURS;
+  t.weekHere = (weekBucket % WEEK_HOURS) | 0;
+  t.weekOther = (frac >= 0.5 ? (t.weekHere + 1) % WEEK_HOURS : (t.weekHere + WEEK_HOURS - 1) % WEEK_HOURS) | 0;
   t.weekW = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
 }
 
@@ -644,7 +701,8 @@ function touchLines(b: Float64Array, p: Plan, head: number): number {
   touched += b[p.ringAt + head] as number;
   touched += b[p.ringAt + (head < R ? head + C - R : head - R)] as number;
   touched += b[p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
-  for (let i = p.sortedAt; i < p.sortedAt + p.W; i += 8) touched += b[i] as number;
+  const sortedAt = p.sortedAt + ((b[M_LO] as number) | 0);
+  for (let i = sortedAt; i < sortedAt + p.W; i += 8) touched += b[i] as number;
   if (p.seasonalIndex >= 0) {
     const t = p.time;
     touched += b[p.dayAt + 3 * t.dayHere] as number;
@@ -673,7 +731,7 @@ class FusedSeriesDetector implements SeriesDetector {
     const p = this.p;
     const W = p.W;
     const R = p.R;
-    const head = b[HEAD] as number;
+    const head = (b[HEAD] as number) | 0;
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (touchLines(b, p, head) === TOUCHED) p.touched = TOUCHED;
 
@@ -688,7 +746,7 @@ class FusedSeriesDetector implements SeriesDetector {
     // --- Readings (each judged on the past only; the point is learned below). ---
     let readyMask = 0;
     // Rolling z-score.
-    const zLen = b[Z_LEN] as number;
+    const zLen = (b[Z_LEN] as number) | 0;
     if (zLen >= minPoints) {
       readyMask |= 1 << ZSCORE;
       const sum = b[Z_SUM] as number;
@@ -701,8 +759,8 @@ class FusedSeriesDetector implements SeriesDetector {
       b[m + M_SIGMA] = sigma;
     }
     // Robust median / MAD.
-    const sortedAt = p.sortedAt;
-    const mN = b[M_N] as number;
+    const sortedAt = p.sortedAt + ((b[M_LO] as number) | 0);
+    const mN = (b[M_N] as number) | 0;
     if (mN >= minPoints) {
       readyMask |= 1 << MAD;
       const h = mN >>> 1;
@@ -718,7 +776,7 @@ class FusedSeriesDetector implements SeriesDetector {
       b[m + M_SIGMA] = sigma;
     }
     // Level shift.
-    const lN = b[L_N] as number;
+    const lN = (b[L_N] as number) | 0;
     const refCount = lN - R;
     if (refCount >= minPoints) {
       readyMask |= 1 << LEVEL;
@@ -945,7 +1003,7 @@ class FusedSeriesDetector implements SeriesDetector {
     const b = this.b;
     const p = this.p;
     this.burnPush(value);
-    const n = b[B_N] as number;
+    const n = (b[B_N] as number) | 0;
     const budget = p.budget;
     let strongest = 0;
     let upper = Number.POSITIVE_INFINITY;
@@ -968,8 +1026,8 @@ class FusedSeriesDetector implements SeriesDetector {
     const b = this.b;
     const p = this.p;
     const capacity = p.sloCapacity;
-    const start = b[B_START] as number;
-    const n = b[B_N] as number;
+    const start = (b[B_START] as number) | 0;
+    const n = (b[B_N] as number) | 0;
     for (let k = 0; k < p.sloLengths.length; k += 1) {
       const len = p.sloLengths[k] as number;
       const at = p.sloSumsAt + k;
@@ -992,18 +1050,19 @@ class FusedSeriesDetector implements SeriesDetector {
     const W = p.W;
     const C = p.C;
     // What leaves each detector's window, read before the ring slot is overwritten.
-    const zLen = b[Z_LEN] as number;
-    const mN = b[M_N] as number;
-    const lN = b[L_N] as number;
+    const zLen = (b[Z_LEN] as number) | 0;
+    const mN = (b[M_N] as number) | 0;
+    const lN = (b[L_N] as number) | 0;
     const zOld = zLen === W ? ringAge(b, p, W - 1) : 0;
     const mOld = mN === W ? ringAge(b, p, W - 1) : 0;
     const lOld = lN === C ? ringAge(b, p, C - 1) : 0;
-    const head = b[HEAD] as number;
+    const head = (b[HEAD] as number) | 0;
     b[p.ringAt + head] = value;
     b[HEAD] = head + 1 === C ? 0 : head + 1;
     this.zscorePush(value, zLen, zOld);
     if (!Number.isFinite(value)) b[M_HINT] = -1;
-    sortedPush(b, p.sortedAt, mN, W, value, mOld);
+    if (mN === W && ((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, value, mOld);
+    else sortedPush(b, p.sortedAt + ((b[M_LO] as number) | 0), mN, W, value, mOld);
     if (mN < W) b[M_N] = mN + 1;
     this.levelPush(value, lN, lOld);
   }
@@ -1021,7 +1080,7 @@ class FusedSeriesDetector implements SeriesDetector {
     }
     sum += value;
     sumSq += value * value;
-    const phase = (b[Z_PHASE] as number) + 1;
+    const phase = ((b[Z_PHASE] as number) | 0) + 1;
     b[Z_PHASE] = phase === W ? 0 : phase;
     let since = (b[Z_SINCE] as number) + 1;
     if (since >= W) {
@@ -1096,6 +1155,7 @@ class FusedSeriesDetector implements SeriesDetector {
     b[SCALE] = initial?.scale ?? 0;
     b[PREVIOUS] = initial?.previous ?? Number.NaN;
     b[PEAK] = initial?.peak ?? 0;
+    b[M_LO] = p.slack;
     if (p.sloIndex >= 0) b[p.memberAt + p.sloIndex * PER_MEMBER + M_EXP] = p.budget;
     for (let i = 0; i < p.calibrated; i += 1) {
       const s = p.memberAt + i * PER_MEMBER;
@@ -1118,8 +1178,8 @@ class FusedSeriesDetector implements SeriesDetector {
       return values.every((v, i) => Object.is(v, ringValues[offset + i]));
     };
     for (const v of ringValues) {
-      b[p.ringAt + (b[HEAD] as number)] = v;
-      b[HEAD] = (b[HEAD] as number) + 1 === C ? 0 : (b[HEAD] as number) + 1;
+      b[p.ringAt + ((b[HEAD] as number) | 0)] = v;
+      b[HEAD] = ((b[HEAD] as number) | 0) + 1 === C ? 0 : ((b[HEAD] as number) | 0) + 1;
     }
     if (initial && isTail(zValues)) {
       // The detector's pushes: running sums, recomputed in full at the window-th.
@@ -1143,7 +1203,8 @@ class FusedSeriesDetector implements SeriesDetector {
     }
     if (initial && isTail(madValues)) {
       if (!madValues.every((v) => Number.isFinite(v))) b[M_HINT] = -1;
-      for (let n = 0; n < madValues.length; n += 1) sortedPush(b, p.sortedAt, n, W, madValues[n] as number, 0);
+      for (let n = 0; n < madValues.length; n += 1)
+        sortedPush(b, p.sortedAt + p.slack, n, W, madValues[n] as number, 0);
       b[M_N] = madValues.length;
     }
     if (initial && isTail(levelValues)) {
@@ -1237,8 +1298,8 @@ class FusedSeriesDetector implements SeriesDetector {
     let slo: SloBurnRateState | null = null;
     if (p.sloIndex >= 0) {
       const values: number[] = [];
-      const n = b[B_N] as number;
-      const start = b[B_START] as number;
+      const n = (b[B_N] as number) | 0;
+      const start = (b[B_START] as number) | 0;
       for (let i = 0; i < n; i += 1) values.push(b[p.sloRingAt + ((start + i) % p.sloCapacity)] as number);
       const sums: number[] = [];
       for (let k = 0; k < p.sloLengths.length; k += 1) sums.push(b[p.sloSumsAt + k] as number);
@@ -1247,12 +1308,12 @@ class FusedSeriesDetector implements SeriesDetector {
     return {
       version: 1,
       zscore: {
-        values: window(b[Z_LEN] as number),
+        values: window((b[Z_LEN] as number) | 0),
         sums: [b[Z_SUM] as number, b[Z_SQ] as number, b[Z_SINCE] as number],
       },
-      mad: { values: window(b[M_N] as number) },
+      mad: { values: window((b[M_N] as number) | 0) },
       levelShift: {
-        values: window(b[L_N] as number),
+        values: window((b[L_N] as number) | 0),
         sums: [b[L_REF] as number, b[L_REFSQ] as number, b[L_REC] as number, b[L_SINCE] as number],
         frozen:
           b[L_FROZEN] === 1
