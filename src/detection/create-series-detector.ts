@@ -142,12 +142,19 @@ const L_FSIGMA = 17;
 const L_FPOINTS = 18;
 const S_LEVEL = 19;
 const S_LEVELCOUNT = 20;
-/** The seasonal detector's weak statistic (NaN when none). */
-const S_WEAK = 21;
+/**
+ * Where the MAD's search ended on the last point (it moves little from one point to the next), or
+ * -1 once a value that is not finite has entered the sorted window: with a NaN (or one made of
+ * infinities) comparisons are not monotone, so from then on only the detector's own searches give
+ * its answers.
+ */
+const M_HINT = 21;
 const B_START = 22;
 const B_N = 23;
 const CHOSEN = 24;
-const SCALARS = 25;
+/** Where the sorted window starts in its region (it drifts: see slidePush). */
+const M_LO = 25;
+const SCALARS = 26;
 /**
  * Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on: its last
  * reading (statistic, expected value and the sigma its band is drawn from; the burn rate keeps its
@@ -217,7 +224,9 @@ interface Plan {
   memberAt: number;
   calAt: number;
   ringAt: number;
+  /** The sorted window's region: W values with `slack` free places on either side at first. */
   sortedAt: number;
+  slack: number;
   dayAt: number;
   weekAt: number;
   sloSumsAt: number;
@@ -262,7 +271,8 @@ function planOf(options: SeriesDetectorOptions): Plan {
   const calAt = memberAt + members * PER_MEMBER;
   const ringAt = calAt + calibrated * CALIBRATION_BINS;
   const sortedAt = ringAt + W + R;
-  const dayAt = sortedAt + W;
+  const slack = Math.max(1, W >> 2);
+  const dayAt = sortedAt + W + 2 * slack;
   const weekAt = dayAt + (options.seasonal ? 3 * DAY_SLOTS : 0);
   const sloSumsAt = weekAt + (options.seasonal ? 3 * WEEK_HOURS : 0);
   const sloRingAt = sloSumsAt + sloLengths.length;
@@ -308,6 +318,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
     calAt,
     ringAt,
     sortedAt,
+    slack,
     dayAt,
     weekAt,
     sloSumsAt,
@@ -344,12 +355,27 @@ function spreadFloor(level: number, scale: number): number {
 
 /** The value `age` points back in the shared ring (0: the newest). */
 function ringAge(b: Float64Array, p: Plan, age: number): number {
-  let i = (b[HEAD] as number) - 1 - age;
+  let i = ((b[HEAD] as number) | 0) - 1 - age;
   if (i < 0) i += p.C;
   return b[p.ringAt + i] as number;
 }
 
 // The robust MAD's sorted window (see detectors/robust-mad.ts), at `p.sortedAt`.
+
+/**
+ * lowerBound's answer for a window without NaN (where `< x` is false then true, never again false),
+ * without a branch on the data: a fixed number of halvings, each moving by half or by nothing.
+ */
+function lowerBoundOrdered(b: Float64Array, base: number, n: number, x: number): number {
+  let at = base;
+  let len = n;
+  while (len > 1) {
+    const half = len >>> 1;
+    at += half * +((b[at + half - 1] as number) < x);
+    len -= half;
+  }
+  return at - base + +((b[at] as number) < x);
+}
 
 function lowerBound(b: Float64Array, base: number, n: number, x: number): number {
   let lo = 0;
@@ -364,6 +390,76 @@ function lowerBound(b: Float64Array, base: number, n: number, x: number): number
 
 /** Below this many elements a loop moves them faster than copyWithin (a call into the runtime). */
 const SHORT_MOVE = 24;
+
+/**
+ * sortedPush of a full window without NaN or infinities, with the same result: the old value leaves
+ * from the first place holding a value not below it (found without branches on the data), the new
+ * value goes before the first value ≥ it. What moves is what lies between the two places, the
+ * insertion sort's loop finding the second on the way; or, when the window drifts (a trend: the
+ * smallest leaves as a new largest comes, or the other way round), the few values on the far side
+ * of each place, the window's start moving by one within its region. When it reaches the region's
+ * end the window is moved back to the middle, once every `slack` points of a steady trend.
+ */
+function slidePush(b: Float64Array, p: Plan, value: number, old: number): void {
+  const W = p.W;
+  let base = p.sortedAt + ((b[M_LO] as number) | 0);
+  const i = lowerBoundOrdered(b, base, W, old);
+  // Which way moves less: between the two places, about |new place - i| values; by drifting, i plus
+  // those beyond the new value. With the new value past the one `half` places beyond i, drifting
+  // moves at most about W / 2, and between at least as many: drift then (either is exact).
+  const half = (W - 1) >> 1;
+  if (value > old) {
+    if (i + half < W && value > (b[base + i + half] as number)) {
+      // Close the old value's place from below, open the new one's from above.
+      if (base + W === p.sortedAt + W + 2 * p.slack) base = recentre(b, p, base);
+      for (let k = base + i; k > base; k -= 1) b[k] = b[k - 1] as number;
+      let k = base + W;
+      while (k > base + 1 && (b[k - 1] as number) >= value) {
+        b[k] = b[k - 1] as number;
+        k -= 1;
+      }
+      b[k] = value;
+      b[M_LO] = base + 1 - p.sortedAt;
+      return;
+    }
+    let k = base + i;
+    const last = base + W - 1;
+    while (k < last && (b[k + 1] as number) < value) {
+      b[k] = b[k + 1] as number;
+      k += 1;
+    }
+    b[k] = value;
+    return;
+  }
+  if (i >= half && value < (b[base + i - half] as number)) {
+    // The mirror image: close from above, open from below.
+    if (base === p.sortedAt) base = recentre(b, p, base);
+    const top = base + W - 1;
+    for (let k = base + i; k < top; k += 1) b[k] = b[k + 1] as number;
+    let k = base - 1;
+    while (k < top - 1 && (b[k + 1] as number) < value) {
+      b[k] = b[k + 1] as number;
+      k += 1;
+    }
+    b[k] = value;
+    b[M_LO] = base - 1 - p.sortedAt;
+    return;
+  }
+  let k = base + i;
+  while (k > base && (b[k - 1] as number) >= value) {
+    b[k] = b[k - 1] as number;
+    k -= 1;
+  }
+  b[k] = value;
+}
+
+/** Moves the sorted window back to the middle of its region; returns where it starts now. */
+function recentre(b: Float64Array, p: Plan, base: number): number {
+  const middle = p.sortedAt + p.slack;
+  b.copyWithin(middle, base, base + p.W);
+  b[M_LO] = p.slack;
+  return middle;
+}
 
 /**
  * Replaces `old` (the value leaving the window) by `value` once the window is full: both places by
@@ -410,14 +506,31 @@ function madOf(b: Float64Array, base: number, n: number, m: number): number {
   const k = (n - 1) >>> 1;
   const a = h;
   const nb = n - h;
-  let lo = k + 1 - nb > 0 ? k + 1 - nb : 0;
-  let hi = k + 1 < a ? k + 1 : a;
-  while (lo < hi) {
-    const i = (lo + hi) >>> 1;
-    const j = k + 1 - i;
-    // B[j-1] > A[i]: take more from A.
-    if (j > 0 && i < a && (b[base + h + j - 1] as number) - m > m - (b[base + h - 1 - i] as number)) lo = i + 1;
-    else hi = i;
+  const first = k + 1 - nb > 0 ? k + 1 - nb : 0;
+  const end = k + 1 < a ? k + 1 : a;
+  let lo = first;
+  const hint = (b[M_HINT] as number) | 0;
+  if (hint >= 0) {
+    // No NaN: "B[j-1] > A[i]" is true then false as i grows (both arms are sorted and rounding
+    // keeps order), so the binary search's answer is its one change, found from where it was last.
+    // Within first..end, j ≥ 1 and i < a: only the comparison is left.
+    const top = base + h + k;
+    const bottom = base + h - 1;
+    lo = hint < first ? first : hint > end ? end : hint;
+    if (lo > first && !((b[top - lo + 1] as number) - m > m - (b[bottom - lo + 1] as number))) {
+      lo -= 1;
+      while (lo > first && !((b[top - lo + 1] as number) - m > m - (b[bottom - lo + 1] as number))) lo -= 1;
+    } else while (lo < end && (b[top - lo] as number) - m > m - (b[bottom - lo] as number)) lo += 1;
+    b[M_HINT] = lo;
+  } else {
+    let hi = end;
+    while (lo < hi) {
+      const i = (lo + hi) >>> 1;
+      const j = k + 1 - i;
+      // B[j-1] > A[i]: take more from A.
+      if (j > 0 && i < a && (b[base + h + j - 1] as number) - m > m - (b[base + h - 1 - i] as number)) lo = i + 1;
+      else hi = i;
+    }
   }
   const j = k + 1 - lo;
   const fromA = lo > 0 ? m - (b[base + h - lo] as number) : Number.NEGATIVE_INFINITY;
@@ -432,6 +545,8 @@ function madOf(b: Float64Array, base: number, n: number, m: number): number {
 // Seasonal profiles (see detectors/seasonal-baseline.ts): bucket b at base + 3b as (mean, dev, count).
 let expectedMean = 0;
 let expectedDev = 0;
+/** The seasonal detector's weak statistic on the point being scored (NaN when none). */
+let seasonalWeak = Number.NaN;
 
 function expect(b: Float64Array, here: number, other: number, w: number, ready: number): boolean {
   if ((b[here + 2] as number) < ready) return false;
@@ -467,11 +582,12 @@ function seasonalTime(t: SeasonalTime, ts: number): void {
   seasonalPosition(ts, position);
   const { frac, slotFrac, dayBucket, weekBucket } = position;
   t.ts = ts;
-  t.dayHere = dayBucket % DAY_SLOTS;
-  t.dayOther = slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS;
+  // Small integers (| 0 keeps them so, as indices, rather than doubles converted at every use).
+  t.dayHere = (dayBucket % DAY_SLOTS) | 0;
+  t.dayOther = (slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS) | 0;
   t.dayW = slotFrac >= 0.5 ? slotFrac - 0.5 : 0.5 - slotFrac;
-  t.weekHere = weekBucket % WEEK_HOURS;
-  t.weekOther = frac >= 0.5 ? (t.weekHere + 1) % WEEK_HOURS : (t.weekHere + WEEK_HOURS - 1) % WEEK_HOURS;
+  t.weekHere = (weekBucket % WEEK_HOURS) | 0;
+  t.weekOther = (frac >= 0.5 ? (t.weekHere + 1) % WEEK_HOURS : (t.weekHere + WEEK_HOURS - 1) % WEEK_HOURS) | 0;
   t.weekW = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
 }
 
@@ -577,24 +693,51 @@ class FusedReading implements EnsembleReading {
  * out of cache (it has touched thousands of other series since this one).
  */
 function touchLines(b: Float64Array, p: Plan, head: number): number {
-  let touched = 0;
+  // Four sums, so that the loads wait on nothing but their line.
+  let t0 = 0;
+  let t1 = 0;
+  let t2 = 0;
+  let t3 = 0;
   const R = p.R;
   const C = p.C;
   // Scalars, members and the calibration's low bins (where most statistics fall).
-  for (let i = 0; i < p.calAt + 8 * p.calibrated; i += 8) touched += b[i] as number;
-  touched += b[p.ringAt + head] as number;
-  touched += b[p.ringAt + (head < R ? head + C - R : head - R)] as number;
-  touched += b[p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
-  for (let i = p.sortedAt; i < p.sortedAt + p.W; i += 8) touched += b[i] as number;
+  const header = p.calAt + 8 * p.calibrated;
+  let i = 0;
+  for (; i + 24 < header; i += 32) {
+    t0 += b[i] as number;
+    t1 += b[i + 8] as number;
+    t2 += b[i + 16] as number;
+    t3 += b[i + 24] as number;
+  }
+  for (; i < header; i += 8) t0 += b[i] as number;
+  t1 += b[p.ringAt + head] as number;
+  t2 += b[p.ringAt + (head < R ? head + C - R : head - R)] as number;
+  t3 += b[p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
+  const sortedAt = p.sortedAt + ((b[M_LO] as number) | 0);
+  const sortedEnd = sortedAt + p.W;
+  let k = sortedAt;
+  for (; k + 24 < sortedEnd; k += 32) {
+    t0 += b[k] as number;
+    t1 += b[k + 8] as number;
+    t2 += b[k + 16] as number;
+    t3 += b[k + 24] as number;
+  }
+  for (; k < sortedEnd; k += 8) t0 += b[k] as number;
   if (p.seasonalIndex >= 0) {
     const t = p.time;
-    touched += b[p.dayAt + 3 * t.dayHere] as number;
-    touched += b[p.dayAt + 3 * t.dayOther] as number;
-    touched += b[p.weekAt + 3 * t.weekHere] as number;
-    touched += b[p.weekAt + 3 * t.weekOther] as number;
+    t0 += b[p.dayAt + 3 * t.dayHere] as number;
+    t1 += b[p.dayAt + 3 * t.dayOther] as number;
+    t2 += b[p.weekAt + 3 * t.weekHere] as number;
+    t3 += b[p.weekAt + 3 * t.weekOther] as number;
   }
-  return touched;
+  return t0 + t1 + (t2 + t3);
 }
+
+/**
+ * The detector that scored the last point: when it scores the next one too (a replay, history read
+ * series by series), its lines are still in cache and touchLines would only cost.
+ */
+let lastUpdated: object | null = null;
 
 class FusedSeriesDetector implements SeriesDetector {
   private readonly b: Float64Array;
@@ -614,9 +757,12 @@ class FusedSeriesDetector implements SeriesDetector {
     const p = this.p;
     const W = p.W;
     const R = p.R;
-    const head = b[HEAD] as number;
+    const head = (b[HEAD] as number) | 0;
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
-    if (touchLines(b, p, head) === TOUCHED) p.touched = TOUCHED;
+    if (lastUpdated !== this) {
+      lastUpdated = this;
+      if (touchLines(b, p, head) === TOUCHED) p.touched = TOUCHED;
+    }
 
     const previous = b[PREVIOUS] as number;
     if (!Number.isNaN(previous))
@@ -629,7 +775,7 @@ class FusedSeriesDetector implements SeriesDetector {
     // --- Readings (each judged on the past only; the point is learned below). ---
     let readyMask = 0;
     // Rolling z-score.
-    const zLen = b[Z_LEN] as number;
+    const zLen = (b[Z_LEN] as number) | 0;
     if (zLen >= minPoints) {
       readyMask |= 1 << ZSCORE;
       const sum = b[Z_SUM] as number;
@@ -642,8 +788,8 @@ class FusedSeriesDetector implements SeriesDetector {
       b[m + M_SIGMA] = sigma;
     }
     // Robust median / MAD.
-    const sortedAt = p.sortedAt;
-    const mN = b[M_N] as number;
+    const sortedAt = p.sortedAt + ((b[M_LO] as number) | 0);
+    const mN = (b[M_N] as number) | 0;
     if (mN >= minPoints) {
       readyMask |= 1 << MAD;
       const h = mN >>> 1;
@@ -659,7 +805,7 @@ class FusedSeriesDetector implements SeriesDetector {
       b[m + M_SIGMA] = sigma;
     }
     // Level shift.
-    const lN = b[L_N] as number;
+    const lN = (b[L_N] as number) | 0;
     const refCount = lN - R;
     if (refCount >= minPoints) {
       readyMask |= 1 << LEVEL;
@@ -758,7 +904,7 @@ class FusedSeriesDetector implements SeriesDetector {
       bestFired !== seasonalIndex &&
       bestFired !== p.sloIndex &&
       seasonalIndex >= 0 &&
-      Math.abs(b[S_WEAK] as number) < (p.thresholds[seasonalIndex] as number) / 2
+      Math.abs(seasonalWeak) < (p.thresholds[seasonalIndex] as number) / 2
     ) {
       bestFired = -1;
       for (let i = 0; i < members; i += 1) {
@@ -862,12 +1008,12 @@ class FusedSeriesDetector implements SeriesDetector {
       b[m + M_STAT] = statistic;
       b[m + M_EXP] = mean;
       b[m + M_SIGMA] = sigma;
-      b[S_WEAK] = statistic;
+      seasonalWeak = statistic;
     } else {
-      b[S_WEAK] = Number.NaN;
+      seasonalWeak = Number.NaN;
       if (expect(b, dayHere, dayOther, dayW, p.pointsPerSlot)) {
         const mean = level + expectedMean;
-        b[S_WEAK] = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
+        seasonalWeak = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
       }
     }
     const shapeNow = ready || expect(b, dayHere, dayOther, dayW, 1) ? expectedMean : 0;
@@ -886,7 +1032,7 @@ class FusedSeriesDetector implements SeriesDetector {
     const b = this.b;
     const p = this.p;
     this.burnPush(value);
-    const n = b[B_N] as number;
+    const n = (b[B_N] as number) | 0;
     const budget = p.budget;
     let strongest = 0;
     let upper = Number.POSITIVE_INFINITY;
@@ -909,8 +1055,8 @@ class FusedSeriesDetector implements SeriesDetector {
     const b = this.b;
     const p = this.p;
     const capacity = p.sloCapacity;
-    const start = b[B_START] as number;
-    const n = b[B_N] as number;
+    const start = (b[B_START] as number) | 0;
+    const n = (b[B_N] as number) | 0;
     for (let k = 0; k < p.sloLengths.length; k += 1) {
       const len = p.sloLengths[k] as number;
       const at = p.sloSumsAt + k;
@@ -933,17 +1079,19 @@ class FusedSeriesDetector implements SeriesDetector {
     const W = p.W;
     const C = p.C;
     // What leaves each detector's window, read before the ring slot is overwritten.
-    const zLen = b[Z_LEN] as number;
-    const mN = b[M_N] as number;
-    const lN = b[L_N] as number;
+    const zLen = (b[Z_LEN] as number) | 0;
+    const mN = (b[M_N] as number) | 0;
+    const lN = (b[L_N] as number) | 0;
     const zOld = zLen === W ? ringAge(b, p, W - 1) : 0;
     const mOld = mN === W ? ringAge(b, p, W - 1) : 0;
     const lOld = lN === C ? ringAge(b, p, C - 1) : 0;
-    const head = b[HEAD] as number;
+    const head = (b[HEAD] as number) | 0;
     b[p.ringAt + head] = value;
     b[HEAD] = head + 1 === C ? 0 : head + 1;
     this.zscorePush(value, zLen, zOld);
-    sortedPush(b, p.sortedAt, mN, W, value, mOld);
+    if (!Number.isFinite(value)) b[M_HINT] = -1;
+    if (mN === W && ((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, value, mOld);
+    else sortedPush(b, p.sortedAt + ((b[M_LO] as number) | 0), mN, W, value, mOld);
     if (mN < W) b[M_N] = mN + 1;
     this.levelPush(value, lN, lOld);
   }
@@ -961,7 +1109,7 @@ class FusedSeriesDetector implements SeriesDetector {
     }
     sum += value;
     sumSq += value * value;
-    const phase = (b[Z_PHASE] as number) + 1;
+    const phase = ((b[Z_PHASE] as number) | 0) + 1;
     b[Z_PHASE] = phase === W ? 0 : phase;
     let since = (b[Z_SINCE] as number) + 1;
     if (since >= W) {
@@ -1036,7 +1184,7 @@ class FusedSeriesDetector implements SeriesDetector {
     b[SCALE] = initial?.scale ?? 0;
     b[PREVIOUS] = initial?.previous ?? Number.NaN;
     b[PEAK] = initial?.peak ?? 0;
-    b[S_WEAK] = Number.NaN;
+    b[M_LO] = p.slack;
     if (p.sloIndex >= 0) b[p.memberAt + p.sloIndex * PER_MEMBER + M_EXP] = p.budget;
     for (let i = 0; i < p.calibrated; i += 1) {
       const s = p.memberAt + i * PER_MEMBER;
@@ -1059,8 +1207,8 @@ class FusedSeriesDetector implements SeriesDetector {
       return values.every((v, i) => Object.is(v, ringValues[offset + i]));
     };
     for (const v of ringValues) {
-      b[p.ringAt + (b[HEAD] as number)] = v;
-      b[HEAD] = (b[HEAD] as number) + 1 === C ? 0 : (b[HEAD] as number) + 1;
+      b[p.ringAt + ((b[HEAD] as number) | 0)] = v;
+      b[HEAD] = ((b[HEAD] as number) | 0) + 1 === C ? 0 : ((b[HEAD] as number) | 0) + 1;
     }
     if (initial && isTail(zValues)) {
       // The detector's pushes: running sums, recomputed in full at the window-th.
@@ -1083,7 +1231,9 @@ class FusedSeriesDetector implements SeriesDetector {
       }
     }
     if (initial && isTail(madValues)) {
-      for (let n = 0; n < madValues.length; n += 1) sortedPush(b, p.sortedAt, n, W, madValues[n] as number, 0);
+      if (!madValues.every((v) => Number.isFinite(v))) b[M_HINT] = -1;
+      for (let n = 0; n < madValues.length; n += 1)
+        sortedPush(b, p.sortedAt + p.slack, n, W, madValues[n] as number, 0);
       b[M_N] = madValues.length;
     }
     if (initial && isTail(levelValues)) {
@@ -1177,8 +1327,8 @@ class FusedSeriesDetector implements SeriesDetector {
     let slo: SloBurnRateState | null = null;
     if (p.sloIndex >= 0) {
       const values: number[] = [];
-      const n = b[B_N] as number;
-      const start = b[B_START] as number;
+      const n = (b[B_N] as number) | 0;
+      const start = (b[B_START] as number) | 0;
       for (let i = 0; i < n; i += 1) values.push(b[p.sloRingAt + ((start + i) % p.sloCapacity)] as number);
       const sums: number[] = [];
       for (let k = 0; k < p.sloLengths.length; k += 1) sums.push(b[p.sloSumsAt + k] as number);
@@ -1187,12 +1337,12 @@ class FusedSeriesDetector implements SeriesDetector {
     return {
       version: 1,
       zscore: {
-        values: window(b[Z_LEN] as number),
+        values: window((b[Z_LEN] as number) | 0),
         sums: [b[Z_SUM] as number, b[Z_SQ] as number, b[Z_SINCE] as number],
       },
-      mad: { values: window(b[M_N] as number) },
+      mad: { values: window((b[M_N] as number) | 0) },
       levelShift: {
-        values: window(b[L_N] as number),
+        values: window((b[L_N] as number) | 0),
         sums: [b[L_REF] as number, b[L_REFSQ] as number, b[L_REC] as number, b[L_SINCE] as number],
         frozen:
           b[L_FROZEN] === 1

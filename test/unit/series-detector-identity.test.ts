@@ -161,6 +161,18 @@ describe('the fused series detector matches the reference ensemble bit for bit',
     expect(anomalous).toBeGreaterThan(10);
   });
 
+  it('values that are not finite (NaN, infinities) in the windows', () => {
+    const options = seriesDetectorOptions(detection({ window_points: 40, min_points: 8 }), 60_000);
+    const s = stream(31, 3000, 60_000, 'mixed');
+    const odd = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    // Before any, one kind alone, then all mixed: each switches the fused searches to the exact ones.
+    for (let i = 700; i < s.values.length; i += i < 1500 ? 97 : 13) s.values[i] = odd[i % 3] as number;
+    compare(options, s, 1_000_000);
+    const inf = stream(32, 2000, 60_000, 'mixed');
+    for (let i = 900; i < inf.values.length; i += 50) inf.values[i] = Number.POSITIVE_INFINITY;
+    compare(options, inf, 1_000_000);
+  });
+
   it('restored with other window sizes than it ran with', () => {
     const before = seriesDetectorOptions(detection({ window_points: 60, min_points: 10 }), 60_000);
     const wider = seriesDetectorOptions(detection({ window_points: 90, min_points: 10 }), 60_000);

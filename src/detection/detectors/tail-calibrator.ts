@@ -74,10 +74,37 @@ for (let k = 0; k < CALIBRATION_BINS; k += 1) {
   SAFE_BELOW[k] = k + 1 < CALIBRATION_BINS ? (EDGES[k + 1] as number) * (1 - MARGIN) : Number.POSITIVE_INFINITY;
 }
 
+/**
+ * Where to start looking for the edge below a: by the top bits of a's double (its exponent and the
+ * first 8 bits of its mantissa, a relative width under 1/256, far finer than a bin), the number of
+ * edges at or below the smallest double with those bits. Only an edge inside that sliver can lie
+ * between it and a, so the walk up from there is zero steps but near an edge.
+ */
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+bits[0] = 2;
+/** The index of the 32 bits holding the sign, exponent and top of the mantissa (endianness). */
+const HIGH = words[1] === 0x40000000 ? 1 : 0;
+/** 0.5 = 2^-1: biased exponent 1022; slivers from there on, 256 per power of two, up to 128 (past every edge). */
+const SLIVER_FROM = 1022 << 8;
+const SLIVERS = 8 << 8;
+const FIRST_EDGE = new Uint8Array(SLIVERS);
+for (let i = 0; i < SLIVERS; i += 1) {
+  words[HIGH] = (SLIVER_FROM + i) << 12;
+  words[1 - HIGH] = 0;
+  const low = bits[0] as number;
+  let k = 0;
+  while (k + 1 < CALIBRATION_BINS && low >= (EDGES[k + 1] as number)) k += 1;
+  FIRST_EDGE[i] = k;
+}
+
 /** binOf(|statistic|) for a ≥ 0, the hot path's version (see EDGES). */
 export function binOfAbs(a: number): number {
   if (!(a > MIN_STAT)) return 0;
-  let k = 0;
+  bits[0] = a;
+  const sliver = ((words[HIGH] as number) >>> 12) - SLIVER_FROM;
+  // The largest edge at or below a: from the sliver's on (the loop binOf's edges would have run).
+  let k = sliver < SLIVERS ? (FIRST_EDGE[sliver] as number) : CALIBRATION_BINS - 1;
   while (k + 1 < CALIBRATION_BINS && a >= (EDGES[k + 1] as number)) k += 1;
   return a >= (SAFE_ABOVE[k] as number) && a <= (SAFE_BELOW[k] as number) ? k : binOf(a);
 }
