@@ -377,6 +377,28 @@ function lowerBoundOrdered(b: Float64Array, base: number, n: number, x: number):
   return at - base + +((b[at] as number) < x);
 }
 
+/**
+ * Recomputes the level-shift test's running sums from its `count` values (oldest first), the last
+ * `recent` of them in the recent part: the periodic re-summation that keeps rounding from drifting,
+ * in the same order as detectors/level-shift.ts, so the sums stay bit for bit the same.
+ */
+function resumLevel(b: Float64Array, count: number, recent: number, valueAt: (i: number) => number): void {
+  let refSum = 0;
+  let refSq = 0;
+  let recSum = 0;
+  const refCount = Math.max(0, count - recent);
+  for (let i = 0; i < count; i += 1) {
+    const v = valueAt(i);
+    if (i < refCount) {
+      refSum += v;
+      refSq += v * v;
+    } else recSum += v;
+  }
+  b[L_REF] = refSum;
+  b[L_REFSQ] = refSq;
+  b[L_REC] = recSum;
+}
+
 function lowerBound(b: Float64Array, base: number, n: number, x: number): number {
   let lo = 0;
   let hi = n;
@@ -1156,22 +1178,13 @@ class FusedSeriesDetector implements SeriesDetector {
     b[L_N] = n;
     let since = (b[L_SINCE] as number) + 1;
     if (since >= C) {
-      refSum = 0;
-      refSq = 0;
-      recSum = 0;
-      const refCount = Math.max(0, n - R);
-      for (let i = 0; i < n; i += 1) {
-        const v = ringAge(b, p, n - 1 - i);
-        if (i < refCount) {
-          refSum += v;
-          refSq += v * v;
-        } else recSum += v;
-      }
+      resumLevel(b, n, R, (i) => ringAge(b, p, n - 1 - i));
       since = 0;
+    } else {
+      b[L_REF] = refSum;
+      b[L_REFSQ] = refSq;
+      b[L_REC] = recSum;
     }
-    b[L_REF] = refSum;
-    b[L_REFSQ] = refSq;
-    b[L_REC] = recSum;
     b[L_SINCE] = since;
   }
 
@@ -1254,17 +1267,10 @@ class FusedSeriesDetector implements SeriesDetector {
         }
         since += 1;
         if (since >= C) {
-          refSum = 0;
-          refSq = 0;
-          recSum = 0;
-          const refCount = Math.max(0, k + 1 - R);
-          for (let i = 0; i <= k; i += 1) {
-            const v = levelValues[i] as number;
-            if (i < refCount) {
-              refSum += v;
-              refSq += v * v;
-            } else recSum += v;
-          }
+          resumLevel(b, k + 1, R, (i) => levelValues[i] as number);
+          refSum = b[L_REF] as number;
+          refSq = b[L_REFSQ] as number;
+          recSum = b[L_REC] as number;
           since = 0;
         }
       }

@@ -381,10 +381,11 @@ export function createRemediationService(deps: RemediationDeps): RemediationServ
         ...incident.services.filter((s) => s !== incident.hypothesis.probable_starting_service),
       ].filter((s) => incident.services.includes(s));
       const offers: RemediationOffer[] = [];
+      const available = config.actions.filter((action) => !breakerOpen(action.id));
       // The probable starting service's actions first: the cap should cut the least likely targets.
       for (const target of services) {
-        for (const action of config.actions) {
-          if (!inScope(action, target) || breakerOpen(action.id)) continue;
+        for (const action of available) {
+          if (!inScope(action, target)) continue;
           const rendered = renderAction(action, contextFor(incident, target), config);
           if (!rendered.ok) continue;
           offers.push({
