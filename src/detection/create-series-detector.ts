@@ -227,8 +227,8 @@ interface Plan {
   /** The sorted window's region: W values with `slack` free places on either side at first. */
   sortedAt: number;
   slack: number;
-  dayAt: number;
-  weekAt: number;
+  /** The seasonal profiles of the series of these options (see SeasonalPool); null without seasonal. */
+  pool: SeasonalPool | null;
   sloSumsAt: number;
   sloRingAt: number;
   size: number;
@@ -236,14 +236,120 @@ interface Plan {
   touched: number;
 }
 
+// Seasonal profiles live apart from the rest of a series' state, in chunks shared by many series,
+// bucket by bucket: bucket k of the series in place j of a chunk of n places is the triple (mean,
+// dev, count) at 3 (k n + j), day buckets first (k < DAY_SLOTS), then week hours. At a given time
+// every series reads and learns the same buckets, so the streaming tick, visiting the series in
+// turn, walks each of those buckets' rows in order (neighbours share cache lines, and the hardware
+// sees a stream) instead of reaching into another 4.6 KB per series.
+
+const PROFILE_BUCKETS = DAY_SLOTS + WEEK_HOURS;
+const FIRST_CHUNK = 16;
+const LARGEST_CHUNK = 1024;
+
+interface SeasonalChunk {
+  data: Float64Array;
+  places: number;
+  used: number;
+}
+
+interface SeasonalPool {
+  chunks: SeasonalChunk[];
+  /** Places whose detector has been collected, for the next series. */
+  free: { chunk: SeasonalChunk; place: number }[];
+}
+
+/** Where one series' profiles are: its chunk and its place in it. */
+interface SeasonalPlace {
+  chunk: SeasonalChunk;
+  place: number;
+}
+
+/** A place for a new series: a freed one (cleared), else the next of the last chunk, else a new chunk. */
+function takePlace(pool: SeasonalPool): SeasonalPlace {
+  const freed = pool.free.pop();
+  if (freed) {
+    const { data, places } = freed.chunk;
+    for (let k = 0; k < PROFILE_BUCKETS; k += 1)
+      data.fill(0, 3 * (k * places + freed.place), 3 * (k * places + freed.place) + 3);
+    return freed;
+  }
+  let chunk = pool.chunks[pool.chunks.length - 1];
+  if (!chunk || chunk.used === chunk.places) {
+    // Chunks double up to a limit: a plan with few series stays small, one with many wastes little.
+    const places = chunk ? Math.min(LARGEST_CHUNK, chunk.places * 2) : FIRST_CHUNK;
+    chunk = { data: new Float64Array(3 * PROFILE_BUCKETS * places), places, used: 0 };
+    pool.chunks.push(chunk);
+  }
+  chunk.used += 1;
+  return { chunk, place: chunk.used - 1 };
+}
+
+/** Places of collected detectors waiting for new series, for the plan of these options (tests, metrics). */
+export function seasonalPlacesFree(options: SeriesDetectorOptions): number {
+  return planOf(options).pool?.free.length ?? 0;
+}
+
+/** What a detector without seasonal profiles points at. */
+const b0 = new Float64Array(0);
+
+const placesToFree = new FinalizationRegistry<{ pool: SeasonalPool; at: SeasonalPlace }>(({ pool, at }) => {
+  pool.free.push(at);
+});
+
 /** A sum the touched values never make (see touchLines): a use that keeps the loads. */
 const TOUCHED = -1.2345e-300;
 
 const plans = new WeakMap<SeriesDetectorOptions, Plan>();
+/**
+ * Plans by value: the engine builds options per series, and series with equal options must share
+ * one plan (the seasonal time computed once per timestamp, one pool of seasonal profiles).
+ */
+const plansByValue = new Map<string, Plan>();
 
 function planOf(options: SeriesDetectorOptions): Plan {
   const cached = plans.get(options);
   if (cached) return cached;
+  const key = optionsKey(options);
+  const shared = plansByValue.get(key);
+  if (shared) {
+    plans.set(options, shared);
+    return shared;
+  }
+  const plan = newPlan(options);
+  plans.set(options, plan);
+  plansByValue.set(key, plan);
+  return plan;
+}
+
+/** Every option a plan depends on, as text (String, not JSON: JSON writes Infinity and NaN as null). */
+function optionsKey(o: SeriesDetectorOptions): string {
+  const slo = o.slo
+    ? [o.slo.objective, ...o.slo.windows.flatMap((w) => [w.longSeconds, w.shortSeconds, w.factor])]
+    : [];
+  return [
+    o.stepMs,
+    o.windowPoints,
+    o.minPoints,
+    o.direction,
+    o.minAbsDeviation,
+    o.zscoreThreshold,
+    o.madThreshold,
+    o.levelShiftThreshold,
+    o.seasonalThreshold,
+    o.levelShiftRecent,
+    o.seasonal,
+    o.calibrationHalfLife,
+    o.calibrationMinPoints,
+    o.minScore,
+    o.slo ? 'slo' : '',
+    ...slo,
+  ]
+    .map(String)
+    .join('|');
+}
+
+function newPlan(options: SeriesDetectorOptions): Plan {
   const W = options.windowPoints;
   const R = recentPoints(options);
   const names: DetectorName[] = ['rolling_zscore', 'robust_mad', 'level_shift'];
@@ -272,9 +378,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
   const ringAt = calAt + calibrated * CALIBRATION_BINS;
   const sortedAt = ringAt + W + R;
   const slack = Math.max(1, W >> 2);
-  const dayAt = sortedAt + W + 2 * slack;
-  const weekAt = dayAt + (options.seasonal ? 3 * DAY_SLOTS : 0);
-  const sloSumsAt = weekAt + (options.seasonal ? 3 * WEEK_HOURS : 0);
+  const sloSumsAt = sortedAt + W + 2 * slack;
   const sloRingAt = sloSumsAt + sloLengths.length;
   const plan: Plan = {
     W,
@@ -319,14 +423,12 @@ function planOf(options: SeriesDetectorOptions): Plan {
     ringAt,
     sortedAt,
     slack,
-    dayAt,
-    weekAt,
+    pool: options.seasonal ? { chunks: [], free: [] } : null,
     sloSumsAt,
     sloRingAt,
     size: sloRingAt + sloCapacity,
     touched: 0,
   };
-  plans.set(options, plan);
   return plan;
 }
 
@@ -714,7 +816,7 @@ class FusedReading implements EnsembleReading {
  * rather than one after the other as the code gets to them: the streaming tick finds most of them
  * out of cache (it has touched thousands of other series since this one).
  */
-function touchLines(b: Float64Array, p: Plan, head: number): number {
+function touchLines(b: Float64Array, p: Plan, head: number, sd: Float64Array, row: number, base: number): number {
   // Four sums, so that the loads wait on nothing but their line.
   let t0 = 0;
   let t1 = 0;
@@ -747,10 +849,10 @@ function touchLines(b: Float64Array, p: Plan, head: number): number {
   for (; k < sortedEnd; k += 8) t0 += b[k] as number;
   if (p.seasonalIndex >= 0) {
     const t = p.time;
-    t0 += b[p.dayAt + 3 * t.dayHere] as number;
-    t1 += b[p.dayAt + 3 * t.dayOther] as number;
-    t2 += b[p.weekAt + 3 * t.weekHere] as number;
-    t3 += b[p.weekAt + 3 * t.weekOther] as number;
+    t0 += sd[row * t.dayHere + base] as number;
+    t1 += sd[row * t.dayOther + base] as number;
+    t2 += sd[row * (DAY_SLOTS + t.weekHere) + base] as number;
+    t3 += sd[row * (DAY_SLOTS + t.weekOther) + base] as number;
   }
   return t0 + t1 + (t2 + t3);
 }
@@ -764,6 +866,10 @@ let lastUpdated: object | null = null;
 class FusedSeriesDetector implements SeriesDetector {
   private readonly b: Float64Array;
   private readonly reading: FusedReading;
+  /** The seasonal profiles' chunk, its stride between buckets and this series' offset in it. */
+  private readonly sd: Float64Array;
+  private readonly sRow: number;
+  private readonly sBase: number;
 
   constructor(
     private readonly p: Plan,
@@ -771,6 +877,17 @@ class FusedSeriesDetector implements SeriesDetector {
   ) {
     this.b = new Float64Array(p.size);
     this.reading = new FusedReading(this.b, p);
+    if (p.pool) {
+      const at = takePlace(p.pool);
+      placesToFree.register(this, { pool: p.pool, at });
+      this.sd = at.chunk.data;
+      this.sRow = 3 * at.chunk.places;
+      this.sBase = 3 * at.place;
+    } else {
+      this.sd = b0;
+      this.sRow = 0;
+      this.sBase = 0;
+    }
     this.restore(initial);
   }
 
@@ -783,7 +900,7 @@ class FusedSeriesDetector implements SeriesDetector {
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this) {
       lastUpdated = this;
-      if (touchLines(b, p, head) === TOUCHED) p.touched = TOUCHED;
+      if (touchLines(b, p, head, this.sd, this.sRow, this.sBase) === TOUCHED) p.touched = TOUCHED;
     }
 
     const previous = b[PREVIOUS] as number;
@@ -1015,12 +1132,15 @@ class FusedSeriesDetector implements SeriesDetector {
     const b = this.b;
     const p = this.p;
     const t = p.time;
-    const dayHere = p.dayAt + 3 * t.dayHere;
-    const dayOther = p.dayAt + 3 * t.dayOther;
+    const sd = this.sd;
+    const row = this.sRow;
+    const base = this.sBase;
+    const dayHere = row * t.dayHere + base;
+    const dayOther = row * t.dayOther + base;
     const dayW = t.dayW;
-    const weekHere = p.weekAt + 3 * t.weekHere;
-    const fromWeek = expect(b, weekHere, p.weekAt + 3 * t.weekOther, t.weekW, p.weekReady);
-    const ready = fromWeek || expect(b, dayHere, dayOther, dayW, p.dayReady);
+    const weekHere = row * (DAY_SLOTS + t.weekHere) + base;
+    const fromWeek = expect(sd, weekHere, row * (DAY_SLOTS + t.weekOther) + base, t.weekW, p.weekReady);
+    const ready = fromWeek || expect(sd, dayHere, dayOther, dayW, p.dayReady);
     const level = b[S_LEVEL] as number;
     if (ready) {
       const mean = level + expectedMean;
@@ -1033,19 +1153,19 @@ class FusedSeriesDetector implements SeriesDetector {
       seasonalWeak = statistic;
     } else {
       seasonalWeak = Number.NaN;
-      if (expect(b, dayHere, dayOther, dayW, p.pointsPerSlot)) {
+      if (expect(sd, dayHere, dayOther, dayW, p.pointsPerSlot)) {
         const mean = level + expectedMean;
         seasonalWeak = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
       }
     }
-    const shapeNow = ready || expect(b, dayHere, dayOther, dayW, 1) ? expectedMean : 0;
+    const shapeNow = ready || expect(sd, dayHere, dayOther, dayW, 1) ? expectedMean : 0;
     const levelCount = (b[S_LEVELCOUNT] as number) + 1;
     b[S_LEVELCOUNT] = levelCount;
     const rate = levelCount >= p.levelAlphaFrom ? p.levelAlpha : Math.max(p.levelAlpha, 1 / levelCount);
     const learned = level + rate * (value - shapeNow - level);
     b[S_LEVEL] = learned;
-    learn(b, dayHere, value - learned, p.dayAlpha, p.dayAlphaFrom, p.dayReady, scale);
-    learn(b, weekHere, value - learned, p.weekAlpha, p.weekAlphaFrom, p.weekReady, scale);
+    learn(sd, dayHere, value - learned, p.dayAlpha, p.dayAlphaFrom, p.dayReady, scale);
+    learn(sd, weekHere, value - learned, p.weekAlpha, p.weekAlphaFrom, p.weekReady, scale);
     return ready;
   }
 
@@ -1296,8 +1416,8 @@ class FusedSeriesDetector implements SeriesDetector {
     }
     if (p.seasonalIndex >= 0) {
       const seasonal = initial?.seasonal;
-      restoreProfile(b, p.dayAt, DAY_SLOTS, seasonal?.day);
-      restoreProfile(b, p.weekAt, WEEK_HOURS, seasonal?.week);
+      restoreProfile(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS, seasonal?.day);
+      restoreProfile(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS, seasonal?.week);
       b[S_LEVEL] = seasonal?.level ?? 0;
       b[S_LEVELCOUNT] = seasonal?.levelCount ?? 0;
     }
@@ -1358,8 +1478,8 @@ class FusedSeriesDetector implements SeriesDetector {
       seasonal:
         p.seasonalIndex >= 0
           ? {
-              day: profileState(b, p.dayAt, DAY_SLOTS),
-              week: profileState(b, p.weekAt, WEEK_HOURS),
+              day: profileState(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS),
+              week: profileState(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS),
               level: b[S_LEVEL] as number,
               levelCount: b[S_LEVELCOUNT] as number,
             }
@@ -1373,7 +1493,15 @@ class FusedSeriesDetector implements SeriesDetector {
   }
 }
 
-function restoreProfile(b: Float64Array, base: number, buckets: number, initial?: SeasonalProfileState): void {
+/** Profile buckets first..first+buckets-1 of a series whose bucket k is at row × k + base of sd. */
+function restoreProfile(
+  sd: Float64Array,
+  row: number,
+  base: number,
+  first: number,
+  buckets: number,
+  initial?: SeasonalProfileState,
+): void {
   if (!initial || initial.mean.length !== buckets) return;
   // Through typed arrays as before, so what does not fit fails the same way.
   const mean = new Float64Array(buckets);
@@ -1383,20 +1511,28 @@ function restoreProfile(b: Float64Array, base: number, buckets: number, initial?
   dev.set(initial.dev);
   count.set(initial.count);
   for (let k = 0; k < buckets; k += 1) {
-    b[base + 3 * k] = mean[k] as number;
-    b[base + 3 * k + 1] = dev[k] as number;
-    b[base + 3 * k + 2] = count[k] as number;
+    const at = row * (first + k) + base;
+    sd[at] = mean[k] as number;
+    sd[at + 1] = dev[k] as number;
+    sd[at + 2] = count[k] as number;
   }
 }
 
-function profileState(b: Float64Array, base: number, buckets: number): SeasonalProfileState {
+function profileState(
+  sd: Float64Array,
+  row: number,
+  base: number,
+  first: number,
+  buckets: number,
+): SeasonalProfileState {
   const mean: number[] = [];
   const dev: number[] = [];
   const count: number[] = [];
   for (let k = 0; k < buckets; k += 1) {
-    mean.push(b[base + 3 * k] as number);
-    dev.push(b[base + 3 * k + 1] as number);
-    count.push(b[base + 3 * k + 2] as number);
+    const at = row * (first + k) + base;
+    mean.push(sd[at] as number);
+    dev.push(sd[at + 1] as number);
+    count.push(sd[at + 2] as number);
   }
   return { mean, dev, count };
 }

@@ -5,6 +5,7 @@ import {
   type EnsembleReading,
   type SeriesDetectorOptions,
   type SeriesDetectorState,
+  seasonalPlacesFree,
 } from '../../src/detection/create-series-detector.js';
 import { binOf, binOfAbs } from '../../src/detection/detectors/tail-calibrator.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
@@ -182,6 +183,61 @@ describe('the fused series detector matches the reference ensemble bit for bit',
     );
     compare(before, stream(21, 3000, 60_000, 'mixed'), 1000, wider);
     compare(before, stream(22, 3000, 60_000, 'mixed'), 1000, narrower);
+  });
+});
+
+describe('seasonal profiles kept together for many series', () => {
+  // Equal options (built apart, as the engine builds them per series) share one plan, whose seasonal
+  // profiles live in chunks of 16, 32, ... places: 60 series fill three chunks.
+  const optionsOf = () => seriesDetectorOptions(detection({ window_points: 30, min_points: 6 }), 3_600_000);
+
+  it('series fed in turn (as the tick feeds them) each match their own reference', () => {
+    const count = 60;
+    const streams = Array.from({ length: count }, (_, i) => stream(100 + i, 400, 3_600_000, 'mixed'));
+    const references = streams.map(() => createReferenceSeriesDetector(optionsOf()));
+    const fused = streams.map(() => createSeriesDetector(optionsOf()));
+    for (let t = 0; t < 400; t += 1) {
+      for (let i = 0; i < count; i += 1) {
+        const s = streams[i] as Stream;
+        // The same timestamp for every series at a step, then each its own (the shared time moves).
+        const ts = t % 2 === 0 ? (streams[0] as Stream).timestamps[t] : s.timestamps[t];
+        const a = (references[i] as ReturnType<typeof createReferenceSeriesDetector>).update(
+          s.values[t] as number,
+          ts as number,
+        );
+        const b = (fused[i] as ReturnType<typeof createSeriesDetector>).update(s.values[t] as number, ts as number);
+        if (a.anomalous !== b.anomalous || !Object.is(a.score, b.score) || !Object.is(a.expected, b.expected))
+          same(a, b, `series ${i} point ${t}`);
+      }
+    }
+    fused.forEach((f, i) => {
+      expect(JSON.stringify(f.state())).toBe(JSON.stringify(references[i]?.state()));
+    });
+  });
+
+  it('a series that takes the place of a collected one starts cold', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const cold = JSON.stringify(createSeriesDetector(optionsOf()).state());
+    const learnAll = () => {
+      const warm = Array.from({ length: 40 }, () => createSeriesDetector(optionsOf()));
+      const s = stream(7, 300, 3_600_000, 'mixed');
+      for (let t = 0; t < 300; t += 1) for (const d of warm) d.update(s.values[t] as number, s.timestamps[t] as number);
+      expect(warm[0]?.state().seasonal?.week.count.some((c) => c > 0)).toBe(true);
+    };
+    learnAll();
+    // Collected, and the registry's callbacks have run (they come as tasks after a collection).
+    for (let i = 0; i < 5; i += 1) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const freed = seasonalPlacesFree(optionsOf());
+    expect(freed).toBeGreaterThanOrEqual(40);
+    const again = Array.from({ length: 40 }, () => createSeriesDetector(optionsOf()));
+    expect(seasonalPlacesFree(optionsOf())).toBe(freed - 40);
+    for (const d of again) expect(JSON.stringify(d.state())).toBe(cold);
   });
 });
 
