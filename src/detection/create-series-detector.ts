@@ -227,8 +227,10 @@ interface Plan {
   /** The sorted window's region: W values with `slack` free places on either side at first. */
   sortedAt: number;
   slack: number;
-  /** The seasonal profiles of the series of these options (see SeasonalPool); null without seasonal. */
-  pool: SeasonalPool | null;
+  /** Where the series of these options keep their state (see StatePool). */
+  pool: StatePool;
+  /** Doubles between two series' arrays in a chunk: `size`, rounded up to whole cache lines. */
+  stride: number;
   sloSumsAt: number;
   sloRingAt: number;
   size: number;
@@ -236,64 +238,76 @@ interface Plan {
   touched: number;
 }
 
-// Seasonal profiles live apart from the rest of a series' state, in chunks shared by many series,
-// bucket by bucket: bucket k of the series in place j of a chunk of n places is the triple (mean,
-// dev, count) at 3 (k n + j), day buckets first (k < DAY_SLOTS), then week hours. At a given time
-// every series reads and learns the same buckets, so the streaming tick, visiting the series in
-// turn, walks each of those buckets' rows in order (neighbours share cache lines, and the hardware
-// sees a stream) instead of reaching into another 4.6 KB per series.
+// The series of one plan keep their state in chunks of places, one place per series, in the order
+// the series were made (the order the tick visits them in), so that going from one series to the
+// next goes forward through memory, which the hardware's prefetchers follow:
+//   - the array of place j is `stride` doubles at j × stride of the chunk's buffer, starting on a
+//     cache line;
+//   - the seasonal profiles are apart, bucket by bucket: bucket k of place j of a chunk of n places
+//     is the triple (mean, dev, count) at 3 (k n + j), day buckets first (k < DAY_SLOTS), then week
+//     hours. At a given time every series reads and learns the same buckets, so visiting the series
+//     in turn walks those buckets' rows in order (neighbours share cache lines) instead of reaching
+//     into another 4.6 KB per series.
 
 const PROFILE_BUCKETS = DAY_SLOTS + WEEK_HOURS;
 const FIRST_CHUNK = 16;
 const LARGEST_CHUNK = 1024;
+const LINE_DOUBLES = 8;
 
-interface SeasonalChunk {
-  data: Float64Array;
+interface StateChunk {
+  arrays: ArrayBuffer;
+  /** Seasonal profiles (empty without seasonal). */
+  profiles: Float64Array;
   places: number;
   used: number;
 }
 
-interface SeasonalPool {
-  chunks: SeasonalChunk[];
+interface StatePool {
+  chunks: StateChunk[];
   /** Places whose detector has been collected, for the next series. */
-  free: { chunk: SeasonalChunk; place: number }[];
+  free: StatePlace[];
 }
 
-/** Where one series' profiles are: its chunk and its place in it. */
-interface SeasonalPlace {
-  chunk: SeasonalChunk;
+interface StatePlace {
+  chunk: StateChunk;
   place: number;
+  /** A place used before, to be cleared. */
+  reused: boolean;
 }
 
 /** A place for a new series: a freed one (cleared), else the next of the last chunk, else a new chunk. */
-function takePlace(pool: SeasonalPool): SeasonalPlace {
+function takePlace(p: Plan): StatePlace {
+  const pool = p.pool;
   const freed = pool.free.pop();
   if (freed) {
-    const { data, places } = freed.chunk;
-    for (let k = 0; k < PROFILE_BUCKETS; k += 1)
-      data.fill(0, 3 * (k * places + freed.place), 3 * (k * places + freed.place) + 3);
-    return freed;
+    const { profiles, places } = freed.chunk;
+    if (profiles.length > 0)
+      for (let k = 0; k < PROFILE_BUCKETS; k += 1)
+        profiles.fill(0, 3 * (k * places + freed.place), 3 * (k * places + freed.place) + 3);
+    return { chunk: freed.chunk, place: freed.place, reused: true };
   }
   let chunk = pool.chunks[pool.chunks.length - 1];
   if (!chunk || chunk.used === chunk.places) {
     // Chunks double up to a limit: a plan with few series stays small, one with many wastes little.
     const places = chunk ? Math.min(LARGEST_CHUNK, chunk.places * 2) : FIRST_CHUNK;
-    chunk = { data: new Float64Array(3 * PROFILE_BUCKETS * places), places, used: 0 };
+    chunk = {
+      arrays: new ArrayBuffer(8 * p.stride * places),
+      profiles: new Float64Array(p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS * places : 0),
+      places,
+      used: 0,
+    };
     pool.chunks.push(chunk);
   }
   chunk.used += 1;
-  return { chunk, place: chunk.used - 1 };
+  return { chunk, place: chunk.used - 1, reused: false };
 }
 
 /** Places of collected detectors waiting for new series, for the plan of these options (tests, metrics). */
-export function seasonalPlacesFree(options: SeriesDetectorOptions): number {
-  return planOf(options).pool?.free.length ?? 0;
+export function placesFree(options: SeriesDetectorOptions): number {
+  return planOf(options).pool.free.length;
 }
 
-/** What a detector without seasonal profiles points at. */
-const b0 = new Float64Array(0);
-
-const placesToFree = new FinalizationRegistry<{ pool: SeasonalPool; at: SeasonalPlace }>(({ pool, at }) => {
+const placesToFree = new FinalizationRegistry<{ pool: StatePool; at: StatePlace }>(({ pool, at }) => {
   pool.free.push(at);
 });
 
@@ -423,7 +437,8 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     ringAt,
     sortedAt,
     slack,
-    pool: options.seasonal ? { chunks: [], free: [] } : null,
+    pool: { chunks: [], free: [] },
+    stride: Math.ceil((sloRingAt + sloCapacity) / LINE_DOUBLES) * LINE_DOUBLES,
     sloSumsAt,
     sloRingAt,
     size: sloRingAt + sloCapacity,
@@ -861,7 +876,9 @@ function touchLines(b: Float64Array, p: Plan, head: number, sd: Float64Array, ro
  * The detector that scored the last point: when it scores the next one too (a replay, history read
  * series by series), its lines are still in cache and touchLines would only cost.
  */
-let lastUpdated: object | null = null;
+let lastUpdated = 0;
+/** Detectors' numbers for lastUpdated (a number: storing an object there costs a write barrier per point). */
+let detectorsMade = 0;
 
 class FusedSeriesDetector implements SeriesDetector {
   private readonly b: Float64Array;
@@ -870,24 +887,20 @@ class FusedSeriesDetector implements SeriesDetector {
   private readonly sd: Float64Array;
   private readonly sRow: number;
   private readonly sBase: number;
+  private readonly id = ++detectorsMade;
 
   constructor(
     private readonly p: Plan,
     initial?: SeriesDetectorState,
   ) {
-    this.b = new Float64Array(p.size);
+    const at = takePlace(p);
+    placesToFree.register(this, { pool: p.pool, at });
+    this.b = new Float64Array(at.chunk.arrays, 8 * p.stride * at.place, p.size);
+    if (at.reused) this.b.fill(0);
+    this.sd = at.chunk.profiles;
+    this.sRow = 3 * at.chunk.places;
+    this.sBase = 3 * at.place;
     this.reading = new FusedReading(this.b, p);
-    if (p.pool) {
-      const at = takePlace(p.pool);
-      placesToFree.register(this, { pool: p.pool, at });
-      this.sd = at.chunk.data;
-      this.sRow = 3 * at.chunk.places;
-      this.sBase = 3 * at.place;
-    } else {
-      this.sd = b0;
-      this.sRow = 0;
-      this.sBase = 0;
-    }
     this.restore(initial);
   }
 
@@ -898,8 +911,8 @@ class FusedSeriesDetector implements SeriesDetector {
     const R = p.R;
     const head = (b[HEAD] as number) | 0;
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
-    if (lastUpdated !== this) {
-      lastUpdated = this;
+    if (lastUpdated !== this.id) {
+      lastUpdated = this.id;
       if (touchLines(b, p, head, this.sd, this.sRow, this.sBase) === TOUCHED) p.touched = TOUCHED;
     }
 

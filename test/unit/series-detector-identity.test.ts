@@ -3,9 +3,9 @@ import { DetectionConfigSchema, SignalConfigSchema } from '../../src/config/conf
 import {
   createSeriesDetector,
   type EnsembleReading,
+  placesFree,
   type SeriesDetectorOptions,
   type SeriesDetectorState,
-  seasonalPlacesFree,
 } from '../../src/detection/create-series-detector.js';
 import { binOf, binOfAbs } from '../../src/detection/detectors/tail-calibrator.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
@@ -233,10 +233,10 @@ describe('seasonal profiles kept together for many series', () => {
       gc();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const freed = seasonalPlacesFree(optionsOf());
+    const freed = placesFree(optionsOf());
     expect(freed).toBeGreaterThanOrEqual(40);
     const again = Array.from({ length: 40 }, () => createSeriesDetector(optionsOf()));
-    expect(seasonalPlacesFree(optionsOf())).toBe(freed - 40);
+    expect(placesFree(optionsOf())).toBe(freed - 40);
     for (const d of again) expect(JSON.stringify(d.state())).toBe(cold);
   });
 });
