@@ -302,7 +302,7 @@ function takePlace(p: Plan): StatePlace {
   return { chunk, place: chunk.used - 1, reused: false };
 }
 
-/** Places of collected detectors waiting for new series, for the plan of these options (tests, metrics). */
+/** Places of collected detectors waiting for new series, for the plan of these options (for tests). */
 export function placesFree(options: SeriesDetectorOptions): number {
   return planOf(options).pool.free.length;
 }
@@ -894,13 +894,15 @@ class FusedSeriesDetector implements SeriesDetector {
     initial?: SeriesDetectorState,
   ) {
     const at = takePlace(p);
-    placesToFree.register(this, { pool: p.pool, at });
     this.b = new Float64Array(at.chunk.arrays, 8 * p.stride * at.place, p.size);
     if (at.reused) this.b.fill(0);
     this.sd = at.chunk.profiles;
     this.sRow = 3 * at.chunk.places;
     this.sBase = 3 * at.place;
     this.reading = new FusedReading(this.b, p);
+    // The place is free once the reading is collected: it reads the place, and a caller may keep
+    // it after the detector (which keeps the reading) is gone.
+    placesToFree.register(this.reading, { pool: p.pool, at });
     this.restore(initial);
   }
 
