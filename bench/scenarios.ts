@@ -27,6 +27,8 @@ const folders = readdirSync(root)
   .sort();
 
 const pct = (x: number) => (Number.isNaN(x) ? '  n/a' : `${(x * 100).toFixed(0).padStart(4)}%`);
+/** Minutes to detect; n/a where no incident counts (a scenario of leaks only: leaks are excepted). */
+const minutes = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(1)).padStart(6);
 const rows: string[] = [];
 const scores: ScenarioScore[] = [];
 const started = performance.now();
@@ -40,7 +42,7 @@ for (const folder of folders) {
   const s = summarize([score]);
   rows.push(
     `${folder.padEnd(16)} ${String(score.detected).padStart(2)}/${score.trueIncidents}  ${pct(s.recall)} ${pct(s.precision)} ` +
-      `${s.duplicatesPerIncident.toFixed(2).padStart(6)} ${pct(s.startAccuracy)} ${median(score.detectMinutes).toFixed(1).padStart(6)} ` +
+      `${s.duplicatesPerIncident.toFixed(2).padStart(6)} ${pct(s.startAccuracy)} ${minutes(median(score.detectMinutes))} ` +
       `${String(score.maintenancePages).padStart(6)} ${String(score.pages).padStart(6)}`,
   );
   result.db.close();
@@ -52,7 +54,7 @@ process.stdout.write(
     ...rows,
     `${'TOTAL'.padEnd(16)} ${String(scores.reduce((a, s) => a + s.detected, 0)).padStart(2)}/${scores.reduce((a, s) => a + s.trueIncidents, 0)}  ` +
       `${pct(total.recall)} ${pct(total.precision)} ${total.duplicatesPerIncident.toFixed(2).padStart(6)} ${pct(total.startAccuracy)} ` +
-      `${total.medianDetectMinutes.toFixed(1).padStart(6)} ${String(total.maintenancePages).padStart(6)}`,
+      `${minutes(total.medianDetectMinutes)} ${String(total.maintenancePages).padStart(6)}`,
     `targets: recall ≥ 95% · precision ≥ 90% · dup ≤ 0.05 · start ≥ 80% · median ttd ≤ 3 min (leaks excepted) · 0 maintenance pages`,
     `${folders.length} scenarios in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   ].join('\n')}\n`,
