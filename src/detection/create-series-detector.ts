@@ -13,7 +13,7 @@ import {
   WINSOR,
 } from './detectors/seasonal-baseline.js';
 import type { BurnRateWindow, SloBurnRateState } from './detectors/slo-burn-rate.js';
-import { binOfAbs, CALIBRATION_BINS, type TailCalibratorState } from './detectors/tail-calibrator.js';
+import { binaryExponent, binOfAbs, CALIBRATION_BINS, type TailCalibratorState } from './detectors/tail-calibrator.js';
 
 export interface SeriesDetectorOptions {
   stepMs: number;
@@ -154,7 +154,13 @@ const B_N = 23;
 const CHOSEN = 24;
 /** Where the sorted window starts in its region (it drifts: see slidePush). */
 const M_LO = 25;
-const SCALARS = 26;
+// The last point's reading, which FusedReading reads from here (see there).
+const R_SCORE = 26;
+/** The onset score's "news" (see update), or 0 when R_Q holds it instead. */
+const R_NEWS = 27;
+/** When > 0: the news is half the surprise of this 1 - score, left to be computed when asked for. */
+const R_Q = 28;
+const SCALARS = 29;
 /**
  * Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on: its last
  * reading (statistic, expected value and the sigma its band is drawn from; the burn rate keeps its
@@ -664,22 +670,26 @@ function madOf(b: Float64Array, base: number, n: number, m: number): number {
 }
 
 // Seasonal profiles (see detectors/seasonal-baseline.ts): bucket b at base + 3b as (mean, dev, count).
-let expectedMean = 0;
-let expectedDev = 0;
+// Kept in a typed array rather than module variables: a double stored in a module variable is
+// boxed anew on the heap at every store.
+const seasonalOut = new Float64Array(3);
+const EXPECTED_MEAN = 0;
+const EXPECTED_DEV = 1;
 /** The seasonal detector's weak statistic on the point being scored (NaN when none). */
-let seasonalWeak = Number.NaN;
+const SEASONAL_WEAK = 2;
+seasonalOut[SEASONAL_WEAK] = Number.NaN;
 
 function expect(b: Float64Array, here: number, other: number, w: number, ready: number): boolean {
   if ((b[here + 2] as number) < ready) return false;
   if ((b[other + 2] as number) < ready) {
-    expectedMean = b[here] as number;
-    expectedDev = b[here + 1] as number;
+    seasonalOut[EXPECTED_MEAN] = b[here] as number;
+    seasonalOut[EXPECTED_DEV] = b[here + 1] as number;
     return true;
   }
   const a = b[here] as number;
   const bm = b[other] as number;
-  expectedDev = (1 - w) * (b[here + 1] as number) + w * (b[other + 1] as number) + w * Math.abs(bm - a);
-  expectedMean = (1 - w) * a + w * bm;
+  seasonalOut[EXPECTED_DEV] = (1 - w) * (b[here + 1] as number) + w * (b[other + 1] as number) + w * Math.abs(bm - a);
+  seasonalOut[EXPECTED_MEAN] = (1 - w) * a + w * bm;
   return true;
 }
 
@@ -765,20 +775,61 @@ function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: number): nu
 
 const CALIBRATED_NAMES: readonly DetectorName[] = ['rolling_zscore', 'robust_mad', 'level_shift', 'seasonal'];
 
+/**
+ * The reading of a series' last point. Its numbers are read from the series' array when asked for:
+ * the tick asks for them only of the few anomalous points, and a number stored in an object field
+ * lives in a box of its own on the heap (one more cache line per point to write).
+ */
 class FusedReading implements EnsembleReading {
   ready = false;
   anomalous = false;
-  score = 0;
-  onsetScore = 0;
-  expected = 0;
-  lower = 0;
-  upper = 0;
-  direction: Direction = 'up';
   private list: DetectorVerdict[] | null = null;
   constructor(
     private readonly b: Float64Array,
     private readonly p: Plan,
   ) {}
+
+  get score(): number {
+    return this.b[R_SCORE] as number;
+  }
+
+  get onsetScore(): number {
+    const q = this.b[R_Q] as number;
+    const news = q > 0 ? -Math.log10(q) * 0.5 : (this.b[R_NEWS] as number);
+    return news > 0 ? 1 - 10 ** -news : 0;
+  }
+
+  get expected(): number {
+    return this.b[this.p.memberAt + (this.b[CHOSEN] as number) * PER_MEMBER + M_EXP] as number;
+  }
+
+  get lower(): number {
+    return this.bound(-1);
+  }
+
+  get upper(): number {
+    return this.bound(1);
+  }
+
+  get direction(): Direction {
+    return (this.b[PREVIOUS] as number) >= this.expected ? 'up' : 'down';
+  }
+
+  /** The chosen detector's band, drawn as that detector draws it: its lower (-1) or upper (1) end. */
+  private bound(side: -1 | 1): number {
+    const p = this.p;
+    const chosen = this.b[CHOSEN] as number;
+    const c = p.memberAt + chosen * PER_MEMBER;
+    const expected = this.b[c + M_EXP] as number;
+    const sigma = this.b[c + M_SIGMA] as number;
+    const threshold = p.thresholds[chosen] as number;
+    if (chosen === LEVEL) {
+      const band = (threshold * sigma * 2) / p.sqrtR;
+      return side < 0 ? expected - band : expected + band;
+    }
+    if (chosen === p.sloIndex) return side < 0 ? 0 : sigma;
+    return side < 0 ? expected - threshold * sigma : expected + threshold * sigma;
+  }
 
   /** The verdict objects, brought up to date from the numbers of the last point. */
   get verdicts(): DetectorVerdict[] {
@@ -1040,7 +1091,7 @@ class FusedSeriesDetector implements SeriesDetector {
       bestFired !== seasonalIndex &&
       bestFired !== p.sloIndex &&
       seasonalIndex >= 0 &&
-      Math.abs(seasonalWeak) < (p.thresholds[seasonalIndex] as number) / 2
+      Math.abs(seasonalOut[SEASONAL_WEAK] as number) < (p.thresholds[seasonalIndex] as number) / 2
     ) {
       bestFired = -1;
       for (let i = 0; i < members; i += 1) {
@@ -1056,31 +1107,22 @@ class FusedSeriesDetector implements SeriesDetector {
     result.anomalous = bestFired >= 0;
     // Bonferroni: consulting more detectors makes some small tail likelier by chance.
     const score = Math.max(burnScore, consulted > 0 ? 1 - Math.min(1, minTail * consulted) : 0);
-    result.score = score;
-    const surprise = score > 0 ? -Math.log10(Math.max(1e-300, 1 - score)) : 0;
+    b[R_SCORE] = score;
     const previousPeak = (b[PEAK] as number) * p.peakDecay;
     // Only what exceeds the recent peak is news; the rest of an episode is told at half strength.
-    const news = surprise > previousPeak ? surprise : surprise * 0.5;
-    b[PEAK] = previousPeak > surprise ? previousPeak : surprise;
-    result.onsetScore = news > 0 ? 1 - 10 ** -news : 0;
-    // The chosen detector's band, drawn as that detector draws it.
-    const c = memberAt + chosen * PER_MEMBER;
-    const expected = b[c + M_EXP] as number;
-    const sigma = b[c + M_SIGMA] as number;
-    const threshold = p.thresholds[chosen] as number;
-    if (chosen === LEVEL) {
-      const band = (threshold * sigma * 2) / p.sqrtR;
-      result.lower = expected - band;
-      result.upper = expected + band;
-    } else if (chosen === p.sloIndex) {
-      result.lower = 0;
-      result.upper = sigma;
+    // The surprise -log10(1 - score) is at most -e log10(2) for 1 - score ≥ 2^e: below the peak by
+    // that bound (with room for rounding), the peak stays and the logarithm waits until the onset
+    // score is asked for (the tick never asks; a replay scoring every point does).
+    const q = Math.max(1e-300, 1 - score);
+    if (score > 0 && -binaryExponent(q) * 0.30103 + 1e-12 < previousPeak) {
+      b[PEAK] = previousPeak;
+      b[R_Q] = q;
     } else {
-      result.lower = expected - threshold * sigma;
-      result.upper = expected + threshold * sigma;
+      const surprise = score > 0 ? -Math.log10(q) : 0;
+      b[R_NEWS] = surprise > previousPeak ? surprise : surprise * 0.5;
+      b[R_Q] = 0;
+      b[PEAK] = previousPeak > surprise ? previousPeak : surprise;
     }
-    result.expected = expected;
-    result.direction = value >= expected ? 'up' : 'down';
     return result;
   }
 
@@ -1140,22 +1182,23 @@ class FusedSeriesDetector implements SeriesDetector {
     const ready = fromWeek || expect(sd, dayHere, dayOther, dayW, p.dayReady);
     const level = b[S_LEVEL] as number;
     if (ready) {
-      const mean = level + expectedMean;
-      const sigma = Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
+      const mean = level + (seasonalOut[EXPECTED_MEAN] as number);
+      const sigma = Math.max((seasonalOut[EXPECTED_DEV] as number) * 1.25, spreadFloor(mean, scale));
       const m = p.memberAt + p.seasonalIndex * PER_MEMBER;
       const statistic = (value - mean) / sigma;
       b[m + M_STAT] = statistic;
       b[m + M_EXP] = mean;
       b[m + M_SIGMA] = sigma;
-      seasonalWeak = statistic;
+      seasonalOut[SEASONAL_WEAK] = statistic;
     } else {
-      seasonalWeak = Number.NaN;
+      seasonalOut[SEASONAL_WEAK] = Number.NaN;
       if (expect(sd, dayHere, dayOther, dayW, p.pointsPerSlot)) {
-        const mean = level + expectedMean;
-        seasonalWeak = (value - mean) / Math.max(expectedDev * 1.25, spreadFloor(mean, scale));
+        const mean = level + (seasonalOut[EXPECTED_MEAN] as number);
+        seasonalOut[SEASONAL_WEAK] =
+          (value - mean) / Math.max((seasonalOut[EXPECTED_DEV] as number) * 1.25, spreadFloor(mean, scale));
       }
     }
-    const shapeNow = ready || expect(sd, dayHere, dayOther, dayW, 1) ? expectedMean : 0;
+    const shapeNow = ready || expect(sd, dayHere, dayOther, dayW, 1) ? (seasonalOut[EXPECTED_MEAN] as number) : 0;
     const levelCount = (b[S_LEVELCOUNT] as number) + 1;
     b[S_LEVELCOUNT] = levelCount;
     const rate = levelCount >= p.levelAlphaFrom ? p.levelAlpha : Math.max(p.levelAlpha, 1 / levelCount);
