@@ -785,8 +785,8 @@ class FusedReading implements EnsembleReading {
   anomalous = false;
   private list: DetectorVerdict[] | null = null;
   constructor(
-    private readonly b: Float64Array,
-    private readonly p: Plan,
+    protected readonly b: Float64Array,
+    protected readonly p: Plan,
   ) {}
 
   get score(): number {
@@ -913,29 +913,28 @@ let lastUpdated = 0;
 /** Detectors' numbers for lastUpdated (a number: storing an object there costs a write barrier per point). */
 let detectorsMade = 0;
 
-class FusedSeriesDetector implements SeriesDetector {
-  private readonly b: Float64Array;
-  private readonly reading: FusedReading;
+/**
+ * A series' detector is also the reading of its last point (update returns it): the tick reads the
+ * reading of every point it scores, and a separate object would be one more cache line per point.
+ */
+class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   /** The seasonal profiles' chunk, its stride between buckets and this series' offset in it. */
   private readonly sd: Float64Array;
   private readonly sRow: number;
   private readonly sBase: number;
   private readonly id = ++detectorsMade;
 
-  constructor(
-    private readonly p: Plan,
-    initial?: SeriesDetectorState,
-  ) {
+  constructor(p: Plan, initial?: SeriesDetectorState) {
     const at = takePlace(p);
-    this.b = new Float64Array(at.chunk.arrays, 8 * p.stride * at.place, p.size);
-    if (at.reused) this.b.fill(0);
+    const b = new Float64Array(at.chunk.arrays, 8 * p.stride * at.place, p.size);
+    if (at.reused) b.fill(0);
+    super(b, p);
     this.sd = at.chunk.profiles;
     this.sRow = 3 * at.chunk.places;
     this.sBase = 3 * at.place;
-    this.reading = new FusedReading(this.b, p);
-    // The place is free once the reading is collected: it reads the place, and a caller may keep
-    // it after the detector (which keeps the reading) is gone.
-    placesToFree.register(this.reading, { pool: p.pool, at });
+    // The place is free once the detector is collected: a caller may keep a reading after it has
+    // let go of the detector, but the reading is the detector.
+    placesToFree.register(this, { pool: p.pool, at });
     this.restore(initial);
   }
 
@@ -1102,9 +1101,8 @@ class FusedSeriesDetector implements SeriesDetector {
     }
     const chosen = bestFired >= 0 ? bestFired : best >= 0 ? best : 0;
     b[CHOSEN] = chosen;
-    const result = this.reading;
-    result.ready = readyMask !== 0;
-    result.anomalous = bestFired >= 0;
+    this.ready = readyMask !== 0;
+    this.anomalous = bestFired >= 0;
     // Bonferroni: consulting more detectors makes some small tail likelier by chance.
     const score = Math.max(burnScore, consulted > 0 ? 1 - Math.min(1, minTail * consulted) : 0);
     b[R_SCORE] = score;
@@ -1123,7 +1121,7 @@ class FusedSeriesDetector implements SeriesDetector {
       b[R_Q] = 0;
       b[PEAK] = previousPeak > surprise ? previousPeak : surprise;
     }
-    return result;
+    return this;
   }
 
   /**
