@@ -862,9 +862,19 @@ class FusedReading implements EnsembleReading {
 /**
  * Reads one number of every cache line a point touches, so that they are all on their way at once
  * rather than one after the other as the code gets to them: the streaming tick finds most of them
- * out of cache (it has touched thousands of other series since this one).
+ * out of cache (it has touched thousands of other series since this one). Where the ring's head
+ * and the sorted window are comes from the detector (`head`, `lo`), not from the array: read from
+ * the array, they would hold the ring's and the window's loads back until their own line came.
  */
-function touchLines(b: Float64Array, p: Plan, head: number, sd: Float64Array, row: number, base: number): number {
+function touchLines(
+  b: Float64Array,
+  p: Plan,
+  head: number,
+  lo: number,
+  sd: Float64Array,
+  row: number,
+  base: number,
+): number {
   // Four sums, so that the loads wait on nothing but their line.
   let t0 = 0;
   let t1 = 0;
@@ -885,7 +895,7 @@ function touchLines(b: Float64Array, p: Plan, head: number, sd: Float64Array, ro
   t1 += b[p.ringAt + head] as number;
   t2 += b[p.ringAt + (head < R ? head + C - R : head - R)] as number;
   t3 += b[p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
-  const sortedAt = p.sortedAt + ((b[M_LO] as number) | 0);
+  const sortedAt = p.sortedAt + lo;
   const sortedEnd = sortedAt + p.W;
   let k = sortedAt;
   for (; k + 24 < sortedEnd; k += 32) {
@@ -923,6 +933,9 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   private readonly sRow: number;
   private readonly sBase: number;
   private readonly id = ++detectorsMade;
+  /** b[HEAD] and b[M_LO] as the last point left them, for touchLines (a wrong value costs time only). */
+  private nextHead = 0;
+  private nextLo = 0;
 
   constructor(p: Plan, initial?: SeriesDetectorState) {
     const at = takePlace(p);
@@ -936,6 +949,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     // let go of the detector, but the reading is the detector.
     placesToFree.register(this, { pool: p.pool, at });
     this.restore(initial);
+    this.nextHead = (b[HEAD] as number) | 0;
+    this.nextLo = (b[M_LO] as number) | 0;
   }
 
   update(value: number, ts: number): EnsembleReading {
@@ -947,7 +962,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
       lastUpdated = this.id;
-      if (touchLines(b, p, head, this.sd, this.sRow, this.sBase) === TOUCHED) p.touched = TOUCHED;
+      if (touchLines(b, p, this.nextHead, this.nextLo, this.sd, this.sRow, this.sBase) === TOUCHED) p.touched = TOUCHED;
     }
 
     const previous = b[PREVIOUS] as number;
@@ -1121,6 +1136,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       b[R_Q] = 0;
       b[PEAK] = previousPeak > surprise ? previousPeak : surprise;
     }
+    this.nextHead = (b[HEAD] as number) | 0;
+    this.nextLo = (b[M_LO] as number) | 0;
     return this;
   }
 
