@@ -583,7 +583,11 @@ function slidePush(b: Float64Array, p: Plan, value: number, old: number): void {
 /** Moves the sorted window back to the middle of its region; returns where it starts now. */
 function recentre(b: Float64Array, p: Plan, base: number): number {
   const middle = p.sortedAt + p.slack;
-  b.copyWithin(middle, base, base + p.W);
+  const W = p.W;
+  // A loop rather than copyWithin (a call into the runtime, dearer than the copy); the order of the
+  // copy is the one that reads every value before the overlap overwrites it.
+  if (middle < base) for (let i = 0; i < W; i += 1) b[middle + i] = b[base + i] as number;
+  else for (let i = W - 1; i >= 0; i -= 1) b[middle + i] = b[base + i] as number;
   b[M_LO] = p.slack;
   return middle;
 }
