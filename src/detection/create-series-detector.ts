@@ -262,6 +262,8 @@ const LINE_DOUBLES = 8;
 
 interface StateChunk {
   arrays: ArrayBuffer;
+  /** All of `arrays`: the series' arrays are views of it (see touchLines). */
+  whole: Float64Array;
   /** Seasonal profiles (empty without seasonal). */
   profiles: Float64Array;
   places: number;
@@ -296,8 +298,10 @@ function takePlace(p: Plan): StatePlace {
   if (!chunk || chunk.used === chunk.places) {
     // Chunks double up to a limit: a plan with few series stays small, one with many wastes little.
     const places = chunk ? Math.min(LARGEST_CHUNK, chunk.places * 2) : FIRST_CHUNK;
+    const arrays = new ArrayBuffer(8 * p.stride * places);
     chunk = {
-      arrays: new ArrayBuffer(8 * p.stride * places),
+      arrays,
+      whole: new Float64Array(arrays),
       profiles: new Float64Array(p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS * places : 0),
       places,
       used: 0,
@@ -872,6 +876,7 @@ class FusedReading implements EnsembleReading {
  */
 function touchLines(
   b: Float64Array,
+  o: number,
   p: Plan,
   head: number,
   lo: number,
@@ -890,25 +895,25 @@ function touchLines(
   const header = p.calAt + 8 * p.calibrated;
   let i = 0;
   for (; i + 24 < header; i += 32) {
-    t0 += b[i] as number;
-    t1 += b[i + 8] as number;
-    t2 += b[i + 16] as number;
-    t3 += b[i + 24] as number;
+    t0 += b[o + i] as number;
+    t1 += b[o + i + 8] as number;
+    t2 += b[o + i + 16] as number;
+    t3 += b[o + i + 24] as number;
   }
-  for (; i < header; i += 8) t0 += b[i] as number;
-  t1 += b[p.ringAt + head] as number;
-  t2 += b[p.ringAt + (head < R ? head + C - R : head - R)] as number;
-  t3 += b[p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
+  for (; i < header; i += 8) t0 += b[o + i] as number;
+  t1 += b[o + p.ringAt + head] as number;
+  t2 += b[o + p.ringAt + (head < R ? head + C - R : head - R)] as number;
+  t3 += b[o + p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
   const sortedAt = p.sortedAt + lo;
   const sortedEnd = sortedAt + p.W;
   let k = sortedAt;
   for (; k + 24 < sortedEnd; k += 32) {
-    t0 += b[k] as number;
-    t1 += b[k + 8] as number;
-    t2 += b[k + 16] as number;
-    t3 += b[k + 24] as number;
+    t0 += b[o + k] as number;
+    t1 += b[o + k + 8] as number;
+    t2 += b[o + k + 16] as number;
+    t3 += b[o + k + 24] as number;
   }
-  for (; k < sortedEnd; k += 8) t0 += b[k] as number;
+  for (; k < sortedEnd; k += 8) t0 += b[o + k] as number;
   if (p.seasonalIndex >= 0) {
     const t = p.time;
     t0 += sd[row * t.dayHere + base] as number;
@@ -939,6 +944,9 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   private readonly id = ++detectorsMade;
   /** b[HEAD] and b[M_LO] as the last point left them, for touchLines (a wrong value costs time only). */
   private nextHead = 0;
+  /** The chunk's whole array and where this series' array starts in it (see touchLines). */
+  private readonly whole: Float64Array;
+  private readonly at0: number;
   private nextLo = 0;
 
   constructor(p: Plan, initial?: SeriesDetectorState) {
@@ -947,6 +955,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     if (at.reused) b.fill(0);
     super(b, p);
     this.sd = at.chunk.profiles;
+    this.whole = at.chunk.whole;
+    this.at0 = p.stride * at.place;
     this.sRow = 3 * at.chunk.places;
     this.sBase = 3 * at.place;
     // The place is free once the detector is collected: a caller may keep a reading after it has
@@ -966,7 +976,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
       lastUpdated = this.id;
-      if (touchLines(b, p, this.nextHead, this.nextLo, this.sd, this.sRow, this.sBase) === TOUCHED) p.touched = TOUCHED;
+      if (touchLines(this.whole, this.at0, p, this.nextHead, this.nextLo, this.sd, this.sRow, this.sBase) === TOUCHED)
+        p.touched = TOUCHED;
     }
 
     const previous = b[PREVIOUS] as number;
@@ -1051,6 +1062,23 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     this.push(value);
 
     // --- The ensemble (see the comment of createSeriesDetector). ---
+    this.ensemble(value, readyMask);
+    this.nextHead = (b[HEAD] as number) | 0;
+    this.nextLo = (b[M_LO] as number) | 0;
+    return this;
+  }
+
+  /**
+   * The ensemble: every ready member's verdict, calibrated, then the seasonal veto, the choice and
+   * the score. Apart from update so that update has no loop of its own: V8 (Node 20) may re-optimise
+   * a function with a loop "on stack" (OSR) after a deoptimisation mid-run and then not compile it
+   * whole again, so that every call starts in the interpreter; the streaming bench ran at under half
+   * speed in about one run in eight that way. Here the loop comes first, so little runs before it.
+   */
+  private ensemble(value: number, readyMask: number): void {
+    const b = this.b;
+    const p = this.p;
+    const memberAt = p.memberAt;
     let minTail = 1;
     let consulted = 0;
     let best = -1;
@@ -1059,6 +1087,11 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     let bestFiredScore = 0;
     let burnScore = 0;
     const members = p.members;
+    const thresholds = p.thresholds;
+    const calibrated = p.calibrated;
+    const calibrationMinPoints = p.calibrationMinPoints;
+    const minScore = p.minScore;
+    const minAbsDeviation = p.minAbsDeviation;
     for (let i = 0; i < members; i += 1) {
       const m = memberAt + i * PER_MEMBER;
       // Fired on the previous point: an ongoing episode needs no new rarity to go on.
@@ -1067,12 +1100,12 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       b[m + M_FIRED] = 0;
       if (((readyMask >> i) & 1) === 0) continue;
       const s = b[m + M_STAT] as number;
-      const threshold = p.thresholds[i] as number;
+      const threshold = thresholds[i] as number;
       let score: number;
       let fired: boolean;
-      if (i < p.calibrated) {
+      if (i < calibrated) {
         const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
-        const trusted = (b[m + C_COUNT] as number) >= p.calibrationMinPoints;
+        const trusted = (b[m + C_COUNT] as number) >= calibrationMinPoints;
         const tail = tailThenAdd(b, p, i, s);
         consulted += 1;
         if (!allowed) continue;
@@ -1082,8 +1115,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
         // anomalous after the calibration has learned that it is no longer rare.
         fired =
           Math.abs(s) >= threshold &&
-          (active || !trusted || score >= p.minScore) &&
-          Math.abs(value - (b[m + M_EXP] as number)) >= p.minAbsDeviation;
+          (active || !trusted || score >= minScore) &&
+          Math.abs(value - (b[m + M_EXP] as number)) >= minAbsDeviation;
       } else {
         if (!(s > 0)) continue;
         score = scoreFromStatistic(s, threshold);
@@ -1109,7 +1142,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       bestFired !== seasonalIndex &&
       bestFired !== p.sloIndex &&
       seasonalIndex >= 0 &&
-      Math.abs(seasonalOut[SEASONAL_WEAK] as number) < (p.thresholds[seasonalIndex] as number) / 2
+      Math.abs(seasonalOut[SEASONAL_WEAK] as number) < (thresholds[seasonalIndex] as number) / 2
     ) {
       bestFired = -1;
       for (let i = 0; i < members; i += 1) {
@@ -1131,18 +1164,15 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     // that bound (with room for rounding), the peak stays and the logarithm waits until the onset
     // score is asked for (the tick never asks; a replay scoring every point does).
     const q = Math.max(1e-300, 1 - score);
-    if (score > 0 && -binaryExponent(q) * 0.30103 + 1e-12 < previousPeak) {
-      b[PEAK] = previousPeak;
-      b[R_Q] = q;
-    } else {
+    let peak = previousPeak;
+    if (score > 0 && -binaryExponent(q) * 0.30103 + 1e-12 < previousPeak) b[R_Q] = q;
+    else {
       const surprise = score > 0 ? -Math.log10(q) : 0;
       b[R_NEWS] = surprise > previousPeak ? surprise : surprise * 0.5;
       b[R_Q] = 0;
-      b[PEAK] = previousPeak > surprise ? previousPeak : surprise;
+      if (!(previousPeak > surprise)) peak = surprise;
     }
-    this.nextHead = (b[HEAD] as number) | 0;
-    this.nextLo = (b[M_LO] as number) | 0;
-    return this;
+    b[PEAK] = peak;
   }
 
   /**
