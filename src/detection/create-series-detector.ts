@@ -744,7 +744,8 @@ function learn(
   const a = c1 >= alphaFrom ? alpha : Math.max(alpha, 1 / c1);
   const m = b[at] as number;
   const d = b[at + 1] as number;
-  const limit = WINSOR * Math.max(d * 1.25, spreadFloor(m, scale));
+  // spreadFloor written out (seasonal uses up V8's inlining budget before it gets to the call).
+  const limit = WINSOR * Math.max(d * 1.25, Math.abs(m) * 0.01, scale, 1e-9);
   const x = c >= ready ? Math.min(m + limit, Math.max(m - limit, value)) : value;
   b[at] = m + a * (x - m);
   b[at + 1] = d + a * (Math.abs(x - m) - d);
@@ -1232,7 +1233,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     const level = b[S_LEVEL] as number;
     if (ready) {
       const mean = level + (seasonalOut[EXPECTED_MEAN] as number);
-      const sigma = Math.max((seasonalOut[EXPECTED_DEV] as number) * 1.25, spreadFloor(mean, scale));
+      // spreadFloor written out, as in learn.
+      const sigma = Math.max((seasonalOut[EXPECTED_DEV] as number) * 1.25, Math.abs(mean) * 0.01, scale, 1e-9);
       const m = p.memberAt + p.seasonalIndex * PER_MEMBER;
       const statistic = (value - mean) / sigma;
       b[m + M_STAT] = statistic;
