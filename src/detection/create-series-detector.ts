@@ -240,8 +240,6 @@ interface Plan {
   sloSumsAt: number;
   sloRingAt: number;
   size: number;
-  /** Written only if the touched values sum to TOUCHED (never in practice): see update. */
-  touched: number;
 }
 
 // The series of one plan keep their state in chunks of places, one place per series, in the order
@@ -321,8 +319,8 @@ const placesToFree = new FinalizationRegistry<{ pool: StatePool; at: StatePlace 
   pool.free.push(at);
 });
 
-/** A sum the touched values never make (see touchLines): a use that keeps the loads. */
-const TOUCHED = -1.2345e-300;
+/** Where touchLines leaves the sum of what it read: a use that keeps the loads. */
+const touchedSum = new Float64Array(1);
 
 const plans = new WeakMap<SeriesDetectorOptions, Plan>();
 /**
@@ -434,7 +432,6 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     sloSumsAt,
     sloRingAt,
     size: sloRingAt + sloCapacity,
-    touched: 0,
   };
   return plan;
 }
@@ -457,17 +454,32 @@ function reciprocalAtMost(alpha: number): number {
   }
 }
 
-/** Math.max(|level| × 1%, the series' scale, 1e-9): see spreadFloor in detectors/detector.ts. */
-function spreadFloor(level: number, scale: number): number {
-  return Math.max(Math.abs(level) * 0.01, scale, 1e-9);
-}
+// spreadFloor (see detectors/detector.ts) is written out where a sigma is floored, as
+// Math.max(sigma, |level| × 1%, the series' scale, 1e-9) (Math.max of Math.max is one Math.max):
+// as a function, V8 did not always inline it, and each call boxed its numbers on the heap.
 
-/** The value `age` points back in the shared ring (0: the newest). */
-function ringAge(b: Float64Array, p: Plan, age: number): number {
+/**
+ * Where the value `age` points back in the shared ring is (0: the newest): an index, not the
+ * value, so that a call V8 does not inline boxes nothing.
+ */
+function ringIndex(b: Float64Array, p: Plan, age: number): number {
   let i = ((b[HEAD] as number) | 0) - 1 - age;
   if (i < 0) i += p.C;
-  return b[p.ringAt + i] as number;
+  return p.ringAt + i;
 }
+
+/**
+ * Numbers handed from one function of the hot path to another through a typed array rather than as
+ * a return value or a module variable: V8 boxes a double on the heap whenever it crosses a call it
+ * has not inlined, or is stored in a module variable (an allocation per point each time).
+ */
+const handed = new Float64Array(7);
+const EXPECTED_MEAN = 0;
+const EXPECTED_DEV = 1;
+const RECENT_MEDIAN = 3;
+const MAD_VALUE = 4;
+const LEARN_VALUE = 5;
+const LEARN_SCALE = 6;
 
 // The robust MAD's sorted window (see detectors/robust-mad.ts), at `p.sortedAt`.
 
@@ -487,17 +499,26 @@ function lowerBoundOrdered(b: Float64Array, base: number, n: number, x: number):
 }
 
 /**
- * Recomputes the level-shift test's running sums from its `count` values (oldest first), the last
- * `recent` of them in the recent part: the periodic re-summation that keeps rounding from drifting,
- * in the same order as detectors/level-shift.ts, so the sums stay bit for bit the same.
+ * Recomputes the level-shift test's running sums from its `count` values, oldest first at
+ * values[base + first] and on, wrapping round after `wrap` (a ring), the last `recent` of them in the
+ * recent part: the periodic re-summation that keeps rounding from drifting, in the same order as
+ * detectors/level-shift.ts, so the sums stay bit for bit the same.
  */
-function resumLevel(b: Float64Array, count: number, recent: number, valueAt: (i: number) => number): void {
+function resumLevel(
+  b: Float64Array,
+  count: number,
+  recent: number,
+  values: ArrayLike<number>,
+  base: number,
+  first: number,
+  wrap: number,
+): void {
   let refSum = 0;
   let refSq = 0;
   let recSum = 0;
   const refCount = Math.max(0, count - recent);
   for (let i = 0; i < count; i += 1) {
-    const v = valueAt(i);
+    const v = values[base + (first + i < wrap ? first + i : first + i - wrap)] as number;
     if (i < refCount) {
       refSum += v;
       refSq += v * v;
@@ -531,7 +552,8 @@ const SHORT_MOVE = 24;
  * of each place, the window's start moving by one within its region. When it reaches the region's
  * end the window is moved back to the middle, once every `slack` points of a steady trend.
  */
-function slidePush(b: Float64Array, p: Plan, value: number, old: number): void {
+function slidePush(b: Float64Array, p: Plan, value: number, oldAt: number): void {
+  const old = b[oldAt] as number;
   const W = p.W;
   let base = p.sortedAt + ((b[M_LO] as number) | 0);
   const i = lowerBoundOrdered(b, base, W, old);
@@ -636,7 +658,15 @@ function sortedPush(b: Float64Array, base: number, n: number, W: number, value: 
  * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
  * the (k+1)-th (for an even window) is then the smaller of the next of each arm.
  */
-function madOf(b: Float64Array, base: number, n: number, m: number): number {
+/** The median of the sorted window's n values from base. */
+function medianOf(b: Float64Array, base: number, n: number): number {
+  const h = n >>> 1;
+  return n % 2 === 1 ? (b[base + h] as number) : ((b[base + h - 1] as number) + (b[base + h] as number)) / 2;
+}
+
+/** madOf's answer, in handed[MAD_VALUE] (see handed). */
+function madOf(b: Float64Array, base: number, n: number): void {
+  const m = medianOf(b, base, n);
   const h = n >>> 1;
   const k = (n - 1) >>> 1;
   const a = h;
@@ -671,33 +701,37 @@ function madOf(b: Float64Array, base: number, n: number, m: number): number {
   const fromA = lo > 0 ? m - (b[base + h - lo] as number) : Number.NEGATIVE_INFINITY;
   const fromB = j > 0 ? (b[base + h + j - 1] as number) - m : Number.NEGATIVE_INFINITY;
   const low = fromA > fromB ? fromA : fromB;
-  if (k === n >>> 1) return low;
+  if (k === n >>> 1) {
+    handed[MAD_VALUE] = low;
+    return;
+  }
   const nextA = lo < a ? m - (b[base + h - 1 - lo] as number) : Number.POSITIVE_INFINITY;
   const nextB = j < nb ? (b[base + h + j] as number) - m : Number.POSITIVE_INFINITY;
-  return (low + (nextA < nextB ? nextA : nextB)) / 2;
+  handed[MAD_VALUE] = (low + (nextA < nextB ? nextA : nextB)) / 2;
 }
 
 // Seasonal profiles (see detectors/seasonal-baseline.ts): bucket b at base + 3b as (mean, dev, count).
-// Kept in a typed array rather than module variables: a double stored in a module variable is
-// boxed anew on the heap at every store.
-const seasonalOut = new Float64Array(3);
-const EXPECTED_MEAN = 0;
-const EXPECTED_DEV = 1;
 /** The seasonal detector's weak statistic on the point being scored (NaN when none). */
 const SEASONAL_WEAK = 2;
-seasonalOut[SEASONAL_WEAK] = Number.NaN;
+handed[SEASONAL_WEAK] = Number.NaN;
 
-function expect(b: Float64Array, here: number, other: number, w: number, ready: number): boolean {
+/**
+ * The expectation from bucket `here`, leaning towards `other` by the week's or the day's weight of
+ * time t (read here rather than passed: V8 does not inline every call, and would box it), in
+ * handed[EXPECTED_MEAN] and handed[EXPECTED_DEV]; false while `here` has fewer than `ready` points.
+ */
+function expect(b: Float64Array, here: number, other: number, t: SeasonalTime, week: boolean, ready: number): boolean {
+  const w = week ? t.weekW : t.dayW;
   if ((b[here + 2] as number) < ready) return false;
   if ((b[other + 2] as number) < ready) {
-    seasonalOut[EXPECTED_MEAN] = b[here] as number;
-    seasonalOut[EXPECTED_DEV] = b[here + 1] as number;
+    handed[EXPECTED_MEAN] = b[here] as number;
+    handed[EXPECTED_DEV] = b[here + 1] as number;
     return true;
   }
   const a = b[here] as number;
   const bm = b[other] as number;
-  seasonalOut[EXPECTED_DEV] = (1 - w) * (b[here + 1] as number) + w * (b[other + 1] as number) + w * Math.abs(bm - a);
-  seasonalOut[EXPECTED_MEAN] = (1 - w) * a + w * bm;
+  handed[EXPECTED_DEV] = (1 - w) * (b[here + 1] as number) + w * (b[other + 1] as number) + w * Math.abs(bm - a);
+  handed[EXPECTED_MEAN] = (1 - w) * a + w * bm;
   return true;
 }
 
@@ -730,21 +764,15 @@ function seasonalTime(t: SeasonalTime, ts: number): void {
   t.weekW = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
 }
 
-function learn(
-  b: Float64Array,
-  at: number,
-  value: number,
-  alpha: number,
-  alphaFrom: number,
-  ready: number,
-  scale: number,
-): void {
+/** Learns handed[LEARN_VALUE] into the bucket at `at`, with handed[LEARN_SCALE] the series' scale. */
+function learn(b: Float64Array, at: number, alpha: number, alphaFrom: number, ready: number): void {
+  const value = handed[LEARN_VALUE] as number;
+  const scale = handed[LEARN_SCALE] as number;
   const c = b[at + 2] as number;
   const c1 = c + 1;
   const a = c1 >= alphaFrom ? alpha : Math.max(alpha, 1 / c1);
   const m = b[at] as number;
   const d = b[at + 1] as number;
-  // spreadFloor written out (seasonal uses up V8's inlining budget before it gets to the call).
   const limit = WINSOR * Math.max(d * 1.25, Math.abs(m) * 0.01, scale, 1e-9);
   const x = c >= ready ? Math.min(m + limit, Math.max(m - limit, value)) : value;
   b[at] = m + a * (x - m);
@@ -884,7 +912,7 @@ function touchLines(
   sd: Float64Array,
   row: number,
   base: number,
-): number {
+): void {
   // Four sums, so that the loads wait on nothing but their line.
   let t0 = 0;
   let t1 = 0;
@@ -922,7 +950,7 @@ function touchLines(
     t2 += sd[row * (DAY_SLOTS + t.weekHere) + base] as number;
     t3 += sd[row * (DAY_SLOTS + t.weekOther) + base] as number;
   }
-  return t0 + t1 + (t2 + t3);
+  touchedSum[0] = t0 + t1 + (t2 + t3);
 }
 
 /**
@@ -977,8 +1005,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
       lastUpdated = this.id;
-      if (touchLines(this.whole, this.at0, p, this.nextHead, this.nextLo, this.sd, this.sRow, this.sBase) === TOUCHED)
-        p.touched = TOUCHED;
+      touchLines(this.whole, this.at0, p, this.nextHead, this.nextLo, this.sd, this.sRow, this.sBase);
     }
 
     const previous = b[PREVIOUS] as number;
@@ -998,7 +1025,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       const sum = b[Z_SUM] as number;
       const mean = sum / zLen;
       const variance = zLen > 1 ? Math.max(0, ((b[Z_SQ] as number) - sum * mean) / (zLen - 1)) : 0;
-      const sigma = Math.max(Math.sqrt(variance), spreadFloor(mean, scale));
+      const sigma = Math.max(Math.sqrt(variance), Math.abs(mean) * 0.01, scale, 1e-9);
       const m = memberAt + ZSCORE * PER_MEMBER;
       b[m + M_STAT] = (value - mean) / sigma;
       b[m + M_EXP] = mean;
@@ -1009,13 +1036,10 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     const mN = (b[M_N] as number) | 0;
     if (mN >= minPoints) {
       readyMask |= 1 << MAD;
-      const h = mN >>> 1;
-      const med =
-        mN % 2 === 1
-          ? (b[sortedAt + h] as number)
-          : ((b[sortedAt + h - 1] as number) + (b[sortedAt + h] as number)) / 2;
-      const mad = madOf(b, sortedAt, mN, med);
-      const sigma = Math.max(MAD_TO_SIGMA * mad, spreadFloor(med, scale));
+      const med = medianOf(b, sortedAt, mN);
+      madOf(b, sortedAt, mN);
+      const mad = handed[MAD_VALUE] as number;
+      const sigma = Math.max(MAD_TO_SIGMA * mad, Math.abs(med) * 0.01, scale, 1e-9);
       const m = memberAt + MAD * PER_MEMBER;
       b[m + M_STAT] = (value - med) / sigma;
       b[m + M_EXP] = med;
@@ -1026,7 +1050,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     const refCount = lN - R;
     if (refCount >= minPoints) {
       readyMask |= 1 << LEVEL;
-      const recentMedian = this.recentMedian(value, head);
+      this.recentMedian(value, head);
+      const recentMedian = handed[RECENT_MEDIAN] as number;
       let refMean: number;
       let sigma: number;
       const frozen = b[L_FROZEN] === 1;
@@ -1038,7 +1063,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
         const refSum = b[L_REF] as number;
         refMean = refSum / refCount;
         const variance = Math.max(0, ((b[L_REFSQ] as number) - refSum * refMean) / (refCount - 1));
-        sigma = Math.max(Math.sqrt(variance), spreadFloor(refMean, scale));
+        sigma = Math.max(Math.sqrt(variance), Math.abs(refMean) * 0.01, scale, 1e-9);
       }
       const threshold = p.thresholds[LEVEL] as number;
       const m = memberAt + LEVEL * PER_MEMBER;
@@ -1055,7 +1080,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       } else if (frozen && (!beyond || (b[L_FPOINTS] as number) >= W)) b[L_FROZEN] = 0;
     }
     // Seasonal baseline (reads and learns).
-    if (p.seasonalIndex >= 0 && this.seasonal(value, scale)) readyMask |= 1 << p.seasonalIndex;
+    if (p.seasonalIndex >= 0 && this.seasonal(value)) readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
     if (p.sloIndex >= 0 && this.burnRate(value)) readyMask |= 1 << p.sloIndex;
 
@@ -1143,7 +1168,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       bestFired !== seasonalIndex &&
       bestFired !== p.sloIndex &&
       seasonalIndex >= 0 &&
-      Math.abs(seasonalOut[SEASONAL_WEAK] as number) < (thresholds[seasonalIndex] as number) / 2
+      Math.abs(handed[SEASONAL_WEAK] as number) < (thresholds[seasonalIndex] as number) / 2
     ) {
       bestFired = -1;
       for (let i = 0; i < members; i += 1) {
@@ -1181,7 +1206,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
    * insertion as the detector does; for the default five, a min/max network gives the same value
    * (the median of the same numbers) unless it is a zero, whose sign only the insertion order gives.
    */
-  private recentMedian(value: number, head: number): number {
+  private recentMedian(value: number, head: number): void {
     const b = this.b;
     const p = this.p;
     const R = p.R;
@@ -1196,7 +1221,10 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       const f = Math.max(Math.min(a0, a1), Math.min(a2, a3));
       const g = Math.min(Math.max(a0, a1), Math.max(a2, a3));
       const median = Math.max(Math.min(value, f), Math.min(Math.max(value, f), g));
-      if (median !== 0 && !Number.isNaN(median)) return median;
+      if (median !== 0 && !Number.isNaN(median)) {
+        handed[RECENT_MEDIAN] = median;
+        return;
+      }
     }
     const scratch = p.scratch;
     scratch[0] = value;
@@ -1211,52 +1239,52 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       }
       scratch[j] = v;
     }
-    return R % 2 === 1
-      ? (scratch[R >> 1] as number)
-      : ((scratch[R / 2 - 1] as number) + (scratch[R / 2] as number)) / 2;
+    handed[RECENT_MEDIAN] =
+      R % 2 === 1 ? (scratch[R >> 1] as number) : ((scratch[R / 2 - 1] as number) + (scratch[R / 2] as number)) / 2;
   }
 
   /** The seasonal baseline's reading of the point, then learning it; true when ready. */
-  private seasonal(value: number, scale: number): boolean {
+  private seasonal(value: number): boolean {
     const b = this.b;
     const p = this.p;
+    const scale = b[SCALE] as number;
     const t = p.time;
     const sd = this.sd;
     const row = this.sRow;
     const base = this.sBase;
     const dayHere = row * t.dayHere + base;
     const dayOther = row * t.dayOther + base;
-    const dayW = t.dayW;
     const weekHere = row * (DAY_SLOTS + t.weekHere) + base;
-    const fromWeek = expect(sd, weekHere, row * (DAY_SLOTS + t.weekOther) + base, t.weekW, p.weekReady);
-    const ready = fromWeek || expect(sd, dayHere, dayOther, dayW, p.dayReady);
+    const fromWeek = expect(sd, weekHere, row * (DAY_SLOTS + t.weekOther) + base, t, true, p.weekReady);
+    const ready = fromWeek || expect(sd, dayHere, dayOther, t, false, p.dayReady);
     const level = b[S_LEVEL] as number;
     if (ready) {
-      const mean = level + (seasonalOut[EXPECTED_MEAN] as number);
-      // spreadFloor written out, as in learn.
-      const sigma = Math.max((seasonalOut[EXPECTED_DEV] as number) * 1.25, Math.abs(mean) * 0.01, scale, 1e-9);
+      const mean = level + (handed[EXPECTED_MEAN] as number);
+      const sigma = Math.max((handed[EXPECTED_DEV] as number) * 1.25, Math.abs(mean) * 0.01, scale, 1e-9);
       const m = p.memberAt + p.seasonalIndex * PER_MEMBER;
       const statistic = (value - mean) / sigma;
       b[m + M_STAT] = statistic;
       b[m + M_EXP] = mean;
       b[m + M_SIGMA] = sigma;
-      seasonalOut[SEASONAL_WEAK] = statistic;
+      handed[SEASONAL_WEAK] = statistic;
     } else {
-      seasonalOut[SEASONAL_WEAK] = Number.NaN;
-      if (expect(sd, dayHere, dayOther, dayW, p.pointsPerSlot)) {
-        const mean = level + (seasonalOut[EXPECTED_MEAN] as number);
-        seasonalOut[SEASONAL_WEAK] =
-          (value - mean) / Math.max((seasonalOut[EXPECTED_DEV] as number) * 1.25, spreadFloor(mean, scale));
+      handed[SEASONAL_WEAK] = Number.NaN;
+      if (expect(sd, dayHere, dayOther, t, false, p.pointsPerSlot)) {
+        const mean = level + (handed[EXPECTED_MEAN] as number);
+        handed[SEASONAL_WEAK] =
+          (value - mean) / Math.max((handed[EXPECTED_DEV] as number) * 1.25, Math.abs(mean) * 0.01, scale, 1e-9);
       }
     }
-    const shapeNow = ready || expect(sd, dayHere, dayOther, dayW, 1) ? (seasonalOut[EXPECTED_MEAN] as number) : 0;
+    const shapeNow = ready || expect(sd, dayHere, dayOther, t, false, 1) ? (handed[EXPECTED_MEAN] as number) : 0;
     const levelCount = (b[S_LEVELCOUNT] as number) + 1;
     b[S_LEVELCOUNT] = levelCount;
     const rate = levelCount >= p.levelAlphaFrom ? p.levelAlpha : Math.max(p.levelAlpha, 1 / levelCount);
     const learned = level + rate * (value - shapeNow - level);
     b[S_LEVEL] = learned;
-    learn(sd, dayHere, value - learned, p.dayAlpha, p.dayAlphaFrom, p.dayReady, scale);
-    learn(sd, weekHere, value - learned, p.weekAlpha, p.weekAlphaFrom, p.weekReady, scale);
+    handed[LEARN_VALUE] = value - learned;
+    handed[LEARN_SCALE] = scale;
+    learn(sd, dayHere, p.dayAlpha, p.dayAlphaFrom, p.dayReady);
+    learn(sd, weekHere, p.weekAlpha, p.weekAlphaFrom, p.weekReady);
     return ready;
   }
 
@@ -1315,15 +1343,18 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     const zLen = (b[Z_LEN] as number) | 0;
     const mN = (b[M_N] as number) | 0;
     const lN = (b[L_N] as number) | 0;
-    const zOld = zLen === W ? ringAge(b, p, W - 1) : 0;
-    const mOld = mN === W ? ringAge(b, p, W - 1) : 0;
-    const lOld = lN === C ? ringAge(b, p, C - 1) : 0;
+    const zOld = zLen === W ? (b[ringIndex(b, p, W - 1)] as number) : 0;
+    const mOld = mN === W ? (b[ringIndex(b, p, W - 1)] as number) : 0;
+    const lOld = lN === C ? (b[ringIndex(b, p, C - 1)] as number) : 0;
     const head = (b[HEAD] as number) | 0;
     b[p.ringAt + head] = value;
     b[HEAD] = head + 1 === C ? 0 : head + 1;
     this.zscorePush(value, zLen, zOld);
     if (!Number.isFinite(value)) b[M_HINT] = -1;
-    if (mN === W && ((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, value, mOld);
+    // The old value by where it is in the ring (W places back from the head: writing the head left
+    // it there), not as a number, which this call would box.
+    if (mN === W && ((b[M_HINT] as number) | 0) >= 0)
+      slidePush(b, p, value, p.ringAt + (head >= W ? head - W : head - W + C));
     else sortedPush(b, p.sortedAt + ((b[M_LO] as number) | 0), mN, W, value, mOld);
     if (mN < W) b[M_N] = mN + 1;
     this.levelPush(value, lN, lOld);
@@ -1353,7 +1384,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       for (let i = 0; i < len; i += 1) {
         let age = newest - i;
         if (age < 0) age += W;
-        const v = ringAge(b, this.p, age);
+        const v = b[ringIndex(b, this.p, age)] as number;
         sum += v;
         sumSq += v * v;
       }
@@ -1381,7 +1412,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     recSum += value;
     if (n > R) {
       // The point that just left the recent part joins the reference part.
-      const moved = ringAge(b, p, R);
+      const moved = b[ringIndex(b, p, R)] as number;
       recSum -= moved;
       refSum += moved;
       refSq += moved * moved;
@@ -1389,7 +1420,10 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     b[L_N] = n;
     let since = (b[L_SINCE] as number) + 1;
     if (since >= C) {
-      resumLevel(b, n, R, (i) => ringAge(b, p, n - 1 - i));
+      // Oldest first: the ring from n places behind the head, which push has moved on already.
+      // (No closure here: its variables would be allocated on the heap at every call.)
+      const head = (b[HEAD] as number) | 0;
+      resumLevel(b, n, R, b, p.ringAt, head >= n ? head - n : head - n + C, C);
       since = 0;
     } else {
       b[L_REF] = refSum;
@@ -1478,7 +1512,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
         }
         since += 1;
         if (since >= C) {
-          resumLevel(b, k + 1, R, (i) => levelValues[i] as number);
+          resumLevel(b, k + 1, R, levelValues, 0, 0, k + 1);
           refSum = b[L_REF] as number;
           refSq = b[L_REFSQ] as number;
           recSum = b[L_REC] as number;
@@ -1526,7 +1560,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     const p = this.p;
     const window = (length: number) => {
       const values: number[] = [];
-      for (let age = length - 1; age >= 0; age -= 1) values.push(ringAge(b, p, age));
+      for (let age = length - 1; age >= 0; age -= 1) values.push(b[ringIndex(b, p, age)] as number);
       return values;
     };
     const calibration: Record<string, TailCalibratorState> = {};
