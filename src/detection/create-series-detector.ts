@@ -319,6 +319,15 @@ const placesToFree = new FinalizationRegistry<{ pool: StatePool; at: StatePlace 
   pool.free.push(at);
 });
 
+/** Where the burn rate's ring takes the next point: burnPush's place for it. */
+function sloWriteAt(b: Float64Array, p: Plan): number {
+  if (p.sloIndex < 0) return 0;
+  const start = (b[B_START] as number) | 0;
+  const n = (b[B_N] as number) | 0;
+  if (n === p.sloCapacity) return start;
+  return start + n >= p.sloCapacity ? start + n - p.sloCapacity : start + n;
+}
+
 /** Where touchLines leaves the sum of what it read: a use that keeps the loads. */
 const touchedSum = new Float64Array(1);
 
@@ -909,6 +918,7 @@ function touchLines(
   p: Plan,
   head: number,
   lo: number,
+  sloAt: number,
   sd: Float64Array,
   row: number,
   base: number,
@@ -943,6 +953,17 @@ function touchLines(
     t3 += b[o + k + 24] as number;
   }
   for (; k < sortedEnd; k += 8) t0 += b[o + k] as number;
+  if (p.sloIndex >= 0) {
+    // The burn rate's sums, and its ring where the point goes and where each window's oldest leaves.
+    const capacity = p.sloCapacity;
+    const lengths = p.sloLengths;
+    t1 += b[o + p.sloSumsAt] as number;
+    t2 += b[o + p.sloRingAt + sloAt] as number;
+    for (let k = 0; k < lengths.length; k += 1) {
+      const leaving = sloAt - (lengths[k] as number);
+      t3 += b[o + p.sloRingAt + (leaving < 0 ? leaving + capacity : leaving)] as number;
+    }
+  }
   if (p.seasonalIndex >= 0) {
     const t = p.time;
     t0 += sd[row * t.dayHere + base] as number;
@@ -971,12 +992,14 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   private readonly sRow: number;
   private readonly sBase: number;
   private readonly id = ++detectorsMade;
-  /** b[HEAD] and b[M_LO] as the last point left them, for touchLines (a wrong value costs time only). */
-  private nextHead = 0;
   /** The chunk's whole array and where this series' array starts in it (see touchLines). */
   private readonly whole: Float64Array;
   private readonly at0: number;
+  /** b[HEAD] and b[M_LO] as the last point left them, for touchLines (a wrong value costs time only). */
+  private nextHead = 0;
   private nextLo = 0;
+  /** Where the burn rate's ring takes the next point (see touchLines). */
+  private nextSloAt = 0;
 
   constructor(p: Plan, initial?: SeriesDetectorState) {
     const at = takePlace(p);
@@ -994,6 +1017,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     this.restore(initial);
     this.nextHead = (b[HEAD] as number) | 0;
     this.nextLo = (b[M_LO] as number) | 0;
+    this.nextSloAt = sloWriteAt(b, p);
   }
 
   update(value: number, ts: number): EnsembleReading {
@@ -1005,7 +1029,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
       lastUpdated = this.id;
-      touchLines(this.whole, this.at0, p, this.nextHead, this.nextLo, this.sd, this.sRow, this.sBase);
+      touchLines(this.whole, this.at0, p, this.nextHead, this.nextLo, this.nextSloAt, this.sd, this.sRow, this.sBase);
     }
 
     const previous = b[PREVIOUS] as number;
@@ -1091,6 +1115,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     this.ensemble(value, readyMask);
     this.nextHead = (b[HEAD] as number) | 0;
     this.nextLo = (b[M_LO] as number) | 0;
+    this.nextSloAt = sloWriteAt(b, p);
     return this;
   }
 
@@ -1145,7 +1170,9 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
           Math.abs(value - (b[m + M_EXP] as number)) >= minAbsDeviation;
       } else {
         if (!(s > 0)) continue;
-        score = scoreFromStatistic(s, threshold);
+        // scoreFromStatistic written out (a call V8 does not inline would box its numbers).
+        const ratio = Math.abs(s) / threshold;
+        score = 1 - 2 ** -(ratio * ratio);
         burnScore = score;
         fired = s >= threshold;
       }
@@ -1321,14 +1348,17 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     for (let k = 0; k < p.sloLengths.length; k += 1) {
       const len = p.sloLengths[k] as number;
       const at = p.sloSumsAt + k;
-      if (n >= len) b[at] = (b[at] as number) - (b[p.sloRingAt + ((start + n - len) % capacity)] as number);
+      // Indices below twice the capacity: a subtraction rather than % (an integer division).
+      const leaving = start + n - len;
+      if (n >= len)
+        b[at] = (b[at] as number) - (b[p.sloRingAt + (leaving >= capacity ? leaving - capacity : leaving)] as number);
       b[at] = (b[at] as number) + value;
     }
     if (n === capacity) {
       b[p.sloRingAt + start] = value;
-      b[B_START] = (start + 1) % capacity;
+      b[B_START] = start + 1 === capacity ? 0 : start + 1;
     } else {
-      b[p.sloRingAt + ((start + n) % capacity)] = value;
+      b[p.sloRingAt + (start + n >= capacity ? start + n - capacity : start + n)] = value;
       b[B_N] = n + 1;
     }
   }
