@@ -8,6 +8,7 @@
  * Prints points/s for each, the memory a series costs, and a reference speed of this machine.
  * Defaults: 10 000 series × one day at 1-minute steps.
  */
+import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DetectionConfigSchema, SignalConfigSchema } from '../src/config/config-schema.js';
 import { createSeriesDetector, type SeriesDetector } from '../src/detection/create-series-detector.js';
@@ -55,6 +56,17 @@ function valueAt(s: number, t: number): number {
   return (t + s) % 997 === 0 ? (curve[t] as number) * 3 : (curve[t] as number) + 5 * n + (s % 50);
 }
 
+// Young-generation collections while the detectors run: a detector that allocated per point would
+// show here (each of the bench's own input numbers is one small allocation too).
+let minorCollections = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    // A gc entry carries its kind in `detail` (Node ≥ 16), which these typings do not declare.
+    const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minorCollections += 1;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 /** A full collection, and time for the freed typed arrays' memory to be returned (that is concurrent). */
 async function settle(): Promise<void> {
   gc?.();
@@ -68,6 +80,7 @@ async function run(order: 'streaming' | 'batch') {
   const detectors: SeriesDetector[] = [];
   for (let s = 0; s < SERIES; s += 1) detectors.push(createSeriesDetector(options));
   let anomalies = 0;
+  const collectionsBefore = minorCollections;
   const started = process.hrtime.bigint();
   if (order === 'streaming') {
     for (let t = 0; t < POINTS; t += 1) {
@@ -82,14 +95,16 @@ async function run(order: 'streaming' | 'batch') {
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // The observer is told after the fact: count once settled.
   await settle();
+  const collections = minorCollections - collectionsBefore;
   const after = process.memoryUsage();
   // Typed arrays' contents live outside the JS heap: count both.
   const heapPerSeries = (after.heapUsed - before.heapUsed) / SERIES;
   const buffersPerSeries = (after.arrayBuffers - before.arrayBuffers) / SERIES;
   const stateBytes = JSON.stringify(detectors[0]?.state()).length;
   detectors.length = 0;
-  return { seconds, anomalies, heapPerSeries, buffersPerSeries, stateBytes };
+  return { seconds, anomalies, heapPerSeries, buffersPerSeries, stateBytes, collections };
 }
 
 // A fixed trivial loop: how fast is this machine, to read the figures above against.
@@ -111,7 +126,8 @@ for (const order of (['streaming', 'batch'] as const).filter((o) => values.order
   out.push(
     `  ${order.padEnd(9)} ${Math.round(points / r.seconds)
       .toLocaleString('en-US')
-      .padStart(10)} points/s ` + `(${r.seconds.toFixed(1)} s, ${r.anomalies} anomalous points)`,
+      .padStart(10)} points/s ` +
+      `(${r.seconds.toFixed(1)} s, ${r.anomalies} anomalous points, ${r.collections} young-generation GCs)`,
   );
   // The first run's figure: later runs reuse the places of the seasonal profiles the first one freed.
   if (order === (values.order === 'both' ? 'streaming' : values.order)) {
