@@ -85,12 +85,6 @@ export interface SeriesDetector {
   state(): SeriesDetectorState;
 }
 
-/** Maps a parametric statistic to 0..1 (0.5 at the threshold): used where rarity makes no sense. */
-export function scoreFromStatistic(statistic: number, threshold: number): number {
-  const ratio = Math.abs(statistic) / threshold;
-  return 1 - 2 ** -(ratio * ratio);
-}
-
 function recentPoints(options: SeriesDetectorOptions): number {
   return Math.max(2, Math.min(options.levelShiftRecent, Math.floor(options.windowPoints / 3)));
 }
@@ -485,6 +479,9 @@ function ringIndex(b: Float64Array, p: Plan, age: number): number {
 const handed = new Float64Array(7);
 const EXPECTED_MEAN = 0;
 const EXPECTED_DEV = 1;
+/** The seasonal detector's weak statistic on the point being scored (NaN when none). */
+const SEASONAL_WEAK = 2;
+handed[SEASONAL_WEAK] = Number.NaN;
 const RECENT_MEDIAN = 3;
 const MAD_VALUE = 4;
 const LEARN_VALUE = 5;
@@ -661,19 +658,19 @@ function sortedPush(b: Float64Array, base: number, n: number, W: number, value: 
   b[base + i] = value;
 }
 
-/**
- * The MAD of the sorted window around its median `m`: the middle order statistic(s) of |x - m|. The
- * deviations form two sorted arms around index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m;
- * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
- * the (k+1)-th (for an even window) is then the smaller of the next of each arm.
- */
 /** The median of the sorted window's n values from base. */
 function medianOf(b: Float64Array, base: number, n: number): number {
   const h = n >>> 1;
   return n % 2 === 1 ? (b[base + h] as number) : ((b[base + h - 1] as number) + (b[base + h] as number)) / 2;
 }
 
-/** madOf's answer, in handed[MAD_VALUE] (see handed). */
+/**
+ * The MAD of the sorted window around its median `m`: the middle order statistic(s) of |x - m|. The
+ * deviations form two sorted arms around index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m;
+ * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
+ * the (k+1)-th (for an even window) is then the smaller of the next of each arm.
+ * The answer is left in handed[MAD_VALUE] (see handed).
+ */
 function madOf(b: Float64Array, base: number, n: number): void {
   const m = medianOf(b, base, n);
   const h = n >>> 1;
@@ -720,9 +717,6 @@ function madOf(b: Float64Array, base: number, n: number): void {
 }
 
 // Seasonal profiles (see detectors/seasonal-baseline.ts): bucket b at base + 3b as (mean, dev, count).
-/** The seasonal detector's weak statistic on the point being scored (NaN when none). */
-const SEASONAL_WEAK = 2;
-handed[SEASONAL_WEAK] = Number.NaN;
 
 /**
  * The expectation from bucket `here`, leaning towards `other` by the week's or the day's weight of
@@ -908,9 +902,11 @@ class FusedReading implements EnsembleReading {
 /**
  * Reads one number of every cache line a point touches, so that they are all on their way at once
  * rather than one after the other as the code gets to them: the streaming tick finds most of them
- * out of cache (it has touched thousands of other series since this one). Where the ring's head
- * and the sorted window are comes from the detector (`head`, `lo`), not from the array: read from
- * the array, they would hold the ring's and the window's loads back until their own line came.
+ * out of cache (it has touched thousands of other series since this one). What the addresses
+ * depend on comes from the detector, not from the series' own lines: the chunk's whole array and
+ * where the series starts in it (`b`, `o`; the series' view is another object to fetch first), and
+ * where the ring's head, the sorted window and the burn rate's ring are (read from the array, they
+ * would hold those loads back until their own line came).
  */
 function touchLines(
   b: Float64Array,
@@ -1123,8 +1119,9 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
    * The ensemble: every ready member's verdict, calibrated, then the seasonal veto, the choice and
    * the score. Apart from update so that update has no loop of its own: V8 (Node 20) may re-optimise
    * a function with a loop "on stack" (OSR) after a deoptimisation mid-run and then not compile it
-   * whole again, so that every call starts in the interpreter; the streaming bench ran at under half
-   * speed in about one run in eight that way. Here the loop comes first, so little runs before it.
+   * whole again, so that every call starts in the interpreter: the streaming bench ran at under half
+   * speed in 3 of 26 runs that way (none in 30 since). Here the loop comes first, so little runs
+   * before it.
    */
   private ensemble(value: number, readyMask: number): void {
     const b = this.b;
@@ -1170,7 +1167,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
           Math.abs(value - (b[m + M_EXP] as number)) >= minAbsDeviation;
       } else {
         if (!(s > 0)) continue;
-        // scoreFromStatistic written out (a call V8 does not inline would box its numbers).
+        // A parametric statistic to 0..1 (0.5 at the threshold): rarity makes no sense for a burn
+        // rate (written out here: a call V8 does not inline would box its numbers).
         const ratio = Math.abs(s) / threshold;
         score = 1 - 2 ** -(ratio * ratio);
         burnScore = score;
