@@ -1372,18 +1372,19 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     const zLen = (b[Z_LEN] as number) | 0;
     const mN = (b[M_N] as number) | 0;
     const lN = (b[L_N] as number) | 0;
-    const zOld = zLen === W ? (b[ringIndex(b, p, W - 1)] as number) : 0;
-    const mOld = mN === W ? (b[ringIndex(b, p, W - 1)] as number) : 0;
+    // The z-score's and the MAD's windows lose the same value: W points back. Writing the head
+    // leaves it in place (the ring holds W + R), so slidePush reads it there later.
+    const leavingAt = ringIndex(b, p, W - 1);
+    const zOld = zLen === W ? (b[leavingAt] as number) : 0;
+    const mOld = mN === W ? (b[leavingAt] as number) : 0;
     const lOld = lN === C ? (b[ringIndex(b, p, C - 1)] as number) : 0;
     const head = (b[HEAD] as number) | 0;
     b[p.ringAt + head] = value;
     b[HEAD] = head + 1 === C ? 0 : head + 1;
     this.zscorePush(value, zLen, zOld);
     if (!Number.isFinite(value)) b[M_HINT] = -1;
-    // The old value by where it is in the ring (W places back from the head: writing the head left
-    // it there), not as a number, which this call would box.
-    if (mN === W && ((b[M_HINT] as number) | 0) >= 0)
-      slidePush(b, p, value, p.ringAt + (head >= W ? head - W : head - W + C));
+    // The old value by where it is in the ring, not as a number, which this call would box.
+    if (mN === W && ((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, value, leavingAt);
     else sortedPush(b, p.sortedAt + ((b[M_LO] as number) | 0), mN, W, value, mOld);
     if (mN < W) b[M_N] = mN + 1;
     this.levelPush(value, lN, lOld);
