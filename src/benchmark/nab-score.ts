@@ -3,6 +3,7 @@
  * nab/sweeper.py): windows centred on labelled anomalies, a scaled sigmoid that rewards early
  * detection, probationary rows unscored, and one threshold per profile for the whole corpus.
  */
+import { appendAll } from '../collections/append-all.js';
 
 export interface NabProfile {
   name: string;
@@ -109,7 +110,7 @@ export function scoreCorpus(files: readonly NabFile[], profile: NabProfile): Nab
   for (const file of files) {
     const { rows, windowIds: ids } = rowsOf(file);
     for (const r of rows) all.push(r);
-    windowIds.push(...ids);
+    appendAll(windowIds, ids);
   }
   all.sort((a, b) => b.score - a.score);
   const best = new Map<string, number>();

@@ -1,3 +1,5 @@
+import { max, min } from 'simple-statistics';
+import { appendAll } from '../collections/append-all.js';
 import type { AnomalyEvent } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
 import { heightOf, neighbourhoodOf, type Topology } from './topology.js';
@@ -62,8 +64,8 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
   }
   for (const [namespace, batch] of byNamespace) {
     for (const component of componentsOf(batch, topology)) {
-      const ts = Math.min(...component.map((a) => Date.parse(a.timestamp)));
-      const last = Math.max(...component.map((a) => Date.parse(a.timestamp)));
+      const ts = min(component.map((a) => Date.parse(a.timestamp)));
+      const last = max(component.map((a) => Date.parse(a.timestamp)));
       const related = new Set<string>();
       for (const a of component) for (const s of neighbourhoodOf(topology, a.service)) related.add(s);
       // A story people already see also takes what is two calls away: in a spreading fault or a
@@ -194,8 +196,8 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
   into.total += from.total;
   into.suppressed += from.suppressed;
   for (const r of from.suppressionReasons) if (!into.suppressionReasons.includes(r)) into.suppressionReasons.push(r);
-  into.newAnomalies.push(...from.newAnomalies);
-  into.absorbed.push(...from.absorbed);
+  appendAll(into.newAnomalies, from.newAnomalies);
+  appendAll(into.absorbed, from.absorbed);
   for (const [service, m] of from.members) {
     const mine = into.members.get(service);
     if (!mine) {

@@ -1,3 +1,4 @@
+import { max, min } from 'simple-statistics';
 import type { Hypothesis } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
 import { dependsOnTransitively, type Topology } from './topology.js';
@@ -41,7 +42,7 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
         ? dependsOnTransitively(topology, s.service, o.service)
         : dependsOnTransitively(topology, o.service, s.service),
     ).length;
-  const earliest = Math.min(...members.map((m) => m.firstAt));
+  const earliest = min(members.map((m) => m.firstAt));
   const ranked = [...members].sort((a, b) => {
     if (traffic) {
       // A surge is told by where it entered, not by which service twitched first: the caller of
@@ -69,7 +70,7 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
     parts.push('the only service affected so far');
   } else {
     confidence = 0.35;
-    const nextOnset = Math.min(...rest.map((r) => r.firstAt));
+    const nextOnset = min(rest.map((r) => r.firstAt));
     const leadMin = Math.round((nextOnset - top.firstAt) / 60_000);
     if (nextOnset - top.firstAt >= SIMULTANEOUS_MS) confidence += 0.2;
     const callers = rest
@@ -84,14 +85,14 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
       parts.push(
         `traffic entered here and loaded what it calls: ${list(callers)} followed` +
           (leadMin >= 1
-            ? ` within ${Math.max(1, Math.round((Math.max(...rest.map((r) => r.firstAt)) - top.firstAt) / 60_000))} min`
+            ? ` within ${Math.max(1, Math.round((max(rest.map((r) => r.firstAt)) - top.firstAt) / 60_000))} min`
             : ''),
       );
     } else if (callers.length > 0) {
       confidence += callers.length === rest.length ? 0.2 : 0.1;
       parts.push(
         leadMin >= 1
-          ? `its callers ${list(callers)} followed within ${Math.max(1, Math.round((Math.max(...rest.map((r) => r.firstAt)) - top.firstAt) / 60_000))} min`
+          ? `its callers ${list(callers)} followed within ${Math.max(1, Math.round((max(rest.map((r) => r.firstAt)) - top.firstAt) / 60_000))} min`
           : `its callers ${list(callers)} are affected too`,
       );
     } else {

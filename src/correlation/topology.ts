@@ -1,4 +1,6 @@
 /** The service dependency graph: who calls whom, and who owns what. */
+import { appendAll } from '../collections/append-all.js';
+
 export interface TopologyService {
   name: string;
   namespace: string;
@@ -43,7 +45,7 @@ export function dependsOnTransitively(topology: Topology, caller: string, callee
     if (next === callee) return true;
     if (seen.has(next)) continue;
     seen.add(next);
-    stack.push(...(topology.services.get(next)?.depends_on ?? []));
+    appendAll(stack, topology.services.get(next)?.depends_on ?? []);
   }
   return false;
 }

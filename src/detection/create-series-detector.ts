@@ -1,3 +1,4 @@
+import { max, min } from 'simple-statistics';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import type { LevelShiftState } from './detectors/level-shift.js';
 import type { RobustMadState } from './detectors/robust-mad.js';
@@ -377,7 +378,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
         .flatMap((w) => [w.longSeconds, w.shortSeconds])
         .map((s) => Math.max(1, Math.round((s * 1000) / options.stepMs)))
     : [];
-  const sloCapacity = slo ? Math.max(...sloLengths) : 0;
+  const sloCapacity = slo ? max(sloLengths) : 0;
   const pointsPerHour = Math.max(1, HOUR_MS / options.stepMs);
   const pointsPerSlot = Math.max(1, DAY_SLOT_MS / options.stepMs);
   const memberAt = SCALARS;
@@ -424,7 +425,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     sloLengths,
     sloFactors: slo ? slo.windows.map((w) => w.factor) : [],
     sloCapacity,
-    sloReadyAt: slo ? Math.min(...sloLengths.filter((_, i) => i % 2 === 0)) : 0,
+    sloReadyAt: slo ? min(sloLengths.filter((_, i) => i % 2 === 0)) : 0,
     memberAt,
     calAt,
     ringAt,

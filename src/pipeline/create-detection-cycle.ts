@@ -1,3 +1,4 @@
+import { appendAll } from '../collections/append-all.js';
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { type AnomalyEvent, AnomalyEventSchema, type MetricSample } from '../contracts/index.js';
 import type { Topology } from '../correlation/topology.js';
@@ -80,7 +81,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       settled.forEach((outcome, i) => {
         const signal = config.signals[i] as SignalConfig;
         if (outcome.status === 'fulfilled') {
-          samples.push(...outcome.value.batch.samples);
+          appendAll(samples, outcome.value.batch.samples);
           rejectedSamples += outcome.value.batch.rejected;
           lastEnd.set(signal.name, outcome.value.endMs);
           answered.add(signal.name);

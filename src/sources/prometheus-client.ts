@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { appendAll } from '../collections/append-all.js';
 import { ErrorCode, VigilError } from '../errors.js';
 
 /** Prometheus refuses more than 11 000 points per series in one query_range; stay well under it. */
@@ -127,7 +128,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           const key = JSON.stringify(Object.entries(series.labels).sort(([a], [b]) => a.localeCompare(b)));
           const existing = merged.get(key);
           if (existing) {
-            existing.points.push(...series.points);
+            appendAll(existing.points, series.points);
             existing.dropped += series.dropped;
           } else merged.set(key, series);
         }

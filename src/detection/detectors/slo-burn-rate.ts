@@ -1,3 +1,4 @@
+import { max, min } from 'simple-statistics';
 import { type Allocate, heapAllocate } from './arena.js';
 import { type Detector, newReading, ringValues } from './detector.js';
 
@@ -34,7 +35,9 @@ export function createSloBurnRate(
   const lengths = options.windows
     .flatMap((w) => [w.longSeconds, w.shortSeconds])
     .map((s) => Math.max(1, Math.round((s * 1000) / options.stepMs)));
-  const capacity = Math.max(...lengths);
+  const capacity = max(lengths);
+  // Ready once the shortest long window is full: a burn rate over a few minutes is not one.
+  const readyAt = min(lengths.filter((_, i) => i % 2 === 0));
   const ring = alloc(capacity);
   const sums = alloc(lengths.length);
   let start = 0;
@@ -75,8 +78,7 @@ export function createSloBurnRate(
         strongest = Math.max(strongest, Math.min(longBurn, shortBurn) / w.factor);
         upper = Math.min(upper, budget * w.factor);
       });
-      // Ready once the shortest long window is full: a burn rate over a few minutes is not one.
-      reading.ready = n >= Math.min(...lengths.filter((_, i) => i % 2 === 0));
+      reading.ready = n >= readyAt;
       reading.statistic = strongest;
       reading.upper = upper;
       return reading;

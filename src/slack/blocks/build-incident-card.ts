@@ -1,3 +1,4 @@
+import { appendAll } from '../../collections/append-all.js';
 import type { AnomalyEvent, Incident, Severity } from '../../contracts/index.js';
 import { ActionId, BlockId } from '../action-ids.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
@@ -170,7 +171,8 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
       ],
     });
   }
-  if (input.remediation) blocks.push(...buildRemediationCardBlocks(input.remediation.offers, input.remediation.lines));
+  if (input.remediation)
+    appendAll(blocks, buildRemediationCardBlocks(input.remediation.offers, input.remediation.lines));
   const runbooks = input.runbooks.slice(0, MAX_RUNBOOK_BUTTONS);
   if (runbooks.length > 0) {
     blocks.push({

@@ -1,3 +1,5 @@
+import { max, min } from 'simple-statistics';
+
 export type Unit = 'seconds' | 'ratio' | 'percent' | 'per_second' | 'bytes' | 'none';
 
 function sig(value: number, digits = 3): string {
@@ -38,10 +40,10 @@ const BARS = '▁▂▃▄▅▆▇█';
 /** A one-line chart of the recent values: readable at a glance in Slack and in a terminal. */
 export function sparkline(values: readonly number[]): string {
   if (values.length === 0) return '';
-  const min = Math.min(...values);
-  const max = Math.max(...values);
-  const span = max - min;
+  // simple-statistics loops; Math.min(...values) would pass every value as an argument.
+  const lowest = min(values as number[]);
+  const span = max(values as number[]) - lowest;
   return values
-    .map((v) => BARS[span === 0 ? 0 : Math.min(BARS.length - 1, Math.floor(((v - min) / span) * BARS.length))])
+    .map((v) => BARS[span === 0 ? 0 : Math.min(BARS.length - 1, Math.floor(((v - lowest) / span) * BARS.length))])
     .join('');
 }
