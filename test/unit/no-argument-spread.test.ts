@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const SPREAD_INTO_ARGUMENTS = /\b(push|unshift|splice|Math\.max|Math\.min|fromCharCode|fromCodePoint)\(\s*(?:[^()]*,\s*)?\.\.\./;
+const SPREAD_INTO_ARGUMENTS =
+  /\b(push|unshift|splice|Math\.max|Math\.min|fromCharCode|fromCodePoint)\(\s*(?:[^()]*,\s*)?\.\.\./;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
