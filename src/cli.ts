@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { checkBackendConnections } from './config/check-backend-connections.js';
 import { ConfigError, loadConfig, parseEnv } from './config/load-config.js';
 import { runDemo } from './demo/run-demo.js';
 import { errorMessage, isVigilError } from './errors.js';
@@ -24,6 +25,7 @@ type Write = (text: string) => void;
 
 async function checkConfig(env: NodeJS.ProcessEnv, write: Write): Promise<number> {
   const loaded = loadConfig(env);
+  checkBackendConnections(loaded.config, env, loaded.configPath);
   write(
     `${loaded.configPath} is valid: ${loaded.config.services.length} services, ${loaded.config.signals.length} signals, ` +
       `${Object.keys(loaded.config.teams).length} teams, Slack ${loaded.config.slack.mode} mode.\n`,

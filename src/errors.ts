@@ -4,6 +4,8 @@ export const ErrorCode = {
   ConfigMissing: 'vigil_config_missing',
   SecretsMissing: 'vigil_config_secrets_missing',
   PrometheusHttp: 'vigil_prometheus_http',
+  /** HTTP 401/403: the backend or a proxy in front of it refused the configured credentials. */
+  PrometheusAuth: 'vigil_prometheus_auth',
   PrometheusQuery: 'vigil_prometheus_query',
   PrometheusGarbage: 'vigil_prometheus_garbage',
   PrometheusTimeout: 'vigil_prometheus_timeout',

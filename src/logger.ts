@@ -14,6 +14,9 @@ export const REDACT_PATHS = [
   '*.signingSecret',
   'headers.authorization',
   '*.headers.authorization',
+  // Paths are case-sensitive; a headers object built by hand may spell it either way.
+  'headers.Authorization',
+  '*.headers.Authorization',
   'env.SLACK_BOT_TOKEN',
   'env.SLACK_APP_TOKEN',
   'env.SLACK_SIGNING_SECRET',

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { checkBackendConnections } from './config/check-backend-connections.js';
 import type { VigilConfig } from './config/config-schema.js';
 import type { VigilEnv } from './config/env-schema.js';
 import { requireSlackSecrets } from './config/load-config.js';
@@ -6,6 +7,7 @@ import { type RecalibrationReport, recalibrate } from './detection/recalibrate.j
 import { ErrorCode, errorMessage, VigilError } from './errors.js';
 import { createMetrics } from './http/create-metrics.js';
 import { handleEventsIntake } from './http/handle-events-intake.js';
+import { clientConnection, requireHttpConnection } from './http/resolve-http-connection.js';
 import { startHealthServer } from './http/start-health-server.js';
 import type { Logger } from './logger.js';
 import type { CycleOutcome } from './pipeline/create-detection-cycle.js';
@@ -33,7 +35,7 @@ export interface StartOptions {
   unhandledRequestTimeoutMillis?: number;
   /** Interface to listen on (HTTP mode and health); default all interfaces. */
   host?: string;
-  /** Where webhook secrets named in remediation actions are read (default process.env). */
+  /** Where secrets named in the file (webhooks, backend auth) are read (default process.env). */
   secretEnv?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -55,6 +57,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const now = options.now ?? (() => new Date());
   const secrets = requireSlackSecrets(config, env);
   const secretEnv = options.secretEnv ?? process.env;
+  checkBackendConnections(config, secretEnv);
   const missing = missingSecrets(config.remediation, secretEnv);
   if (missing.length > 0 && config.remediation.dry_run) {
     // Dry runs never send a webhook: say it now, fail when it would matter (dry_run: false).
@@ -108,7 +111,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const prometheus = createPrometheusClient({
       baseUrl: config.prometheus.url,
       timeoutMs: config.prometheus.timeout_ms,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...clientConnection(requireHttpConnection(config.prometheus, secretEnv, 'prometheus'), options.fetch),
     });
     const prometheusSource = createPrometheusSource(prometheus, config.services);
     let running = () => false;

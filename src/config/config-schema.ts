@@ -4,6 +4,7 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { backendUrl, httpConnectionFields, httpConnectionIssues } from './http-connection-schema.js';
 import { remediationIssues } from './remediation-issues.js';
 import { RemediationConfigSchema } from './remediation-schema.js';
 
@@ -148,11 +149,16 @@ export type RecalibrationConfig = z.infer<typeof RecalibrationConfigSchema>;
 
 export const ConfigSchema = z
   .object({
-    prometheus: z.object({
-      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://prometheus:9090' }),
-      timeout_ms: positiveInt.max(120_000).default(10_000),
-      step_seconds: positiveInt.default(60),
-    }),
+    prometheus: z
+      .object({
+        url: backendUrl('http://prometheus:9090'),
+        timeout_ms: positiveInt.max(120_000).default(10_000),
+        step_seconds: positiveInt.default(60),
+        ...httpConnectionFields,
+      })
+      .superRefine((block, ctx) => {
+        for (const issue of httpConnectionIssues(block)) ctx.addIssue({ code: 'custom', ...issue });
+      }),
     schedule: z
       .object({
         /** node-cron expression (6 fields allowed for seconds). */

@@ -3,6 +3,7 @@
  * approve it, how risky it is and how often it may run. Anything not listed here cannot run.
  */
 import { z } from 'zod';
+import { backendUrl, httpConnectionFields, httpConnectionIssues } from './http-connection-schema.js';
 
 /** Variables an action's parameters may use; they come from the incident and the service's config. */
 export const TEMPLATE_VARIABLES = ['service', 'namespace', 'deployment', 'team', 'incident_id', 'severity'] as const;
@@ -151,10 +152,17 @@ export const RemediationConfigSchema = z.object({
       timeout_ms: z.number().int().positive().max(60_000).default(10_000),
     })
     .default({ namespaces: [], timeout_ms: 10_000 }),
+  /** Where alertmanager.silence actions create silences; the same auth, headers and tls as prometheus. */
   alertmanager: z
     .object({
-      url: z.url({ protocol: /^https?$/ }).optional(),
+      url: backendUrl('http://alertmanager:9093').optional(),
       timeout_ms: z.number().int().positive().max(60_000).default(10_000),
+      ...httpConnectionFields,
+    })
+    .superRefine((block, ctx) => {
+      if (block.url === undefined) return;
+      for (const issue of httpConnectionIssues({ ...block, url: block.url }))
+        ctx.addIssue({ code: 'custom', ...issue });
     })
     .default({ timeout_ms: 10_000 }),
   actions: z.array(ActionConfigSchema).default([]),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { appendAll } from '../collections/append-all.js';
 import { ErrorCode, VigilError } from '../errors.js';
+import { networkErrorReason } from '../http/network-error-reason.js';
+import type { HttpFetch } from '../http/resolve-http-connection.js';
 
 /** Prometheus refuses more than 11 000 points per series in one query_range; stay well under it. */
 export const MAX_POINTS_PER_QUERY = 10_000;
@@ -36,8 +38,10 @@ export interface RangeQuery {
 export interface PrometheusClientOptions {
   baseUrl: string;
   timeoutMs: number;
-  fetch?: typeof fetch;
-  headers?: Record<string, string>;
+  /** The global fetch by default; a TLS one when prometheus.tls is set (resolve-http-connection.ts). */
+  fetch?: HttpFetch;
+  /** Credentials and tenant headers: never put in a log line or an error message. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface PrometheusClient {
@@ -76,8 +80,17 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         timedOut ? ErrorCode.PrometheusTimeout : ErrorCode.PrometheusHttp,
         timedOut
           ? `Prometheus did not answer within ${options.timeoutMs} ms (${endpoint.origin})`
-          : `cannot reach Prometheus at ${endpoint.origin}: ${(error as Error).message}`,
+          : `cannot reach Prometheus at ${endpoint.origin}: ${networkErrorReason(error)}`,
         { cause: error },
+      );
+    }
+    if (response.status === 401 || response.status === 403) {
+      // Never a PromQL error: authentication (an auth proxy, a multi-tenant backend, Prometheus' own
+      // web config) refused the credentials or the tenant. The body is left out: some echo headers.
+      throw new VigilError(
+        ErrorCode.PrometheusAuth,
+        `Prometheus at ${endpoint.origin} refused the credentials (HTTP ${response.status}); check prometheus.auth, ` +
+          'prometheus.headers and headers_env, and the environment variables they name',
       );
     }
     let json: unknown;

@@ -280,6 +280,90 @@ services:
     expect(problemPaths(error).sort()).toEqual(['prometheus.url', 'slack.default_channel']);
   });
 
+  it('accepts an auth block that names environment variables, with headers and a CA file', () => {
+    const config = parseConfigText(
+      `
+prometheus:
+  url: https://mimir.example.com/prometheus
+  auth:
+    bearer_token_env: PROM_TOKEN
+  headers:
+    X-Scope-OrgID: tenant-a
+  headers_env:
+    X-Grafana-Org: PROM_ORG
+  tls:
+    ca_file: /etc/ssl/custom-ca.pem
+signals:
+  - name: latency_p99
+    query: up
+remediation:
+  alertmanager:
+    url: https://alertmanager.example.com
+    auth:
+      basic: { username_env: AM_USER, password_env: AM_PASSWORD }
+`,
+      'auth.yaml',
+    );
+    expect(config.prometheus).toMatchObject({
+      auth: { bearer_token_env: 'PROM_TOKEN' },
+      headers: { 'X-Scope-OrgID': 'tenant-a' },
+      headers_env: { 'X-Grafana-Org': 'PROM_ORG' },
+      tls: { ca_file: '/etc/ssl/custom-ca.pem', insecure_skip_verify: false },
+    });
+    expect(config.remediation.alertmanager.auth).toEqual({
+      basic: { username_env: 'AM_USER', password_env: 'AM_PASSWORD' },
+    });
+  });
+
+  it('refuses secrets written into the file, ambiguous auth and tls on an http url, each with its path', () => {
+    const text = `
+prometheus:
+  url: http://vigil:s3cret@prometheus.local:9090
+  auth:
+    bearer_token: abc123
+  headers:
+    Authorization: Bearer abc123
+    X-Scope-OrgID: tenant-a
+  headers_env:
+    X-Scope-OrgID: PROM_TENANT
+    X-Bad: not-a-variable
+  tls:
+    ca_file: /etc/ssl/ca.pem
+signals:
+  - name: latency_p99
+    query: up
+remediation:
+  alertmanager:
+    url: http://alertmanager:9093
+    auth:
+      bearer_token_env: AM_TOKEN
+      basic: { username: vigil, password: hunter2 }
+`;
+    const problems = catchConfigError(() => parseConfigText(text, 'secrets.yaml')).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'prometheus.url: must not contain credentials; use auth.basic with password_env',
+        expect.stringMatching(
+          /^prometheus\.auth: unknown key "bearer_token"; use bearer_token_env or basic \(secrets come/,
+        ),
+        expect.stringMatching(/^prometheus\.headers_env\.X-Bad: an environment variable name/),
+        expect.stringMatching(/^remediation\.alertmanager\.auth\.basic: unknown key "password"/),
+      ]),
+    );
+    // Once the shapes are right, the checks across fields.
+    const shaped = text
+      .replace('vigil:s3cret@', '')
+      .replace('bearer_token: abc123', 'bearer_token_env: PROM_TOKEN')
+      .replace('X-Bad: not-a-variable', 'X-Bad: BAD')
+      .replace('password: hunter2', 'password_env: AM_PASSWORD');
+    expect(catchConfigError(() => parseConfigText(shaped, 'secrets.yaml')).problems).toEqual([
+      'prometheus.headers.Authorization: credentials do not belong in the file; use auth (bearer_token_env or basic) or headers_env',
+      'prometheus.headers.X-Scope-OrgID: also set in headers_env; keep one',
+      'prometheus.tls: tls applies to an https:// url',
+      'remediation.alertmanager.auth: set exactly one of bearer_token_env and basic',
+    ]);
+  });
+
   it('gives a ConfigError for a YAML syntax error', () => {
     const error = catchConfigError(() => parseConfigText('prometheus:\n  url: [http://p:9090\n', 'syntax.yaml'));
     expect(error.code).toBe(ErrorCode.ConfigInvalid);
@@ -452,6 +536,35 @@ describe('vigil check-config', () => {
     expect(stderr).toContain('services.0.team');
     expect(stderr).toContain('services.1.depends_on.0');
     expect(stderr).toContain('detection.min_points');
+  });
+
+  it('returns 78 naming the field and the variable when a backend secret is unset, or a CA file is not PEM', async () => {
+    const notPem = writeTemp('not-a-ca.pem', 'not a certificate\n');
+    const path = writeTemp(
+      'cli-auth.yaml',
+      `prometheus:
+  url: https://mimir.example.com/prometheus
+  auth: { basic: { username: vigil, password_env: PROM_PASSWORD } }
+  tls: { ca_file: ${notPem} }
+signals:
+  - name: latency_p99
+    query: up
+remediation:
+  alertmanager:
+    url: http://alertmanager:9093
+    auth: { bearer_token_env: AM_TOKEN }
+`,
+    );
+    const { out, err } = captureOutput();
+    const code = await main(['check-config'], { VIGIL_CONFIG: path, PROM_PASSWORD: 'pw' });
+    vi.restoreAllMocks();
+    expect(code).toBe(78);
+    expect(out.join('')).toBe('');
+    expect(err.join('')).toBe(
+      `vigil: ${path} is invalid:\n` +
+        `  - prometheus.tls.ca_file: ${notPem} does not hold a PEM certificate\n` +
+        '  - remediation.alertmanager.auth.bearer_token_env: $AM_TOKEN is not set in the environment\n',
+    );
   });
 
   it('returns 78 for a missing file', async () => {

@@ -185,6 +185,29 @@ describe('createPrometheusClient', () => {
     expect(error.message).toContain('HTTP 503');
   });
 
+  it.each([401, 403])(
+    'maps HTTP %i to vigil_prometheus_auth, leaving out the body that echoes the credentials',
+    async (status) => {
+      // Some gateways echo the request's headers in their refusal.
+      const server = await startServer((req, res) => {
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(`denied: ${req.headers.authorization} for tenant ${req.headers['x-scope-orgid']}`);
+      });
+      const client = createPrometheusClient({
+        baseUrl: server.baseUrl,
+        timeoutMs: 2000,
+        headers: { authorization: 'Bearer s3cr3t-t0ken', 'x-scope-orgid': 'tenant-a' },
+      });
+      const error = await rejection(client.queryRange(QUERY));
+      expect(error.code).toBe(ErrorCode.PrometheusAuth);
+      expect(error.message).toBe(
+        `Prometheus at ${server.baseUrl} refused the credentials (HTTP ${status}); check prometheus.auth, ` +
+          'prometheus.headers and headers_env, and the environment variables they name',
+      );
+      expect(error.message).not.toContain('s3cr3t-t0ken');
+    },
+  );
+
   it('maps HTTP 200 with a body that is not JSON to vigil_prometheus_garbage', async () => {
     const server = await startServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });

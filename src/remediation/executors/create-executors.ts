@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RemediationConfig } from '../../config/remediation-schema.js';
+import { clientConnection, requireHttpConnection } from '../../http/resolve-http-connection.js';
 import type { RenderedParams } from '../render-action.js';
 import { ExecutionError, type Executor } from './executor.js';
 import { createKubernetesExecutor, loadKubeConfig } from './kubernetes-executor.js';
@@ -8,14 +9,17 @@ import { createWebhookExecutor } from './webhook-executor.js';
 
 export interface ExecutorsOptions {
   remediation: RemediationConfig;
-  /** Where webhook secrets are read from (process.env in production). */
+  /** Where webhook and Alertmanager secrets are read from (process.env in production). */
   secretEnv: Readonly<Record<string, string | undefined>>;
   kubeConfig?: () => KubeConfig;
   now?: () => Date;
   fetch?: typeof fetch;
 }
 
-/** One executor per kind, chosen by the rendered parameters' kind. */
+/**
+ * One executor per kind, chosen by the rendered parameters' kind. Throws a ConfigError when the
+ * Alertmanager's auth names a variable that is not set.
+ */
 export function createExecutors(options: ExecutorsOptions): Executor {
   const { remediation } = options;
   const now = options.now ?? (() => new Date());
@@ -24,12 +28,20 @@ export function createExecutors(options: ExecutorsOptions): Executor {
     { timeoutMs: remediation.kubernetes.timeout_ms, now },
   );
   const webhook = createWebhookExecutor(options.secretEnv, options.fetch);
-  const silence = remediation.alertmanager.url
+  const { alertmanager } = remediation;
+  const silence = alertmanager.url
     ? createSilenceExecutor({
-        url: remediation.alertmanager.url,
-        timeoutMs: remediation.alertmanager.timeout_ms,
+        url: alertmanager.url,
+        timeoutMs: alertmanager.timeout_ms,
         now,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...clientConnection(
+          requireHttpConnection(
+            { ...alertmanager, url: alertmanager.url },
+            options.secretEnv,
+            'remediation.alertmanager',
+          ),
+          options.fetch,
+        ),
       })
     : undefined;
   const pick = (params: RenderedParams): Executor => {

@@ -1,3 +1,4 @@
+import { networkErrorReason } from '../../http/network-error-reason.js';
 import type { RenderedParams } from '../render-action.js';
 
 export interface ExecutionContext {
@@ -40,8 +41,5 @@ export function describeFetchError(error: unknown, what: string, timeoutMs: numb
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new ExecutionError(`${what} did not answer within ${timeoutMs} ms`);
   }
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return new ExecutionError(
-    `${what} could not be reached: ${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))}`,
-  );
+  return new ExecutionError(`${what} could not be reached: ${networkErrorReason(error)}`);
 }

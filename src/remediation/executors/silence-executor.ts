@@ -1,5 +1,6 @@
 /** Creates an Alertmanager silence (API v2) for the incident's labels, for a configured duration. */
 import { z } from 'zod';
+import type { HttpFetch } from '../../http/resolve-http-connection.js';
 import type { RenderedParams } from '../render-action.js';
 import { describeFetchError, ExecutionError, type Executor, shortBody } from './executor.js';
 
@@ -11,7 +12,10 @@ export interface SilenceExecutorOptions {
   url: string;
   timeoutMs: number;
   now?: () => Date;
-  fetch?: typeof fetch;
+  /** The global fetch by default; a TLS one when remediation.alertmanager.tls is set. */
+  fetch?: HttpFetch;
+  /** Credentials and tenant headers (remediation.alertmanager.auth...): never shown or logged. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export function createSilenceExecutor(options: SilenceExecutorOptions): Executor<SilenceParams> {
@@ -37,13 +41,20 @@ export function createSilenceExecutor(options: SilenceExecutorOptions): Executor
       try {
         response = await fetchImpl(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...options.headers },
           body: JSON.stringify(silenceOf(params, `vigil (approved by ${context.approvedBy})`, now())),
           signal: AbortSignal.timeout(options.timeoutMs),
         });
         text = await response.text();
       } catch (error) {
         throw describeFetchError(error, 'Alertmanager', options.timeoutMs);
+      }
+      if (response.status === 401 || response.status === 403) {
+        // The body is left out: an auth proxy may echo the request's headers.
+        throw new ExecutionError(
+          `Alertmanager refused the credentials (HTTP ${response.status}); check remediation.alertmanager.auth, ` +
+            'headers and headers_env, and the environment variables they name',
+        );
       }
       if (!response.ok) throw new ExecutionError(`Alertmanager answered ${response.status}: ${shortBody(text, 200)}`);
       let created: z.infer<typeof SilenceCreated>;
