@@ -109,7 +109,10 @@ async function postOnce(
     const since = new Date(Date.parse(attempt.at) - ATTEMPT_MARGIN_MS);
     const found = await deps.publisher.findCard(attempt.channel, incident.id, since);
     if (found) {
-      log.info({ channel: found.channel, ts: found.ts }, 'the unanswered post reached Slack; card adopted, not posted again');
+      log.info(
+        { channel: found.channel, ts: found.ts },
+        'the unanswered post reached Slack; card adopted, not posted again',
+      );
       return found;
     }
   }
@@ -180,7 +183,10 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
     } catch (error) {
       result.failed.push({ incidentId: id, error: errorMessage(error) });
       if (!cardInSlack) deps.incidents.setLate(id, errorMessage(error), now().toISOString());
-      log.error({ err: error, code: (error as { code?: unknown }).code }, 'publishing the incident card failed; will retry next cycle');
+      log.error(
+        { err: error, code: (error as { code?: unknown }).code },
+        'publishing the incident card failed; will retry next cycle',
+      );
     }
   }
   return result;

@@ -83,7 +83,10 @@ export function createChannelDirectory(client: WebClient, now: () => Date = () =
       const info = CHANNEL_ID.test(channel) ? await byId(channel) : await byName(channel);
       // Slack lists a private channel only to its members: one Vigil is not in looks absent.
       if (!info?.id) {
-        throw new VigilError(ErrorCode.SlackChannelAccess, `Vigil cannot find ${channel}: ${channelAccessHint(channel)}`);
+        throw new VigilError(
+          ErrorCode.SlackChannelAccess,
+          `Vigil cannot find ${channel}: ${channelAccessHint(channel)}`,
+        );
       }
       if (!info.is_member) {
         if (info.is_private) throw privateWithoutVigil(channel);

@@ -29,9 +29,7 @@ function retryAfterSeconds(header: string | null): number | null {
  * so WebClient rejects it at once with its own rate-limited error (rejectRateLimitedCalls: true):
  * no cycle ever waits, and no retry policy sends it early.
  */
-export function createRateLimitGate(
-  options: { fetch?: FetchFunction; now?: () => Date } = {},
-): RateLimitGate {
+export function createRateLimitGate(options: { fetch?: FetchFunction; now?: () => Date } = {}): RateLimitGate {
   const fetchFn: FetchFunction = options.fetch ?? (globalThis.fetch as FetchFunction);
   const now = options.now ?? (() => new Date());
   const until = new Map<string, number>();

@@ -149,7 +149,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   /** Slack's answer to a Web API call: [body] or [status, body, headers]. */
   function answer(method: string, params: Record<string, unknown>): { status?: number; body: unknown } {
     const fail = (error: string) => ({ body: { ok: false, error } });
-    const needs = (scope: string) => (scopes.has(scope) ? null : { body: { ok: false, error: 'missing_scope', needed: scope } });
+    const needs = (scope: string) =>
+      scopes.has(scope) ? null : { body: { ok: false, error: 'missing_scope', needed: scope } };
     switch (method) {
       case 'auth.test':
         return {
@@ -199,7 +200,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           body: {
             ok: true,
             channel: info(c),
-            ...(already ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } } : {}),
+            ...(already
+              ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } }
+              : {}),
           },
         };
       }

@@ -263,7 +263,12 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
       reaction: '+1',
       item: { ...item, ts: '1.000001' },
     });
-    const removed = await slack.deliverEvent(bolt, { type: 'reaction_removed', user: 'U0ONCALL', reaction: '-1', item });
+    const removed = await slack.deliverEvent(bolt, {
+      type: 'reaction_removed',
+      user: 'U0ONCALL',
+      reaction: '-1',
+      item,
+    });
     expect(removed?.status).toBe(200);
     await slack.waitFor(() => feedback().length === 0);
     expect(feedback()).toEqual([]);

@@ -145,7 +145,11 @@ describe('publishIncidents', () => {
     expect(posts(s)).toHaveLength(1);
     expect(repos.incidents.get(id)?.slack).toBeNull();
     expect(repos.incidents.listLate()).toEqual([
-      expect.objectContaining({ id, channel: '#team-payments', reason: expect.stringContaining('post outcome unknown') }),
+      expect.objectContaining({
+        id,
+        channel: '#team-payments',
+        reason: expect.stringContaining('post outcome unknown'),
+      }),
     ]);
 
     // The next cycle finds it in the channel's history instead of posting a second card.
@@ -184,7 +188,9 @@ describe('publishIncidents', () => {
     clock = new Date(clock.getTime() + 10_000);
     const early = await publishIncidents(unpublished(), deps);
     expect(early.failed[0]?.error).toContain(`until ${until} UTC`);
-    await expect(client.chat.postMessage({ channel: s.channelIdOf('#team-payments'), text: 'x' })).rejects.toMatchObject({
+    await expect(
+      client.chat.postMessage({ channel: s.channelIdOf('#team-payments'), text: 'x' }),
+    ).rejects.toMatchObject({
       code: 'slack_webapi_rate_limited_error',
     });
     expect(posts(s)).toHaveLength(1);

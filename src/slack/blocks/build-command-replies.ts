@@ -1,7 +1,7 @@
 import type { Incident } from '../../contracts/index.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
-import type { LateCard } from '../../storage/incidents-repo.js';
 import type { RecalibrationRun } from '../../storage/detector-state-repo.js';
+import type { LateCard } from '../../storage/incidents-repo.js';
 import type { AuditEntry } from '../../storage/remediation-repo.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { escapeMrkdwn } from './build-incident-card.js';
@@ -47,7 +47,10 @@ function lateCardLines(late: readonly LateCard[], now: Date): string {
   if (late.length === 0) return '';
   const lines = late
     .slice(0, MAX_LATE)
-    .map((c) => `• ${escapeMrkdwn(c.id)} (${escapeMrkdwn(c.channel)}), late since ${ago(c.since, now)}: ${escapeMrkdwn(truncate(c.reason, 300))}`);
+    .map(
+      (c) =>
+        `• ${escapeMrkdwn(c.id)} (${escapeMrkdwn(c.channel)}), late since ${ago(c.since, now)}: ${escapeMrkdwn(truncate(c.reason, 300))}`,
+    );
   const more = late.length > MAX_LATE ? `\n…and ${late.length - MAX_LATE} more` : '';
   return `\n*Late cards:* ${late.length}\n${lines.join('\n')}${more}`;
 }
