@@ -187,6 +187,8 @@ describe('publishIncidents', () => {
     // 10 s later: the card waits, and no call to chat.postMessage reaches Slack, from any client.
     clock = new Date(clock.getTime() + 10_000);
     const early = await publishIncidents(unpublished(), deps);
+    expect(posts(s)).toHaveLength(1);
+    expect(early.posted).toEqual([]);
     expect(early.failed[0]?.error).toContain(`until ${until} UTC`);
     await expect(
       client.chat.postMessage({ channel: s.channelIdOf('#team-payments'), text: 'x' }),
