@@ -146,8 +146,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   // Slack's ts: seconds since the epoch, then a sequence making it unique.
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
 
-  /** Slack's answer to a Web API call: [body] or [status, body, headers]. */
-  function answer(method: string, params: Record<string, unknown>): { status?: number; body: unknown } {
+  /** Slack's answer to a Web API call (HTTP 200; failures and 429s are sent before this is asked). */
+  function answer(method: string, params: Record<string, unknown>): { body: unknown } {
     const fail = (error: string) => ({ body: { ok: false, error } });
     const needs = (scope: string) =>
       scopes.has(scope) ? null : { body: { ok: false, error: 'missing_scope', needed: scope } };
@@ -304,7 +304,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       res.on('close', () => held.delete(res));
       return;
     }
-    send(result.status ?? 200, result.body);
+    send(200, result.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
