@@ -12,6 +12,12 @@ export const ErrorCode = {
   ReplayInvalid: 'vigil_replay_invalid',
   SlackPublish: 'vigil_slack_publish',
   SlackStartup: 'vigil_slack_startup',
+  /** Slack answered 429 for this method; no call to it goes out before its Retry-After has passed. */
+  SlackRateLimited: 'vigil_slack_rate_limited',
+  /** Vigil cannot post to or read the channel (private without Vigil, archived, unknown). */
+  SlackChannelAccess: 'vigil_slack_channel_access',
+  /** A post got no answer (timeout, connection lost): Slack may have the message. */
+  SlackPostUnknown: 'vigil_slack_post_unknown',
   BlockKitLimit: 'vigil_slack_block_kit_limit',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -15,6 +15,8 @@ import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js';
 import { createExecutors, missingSecrets } from './remediation/executors/create-executors.js';
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { startScheduler } from './scheduler/start-scheduler.js';
+import { createPostingClient } from './slack/create-posting-client.js';
+import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
 import { createSlackApp } from './slack/create-slack-app.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
@@ -118,12 +120,15 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     let seriesTracked = () => 0;
     // The Slack app's listeners need the repos and the pipeline needs the app's client to publish:
     // listeners reach the repos through pipelineRef, set before the app starts.
+    // One Retry-After memory for every Web API client: Bolt's, and the one that posts cards.
+    const rateLimits = createRateLimitGate();
     const app = createSlackApp(
       {
         mode: config.slack.mode,
         secrets,
         timeoutMs: config.slack.timeout_ms,
         retries: options.slackRetries ?? 2,
+        fetch: rateLimits.fetch,
         logger,
         ...(options.unhandledRequestTimeoutMillis !== undefined
           ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis }
@@ -150,7 +155,14 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       db,
       source: prometheusSource,
       logger,
-      publisher: createSlackPublisher(app.client),
+      publisher: createSlackPublisher({
+        client: app.client,
+        poster: createPostingClient(secrets.botToken, {
+          apiUrl: secrets.apiUrl,
+          timeoutMs: config.slack.timeout_ms,
+          fetch: rateLimits.fetch,
+        }),
+      }),
       persistState: true,
       remediation: {
         executor: createExecutors({ remediation: config.remediation, secretEnv, now }),

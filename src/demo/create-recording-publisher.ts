@@ -22,6 +22,7 @@ export function createRecordingPublisher(
 ): RecordingPublisher {
   const calls: RecordedCall[] = [];
   const cards = new Map<string, { channel: string; message: SlackMessage }>();
+  const incidentOf = new Map<string, string>();
   let seq = 0;
   const record = (call: RecordedCall) => {
     calls.push(call);
@@ -30,13 +31,21 @@ export function createRecordingPublisher(
   return {
     calls,
     cards,
-    async post(channel, message) {
+    async post(channel, message, incidentId) {
       const where = forward
-        ? await forward.post(channel, message)
+        ? await forward.post(channel, message, incidentId)
         : { channel, ts: `1700000000.${String(++seq).padStart(6, '0')}` };
       cards.set(where.ts, { channel: where.channel, message });
+      incidentOf.set(where.ts, incidentId);
       record({ method: 'chat.postMessage', channel: where.channel, ts: where.ts, message });
       return where;
+    },
+    async findCard(channel, incidentId, since) {
+      if (forward) return forward.findCard(channel, incidentId, since);
+      // Nothing here goes unanswered, but a card it holds is found as Slack would find it.
+      const ts = [...incidentOf].find(([, id]) => id === incidentId)?.[0];
+      const card = ts ? cards.get(ts) : undefined;
+      return ts && card ? { channel: card.channel, ts } : null;
     },
     async update(channel, ts, message) {
       await forward?.update(channel, ts, message);

@@ -6,7 +6,10 @@ import type { Logger } from '../logger.js';
 import { runReplay } from '../replay/run-replay.js';
 import { mrkdwnToPlain, renderCardText } from '../slack/blocks/render-card-text.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
+import { createPostingClient } from '../slack/create-posting-client.js';
+import { createRateLimitGate } from '../slack/create-rate-limit-gate.js';
 import { createSlackPublisher } from '../slack/create-slack-publisher.js';
+import { slackClientOptions } from '../slack/slack-client-options.js';
 import { createRecordingPublisher, type RecordedCall } from './create-recording-publisher.js';
 import { demoConfig, generateDemoScenario } from './generate-demo-scenario.js';
 
@@ -20,7 +23,8 @@ export interface DemoOptions {
 /** Sends every card to one channel: a demo must not post into real team channels. */
 function toChannel(channel: string, inner: CardPublisher): CardPublisher {
   return {
-    post: (_c, message) => inner.post(channel, message),
+    post: (_c, message, incidentId) => inner.post(channel, message, incidentId),
+    findCard: (_c, incidentId, since) => inner.findCard(channel, incidentId, since),
     update: (c, ts, message) => inner.update(c, ts, message),
     reply: (c, ts, text) => inner.reply(c, ts, text),
   };
@@ -33,16 +37,21 @@ function toChannel(channel: string, inner: CardPublisher): CardPublisher {
 export async function runDemo(options: DemoOptions): Promise<number> {
   const { env, write } = options;
   const scenario = generateDemoScenario();
+  const gate = createRateLimitGate();
   const live = env.SLACK_BOT_TOKEN
     ? toChannel(
         env.VIGIL_DEMO_CHANNEL,
-        createSlackPublisher(
-          new WebClient(env.SLACK_BOT_TOKEN, {
-            ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-            timeout: 10_000,
-            retryConfig: { retries: 2 },
+        createSlackPublisher({
+          client: new WebClient(
+            env.SLACK_BOT_TOKEN,
+            slackClientOptions({ apiUrl: env.SLACK_API_URL, timeoutMs: 10_000, retries: 2, fetch: gate.fetch }),
+          ),
+          poster: createPostingClient(env.SLACK_BOT_TOKEN, {
+            apiUrl: env.SLACK_API_URL,
+            timeoutMs: 10_000,
+            fetch: gate.fetch,
           }),
-        ),
+        }),
       )
     : undefined;
   write(

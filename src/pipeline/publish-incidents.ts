@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { AnomalyEvent, Incident } from '../contracts/index.js';
-import { errorMessage } from '../errors.js';
+import { ErrorCode, errorMessage, isVigilError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RemediationService } from '../remediation/create-remediation-service.js';
 import { checkBlockKitLimits, type SlackMessage } from '../slack/blocks/block-kit-limits.js';
 import { buildIncidentCard, evidenceLine, type Runbook } from '../slack/blocks/build-incident-card.js';
 import type { Unit } from '../slack/blocks/format-value.js';
-import type { CardPublisher } from '../slack/card-publisher.js';
+import type { CardLocation, CardPublisher } from '../slack/card-publisher.js';
 import type { AnomaliesRepo } from '../storage/anomalies-repo.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 
 const EVIDENCE_SERIES = 12;
+/**
+ * An unanswered post is looked for in the channel from a little before it was sent: Slack's
+ * message ts come from Slack's clock, not ours.
+ */
+const ATTEMPT_MARGIN_MS = 5 * 60_000;
 
 export interface PublishDeps {
   incidents: IncidentsRepo;
@@ -21,6 +26,11 @@ export interface PublishDeps {
   logger: Logger;
   /** Remediation offers and request states shown on the card; absent when nothing is configured. */
   remediationCard?: Pick<RemediationService, 'offers' | 'stateLines'>;
+  /**
+   * Wall clock for post attempts and late cards (default: now). Not the cycle's clock: an attempt's
+   * time is compared with Slack's message ts.
+   */
+  now?: () => Date;
 }
 
 export interface PublishResult {
@@ -77,18 +87,60 @@ function newSeriesSummary(
   return `${bySeries.size === 1 ? 'New anomalous series' : `${bySeries.size} new anomalous series`}:\n${lines.join('\n')}`;
 }
 
+/** The card could not have been posted: Slack refused it, or the call never left (rate-limit gate). */
+function provesNotPosted(error: unknown): boolean {
+  return isVigilError(error) && error.code !== ErrorCode.SlackPostUnknown;
+}
+
+/**
+ * Posts the incident's card once. A post recorded as sent whose answer never came may be in Slack
+ * already: the channel's history is searched for it (the card carries the incident id) and what is
+ * found is adopted instead of posting a second card.
+ */
+async function postOnce(
+  incident: Incident,
+  card: SlackMessage,
+  deps: PublishDeps,
+  now: () => Date,
+  log: Logger,
+): Promise<CardLocation> {
+  const attempt = deps.incidents.postAttempt(incident.id);
+  if (attempt) {
+    const since = new Date(Date.parse(attempt.at) - ATTEMPT_MARGIN_MS);
+    const found = await deps.publisher.findCard(attempt.channel, incident.id, since);
+    if (found) {
+      log.info(
+        { channel: found.channel, ts: found.ts },
+        'the unanswered post reached Slack; card adopted, not posted again',
+      );
+      return found;
+    }
+  }
+  deps.incidents.markPostAttempt(incident.id, incident.channel, now().toISOString());
+  try {
+    return await deps.publisher.post(incident.channel, card, incident.id);
+  } catch (error) {
+    if (provesNotPosted(error)) deps.incidents.clearPostAttempt(incident.id);
+    throw error;
+  }
+}
+
 /**
  * Brings Slack in line with the store: posts cards of new incidents, edits cards that changed (in
  * place, never a second message), and tells new series in the card's thread. A failure leaves the
- * incident unpublished, to be tried again on the next cycle: nothing is lost while Slack is down.
+ * incident unpublished, to be tried again on the next cycle (nothing is lost while Slack is down),
+ * and records why its card is late for /vigil status.
  */
 export async function publishIncidents(incidentIds: Iterable<string>, deps: PublishDeps): Promise<PublishResult> {
   const result: PublishResult = { posted: [], updated: [], failed: [] };
+  const now = deps.now ?? (() => new Date());
   for (const id of new Set(incidentIds)) {
     const incident = deps.incidents.get(id);
     // Recorded but never paged (below the evidence bar, suppressed): no card.
     if (!incident || incident.pending || (incident.status === 'suppressed' && !incident.slack)) continue;
     const log = deps.logger.child({ incident_id: id });
+    // Once the card is in Slack as it should be, a failed thread reply does not make it late.
+    let cardInSlack = false;
     try {
       const card = cardFor(incident, deps);
       const problems = checkBlockKitLimits(card);
@@ -96,7 +148,7 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       const hash = hashOf(card);
       const unannounced = deps.anomalies.unannounced(id);
       if (!incident.slack) {
-        const where = await deps.publisher.post(incident.channel, card);
+        const where = await postOnce(incident, card, deps, now, log);
         deps.incidents.setMessage(id, where.channel, where.ts);
         deps.incidents.setPublishedHash(id, hash);
         result.posted.push(id);
@@ -106,6 +158,8 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
           id,
           unannounced.map((a) => a.id),
         );
+        deps.incidents.setLate(id, null, now().toISOString());
+        cardInSlack = true;
         if (details) await deps.publisher.reply(where.channel, where.ts, `Details of ${id}\n${details}`);
         continue;
       }
@@ -115,6 +169,8 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
         result.updated.push(id);
         log.info({ channel: incident.slack.channel, ts: incident.slack.ts }, 'incident card updated');
       }
+      deps.incidents.setLate(id, null, now().toISOString());
+      cardInSlack = true;
       if (unannounced.length > 0) {
         const announced = deps.anomalies.announcedSeries(id);
         const summary = newSeriesSummary(unannounced, announced, deps.units);
@@ -126,7 +182,11 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       }
     } catch (error) {
       result.failed.push({ incidentId: id, error: errorMessage(error) });
-      log.error({ err: error }, 'publishing the incident card failed; will retry next cycle');
+      if (!cardInSlack) deps.incidents.setLate(id, errorMessage(error), now().toISOString());
+      log.error(
+        { err: error, code: (error as { code?: unknown }).code },
+        'publishing the incident card failed; will retry next cycle',
+      );
     }
   }
   return result;

@@ -1,4 +1,5 @@
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { FetchFunction } from '@slack/web-api';
 import type { SlackSecrets } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -6,6 +7,7 @@ import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { register as registerEvents } from './listeners/events/index.js';
+import { slackClientOptions } from './slack-client-options.js';
 
 export interface SlackAppOptions {
   mode: 'socket' | 'http';
@@ -15,6 +17,8 @@ export interface SlackAppOptions {
   /** Web API retries of failed calls; tests use 0 (the default policy retries for ~30 min). */
   retries: number;
   logger: Logger;
+  /** The rate-limit gate's fetch, so that Retry-After holds for every client Bolt makes. */
+  fetch?: FetchFunction;
   /** HTTP mode: how long Bolt waits for a listener to ack before answering 404 itself. */
   unhandledRequestTimeoutMillis?: number;
 }
@@ -23,18 +27,17 @@ export interface SlackAppOptions {
  * The Bolt app: transport only (receiver + listeners). Initialisation is deferred to `app.init()`,
  * which the caller awaits: Bolt otherwise verifies the token in its constructor with a promise
  * nobody awaits, and a bad token or no route to Slack crashes the process instead of failing
- * start-up with a message. Rate-limited calls are rejected at once rather
- * than waited out: a card that could not be posted is retried on the next cycle, which never blocks.
+ * start-up with a message. Client options: see slackClientOptions.
  */
 export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): App {
   const { secrets, logger } = options;
   const boltLogger = createBoltLogger(logger);
-  const clientOptions = {
-    ...(secrets.apiUrl ? { slackApiUrl: secrets.apiUrl } : {}),
-    timeout: options.timeoutMs,
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: options.retries, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
-  };
+  const clientOptions = slackClientOptions({
+    apiUrl: secrets.apiUrl,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   let app: App;
   if (options.mode === 'http') {
     if (!secrets.signingSecret) throw new Error('HTTP mode needs SLACK_SIGNING_SECRET');

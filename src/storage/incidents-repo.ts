@@ -56,12 +56,36 @@ export interface IncidentsRepo {
   /** Unresolved incidents as correlation sees them, with per-service evidence from their anomalies. */
   activeDrafts(trafficMetrics?: ReadonlySet<string>): IncidentDraft[];
   findByMessage(channel: string, ts: string): Incident | undefined;
+  /** Where the card lives; the post it came from is no longer in doubt (clears the post attempt). */
   setMessage(id: string, channel: string, ts: string): void;
+  /** A card post sent whose answer never came (timeout, crash), if any: Slack may have the card. */
+  postAttempt(id: string): PostAttempt | null;
+  /** Recorded before the card is posted, so that an unanswered post is known on the next try. */
+  markPostAttempt(id: string, channel: string, at: string): void;
+  /** Slack answered the post with a refusal: nothing was posted. */
+  clearPostAttempt(id: string): void;
+  /** Why the card is late (null: it no longer is); `since` is kept from the first failure. */
+  setLate(id: string, reason: string | null, at: string): void;
+  /** Cards that are late, longest first, for /vigil status. */
+  listLate(): LateCard[];
   publishedHash(id: string): string | null;
   setPublishedHash(id: string, hash: string): void;
   /** Incidents whose card Slack has not accepted in its latest form (e.g. Slack was down). */
   listUnpublished(): Incident[];
   anomalyCount(id: string): number;
+}
+
+export interface PostAttempt {
+  /** The channel as configured when the post was sent. */
+  channel: string;
+  at: string;
+}
+
+export interface LateCard {
+  id: string;
+  channel: string;
+  reason: string;
+  since: string;
 }
 
 function toIncident(row: IncidentRow, anomalyIds: string[]): Incident {
@@ -186,7 +210,19 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
     WHERE ia.incident_id = ? GROUP BY a.service`);
   const byMessage = db.prepare('SELECT * FROM incidents WHERE slack_channel = ? AND slack_ts = ?');
-  const setMessage = db.prepare('UPDATE incidents SET slack_channel = ?, slack_ts = ? WHERE id = ?');
+  const setMessage = db.prepare(
+    'UPDATE incidents SET slack_channel = ?, slack_ts = ?, post_attempt_channel = NULL, post_attempt_at = NULL WHERE id = ?',
+  );
+  const getAttempt = db.prepare(
+    'SELECT post_attempt_channel AS channel, post_attempt_at AS at FROM incidents WHERE id = ? AND post_attempt_at IS NOT NULL',
+  );
+  const setAttempt = db.prepare('UPDATE incidents SET post_attempt_channel = ?, post_attempt_at = ? WHERE id = ?');
+  const setLate = db.prepare(
+    'UPDATE incidents SET late_reason = ?, late_since = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(late_since, ?) END WHERE id = ?',
+  );
+  const late = db.prepare(
+    'SELECT id, channel, late_reason AS reason, late_since AS since FROM incidents WHERE late_reason IS NOT NULL ORDER BY late_since, id',
+  );
   const getHash = db.prepare('SELECT published_hash FROM incidents WHERE id = ?');
   const setHash = db.prepare('UPDATE incidents SET published_hash = ? WHERE id = ?');
   const unpublished = db.prepare(
@@ -284,6 +320,17 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     setMessage: (id, channel, ts) => {
       setMessage.run(channel, ts, id);
     },
+    postAttempt: (id) => (getAttempt.get(id) as PostAttempt | undefined) ?? null,
+    markPostAttempt: (id, channel, at) => {
+      setAttempt.run(channel, at, id);
+    },
+    clearPostAttempt: (id) => {
+      setAttempt.run(null, null, id);
+    },
+    setLate: (id, reason, at) => {
+      setLate.run(reason, reason, at, id);
+    },
+    listLate: () => late.all() as LateCard[],
     publishedHash: (id) => (getHash.get(id) as { published_hash: string | null } | undefined)?.published_hash ?? null,
     setPublishedHash: (id, hash) => {
       setHash.run(hash, id);

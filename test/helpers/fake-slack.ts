@@ -1,10 +1,15 @@
 /**
  * A stand-in for Slack's Web API (which cannot be reached from here): a real HTTP server that
- * records every call and answers like Slack, including `ok: false` errors and 429 rate limits.
+ * records every call and answers as strictly as Slack does. It keeps a workspace: channels, public
+ * or private, which of them the bot is in, and the messages posted there (with their metadata).
+ * Like Slack it refuses posts to channels the bot may not post to, hides private channels the bot is
+ * not in, sends events only from channels the bot is a member of, can take a post and answer it
+ * late (the message exists although the client gave up), and answers 429 with Retry-After.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventBody, postSigned } from './signed-slack-request.js';
 
 export interface RecordedSlackCall {
   method: string;
@@ -13,6 +18,31 @@ export interface RecordedSlackCall {
 }
 
 export type Failure = { status: 429; retryAfter: number } | { error: string };
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+  private: boolean;
+  archived: boolean;
+  /** Whether the bot is a member (conversations.join, or a person's /invite). */
+  member: boolean;
+}
+
+export interface FakeMessage {
+  ts: string;
+  text: unknown;
+  blocks?: unknown;
+  thread_ts?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  bot_id: string;
+}
+
+export interface FakeSlackOptions {
+  /** Channels of the workspace, e.g. `#team-payments`; public and without the bot unless said. */
+  channels?: Array<string | { name: string; private?: boolean; member?: boolean; archived?: boolean }>;
+  /** Bot token scopes; default: those of slack-app-manifest.yml. */
+  scopes?: string[];
+}
 
 export interface FakeSlack {
   apiUrl: string;
@@ -23,7 +53,24 @@ export interface FakeSlack {
   callsTo(method: string): RecordedSlackCall[];
   /** The next call to `method` fails this way. */
   failNext(method: string, failure: Failure): void;
+  /**
+   * The next call to `method` is carried out (a post is stored) but its answer is held until the
+   * client gives up and closes the connection: a timeout after Slack accepted the call.
+   */
+  answerLate(method: string): void;
   channelIdOf(name: string): string;
+  addChannel(name: string, options?: { private?: boolean; member?: boolean; archived?: boolean }): FakeChannel;
+  channel(nameOrId: string): FakeChannel | undefined;
+  /** A person invites the bot (`/invite @Vigil`): the only way into a private channel. */
+  invite(nameOrId: string): void;
+  /** Messages in a channel, oldest first (thread replies included). */
+  messagesIn(nameOrId: string): FakeMessage[];
+  /**
+   * Sends an Events API event to Bolt, signed, as Slack would, which is only when the bot is a
+   * member of the event's channel (`item.channel` for reactions, `channel` for messages). Returns
+   * null when Slack would not send it.
+   */
+  deliverEvent(target: { url: string; secret: string }, event: Record<string, unknown>): Promise<Response | null>;
   /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
   socketUrl: string | undefined;
   /** Members of user groups, answered by usergroups.users.list. */
@@ -31,6 +78,25 @@ export interface FakeSlack {
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
+
+/** Bot scopes of slack-app-manifest.yml. */
+export const MANIFEST_SCOPES = [
+  'chat:write',
+  'chat:write.public',
+  'commands',
+  'reactions:read',
+  'files:write',
+  'usergroups:read',
+  'channels:read',
+  'groups:read',
+  'channels:join',
+  'channels:history',
+  'groups:history',
+];
+
+const BOT_ID = 'B0VIGIL';
+/** The Web API client sends nested fields as JSON strings in its form bodies. */
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -41,21 +107,173 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function parseParams(contentType: string | undefined, raw: string): Record<string, unknown> {
   if (contentType?.includes('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
   const params: Record<string, unknown> = {};
-  for (const [k, v] of new URLSearchParams(raw)) {
-    // The Web API client sends nested fields (blocks, attachments) as JSON strings.
-    params[k] = k === 'blocks' || k === 'attachments' ? JSON.parse(v) : v;
-  }
+  for (const [k, v] of new URLSearchParams(raw)) params[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
   return params;
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;
+
+/** Slack's cursors are opaque; an offset in base64 behaves the same. */
+const cursorOf = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64');
+const offsetOf = (cursor: unknown) =>
+  typeof cursor === 'string' && cursor ? Number(Buffer.from(cursor, 'base64').toString().slice(7)) : 0;
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const calls: RecordedSlackCall[] = [];
   const responses: FakeSlack['responses'] = [];
   const failures = new Map<string, Failure[]>();
+  const late = new Set<string>();
+  const scopes = new Set(options.scopes ?? MANIFEST_SCOPES);
+  const channels = new Map<string, FakeChannel>();
+  const messages = new Map<string, FakeMessage[]>();
   let tsCounter = 0;
   const channelIdOf = (name: string) =>
     name.startsWith('#') ? `C${createHash('sha1').update(name).digest('hex').slice(0, 9).toUpperCase()}` : name;
+  const lookup = (nameOrId: string) =>
+    nameOrId.startsWith('#')
+      ? [...channels.values()].find((c) => c.name === nameOrId.slice(1))
+      : channels.get(nameOrId);
+  /** What the bot can see: a private channel it is not in does not exist for it. */
+  const visible = (c: FakeChannel | undefined) => (c && (!c.private || c.member) ? c : undefined);
+  const info = (c: FakeChannel) => ({
+    id: c.id,
+    name: c.name,
+    is_channel: true,
+    is_private: c.private,
+    is_archived: c.archived,
+    is_member: c.member,
+  });
+  // Slack's ts: seconds since the epoch, then a sequence making it unique.
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
 
+  /** Slack's answer to a Web API call (HTTP 200; failures and 429s are sent before this is asked). */
+  function answer(method: string, params: Record<string, unknown>): { body: unknown } {
+    const fail = (error: string) => ({ body: { ok: false, error } });
+    const needs = (scope: string) =>
+      scopes.has(scope) ? null : { body: { ok: false, error: 'missing_scope', needed: scope } };
+    switch (method) {
+      case 'auth.test':
+        return {
+          body: {
+            ok: true,
+            url: 'https://vigil-test.slack.com/',
+            team: 'Vigil Test',
+            user: 'vigil',
+            team_id: 'T0TEST',
+            user_id: 'U0VIGIL',
+            bot_id: BOT_ID,
+          },
+        };
+      case 'chat.postMessage': {
+        const c = visible(lookup(String(params.channel)));
+        if (!c) return fail('channel_not_found');
+        if (c.archived) return fail('is_archived');
+        // chat:write.public posts to a public channel without joining it (https://docs.slack.dev/reference/scopes/chat.write.public).
+        if (!c.member && !(scopes.has('chat:write.public') && !c.private)) return fail('not_in_channel');
+        const message: FakeMessage = { ts: nextTs(), text: params.text, bot_id: BOT_ID };
+        if (params.blocks !== undefined) message.blocks = params.blocks;
+        if (typeof params.thread_ts === 'string') message.thread_ts = params.thread_ts;
+        if (params.metadata) message.metadata = params.metadata as NonNullable<FakeMessage['metadata']>;
+        messages.set(c.id, [...(messages.get(c.id) ?? []), message]);
+        return { body: { ok: true, channel: c.id, ts: message.ts, message: { text: params.text } } };
+      }
+      case 'chat.update': {
+        // Updates take the channel id Slack answered to the post.
+        const c = visible(channels.get(String(params.channel)));
+        if (!c) return fail('channel_not_found');
+        const message = messages.get(c.id)?.find((m) => m.ts === params.ts);
+        if (!message) return fail('message_not_found');
+        message.text = params.text;
+        if (params.blocks !== undefined) message.blocks = params.blocks;
+        return { body: { ok: true, channel: c.id, ts: message.ts, text: params.text } };
+      }
+      case 'conversations.join': {
+        const missing = needs('channels:join');
+        if (missing) return missing;
+        const c = visible(channels.get(String(params.channel)));
+        if (!c) return fail('channel_not_found');
+        if (c.private) return fail('method_not_supported_for_channel_type');
+        if (c.archived) return fail('is_archived');
+        const already = c.member;
+        c.member = true;
+        return {
+          body: {
+            ok: true,
+            channel: info(c),
+            ...(already
+              ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } }
+              : {}),
+          },
+        };
+      }
+      case 'conversations.info': {
+        const c = visible(channels.get(String(params.channel)));
+        return c ? { body: { ok: true, channel: info(c) } } : fail('channel_not_found');
+      }
+      case 'conversations.list': {
+        const types = String(params.types ?? 'public_channel').split(',');
+        const missing = types.includes('private_channel') ? needs('groups:read') : needs('channels:read');
+        if (missing) return missing;
+        const all = [...channels.values()].filter(
+          (c) =>
+            visible(c) &&
+            types.includes(c.private ? 'private_channel' : 'public_channel') &&
+            !(truthy(params.exclude_archived) && c.archived),
+        );
+        const offset = offsetOf(params.cursor);
+        const limit = Math.min(Number(params.limit ?? 100), 1000);
+        const page = all.slice(offset, offset + limit);
+        const next = offset + limit < all.length ? cursorOf(offset + limit) : '';
+        return { body: { ok: true, channels: page.map(info), response_metadata: { next_cursor: next } } };
+      }
+      case 'conversations.history': {
+        const c = visible(channels.get(String(params.channel)));
+        if (!c) return fail('channel_not_found');
+        const missing = needs(c.private ? 'groups:history' : 'channels:history');
+        if (missing) return missing;
+        // A bot token reads the history of channels the bot is a member of only.
+        if (!c.member) return fail('not_in_channel');
+        const inclusive = truthy(params.inclusive);
+        const oldest = Number(params.oldest ?? 0);
+        const latest = params.latest === undefined ? Number.POSITIVE_INFINITY : Number(params.latest);
+        const inRange = (ts: number) =>
+          (inclusive ? ts >= oldest : ts > oldest) && (inclusive ? ts <= latest : ts < latest);
+        // Thread replies are not part of the channel's history; newest first.
+        const all = (messages.get(c.id) ?? [])
+          .filter((m) => m.thread_ts === undefined && inRange(Number(m.ts)))
+          .reverse();
+        const offset = offsetOf(params.cursor);
+        const limit = Math.min(Number(params.limit ?? 100), 999);
+        const page = all.slice(offset, offset + limit).map(({ metadata, ...m }) => ({
+          type: 'message',
+          ...m,
+          // Without include_all_metadata Slack leaves out metadata the app is not subscribed to.
+          ...(metadata && truthy(params.include_all_metadata) ? { metadata } : {}),
+        }));
+        const more = offset + limit < all.length;
+        return {
+          body: {
+            ok: true,
+            messages: page,
+            has_more: more,
+            response_metadata: { next_cursor: more ? cursorOf(offset + limit) : '' },
+          },
+        };
+      }
+      case 'apps.connections.open':
+        return fake.socketUrl ? { body: { ok: true, url: fake.socketUrl } } : fail('invalid_auth');
+      case 'usergroups.users.list': {
+        const members = fake.userGroups.get(String(params.usergroup));
+        return members ? { body: { ok: true, users: members } } : fail('no_such_subteam');
+      }
+      case 'views.open':
+        return { body: { ok: true, view: { id: `V${calls.length}` } } };
+      default:
+        return { body: { ok: true } };
+    }
+  }
+
+  const held = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -79,51 +297,38 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       send(200, { ok: false, error: failure.error });
       return;
     }
-    switch (method) {
-      case 'auth.test':
-        send(200, {
-          ok: true,
-          url: 'https://vigil-test.slack.com/',
-          team: 'Vigil Test',
-          user: 'vigil',
-          team_id: 'T0TEST',
-          user_id: 'U0VIGIL',
-          bot_id: 'B0VIGIL',
-        });
-        return;
-      case 'chat.postMessage': {
-        tsCounter += 1;
-        const channel = channelIdOf(String(params.channel));
-        send(200, {
-          ok: true,
-          channel,
-          ts: `1760000000.${String(tsCounter).padStart(6, '0')}`,
-          message: { text: params.text },
-        });
-        return;
-      }
-      case 'apps.connections.open':
-        if (fake.socketUrl) send(200, { ok: true, url: fake.socketUrl });
-        else send(200, { ok: false, error: 'invalid_auth' });
-        return;
-      case 'usergroups.users.list': {
-        const members = fake.userGroups.get(String(params.usergroup));
-        if (members) send(200, { ok: true, users: members });
-        else send(200, { ok: false, error: 'no_such_subteam' });
-        return;
-      }
-      case 'views.open':
-        send(200, { ok: true, view: { id: `V${calls.length}` } });
-        return;
-      case 'chat.update':
-        send(200, { ok: true, channel: params.channel, ts: params.ts, text: params.text });
-        return;
-      default:
-        send(200, { ok: true });
+    const result = answer(method, params);
+    if (late.delete(method)) {
+      // Done, but the answer never reaches the client: it is held until the client hangs up.
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      return;
     }
+    send(200, result.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
+
+  const addChannel: FakeSlack['addChannel'] = (name, spec = {}) => {
+    const channel: FakeChannel = {
+      id: channelIdOf(name),
+      name: name.replace(/^#/, ''),
+      private: spec.private ?? false,
+      archived: spec.archived ?? false,
+      member: spec.member ?? false,
+    };
+    channels.set(channel.id, channel);
+    return channel;
+  };
+  for (const spec of options.channels ?? []) {
+    if (typeof spec === 'string') addChannel(spec);
+    else addChannel(spec.name, spec);
+  }
+  const mustFind = (nameOrId: string) => {
+    const c = lookup(nameOrId);
+    if (!c) throw new Error(`the fake Slack has no channel ${nameOrId}`);
+    return c;
+  };
 
   const fake: FakeSlack = {
     socketUrl: undefined,
@@ -136,7 +341,22 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     failNext(method, failure) {
       failures.set(method, [...(failures.get(method) ?? []), failure]);
     },
+    answerLate(method) {
+      late.add(method);
+    },
     channelIdOf,
+    addChannel,
+    channel: lookup,
+    invite(nameOrId) {
+      mustFind(nameOrId).member = true;
+    },
+    messagesIn: (nameOrId) => messages.get(mustFind(nameOrId).id) ?? [],
+    async deliverEvent(target, event) {
+      const item = event.item as { channel?: unknown } | undefined;
+      const where = String(item?.channel ?? event.channel ?? '');
+      if (!channels.get(where)?.member) return null;
+      return postSigned({ ...target, contentType: 'application/json', body: eventBody(event) });
+    },
     async waitFor(probe, timeoutMs = 3000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -148,6 +368,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     close: () =>
       new Promise((resolve) => {
+        for (const res of held) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

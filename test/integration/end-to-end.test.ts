@@ -15,7 +15,7 @@ import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
-import { eventBody, postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
+import { postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
 const EVENTS_TOKEN = 'intake-token-0123456789';
@@ -80,7 +80,8 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
 
   beforeAll(async () => {
     prometheus = await startRealPrometheus(history(faultAt, faultAt + 15 * MINUTE));
-    slack = await startFakeSlack();
+    // The workspace as a real one is set up: team channels exist; Vigil is in none of them yet.
+    slack = await startFakeSlack({ channels: ['#team-payments', '#team-checkout', '#team-catalog', '#vigil-alerts'] });
     dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
     const config = ConfigSchema.parse({
       prometheus: { url: prometheus.url, timeout_ms: 5000, step_seconds: 60 },
@@ -165,7 +166,11 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     const posts = slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === undefined);
     expect(posts).toHaveLength(1);
     const post = posts[0]!;
-    expect(post.params.channel).toBe('#team-payments');
+    expect(post.params.channel).toBe(slack.channelIdOf('#team-payments'));
+    // Vigil joined the channel before posting there, so reactions to the card reach it.
+    expect(slack.channel('#team-payments')?.member).toBe(true);
+    expect(slack.calls.findIndex((c) => c.method === 'conversations.join')).toBeLessThan(slack.calls.indexOf(post));
+    expect(slack.messagesIn('#team-payments').filter((m) => m.thread_ts === undefined)).toHaveLength(1);
     expect(post.authorization).toBe('Bearer xoxb-test-token');
     const blocks = JSON.stringify(post.params.blocks);
     expect(blocks).toContain('Probable starting service: payment-api');
@@ -230,19 +235,16 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     const incident = vigil.pipeline.repos.incidents.get(first.changes.opened[0]!)!;
     const item = { type: 'message', channel: incident.slack!.channel, ts: incident.slack!.ts };
     const feedback = () => vigil.pipeline.repos.feedback.listForIncident(incident.id);
-    const added = await postSigned({
-      url: eventsUrl,
-      secret: SECRET,
-      contentType: 'application/json',
-      body: eventBody({
-        type: 'reaction_added',
-        user: 'U0ONCALL',
-        reaction: '-1',
-        item,
-        event_ts: '1760000100.000100',
-      }),
+    const bolt = { url: eventsUrl, secret: SECRET };
+    // Slack sends the event only because Vigil joined the card's channel.
+    const added = await slack.deliverEvent(bolt, {
+      type: 'reaction_added',
+      user: 'U0ONCALL',
+      reaction: '-1',
+      item,
+      event_ts: '1760000100.000100',
     });
-    expect(added.status).toBe(200);
+    expect(added?.status).toBe(200);
     const rows = await slack.waitFor(() => feedback().length > 0 && feedback());
     expect(rows).toEqual([
       {
@@ -255,19 +257,19 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     ]);
 
     // The same emoji on a message that is not a card is not feedback.
-    await postSigned({
-      url: eventsUrl,
-      secret: SECRET,
-      contentType: 'application/json',
-      body: eventBody({ type: 'reaction_added', user: 'U0OTHER', reaction: '+1', item: { ...item, ts: '1.000001' } }),
+    await slack.deliverEvent(bolt, {
+      type: 'reaction_added',
+      user: 'U0OTHER',
+      reaction: '+1',
+      item: { ...item, ts: '1.000001' },
     });
-    const removed = await postSigned({
-      url: eventsUrl,
-      secret: SECRET,
-      contentType: 'application/json',
-      body: eventBody({ type: 'reaction_removed', user: 'U0ONCALL', reaction: '-1', item }),
+    const removed = await slack.deliverEvent(bolt, {
+      type: 'reaction_removed',
+      user: 'U0ONCALL',
+      reaction: '-1',
+      item,
     });
-    expect(removed.status).toBe(200);
+    expect(removed?.status).toBe(200);
     await slack.waitFor(() => feedback().length === 0);
     expect(feedback()).toEqual([]);
   });

@@ -125,7 +125,8 @@ function remediationConfig(options: {
 
 async function startHarness(dryRun: boolean, alertmanager: RealAlertmanager): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-remediation-'));
-  const slack = await startFakeSlack();
+  // Team channels exist in the workspace (Vigil joins them before its first card).
+  const slack = await startFakeSlack({ channels: ['#team-payments', '#team-checkout', '#vigil-alerts'] });
   slack.userGroups.set('S0SRE', [SRE]);
   const kubernetes = await startFakeKubernetes(join(dir, 'kubeconfig'), {
     'shop/payment-api': 3,

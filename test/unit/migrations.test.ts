@@ -94,6 +94,7 @@ describe('openDatabase', () => {
       { version: 2, name: 'detector_state' },
       { version: 3, name: 'incident_lifecycle' },
       { version: 4, name: 'remediation' },
+      { version: 5, name: 'card_delivery' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -106,7 +107,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(4);
+    expect(migrationRows(second)).toHaveLength(5);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -118,6 +119,7 @@ describe('openDatabase', () => {
       { version: 2, name: 'detector_state' },
       { version: 3, name: 'incident_lifecycle' },
       { version: 4, name: 'remediation' },
+      { version: 5, name: 'card_delivery' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });

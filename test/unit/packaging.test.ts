@@ -152,7 +152,20 @@ describe('slack-app-manifest.yml', () => {
 
   it('requests the bot scopes Vigil needs', () => {
     expect(arr(manifest, 'oauth_config', 'scopes', 'bot')).toEqual(
-      expect.arrayContaining(['chat:write', 'chat:write.public', 'commands', 'reactions:read', 'usergroups:read']),
+      expect.arrayContaining([
+        'chat:write',
+        'chat:write.public',
+        'commands',
+        'reactions:read',
+        'usergroups:read',
+        // Joining public channels (reactions arrive only from those), finding channel ids by name, and
+        // finding an unanswered post in the channel's history.
+        'channels:join',
+        'channels:read',
+        'groups:read',
+        'channels:history',
+        'groups:history',
+      ]),
     );
   });
 });

@@ -90,7 +90,7 @@ describe('replay', () => {
 
 describe('demo', () => {
   it('with SLACK_BOT_TOKEN set, posts the cards for real (here: to the Slack Web API double)', async () => {
-    const slack = await startFakeSlack();
+    const slack = await startFakeSlack({ channels: ['#demo'] });
     const out = mkdtempSync(join(tmpdir(), 'vigil-demo-live-'));
     const printed: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -103,7 +103,9 @@ describe('demo', () => {
       expect(printed.join('')).toContain('Posting cards to #demo');
       const cards = slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === undefined);
       expect(cards.length).toBeGreaterThanOrEqual(2);
-      expect(new Set(cards.map((c) => c.params.channel))).toEqual(new Set(['#demo']));
+      // Vigil joined #demo (by its id, found by name) and posted there.
+      expect(new Set(cards.map((c) => c.params.channel))).toEqual(new Set([slack.channelIdOf('#demo')]));
+      expect(slack.channel('#demo')?.member).toBe(true);
       expect(cards[0]?.authorization).toBe('Bearer xoxb-demo');
       // Updates edit the messages Slack created, in the channel id Slack answered.
       const updates = slack.callsTo('chat.update');

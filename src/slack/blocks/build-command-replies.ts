@@ -1,9 +1,11 @@
 import type { Incident } from '../../contracts/index.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
 import type { RecalibrationRun } from '../../storage/detector-state-repo.js';
+import type { LateCard } from '../../storage/incidents-repo.js';
 import type { AuditEntry } from '../../storage/remediation-repo.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { escapeMrkdwn } from './build-incident-card.js';
+import { truncate } from './mrkdwn.js';
 
 export const USAGE = [
   '*Vigil* watches Prometheus and posts incident cards. Commands:',
@@ -34,6 +36,23 @@ export interface StatusInput {
   cycleRunning: boolean;
   now: Date;
   lastRecalibration?: RecalibrationRun | undefined;
+  /** Cards not in Slack as they should be, and why. */
+  lateCards?: readonly LateCard[];
+}
+
+const MAX_LATE = 5;
+
+/** Each late card with its reason: rate limited until when, post outcome unknown, invite the bot to #x. */
+function lateCardLines(late: readonly LateCard[], now: Date): string {
+  if (late.length === 0) return '';
+  const lines = late
+    .slice(0, MAX_LATE)
+    .map(
+      (c) =>
+        `• ${escapeMrkdwn(c.id)} (${escapeMrkdwn(c.channel)}), late since ${ago(c.since, now)}: ${escapeMrkdwn(truncate(c.reason, 300))}`,
+    );
+  const more = late.length > MAX_LATE ? `\n…and ${late.length - MAX_LATE} more` : '';
+  return `\n*Late cards:* ${late.length}\n${lines.join('\n')}${more}`;
 }
 
 export function buildStatusReply(input: StatusInput): SlackMessage {
@@ -56,6 +75,7 @@ export function buildStatusReply(input: StatusInput): SlackMessage {
     : '';
   const text =
     `${cycle}\n*Series tracked:* ${input.seriesTracked}\n*Open incidents:* ${input.openIncidents}${recalibration}` +
+    lateCardLines(input.lateCards ?? [], input.now) +
     (input.cycleRunning ? '\n_A cycle is running now._' : '');
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
 }

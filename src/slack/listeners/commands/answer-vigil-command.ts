@@ -28,6 +28,7 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
           cycleRunning: deps.cycleRunning(),
           now: deps.now(),
           lastRecalibration: deps.repos.detectorState.latestRun(),
+          lateCards: deps.repos.incidents.listLate(),
         })
       );
     case 'incidents':
