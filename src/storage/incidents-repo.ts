@@ -217,8 +217,10 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     'SELECT post_attempt_channel AS channel, post_attempt_at AS at FROM incidents WHERE id = ? AND post_attempt_at IS NOT NULL',
   );
   const setAttempt = db.prepare('UPDATE incidents SET post_attempt_channel = ?, post_attempt_at = ? WHERE id = ?');
+  // Publishing clears the reason of every card it touches: write only when it changes, so a cycle
+  // over many on-time cards does not rewrite their rows.
   const setLate = db.prepare(
-    'UPDATE incidents SET late_reason = ?, late_since = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(late_since, ?) END WHERE id = ?',
+    'UPDATE incidents SET late_reason = ?, late_since = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(late_since, ?) END WHERE id = ? AND late_reason IS NOT ?',
   );
   const late = db.prepare(
     'SELECT id, channel, late_reason AS reason, late_since AS since FROM incidents WHERE late_reason IS NOT NULL ORDER BY late_since, id',
@@ -328,7 +330,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
       setAttempt.run(null, null, id);
     },
     setLate: (id, reason, at) => {
-      setLate.run(reason, reason, at, id);
+      setLate.run(reason, reason, at, id, reason);
     },
     listLate: () => late.all() as LateCard[],
     publishedHash: (id) => (getHash.get(id) as { published_hash: string | null } | undefined)?.published_hash ?? null,
