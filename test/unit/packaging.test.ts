@@ -303,3 +303,27 @@ describe('Dockerfile', () => {
     expect(['root', '0']).not.toContain(user);
   });
 });
+
+describe("README's two commands", () => {
+  const readme = read('README.md');
+  const section = readme.slice(
+    readme.indexOf('## Two commands'),
+    readme.indexOf('\n## ', readme.indexOf('## Two commands') + 1),
+  );
+  const commands = [...section.matchAll(/```sh\n([^`]+)```/g)].map((m) => (m[1] ?? '').trim());
+  const ciLines = read('.ci/run')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+
+  it('set up through scripts/setup.sh, which needs no sudo as root, and CI runs the same test command', () => {
+    expect(commands).toEqual([
+      'bash scripts/setup.sh --build-tools && npm run demo',
+      'bash scripts/setup.sh && npm test',
+    ]);
+    expect(ciLines).toContain('bash scripts/setup.sh');
+    expect(ciLines.some((line) => /^npm test\b/.test(line))).toBe(true);
+    // Everything CI installs, it installs through the script, so the README's command installs it too.
+    expect(ciLines.some((line) => /apt-get|npm ci/.test(line))).toBe(false);
+  });
+});
