@@ -3,13 +3,26 @@
  * Writes the official results layout and, with labels, prints the NAB scores of the three profiles.
  */
 import { parseArgs } from 'node:util';
+import { missingInputMessage } from '../src/benchmark/missing-input-message.js';
 import { formatNabRun, runNab } from '../src/benchmark/run-nab.js';
 
 const { values } = parseArgs({
   options: { data: { type: 'string' }, out: { type: 'string' }, labels: { type: 'string' } },
 });
+const USAGE = 'npm run bench:nab -- --data <dir> --out <results-dir> [--labels <json>]';
 if (!values.data || !values.out) {
-  process.stderr.write('usage: npm run bench:nab -- --data <dir> --out <results-dir> [--labels <json>]\n');
+  process.stderr.write(`usage: ${USAGE}\n`);
+  process.exit(2);
+}
+// The corpus is a checkout of https://github.com/numenta/NAB (data/ and labels/), kept outside the
+// repository: say which path is missing rather than fail inside the reader.
+const problem =
+  missingInputMessage({ path: values.data, kind: 'folder', what: 'NAB data', usage: USAGE }) ??
+  (values.labels
+    ? missingInputMessage({ path: values.labels, kind: 'file', what: 'NAB labels', usage: USAGE })
+    : undefined);
+if (problem) {
+  process.stderr.write(`bench:nab: ${problem}\n`);
   process.exit(2);
 }
 const run = runNab({ data: values.data, out: values.out, ...(values.labels ? { labels: values.labels } : {}) });

@@ -1,11 +1,13 @@
 /**
  * Scenario benchmark: npm run bench:scenarios -- [dir] [--config vigil.yaml]
- * Replays every scenario folder under `dir` (default ../shared/scenarios) through the production
- * pipeline and scores the pages (incident cards) against truth.json.
+ * Replays every scenario folder under `dir` (default ../shared/scenarios, next to the repository)
+ * through the production pipeline and scores the pages (incident cards) against truth.json.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { missingInputMessage } from '../src/benchmark/missing-input-message.js';
 import {
   median,
   type ScenarioScore,
@@ -19,8 +21,23 @@ import { runReplay } from '../src/replay/run-replay.js';
 import { loadScenario } from '../src/sources/load-scenario.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' } } });
-const root = positionals[0] ?? join(process.cwd(), '..', 'shared', 'scenarios');
-const configPath = values.config ?? join(process.cwd(), 'bench', 'scenarios.vigil.yaml');
+// Defaults relative to the repository, not to wherever the command was started.
+const repository = fileURLToPath(new URL('..', import.meta.url));
+const USAGE = 'npm run bench:scenarios -- <dir> [--config FILE]';
+const root = positionals[0] ?? join(repository, '..', 'shared', 'scenarios');
+const configPath = values.config ?? join(repository, 'bench', 'scenarios.vigil.yaml');
+const problem =
+  missingInputMessage({
+    path: root,
+    kind: 'folder',
+    what: 'scenario',
+    ...(positionals[0] ? {} : { origin: 'the default, ../shared/scenarios next to the repository' }),
+    usage: USAGE,
+  }) ?? missingInputMessage({ path: configPath, kind: 'file', what: 'config', usage: USAGE });
+if (problem) {
+  process.stderr.write(`bench:scenarios: ${problem}\n`);
+  process.exit(2);
+}
 const base = loadConfig({ VIGIL_CONFIG: configPath }).config;
 const folders = readdirSync(root)
   .filter((d) => existsSync(join(root, d, 'truth.json')))

@@ -2,11 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkBackendConnections } from './config/check-backend-connections.js';
-import { ConfigError, loadConfig, parseEnv } from './config/load-config.js';
+import { ConfigError, loadConfig, parseEnv, requireSlackSecrets, slackSecretNames } from './config/load-config.js';
 import { runDemo } from './demo/run-demo.js';
 import { errorMessage, isVigilError } from './errors.js';
 import { createLogger, createSilentLogger } from './logger.js';
 import { startVigil } from './main.js';
+import { readPackageVersion } from './package-version.js';
 import { runReplay } from './replay/run-replay.js';
 import { loadScenario } from './sources/load-scenario.js';
 import { openDatabase } from './storage/open-database.js';
@@ -19,17 +20,33 @@ const HELP = `Usage: vigil <command>
          [--config FILE]      detection/correlation settings and signals from a config file
   demo [--out DIR]            replay the bundled demo scenario and show its incident cards
   migrate                     apply database migrations to VIGIL_DB and exit
+  --version                   print the version
+  --help                      show this help
 `;
+
+const REPLAY_USAGE = 'vigil replay <dir> [--out FILE] [--config FILE]';
 
 type Write = (text: string) => void;
 
 async function checkConfig(env: NodeJS.ProcessEnv, write: Write): Promise<number> {
   const loaded = loadConfig(env);
+  // Variables the backends' auth names and CA files: a problem is reported like a bad key.
   checkBackendConnections(loaded.config, env, loaded.configPath);
+  const mode = loaded.config.slack.mode;
   write(
     `${loaded.configPath} is valid: ${loaded.config.services.length} services, ${loaded.config.signals.length} signals, ` +
-      `${Object.keys(loaded.config.teams).length} teams, Slack ${loaded.config.slack.mode} mode.\n`,
+      `${Object.keys(loaded.config.teams).length} teams, Slack ${mode} mode.\n`,
   );
+  // The file can be right and the bot still not start: check the secrets `run` will ask for.
+  const needs = `environment: Slack ${mode} mode needs ${slackSecretNames(mode).join(' and ')}`;
+  try {
+    requireSlackSecrets(loaded.config, loaded.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`vigil: ${needs} — missing:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 78; // EX_CONFIG, as for a bad file
+  }
+  write(`${needs} — all set.\n`);
   return 0;
 }
 
@@ -56,8 +73,12 @@ async function replay(args: string[], env: NodeJS.ProcessEnv, write: Write): Pro
     options: { out: { type: 'string' }, config: { type: 'string' } },
   });
   const dir = positionals[0];
-  if (!dir || positionals.length > 1) {
-    write(HELP);
+  if (!dir) {
+    process.stderr.write(`vigil: replay needs a scenario folder: ${REPLAY_USAGE}\n`);
+    return 2;
+  }
+  if (positionals.length > 1) {
+    process.stderr.write(`vigil: replay takes one scenario folder, got ${positionals.join(' ')}: ${REPLAY_USAGE}\n`);
     return 2;
   }
   const base = values.config ? loadConfig({ ...env, VIGIL_CONFIG: values.config }).config : undefined;
@@ -104,6 +125,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         write('migrations applied\n');
         return 0;
       }
+      case 'version':
+      case '--version':
+      case '-v':
+        write(`${readPackageVersion()}\n`);
+        return 0;
       case 'help':
       case '--help':
       case '-h':

@@ -1,3 +1,4 @@
+import { appendAll } from '../collections/append-all.js';
 import { ErrorCode } from '../errors.js';
 import { resolveHttpConnection, type SecretEnv } from '../http/resolve-http-connection.js';
 import type { VigilConfig } from './config-schema.js';
@@ -11,11 +12,11 @@ import { ConfigError } from './load-config.js';
 export function checkBackendConnections(config: VigilConfig, env: SecretEnv, source = 'configuration'): void {
   const problems: string[] = [];
   const prometheus = resolveHttpConnection(config.prometheus, env, 'prometheus');
-  if (!prometheus.ok) problems.push(...prometheus.problems);
+  if (!prometheus.ok) appendAll(problems, prometheus.problems);
   const { alertmanager } = config.remediation;
   if (alertmanager.url !== undefined) {
     const resolved = resolveHttpConnection({ ...alertmanager, url: alertmanager.url }, env, 'remediation.alertmanager');
-    if (!resolved.ok) problems.push(...resolved.problems);
+    if (!resolved.ok) appendAll(problems, resolved.problems);
   }
   if (problems.length > 0) throw new ConfigError(ErrorCode.ConfigInvalid, source, problems);
 }

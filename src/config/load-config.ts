@@ -79,15 +79,24 @@ export interface SlackSecrets {
   apiUrl?: string;
 }
 
+/** How to get each secret, for the error that lists the missing ones. */
+const SLACK_SECRET_HINTS = {
+  SLACK_BOT_TOKEN: 'required (the xoxb- bot token from OAuth & Permissions)',
+  SLACK_SIGNING_SECRET: 'required in HTTP mode (Basic Information → Signing Secret)',
+  SLACK_APP_TOKEN: 'required in Socket Mode (an xapp- token with connections:write)',
+} as const;
+
+export type SlackSecretName = keyof typeof SLACK_SECRET_HINTS;
+
+/** The environment variables a Slack mode needs: the one rule requireSlackSecrets enforces. */
+export function slackSecretNames(mode: VigilConfig['slack']['mode']): SlackSecretName[] {
+  return mode === 'http' ? ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] : ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN'];
+}
+
 export function requireSlackSecrets(config: VigilConfig, env: VigilEnv): SlackSecrets {
-  const missing: string[] = [];
-  if (!env.SLACK_BOT_TOKEN) missing.push('SLACK_BOT_TOKEN: required (the xoxb- bot token from OAuth & Permissions)');
-  if (config.slack.mode === 'http' && !env.SLACK_SIGNING_SECRET) {
-    missing.push('SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information → Signing Secret)');
-  }
-  if (config.slack.mode === 'socket' && !env.SLACK_APP_TOKEN) {
-    missing.push('SLACK_APP_TOKEN: required in Socket Mode (an xapp- token with connections:write)');
-  }
+  const missing = slackSecretNames(config.slack.mode)
+    .filter((name) => !env[name])
+    .map((name) => `${name}: ${SLACK_SECRET_HINTS[name]}`);
   if (missing.length > 0 || !env.SLACK_BOT_TOKEN)
     throw new ConfigError(ErrorCode.SecretsMissing, 'environment', missing);
   return {

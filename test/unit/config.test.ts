@@ -2,7 +2,7 @@
  * The YAML config file and the environment: defaults, every bad key reported at once with its
  * dotted path, missing files, Slack secrets per mode, and `vigil check-config` exit codes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -515,13 +515,40 @@ describe('vigil check-config', () => {
     return { out, err };
   }
 
-  it('returns 0 for the repository example config', async () => {
+  it('returns 0 for the repository example config with the secrets of its mode, and says they are set', async () => {
     const { out, err } = captureOutput();
-    const code = await main(['check-config'], { VIGIL_CONFIG: exampleConfig });
+    const code = await main(['check-config'], {
+      VIGIL_CONFIG: exampleConfig,
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_APP_TOKEN: 'xapp-1',
+    });
     vi.restoreAllMocks();
     expect(err.join('')).toBe('');
     expect(code).toBe(0);
-    expect(out.join('')).toContain(`${exampleConfig} is valid: 5 services, 3 signals, 3 teams, Slack socket mode.`);
+    expect(out.join('')).toBe(
+      `${exampleConfig} is valid: 5 services, 3 signals, 3 teams, Slack socket mode.\n` +
+        'environment: Slack socket mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN — all set.\n',
+    );
+  });
+
+  it('returns 78 when the environment lacks what the mode needs, naming only what is missing', async () => {
+    const http = writeTemp(
+      'cli-http.yaml',
+      readFileSync(exampleConfig, 'utf8').replace(/^(\s+)mode: socket$/m, '$1mode: http'),
+    );
+    const { out, err } = captureOutput();
+    const code = await main(['check-config'], {
+      VIGIL_CONFIG: http,
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_APP_TOKEN: 'xapp-1',
+    });
+    vi.restoreAllMocks();
+    expect(code).toBe(78);
+    expect(out.join('')).toContain('Slack http mode.');
+    expect(err.join('')).toBe(
+      'vigil: environment: Slack http mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET — missing:\n' +
+        '  - SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information → Signing Secret)\n',
+    );
   });
 
   it('returns 78 (EX_CONFIG) for a broken file and names the bad keys on stderr', async () => {

@@ -65,10 +65,39 @@ const manifestDocs = new Map<string, unknown[]>(
   }),
 );
 
+const kustomization = obj(manifestDocs.get('kustomization.yaml')?.[0]);
+
+/** The files `kubectl apply -k manifests/` applies as they are (kustomization.yaml `resources`). */
+const resourceFiles = arr(kustomization, 'resources').map(String);
+
+/** Every Kubernetes object those files hold: what reaches the cluster besides generated objects. */
+const resourceDocs = resourceFiles.flatMap((file) => manifestDocs.get(file) ?? []);
+
 function resourceOfKind(kind: string): Obj {
-  const found = [...manifestDocs.values()].flat().filter((doc) => isObj(doc) && doc.kind === kind);
-  expect(found, `exactly one ${kind} in manifests/`).toHaveLength(1);
+  const found = resourceDocs.filter((doc) => isObj(doc) && doc.kind === kind);
+  expect(found, `exactly one ${kind} in kustomization.yaml resources`).toHaveLength(1);
   return obj(found[0]);
+}
+
+function deploymentContainer(): Obj {
+  return obj(resourceOfKind('Deployment'), 'spec', 'template', 'spec', 'containers', 0);
+}
+
+/** The configMapGenerator entry behind the Deployment's config volume. */
+function configGenerator(): Obj {
+  const pod = obj(resourceOfKind('Deployment'), 'spec', 'template', 'spec');
+  const volume = arr(pod, 'volumes').find((v) => isObj(v) && isObj(v.configMap));
+  const name = str(volume, 'configMap', 'name');
+  const generators = arr(kustomization, 'configMapGenerator').filter((g) => str(g, 'name') === name);
+  expect(generators, `one configMapGenerator named ${name}`).toHaveLength(1);
+  return obj(generators[0]);
+}
+
+/** The one file the generator reads (`files: [vigil.yaml]`: key and file name are the same). */
+function configGeneratorFile(): string {
+  const files = arr(configGenerator(), 'files').map(String);
+  expect(files).toHaveLength(1);
+  return files[0] as string;
 }
 
 function exampleConfig(): Obj {
@@ -76,8 +105,7 @@ function exampleConfig(): Obj {
 }
 
 function configMapConfig(): Obj {
-  const configMap = resourceOfKind('ConfigMap');
-  return obj(parse(str(configMap, 'data', 'vigil.yaml')));
+  return obj(parse(read(`manifests/${configGeneratorFile()}`)));
 }
 
 describe('vigil.example.yaml', () => {
@@ -98,7 +126,7 @@ describe('vigil.example.yaml', () => {
   });
 });
 
-describe('manifests/configmap.yaml', () => {
+describe("manifests/vigil.yaml (the ConfigMap's content)", () => {
   it('embeds a vigil.yaml that validates against ConfigSchema', () => {
     const result = ConfigSchema.safeParse(configMapConfig());
     expect(result.error?.issues ?? []).toEqual([]);
@@ -206,7 +234,7 @@ describe('manifests/', () => {
   });
 
   it('grants the service account exactly what the Kubernetes actions need, only in the configured namespaces', () => {
-    const docs = [...manifestDocs.values()].flat();
+    const docs = resourceDocs;
     const roles = docs.filter((d) => str(d, 'kind') === 'Role');
     const bindings = docs.filter((d) => str(d, 'kind') === 'RoleBinding');
     expect(docs.some((d) => /^Cluster/.test(str(d, 'kind')))).toBe(false);
@@ -227,12 +255,40 @@ describe('manifests/', () => {
     }
   });
 
-  it('kustomization.yaml lists every manifest file', () => {
-    const kustomization = manifestDocs.get('kustomization.yaml')?.[0];
-    expect(kustomization).toBeDefined();
-    const resources = arr(kustomization, 'resources');
-    const expected = manifestFiles.filter((f) => f !== 'kustomization.yaml');
-    expect([...resources].map(String).sort()).toEqual(expected);
+  it('kustomization.yaml applies every manifest but the Secret example and the ConfigMap source', () => {
+    const generated = arr(kustomization, 'configMapGenerator').flatMap((g) => arr(g, 'files').map(String));
+    const notApplied = ['kustomization.yaml', 'secret.example.yaml', ...generated];
+    expect([...resourceFiles].sort()).toEqual(manifestFiles.filter((f) => !notApplied.includes(f)));
+  });
+
+  it('never applies a Secret, so the real one created out of band is not overwritten', () => {
+    expect(resourceDocs.filter((doc) => isObj(doc) && doc.kind === 'Secret')).toEqual([]);
+    expect(at(kustomization, 'secretGenerator')).toBeUndefined();
+
+    // The example shows the keys of the Secret the Deployment loads, and the README how to create it.
+    const secretName = str(deploymentContainer(), 'envFrom', 0, 'secretRef', 'name');
+    const example = obj(manifestDocs.get('secret.example.yaml')?.[0]);
+    expect(str(example, 'kind')).toBe('Secret');
+    expect(str(example, 'metadata', 'name')).toBe(secretName);
+    expect(Object.keys(obj(example, 'stringData'))).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN']));
+    expect(read('README.md')).toContain(`kubectl -n vigil create secret generic ${secretName}`);
+  });
+
+  it('generates the ConfigMap with a content hash in its name, so a config change rolls the pod', () => {
+    expect(resourceDocs.filter((doc) => isObj(doc) && doc.kind === 'ConfigMap')).toEqual([]);
+    const generator = configGenerator();
+    expect(str(generator, 'namespace')).toBe(str(resourceOfKind('Deployment'), 'metadata', 'namespace'));
+    // A suffix-free name would leave the pod template unchanged when the config changes.
+    for (const options of [generator.options, kustomization.generatorOptions]) {
+      expect(isObj(options) ? options.disableNameSuffixHash : undefined).not.toBe(true);
+    }
+
+    // The file's name is the ConfigMap key, mounted where VIGIL_CONFIG points.
+    const container = deploymentContainer();
+    const mount = arr(container, 'volumeMounts').find((m) => str(m, 'mountPath') === '/etc/vigil');
+    expect(mount, 'the config volume mounted at /etc/vigil').toBeDefined();
+    const vigilConfig = arr(container, 'env').find((e) => str(e, 'name') === 'VIGIL_CONFIG');
+    expect(str(vigilConfig, 'value')).toBe(`/etc/vigil/${configGeneratorFile()}`);
   });
 });
 
@@ -258,5 +314,29 @@ describe('Dockerfile', () => {
       .split(':')[0];
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
+  });
+});
+
+describe("README's two commands", () => {
+  const readme = read('README.md');
+  const section = readme.slice(
+    readme.indexOf('## Two commands'),
+    readme.indexOf('\n## ', readme.indexOf('## Two commands') + 1),
+  );
+  const commands = [...section.matchAll(/```sh\n([^`]+)```/g)].map((m) => (m[1] ?? '').trim());
+  const ciLines = read('.ci/run')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+
+  it('set up through scripts/setup.sh, which needs no sudo as root, and CI runs the same test command', () => {
+    expect(commands).toEqual([
+      'bash scripts/setup.sh --build-tools && npm run demo',
+      'bash scripts/setup.sh && npm test',
+    ]);
+    expect(ciLines).toContain('bash scripts/setup.sh');
+    expect(ciLines.some((line) => /^npm test\b/.test(line))).toBe(true);
+    // Everything CI installs, it installs through the script, so the README's command installs it too.
+    expect(ciLines.some((line) => /apt-get|npm ci/.test(line))).toBe(false);
   });
 });
