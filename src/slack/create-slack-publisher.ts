@@ -36,6 +36,22 @@ export function createSlackPublisher(options: SlackPublisherOptions): CardPublis
   const { client, poster } = options;
   const now = options.now ?? (() => new Date());
   const channels = options.channels ?? createChannelDirectory(client, now);
+  // A card is adopted only if this bot posted it: another app in the channel (a staging Vigil, say)
+  // may carry the same event type and incident id. Asked once; a failure is asked again next time.
+  let ownBotId: Promise<string> | undefined;
+  const botId = () => {
+    ownBotId ??= client.auth.test().then(
+      (res) => {
+        if (!res.bot_id) throw new VigilError(ErrorCode.SlackPublish, 'auth.test answered without bot_id');
+        return res.bot_id;
+      },
+      (error: unknown) => {
+        ownBotId = undefined;
+        throw error;
+      },
+    );
+    return ownBotId;
+  };
 
   /** Calls Slack; a failure comes back explained (and a channel Vigil turned out not to be in is asked again). */
   async function call<T>(method: string, channel: string, send: () => Promise<T>): Promise<T> {
@@ -68,6 +84,7 @@ export function createSlackPublisher(options: SlackPublisherOptions): CardPublis
     },
     async findCard(channel, incidentId, since) {
       const id = await channels.ready(channel);
+      const mine = await call('auth.test', channel, botId);
       let cursor: string | undefined;
       for (let page = 0; page < HISTORY_PAGES; page += 1) {
         const res = await call('conversations.history', channel, () =>
@@ -83,7 +100,7 @@ export function createSlackPublisher(options: SlackPublisherOptions): CardPublis
         const card = res.messages?.find((m) => {
           // web-api types the payload by Slack's own examples; ours holds incident_id.
           const payload = m.metadata?.event_payload as { incident_id?: unknown } | undefined;
-          return m.metadata?.event_type === CARD_EVENT_TYPE && payload?.incident_id === incidentId;
+          return m.bot_id === mine && m.metadata?.event_type === CARD_EVENT_TYPE && payload?.incident_id === incidentId;
         });
         if (card?.ts) return { channel: id, ts: card.ts };
         cursor = res.response_metadata?.next_cursor || undefined;

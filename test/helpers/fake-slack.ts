@@ -63,6 +63,11 @@ export interface FakeSlack {
   channel(nameOrId: string): FakeChannel | undefined;
   /** A person invites the bot (`/invite @Vigil`): the only way into a private channel. */
   invite(nameOrId: string): void;
+  /**
+   * Another app (a second Vigil, for staging, say) posts in a channel: its messages carry that app's
+   * bot_id. Returns the message's ts.
+   */
+  postAsOtherApp(nameOrId: string, message: Pick<FakeMessage, 'text' | 'metadata'> & { bot_id: string }): string;
   /** Messages in a channel, oldest first (thread replies included). */
   messagesIn(nameOrId: string): FakeMessage[];
   /**
@@ -349,6 +354,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     channel: lookup,
     invite(nameOrId) {
       mustFind(nameOrId).member = true;
+    },
+    postAsOtherApp(nameOrId, message) {
+      const c = mustFind(nameOrId);
+      const stored: FakeMessage = { ts: nextTs(), ...message };
+      messages.set(c.id, [...(messages.get(c.id) ?? []), stored]);
+      return stored.ts;
     },
     messagesIn: (nameOrId) => messages.get(mustFind(nameOrId).id) ?? [],
     async deliverEvent(target, event) {

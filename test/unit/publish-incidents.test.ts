@@ -171,6 +171,27 @@ describe('publishIncidents', () => {
     expect(await publishIncidents(unpublished(), deps)).toEqual({ posted: [], updated: [], failed: [] });
   });
 
+  it("adopts only its own card: another app's message with the same incident id is not Vigil's post", async () => {
+    const s = await workspace();
+    const { opened } = record('payment-api', '2026-04-21T02:13:00Z', '2026-04-21T02:14:00Z');
+    const id = opened[0]!;
+    // A post whose outcome is unknown (the process died before Slack answered), and in the channel a
+    // staging Vigil's card for an incident of the same id.
+    repos.incidents.markPostAttempt(id, '#team-payments', clock.toISOString());
+    s.postAsOtherApp('#team-payments', {
+      text: 'staging card',
+      bot_id: 'B0STAGING',
+      metadata: { event_type: 'vigil_incident', event_payload: { incident_id: id } },
+    });
+    const result = await publishIncidents(opened, deps);
+    expect(result.posted).toEqual(opened);
+    expect(s.callsTo('conversations.history')).toHaveLength(1);
+    expect(posts(s)).toHaveLength(1);
+    const own = cardsIn(s, '#team-payments').filter((m) => m.bot_id === 'B0VIGIL');
+    expect(own).toHaveLength(1);
+    expect(repos.incidents.get(id)?.slack?.ts).toBe(own[0]?.ts);
+  });
+
   it('after a 429, calls nothing of that method until Retry-After has passed, then posts the card', async () => {
     const s = await workspace();
     const { opened } = record('payment-api', '2026-04-21T02:13:00Z', '2026-04-21T02:14:00Z');
