@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, parseEnv } from './config/load-config.js';
 import { runDemo } from './demo/run-demo.js';
 import { errorMessage, isVigilError } from './errors.js';
+import { guardProcess } from './guard-process.js';
 import { createLogger, createSilentLogger } from './logger.js';
 import { startVigil } from './main.js';
 import { runReplay } from './replay/run-replay.js';
@@ -35,6 +36,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<number> {
   const { config, env: parsedEnv } = loadConfig(env);
   const logger = createLogger({ level: parsedEnv.LOG_LEVEL ?? config.log_level });
   const vigil = await startVigil({ config, env: parsedEnv, logger });
+  const unguard = guardProcess(process, logger.child({ name: 'process' }), vigil.countUnexpectedError);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'stopping');
@@ -44,6 +46,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await vigil.stop();
+  unguard();
   return 0;
 }
 
