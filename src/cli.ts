@@ -5,6 +5,7 @@ import { checkBackendConnections } from './config/check-backend-connections.js';
 import { ConfigError, loadConfig, parseEnv, requireSlackSecrets, slackSecretNames } from './config/load-config.js';
 import { runDemo } from './demo/run-demo.js';
 import { errorMessage, isVigilError } from './errors.js';
+import { guardProcess } from './guard-process.js';
 import { createLogger, createSilentLogger } from './logger.js';
 import { startVigil } from './main.js';
 import { readPackageVersion } from './package-version.js';
@@ -54,6 +55,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<number> {
   const { config, env: parsedEnv } = loadConfig(env);
   const logger = createLogger({ level: parsedEnv.LOG_LEVEL ?? config.log_level });
   const vigil = await startVigil({ config, env: parsedEnv, logger });
+  const unguard = guardProcess(process, logger.child({ name: 'process' }), vigil.countUnexpectedError);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'stopping');
@@ -63,6 +65,7 @@ async function run(env: NodeJS.ProcessEnv): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await vigil.stop();
+  unguard();
   return 0;
 }
 

@@ -5,8 +5,9 @@ import type { VigilEnv } from './config/env-schema.js';
 import { requireSlackSecrets } from './config/load-config.js';
 import { type RecalibrationReport, recalibrate } from './detection/recalibrate.js';
 import { ErrorCode, errorMessage, VigilError } from './errors.js';
-import { createMetrics } from './http/create-metrics.js';
-import { handleEventsIntake } from './http/handle-events-intake.js';
+import { createMetrics, type UnexpectedErrorOrigin } from './http/create-metrics.js';
+import { createReadiness } from './http/create-readiness.js';
+import { handleEventsIntake, refuseUnauthorizedIntake } from './http/handle-events-intake.js';
 import { clientConnection, requireHttpConnection } from './http/resolve-http-connection.js';
 import { startHealthServer } from './http/start-health-server.js';
 import type { Logger } from './logger.js';
@@ -14,6 +15,7 @@ import type { CycleOutcome } from './pipeline/create-detection-cycle.js';
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js';
 import { createExecutors, missingSecrets } from './remediation/executors/create-executors.js';
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
+import { schedulePeriodMs } from './scheduler/schedule-period-ms.js';
 import { startScheduler } from './scheduler/start-scheduler.js';
 import { createPostingClient } from './slack/create-posting-client.js';
 import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
@@ -22,7 +24,9 @@ import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
 import { createPrometheusSource } from './sources/create-prometheus-source.js';
 import { createPrometheusClient } from './sources/prometheus-client.js';
+import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
+import { createWriteProbe } from './storage/probe-writable.js';
 
 export interface StartOptions {
   config: VigilConfig;
@@ -50,6 +54,8 @@ export interface RunningVigil {
   db: Db;
   slackPort: number | null;
   healthPort: number;
+  /** Counts an error the process-level guard caught (vigil_unexpected_errors_total). */
+  countUnexpectedError(origin: UnexpectedErrorOrigin): void;
   stop(): Promise<void>;
 }
 
@@ -70,9 +76,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       `Remediation secrets missing from the environment: ${missing.map((m) => `${m.path}: ${m.message}`).join('; ')}`,
     );
   }
+  const periodMs = await schedulePeriodMs(config.schedule.detection);
   const db = openDatabase(env.VIGIL_DB);
   logger.info({ db: env.VIGIL_DB }, 'database open');
-  let ready = false;
+  const readiness = createReadiness({ now, periodMs, probeDatabase: createWriteProbe(db) });
+  // The last cycle's report, also when storing it failed (for /vigil status).
+  let lastCycle: CycleReport | undefined;
   const pipelineRef: { current?: Pipeline } = {};
   const repos = () => (pipelineRef.current as Pipeline).repos;
   const metrics = createMetrics({
@@ -81,24 +90,29 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     feedbackByLabel: () => (pipelineRef.current ? repos().feedback.countByLabel() : {}),
     remediationByStatus: () => (pipelineRef.current ? repos().remediation.countByStatus() : {}),
   });
+  const eventsToken = env.VIGIL_EVENTS_TOKEN;
   const health = await startHealthServer(
-    config.http.health_port,
     {
-      ready: () => ready,
+      port: config.http.health_port,
+      logger: logger.child({ name: 'health' }),
+      ...(options.host ? { host: options.host } : {}),
+    },
+    {
+      ready: readiness.check,
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-      ...(env.VIGIL_EVENTS_TOKEN
+      ...(eventsToken
         ? {
-            intake: (request: { authorization: string | undefined; body: string }) => {
-              const pipeline = pipelineRef.current;
-              if (!pipeline) return { status: 503, body: { error: 'vigil_starting', message: 'try again shortly' } };
-              return handleEventsIntake(request, env.VIGIL_EVENTS_TOKEN as string, (event) =>
-                pipeline.recordOpsEvent(event, 'intake'),
-              );
+            intake: {
+              authorize: (authorization: string | undefined) => refuseUnauthorizedIntake(authorization, eventsToken),
+              accept: (body: string) => {
+                const pipeline = pipelineRef.current;
+                if (!pipeline) return { status: 503, body: { error: 'vigil_starting', message: 'try again shortly' } };
+                return handleEventsIntake(body, (event) => pipeline.recordOpsEvent(event, 'intake'));
+              },
             },
           }
         : {}),
     },
-    options.host,
   );
   try {
     return await startAfterHealth();
@@ -142,6 +156,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         now,
         seriesTracked: () => seriesTracked(),
         cycleRunning: () => running(),
+        lastCycle: () => lastCycle,
         republish: async (id) => {
           await pipelineRef.current?.publish?.([id]);
         },
@@ -176,6 +191,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 
     const runner = createExclusiveRunner(async () => {
       const outcome = await pipeline.cycle.run(now());
+      lastCycle = outcome;
+      readiness.observeCycle(outcome);
       metrics.observeCycle(outcome);
       // Housekeeping of requests rides on the tick: expiry is told in the thread within a minute.
       await pipeline.remediation?.expireDue();
@@ -235,7 +252,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
               ? [startScheduler(config.recalibration.schedule, recalibrationRunner, logger, 'recalibration')]
               : []),
           ];
-    ready = true;
+    readiness.setStarted(true);
 
     return {
       runCycle: async () => {
@@ -250,8 +267,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       db,
       slackPort,
       healthPort: health.port,
+      countUnexpectedError: metrics.countUnexpectedError,
       async stop() {
-        ready = false;
+        readiness.setStarted(false);
         for (const scheduler of schedulers) await scheduler.stop();
         // Let running jobs finish their writes before the database closes.
         while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));

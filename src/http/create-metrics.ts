@@ -7,15 +7,21 @@ export interface MetricsSources {
   remediationByStatus: () => Record<string, number>;
 }
 
+/** Where an error nothing else caught surfaced (the process-level guard). */
+export type UnexpectedErrorOrigin = 'unhandledRejection' | 'uncaughtException';
+
 export interface VigilMetrics {
   registry: Registry;
   observeCycle(outcome: CycleOutcome): void;
+  countUnexpectedError(origin: UnexpectedErrorOrigin): void;
 }
 
 /** The bot's own /metrics: is detection running, what does it find, what fails. */
 export function createMetrics(sources: MetricsSources): VigilMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'vigil_process_' });
+  // Unprefixed, under their standard names (process_cpu_seconds_total, nodejs_*): the usual Node.js
+  // dashboards and alerts work as they are. Vigil's own metrics all start with vigil_.
+  collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
     name: 'vigil_cycle_duration_seconds',
     help: 'Duration of detection cycles.',
@@ -64,6 +70,14 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
     help: 'Incident cards Slack did not accept (retried next cycle).',
     registers: [registry],
   });
+  const unexpected = new Counter({
+    name: 'vigil_unexpected_errors_total',
+    help: 'Errors nothing else caught, logged and survived by the process-level guard (a bug: alert on any).',
+    labelNames: ['origin'],
+    registers: [registry],
+  });
+  // Both series exist from the start, so an alert on their increase has something to compare with.
+  for (const origin of ['unhandledRejection', 'uncaughtException'] as const) unexpected.inc({ origin }, 0);
   new Gauge({
     name: 'vigil_incidents_open',
     help: 'Open or acknowledged incidents.',
@@ -104,6 +118,9 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
       for (const a of outcome.newAnomalies) anomalies.inc({ detector: a.detector });
       sourceErrors.inc(outcome.errors.filter((e) => e.startsWith('signal ')).length);
       publishErrors.inc(outcome.publish?.failed.length ?? 0);
+    },
+    countUnexpectedError(origin) {
+      unexpected.inc({ origin });
     },
   };
 }

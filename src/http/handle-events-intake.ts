@@ -18,21 +18,23 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /**
- * POST /events: deploy and maintenance events from CI/CD or a change calendar. Authenticated with
- * a bearer token (VIGIL_EVENTS_TOKEN); a body is one event or an array of them, all valid or none
- * stored. Duplicates (a retried webhook) are accepted and stored once.
+ * The refusal of POST /events without the bearer token (VIGIL_EVENTS_TOKEN), or null when the
+ * token is right. Checked on the headers alone: a caller without the token gets no body read.
  */
-export function handleEventsIntake(
-  request: { authorization: string | undefined; body: string },
-  token: string,
-  record: (event: OpsEvent) => boolean,
-): IntakeResponse {
-  if (!tokenMatches(request.authorization, token)) {
-    return { status: 401, body: { error: 'vigil_intake_unauthorized', message: 'a valid bearer token is required' } };
-  }
+export function refuseUnauthorizedIntake(authorization: string | undefined, token: string): IntakeResponse | null {
+  if (tokenMatches(authorization, token)) return null;
+  return { status: 401, body: { error: 'vigil_intake_unauthorized', message: 'a valid bearer token is required' } };
+}
+
+/**
+ * POST /events, once authorized: deploy and maintenance events from CI/CD or a change calendar. A
+ * body is one event or an array of them, all valid or none stored. Duplicates (a retried webhook)
+ * are accepted and stored once.
+ */
+export function handleEventsIntake(body: string, record: (event: OpsEvent) => boolean): IntakeResponse {
   let json: unknown;
   try {
-    json = JSON.parse(request.body);
+    json = JSON.parse(body);
   } catch {
     return { status: 400, body: { error: 'vigil_intake_invalid', message: 'the body is not JSON' } };
   }

@@ -1,17 +1,33 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '../logger.js';
 import type { IntakeResponse } from './handle-events-intake.js';
 
 export interface HealthState {
-  /** Ready once Slack is connected and the database is open. */
-  ready: () => boolean;
+  /** Whether the bot can do its job and, when it cannot, why (the body of the 503). */
+  ready: () => { ready: boolean; reason: string };
   /** Prometheus exposition of the bot's own metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** POST /events (deploys, maintenance); absent when no intake token is configured. */
-  intake?: (request: { authorization: string | undefined; body: string }) => IntakeResponse;
+  intake?: {
+    /** A refusal decided on the headers alone (a wrong token), or null to read the body. */
+    authorize: (authorization: string | undefined) => IntakeResponse | null;
+    accept: (body: string) => IntakeResponse;
+  };
+}
+
+export interface HealthServerOptions {
+  port: number;
+  /** Interface to listen on; default all interfaces. */
+  host?: string;
+  logger: Logger;
 }
 
 const MAX_INTAKE_BYTES = 256 * 1024;
+const TOO_LARGE: IntakeResponse = {
+  status: 413,
+  body: { error: 'vigil_intake_too_large', message: `at most ${MAX_INTAKE_BYTES} bytes` },
+};
 
 async function readBody(req: IncomingMessage): Promise<string | null> {
   const chunks: Buffer[] = [];
@@ -24,47 +40,71 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * `keepAlive: false` when the body was left unread (a refusal): the connection is closed instead of
+ * Node reading and discarding whatever the client still sends.
+ */
+function sendJson(res: ServerResponse, answer: IntakeResponse, keepAlive: boolean): void {
+  res
+    .writeHead(answer.status, { 'content-type': 'application/json', ...(keepAlive ? {} : { connection: 'close' }) })
+    .end(JSON.stringify(answer.body));
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, state: HealthState): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === '/events' && req.method === 'POST' && state.intake) {
+    // The port is the probe port, reachable by anyone in the cluster: nothing is read before the
+    // token is checked, and a declared oversize body is refused before it is sent.
+    const refusal =
+      state.intake.authorize(req.headers.authorization) ??
+      (Number(req.headers['content-length']) > MAX_INTAKE_BYTES ? TOO_LARGE : null);
+    if (refusal) return sendJson(res, refusal, false);
+    const body = await readBody(req);
+    if (body === null) return sendJson(res, TOO_LARGE, false);
+    return sendJson(res, state.intake.accept(body), true);
+  }
+  if (req.method !== 'GET') {
+    res.writeHead(405).end();
+  } else if (path === '/healthz') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+  } else if (path === '/ready') {
+    const { ready, reason } = state.ready();
+    res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(`${reason}\n`);
+  } else if (path === '/metrics' && state.metrics) {
+    const { contentType, body } = await state.metrics();
+    res.writeHead(200, { 'content-type': contentType }).end(body);
+  } else {
+    res.writeHead(404).end();
+  }
+}
+
 export interface HealthServer {
   port: number;
   close(): Promise<void>;
 }
 
 /** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes; /metrics; POST /events. */
-export async function startHealthServer(port: number, state: HealthState, host = '0.0.0.0'): Promise<HealthServer> {
-  const server: Server = createServer(async (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/events' && req.method === 'POST' && state.intake) {
-      const body = await readBody(req);
-      const answer =
-        body === null
-          ? { status: 413, body: { error: 'vigil_intake_too_large', message: `at most ${MAX_INTAKE_BYTES} bytes` } }
-          : state.intake({ authorization: req.headers.authorization, body });
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
-      return;
-    }
-    if (req.method !== 'GET') {
-      res.writeHead(405).end();
-      return;
-    }
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    } else if (path === '/ready') {
-      const ready = state.ready();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'starting\n');
-    } else if (path === '/metrics' && state.metrics) {
-      try {
-        const { contentType, body } = await state.metrics();
-        res.writeHead(200, { 'content-type': contentType }).end(body);
-      } catch {
-        res.writeHead(500).end();
+export async function startHealthServer(options: HealthServerOptions, state: HealthState): Promise<HealthServer> {
+  const { logger } = options;
+  const server: Server = createServer((req, res) => {
+    // Every error of every request ends here: one request must never take the process down.
+    route(req, res, state).catch((error: unknown) => {
+      if (req.socket.destroyed) {
+        // The client went away mid-request (an aborted upload): there is nobody to answer.
+        logger.info({ path: req.url, err: error }, 'health port request aborted by the client');
+        return;
       }
-    } else {
-      res.writeHead(404).end();
-    }
+      logger.error({ path: req.url, err: error }, 'health port request failed');
+      if (res.headersSent) res.destroy();
+      else
+        res
+          .writeHead(500, { 'content-type': 'application/json', connection: 'close' })
+          .end('{"error":"vigil_internal"}');
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,

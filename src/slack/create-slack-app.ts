@@ -7,6 +7,7 @@ import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { register as registerEvents } from './listeners/events/index.js';
+import { refuseFutureTimestamps } from './refuse-future-timestamps.js';
 import { slackClientOptions } from './slack-client-options.js';
 
 export interface SlackAppOptions {
@@ -48,6 +49,8 @@ export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): Ap
         ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis }
         : {}),
     });
+    // A public property the receiver's server calls for every request: the check runs first.
+    receiver.requestListener = refuseFutureTimestamps(receiver.requestListener, logger);
     app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions, deferInitialization: true });
   } else {
     if (!secrets.appToken) throw new Error('Socket Mode needs SLACK_APP_TOKEN');

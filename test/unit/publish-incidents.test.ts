@@ -91,6 +91,7 @@ describe('publishIncidents', () => {
         now: () => clock,
         seriesTracked: () => 0,
         cycleRunning: () => false,
+        lastCycle: () => undefined,
         remediation: undefined,
         republish: async () => {},
       })

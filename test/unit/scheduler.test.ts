@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createExclusiveRunner } from '../../src/scheduler/create-exclusive-runner.js';
+import { schedulePeriodMs } from '../../src/scheduler/schedule-period-ms.js';
 import { startScheduler } from '../../src/scheduler/start-scheduler.js';
 
 describe('cycles never overlap', () => {
@@ -59,5 +60,16 @@ describe('cycles never overlap', () => {
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(runs).toBeLessThanOrEqual(3);
     expect(maxActive).toBe(1);
+  });
+});
+
+describe('schedulePeriodMs: how long a healthy schedule can go without running', () => {
+  it('is the longest gap between coming runs, seconds field and weekends included', async () => {
+    expect(await schedulePeriodMs('*/1 * * * *')).toBe(60_000);
+    expect(await schedulePeriodMs('*/5 * * * * *')).toBe(5_000);
+    // Weekdays at 09:00: Friday to Monday is the longest gap (an hour more across a DST change).
+    const weekdays = await schedulePeriodMs('0 9 * * 1-5');
+    expect(weekdays).toBeGreaterThanOrEqual(3 * 86_400_000);
+    expect(weekdays).toBeLessThanOrEqual(3 * 86_400_000 + 3_600_000);
   });
 });

@@ -28,6 +28,7 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
       now: () => now,
       seriesTracked: () => 42,
       cycleRunning: () => false,
+      lastCycle: () => undefined,
       remediation: undefined,
       republish: async (id) => {
         republished.push(id);

@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
+import type { CycleReport } from '../../storage/cycles-repo.js';
 
 /** What listeners may use: the store and a clock, never the transport. */
 export interface ListenerDeps {
@@ -11,6 +12,8 @@ export interface ListenerDeps {
   seriesTracked: () => number;
   /** Whether the last detection cycle is still running (for /vigil status). */
   cycleRunning: () => boolean;
+  /** The last cycle this process ran, kept in memory: its report may not have reached the database. */
+  lastCycle: () => CycleReport | undefined;
   /** Updates the incident's card now, after a person changed it. */
   republish: (incidentId: string) => Promise<void>;
   /** Requests, approvals and rejections of actions; undefined when Vigil runs without them. */

@@ -1,4 +1,5 @@
 import { changeStatus } from '../../../incidents/change-status.js';
+import type { CycleReport } from '../../../storage/cycles-repo.js';
 import type { SlackMessage } from '../../blocks/block-kit-limits.js';
 import {
   buildAuditReply,
@@ -7,6 +8,15 @@ import {
   buildUsageReply,
 } from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
+
+/**
+ * The newer of the stored and the remembered last cycle: a cycle whose report could not be
+ * stored (the database is what failed) must still show; after a restart only the stored one exists.
+ */
+function newerCycle(stored: CycleReport | undefined, remembered: CycleReport | undefined): CycleReport | undefined {
+  if (!stored || !remembered) return stored ?? remembered;
+  return Date.parse(remembered.finished_at) > Date.parse(stored.finished_at) ? remembered : stored;
+}
 
 /**
  * The reply to `/vigil <text>`: a subcommand and its arguments; anything else gets the usage.
@@ -22,7 +32,7 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
       return (
         noArgs('status') ??
         buildStatusReply({
-          lastCycle: deps.repos.cycles.latest(),
+          lastCycle: newerCycle(deps.repos.cycles.latest(), deps.lastCycle()),
           openIncidents: deps.repos.incidents.listActive().length,
           seriesTracked: deps.seriesTracked(),
           cycleRunning: deps.cycleRunning(),
