@@ -233,6 +233,10 @@ describe('manifests/', () => {
     expect(mounts.some((m) => str(m, 'name') === pvcVolumeName)).toBe(true);
   });
 
+  it("keeps Slack's traffic reaching the pod while /ready reports a stale cycle or an unwritable database", () => {
+    expect(at(resourceOfKind('Service'), 'spec', 'publishNotReadyAddresses')).toBe(true);
+  });
+
   it('grants the service account exactly what the Kubernetes actions need, only in the configured namespaces', () => {
     const docs = resourceDocs;
     const roles = docs.filter((d) => str(d, 'kind') === 'Role');
