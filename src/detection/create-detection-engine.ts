@@ -1,21 +1,18 @@
 import type { DetectionConfig, SignalConfig } from '../config/config-schema.js';
-import { type AnomalyEvent, type MetricSample, SCHEMA_VERSION, seriesKeyOf } from '../contracts/index.js';
+import { type AnomalyEvent, SCHEMA_VERSION } from '../contracts/index.js';
+import type { SeriesColumns, SeriesIdentity } from '../sources/series-columns.js';
 import { anomalyIdOf } from './anomaly-id.js';
 import { createSeriesDetector, type SeriesDetector, type SeriesDetectorState } from './create-series-detector.js';
 import { createRollingWindow, type RollingWindow } from './rolling-window.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
+import { seriesInTimeOrder } from './series-in-time-order.js';
 
 const RECENT_VALUES = 30;
 const DAY_MS = 86_400_000;
 /** Non-finite statistics cannot be serialised or compared; they are clamped for evidence. */
 const STAT_LIMIT = 1e12;
 
-export interface SeriesIdentity {
-  service: string;
-  namespace: string;
-  metric_name: string;
-  labels: Record<string, string>;
-}
+export type { SeriesIdentity } from '../sources/series-columns.js';
 
 /** Everything needed to continue a series after a restart. */
 export interface PersistedSeries {
@@ -62,7 +59,8 @@ export interface IngestResult {
 }
 
 export interface DetectionEngine {
-  ingest(samples: readonly MetricSample[], options: IngestOptions): IngestResult;
+  /** Scores and learns each series' new points; a series may come in any order, duplicates skipped. */
+  ingest(series: readonly SeriesColumns[], options: IngestOptions): IngestResult;
   /** Series of these metrics silent for `absentAfterMs`, reported once each until they report again. */
   absent(nowMs: number, metrics: ReadonlySet<string>): AnomalyEvent[];
   seriesCount(): number;
@@ -146,36 +144,28 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
   return {
     seriesCount: () => series.size,
     keys: () => [...series.keys()],
-    ingest(samples, ingestOptions) {
-      const byKey = new Map<string, MetricSample[]>();
-      for (const sample of samples) {
-        const key = seriesKeyOf(sample);
-        const list = byKey.get(key);
-        if (list) list.push(sample);
-        else byKey.set(key, [sample]);
-      }
+    ingest(input, ingestOptions) {
+      const batch = seriesInTimeOrder(input);
       const anomalies: AnomalyEvent[] = [];
       const touched: string[] = [];
       let pointsScored = 0;
       let skipped = 0;
-      for (const [key, points] of byKey) {
+      for (const { key, identity, timestamps, values } of batch) {
         let state = series.get(key);
         const coldStart = state === undefined;
         if (!state) {
-          const first = points[0] as MetricSample;
           state = newState({
-            service: first.service,
-            namespace: first.namespace,
-            metric_name: first.metric_name,
-            labels: first.labels ?? {},
+            service: identity.service,
+            namespace: identity.namespace,
+            metric_name: identity.metric_name,
+            labels: identity.labels,
           });
           series.set(key, state);
         }
-        const ordered = points
-          .map((p) => ({ value: p.value, ts: Date.parse(p.timestamp) }))
-          .sort((a, b) => a.ts - b.ts);
         let learned = false;
-        for (const { value, ts } of ordered) {
+        for (let i = 0; i < timestamps.length; i += 1) {
+          const ts = timestamps[i] as number;
+          const value = values[i] as number;
           if (!(ts > state.lastTs) || !Number.isFinite(value) || !Number.isFinite(ts)) {
             skipped += 1;
             continue;
@@ -230,7 +220,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
         }
         if (learned) touched.push(key);
       }
-      return { anomalies, seriesScored: byKey.size, pointsScored, skipped, touched };
+      return { anomalies, seriesScored: batch.length, pointsScored, skipped, touched };
     },
     absent(nowMs, metrics) {
       const out: AnomalyEvent[] = [];

@@ -1,5 +1,4 @@
 import type { RecalibrationConfig, SignalConfig, VigilConfig } from '../config/config-schema.js';
-import { type MetricSample, seriesKeyOf } from '../contracts/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SampleSource } from '../sources/sample-source.js';
@@ -8,6 +7,7 @@ import type { DetectionEngine } from './create-detection-engine.js';
 import { createSeriesDetector } from './create-series-detector.js';
 import { createSeasonalBaseline, type SeasonalBaselineState } from './detectors/seasonal-baseline.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
+import { seriesInTimeOrder } from './series-in-time-order.js';
 
 const DAY_MS = 86_400_000;
 /** Never stricter than one alert-worthy point in a million. */
@@ -39,13 +39,17 @@ interface SeriesPlan {
 }
 
 /** Onsets (first anomalous point of an episode) of a history, with the calibrated score that opened each. */
-function onsetScores(points: readonly MetricSample[], options: ReturnType<typeof seriesDetectorOptions>): number[] {
+function onsetScores(
+  timestamps: Float64Array,
+  values: Float64Array,
+  options: ReturnType<typeof seriesDetectorOptions>,
+): number[] {
   // Every point may alert here: the gate under study is the one being recalibrated.
   const detector = createSeriesDetector({ ...options, minScore: 0 });
   const scores: number[] = [];
   let previous = false;
-  for (const p of points) {
-    const r = detector.update(p.value, Date.parse(p.timestamp));
+  for (let i = 0; i < timestamps.length; i += 1) {
+    const r = detector.update(values[i] as number, timestamps[i] as number);
     if (r.anomalous && !previous && r.primary.name !== 'slo_burn_rate') scores.push(r.primary.score);
     previous = r.anomalous;
   }
@@ -72,23 +76,15 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
     const changes: CalibrationChange[] = [];
     for (const signal of config.signals as SignalConfig[]) {
       const batch = await deps.source.fetch(signal, { startMs, endMs, stepSeconds: settings.step_seconds });
-      const bySeries = new Map<string, MetricSample[]>();
-      for (const s of batch.samples) {
-        const key = seriesKeyOf(s);
-        const list = bySeries.get(key) ?? [];
-        list.push(s);
-        bySeries.set(key, list);
-      }
       const coarseMs = settings.step_seconds * 1000;
       const options = seriesDetectorOptions(config.detection, coarseMs, signal);
-      for (const [key, points] of bySeries) {
-        points.sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+      for (const { key, timestamps, values } of seriesInTimeOrder(batch.series)) {
         // Seasonal baseline from the whole history; bucket counts rescaled to the tick's step so the
         // streaming detector trusts them as if it had seen that many points itself.
         let seasonal: SeasonalBaselineState | null = null;
         if (config.detection.seasonal) {
           const baseline = createSeasonalBaseline({ stepMs: coarseMs, threshold: 1, memoryDays: 3 });
-          for (const p of points) baseline.update(p.value, Date.parse(p.timestamp));
+          for (let i = 0; i < timestamps.length; i += 1) baseline.update(values[i] as number, timestamps[i] as number);
           const ratio = settings.step_seconds / config.prometheus.step_seconds;
           const state = baseline.state();
           seasonal = {
@@ -99,7 +95,7 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
           };
         }
         // Threshold: the score that would have let through about the target number of onsets.
-        const onsets = onsetScores(points, options).sort((a, b) => b - a);
+        const onsets = onsetScores(timestamps, values, options).sort((a, b) => b - a);
         const labels = feedback.get(key) ?? {};
         const noisy = (labels.noisy ?? 0) + (labels.duplicate ?? 0);
         const useful = labels.useful ?? 0;
@@ -126,7 +122,7 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
             oldValue: old,
             newValue: next,
             reason:
-              `${perDay} alerts/day at ${current} over the last ${historyDays} days (${points.length} points at ` +
+              `${perDay} alerts/day at ${current} over the last ${historyDays} days (${timestamps.length} points at ` +
               `${settings.step_seconds} s); ${after}/day at ${next.toPrecision(7)}, target ${target}/day` +
               (distrusted ? ` (halved: ${noisy} noisy vs ${useful} useful in feedback)` : ''),
           });

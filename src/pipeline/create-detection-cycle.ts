@@ -1,13 +1,16 @@
 import { appendAll } from '../collections/append-all.js';
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
-import { type AnomalyEvent, AnomalyEventSchema, type MetricSample } from '../contracts/index.js';
+import { type AnomalyEvent, AnomalyEventSchema } from '../contracts/index.js';
 import type { Topology } from '../correlation/topology.js';
-import type { DetectionEngine } from '../detection/create-detection-engine.js';
+import type { DetectionEngine, IngestOptions } from '../detection/create-detection-engine.js';
+import { seriesInTimeOrder } from '../detection/series-in-time-order.js';
 import { errorMessage } from '../errors.js';
+import { createTimeSlicer, type TimeSlicer } from '../event-loop/create-time-slicer.js';
 import { applyAnomalies, type IncidentChanges } from '../incidents/apply-anomalies.js';
 import type { Routing } from '../incidents/build-incident.js';
 import type { Logger } from '../logger.js';
-import type { SampleSource } from '../sources/sample-source.js';
+import type { SampleBatch, SampleSource } from '../sources/sample-source.js';
+import type { SeriesColumns } from '../sources/series-columns.js';
 import type { AnomaliesRepo } from '../storage/anomalies-repo.js';
 import type { CycleReport, CyclesRepo } from '../storage/cycles-repo.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
@@ -62,7 +65,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
   async function fetchSignal(signal: SignalConfig, endMs: number) {
     const previous = lastEnd.get(signal.name);
     const startMs = previous === undefined ? endMs - warmupMs : Math.max(previous + stepMs, endMs - maxCatchUpMs);
-    if (startMs > endMs) return { signal, endMs, batch: { samples: [] as MetricSample[], rejected: 0 } };
+    if (startMs > endMs) return { signal, endMs, batch: { series: [], rejected: 0 } as SampleBatch };
     const batch = await deps.source.fetch(signal, { startMs, endMs, stepSeconds: config.stepSeconds });
     return { signal, endMs, batch };
   }
@@ -74,14 +77,16 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       const endMs = Math.floor(now.getTime() / stepMs) * stepMs;
       const errors: string[] = [];
       const settled = await Promise.allSettled(config.signals.map((s) => fetchSignal(s, endMs)));
-      const samples: MetricSample[] = [];
+      const fetched: SeriesColumns[] = [];
+      let samples = 0;
       let rejectedSamples = 0;
       let failedSignals = 0;
       const answered = new Set<string>();
       settled.forEach((outcome, i) => {
         const signal = config.signals[i] as SignalConfig;
         if (outcome.status === 'fulfilled') {
-          appendAll(samples, outcome.value.batch.samples);
+          appendAll(fetched, outcome.value.batch.series);
+          for (const s of outcome.value.batch.series) samples += s.timestamps.length;
           rejectedSamples += outcome.value.batch.rejected;
           lastEnd.set(signal.name, outcome.value.endMs);
           answered.add(signal.name);
@@ -93,7 +98,8 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       });
       if (rejectedSamples > 0) logger.warn({ rejected: rejectedSamples }, 'samples rejected as invalid');
 
-      const ingest = deps.engine.ingest(samples, {
+      const slicer = createTimeSlicer();
+      const ingest = await ingestInSlices(deps.engine, fetched, slicer, {
         coldStartEmitAfterMs: endMs - config.detection.fresh_seconds * 1000,
         ...(deps.recentDeploy ? { recentDeploy: deps.recentDeploy } : {}),
       });
@@ -102,6 +108,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       const valid: AnomalyEvent[] = [];
       let invalidAnomalies = 0;
       for (const event of [...ingest.anomalies, ...absent]) {
+        if (slicer.due()) await slicer.pause();
         const check = AnomalyEventSchema.safeParse(event);
         if (check.success) valid.push(check.data);
         else {
@@ -167,7 +174,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
         finished_at: new Date().toISOString(),
         duration_ms: Math.round((performance.now() - started) * 100) / 100,
         series_scored: ingest.seriesScored,
-        samples: samples.length,
+        samples,
         anomalies: valid.length,
         incidents_opened: changes.opened.length,
         incidents_updated: changes.updated.length,
@@ -195,4 +202,28 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       return { ...report, changes, newAnomalies: valid, invalidAnomalies, rejectedSamples, publish };
     },
   };
+}
+
+/**
+ * Feeds the engine one series at a time and gives the event loop a turn whenever a slice is spent:
+ * the first cycle of 10 000 series is seconds of scoring, and Slack's acks must not wait for it.
+ * The batch is put in time order first so that a key never spans two calls.
+ */
+async function ingestInSlices(
+  engine: DetectionEngine,
+  fetched: readonly SeriesColumns[],
+  slicer: TimeSlicer,
+  options: IngestOptions,
+): Promise<{ anomalies: AnomalyEvent[]; touched: string[]; seriesScored: number }> {
+  const anomalies: AnomalyEvent[] = [];
+  const touched: string[] = [];
+  let seriesScored = 0;
+  for (const series of seriesInTimeOrder(fetched)) {
+    if (slicer.due()) await slicer.pause();
+    const part = engine.ingest([series], options);
+    appendAll(anomalies, part.anomalies);
+    appendAll(touched, part.touched);
+    seriesScored += part.seriesScored;
+  }
+  return { anomalies, touched, seriesScored };
 }

@@ -1,7 +1,8 @@
 import type { ServiceConfig, SignalConfig } from '../config/config-schema.js';
-import { type MetricSample, MetricSampleSchema } from '../contracts/index.js';
+import { seriesKeyOf } from '../contracts/index.js';
 import type { PrometheusClient } from './prometheus-client.js';
 import type { SampleBatch, SampleRange, SampleSource } from './sample-source.js';
+import type { SeriesColumns } from './series-columns.js';
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -25,35 +26,26 @@ export function createPrometheusSource(client: PrometheusClient, services: reado
         end: range.endMs / 1000,
         stepSeconds: range.stepSeconds,
       });
-      const samples: MetricSample[] = [];
+      const out: SeriesColumns[] = [];
       let rejected = 0;
       for (const s of series) {
         rejected += s.dropped;
-        const { [signal.service_label]: service, __name__: _name, ...rest } = s.labels;
+        const { [signal.service_label]: service, __name__: _name, ...labels } = s.labels;
         const namespace =
           (signal.namespace_label ? s.labels[signal.namespace_label] : undefined) ??
           (service ? byName.get(service)?.namespace : undefined);
         if (!service || !namespace) {
           // Without service identity an anomaly can be neither correlated nor routed.
-          rejected += s.points.length;
+          rejected += s.values.length;
           continue;
         }
-        if (signal.namespace_label) delete rest[signal.namespace_label];
-        const labels = Object.keys(rest).length > 0 ? rest : undefined;
-        for (const [ts, value] of s.points) {
-          const sample = {
-            timestamp: new Date(ts * 1000).toISOString(),
-            service,
-            namespace,
-            metric_name: signal.name,
-            value,
-            ...(labels ? { labels } : {}),
-          };
-          if (MetricSampleSchema.safeParse(sample).success) samples.push(sample);
-          else rejected += 1;
-        }
+        if (signal.namespace_label) delete labels[signal.namespace_label];
+        // The client checked the points (finite values, millisecond times); the identity is checked
+        // here, once per series rather than once per point.
+        const identity = { service, namespace, metric_name: signal.name, labels };
+        out.push({ key: seriesKeyOf(identity), identity, timestamps: s.timestamps, values: s.values });
       }
-      return { samples, rejected };
+      return { series: out, rejected };
     },
   };
 }

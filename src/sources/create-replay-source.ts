@@ -1,7 +1,18 @@
-import type { MetricSample } from '../contracts/index.js';
+import { type MetricSample, seriesKeyOf } from '../contracts/index.js';
 import type { SampleSource } from './sample-source.js';
+import type { SeriesColumns } from './series-columns.js';
 
-/** Serves recorded samples as if Prometheus were answering query_range over them. */
+interface RecordedSeries extends SeriesColumns {
+  /** Position of each point in its metric's samples sorted by time (file order among equal times). */
+  ranks: Float64Array;
+}
+
+/**
+ * Serves recorded samples as if Prometheus were answering query_range over them. The samples are
+ * turned into columns once; a fetch only cuts each series to the range. Series come out in the
+ * order their first point in the range has among the metric's time-sorted samples, as they did
+ * when a fetch returned those samples themselves.
+ */
 export function createReplaySource(samples: readonly MetricSample[]): SampleSource {
   const byMetric = new Map<string, Array<{ ts: number; sample: MetricSample }>>();
   for (const sample of samples) {
@@ -9,14 +20,41 @@ export function createReplaySource(samples: readonly MetricSample[]): SampleSour
     list.push({ ts: Date.parse(sample.timestamp), sample });
     byMetric.set(sample.metric_name, list);
   }
-  for (const list of byMetric.values()) list.sort((a, b) => a.ts - b.ts);
+  const seriesByMetric = new Map<string, RecordedSeries[]>();
+  for (const [metric, list] of byMetric) {
+    // A stable sort: points at the same time keep the file's order.
+    list.sort((a, b) => a.ts - b.ts);
+    const rows = new Map<string, { sample: MetricSample; at: number[] }>();
+    list.forEach(({ sample }, rank) => {
+      const key = seriesKeyOf(sample);
+      const row = rows.get(key);
+      if (row) row.at.push(rank);
+      else rows.set(key, { sample, at: [rank] });
+    });
+    const recorded: RecordedSeries[] = [];
+    for (const [key, { sample, at }] of rows) {
+      recorded.push({
+        key,
+        identity: {
+          service: sample.service,
+          namespace: sample.namespace,
+          metric_name: sample.metric_name,
+          labels: sample.labels ?? {},
+        },
+        timestamps: Float64Array.from(at, (rank) => (list[rank] as { ts: number }).ts),
+        values: Float64Array.from(at, (rank) => (list[rank] as { sample: MetricSample }).sample.value),
+        ranks: Float64Array.from(at),
+      });
+    }
+    seriesByMetric.set(metric, recorded);
+  }
 
-  function lowerBound(list: ReadonlyArray<{ ts: number }>, ts: number): number {
+  function lowerBound(sorted: Float64Array, x: number): number {
     let lo = 0;
-    let hi = list.length;
+    let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((list[mid] as { ts: number }).ts < ts) lo = mid + 1;
+      if ((sorted[mid] as number) < x) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -24,10 +62,23 @@ export function createReplaySource(samples: readonly MetricSample[]): SampleSour
 
   return {
     async fetch(signal, range) {
-      const list = byMetric.get(signal.name) ?? [];
-      const from = lowerBound(list, range.startMs);
-      const to = lowerBound(list, range.endMs + 1);
-      return { samples: list.slice(from, to).map((x) => x.sample), rejected: 0 };
+      const cut: Array<{ rank: number; series: SeriesColumns }> = [];
+      for (const s of seriesByMetric.get(signal.name) ?? []) {
+        const from = lowerBound(s.timestamps, range.startMs);
+        const to = lowerBound(s.timestamps, range.endMs + 1);
+        if (to <= from) continue;
+        cut.push({
+          rank: s.ranks[from] as number,
+          series: {
+            key: s.key,
+            identity: s.identity,
+            timestamps: s.timestamps.subarray(from, to),
+            values: s.values.subarray(from, to),
+          },
+        });
+      }
+      cut.sort((a, b) => a.rank - b.rank);
+      return { series: cut.map((c) => c.series), rejected: 0 };
     },
   };
 }

@@ -1,20 +1,21 @@
 import { z } from 'zod';
-import { appendAll } from '../collections/append-all.js';
+import { concatFloat64 } from '../collections/concat-float64.js';
 import { ErrorCode, VigilError } from '../errors.js';
+import { createTimeSlicer, type TimeSlicer } from '../event-loop/create-time-slicer.js';
 import { networkErrorReason } from '../http/network-error-reason.js';
 import type { HttpFetch } from '../http/resolve-http-connection.js';
+import { splitRangeAnswer } from './split-range-answer.js';
 
 /** Prometheus refuses more than 11 000 points per series in one query_range; stay well under it. */
 export const MAX_POINTS_PER_QUERY = 10_000;
 
-const SampleValueSchema = z.tuple([z.number(), z.string()]);
+// The points are checked by a loop in seriesOfAnswer, not by zod: a tuple schema per point was most
+// of a large cycle's CPU.
+const SeriesSchema = z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.unknown()) });
 const MatrixResponseSchema = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('success'),
-    data: z.object({
-      resultType: z.literal('matrix'),
-      result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(SampleValueSchema) })),
-    }),
+    data: z.object({ resultType: z.literal('matrix'), result: z.array(SeriesSchema) }),
     warnings: z.array(z.string()).optional(),
   }),
   z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() }),
@@ -22,8 +23,10 @@ const MatrixResponseSchema = z.discriminatedUnion('status', [
 
 export interface RangeSeries {
   labels: Record<string, string>;
-  /** [unix seconds, value]; non-finite values (NaN, ±Inf) are dropped and counted in `dropped`. */
-  points: Array<[number, number]>;
+  /** Unix milliseconds, in the order Prometheus sent them (increasing). */
+  timestamps: Float64Array;
+  /** Same length as `timestamps`; non-finite values (NaN, ±Inf) are dropped and counted in `dropped`. */
+  values: Float64Array;
   dropped: number;
 }
 
@@ -55,7 +58,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`,
   );
 
-  async function queryChunk(q: RangeQuery): Promise<RangeSeries[]> {
+  async function queryChunk(q: RangeQuery, slicer: TimeSlicer): Promise<RangeSeries[]> {
     const body = new URLSearchParams({
       query: q.query,
       start: String(q.start),
@@ -93,60 +96,109 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           'prometheus.headers and headers_env, and the environment variables they name',
       );
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // Prometheus answers JSON even for 4xx/5xx; anything else is a proxy page or garbage.
-      throw new VigilError(
+    const notJson = () =>
+      new VigilError(
         response.ok ? ErrorCode.PrometheusGarbage : ErrorCode.PrometheusHttp,
         `Prometheus answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 120)}`,
       );
+    const notMatrix = (message: string | undefined) =>
+      response.ok
+        ? new VigilError(
+            ErrorCode.PrometheusGarbage,
+            `Prometheus answered a body that is not a range-query matrix: ${message ?? 'invalid'}`,
+          )
+        : new VigilError(ErrorCode.PrometheusHttp, `Prometheus answered HTTP ${response.status}`);
+    // Prometheus answers JSON even for 4xx/5xx; anything else is a proxy page or garbage.
+    const parts = await splitRangeAnswer(text, slicer);
+    let json: unknown;
+    try {
+      json = JSON.parse(parts.envelope);
+    } catch {
+      throw notJson();
     }
     const parsed = MatrixResponseSchema.safeParse(json);
-    if (!parsed.success) {
-      if (!response.ok) throw new VigilError(ErrorCode.PrometheusHttp, `Prometheus answered HTTP ${response.status}`);
-      throw new VigilError(
-        ErrorCode.PrometheusGarbage,
-        `Prometheus answered a body that is not a range-query matrix: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      );
-    }
+    if (!parsed.success) throw notMatrix(parsed.error.issues[0]?.message);
     if (parsed.data.status === 'error') {
       throw new VigilError(
         ErrorCode.PrometheusQuery,
         `Prometheus rejected the query (${parsed.data.errorType}, HTTP ${response.status}): ${parsed.data.error}`,
       );
     }
-    return parsed.data.data.result.map((series) => {
-      const points: Array<[number, number]> = [];
-      let dropped = 0;
-      for (const [ts, raw] of series.values) {
-        const value = Number(raw);
-        if (Number.isFinite(value)) points.push([ts, value]);
-        else dropped += 1;
+    const out: RangeSeries[] = [];
+    // Series the splitter could not cut out stay in the envelope and were validated with it.
+    for (const series of parsed.data.data.result) out.push(columnsOf(series, notMatrix));
+    for (const piece of parts.series) {
+      if (slicer.due()) await slicer.pause();
+      let element: unknown;
+      try {
+        element = JSON.parse(piece);
+      } catch {
+        throw notJson();
       }
-      return { labels: series.metric, points, dropped };
-    });
+      const series = SeriesSchema.safeParse(element);
+      if (!series.success) throw notMatrix(series.error.issues[0]?.message);
+      out.push(columnsOf(series.data, notMatrix));
+    }
+    return out;
   }
 
   return {
     async queryRange(q) {
       if (!(q.stepSeconds > 0) || q.end < q.start) throw new Error('queryRange needs step > 0 and end >= start');
       const span = q.stepSeconds * (MAX_POINTS_PER_QUERY - 1);
-      const merged = new Map<string, RangeSeries>();
+      const slicer = createTimeSlicer();
+      const merged = new Map<string, { labels: Record<string, string>; parts: RangeSeries[] }>();
       // Chunks run one after another: Prometheus is shared, and a cycle is not in a hurry.
       for (let start = q.start; start <= q.end; start += span + q.stepSeconds) {
         const end = Math.min(q.end, start + span);
-        for (const series of await queryChunk({ ...q, start, end })) {
+        for (const series of await queryChunk({ ...q, start, end }, slicer)) {
           const key = JSON.stringify(Object.entries(series.labels).sort(([a], [b]) => a.localeCompare(b)));
           const existing = merged.get(key);
-          if (existing) {
-            appendAll(existing.points, series.points);
-            existing.dropped += series.dropped;
-          } else merged.set(key, series);
+          if (existing) existing.parts.push(series);
+          else merged.set(key, { labels: series.labels, parts: [series] });
         }
       }
-      return [...merged.values()];
+      // Each series is copied once, however many chunks it came in.
+      return [...merged.values()].map(({ labels, parts }) => ({
+        labels,
+        timestamps: concatFloat64(parts.map((p) => p.timestamps)),
+        values: concatFloat64(parts.map((p) => p.values)),
+        dropped: parts.reduce((n, p) => n + p.dropped, 0),
+      }));
     },
+  };
+}
+
+/** The largest time a Date can hold (ECMA-262 §21.4.1.1): anything later cannot be an ISO timestamp. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Reads `[unix seconds, "value"]` pairs straight into typed arrays. A pair of any other shape makes
+ * the whole answer garbage (as a schema would); a value that is not a finite number (Prometheus writes
+ * NaN and ±Inf as strings) or a time no Date can hold is dropped and counted.
+ */
+function columnsOf(series: z.infer<typeof SeriesSchema>, garbage: (message: string) => VigilError): RangeSeries {
+  const pairs = series.values;
+  const timestamps = new Float64Array(pairs.length);
+  const values = new Float64Array(pairs.length);
+  let n = 0;
+  for (let i = 0; i < pairs.length; i += 1) {
+    const pair = pairs[i];
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'number' || typeof pair[1] !== 'string') {
+      throw garbage(`point ${i} of a series is not [number, string]`);
+    }
+    const value = Number(pair[1]);
+    // Prometheus timestamps have millisecond precision; rounding undoes the float error of ×1000.
+    const ms = Math.round(pair[0] * 1000);
+    if (!Number.isFinite(value) || !(Math.abs(ms) <= MAX_DATE_MS)) continue;
+    timestamps[n] = ms;
+    values[n] = value;
+    n += 1;
+  }
+  return {
+    labels: series.metric,
+    timestamps: n === pairs.length ? timestamps : timestamps.slice(0, n),
+    values: n === pairs.length ? values : values.slice(0, n),
+    dropped: pairs.length - n,
   };
 }

@@ -1,5 +1,5 @@
 import type { SignalConfig } from '../config/config-schema.js';
-import type { MetricSample } from '../contracts/index.js';
+import type { SeriesColumns } from './series-columns.js';
 
 export interface SampleRange {
   /** Unix milliseconds, inclusive, aligned to the step. */
@@ -9,8 +9,9 @@ export interface SampleRange {
 }
 
 export interface SampleBatch {
-  samples: MetricSample[];
-  /** Series or points rejected as invalid (no service label, not a number, failed the contract). */
+  /** One entry per series, its points in time order. */
+  series: SeriesColumns[];
+  /** Points rejected as invalid (not a number, or of a series without service identity). */
   rejected: number;
 }
 

@@ -1,20 +1,30 @@
 import { medianAbsoluteDeviation } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { DetectionConfigSchema, SignalConfigSchema } from '../../src/config/config-schema.js';
-import { AnomalyEventSchema, type MetricSample } from '../../src/contracts/index.js';
+import { AnomalyEventSchema, seriesKeyOf } from '../../src/contracts/index.js';
 import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
 import { createRollingWindow } from '../../src/detection/rolling-window.js';
+import type { SeriesColumns } from '../../src/sources/series-columns.js';
 
 const T0 = Date.parse('2026-04-21T02:00:00Z');
 
-function series(service: string, values: readonly number[], metric = 'latency_p99', startMs = T0): MetricSample[] {
-  return values.map((value, i) => ({
-    timestamp: new Date(startMs + i * 60_000).toISOString(),
-    service,
-    namespace: 'shop',
-    metric_name: metric,
-    value,
-  }));
+/** One series of evenly spaced points, as a source delivers it (a batch of one). */
+function series(
+  service: string,
+  values: readonly number[],
+  metric = 'latency_p99',
+  startMs = T0,
+  stepMs = 60_000,
+): SeriesColumns[] {
+  const identity = { service, namespace: 'shop', metric_name: metric, labels: {} };
+  return [
+    {
+      key: seriesKeyOf(identity),
+      identity,
+      timestamps: Float64Array.from(values, (_, i) => startMs + i * stepMs),
+      values: Float64Array.from(values),
+    },
+  ];
 }
 
 function engine(detection: Record<string, unknown> = {}, signals: Array<Record<string, unknown>> = []) {
@@ -115,20 +125,13 @@ describe('detectors on constructed signals', () => {
     // Five days at 5-minute steps: 10 at night, 50 from 09:00 to 17:00.
     const step = 5 * 60_000;
     const start = Date.parse('2026-04-13T00:00:00Z');
-    const points: MetricSample[] = [];
+    const values: number[] = [];
     for (let i = 0; i < 5 * 288; i += 1) {
-      const ts = start + i * step;
-      const hour = new Date(ts).getUTCHours();
+      const hour = new Date(start + i * step).getUTCHours();
       const night = i === 4 * 288 + 12 * 2; // day 5, 02:00
-      const value = (night ? 50 : hour >= 9 && hour < 17 ? 50 : 10) + rand();
-      points.push({
-        timestamp: new Date(ts).toISOString(),
-        service: 'api',
-        namespace: 'shop',
-        metric_name: 'rps',
-        value,
-      });
+      values.push((night ? 50 : hour >= 9 && hour < 17 ? 50 : 10) + rand());
     }
+    const points = series('api', values, 'rps', start, step);
     const e = createDetectionEngine({
       detection: DetectionConfigSchema.parse({
         window_points: 24,
@@ -225,10 +228,18 @@ describe('bad input', () => {
   it('skips duplicate, out-of-order, non-finite points and survives huge values', () => {
     const e = engine();
     const steady = Array.from({ length: 40 }, (_, i) => 100 + ((i * 7) % 5) - 2);
-    const points = series('api', steady);
-    e.ingest(points, ingestAll);
+    const [points] = series('api', steady);
+    e.ingest([points!], ingestAll);
+    // The last three points again, the first point with another value, a point with no valid time.
+    const { timestamps, values } = points!;
     const again = e.ingest(
-      [...points.slice(-3), { ...points[0]!, value: 999 }, { ...points[0]!, timestamp: 'garbage', value: 1 }],
+      [
+        {
+          ...points!,
+          timestamps: Float64Array.of(...timestamps.subarray(-3), T0, Number.NaN),
+          values: Float64Array.of(...values.subarray(-3), 999, 1),
+        },
+      ],
       ingestAll,
     );
     expect(again.skipped).toBe(5);
@@ -266,7 +277,8 @@ describe('state survives a restart', () => {
     expect(b.anomalies).toEqual(a.anomalies);
     expect(a.anomalies.map((x) => x.value)).toEqual([90]);
     // Points it already saw are skipped, not re-scored.
-    expect(restored.ingest(history.slice(-5), options).skipped).toBe(5);
+    const last5 = history.map((s) => ({ ...s, timestamps: s.timestamps.slice(-5), values: s.values.slice(-5) }));
+    expect(restored.ingest(last5, options).skipped).toBe(5);
   });
 });
 

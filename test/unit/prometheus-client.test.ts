@@ -113,16 +113,20 @@ describe('createPrometheusClient', () => {
     });
     const series = await client.queryRange(QUERY);
 
+    // Columns in unix milliseconds.
     expect(series).toEqual([
       {
         labels: { service: 'payments', namespace: 'shop' },
-        points: [
-          [1_700_000_000, 0.41],
-          [1_700_000_120, 1500],
-        ],
+        timestamps: Float64Array.of(1_700_000_000_000, 1_700_000_120_000),
+        values: Float64Array.of(0.41, 1500),
         dropped: 1,
       },
-      { labels: { service: 'checkout' }, points: [[1_700_000_120, 7]], dropped: 2 },
+      {
+        labels: { service: 'checkout' },
+        timestamps: Float64Array.of(1_700_000_120_000),
+        values: Float64Array.of(7),
+        dropped: 2,
+      },
     ]);
 
     expect(server.requests).toHaveLength(1);
@@ -330,20 +334,22 @@ describe('createPrometheusClient', () => {
     const b = series.find((s) => s.labels.service === 'b') as RangeSeries;
     // The last chunk holds a single point, so only the first two chunks had a NaN.
     expect(a.dropped).toBe(2);
-    expect(a.points).toHaveLength(20_001 - 2);
-    const timestamps = a.points.map(([t]) => t);
-    expect(new Set(timestamps).size).toBe(timestamps.length);
+    expect(a.timestamps).toHaveLength(20_001 - 2);
+    expect(a.values).toHaveLength(20_001 - 2);
+    const timestamps = [...a.timestamps];
     for (let i = 1; i < timestamps.length; i += 1) {
       expect(timestamps[i]).toBeGreaterThan(timestamps[i - 1] ?? Number.POSITIVE_INFINITY);
     }
-    expect(a.points[0]).toEqual([start, 0]);
-    expect(a.points.at(-1)).toEqual([end, 20_000]);
+    expect([a.timestamps[0], a.values[0]]).toEqual([start * 1000, 0]);
+    expect([a.timestamps.at(-1), a.values.at(-1)]).toEqual([end * 1000, 20_000]);
+    // Each value is the index of its step: nothing was lost or shifted where chunks meet.
+    for (let i = 0; i < timestamps.length; i += 1) {
+      expect(a.values[i]).toBe(((timestamps[i] as number) / 1000 - start) / step);
+    }
     expect(b).toEqual({
       labels: { service: 'b' },
-      points: [
-        [chunks[0]?.start, 1],
-        [chunks[1]?.start, 1],
-      ],
+      timestamps: Float64Array.of((chunks[0]?.start ?? 0) * 1000, (chunks[1]?.start ?? 0) * 1000),
+      values: Float64Array.of(1, 1),
       dropped: 0,
     });
   });

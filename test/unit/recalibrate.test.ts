@@ -54,6 +54,12 @@ describe('recalibrate', () => {
   const samples = [...history('noisy-api', 'latency_p99', true), ...history('calm-api', 'latency_p99', false)];
   const newEngine = () =>
     createDetectionEngine({ detection: config.detection, stepSeconds: 60, signals: config.signals });
+  /** What the tick knows already: the last point of each series. */
+  const lastPoints = async () => {
+    const lastMs = Date.parse(samples.at(-1)?.timestamp ?? '');
+    const range = { startMs: lastMs, endMs: lastMs, stepSeconds: 60 };
+    return (await createReplaySource(samples).fetch(config.signals[0]!, range)).series;
+  };
 
   beforeEach(() => {
     db = openDatabase(':memory:');
@@ -64,10 +70,7 @@ describe('recalibrate', () => {
   it('raises the threshold of a series that alerts too often, records why, and rebuilds seasonal baselines', async () => {
     const engine = newEngine();
     // The tick knows both series already (one recent point each).
-    engine.ingest(
-      samples.filter((s) => s.timestamp === samples.at(-1)?.timestamp),
-      { coldStartEmitAfterMs: Number.POSITIVE_INFINITY },
-    );
+    engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
     const report = await recalibrate(
       { config, source: createReplaySource(samples), engine, repo, logger: createSilentLogger() },
       NOW,
@@ -117,7 +120,7 @@ describe('recalibrate', () => {
 
   it('if the history cannot be read, nothing changes and the run is recorded as failed', async () => {
     const engine = newEngine();
-    engine.ingest(samples.slice(-1), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+    engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
     engine.setMinScore('shop/calm-api/latency_p99', 0.9995);
     const replay = createReplaySource(samples);
     const failing: SampleSource = {
