@@ -218,6 +218,8 @@ async function ingestInSlices(
   const anomalies: AnomalyEvent[] = [];
   const touched: string[] = [];
   let seriesScored = 0;
+  // The fetches' last steps (mapping series, settling promises) ran since the last turn.
+  await slicer.pause();
   for (const series of seriesInTimeOrder(fetched)) {
     if (slicer.due()) await slicer.pause();
     const part = engine.ingest([series], options);

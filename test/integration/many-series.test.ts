@@ -3,7 +3,8 @@
  * window) from a real Prometheus, backfilled with promtool, are scored in one cycle. Spreading a
  * batch this size into call arguments (`push(...samples)`) throws a RangeError in V8, which used to
  * fail every cycle of an installation with 1 000 pods. Real Prometheus, real SQLite; Slack's Web
- * API is the local double.
+ * API is the local double. The same answer also shows that the tick gives the event loop back while
+ * it reads and scores it, so Slack's requests are acked during a cycle.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +14,26 @@ import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
+import { createPipeline } from '../../src/pipeline/create-pipeline.js';
+import { createPrometheusSource } from '../../src/sources/create-prometheus-source.js';
+import { createPrometheusClient } from '../../src/sources/prometheus-client.js';
+import { openDatabase } from '../../src/storage/open-database.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
 const PODS = 5_000;
 const POINTS = 125;
+
+function configFor(prometheusUrl: string) {
+  return ConfigSchema.parse({
+    prometheus: { url: prometheusUrl, timeout_ms: 30_000 },
+    slack: { mode: 'http', port: 0 },
+    http: { health_port: 0 },
+    teams: { core: { channel: '#core' } },
+    services: [{ name: 'api', namespace: 'prod', team: 'core' }],
+    signals: [{ name: 'latency_p99', query: 'pod_latency' }],
+  });
+}
 
 describe('a signal with thousands of series', () => {
   let prometheus: RealPrometheus;
@@ -37,14 +53,7 @@ describe('a signal with thousands of series', () => {
     slack = await startFakeSlack();
     dir = mkdtempSync(join(tmpdir(), 'vigil-many-'));
     vigil = await startVigil({
-      config: ConfigSchema.parse({
-        prometheus: { url: prometheus.url, timeout_ms: 30_000 },
-        slack: { mode: 'http', port: 0 },
-        http: { health_port: 0 },
-        teams: { core: { channel: '#core' } },
-        services: [{ name: 'api', namespace: 'prod', team: 'core' }],
-        signals: [{ name: 'latency_p99', query: 'pod_latency' }],
-      }),
+      config: configFor(prometheus.url),
       env: parseEnv({
         SLACK_BOT_TOKEN: 'xoxb-x',
         SLACK_SIGNING_SECRET: 'many-series-signing-secret',
@@ -72,5 +81,41 @@ describe('a signal with thousands of series', () => {
     expect(outcome?.status).toBe('ok');
     expect(outcome?.series_scored).toBe(PODS);
     expect(outcome?.samples).toBe(PODS * POINTS);
+  }, 120_000);
+
+  it('a first cycle over 5 000 series never holds the event loop for long', async () => {
+    // The production path from the query to the stored anomalies, on a fresh engine (a first cycle:
+    // every series is new). Detector state is not saved here: writing it is a separate step with
+    // its own budget.
+    const config = configFor(prometheus.url);
+    const db = openDatabase(':memory:');
+    const client = createPrometheusClient({ baseUrl: prometheus.url, timeoutMs: 30_000 });
+    const pipeline = createPipeline({
+      config,
+      db,
+      source: createPrometheusSource(client, config.services),
+      logger: createSilentLogger(),
+    });
+    // A 5 ms timer stands in for Slack's requests: it runs only when the tick gives the loop back.
+    let last = performance.now();
+    let longestGap = 0;
+    const timer = setInterval(() => {
+      const t = performance.now();
+      longestGap = Math.max(longestGap, t - last);
+      last = t;
+    }, 5);
+    try {
+      const outcome = await pipeline.cycle.run(new Date(end * 1000));
+      longestGap = Math.max(longestGap, performance.now() - last);
+      expect(outcome.status).toBe('ok');
+      expect(outcome.series_scored).toBe(PODS);
+      expect(outcome.samples).toBe(PODS * POINTS);
+      // Slack wants an ack within 3 s; the tick aims at ≤ 100 ms blocks, and the bound leaves room
+      // for a loaded 2-core CI. A single JSON.parse of this answer alone took ~0.2 s.
+      expect(longestGap).toBeLessThan(250);
+    } finally {
+      clearInterval(timer);
+      db.close();
+    }
   }, 120_000);
 });
