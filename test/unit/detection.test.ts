@@ -248,6 +248,20 @@ describe('bad input', () => {
     for (const a of huge.anomalies) expect(AnomalyEventSchema.safeParse(a).success).toBe(true);
   });
 
+  it('scores a series delivered out of order, or in two parts, as the same series in time order', () => {
+    const [inOrder] = series('api', [...Array.from({ length: 40 }, (_, i) => 100 + (i % 3)), 900, 101, 100]);
+    const { timestamps, values } = inOrder!;
+    const expected = engine().ingest([inOrder!], ingestAll);
+    expect(expected.anomalies.map((a) => a.value)).toEqual([900]);
+    const reversed = { ...inOrder!, timestamps: timestamps.slice().reverse(), values: values.slice().reverse() };
+    expect(engine().ingest([reversed], ingestAll)).toEqual(expected);
+    // The caller's arrays are read, never reordered in place.
+    expect(reversed.timestamps[0]).toBe(timestamps.at(-1));
+    const later = { ...inOrder!, timestamps: timestamps.subarray(20), values: values.subarray(20) };
+    const earlier = { ...inOrder!, timestamps: timestamps.subarray(0, 20), values: values.subarray(0, 20) };
+    expect(engine().ingest([later, earlier], ingestAll)).toEqual(expected);
+  });
+
   it('gives the same id to the same point, so re-scoring is idempotent', () => {
     const points = series('api', [...Array.from({ length: 40 }, (_, i) => 100 + (i % 3)), 900]);
     const a = engine().ingest(points, ingestAll).anomalies;

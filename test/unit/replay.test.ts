@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
+import { SignalConfigSchema } from '../../src/config/config-schema.js';
 import { generateDemoScenario } from '../../src/demo/generate-demo-scenario.js';
+import { createReplaySource } from '../../src/sources/create-replay-source.js';
 import { loadScenario } from '../../src/sources/load-scenario.js';
 import { startFakeSlack } from '../helpers/fake-slack.js';
 
@@ -85,6 +87,44 @@ describe('replay', () => {
     expect(await main(['replay', join(dir, 'nothing')], {})).toBe(1);
     expect(errors.join('')).toContain('vigil_replay_invalid');
     expect(errors.join('')).toContain('topology.json is missing');
+  });
+});
+
+describe('the replay source', () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 2, 5, minute)).toISOString();
+  const sample = (service: string, minute: number, value: number, metric = 'latency_p99') => ({
+    timestamp: at(minute),
+    service,
+    namespace: 'shop',
+    metric_name: metric,
+    value,
+  });
+
+  it('answers a range as one column pair per series, cut to the range, in the order their points come', async () => {
+    // File order is not time order; "web" has the earliest point of the range, "api" the earliest overall.
+    const source = createReplaySource([
+      sample('api', 3, 3),
+      sample('web', 2, 20),
+      sample('api', 0, 0),
+      sample('api', 1, 1),
+      sample('web', 4, 40),
+      sample('api', 2, 2),
+      sample('db', 2, 9, 'error_rate'),
+    ]);
+    const signal = SignalConfigSchema.parse({ name: 'latency_p99', query: 'x' });
+    const range = { startMs: Date.parse(at(2)), endMs: Date.parse(at(3)), stepSeconds: 60 };
+    const batch = await source.fetch(signal, range);
+    expect(batch.rejected).toBe(0);
+    expect(batch.series.map((s) => ({ key: s.key, timestamps: [...s.timestamps], values: [...s.values] }))).toEqual([
+      { key: 'shop/web/latency_p99', timestamps: [Date.parse(at(2))], values: [20] },
+      { key: 'shop/api/latency_p99', timestamps: [Date.parse(at(2)), Date.parse(at(3))], values: [2, 3] },
+    ]);
+    expect(batch.series[1]?.identity).toEqual({
+      service: 'api',
+      namespace: 'shop',
+      metric_name: 'latency_p99',
+      labels: {},
+    });
   });
 });
 
