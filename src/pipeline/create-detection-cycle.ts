@@ -9,7 +9,7 @@ import { createTimeSlicer, type TimeSlicer } from '../event-loop/create-time-sli
 import { applyAnomalies, type IncidentChanges } from '../incidents/apply-anomalies.js';
 import type { Routing } from '../incidents/build-incident.js';
 import type { Logger } from '../logger.js';
-import type { SampleBatch, SampleSource } from '../sources/sample-source.js';
+import type { SampleSource } from '../sources/sample-source.js';
 import type { SeriesColumns } from '../sources/series-columns.js';
 import type { AnomaliesRepo } from '../storage/anomalies-repo.js';
 import type { CycleReport, CyclesRepo } from '../storage/cycles-repo.js';
@@ -65,7 +65,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
   async function fetchSignal(signal: SignalConfig, endMs: number) {
     const previous = lastEnd.get(signal.name);
     const startMs = previous === undefined ? endMs - warmupMs : Math.max(previous + stepMs, endMs - maxCatchUpMs);
-    if (startMs > endMs) return { signal, endMs, batch: { series: [], rejected: 0 } as SampleBatch };
+    if (startMs > endMs) return { signal, endMs, batch: { series: [] as SeriesColumns[], rejected: 0 } };
     const batch = await deps.source.fetch(signal, { startMs, endMs, stepSeconds: config.stepSeconds });
     return { signal, endMs, batch };
   }
