@@ -1,17 +1,29 @@
 import type { RecalibrationConfig, SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { planHistoryChunks } from '../sources/plan-history-chunks.js';
 import type { SampleSource } from '../sources/sample-source.js';
 import type { CalibrationChange, DetectorStateRepo } from '../storage/detector-state-repo.js';
+import { readSeriesHistory, type SeriesHistoryReader, type SeriesHistorySummary } from './calibrate-series-history.js';
 import type { DetectionEngine } from './create-detection-engine.js';
-import { createSeriesDetector } from './create-series-detector.js';
-import { createSeasonalBaseline, type SeasonalBaselineState } from './detectors/seasonal-baseline.js';
+import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
-import { seriesInTimeOrder } from './series-in-time-order.js';
+import { createYielder } from '../scheduler/yield-to-event-loop.js';
 
 const DAY_MS = 86_400_000;
 /** Never stricter than one alert-worthy point in a million. */
 const MAX_MIN_SCORE = 0.999999;
+/**
+ * Series read together: a slice of a signal's services whose series add up to about this many.
+ * What one slice holds is about 20 KB per series (its detectors and onsets), so ~10 MB, whatever
+ * the history length or the number of series.
+ */
+export const SLICE_SERIES = 500;
+/**
+ * Points in one answer: ~40 bytes each as JSON, so a few MB per response; a week of 500 series at
+ * 5 minutes is 5 requests.
+ */
+export const MAX_POINTS_PER_ANSWER = 200_000;
 
 export interface RecalibrationDeps {
   config: Pick<VigilConfig, 'signals' | 'detection' | 'prometheus'> & { recalibration: RecalibrationConfig };
@@ -32,119 +44,150 @@ export interface RecalibrationReport {
   error?: string;
 }
 
-interface SeriesPlan {
-  key: string;
-  minScore: number | undefined;
-  seasonal: SeasonalBaselineState | null;
-}
-
-/** Onsets (first anomalous point of an episode) of a history, with the calibrated score that opened each. */
-function onsetScores(
-  timestamps: Float64Array,
-  values: Float64Array,
-  options: ReturnType<typeof seriesDetectorOptions>,
-): number[] {
-  // Every point may alert here: the gate under study is the one being recalibrated.
-  const detector = createSeriesDetector({ ...options, minScore: 0 });
-  const scores: number[] = [];
-  let previous = false;
-  for (let i = 0; i < timestamps.length; i += 1) {
-    const r = detector.update(values[i] as number, timestamps[i] as number);
-    if (r.anomalous && !previous && r.primary.name !== 'slo_burn_rate') scores.push(r.primary.score);
-    previous = r.anomalous;
+/** Services of a signal packed into slices of about SLICE_SERIES series (a larger service alone). */
+function slicesOf(seriesPerService: ReadonlyMap<string, number>): Array<{ services: string[]; series: number }> {
+  const slices: Array<{ services: string[]; series: number }> = [];
+  let current = { services: [] as string[], series: 0 };
+  for (const [service, count] of seriesPerService) {
+    if (current.services.length > 0 && current.series + count > SLICE_SERIES) {
+      slices.push(current);
+      current = { services: [], series: 0 };
+    }
+    current.services.push(service);
+    current.series += count;
   }
-  return scores;
+  if (current.services.length > 0) slices.push(current);
+  return slices;
 }
 
 /**
  * The slow path, e.g. hourly: reads days of history at a coarse step, rebuilds each series' seasonal
  * baseline from it, and sets each series' minimum calibrated score so that it would have alerted
  * about `target_alerts_per_day` times a day (half that for series people mostly marked 👎).
- * Everything is computed first and applied at the end, in one transaction that records every change
- * (old → new, why): if anything fails, the streaming tick keeps the calibration it had.
+ *
+ * It streams: a signal's series are read a slice of services at a time, each slice's history in
+ * time chunks of bounded size, each point into online detectors, so memory and answer sizes are
+ * bounded whatever the number of series or days; it yields to the event loop as it goes, so ticks
+ * and Slack acks are not delayed. Each slice's changes are stored (old → new, why) and applied
+ * together, in one transaction; a slice that fails leaves its series' calibration as it was, and the
+ * run is recorded as failed with what it had applied.
  */
 export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<RecalibrationReport> {
   const { config, engine, repo, logger } = deps;
   const settings = config.recalibration;
   const runId = repo.startRun(now.toISOString());
-  try {
-    const endMs = Math.floor(now.getTime() / (settings.step_seconds * 1000)) * settings.step_seconds * 1000;
-    const startMs = endMs - settings.history_days * DAY_MS;
-    const historyDays = settings.history_days;
-    const feedback = deps.feedbackBySeries?.() ?? new Map<string, Record<string, number>>();
-    const plans: SeriesPlan[] = [];
-    const changes: CalibrationChange[] = [];
-    for (const signal of config.signals as SignalConfig[]) {
-      const batch = await deps.source.fetch(signal, { startMs, endMs, stepSeconds: settings.step_seconds });
-      const coarseMs = settings.step_seconds * 1000;
-      const options = seriesDetectorOptions(config.detection, coarseMs, signal);
-      for (const { key, timestamps, values } of seriesInTimeOrder(batch.series)) {
-        // Seasonal baseline from the whole history; bucket counts rescaled to the tick's step so the
-        // streaming detector trusts them as if it had seen that many points itself.
-        let seasonal: SeasonalBaselineState | null = null;
-        if (config.detection.seasonal) {
-          const baseline = createSeasonalBaseline({ stepMs: coarseMs, threshold: 1, memoryDays: 3 });
-          for (let i = 0; i < timestamps.length; i += 1) baseline.update(values[i] as number, timestamps[i] as number);
-          const ratio = settings.step_seconds / config.prometheus.step_seconds;
-          const state = baseline.state();
-          seasonal = {
-            ...state,
-            day: { ...state.day, count: state.day.count.map((c) => c * ratio) },
-            week: { ...state.week, count: state.week.count.map((c) => c * ratio) },
-            levelCount: state.levelCount * ratio,
-          };
+  const coarseMs = settings.step_seconds * 1000;
+  const endMs = Math.floor(now.getTime() / coarseMs) * coarseMs;
+  const startMs = endMs - settings.history_days * DAY_MS;
+  const historyDays = settings.history_days;
+  const feedback = deps.feedbackBySeries?.() ?? new Map<string, Record<string, number>>();
+  const changes: CalibrationChange[] = [];
+  let series = 0;
+  let seasonalRebuilt = 0;
+  const yieldSometimes = createYielder();
+
+  /** The threshold a series' onsets call for; a change when it moved. */
+  function planOf(key: string, summary: SeriesHistorySummary): { minScore: number | undefined; change?: CalibrationChange } {
+    const onsets = summary.onsets.sort((a, b) => b - a);
+    const labels = feedback.get(key) ?? {};
+    const noisy = (labels.noisy ?? 0) + (labels.duplicate ?? 0);
+    const useful = labels.useful ?? 0;
+    const distrusted = noisy >= 2 && noisy > useful;
+    const target = settings.target_alerts_per_day * (distrusted ? 0.5 : 1);
+    const allowed = Math.max(0, Math.floor(target * historyDays));
+    const old = engine.minScore(key) ?? null;
+    const floor = config.detection.min_score;
+    let next = floor;
+    if (onsets.length > allowed) {
+      // Just above the onset that would have been one too many.
+      const cut = onsets[allowed] as number;
+      next = Math.min(MAX_MIN_SCORE, Math.max(floor, 1 - (1 - cut) * 0.9));
+    }
+    const current = old ?? floor;
+    if (Math.abs(next - current) <= 1e-9) return { minScore: old ?? undefined };
+    const perDay = (onsets.filter((s) => s >= current).length / historyDays).toFixed(2);
+    const after = (onsets.filter((s) => s >= next).length / historyDays).toFixed(2);
+    return {
+      minScore: next,
+      change: {
+        seriesKey: key,
+        field: 'min_score',
+        oldValue: old,
+        newValue: next,
+        reason:
+          `${perDay} alerts/day at ${current} over the last ${historyDays} days (${summary.points} points at ` +
+          `${settings.step_seconds} s); ${after}/day at ${next.toPrecision(7)}, target ${target}/day` +
+          (distrusted ? ` (halved: ${noisy} noisy vs ${useful} useful in feedback)` : ''),
+      },
+    };
+  }
+
+  /** Seasonal counts rescaled to the tick's step, so the streaming detector trusts them as its own. */
+  function rescaled(state: SeasonalBaselineState): SeasonalBaselineState {
+    const ratio = settings.step_seconds / config.prometheus.step_seconds;
+    return {
+      ...state,
+      day: { ...state.day, count: state.day.count.map((c) => c * ratio) },
+      week: { ...state.week, count: state.week.count.map((c) => c * ratio) },
+      levelCount: state.levelCount * ratio,
+    };
+  }
+
+  async function recalibrateSlice(signal: SignalConfig, services: string[], expected: number): Promise<void> {
+    const options = seriesDetectorOptions(config.detection, coarseMs, signal);
+    const readers = new Map<string, SeriesHistoryReader>();
+    for (const chunk of planHistoryChunks(startMs, endMs, coarseMs, expected, MAX_POINTS_PER_ANSWER)) {
+      const batch = await deps.source.fetch(signal, { ...chunk, stepSeconds: settings.step_seconds, services });
+      for (const s of batch.series) {
+        let reader = readers.get(s.key);
+        if (!reader) {
+          reader = readSeriesHistory(options, config.detection.seasonal);
+          readers.set(s.key, reader);
         }
-        // Threshold: the score that would have let through about the target number of onsets.
-        const onsets = onsetScores(timestamps, values, options).sort((a, b) => b - a);
-        const labels = feedback.get(key) ?? {};
-        const noisy = (labels.noisy ?? 0) + (labels.duplicate ?? 0);
-        const useful = labels.useful ?? 0;
-        const distrusted = noisy >= 2 && noisy > useful;
-        const target = settings.target_alerts_per_day * (distrusted ? 0.5 : 1);
-        const allowed = Math.max(0, Math.floor(target * historyDays));
-        const old = engine.minScore(key) ?? null;
-        const floor = config.detection.min_score;
-        let next = floor;
-        if (onsets.length > allowed) {
-          // Just above the onset that would have been one too many.
-          const cut = onsets[allowed] as number;
-          next = Math.min(MAX_MIN_SCORE, Math.max(floor, 1 - (1 - cut) * 0.9));
-        }
-        const current = old ?? floor;
-        let minScore: number | undefined = old ?? undefined;
-        if (Math.abs(next - current) > 1e-9) {
-          minScore = next;
-          const perDay = (onsets.filter((s) => s >= current).length / historyDays).toFixed(2);
-          const after = (onsets.filter((s) => s >= next).length / historyDays).toFixed(2);
-          changes.push({
-            seriesKey: key,
-            field: 'min_score',
-            oldValue: old,
-            newValue: next,
-            reason:
-              `${perDay} alerts/day at ${current} over the last ${historyDays} days (${timestamps.length} points at ` +
-              `${settings.step_seconds} s); ${after}/day at ${next.toPrecision(7)}, target ${target}/day` +
-              (distrusted ? ` (halved: ${noisy} noisy vs ${useful} useful in feedback)` : ''),
-          });
-        }
-        plans.push({ key, minScore, seasonal });
+        reader.feed(s.timestamps, s.values);
+        await yieldSometimes();
       }
     }
-    // Apply: store first (the audit trail must not miss a change the engine made), then the engine.
-    repo.finishRun(runId, new Date().toISOString(), plans.length, changes);
-    let seasonalRebuilt = 0;
-    for (const plan of plans) {
+    const sliceChanges: CalibrationChange[] = [];
+    const apply: Array<{ key: string; minScore: number | undefined; seasonal: SeasonalBaselineState | null }> = [];
+    for (const [key, reader] of readers) {
+      const summary = reader.finish();
+      const plan = planOf(key, summary);
+      if (plan.change) sliceChanges.push(plan.change);
+      apply.push({ key, minScore: plan.minScore, seasonal: summary.seasonal ? rescaled(summary.seasonal) : null });
+      await yieldSometimes();
+    }
+    // Store first (the audit trail must not miss a change the engine made), then the engine.
+    repo.applyChanges(runId, new Date().toISOString(), sliceChanges);
+    for (const plan of apply) {
       if (plan.minScore !== undefined) engine.setMinScore(plan.key, plan.minScore);
       if (plan.seasonal && engine.replaceSeasonal(plan.key, plan.seasonal)) seasonalRebuilt += 1;
     }
-    logger.info(
-      { run: runId, series: plans.length, changes: changes.length, seasonalRebuilt },
-      'recalibration finished',
-    );
-    return { runId, status: 'ok', series: plans.length, changes, seasonalRebuilt };
+    for (const c of sliceChanges) changes.push(c);
+    series += readers.size;
+  }
+
+  try {
+    for (const signal of config.signals as SignalConfig[]) {
+      // Which series the signal has now, by service: one step, a cheap answer.
+      const present = await deps.source.fetch(signal, {
+        startMs: endMs - coarseMs,
+        endMs,
+        stepSeconds: settings.step_seconds,
+      });
+      const perService = new Map<string, number>();
+      for (const s of present.series) perService.set(s.identity.service, (perService.get(s.identity.service) ?? 0) + 1);
+      for (const slice of slicesOf(perService)) await recalibrateSlice(signal, slice.services, slice.series);
+    }
+    repo.finishRun(runId, new Date().toISOString(), series, changes.length);
+    logger.info({ run: runId, series, changes: changes.length, seasonalRebuilt }, 'recalibration finished');
+    return { runId, status: 'ok', series, changes, seasonalRebuilt };
   } catch (error) {
     repo.failRun(runId, new Date().toISOString(), errorMessage(error));
-    logger.error({ err: error, run: runId }, 'recalibration failed; the tick keeps its current calibration');
-    return { runId, status: 'failed', series: 0, changes: [], seasonalRebuilt: 0, error: errorMessage(error) };
+    logger.error(
+      { err: error, run: runId, series, changes: changes.length },
+      'recalibration failed; series not reached keep their current calibration',
+    );
+    return { runId, status: 'failed', series, changes, seasonalRebuilt, error: errorMessage(error) };
   }
 }

@@ -24,8 +24,10 @@ export interface DetectorStateRepo {
   loadAll(): PersistedSeries[];
   calibrations(): Map<string, number>;
   startRun(at: string): number;
-  /** Applies and records calibration changes of a run, and closes it, in one transaction. */
-  finishRun(runId: number, at: string, seriesCount: number, changes: readonly CalibrationChange[]): void;
+  /** Applies and records calibration changes of a run (a slice of its series), in one transaction. */
+  applyChanges(runId: number, at: string, changes: readonly CalibrationChange[]): void;
+  /** Closes a run that went through: how many series it read and how many changes it applied. */
+  finishRun(runId: number, at: string, seriesCount: number, changeCount: number): void;
   failRun(runId: number, at: string, error: string): void;
   /** The latest recalibration run, if any. */
   latestRun(): RecalibrationRun | undefined;
@@ -55,15 +57,12 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
     ON CONFLICT (series_key) DO UPDATE SET min_score = excluded.min_score, updated_at = excluded.updated_at`);
   const recordChange = db.prepare(`INSERT INTO calibration_changes
     (run_id, series_key, field, old_value, new_value, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-  const finish = db.transaction(
-    (runId: number, at: string, seriesCount: number, changes: readonly CalibrationChange[]) => {
-      for (const c of changes) {
-        if (c.field === 'min_score') setCalibration.run(c.seriesKey, c.newValue, at);
-        recordChange.run(runId, c.seriesKey, c.field, c.oldValue, c.newValue, c.reason, at);
-      }
-      closeRun.run(at, seriesCount, changes.length, runId);
-    },
-  );
+  const applyChanges = db.transaction((runId: number, at: string, changes: readonly CalibrationChange[]) => {
+    for (const c of changes) {
+      if (c.field === 'min_score') setCalibration.run(c.seriesKey, c.newValue, at);
+      recordChange.run(runId, c.seriesKey, c.field, c.oldValue, c.newValue, c.reason, at);
+    }
+  });
   const latestRun = db.prepare(
     'SELECT started_at, finished_at, status, series, changes, error FROM recalibration_runs ORDER BY id DESC LIMIT 1',
   );
@@ -81,7 +80,10 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
       ),
     startRun: (at) => Number(startRun.run(at).lastInsertRowid),
     latestRun: () => latestRun.get() as RecalibrationRun | undefined,
-    finishRun: (runId, at, seriesCount, changes) => finish(runId, at, seriesCount, changes),
+    applyChanges: (runId, at, changes) => applyChanges(runId, at, changes),
+    finishRun: (runId, at, seriesCount, changeCount) => {
+      closeRun.run(at, seriesCount, changeCount, runId);
+    },
     failRun: (runId, at, error) => {
       failRun.run(at, error.slice(0, 2000), runId);
     },

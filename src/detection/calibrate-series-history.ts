@@ -1,0 +1,49 @@
+import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
+import { createSeasonalBaseline } from './detectors/seasonal-baseline.js';
+import { createSeriesDetector } from './create-series-detector.js';
+import type { seriesDetectorOptions } from './series-detector-options.js';
+
+/** What a series' history says, read once in time order: for recalibration. */
+export interface SeriesHistorySummary {
+  points: number;
+  /** Calibrated score of the onset (first anomalous point) of every episode, in time order. */
+  onsets: number[];
+  /** Seasonal baseline learned from the history, as the coarse step saw it; null when off. */
+  seasonal: SeasonalBaselineState | null;
+}
+
+export interface SeriesHistoryReader {
+  /** Points in time order; may be called once per chunk of history. */
+  feed(timestamps: ArrayLike<number>, values: ArrayLike<number>): void;
+  finish(): SeriesHistorySummary;
+}
+
+/**
+ * Reads a series' history point by point, online (the detectors are), so that recalibration holds
+ * a few kilobytes per series whatever the history length, not every sample of a week.
+ */
+export function readSeriesHistory(
+  options: ReturnType<typeof seriesDetectorOptions>,
+  seasonal: boolean,
+): SeriesHistoryReader {
+  // Every point may alert here: the gate under study is the one being recalibrated.
+  const detector = createSeriesDetector({ ...options, minScore: 0 });
+  const baseline = seasonal ? createSeasonalBaseline({ stepMs: options.stepMs, threshold: 1, memoryDays: 3 }) : null;
+  const onsets: number[] = [];
+  let previous = false;
+  let points = 0;
+  return {
+    feed(timestamps, values) {
+      for (let i = 0; i < timestamps.length; i += 1) {
+        const ts = timestamps[i] as number;
+        const value = values[i] as number;
+        baseline?.update(value, ts);
+        const r = detector.update(value, ts);
+        if (r.anomalous && !previous && r.primary.name !== 'slo_burn_rate') onsets.push(r.primary.score);
+        previous = r.anomalous;
+      }
+      points += timestamps.length;
+    },
+    finish: () => ({ points, onsets, seasonal: baseline ? baseline.state() : null }),
+  };
+}
