@@ -1,6 +1,6 @@
+import { createSeriesDetector } from './create-series-detector.js';
 import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
 import { createSeasonalBaseline } from './detectors/seasonal-baseline.js';
-import { createSeriesDetector } from './create-series-detector.js';
 import type { seriesDetectorOptions } from './series-detector-options.js';
 
 /** What a series' history says, read once in time order: for recalibration. */

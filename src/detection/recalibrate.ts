@@ -1,5 +1,6 @@
 import type { RecalibrationConfig, SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { errorMessage } from '../errors.js';
+import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { Logger } from '../logger.js';
 import { planHistoryChunks } from '../sources/plan-history-chunks.js';
 import type { SampleSource } from '../sources/sample-source.js';
@@ -8,7 +9,6 @@ import { readSeriesHistory, type SeriesHistoryReader, type SeriesHistorySummary 
 import type { DetectionEngine } from './create-detection-engine.js';
 import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
-import { createYielder } from '../scheduler/yield-to-event-loop.js';
 
 const DAY_MS = 86_400_000;
 /** Never stricter than one alert-worthy point in a million. */
@@ -84,10 +84,13 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
   const changes: CalibrationChange[] = [];
   let series = 0;
   let seasonalRebuilt = 0;
-  const yieldSometimes = createYielder();
+  const slicer = createTimeSlicer();
 
   /** The threshold a series' onsets call for; a change when it moved. */
-  function planOf(key: string, summary: SeriesHistorySummary): { minScore: number | undefined; change?: CalibrationChange } {
+  function planOf(
+    key: string,
+    summary: SeriesHistorySummary,
+  ): { minScore: number | undefined; change?: CalibrationChange } {
     const onsets = summary.onsets.sort((a, b) => b - a);
     const labels = feedback.get(key) ?? {};
     const noisy = (labels.noisy ?? 0) + (labels.duplicate ?? 0);
@@ -145,7 +148,7 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
           readers.set(s.key, reader);
         }
         reader.feed(s.timestamps, s.values);
-        await yieldSometimes();
+        if (slicer.due()) await slicer.pause();
       }
     }
     const sliceChanges: CalibrationChange[] = [];
@@ -155,7 +158,7 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
       const plan = planOf(key, summary);
       if (plan.change) sliceChanges.push(plan.change);
       apply.push({ key, minScore: plan.minScore, seasonal: summary.seasonal ? rescaled(summary.seasonal) : null });
-      await yieldSometimes();
+      if (slicer.due()) await slicer.pause();
     }
     // Store first (the audit trail must not miss a change the engine made), then the engine.
     repo.applyChanges(runId, new Date().toISOString(), sliceChanges);

@@ -1,6 +1,7 @@
 import type { ServiceConfig, SignalConfig } from '../config/config-schema.js';
 import { seriesKeyOf } from '../contracts/index.js';
 import type { PrometheusClient } from './prometheus-client.js';
+import { restrictToServices } from './restrict-to-services.js';
 import type { SampleBatch, SampleRange, SampleSource } from './sample-source.js';
 import type { SeriesColumns } from './series-columns.js';
 
@@ -21,7 +22,11 @@ export function createPrometheusSource(client: PrometheusClient, services: reado
   return {
     async fetch(signal: SignalConfig, range: SampleRange): Promise<SampleBatch> {
       const series = await client.queryRange({
-        query: renderSignalQuery(signal.query, range.stepSeconds, namespaces),
+        query: restrictToServices(
+          renderSignalQuery(signal.query, range.stepSeconds, namespaces),
+          signal.service_label,
+          range.services,
+        ),
         start: range.startMs / 1000,
         end: range.endMs / 1000,
         stepSeconds: range.stepSeconds,

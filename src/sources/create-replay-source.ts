@@ -63,7 +63,9 @@ export function createReplaySource(samples: readonly MetricSample[]): SampleSour
   return {
     async fetch(signal, range) {
       const cut: Array<{ rank: number; series: SeriesColumns }> = [];
+      const only = range.services ? new Set(range.services) : null;
       for (const s of seriesByMetric.get(signal.name) ?? []) {
+        if (only && !only.has(s.identity.service)) continue;
         const from = lowerBound(s.timestamps, range.startMs);
         const to = lowerBound(s.timestamps, range.endMs + 1);
         if (to <= from) continue;

@@ -6,6 +6,11 @@ export interface SampleRange {
   startMs: number;
   endMs: number;
   stepSeconds: number;
+  /**
+   * Only the series of these services (recalibration reads a signal a slice at a time); all of the
+   * signal's series when absent.
+   */
+  services?: readonly string[];
 }
 
 export interface SampleBatch {

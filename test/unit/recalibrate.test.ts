@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
 import type { MetricSample } from '../../src/contracts/index.js';
 import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
-import { recalibrate } from '../../src/detection/recalibrate.js';
+import { MAX_POINTS_PER_ANSWER, recalibrate, SLICE_SERIES } from '../../src/detection/recalibrate.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createReplaySource } from '../../src/sources/create-replay-source.js';
 import type { SampleSource } from '../../src/sources/sample-source.js';
@@ -118,14 +118,15 @@ describe('recalibrate', () => {
     expect(distrusted?.newValue).toBeGreaterThan(plain?.newValue ?? 1);
   });
 
-  it('if the history cannot be read, nothing changes and the run is recorded as failed', async () => {
+  it('a slice whose history cannot be read keeps its calibration; the run is recorded as failed', async () => {
     const engine = newEngine();
     engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
     engine.setMinScore('shop/calm-api/latency_p99', 0.9995);
     const replay = createReplaySource(samples);
     const failing: SampleSource = {
       fetch: async (signal, range) => {
-        if (signal.name === 'error_rate') throw new Error('Prometheus did not answer within 10000 ms');
+        // The series are found, then their history does not come.
+        if (range.services) throw new Error('Prometheus did not answer within 10000 ms');
         return replay.fetch(signal, range);
       },
     };
@@ -137,5 +138,66 @@ describe('recalibrate', () => {
       status: 'failed',
       error: 'Prometheus did not answer within 10000 ms',
     });
+  });
+
+  it('slices done before a failure stay applied and recorded', async () => {
+    const engine = newEngine();
+    engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+    const replay = createReplaySource(samples);
+    const failing: SampleSource = {
+      fetch: async (signal, range) => {
+        if (signal.name === 'error_rate') throw new Error('Prometheus did not answer within 10000 ms');
+        return replay.fetch(signal, range);
+      },
+    };
+    const report = await recalibrate({ config, source: failing, engine, repo, logger: createSilentLogger() }, NOW);
+    expect(report.status).toBe('failed');
+    expect(report.series).toBe(2);
+    const noisy = report.changes.find((c) => c.seriesKey === 'shop/noisy-api/latency_p99');
+    expect(noisy).toBeDefined();
+    expect(repo.calibrations().get('shop/noisy-api/latency_p99')).toBe(noisy?.newValue);
+    expect(engine.minScore('shop/noisy-api/latency_p99')).toBe(noisy?.newValue);
+  });
+
+  it('streams: slices of services, bounded answers, turns for the event loop, every series calibrated', async () => {
+    const many: MetricSample[] = [];
+    const services = 600;
+    // The last day of each history: enough to see the slicing, small enough to run in a second.
+    const lastDay = NOW.getTime() - 86_400_000;
+    for (let i = 0; i < services; i += 1) {
+      for (const s of history(`svc-${i}`, 'latency_p99', i % 2 === 0))
+        if (Date.parse(s.timestamp) >= lastDay) many.push(s);
+    }
+    const replay = createReplaySource(many);
+    const fetches: Array<{ services: number; series: number; points: number }> = [];
+    const counting: SampleSource = {
+      fetch: async (signal, range) => {
+        const batch = await replay.fetch(signal, range);
+        let points = 0;
+        for (const s of batch.series) points += s.timestamps.length;
+        fetches.push({ services: range.services?.length ?? 0, series: batch.series.length, points });
+        return batch;
+      },
+    };
+    let turns = 0;
+    const timer = setInterval(() => {
+      turns += 1;
+    }, 1);
+    const report = await recalibrate(
+      { config, source: counting, engine: newEngine(), repo, logger: createSilentLogger() },
+      NOW,
+    ).finally(() => clearInterval(timer));
+    expect(report.status).toBe('ok');
+    expect(report.series).toBe(services);
+    const historyReads = fetches.filter((f) => f.services > 0);
+    // 600 services of one series each: two slices of at most SLICE_SERIES series.
+    expect(historyReads.length).toBeGreaterThanOrEqual(Math.ceil(services / SLICE_SERIES));
+    for (const f of historyReads) {
+      expect(f.series).toBeLessThanOrEqual(SLICE_SERIES);
+      expect(f.points).toBeLessThanOrEqual(MAX_POINTS_PER_ANSWER);
+    }
+    expect(historyReads.reduce((sum, f) => sum + f.points, 0)).toBe(services * 288);
+    // Timers ran while it worked: it gave the event loop turns, not one long block.
+    expect(turns).toBeGreaterThan(3);
   });
 });

@@ -86,7 +86,7 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
     expect(text).toContain('*Open incidents:* 1');
     expect(text).not.toContain('Last recalibration');
     const run = repos.detectorState.startRun('2026-04-21T02:00:00.000Z');
-    repos.detectorState.finishRun(run, '2026-04-21T02:10:00.000Z', 40, []);
+    repos.detectorState.finishRun(run, '2026-04-21T02:10:00.000Z', 40, 0);
     expect((await answerVigilCommand('status', deps)).text).toContain(
       '*Last recalibration:* ok, 10 min ago: 40 series, 0 threshold changes',
     );
