@@ -86,7 +86,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const repos = () => (pipelineRef.current as Pipeline).repos;
   const metrics = createMetrics({
     // Before the pipeline exists (the first second of start-up) there is nothing to count.
-    openIncidents: () => (pipelineRef.current ? repos().incidents.listActive().length : 0),
+    openIncidents: () => (pipelineRef.current ? repos().incidents.countActive() : 0),
     feedbackByLabel: () => (pipelineRef.current ? repos().feedback.countByLabel() : {}),
     remediationByStatus: () => (pipelineRef.current ? repos().remediation.countByStatus() : {}),
   });

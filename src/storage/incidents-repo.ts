@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import {
   type Hypothesis,
+  HypothesisSchema,
   type Incident,
   IncidentSchema,
   type IncidentTransition,
@@ -53,6 +55,10 @@ export interface IncidentsRepo {
    * recorded without one (pending evidence, suppressed): everything not resolved.
    */
   listActive(options?: { includeHidden?: boolean }): Incident[];
+  /** How many incidents listActive() would return (without includeHidden), counted by SQLite. */
+  countActive(): number;
+  /** The newest `limit` of those incidents, as much of each as a list shows. */
+  listActiveSummaries(limit: number): IncidentSummary[];
   /** Unresolved incidents as correlation sees them, with per-service evidence from their anomalies. */
   activeDrafts(trafficMetrics?: ReadonlySet<string>): IncidentDraft[];
   findByMessage(channel: string, ts: string): Incident | undefined;
@@ -66,8 +72,10 @@ export interface IncidentsRepo {
   clearPostAttempt(id: string): void;
   /** Why the card is late (null: it no longer is); `since` is kept from the first failure. */
   setLate(id: string, reason: string | null, at: string): void;
-  /** Cards that are late, longest first, for /vigil status. */
-  listLate(): LateCard[];
+  /** Cards that are late, longest first, for /vigil status; at most `limit` of them when given. */
+  listLate(limit?: number): LateCard[];
+  /** How many cards are late. */
+  countLate(): number;
   publishedHash(id: string): string | null;
   setPublishedHash(id: string, hash: string): void;
   /** Incidents whose card Slack has not accepted in its latest form (e.g. Slack was down). */
@@ -79,6 +87,40 @@ export interface PostAttempt {
   /** The channel as configured when the post was sent. */
   channel: string;
   at: string;
+}
+
+/** What a list of incidents shows (`/vigil incidents`): a few columns, not the whole incident. */
+const IncidentSummarySchema = IncidentSchema.pick({
+  id: true,
+  status: true,
+  severity: true,
+  services: true,
+  created_at: true,
+  slack: true,
+}).extend({ probable_starting_service: HypothesisSchema.shape.probable_starting_service });
+export type IncidentSummary = z.infer<typeof IncidentSummarySchema>;
+
+interface SummaryRow {
+  id: string;
+  status: string;
+  severity: string;
+  services_json: string;
+  probable_starting_service: string | null;
+  created_at: string;
+  slack_channel: string | null;
+  slack_ts: string | null;
+}
+
+function toSummary(row: SummaryRow): IncidentSummary {
+  return IncidentSummarySchema.parse({
+    id: row.id,
+    status: row.status,
+    severity: row.severity,
+    services: JSON.parse(row.services_json),
+    created_at: row.created_at,
+    slack: row.slack_channel && row.slack_ts ? { channel: row.slack_channel, ts: row.slack_ts } : null,
+    probable_starting_service: row.probable_starting_service,
+  });
 }
 
 export interface LateCard {
@@ -188,9 +230,16 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   );
   const byId = db.prepare('SELECT * FROM incidents WHERE id = ?');
   const idsOf = db.prepare('SELECT anomaly_id FROM incident_anomalies WHERE incident_id = ? ORDER BY anomaly_id');
-  const active = db.prepare(
-    "SELECT * FROM incidents WHERE status IN ('open', 'acknowledged') AND pending = 0 ORDER BY created_at DESC, id",
-  );
+  // Open incidents with a card, from the partial index of migration 006 (its WHERE word for word).
+  // INDEXED BY because /vigil answers must stay cheap: left to itself, SQLite (without ANALYZE) picks
+  // incidents_status, reads every open row and sorts them; a missing index is an error at start-up.
+  const ACTIVE = "incidents INDEXED BY incidents_active WHERE status IN ('open', 'acknowledged') AND pending = 0";
+  const active = db.prepare(`SELECT * FROM ${ACTIVE} ORDER BY created_at DESC, id`);
+  const countActive = db.prepare(`SELECT COUNT(*) AS n FROM ${ACTIVE}`);
+  const activeSummaries = db.prepare(`SELECT id, status, severity, services_json,
+      json_extract(hypothesis_json, '$.probable_starting_service') AS probable_starting_service,
+      created_at, slack_channel, slack_ts
+    FROM ${ACTIVE} ORDER BY created_at DESC, id LIMIT ?`);
   const unresolved = db.prepare("SELECT * FROM incidents WHERE status != 'resolved' ORDER BY created_at DESC, id");
   const counts = db.prepare(
     'SELECT COUNT(*) AS total, COALESCE(SUM(suppressed), 0) AS suppressed FROM incident_anomalies WHERE incident_id = ?',
@@ -222,9 +271,11 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   const setLate = db.prepare(
     'UPDATE incidents SET late_reason = ?, late_since = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(late_since, ?) END WHERE id = ? AND late_reason IS NOT ?',
   );
+  // A negative LIMIT is no limit in SQLite.
   const late = db.prepare(
-    'SELECT id, channel, late_reason AS reason, late_since AS since FROM incidents WHERE late_reason IS NOT NULL ORDER BY late_since, id',
+    'SELECT id, channel, late_reason AS reason, late_since AS since FROM incidents WHERE late_reason IS NOT NULL ORDER BY late_since, id LIMIT ?',
   );
+  const countLate = db.prepare('SELECT COUNT(*) AS n FROM incidents WHERE late_reason IS NOT NULL');
   const getHash = db.prepare('SELECT published_hash FROM incidents WHERE id = ?');
   const setHash = db.prepare('UPDATE incidents SET published_hash = ? WHERE id = ?');
   const unpublished = db.prepare(
@@ -250,6 +301,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
       return row ? hydrate(row) : undefined;
     },
     listActive: (options) => (options?.includeHidden ? unresolved : active).all().map(hydrate),
+    countActive: () => (countActive.get() as { n: number }).n,
+    listActiveSummaries: (limit) => (activeSummaries.all(limit) as SummaryRow[]).map(toSummary),
     activeDrafts: (trafficMetrics) =>
       unresolved.all().map((row): IncidentDraft => {
         const r = row as IncidentRow;
@@ -332,7 +385,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     setLate: (id, reason, at) => {
       setLate.run(reason, reason, at, id, reason);
     },
-    listLate: () => late.all() as LateCard[],
+    listLate: (limit) => late.all(limit ?? -1) as LateCard[],
+    countLate: () => (countLate.get() as { n: number }).n,
     publishedHash: (id) => (getHash.get(id) as { published_hash: string | null } | undefined)?.published_hash ?? null,
     setPublishedHash: (id, hash) => {
       setHash.run(hash, id);

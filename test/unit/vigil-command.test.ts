@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Incident } from '../../src/contracts/index.js';
 import { createTopology } from '../../src/correlation/topology.js';
 import { applyAnomalies } from '../../src/incidents/apply-anomalies.js';
 import { createSilentLogger } from '../../src/logger.js';
@@ -10,6 +11,7 @@ import { recordReaction } from '../../src/slack/listeners/events/record-reaction
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 import { lifecycleSettings } from '../helpers/lifecycle-settings.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
+import { makeOpenIncident } from '../helpers/make-incident.js';
 
 describe('/vigil and reactions (listener logic on real SQLite)', () => {
   let db: Db;
@@ -100,6 +102,61 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
     const reply = await answerVigilCommand('incidents', deps);
     expect(reply.text).toContain(`<https://slack.com/archives/C0PAY/p1760000000000100|${id}>`);
     expect(checkBlockKitLimits(reply)).toEqual([]);
+  });
+
+  /** Incidents stored straight through the repo, `inc-NN` created NN minutes after 01:00. */
+  function storeIncidents(count: number, change: (n: number) => Partial<Incident> = () => ({})): string[] {
+    return Array.from({ length: count }, (_, n) => {
+      const at = new Date(Date.parse('2026-04-21T01:00:00Z') + n * 60_000).toISOString();
+      const incident = { ...makeOpenIncident(`inc-${String(n).padStart(2, '0')}`, ['payment-api'], at), ...change(n) };
+      repos.incidents.save(incident, []);
+      return incident.id;
+    });
+  }
+
+  it('status and incidents count open incidents in SQL and read only the page they show', async () => {
+    // 30 stored: 25 open, 2 acknowledged, and 3 that are not open incidents with a card.
+    const ids = storeIncidents(30, (n) => {
+      if (n === 25 || n === 26) return { status: 'acknowledged' };
+      if (n === 27) return { status: 'resolved', resolved_at: '2026-04-21T02:00:00.000Z' };
+      if (n === 28) return { pending: true, opened_at: null };
+      if (n === 29) return { status: 'suppressed', suppression_reason: 'maintenance' };
+      return {};
+    });
+    expect(repos.incidents.countActive()).toBe(27);
+    expect(repos.incidents.countActive()).toBe(repos.incidents.listActive().length);
+    // The oldest open incident's row no longer reads as an incident (say, written by a newer
+    // version): a reply that loaded and validated every open incident would fail on it.
+    db.prepare("UPDATE incidents SET hypothesis_json = '{}' WHERE id = ?").run(ids[0]);
+    expect(() => repos.incidents.listActive()).toThrow();
+
+    expect((await answerVigilCommand('status', deps)).text).toContain('*Open incidents:* 27');
+    const reply = await answerVigilCommand('incidents', deps);
+    expect(reply.text).toContain('*27 open incidents*');
+    // Newest first, 20 of them, and the rest counted where Slack shows it (the blocks).
+    expect(reply.text).toContain('inc-26 (card not posted yet) *CRITICAL* acknowledged · payment-api');
+    expect(reply.text).toContain('inc-07');
+    expect(reply.text).not.toContain('inc-06');
+    expect(reply.text).not.toContain('inc-27');
+    expect(reply.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: '…and 7 more' }] });
+    expect(checkBlockKitLimits(reply)).toEqual([]);
+  });
+
+  it('status names the five cards late longest and counts the rest', async () => {
+    const ids = storeIncidents(7);
+    ids.forEach((id, n) => {
+      repos.incidents.setLate(
+        id,
+        `not_in_channel ${n}`,
+        new Date(Date.parse('2026-04-21T02:10:00Z') - n * 60_000).toISOString(),
+      );
+    });
+    const text = (await answerVigilCommand('status', deps)).text;
+    expect(text).toContain('*Late cards:* 7');
+    expect(text).toContain('• inc-06 (#team-payments), late since 16 min ago: not_in_channel 6');
+    expect(text).toContain('inc-02 (#team-payments)');
+    expect(text).not.toContain('inc-01 (');
+    expect(text).toContain('…and 2 more');
   });
 
   it('ack and resolve change the stored incident, record who, and update the card; bad ones get usage', async () => {

@@ -1,7 +1,6 @@
-import type { Incident } from '../../contracts/index.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
 import type { RecalibrationRun } from '../../storage/detector-state-repo.js';
-import type { LateCard } from '../../storage/incidents-repo.js';
+import type { IncidentSummary, LateCard } from '../../storage/incidents-repo.js';
 import type { AuditEntry } from '../../storage/remediation-repo.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { escapeMrkdwn } from './build-incident-card.js';
@@ -36,23 +35,26 @@ export interface StatusInput {
   cycleRunning: boolean;
   now: Date;
   lastRecalibration?: RecalibrationRun | undefined;
-  /** Cards not in Slack as they should be, and why. */
+  /** Cards not in Slack as they should be, and why: the first LATE_CARDS_SHOWN of them. */
   lateCards?: readonly LateCard[];
+  /** How many cards are late in all (default: as many as lateCards). */
+  lateTotal?: number;
 }
 
-const MAX_LATE = 5;
+/** Late cards /vigil status names; the rest are counted. */
+export const LATE_CARDS_SHOWN = 5;
 
 /** Each late card with its reason: rate limited until when, post outcome unknown, invite the bot to #x. */
-function lateCardLines(late: readonly LateCard[], now: Date): string {
-  if (late.length === 0) return '';
+function lateCardLines(late: readonly LateCard[], total: number, now: Date): string {
+  if (total === 0) return '';
   const lines = late
-    .slice(0, MAX_LATE)
+    .slice(0, LATE_CARDS_SHOWN)
     .map(
       (c) =>
         `• ${escapeMrkdwn(c.id)} (${escapeMrkdwn(c.channel)}), late since ${ago(c.since, now)}: ${escapeMrkdwn(truncate(c.reason, 300))}`,
     );
-  const more = late.length > MAX_LATE ? `\n…and ${late.length - MAX_LATE} more` : '';
-  return `\n*Late cards:* ${late.length}\n${lines.join('\n')}${more}`;
+  const more = total > lines.length ? `\n…and ${total - lines.length} more` : '';
+  return `\n*Late cards:* ${total}\n${lines.join('\n')}${more}`;
 }
 
 export function buildStatusReply(input: StatusInput): SlackMessage {
@@ -75,7 +77,7 @@ export function buildStatusReply(input: StatusInput): SlackMessage {
     : '';
   const text =
     `${cycle}\n*Series tracked:* ${input.seriesTracked}\n*Open incidents:* ${input.openIncidents}${recalibration}` +
-    lateCardLines(input.lateCards ?? [], input.now) +
+    lateCardLines(input.lateCards ?? [], input.lateTotal ?? input.lateCards?.length ?? 0, input.now) +
     (input.cycleRunning ? '\n_A cycle is running now._' : '');
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
 }
@@ -84,22 +86,27 @@ export function permalinkOf(channel: string, ts: string): string {
   return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
 }
 
-const MAX_LISTED = 20;
+/** Incidents /vigil incidents lists; the rest are counted. */
+export const INCIDENTS_LISTED = 20;
 
-export function buildIncidentsReply(incidents: readonly Incident[]): SlackMessage {
-  if (incidents.length === 0) {
+/**
+ * `/vigil incidents`: the newest INCIDENTS_LISTED open incidents (the repo reads no more) and how
+ * many more there are; `total` is the count of all open ones.
+ */
+export function buildIncidentsReply(incidents: readonly IncidentSummary[], total: number): SlackMessage {
+  if (total === 0) {
     const text = ':white_check_mark: No open incidents.';
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
-  const lines = incidents.slice(0, MAX_LISTED).map((i) => {
+  const lines = incidents.slice(0, INCIDENTS_LISTED).map((i) => {
     const link = i.slack ? `<${permalinkOf(i.slack.channel, i.slack.ts)}|${i.id}>` : `${i.id} (card not posted yet)`;
     return (
       `• ${link} *${i.severity.toUpperCase()}* ${i.status} · ${i.services.map(escapeMrkdwn).join(', ')} · ` +
-      `probably ${escapeMrkdwn(i.hypothesis.probable_starting_service)} · since ${i.created_at.slice(11, 16)} UTC`
+      `probably ${escapeMrkdwn(i.probable_starting_service)} · since ${i.created_at.slice(11, 16)} UTC`
     );
   });
-  const header = `*${incidents.length} open incident${incidents.length === 1 ? '' : 's'}*`;
-  const more = incidents.length > MAX_LISTED ? `\n…and ${incidents.length - MAX_LISTED} more` : '';
+  const header = `*${total} open incident${total === 1 ? '' : 's'}*`;
+  const more = total > lines.length ? `…and ${total - lines.length} more` : '';
   const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: header } }];
   // One section per 10 lines keeps each under the 3000-character section limit.
   for (let i = 0; i < lines.length; i += 10) {
@@ -114,7 +121,9 @@ export function buildIncidentsReply(incidents: readonly Incident[]): SlackMessag
       },
     });
   }
-  return { text: `${header}\n${lines.join('\n')}${more}`, blocks };
+  // In the blocks too: they are what Slack shows, the text is only the notification's fallback.
+  if (more) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: more }] });
+  return { text: `${header}\n${lines.join('\n')}${more ? `\n${more}` : ''}`, blocks };
 }
 
 const AUDIT_ICON: Record<string, string> = {

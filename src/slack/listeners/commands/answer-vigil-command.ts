@@ -6,6 +6,8 @@ import {
   buildIncidentsReply,
   buildStatusReply,
   buildUsageReply,
+  INCIDENTS_LISTED,
+  LATE_CARDS_SHOWN,
 } from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -20,7 +22,8 @@ function newerCycle(stored: CycleReport | undefined, remembered: CycleReport | u
 
 /**
  * The reply to `/vigil <text>`: a subcommand and its arguments; anything else gets the usage.
- * `user` is who asked (ack/resolve are recorded in their name).
+ * `user` is who asked (ack/resolve are recorded in their name). Replies read counts and a LIMITed
+ * page from indexes, never every open incident: they run while a tick may be busy too (issue 12).
  */
 export async function answerVigilCommand(text: string, deps: ListenerDeps, user = 'unknown'): Promise<SlackMessage> {
   const [sub = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
@@ -33,16 +36,23 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
         noArgs('status') ??
         buildStatusReply({
           lastCycle: newerCycle(deps.repos.cycles.latest(), deps.lastCycle()),
-          openIncidents: deps.repos.incidents.listActive().length,
+          openIncidents: deps.repos.incidents.countActive(),
           seriesTracked: deps.seriesTracked(),
           cycleRunning: deps.cycleRunning(),
           now: deps.now(),
           lastRecalibration: deps.repos.detectorState.latestRun(),
-          lateCards: deps.repos.incidents.listLate(),
+          lateCards: deps.repos.incidents.listLate(LATE_CARDS_SHOWN),
+          lateTotal: deps.repos.incidents.countLate(),
         })
       );
     case 'incidents':
-      return noArgs('incidents') ?? buildIncidentsReply(deps.repos.incidents.listActive());
+      return (
+        noArgs('incidents') ??
+        buildIncidentsReply(
+          deps.repos.incidents.listActiveSummaries(INCIDENTS_LISTED),
+          deps.repos.incidents.countActive(),
+        )
+      );
     case 'ack':
     case 'resolve': {
       const [id, ...why] = args;
