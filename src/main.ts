@@ -230,8 +230,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       await slackStep(() => app.start());
       logger.info('connected to Slack in Socket Mode');
     }
-    const recalibrationRunner = createExclusiveRunner(() =>
-      recalibrate(
+    const recalibrationRunner = createExclusiveRunner(async () => {
+      const report = await recalibrate(
         {
           config,
           source: prometheusSource,
@@ -241,8 +241,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           logger: logger.child({ name: 'recalibration' }),
         },
         now(),
-      ),
-    );
+      );
+      // Rebuilt seasonal baselines are not in the points a restart replays: saved now, not in turn.
+      await pipeline.stateCheckpoints?.saveUnreplayable(now().getTime());
+      return report;
+    });
     const schedulers =
       options.schedule === false
         ? []

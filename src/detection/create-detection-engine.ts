@@ -96,6 +96,12 @@ export interface DetectionEngine {
   minScore(key: string): number | undefined;
   /** Swaps in a seasonal baseline rebuilt from history, keeping everything else. */
   replaceSeasonal(key: string, seasonal: SeasonalBaselineState | null): boolean;
+  /**
+   * Series changed since the last call other than by points (an absence reported, a seasonal
+   * baseline swapped in): replaying their points after a restart cannot redo that, so their state
+   * must be saved now rather than in their turn.
+   */
+  takeUnreplayable(): string[];
   /** A series' detector state as the detectors of ./detectors/ write it (diagnostics and tests). */
   detectorState(key: string): SeriesDetectorState | undefined;
   keys(): string[];
@@ -121,6 +127,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
   const signals = new Map(options.signals.map((s) => [s.name, s]));
   const series = new Map<string, SeriesState>();
   const absentAfterMs = detection.absent_after_seconds * 1000;
+  const unreplayable = new Set<string>();
 
   function optionsOf(identity: SeriesIdentity): SeriesDetectorOptions {
     return seriesDetectorOptions(detection, stepMs, signals.get(identity.metric_name));
@@ -305,6 +312,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
         if (state.absentReported || !metrics.has(state.identity.metric_name)) continue;
         if (!(nowMs - state.lastTs >= absentAfterMs)) continue;
         state.absentReported = true;
+        unreplayable.add(key);
         const last = state.recent.values().at(-1) ?? 0;
         out.push(
           event(key, state, nowMs, {
@@ -358,11 +366,17 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       const s = series.get(key);
       if (s) s.minScore = minScore;
     },
+    takeUnreplayable() {
+      const keys = [...unreplayable];
+      unreplayable.clear();
+      return keys;
+    },
     detectorState: (key) => series.get(key)?.detector.state(),
     replaceSeasonal(key, seasonal) {
       const s = series.get(key);
       if (!s || !seasonal) return false;
       s.detector.replaceSeasonal(seasonal);
+      unreplayable.add(key);
       return true;
     },
   };

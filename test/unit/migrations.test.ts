@@ -75,7 +75,7 @@ describe('openDatabase', () => {
         'feedback',
         'detection_cycles',
         'schema_migrations',
-        'detector_state',
+        'series_state',
         'series_calibration',
         'calibration_changes',
         'recalibration_runs',
@@ -95,6 +95,7 @@ describe('openDatabase', () => {
       { version: 3, name: 'incident_lifecycle' },
       { version: 4, name: 'remediation' },
       { version: 5, name: 'card_delivery' },
+      { version: 7, name: 'detector_state_bytes' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -107,7 +108,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(5);
+    expect(migrationRows(second)).toHaveLength(6);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -120,6 +121,7 @@ describe('openDatabase', () => {
       { version: 3, name: 'incident_lifecycle' },
       { version: 4, name: 'remediation' },
       { version: 5, name: 'card_delivery' },
+      { version: 7, name: 'detector_state_bytes' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });
