@@ -129,8 +129,15 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
   const absentAfterMs = detection.absent_after_seconds * 1000;
   const unreplayable = new Set<string>();
 
+  // One options object per signal: the detector finds its plan (and layout) by object, at once.
+  const optionsByMetric = new Map<string, SeriesDetectorOptions>();
   function optionsOf(identity: SeriesIdentity): SeriesDetectorOptions {
-    return seriesDetectorOptions(detection, stepMs, signals.get(identity.metric_name));
+    let options = optionsByMetric.get(identity.metric_name);
+    if (!options) {
+      options = seriesDetectorOptions(detection, stepMs, signals.get(identity.metric_name));
+      optionsByMetric.set(identity.metric_name, options);
+    }
+    return options;
   }
 
   function newState(identity: SeriesIdentity): SeriesState {

@@ -27,16 +27,16 @@ export function encodeSeriesState(
   writeDetector: (into: Float64Array, at: number) => void,
   engine: Float64Array,
 ): Uint8Array {
-  const doubles = new Float64Array(detectorDoubles + engine.length);
-  writeDetector(doubles, 0);
-  doubles.set(engine, detectorDoubles);
-  const blob = new Uint8Array(HEADER_BYTES + doubles.byteLength);
+  const blob = new Uint8Array(HEADER_BYTES + 8 * (detectorDoubles + engine.length));
   const header = new DataView(blob.buffer);
   header.setUint32(0, SERIES_STATE_FORMAT, true);
   header.setUint32(4, fingerprint, true);
   header.setUint32(8, detectorDoubles, true);
   header.setUint32(12, engine.length, true);
-  blob.set(new Uint8Array(doubles.buffer), HEADER_BYTES);
+  // The doubles written in place (a new buffer, so HEADER_BYTES on is 8-byte aligned).
+  const doubles = new Float64Array(blob.buffer, HEADER_BYTES, detectorDoubles + engine.length);
+  writeDetector(doubles, 0);
+  doubles.set(engine, detectorDoubles);
   return blob;
 }
 
@@ -52,10 +52,13 @@ export function decodeSeriesState(
   if (blob.byteLength < HEADER_BYTES) return { rejected: `${blob.byteLength} bytes, shorter than a header` };
   const header = new DataView(blob.buffer, blob.byteOffset, HEADER_BYTES);
   const format = header.getUint32(0, true);
-  if (format !== SERIES_STATE_FORMAT) return { rejected: `format ${format}, this version reads ${SERIES_STATE_FORMAT}` };
+  if (format !== SERIES_STATE_FORMAT)
+    return { rejected: `format ${format}, this version reads ${SERIES_STATE_FORMAT}` };
   const written = header.getUint32(4, true);
   if (written !== fingerprint)
-    return { rejected: `saved under other detection options or another layout (fingerprint ${written} ≠ ${fingerprint})` };
+    return {
+      rejected: `saved under other detection options or another layout (fingerprint ${written} ≠ ${fingerprint})`,
+    };
   const detector = header.getUint32(8, true);
   const engine = header.getUint32(12, true);
   if (detector !== detectorDoubles) return { rejected: `${detector} detector doubles, expected ${detectorDoubles}` };

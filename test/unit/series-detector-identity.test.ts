@@ -197,7 +197,10 @@ describe('the fused series detector matches the reference ensemble bit for bit',
   it('saved state fits only the options and layout it was written for', () => {
     const options = seriesDetectorOptions(detection({ window_points: 60, min_points: 10 }), 60_000);
     const wider = seriesDetectorOptions(detection({ window_points: 90, min_points: 10 }), 60_000);
-    const stricter = seriesDetectorOptions(detection({ window_points: 60, min_points: 10, zscore_threshold: 5 }), 60_000);
+    const stricter = seriesDetectorOptions(
+      detection({ window_points: 60, min_points: 10, zscore_threshold: 5 }),
+      60_000,
+    );
     const layout = seriesStateLayout(options);
     // Options built apart but equal share a layout; any other option gives another fingerprint.
     expect(seriesStateLayout(seriesDetectorOptions(detection({ window_points: 60, min_points: 10 }), 60_000))).toEqual(
