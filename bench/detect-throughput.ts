@@ -11,7 +11,11 @@
 import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DetectionConfigSchema, SignalConfigSchema } from '../src/config/config-schema.js';
-import { createSeriesDetector, type SeriesDetector, seriesStateLayout } from '../src/detection/create-series-detector.js';
+import {
+  createSeriesDetector,
+  type SeriesDetector,
+  seriesStateLayout,
+} from '../src/detection/create-series-detector.js';
 import { seriesDetectorOptions } from '../src/detection/series-detector-options.js';
 
 const { values } = parseArgs({
