@@ -118,11 +118,12 @@ for (let c = 0; c < STEADY_CYCLES; c += 1) {
 }
 const steady = cycles.slice(Math.ceil(intervalMs / STEP_MS) > STEADY_CYCLES ? 0 : 1);
 const mean = (f: (c: (typeof cycles)[number]) => number) => steady.reduce((n, c) => n + f(c), 0) / steady.length;
-const maxSlice = Math.max(...steady.map((c) => c.ms / Math.max(1, c.slices)));
+const maxOf = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+const maxSlice = maxOf(steady.map((c) => c.ms / Math.max(1, c.slices)));
 db.pragma('wal_checkpoint(TRUNCATE)');
 console.log(
   `after: interval ${(intervalMs / 60_000).toFixed(2)} min; a cycle writes ${mean((c) => c.series).toFixed(0)} series ` +
-    `(max ${Math.max(...steady.map((c) => c.series))}), ${mb(mean((c) => c.bytes))} in ${mean((c) => c.ms).toFixed(1)} ms ` +
+    `(max ${maxOf(steady.map((c) => c.series))}), ${mb(mean((c) => c.bytes))} in ${mean((c) => c.ms).toFixed(1)} ms ` +
     `over ${mean((c) => c.slices).toFixed(1)} transactions (longest mean slice ${maxSlice.toFixed(1)} ms); ` +
     `file ${mb(fileSize(path))}; rss ${mb(process.memoryUsage().rss)}`,
 );

@@ -276,6 +276,13 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         for (const scheduler of schedulers) await scheduler.stop();
         // Let running jobs finish their writes before the database closes.
         while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));
+        try {
+          const saved = await pipeline.stateCheckpoints?.saveChanged(now().getTime());
+          if (saved) logger.info(saved, 'detector state saved for the next start');
+        } catch (error) {
+          // The checkpoints already saved are still good: the next start replays from them.
+          logger.error({ err: error }, 'saving detector state at stop failed');
+        }
         await app.stop();
         await health.close();
         db.close();

@@ -43,6 +43,11 @@ export interface StateCheckpoints {
   afterCycle(touched: readonly string[], nowMs: number): Promise<CheckpointReport>;
   /** Saves the series changed beyond replay now (after a recalibration swapped their baselines). */
   saveUnreplayable(nowMs: number): Promise<CheckpointReport>;
+  /**
+   * Saves every series changed since it was last saved: at a graceful stop, so that the next start
+   * continues exactly without a replay, however long the process stays down.
+   */
+  saveChanged(nowMs: number): Promise<CheckpointReport>;
 }
 
 export interface StateCheckpointOptions {
@@ -73,6 +78,8 @@ export function createStateCheckpoints(options: StateCheckpointOptions): StateCh
   const turns = new Map<string, Turn>();
   /** Changed beyond replay and not saved yet (kept when a write fails). */
   const pending = new Set<string>();
+  /** Changed by points since last saved. */
+  const changed = new Set<string>();
 
   const turnOf = (key: string, savedAtMs: number): Turn => {
     const phase = (createHash('sha256').update(key).digest().readUInt32LE(0) / 2 ** 32) * intervalMs;
@@ -95,6 +102,7 @@ export function createStateCheckpoints(options: StateCheckpointOptions): StateCh
       i += slice.length;
       for (const key of slice) {
         pending.delete(key);
+        changed.delete(key);
         const turn = turns.get(key) ?? turnOf(key, nowMs);
         turn.savedIn = Math.floor((nowMs + turn.phase) / intervalMs);
       }
@@ -121,6 +129,7 @@ export function createStateCheckpoints(options: StateCheckpointOptions): StateCh
     afterCycle(touched, nowMs) {
       const due = new Set(takeUnreplayable());
       for (const key of touched) {
+        changed.add(key);
         const turn = turns.get(key);
         // A series seen for the first time has its first turn within an interval.
         if (!turn) turnOf(key, nowMs);
@@ -129,5 +138,6 @@ export function createStateCheckpoints(options: StateCheckpointOptions): StateCh
       return save([...due], nowMs);
     },
     saveUnreplayable: (nowMs) => save(takeUnreplayable(), nowMs),
+    saveChanged: (nowMs) => save([...new Set([...takeUnreplayable(), ...changed])], nowMs),
   };
 }
