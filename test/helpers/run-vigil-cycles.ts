@@ -83,6 +83,8 @@ async function main(spec: CycleRunSpec): Promise<void> {
     }
     process.stdout.write(`cycle ${n} done\n`);
   }
+  // What a graceful stop saves is not any cycle's.
+  cycle = -1;
   if (spec.dumpPath) {
     const { engine } = vigil.pipeline;
     const dump: StateDump = { state: {}, minScores: {} };
