@@ -230,8 +230,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       await slackStep(() => app.start());
       logger.info('connected to Slack in Socket Mode');
     }
-    const recalibrationRunner = createExclusiveRunner(() =>
-      recalibrate(
+    const recalibrationRunner = createExclusiveRunner(async () => {
+      const report = await recalibrate(
         {
           config,
           source: prometheusSource,
@@ -241,8 +241,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           logger: logger.child({ name: 'recalibration' }),
         },
         now(),
-      ),
-    );
+      );
+      // Rebuilt seasonal baselines are not in the points a restart replays: saved now, not in turn.
+      await pipeline.stateCheckpoints?.saveUnreplayable(now().getTime());
+      return report;
+    });
     const schedulers =
       options.schedule === false
         ? []
@@ -273,6 +276,13 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         for (const scheduler of schedulers) await scheduler.stop();
         // Let running jobs finish their writes before the database closes.
         while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));
+        try {
+          const saved = await pipeline.stateCheckpoints?.saveChanged(now().getTime());
+          if (saved) logger.info(saved, 'detector state saved for the next start');
+        } catch (error) {
+          // The checkpoints already saved are still good: the next start replays from them.
+          logger.error({ err: error }, 'saving detector state at stop failed');
+        }
         await app.stop();
         await health.close();
         db.close();

@@ -2,10 +2,18 @@ import type { DetectionConfig, SignalConfig } from '../config/config-schema.js';
 import { type AnomalyEvent, SCHEMA_VERSION } from '../contracts/index.js';
 import type { SeriesColumns, SeriesIdentity } from '../sources/series-columns.js';
 import { anomalyIdOf } from './anomaly-id.js';
-import { createSeriesDetector, type SeriesDetector, type SeriesDetectorState } from './create-series-detector.js';
+import {
+  createSeriesDetector,
+  type SeriesDetector,
+  type SeriesDetectorOptions,
+  type SeriesDetectorState,
+  seriesStateLayout,
+} from './create-series-detector.js';
+import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
 import { createRollingWindow, type RollingWindow } from './rolling-window.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 import { seriesInTimeOrder } from './series-in-time-order.js';
+import { decodeSeriesState, encodeSeriesState } from './series-state-blob.js';
 
 const RECENT_VALUES = 30;
 const DAY_MS = 86_400_000;
@@ -14,18 +22,31 @@ const STAT_LIMIT = 1e12;
 
 export type { SeriesIdentity } from '../sources/series-columns.js';
 
-/** Everything needed to continue a series after a restart. */
+/** Everything needed to continue a series after a restart: who it is, and its state as bytes. */
 export interface PersistedSeries {
   key: string;
   identity: SeriesIdentity;
+  /** Its last point (ms): also in `state`, here for the store and the checkpoints' cadence. */
   lastTs: number;
-  firstTs: number;
-  seen: number;
-  recent: number[];
-  gaps: number[];
-  absentReported: boolean;
-  detector: SeriesDetectorState;
+  /** See series-state-blob.ts: the detector's doubles as they are, then the engine's (ENGINE_*). */
+  state: Uint8Array;
 }
+
+export interface ImportResult {
+  restored: number;
+  /** Series whose bytes were written for other options or another layout: they start cold. */
+  rejected: Array<{ key: string; reason: string }>;
+}
+
+// The engine's own numbers of a series, after the detector's in its blob: four scalars, the two
+// windows' lengths, then their values oldest first.
+const ENGINE_LAST_TS = 0;
+const ENGINE_FIRST_TS = 1;
+const ENGINE_SEEN = 2;
+const ENGINE_ABSENT = 3;
+const ENGINE_RECENT_N = 4;
+const ENGINE_GAPS_N = 5;
+const ENGINE_WINDOWS = 6;
 
 interface SeriesState {
   identity: SeriesIdentity;
@@ -64,13 +85,23 @@ export interface DetectionEngine {
   /** Series of these metrics silent for `absentAfterMs`, reported once each until they report again. */
   absent(nowMs: number, metrics: ReadonlySet<string>): AnomalyEvent[];
   seriesCount(): number;
+  /** The state of these series (all by default) as bytes; series that have seen nothing are left out. */
   exportSeries(keys?: Iterable<string>): PersistedSeries[];
-  importSeries(series: readonly PersistedSeries[]): void;
+  /** Continues these series exactly where their bytes were taken; bytes of other options are rejected. */
+  importSeries(series: readonly PersistedSeries[]): ImportResult;
   /** Per-series minimum calibrated score (from batch recalibration). */
   setMinScore(key: string, minScore: number): void;
   minScore(key: string): number | undefined;
   /** Swaps in a seasonal baseline rebuilt from history, keeping everything else. */
-  replaceSeasonal(key: string, seasonal: SeriesDetectorState['seasonal']): boolean;
+  replaceSeasonal(key: string, seasonal: SeasonalBaselineState | null): boolean;
+  /**
+   * Series changed since the last call other than by points (an absence reported, a seasonal
+   * baseline swapped in): replaying their points after a restart cannot redo that, so their state
+   * must be saved now rather than in their turn.
+   */
+  takeUnreplayable(): string[];
+  /** A series' detector state as the detectors of ./detectors/ write it (diagnostics and tests). */
+  detectorState(key: string): SeriesDetectorState | undefined;
   keys(): string[];
 }
 
@@ -94,21 +125,71 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
   const signals = new Map(options.signals.map((s) => [s.name, s]));
   const series = new Map<string, SeriesState>();
   const absentAfterMs = detection.absent_after_seconds * 1000;
+  const unreplayable = new Set<string>();
 
-  function newState(identity: SeriesIdentity, persisted?: PersistedSeries): SeriesState {
-    const detector = createSeriesDetector(
-      seriesDetectorOptions(detection, stepMs, signals.get(identity.metric_name)),
-      persisted?.detector,
-    );
+  // One options object per signal: the detector finds its plan (and layout) by object, at once.
+  const optionsByMetric = new Map<string, SeriesDetectorOptions>();
+  function optionsOf(identity: SeriesIdentity): SeriesDetectorOptions {
+    let options = optionsByMetric.get(identity.metric_name);
+    if (!options) {
+      options = seriesDetectorOptions(detection, stepMs, signals.get(identity.metric_name));
+      optionsByMetric.set(identity.metric_name, options);
+    }
+    return options;
+  }
+
+  function newState(identity: SeriesIdentity): SeriesState {
     return {
       identity,
-      detector,
-      recent: createRollingWindow(RECENT_VALUES, persisted?.recent),
-      gaps: createRollingWindow(detection.window_points, persisted?.gaps),
-      lastTs: persisted?.lastTs ?? Number.NEGATIVE_INFINITY,
-      firstTs: persisted?.firstTs ?? Number.NaN,
-      seen: persisted?.seen ?? 0,
-      absentReported: persisted?.absentReported ?? false,
+      detector: createSeriesDetector(optionsOf(identity)),
+      recent: createRollingWindow(RECENT_VALUES),
+      gaps: createRollingWindow(detection.window_points),
+      lastTs: Number.NEGATIVE_INFINITY,
+      firstTs: Number.NaN,
+      seen: 0,
+      absentReported: false,
+      minScore: undefined,
+    };
+  }
+
+  function encode(s: SeriesState): Uint8Array {
+    const recent = s.recent.values();
+    const gaps = s.gaps.values();
+    const own = new Float64Array(ENGINE_WINDOWS + recent.length + gaps.length);
+    own[ENGINE_LAST_TS] = s.lastTs;
+    own[ENGINE_FIRST_TS] = s.firstTs;
+    own[ENGINE_SEEN] = s.seen;
+    own[ENGINE_ABSENT] = s.absentReported ? 1 : 0;
+    own[ENGINE_RECENT_N] = recent.length;
+    own[ENGINE_GAPS_N] = gaps.length;
+    own.set(recent, ENGINE_WINDOWS);
+    own.set(gaps, ENGINE_WINDOWS + recent.length);
+    const layout = seriesStateLayout(optionsOf(s.identity));
+    return encodeSeriesState(layout.fingerprint, layout.doubles, (into, at) => s.detector.saveState(into, at), own);
+  }
+
+  function decode(p: PersistedSeries): SeriesState | string {
+    const layout = seriesStateLayout(optionsOf(p.identity));
+    const parts = decodeSeriesState(p.state, layout.fingerprint, layout.doubles);
+    if ('rejected' in parts) return parts.rejected;
+    const own = parts.engine;
+    const recentN = own[ENGINE_RECENT_N] as number;
+    const gapsN = own[ENGINE_GAPS_N] as number;
+    if (
+      !(recentN >= 0 && recentN <= RECENT_VALUES && gapsN >= 0 && gapsN <= detection.window_points) ||
+      own.length !== ENGINE_WINDOWS + recentN + gapsN
+    )
+      return `engine windows of ${recentN} and ${gapsN} values in ${own.length} doubles`;
+    const recentEnd = ENGINE_WINDOWS + recentN;
+    return {
+      identity: p.identity,
+      detector: createSeriesDetector(optionsOf(p.identity), parts.detector),
+      recent: createRollingWindow(RECENT_VALUES, Array.from(own.subarray(ENGINE_WINDOWS, recentEnd))),
+      gaps: createRollingWindow(detection.window_points, Array.from(own.subarray(recentEnd))),
+      lastTs: own[ENGINE_LAST_TS] as number,
+      firstTs: own[ENGINE_FIRST_TS] as number,
+      seen: own[ENGINE_SEEN] as number,
+      absentReported: own[ENGINE_ABSENT] === 1,
       minScore: undefined,
     };
   }
@@ -228,6 +309,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
         if (state.absentReported || !metrics.has(state.identity.metric_name)) continue;
         if (!(nowMs - state.lastTs >= absentAfterMs)) continue;
         state.absentReported = true;
+        unreplayable.add(key);
         const last = state.recent.values().at(-1) ?? 0;
         out.push(
           event(key, state, nowMs, {
@@ -258,41 +340,40 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       for (const key of keys ?? series.keys()) {
         const s = series.get(key);
         if (!s || s.seen === 0) continue;
-        out.push({
-          key,
-          identity: s.identity,
-          lastTs: s.lastTs,
-          firstTs: s.firstTs,
-          seen: s.seen,
-          recent: s.recent.values(),
-          gaps: s.gaps.values(),
-          absentReported: s.absentReported,
-          detector: s.detector.state(),
-        });
+        out.push({ key, identity: s.identity, lastTs: s.lastTs, state: encode(s) });
       }
       return out;
     },
     importSeries(list) {
+      const result: ImportResult = { restored: 0, rejected: [] };
       for (const p of list) {
-        const existing = series.get(p.key);
-        const state = newState(p.identity, p);
-        state.minScore = existing?.minScore;
+        const state = decode(p);
+        if (typeof state === 'string') {
+          result.rejected.push({ key: p.key, reason: state });
+          continue;
+        }
+        state.minScore = series.get(p.key)?.minScore;
         series.set(p.key, state);
+        result.restored += 1;
       }
+      return result;
     },
     minScore: (key) => series.get(key)?.minScore,
     setMinScore(key, minScore) {
       const s = series.get(key);
       if (s) s.minScore = minScore;
     },
+    takeUnreplayable() {
+      const keys = [...unreplayable];
+      unreplayable.clear();
+      return keys;
+    },
+    detectorState: (key) => series.get(key)?.detector.state(),
     replaceSeasonal(key, seasonal) {
       const s = series.get(key);
       if (!s || !seasonal) return false;
-      const state = s.detector.state();
-      s.detector = createSeriesDetector(seriesDetectorOptions(detection, stepMs, signals.get(s.identity.metric_name)), {
-        ...state,
-        seasonal,
-      });
+      s.detector.replaceSeasonal(seasonal);
+      unreplayable.add(key);
       return true;
     },
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { max, min } from 'simple-statistics';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import type { LevelShiftState } from './detectors/level-shift.js';
@@ -83,7 +84,18 @@ export interface SeriesDetectorState {
 
 export interface SeriesDetector {
   update(value: number, timestampMs: number): EnsembleReading;
+  /**
+   * The state as the detectors of ./detectors/ would write it: a view for comparing this detector
+   * with them (tests) and for reading it (benchmarks). What is persisted is saveState's copy.
+   */
   state(): SeriesDetectorState;
+  /**
+   * Copies every number of this series (see seriesStateLayout), as it is, to `into` from `at`:
+   * createSeriesDetector(options, those doubles) continues exactly where this one is.
+   */
+  saveState(into: Float64Array, at: number): void;
+  /** Swaps in a seasonal baseline rebuilt from history (batch recalibration), keeping everything else. */
+  replaceSeasonal(seasonal: SeasonalBaselineState): void;
 }
 
 function recentPoints(options: SeriesDetectorOptions): number {
@@ -346,6 +358,47 @@ function planOf(options: SeriesDetectorOptions): Plan {
   plans.set(options, plan);
   plansByValue.set(key, plan);
   return plan;
+}
+
+/**
+ * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
+ * for something else, another order in a region): saved state of the old meaning is then rejected.
+ */
+const STATE_FORMAT = 1;
+
+/** The saved state of a series: its place's `size` doubles, then its seasonal rows, bucket by bucket. */
+function stateDoubles(p: Plan): number {
+  return p.size + (p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS : 0);
+}
+
+export interface SeriesStateLayout {
+  /** Doubles saveState writes. */
+  doubles: number;
+  /**
+   * 32 bits of a hash of the options and of every offset of the layout (and of this machine's byte
+   * order): state saved under other options, by another layout or on another kind of machine has
+   * another fingerprint and must not be loaded (its numbers would be read as other numbers).
+   */
+  fingerprint: number;
+}
+
+const layouts = new WeakMap<Plan, SeriesStateLayout>();
+
+/** What a series' saved state is made of, for the series of these options. */
+export function seriesStateLayout(options: SeriesDetectorOptions): SeriesStateLayout {
+  const p = planOf(options);
+  const known = layouts.get(p);
+  if (known) return known;
+  const littleEndian = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+  const offsets = [SCALARS, PER_MEMBER, CALIBRATION_BINS, PROFILE_BUCKETS, p.memberAt, p.calAt, p.ringAt];
+  offsets.push(p.sortedAt, p.slack, p.sloSumsAt, p.sloRingAt, p.size, p.seasonalIndex, p.sloIndex);
+  const text = `${STATE_FORMAT}|${littleEndian ? 'le' : 'be'}|${offsets.join(',')}|${optionsKey(options)}`;
+  const layout = {
+    doubles: stateDoubles(p),
+    fingerprint: createHash('sha256').update(text).digest().readUInt32LE(0),
+  };
+  layouts.set(p, layout);
+  return layout;
 }
 
 /**
@@ -998,7 +1051,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   /** Where the burn rate's ring takes the next point (see touchLines). */
   private nextSloAt = 0;
 
-  constructor(p: Plan, initial?: SeriesDetectorState) {
+  constructor(p: Plan, saved?: Float64Array) {
     const at = takePlace(p);
     const b = new Float64Array(at.chunk.arrays, 8 * p.stride * at.place, p.size);
     if (at.reused) b.fill(0);
@@ -1011,7 +1064,8 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     // The place is free once the detector is collected: a caller may keep a reading after it has
     // let go of the detector, but the reading is the detector.
     placesToFree.register(this, { pool: p.pool, at });
-    this.restore(initial);
+    if (saved) this.load(saved);
+    else this.coldStart();
     this.nextHead = (b[HEAD] as number) | 0;
     this.nextLo = (b[M_LO] as number) | 0;
     this.nextSloAt = sloWriteAt(b, p);
@@ -1464,126 +1518,61 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     b[L_SINCE] = since;
   }
 
-  /** Loads persisted state exactly as each detector of ./detectors/ would (same pushes, same sums). */
-  private restore(initial: SeriesDetectorState | undefined): void {
+  /**
+   * A detector that has seen nothing: what each detector of ./detectors/ starts from (the rest of the
+   * place is zeros).
+   */
+  private coldStart(): void {
     const b = this.b;
     const p = this.p;
-    const W = p.W;
-    const C = p.C;
-    b[SCALE] = initial?.scale ?? 0;
-    b[PREVIOUS] = initial?.previous ?? Number.NaN;
-    b[PEAK] = initial?.peak ?? 0;
+    b[SCALE] = 0;
+    b[PREVIOUS] = Number.NaN;
+    b[PEAK] = 0;
     b[M_LO] = p.slack;
     if (p.sloIndex >= 0) b[p.memberAt + p.sloIndex * PER_MEMBER + M_EXP] = p.budget;
-    for (let i = 0; i < p.calibrated; i += 1) {
-      const s = p.memberAt + i * PER_MEMBER;
-      const cal = initial?.calibration?.[p.names[i] as string];
-      if (cal?.suffix?.length === CALIBRATION_BINS) {
-        for (let k = 0; k < CALIBRATION_BINS; k += 1) b[p.calAt + i + k * p.calibrated] = Number(cal.suffix[k]);
-        b[s + C_WEIGHT] = cal.weight;
-        b[s + C_COUNT] = cal.count;
-        b[s + C_MAX] = cal.max;
-      } else b[s + C_WEIGHT] = 1;
+    for (let i = 0; i < p.calibrated; i += 1) b[p.memberAt + i * PER_MEMBER + C_WEIGHT] = 1;
+  }
+
+  /**
+   * The saved numbers copied back as they are (see saveState): the place, including the last
+   * reading that the next point reads (which members fired, the MAD's search hint), then this
+   * series' seasonal rows. Nothing is recomputed, so the next points score bit for bit as if the
+   * detector had never stopped.
+   */
+  private load(saved: Float64Array): void {
+    const p = this.p;
+    this.b.set(saved.subarray(0, p.size));
+    if (p.seasonalIndex < 0) return;
+    const sd = this.sd;
+    for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
+      const at = this.sRow * k + this.sBase;
+      const from = p.size + 3 * k;
+      sd[at] = saved[from] as number;
+      sd[at + 1] = saved[from + 1] as number;
+      sd[at + 2] = saved[from + 2] as number;
     }
-    // The windows: one ring holds the longest; the shorter ones must be its newest values (they are,
-    // in any state this detector wrote). One that is not is not restored: that detector warms up again.
-    const levelValues = initial?.levelShift.values.slice(-C) ?? [];
-    const zValues = initial?.zscore.values.slice(-W) ?? [];
-    const madValues = initial?.mad.values.slice(-W) ?? [];
-    const ringValues = [levelValues, zValues, madValues].reduce((x, y) => (y.length > x.length ? y : x));
-    const isTail = (values: number[]) => {
-      const offset = ringValues.length - values.length;
-      return values.every((v, i) => Object.is(v, ringValues[offset + i]));
-    };
-    for (const v of ringValues) {
-      b[p.ringAt + ((b[HEAD] as number) | 0)] = v;
-      b[HEAD] = ((b[HEAD] as number) | 0) + 1 === C ? 0 : ((b[HEAD] as number) | 0) + 1;
+  }
+
+  saveState(into: Float64Array, at: number): void {
+    const p = this.p;
+    into.set(this.b, at);
+    if (p.seasonalIndex < 0) return;
+    const sd = this.sd;
+    for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
+      const from = this.sRow * k + this.sBase;
+      const to = at + p.size + 3 * k;
+      into[to] = sd[from] as number;
+      into[to + 1] = sd[from + 1] as number;
+      into[to + 2] = sd[from + 2] as number;
     }
-    if (initial && isTail(zValues)) {
-      // The detector's pushes: running sums, recomputed in full at the window-th.
-      let sum = 0;
-      let sumSq = 0;
-      for (const v of zValues) {
-        sum += v;
-        sumSq += v * v;
-      }
-      b[Z_LEN] = zValues.length;
-      b[Z_PHASE] = zValues.length % W;
-      b[Z_SUM] = sum;
-      b[Z_SQ] = sumSq;
-      b[Z_SINCE] = zValues.length >= W ? 0 : zValues.length;
-      const sums = initial.zscore.sums;
-      if (sums && zValues.length === initial.zscore.values.length) {
-        b[Z_SUM] = sums[0];
-        b[Z_SQ] = sums[1];
-        b[Z_SINCE] = sums[2];
-      }
-    }
-    if (initial && isTail(madValues)) {
-      if (!madValues.every((v) => Number.isFinite(v))) b[M_HINT] = -1;
-      for (let n = 0; n < madValues.length; n += 1)
-        sortedPush(b, p.sortedAt + p.slack, n, W, madValues[n] as number, 0);
-      b[M_N] = madValues.length;
-    }
-    if (initial && isTail(levelValues)) {
-      const R = p.R;
-      let refSum = 0;
-      let refSq = 0;
-      let recSum = 0;
-      let since = 0;
-      const n = levelValues.length;
-      for (let k = 0; k < n; k += 1) {
-        const value = levelValues[k] as number;
-        recSum += value;
-        if (k + 1 > R) {
-          const moved = levelValues[k - R] as number;
-          recSum -= moved;
-          refSum += moved;
-          refSq += moved * moved;
-        }
-        since += 1;
-        if (since >= C) {
-          resumLevel(b, k + 1, R, levelValues, 0, 0, k + 1);
-          refSum = b[L_REF] as number;
-          refSq = b[L_REFSQ] as number;
-          recSum = b[L_REC] as number;
-          since = 0;
-        }
-      }
-      b[L_N] = n;
-      b[L_REF] = refSum;
-      b[L_REFSQ] = refSq;
-      b[L_REC] = recSum;
-      b[L_SINCE] = since;
-      const sums = initial.levelShift.sums;
-      if (sums && n === initial.levelShift.values.length) {
-        b[L_REF] = sums[0];
-        b[L_REFSQ] = sums[1];
-        b[L_REC] = sums[2];
-        b[L_SINCE] = sums[3];
-      }
-      const frozen = initial.levelShift.frozen;
-      if (frozen) {
-        b[L_FROZEN] = 1;
-        b[L_FMEAN] = frozen.mean;
-        b[L_FSIGMA] = frozen.sigma;
-        b[L_FPOINTS] = frozen.points;
-      }
-    }
-    if (p.seasonalIndex >= 0) {
-      const seasonal = initial?.seasonal;
-      restoreProfile(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS, seasonal?.day);
-      restoreProfile(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS, seasonal?.week);
-      b[S_LEVEL] = seasonal?.level ?? 0;
-      b[S_LEVELCOUNT] = seasonal?.levelCount ?? 0;
-    }
-    if (p.sloIndex >= 0) {
-      const slo = initial?.slo;
-      const values = slo?.values.slice(-p.sloCapacity) ?? [];
-      for (const v of values) this.burnPush(v);
-      if (slo?.sums?.length === p.sloLengths.length && b[B_N] === slo.values.length)
-        for (let k = 0; k < p.sloLengths.length; k += 1) b[p.sloSumsAt + k] = slo.sums[k] as number;
-    }
+  }
+
+  replaceSeasonal(seasonal: SeasonalBaselineState): void {
+    if (this.p.seasonalIndex < 0) return;
+    restoreProfile(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS, seasonal.day);
+    restoreProfile(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS, seasonal.week);
+    this.b[S_LEVEL] = seasonal.level;
+    this.b[S_LEVELCOUNT] = seasonal.levelCount;
   }
 
   state(): SeriesDetectorState {
@@ -1705,6 +1694,9 @@ function profileState(
  *
  * The returned reading is the same object on every call (its verdicts are built when first read).
  */
-export function createSeriesDetector(options: SeriesDetectorOptions, initial?: SeriesDetectorState): SeriesDetector {
-  return new FusedSeriesDetector(planOf(options), initial);
+export function createSeriesDetector(options: SeriesDetectorOptions, saved?: Float64Array): SeriesDetector {
+  const plan = planOf(options);
+  if (saved && saved.length !== stateDoubles(plan))
+    throw new RangeError(`saved state of ${saved.length} doubles, expected ${stateDoubles(plan)}`);
+  return new FusedSeriesDetector(plan, saved);
 }

@@ -15,6 +15,7 @@ import type { AnomaliesRepo } from '../storage/anomalies-repo.js';
 import type { CycleReport, CyclesRepo } from '../storage/cycles-repo.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 import type { PublishResult } from './publish-incidents.js';
+import { warmupWindowMs } from './warmup-window-ms.js';
 
 export interface CycleDeps {
   config: Pick<VigilConfig, 'signals' | 'detection' | 'correlation'> & { stepSeconds: number };
@@ -29,8 +30,11 @@ export interface CycleDeps {
   recentDeploy?: (service: string, namespace: string, atMs: number) => string | null;
   /** Why an anomaly must not page (maintenance window, deploy grace), if it must not. */
   suppression?: (anomaly: AnomalyEvent) => string | null;
-  /** Saves the detector state of the series that learned something. */
-  persist?: (keys: string[], at: string) => void;
+  /**
+   * Saves detector state after a cycle, given the series that learned something (which of them,
+   * and when, is the persister's choice: see create-state-checkpoints.ts).
+   */
+  persist?: (touched: readonly string[], now: Date) => Promise<unknown>;
   /** Brings Slack in line with the changed incidents; absent in a headless replay. */
   publish?: (incidentIds: string[]) => Promise<PublishResult>;
 }
@@ -57,7 +61,7 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
   const { config, logger } = deps;
   const stepMs = config.stepSeconds * 1000;
   const lastEnd = new Map<string, number>();
-  const warmupMs = config.detection.window_points * stepMs + config.detection.fresh_seconds * 1000;
+  const warmupMs = warmupWindowMs(config.detection, config.stepSeconds);
   const trafficMetrics = new Set(config.signals.filter((s) => s.role === 'traffic').map((s) => s.name));
   // After a long outage, catching up further than a baseline window adds nothing but load.
   const maxCatchUpMs = warmupMs;
@@ -120,15 +124,6 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
         }
       }
 
-      if (deps.persist && ingest.touched.length > 0) {
-        try {
-          deps.persist(ingest.touched, now.toISOString());
-        } catch (error) {
-          errors.push(`detector state: ${errorMessage(error)}`);
-          logger.error({ err: error }, 'saving detector state failed; detection goes on');
-        }
-      }
-
       let changes: IncidentChanges = { opened: [], updated: [], resolved: [], recorded: [] };
       let publish: PublishResult | null = null;
       try {
@@ -166,6 +161,17 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       } catch (error) {
         errors.push(`incidents: ${errorMessage(error)}`);
         logger.error({ err: error }, 'updating incidents failed');
+      }
+
+      // After the anomalies are stored, never before: state saved past a point whose anomaly was
+      // not stored yet would skip that point after a crash, and its anomaly would be lost.
+      if (deps.persist) {
+        try {
+          await deps.persist(ingest.touched, now);
+        } catch (error) {
+          errors.push(`detector state: ${errorMessage(error)}`);
+          logger.error({ err: error }, 'saving detector state failed; detection goes on');
+        }
       }
 
       const failed = config.signals.length > 0 && failedSignals === config.signals.length;

@@ -23,6 +23,7 @@ import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
 import { createDetectionCycle, type DetectionCycle } from './create-detection-cycle.js';
+import { checkpointIntervalMs, createStateCheckpoints, type StateCheckpoints } from './create-state-checkpoints.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
 
 export interface Repos {
@@ -44,6 +45,8 @@ export interface Pipeline {
   units: ReadonlyMap<string, Unit>;
   /** Series the detector currently keeps state for. */
   seriesTracked: () => number;
+  /** Where detector state is saved; absent when state is not kept (replays). */
+  stateCheckpoints: StateCheckpoints | undefined;
   calendar: OpsCalendar;
   /** Brings Slack in line with these incidents now (after a person changed one); absent headless. */
   publish: ((incidentIds: string[]) => Promise<PublishResult>) | undefined;
@@ -61,8 +64,9 @@ export interface PipelineOptions {
   /** Where cards go; without one, incidents are only stored (headless replay). */
   publisher?: CardPublisher;
   /**
-   * Keep detector state in SQLite (restored here, saved after every cycle) so a restart neither
-   * starts cold nor re-alerts. Off for replays, which start from nothing by design.
+   * Keep detector state in SQLite (restored here, saved a share per cycle: see
+   * create-state-checkpoints.ts) so a restart neither starts cold nor re-alerts. Off for replays,
+   * which start from nothing by design.
    */
   persistState?: boolean;
   /** How actions run and where requests are told; without it, cards offer no actions. */
@@ -71,6 +75,14 @@ export interface PipelineOptions {
     notifier?: RemediationNotifier;
     groupMembers: (groupId: string) => Promise<ReadonlySet<string>>;
     now: () => Date;
+  };
+}
+
+function persistWith(checkpoints: StateCheckpoints, logger: Logger) {
+  return async (touched: readonly string[], now: Date) => {
+    const report = await checkpoints.afterCycle(touched, now.getTime());
+    if (report.series > 0) logger.debug(report, 'detector state saved');
+    return report;
   };
 }
 
@@ -102,11 +114,25 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     stepSeconds: config.prometheus.step_seconds,
     signals: config.signals,
   });
+  let stateCheckpoints: StateCheckpoints | undefined;
   if (options.persistState) {
     const saved = repos.detectorState.loadAll();
-    engine.importSeries(saved);
+    const { restored, rejected } = engine.importSeries(saved);
     for (const [key, minScore] of repos.detectorState.calibrations()) engine.setMinScore(key, minScore);
-    logger.info({ series: saved.length }, 'detector state restored');
+    stateCheckpoints = createStateCheckpoints({
+      engine,
+      repo: repos.detectorState,
+      intervalMs: checkpointIntervalMs(config.detection, config.prometheus.step_seconds),
+    });
+    const refused = new Set(rejected.map((r) => r.key));
+    stateCheckpoints.restored(saved.filter((s) => !refused.has(s.key)));
+    logger.info({ series: restored, rejected: rejected.length }, 'detector state restored');
+    if (rejected.length > 0) {
+      logger.warn(
+        { rejected: rejected.length, examples: rejected.slice(0, 5) },
+        'saved detector state not readable by these detection options; those series warm up again',
+      );
+    }
   }
   const publisher = options.publisher;
   const calendar = createOpsCalendar(
@@ -163,9 +189,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       a.detector === 'absent'
         ? null
         : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null),
-    ...(options.persistState
-      ? { persist: (keys: string[], at: string) => repos.detectorState.save(engine.exportSeries(keys), at) }
-      : {}),
+    ...(stateCheckpoints ? { persist: persistWith(stateCheckpoints, logger.child({ name: 'detector-state' })) } : {}),
     ...(publish ? { publish } : {}),
   });
   return {
@@ -176,6 +200,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     routing,
     units,
     seriesTracked: engine.seriesCount,
+    stateCheckpoints,
     calendar,
     recordOpsEvent,
     publish,

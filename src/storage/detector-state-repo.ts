@@ -1,4 +1,4 @@
-import type { PersistedSeries } from '../detection/create-detection-engine.js';
+import type { PersistedSeries, SeriesIdentity } from '../detection/create-detection-engine.js';
 import type { Db } from './open-database.js';
 
 export interface CalibrationChange {
@@ -19,9 +19,11 @@ export interface RecalibrationRun {
 }
 
 export interface DetectorStateRepo {
-  /** Upserts the state of these series in one transaction. */
+  /** Upserts the state (bytes) of these series in one transaction. */
   save(series: readonly PersistedSeries[], at: string): void;
   loadAll(): PersistedSeries[];
+  /** Series saved and the bytes of their state. */
+  stateSize(): { series: number; bytes: number };
   calibrations(): Map<string, number>;
   startRun(at: string): number;
   /** Applies and records calibration changes of a run (a slice of its series), in one transaction. */
@@ -35,16 +37,25 @@ export interface DetectorStateRepo {
 }
 
 export function createDetectorStateRepo(db: Db): DetectorStateRepo {
-  const upsert = db.prepare(`INSERT INTO detector_state (series_key, metric_name, state_json, last_ts, updated_at)
+  const upsert = db.prepare(`INSERT INTO series_state (series_key, identity_json, state, last_ts, saved_at)
     VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (series_key) DO UPDATE SET state_json = excluded.state_json, last_ts = excluded.last_ts,
-      updated_at = excluded.updated_at`);
-  const saveMany = db.transaction((list: readonly PersistedSeries[], at: string) => {
-    for (const s of list) {
-      upsert.run(s.key, s.identity.metric_name, JSON.stringify(s), new Date(s.lastTs).toISOString(), at);
+    ON CONFLICT (series_key) DO UPDATE SET state = excluded.state, last_ts = excluded.last_ts,
+      saved_at = excluded.saved_at`);
+  // A series' identity never changes (the engine keeps one object per series): its text is made once.
+  const identityText = new WeakMap<SeriesIdentity, string>();
+  const identityJson = (identity: SeriesIdentity) => {
+    let text = identityText.get(identity);
+    if (text === undefined) {
+      text = JSON.stringify(identity);
+      identityText.set(identity, text);
     }
+    return text;
+  };
+  const saveMany = db.transaction((list: readonly PersistedSeries[], at: string) => {
+    for (const s of list) upsert.run(s.key, identityJson(s.identity), s.state, s.lastTs, at);
   });
-  const all = db.prepare('SELECT state_json FROM detector_state');
+  const all = db.prepare('SELECT series_key, identity_json, state, last_ts FROM series_state');
+  const size = db.prepare('SELECT COUNT(*) AS series, COALESCE(SUM(LENGTH(state)), 0) AS bytes FROM series_state');
   const calibrations = db.prepare('SELECT series_key, min_score FROM series_calibration');
   const startRun = db.prepare("INSERT INTO recalibration_runs (started_at, status) VALUES (?, 'running')");
   const closeRun = db.prepare(
@@ -70,7 +81,14 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
     FROM calibration_changes WHERE (@series IS NULL OR series_key = @series) ORDER BY id DESC LIMIT @limit`);
   return {
     save: (list, at) => saveMany(list, at),
-    loadAll: () => all.all().map((r) => JSON.parse((r as { state_json: string }).state_json) as PersistedSeries),
+    loadAll: () =>
+      (all.all() as Array<{ series_key: string; identity_json: string; state: Buffer; last_ts: number }>).map((r) => ({
+        key: r.series_key,
+        identity: JSON.parse(r.identity_json) as SeriesIdentity,
+        lastTs: r.last_ts,
+        state: r.state,
+      })),
+    stateSize: () => size.get() as { series: number; bytes: number },
     calibrations: () =>
       new Map(
         (calibrations.all() as Array<{ series_key: string; min_score: number }>).map((r) => [

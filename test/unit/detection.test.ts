@@ -2,9 +2,11 @@ import { medianAbsoluteDeviation } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { DetectionConfigSchema, SignalConfigSchema } from '../../src/config/config-schema.js';
 import { AnomalyEventSchema, seriesKeyOf } from '../../src/contracts/index.js';
-import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
+import { createDetectionEngine, type PersistedSeries } from '../../src/detection/create-detection-engine.js';
 import { createRollingWindow } from '../../src/detection/rolling-window.js';
 import type { SeriesColumns } from '../../src/sources/series-columns.js';
+import { createDetectorStateRepo } from '../../src/storage/detector-state-repo.js';
+import { openDatabase } from '../../src/storage/open-database.js';
 
 const T0 = Date.parse('2026-04-21T02:00:00Z');
 
@@ -272,27 +274,86 @@ describe('bad input', () => {
 });
 
 describe('state survives a restart', () => {
-  it('an engine restored from exported state scores the next points exactly as the original', () => {
-    const rand = noise(11);
-    const history = series(
-      'api',
-      Array.from({ length: 300 }, () => 50 + 5 * rand()),
-    );
-    const next = series('api', [50, 52, 49, 90, 51], 'latency_p99', T0 + 300 * 60_000);
+  const rand = noise(11);
+  const history = series(
+    'api',
+    Array.from({ length: 300 }, () => 50 + 5 * rand()),
+  );
+  const nextValues = [50, 52, 49, 90, 91, 93, 51, 50];
+  const nextStart = T0 + 300 * 60_000;
+  const next = (from: number, to = nextValues.length) =>
+    series('api', nextValues.slice(from, to), 'latency_p99', nextStart + from * 60_000);
+  // Restored series are not cold: their new points may alert at once.
+  const options = { coldStartEmitAfterMs: Number.POSITIVE_INFINITY };
+
+  /** Saved to a real SQLite file by the repo, read back as a restarted process would. */
+  function throughStore(saved: PersistedSeries[]): PersistedSeries[] {
+    const db = openDatabase(':memory:');
+    try {
+      createDetectorStateRepo(db).save(saved, new Date(T0).toISOString());
+      return createDetectorStateRepo(db).loadAll();
+    } finally {
+      db.close();
+    }
+  }
+
+  it('an engine restored from saved bytes scores the next points exactly as the original, mid-episode too', () => {
     const original = engine({ min_points: 30 });
     original.ingest(history, ingestAll);
-    const saved = JSON.parse(JSON.stringify(original.exportSeries()));
+    original.ingest(next(0, 4), options);
+    const saved = original.exportSeries();
+    // One blob per series, the typed arrays as they are: a few KB, no JSON.
+    expect(saved).toHaveLength(1);
+    expect(saved[0]?.state.byteLength).toBeGreaterThan(4000);
+    expect(saved[0]?.state.byteLength).toBeLessThan(12_000);
     const restored = engine({ min_points: 30 });
-    restored.importSeries(saved);
-    // Restored series are not cold: their new points may alert at once.
-    const options = { coldStartEmitAfterMs: Number.POSITIVE_INFINITY };
-    const a = original.ingest(next, options);
-    const b = restored.ingest(next, options);
+    expect(restored.importSeries(throughStore(saved))).toEqual({ restored: 1, rejected: [] });
+    expect(restored.exportSeries()[0]?.state).toEqual(saved[0]?.state);
+    const a = original.ingest(next(4), options);
+    const b = restored.ingest(next(4), options);
+    expect(a.anomalies.map((x) => x.value)).toEqual([91, 93, 51, 50]);
     expect(b.anomalies).toEqual(a.anomalies);
-    expect(a.anomalies.map((x) => x.value)).toEqual([90]);
+    expect(restored.exportSeries()[0]?.state).toEqual(original.exportSeries()[0]?.state);
     // Points it already saw are skipped, not re-scored.
     const last5 = history.map((s) => ({ ...s, timestamps: s.timestamps.slice(-5), values: s.values.slice(-5) }));
     expect(restored.ingest(last5, options).skipped).toBe(5);
+  });
+
+  it('bytes saved under other detection options are refused, and those series start cold', () => {
+    const original = engine({ min_points: 30 });
+    original.ingest(history, ingestAll);
+    const saved = throughStore(original.exportSeries());
+    const other = engine({ min_points: 30, window_points: 90 });
+    const result = other.importSeries(saved);
+    expect(result.restored).toBe(0);
+    expect(result.rejected).toEqual([
+      { key: 'shop/api/latency_p99', reason: expect.stringMatching(/other detection options or another layout/) },
+    ]);
+    expect(other.seriesCount()).toBe(0);
+    // Cut short or of another format: refused too, never misread.
+    const blob = saved[0]?.state as Uint8Array;
+    const same = engine({ min_points: 30 });
+    const cut = same.importSeries([{ ...(saved[0] as PersistedSeries), state: blob.subarray(0, blob.length - 8) }]);
+    expect(cut.rejected[0]?.reason).toMatch(/bytes, the header announces/);
+    const newer = Uint8Array.from(blob);
+    newer[0] = 99;
+    expect(same.importSeries([{ ...(saved[0] as PersistedSeries), state: newer }]).rejected[0]?.reason).toMatch(
+      /format 99/,
+    );
+  });
+
+  it('a reported absence is a change no replay redoes: it is handed out to be saved at once', () => {
+    const e = engine({ absent_after_seconds: 600 });
+    e.ingest(history, ingestAll);
+    expect(e.takeUnreplayable()).toEqual([]);
+    const lastMs = T0 + 299 * 60_000;
+    expect(e.absent(lastMs + 11 * 60_000, new Set(['latency_p99']))).toHaveLength(1);
+    expect(e.takeUnreplayable()).toEqual(['shop/api/latency_p99']);
+    expect(e.takeUnreplayable()).toEqual([]);
+    const restored = engine({ absent_after_seconds: 600 });
+    restored.importSeries(throughStore(e.exportSeries()));
+    // Restored as reported: not reported a second time.
+    expect(restored.absent(lastMs + 12 * 60_000, new Set(['latency_p99']))).toEqual([]);
   });
 });
 

@@ -2,12 +2,13 @@
  * The database: a fresh file gets the whole schema with WAL and foreign keys; migrations apply
  * once, in order, each in its own transaction; a broken one rolls back alone and names its file.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyMigrations, defaultMigrationsDir } from '../../src/storage/apply-migrations.js';
+import { createDetectorStateRepo } from '../../src/storage/detector-state-repo.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 
 let dir: string;
@@ -75,7 +76,7 @@ describe('openDatabase', () => {
         'feedback',
         'detection_cycles',
         'schema_migrations',
-        'detector_state',
+        'series_state',
         'series_calibration',
         'calibration_changes',
         'recalibration_runs',
@@ -96,6 +97,7 @@ describe('openDatabase', () => {
       { version: 4, name: 'remediation' },
       { version: 5, name: 'card_delivery' },
       { version: 6, name: 'incident_summaries' },
+      { version: 7, name: 'detector_state_bytes' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -108,7 +110,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(6);
+    expect(migrationRows(second)).toHaveLength(7);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -122,8 +124,40 @@ describe('openDatabase', () => {
       { version: 4, name: 'remediation' },
       { version: 5, name: 'card_delivery' },
       { version: 6, name: 'incident_summaries' },
+      { version: 7, name: 'detector_state_bytes' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
+  });
+
+  it('an installation with JSON detector state upgrades to bytes: the JSON rows go, calibrations stay', () => {
+    const all = defaultMigrationsDir();
+    const before = migrationsDir(
+      Object.fromEntries(
+        [
+          '001_init.sql',
+          '002_detector_state.sql',
+          '003_incident_lifecycle.sql',
+          '004_remediation.sql',
+          '005_card_delivery.sql',
+        ].map((f) => [f, readFileSync(join(all, f), 'utf8')]),
+      ),
+    );
+    const path = join(dir, 'old.db');
+    const old = track(new Database(path));
+    applyMigrations(old, before);
+    old
+      .prepare(
+        "INSERT INTO detector_state VALUES ('shop/api/latency_p99', 'latency_p99', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+      )
+      .run();
+    old.prepare("INSERT INTO series_calibration VALUES ('shop/api/latency_p99', 0.9995, '2026-01-01T00:00:00Z')").run();
+    old.close();
+    const db = track(openDatabase(path));
+    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(tableNames(db)).not.toContain('detector_state');
+    const repo = createDetectorStateRepo(db);
+    expect(repo.loadAll()).toEqual([]);
+    expect(repo.calibrations()).toEqual(new Map([['shop/api/latency_p99', 0.9995]]));
   });
 
   it('keeps the remediation audit log append-only', () => {

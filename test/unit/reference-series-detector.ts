@@ -61,7 +61,7 @@ function recentPoints(options: SeriesDetectorOptions): number {
 export function createReferenceSeriesDetector(
   options: SeriesDetectorOptions,
   initial?: SeriesDetectorState,
-): SeriesDetector {
+): Pick<SeriesDetector, 'update' | 'state'> {
   // The series' typical point-to-point change (EWMA of |Δx|), the floor of every detector's spread.
   const scale: ScaleFloor = { value: initial?.scale ?? 0 };
   const scaleAlpha = 1 / Math.max(10, options.windowPoints);

@@ -4,8 +4,9 @@ import {
   createSeriesDetector,
   type EnsembleReading,
   placesFree,
+  type SeriesDetector,
   type SeriesDetectorOptions,
-  type SeriesDetectorState,
+  seriesStateLayout,
 } from '../../src/detection/create-series-detector.js';
 import { binOf, binOfAbs } from '../../src/detection/detectors/tail-calibrator.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
@@ -15,7 +16,9 @@ import { createReferenceSeriesDetector } from './reference-series-detector.js';
  * The fused series detector against the reference ensemble (the detectors composed as objects): the
  * same numbers, bit for bit, for every field of every reading, and the same persisted state, on
  * series built to reach every path (warm-up, spikes, steps that freeze the level-shift reference,
- * flat stretches, the seasonal veto, burn rates, calibration rescaling, restarts mid-stream).
+ * flat stretches, the seasonal veto, burn rates, calibration rescaling), and a fused detector
+ * restarted from its saved bytes mid-stream (mid-episode too) goes on exactly as the reference that
+ * never stopped.
  */
 
 function random(seed: number): () => number {
@@ -77,9 +80,19 @@ function same(a: EnsembleReading, b: EnsembleReading, where: string): void {
   if (b.primary !== b.verdicts.find((v) => v.name === b.primary.name)) expect.fail(`${where}: primary not a verdict`);
 }
 
-/** Feeds both, compares every reading; restarts both from the (JSON) state every `restartEvery` points. */
-function compare(options: SeriesDetectorOptions, s: Stream, restartEvery: number, restartOptions = options): number {
-  let reference = createReferenceSeriesDetector(options);
+/** A new detector (another place) continuing from the saved bytes of this one. */
+function restartFromBytes(options: SeriesDetectorOptions, detector: SeriesDetector): SeriesDetector {
+  const saved = new Float64Array(seriesStateLayout(options).doubles);
+  detector.saveState(saved, 0);
+  return createSeriesDetector(options, saved);
+}
+
+/**
+ * Feeds both, compares every reading; every `restartEvery` points the fused detector is replaced by
+ * one restored from its bytes, while the reference runs on as if nothing happened.
+ */
+function compare(options: SeriesDetectorOptions, s: Stream, restartEvery: number): number {
+  const reference = createReferenceSeriesDetector(options);
   let fused = createSeriesDetector(options);
   let anomalous = 0;
   for (let i = 0; i < s.values.length; i += 1) {
@@ -92,12 +105,8 @@ function compare(options: SeriesDetectorOptions, s: Stream, restartEvery: number
     else if (a.anomalous !== b.anomalous || !Object.is(a.onsetScore, b.onsetScore)) same(a, b, `point ${i}`);
     if (a.anomalous) anomalous += 1;
     if ((i + 1) % restartEvery === 0) {
-      const state = JSON.stringify(reference.state());
-      expect(JSON.stringify(fused.state())).toBe(state);
-      const saved = JSON.parse(state) as SeriesDetectorState;
-      reference = createReferenceSeriesDetector(restartOptions, JSON.parse(state) as SeriesDetectorState);
-      fused = createSeriesDetector(restartOptions, saved);
       expect(JSON.stringify(fused.state())).toBe(JSON.stringify(reference.state()));
+      fused = restartFromBytes(options, fused);
     }
   }
   expect(JSON.stringify(fused.state())).toBe(JSON.stringify(reference.state()));
@@ -174,15 +183,33 @@ describe('the fused series detector matches the reference ensemble bit for bit',
     compare(options, inf, 1_000_000);
   });
 
-  it('restored with other window sizes than it ran with', () => {
-    const before = seriesDetectorOptions(detection({ window_points: 60, min_points: 10 }), 60_000);
+  it('restarted from its bytes after every point, through anomalous episodes', () => {
+    const options = seriesDetectorOptions(detection({ window_points: 40, min_points: 8 }), 60_000);
+    expect(compare(options, stream(41, 1500, 60_000, 'mixed'), 1)).toBeGreaterThan(5);
+    const slo = seriesDetectorOptions(
+      detection({ window_points: 60, min_points: 10 }),
+      60_000,
+      SignalConfigSchema.parse({ name: 'errors', query: 'x', direction: 'up', slo: { objective: 0.999 } }),
+    );
+    expect(compare(slo, stream(42, 1500, 60_000, 'ratio'), 1)).toBeGreaterThan(5);
+  });
+
+  it('saved state fits only the options and layout it was written for', () => {
+    const options = seriesDetectorOptions(detection({ window_points: 60, min_points: 10 }), 60_000);
     const wider = seriesDetectorOptions(detection({ window_points: 90, min_points: 10 }), 60_000);
-    const narrower = seriesDetectorOptions(
-      detection({ window_points: 40, min_points: 10, level_shift_recent_points: 7 }),
+    const stricter = seriesDetectorOptions(
+      detection({ window_points: 60, min_points: 10, zscore_threshold: 5 }),
       60_000,
     );
-    compare(before, stream(21, 3000, 60_000, 'mixed'), 1000, wider);
-    compare(before, stream(22, 3000, 60_000, 'mixed'), 1000, narrower);
+    const layout = seriesStateLayout(options);
+    // Options built apart but equal share a layout; any other option gives another fingerprint.
+    expect(seriesStateLayout(seriesDetectorOptions(detection({ window_points: 60, min_points: 10 }), 60_000))).toEqual(
+      layout,
+    );
+    expect(seriesStateLayout(wider).fingerprint).not.toBe(layout.fingerprint);
+    expect(seriesStateLayout(stricter).fingerprint).not.toBe(layout.fingerprint);
+    expect(seriesStateLayout(stricter).doubles).toBe(layout.doubles);
+    expect(() => createSeriesDetector(wider, new Float64Array(layout.doubles))).toThrow(RangeError);
   });
 });
 

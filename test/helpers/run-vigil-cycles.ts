@@ -1,0 +1,106 @@
+/**
+ * A Vigil process for crash tests: starts Vigil (real Prometheus, real SQLite file, the Slack double)
+ * on a clock it moves itself, runs detection cycles one minute apart, prints `cycle N done` after
+ * each (and `saved N series in cycle C` after each write transaction of a checkpoint), and at the end writes every series' state (its bytes, base64) and min_score to a JSON file.
+ * It can SIGKILL itself in the middle of a cycle's state checkpoint: after the first write
+ * transaction of that cycle, before the others.
+ *
+ *   node --import tsx test/helpers/run-vigil-cycles.ts '<CycleRunSpec as JSON>'
+ */
+import { writeFileSync } from 'node:fs';
+import { ConfigSchema } from '../../src/config/config-schema.js';
+import { parseEnv } from '../../src/config/load-config.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { startVigil } from '../../src/main.js';
+
+export interface CycleRunSpec {
+  prometheusUrl: string;
+  slackApiUrl: string;
+  dbPath: string;
+  /** Unix ms of cycle 0; cycle n runs at first + n minutes. */
+  firstCycleMs: number;
+  cycles: number[];
+  /** Runs the batch recalibration after this cycle. */
+  recalibrateAfter?: number;
+  /** SIGKILLs itself after the first write transaction of this cycle's checkpoint. */
+  killInCheckpointOf?: number;
+  /** Where the state is written after the last cycle. */
+  dumpPath?: string;
+}
+
+export interface StateDump {
+  state: Record<string, string>;
+  minScores: Record<string, number>;
+}
+
+/** The configuration both the crashed and the reference processes run (the same file for both). */
+function crashTestConfig(prometheusUrl: string) {
+  return ConfigSchema.parse({
+    prometheus: { url: prometheusUrl, timeout_ms: 30_000 },
+    slack: { mode: 'http', port: 0 },
+    http: { health_port: 0 },
+    teams: { core: { channel: '#core' } },
+    services: [{ name: 'api', namespace: 'prod', team: 'core' }],
+    signals: [{ name: 'latency_p99', query: 'pod_latency' }],
+    detection: { window_points: 30, min_points: 10, fresh_seconds: 60, absent_after_seconds: 300 },
+  });
+}
+
+async function main(spec: CycleRunSpec): Promise<void> {
+  let clock = spec.firstCycleMs;
+  const vigil = await startVigil({
+    config: crashTestConfig(spec.prometheusUrl),
+    env: parseEnv({
+      SLACK_BOT_TOKEN: 'xoxb-x',
+      SLACK_SIGNING_SECRET: 'crash-test-signing-secret',
+      SLACK_API_URL: spec.slackApiUrl,
+      VIGIL_DB: spec.dbPath,
+    }),
+    logger: createSilentLogger(),
+    now: () => new Date(clock),
+    schedule: false,
+    slackRetries: 0,
+    host: '127.0.0.1',
+  });
+  const repo = vigil.pipeline.repos.detectorState;
+  const save = repo.save;
+  let killArmed = false;
+  let cycle = -1;
+  repo.save = (list, at) => {
+    save(list, at);
+    process.stdout.write(`saved ${list.length} series in cycle ${cycle}\n`);
+    if (killArmed) process.kill(process.pid, 'SIGKILL');
+  };
+  for (const n of spec.cycles) {
+    cycle = n;
+    clock = spec.firstCycleMs + n * 60_000;
+    killArmed = n === spec.killInCheckpointOf;
+    const outcome = await vigil.runCycle();
+    if (outcome?.status !== 'ok') throw new Error(`cycle ${n}: ${JSON.stringify(outcome?.errors)}`);
+    if (n === spec.recalibrateAfter) {
+      const report = await vigil.runRecalibration();
+      if (report?.status !== 'ok') throw new Error(`recalibration: ${report?.error}`);
+    }
+    process.stdout.write(`cycle ${n} done\n`);
+  }
+  // What a graceful stop saves is not any cycle's.
+  cycle = -1;
+  if (spec.dumpPath) {
+    const { engine } = vigil.pipeline;
+    const dump: StateDump = { state: {}, minScores: {} };
+    for (const s of engine.exportSeries()) {
+      dump.state[s.key] = Buffer.from(s.state).toString('base64');
+      const minScore = engine.minScore(s.key);
+      if (minScore !== undefined) dump.minScores[s.key] = minScore;
+    }
+    writeFileSync(spec.dumpPath, JSON.stringify(dump));
+  }
+  await vigil.stop();
+}
+
+if (process.argv[2]) {
+  main(JSON.parse(process.argv[2]) as CycleRunSpec).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
