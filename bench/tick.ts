@@ -210,8 +210,14 @@ function rowOf<T>(phase: PhaseMeasurement<T>, detail: (r: T) => string): Row {
   };
 }
 const ms = (x: number) => (Number.isNaN(x) ? 'n/a' : x >= 10_000 ? `${(x / 1000).toFixed(1)}s` : `${x.toFixed(0)}ms`);
-const ackText = (s: LatencyStats) =>
-  `${s.p50.toFixed(1)}/${s.p99.toFixed(1)}${s.failed + s.skipped > 0 ? ` (${s.failed} failed, ${s.skipped} skipped)` : ''}`;
+const ackText = (s: LatencyStats) => {
+  const trouble = [
+    ...(s.late > 0 ? [`${s.late}/${s.sent} > 3 s`] : []),
+    ...(s.failed > 0 ? [`${s.failed} failed`] : []),
+    ...(s.skipped > 0 ? [`${s.skipped} skipped`] : []),
+  ];
+  return `${s.p50.toFixed(1)}/${s.p99.toFixed(1)}${trouble.length > 0 ? ` (${trouble.join(', ')})` : ''}`;
+};
 function printTable(rows: readonly Row[]): void {
   const header = [
     'phase',
@@ -327,7 +333,10 @@ async function main(): Promise<number> {
     slackRetries: 0,
     host: '127.0.0.1',
   });
-  out(`vigil: Slack receiver on 127.0.0.1:${vigil.slackPort}, ack load every ${ACK_INTERVAL_MS} ms`);
+  out(
+    `vigil: Slack receiver on 127.0.0.1:${vigil.slackPort}, ack load every ${ACK_INTERVAL_MS} ms, ` +
+      `RSS after start-up ${(process.memoryUsage.rss() / MB).toFixed(0)} MB`,
+  );
   out();
 
   const cycleDetail = (o: CycleOutcome) =>
@@ -383,8 +392,9 @@ async function main(): Promise<number> {
   out("sent again with fetch, wave by wave as Vigil had them in flight, body read as text and JSON.parse'd, in a");
   out('helper process right after the phase. Ack = time to the HTTP answer of a signed `/vigil status`, every');
   out(
-    `${ACK_INTERVAL_MS} ms to Vigil (this process) and to a bare signature-checking node:http server (helper process).`,
+    `${ACK_INTERVAL_MS} ms to Vigil (this process) and to a bare signature-checking node:http server (helper process);`,
   );
+  out('"> 3 s" counts acks Slack would have given up on; "failed" are errors and 10 s timeouts (counted at 10 s).');
   out();
   printTable(rows);
   out();

@@ -16,6 +16,8 @@ export interface LatencyStats {
   failed: number;
   /** Ticks skipped because too many requests were already waiting (the target stopped answering). */
   skipped: number;
+  /** Answered after Slack's 3 s (it shows the user an error: api.slack.com/interactivity/slash-commands). */
+  late: number;
   p50: number;
   p99: number;
   max: number;

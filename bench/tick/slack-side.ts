@@ -126,6 +126,7 @@ function stats(t: Target): LatencyStats {
     sent: t.latencies.length,
     failed: t.failed,
     skipped: t.skipped,
+    late: t.latencies.filter((ms) => ms > 3000).length,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     max: sorted.at(-1) ?? Number.NaN,
