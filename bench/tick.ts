@@ -110,6 +110,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/**
+ * A timer, so it fires only when Vigil's event loop yields: a phase that blocks the loop for longer
+ * than the limit is abandoned at its next await (or finishes first), not in the middle of the block.
+ */
 class PhaseTimeout extends Error {}
 async function bounded<T>(what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -330,7 +334,8 @@ async function main(): Promise<number> {
     now: () => new Date(clock.ms),
     fetch: recording.fetch,
     schedule: false,
-    slackRetries: 0,
+    // Production's retries (2, bounded): after a long block the first call on a keep-alive socket the
+    // Web API double has closed meanwhile fails once ("other side closed"), as it would against Slack.
     host: '127.0.0.1',
   });
   out(
