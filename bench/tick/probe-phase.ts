@@ -1,0 +1,33 @@
+/**
+ * What one phase costs the process it runs in: peak RSS and the longest event-loop block.
+ * RSS is sampled every 50 ms; a block stops the sampler too, so the kernel's own high-water mark
+ * (resourceUsage().maxRSS, for the whole process life) is read as well: if it rose during the
+ * phase, the phase reached it.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface PhaseCost {
+  peakRssBytes: number;
+  longestBlockMs: number;
+}
+
+export function probePhase(): { stop(): PhaseCost } {
+  const maxRssBefore = process.resourceUsage().maxRSS * 1024;
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  // resolution 10 ms: a timer every 10 ms, its lateness recorded; the max is the longest block.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  return {
+    stop() {
+      clearInterval(sampler);
+      delay.disable();
+      peak = Math.max(peak, process.memoryUsage.rss());
+      const maxRssAfter = process.resourceUsage().maxRSS * 1024;
+      if (maxRssAfter > maxRssBefore) peak = Math.max(peak, maxRssAfter);
+      return { peakRssBytes: peak, longestBlockMs: delay.max / 1e6 };
+    },
+  };
+}
