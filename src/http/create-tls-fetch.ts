@@ -5,7 +5,6 @@
  * carries credentials is not replayed to another host.
  */
 import { rootCertificates } from 'node:tls';
-import { Agent, fetch as undiciFetch } from 'undici';
 import type { HttpFetch } from './resolve-http-connection.js';
 
 export interface TlsFetchOptions {
@@ -16,18 +15,27 @@ export interface TlsFetchOptions {
 }
 
 export function createTlsFetch(options: TlsFetchOptions): HttpFetch {
-  const dispatcher = new Agent({
-    connect: {
-      rejectUnauthorized: options.rejectUnauthorized,
-      // `ca` replaces Node's roots: keep them, so a public certificate still verifies.
-      ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
-    },
-  });
+  // undici is imported on first use (~20 MB once loaded), by installations that set `tls` only.
+  let client: Promise<{ dispatcher: import('undici').Agent; fetch: typeof import('undici').fetch }> | undefined;
+  const load = () => {
+    client ??= import('undici').then(({ Agent, fetch }) => ({
+      fetch,
+      dispatcher: new Agent({
+        connect: {
+          rejectUnauthorized: options.rejectUnauthorized,
+          // `ca` replaces Node's roots: keep them, so a public certificate still verifies.
+          ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
+        },
+      }),
+    }));
+    return client;
+  };
   return async (url, init = {}) => {
+    const { dispatcher, fetch } = await load();
     // The clients send string or form bodies and plain headers, which both fetches take alike; the
     // casts bridge the DOM lib's types and undici's declarations of the same WHATWG interfaces.
-    const response = await undiciFetch(url, {
-      ...(init as unknown as Parameters<typeof undiciFetch>[1]),
+    const response = await fetch(url, {
+      ...(init as unknown as Parameters<typeof fetch>[1]),
       redirect: 'manual',
       dispatcher,
     });

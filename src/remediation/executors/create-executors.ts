@@ -3,7 +3,7 @@ import type { RemediationConfig } from '../../config/remediation-schema.js';
 import { clientConnection, requireHttpConnection } from '../../http/resolve-http-connection.js';
 import type { RenderedParams } from '../render-action.js';
 import { ExecutionError, type Executor } from './executor.js';
-import { createKubernetesExecutor, loadKubeConfig } from './kubernetes-executor.js';
+import { describeKubernetesPatch, type KubernetesParams } from './kubernetes-patch.js';
 import { createSilenceExecutor } from './silence-executor.js';
 import { createWebhookExecutor } from './webhook-executor.js';
 
@@ -23,10 +23,23 @@ export interface ExecutorsOptions {
 export function createExecutors(options: ExecutorsOptions): Executor {
   const { remediation } = options;
   const now = options.now ?? (() => new Date());
-  const kubernetes = createKubernetesExecutor(
-    options.kubeConfig ?? (() => loadKubeConfig(remediation.kubernetes.kubeconfig)),
-    { timeoutMs: remediation.kubernetes.timeout_ms, now },
-  );
+  // Imported on first preview or run: @kubernetes/client-node costs ~80 MB of memory once loaded,
+  // which a Vigil whose Kubernetes actions are never clicked (or that has none) should not pay.
+  let kubernetesExecutor: Promise<Executor<KubernetesParams>> | undefined;
+  const loadKubernetes = () => {
+    kubernetesExecutor ??= import('./kubernetes-executor.js').then(({ createKubernetesExecutor, loadKubeConfig }) =>
+      createKubernetesExecutor(options.kubeConfig ?? (() => loadKubeConfig(remediation.kubernetes.kubeconfig)), {
+        timeoutMs: remediation.kubernetes.timeout_ms,
+        now,
+      }),
+    );
+    return kubernetesExecutor;
+  };
+  const kubernetes: Executor<KubernetesParams> = {
+    describe: describeKubernetesPatch,
+    preview: async (params) => (await loadKubernetes()).preview(params),
+    execute: async (params, context) => (await loadKubernetes()).execute(params, context),
+  };
   const webhook = createWebhookExecutor(options.secretEnv, options.fetch);
   const { alertmanager } = remediation;
   const silence = alertmanager.url

@@ -12,12 +12,8 @@ import {
   type V1Deployment,
   type V1Scale,
 } from '@kubernetes/client-node';
-import type { RenderedParams } from '../render-action.js';
 import { describeFetchError, ExecutionError, type Executor, shortBody } from './executor.js';
-
-type RestartParams = Extract<RenderedParams, { kind: 'kubernetes.rollout_restart' }>;
-type ScaleParams = Extract<RenderedParams, { kind: 'kubernetes.scale' }>;
-export type KubernetesParams = RestartParams | ScaleParams;
+import { describeKubernetesPatch, type KubernetesParams, patchOf } from './kubernetes-patch.js';
 
 export interface KubernetesExecutorOptions {
   /** A kubeconfig file; without one, the in-cluster service account or $KUBECONFIG. */
@@ -26,7 +22,6 @@ export interface KubernetesExecutorOptions {
   now?: () => Date;
 }
 
-const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 const FIELD_MANAGER = 'vigil';
 
 export function loadKubeConfig(path: string | undefined): KubeConfig {
@@ -34,21 +29,6 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
   return kc;
-}
-
-function path(params: KubernetesParams): string {
-  const base = `/apis/apps/v1/namespaces/${params.namespace}/deployments/${params.deployment}`;
-  return params.kind === 'kubernetes.scale' ? `${base}/scale` : base;
-}
-
-function patchOf(params: KubernetesParams, at: Date | null) {
-  return params.kind === 'kubernetes.scale'
-    ? { spec: { replicas: params.replicas } }
-    : {
-        spec: {
-          template: { metadata: { annotations: { [RESTARTED_AT]: at ? at.toISOString() : '<time of approval>' } } },
-        },
-      };
 }
 
 function explain(error: unknown, params: KubernetesParams, timeoutMs: number): ExecutionError {
@@ -123,9 +103,7 @@ export function createKubernetesExecutor(
     }
   };
   return {
-    describe: (params) =>
-      `PATCH ${path(params)} (${params.kind === 'kubernetes.scale' ? 'merge' : 'strategic merge'} patch)\n` +
-      JSON.stringify(patchOf(params, null)),
+    describe: describeKubernetesPatch,
     async preview(params) {
       const after = await patch(params, true);
       if (params.kind === 'kubernetes.scale') {
