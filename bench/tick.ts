@@ -9,10 +9,12 @@
  * next to a bare signature-checking server's, all in the same run. Then prints issue 12's targets
  * as PASS/MISS. Everything listens on 127.0.0.1, lives under os.tmpdir() and is removed at the end.
  */
+
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { max } from 'simple-statistics';
 import { ConfigSchema } from '../src/config/config-schema.js';
 import { parseEnv } from '../src/config/load-config.js';
 import type { RecalibrationReport } from '../src/detection/recalibrate.js';
@@ -204,11 +206,11 @@ function rowOf<T>(phase: PhaseMeasurement<T>, detail: (r: T) => string): Row {
   return {
     phase: phase.runs.length > 1 ? `${phase.name} (median of ${phase.runs.length})` : phase.name,
     wallMs: median(walls),
-    wallMaxMs: Math.max(...walls),
+    wallMaxMs: max(walls),
     plainMs: median(plains),
     ratio: median(phase.runs.map((r, i) => r.wallMs / (plains[i] as number))),
-    peakRssBytes: Math.max(...phase.runs.map((r) => r.peakRssBytes)),
-    longestBlockMs: Math.max(...phase.runs.map((r) => r.longestBlockMs)),
+    peakRssBytes: max(phase.runs.map((r) => r.peakRssBytes)),
+    longestBlockMs: max(phase.runs.map((r) => r.longestBlockMs)),
     ack: phase.ack,
     detail: [...new Set(phase.runs.map((r) => detail(r.result)))].join('; '),
   };
@@ -245,7 +247,7 @@ function printTable(rows: readonly Row[]): void {
     ackText(r.ack.vigil),
     ackText(r.ack.bare),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
+  const widths = header.map((h, i) => max([h.length, ...cells.map((c) => (c[i] as string).length)]));
   const line = (c: readonly string[]) => c.map((x, i) => x.padEnd(widths[i] as number)).join('  ');
   out(line(header));
   for (const c of cells) out(line(c));
@@ -311,7 +313,7 @@ async function main(): Promise<number> {
     services: fleet.services.map(({ name, namespace, team, depends_on }) => ({ name, namespace, team, depends_on })),
     signals: SIGNALS.map((s) => ({
       name: s.name,
-      query: `${s.metric}{namespace=~"{{namespaces}}"}`,
+      query: `${s.metric}{namespace=~"{{namespaces}}", service=~"{{services}}"}`,
       service_label: 'service',
       namespace_label: 'namespace',
       ...s.config,
@@ -410,7 +412,7 @@ async function main(): Promise<number> {
   // ---- targets (issue 12) ----
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const allRows = rows;
-  const peak = Math.max(lifetimeMaxRss, ...allRows.map((r) => r.peakRssBytes));
+  const peak = max([lifetimeMaxRss, ...allRows.map((r) => r.peakRssBytes)]);
   const cycles = [...first.runs, ...catchUp.runs, ...steady.runs].map((r) => r.result);
   const recal = recalibration.runs[0]?.result as RecalibrationReport;
   const firstRow = rows[0] as Row;
@@ -424,7 +426,7 @@ async function main(): Promise<number> {
     out(`  ${verdict(steadyRow.ratio <= 5)}  steady cycle ≤ 5× plain (median): ${steadyRow.ratio.toFixed(2)}×`);
     out(`  ${verdict(recalRow.wallMs <= 60_000)}  recalibration ≤ 60 s: ${seconds(recalRow.wallMs)}`);
     out(`  ${verdict(peak <= 250 * MB)}  peak RSS ≤ 250 MB incl. recalibration: ${(peak / MB).toFixed(0)} MB`);
-    const block = Math.max(...allRows.map((r) => r.longestBlockMs));
+    const block = max(allRows.map((r) => r.longestBlockMs));
     out(`  ${verdict(block <= 100)}  longest event-loop block ≤ 100 ms: ${block.toFixed(0)} ms`);
     for (const r of allRows) {
       const ok = r.ack.vigil.p99 <= 2 * r.ack.bare.p99 && r.ack.vigil.failed === 0;

@@ -13,7 +13,7 @@ export interface TimeSlicer {
 }
 
 /** A slice short enough that two of them plus a GC pause stay well under 100 ms. */
-export const SLICE_MS = 25;
+export const SLICE_MS = 5;
 
 export function createTimeSlicer(sliceMs = SLICE_MS, now: () => number = () => performance.now()): TimeSlicer {
   let sliceStart = now();
