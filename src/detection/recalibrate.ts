@@ -2,7 +2,7 @@ import type { RecalibrationConfig, SignalConfig, VigilConfig } from '../config/c
 import { errorMessage } from '../errors.js';
 import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { Logger } from '../logger.js';
-import { planHistoryChunks } from '../sources/plan-history-chunks.js';
+import { type HistoryChunk, planHistoryChunks } from '../sources/plan-history-chunks.js';
 import type { SampleSource } from '../sources/sample-source.js';
 import type { CalibrationChange, DetectorStateRepo } from '../storage/detector-state-repo.js';
 import { readSeriesHistory, type SeriesHistoryReader, type SeriesHistorySummary } from './calibrate-series-history.js';
@@ -139,8 +139,24 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
   async function recalibrateSlice(signal: SignalConfig, services: string[], expected: number): Promise<void> {
     const options = seriesDetectorOptions(config.detection, coarseMs, signal);
     const readers = new Map<string, SeriesHistoryReader>();
-    for (const chunk of planHistoryChunks(startMs, endMs, coarseMs, expected, MAX_POINTS_PER_ANSWER)) {
-      const batch = await deps.source.fetch(signal, { ...chunk, stepSeconds: settings.step_seconds, services });
+    const chunks = planHistoryChunks(startMs, endMs, coarseMs, expected, MAX_POINTS_PER_ANSWER);
+    const read = (i: number) => {
+      const answer = deps.source.fetch(signal, {
+        ...(chunks[i] as HistoryChunk),
+        stepSeconds: settings.step_seconds,
+        services,
+      });
+      // Awaited below; marked handled now so that a failure while the previous part is scored is
+      // not an unhandled rejection in between.
+      answer.catch(() => {});
+      return answer;
+    };
+    let next = chunks.length > 0 ? read(0) : undefined;
+    for (let i = 0; i < chunks.length; i += 1) {
+      const batch = await (next as ReturnType<typeof read>);
+      // The next part is read while this one is scored: Prometheus and the detectors work at the
+      // same time, with at most two answers in memory.
+      next = i + 1 < chunks.length ? read(i + 1) : undefined;
       for (const s of batch.series) {
         let reader = readers.get(s.key);
         if (!reader) {
