@@ -222,6 +222,12 @@ describe('manifests/', () => {
     expect(str(container, 'readinessProbe', 'httpGet', 'path')).toBe('/ready');
     expect(at(container, 'resources', 'limits', 'cpu')).toBeDefined();
     expect(at(container, 'resources', 'limits', 'memory')).toBeDefined();
+    // The heap is capped below the pod's memory limit (V8 would size it from the node's memory).
+    const nodeOptions = arr(container, 'env').find((e) => str(e, 'name') === 'NODE_OPTIONS');
+    const heapMb = Number(/--max-old-space-size=(\d+)/.exec(str(nodeOptions, 'value'))?.[1]);
+    const limitMi = Number(/^(\d+)Mi$/.exec(str(container, 'resources', 'limits', 'memory'))?.[1]);
+    expect(heapMb).toBeGreaterThan(0);
+    expect(heapMb).toBeLessThan(limitMi / 2);
 
     const volumes = arr(pod, 'volumes');
     const pvcVolume = volumes.find(
