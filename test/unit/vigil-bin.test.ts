@@ -3,7 +3,6 @@
  * checkout, whether or not dist/ was built (a fresh clone has none), then in copies of the package
  * where dist/ is missing, older or newer than src/, and where tsx is not installed.
  */
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
@@ -20,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type NodeRun, runNode } from '../helpers/run-node.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -29,31 +29,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node <packageDir>/bin/vigil.js args` with only PATH and HOME from this environment (no Slack secrets). */
-function vigil(args: string[], env: Record<string, string> = {}, packageDir = root): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(packageDir, 'bin', 'vigil.js'), ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function vigil(args: string[], env: Record<string, string> = {}, packageDir = root): Promise<NodeRun> {
+  return runNode([join(packageDir, 'bin', 'vigil.js'), ...args], dir, { HOME: process.env.HOME ?? dir, ...env });
 }
 
 describe('bin/vigil.js in this checkout', () => {
