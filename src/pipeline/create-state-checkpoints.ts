@@ -124,9 +124,13 @@ export function createStateCheckpoints(options: StateCheckpointOptions): StateCh
     restored(series) {
       for (const s of series) turnOf(s.key, s.lastTs);
     },
-    afterCycle(touched, nowMs) {
+    async afterCycle(touched, nowMs) {
       const due = new Set(takeUnreplayable());
+      // A first cycle touches every series, each of which gets its turn hashed: at 100 000 series
+      // that is a few hundred ms, handed out in slices like the rest of the cycle.
+      const slicer = createTimeSlicer(sliceMs);
       for (const key of touched) {
+        if (slicer.due()) await slicer.pause();
         changed.add(key);
         const turn = turns.get(key);
         // A series seen for the first time has its first turn within an interval.

@@ -1,5 +1,6 @@
 import type { ServiceConfig, SignalConfig } from '../config/config-schema.js';
 import { seriesKeyOf } from '../contracts/index.js';
+import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { PrometheusClient } from './prometheus-client.js';
 import { restrictToServices } from './restrict-to-services.js';
 import type { SampleBatch, SampleRange, SampleSource } from './sample-source.js';
@@ -33,7 +34,10 @@ export function createPrometheusSource(client: PrometheusClient, services: reado
       });
       const out: SeriesColumns[] = [];
       let rejected = 0;
+      // Tens of thousands of series each get their key built: in slices, like the rest of a cycle.
+      const slicer = createTimeSlicer();
       for (const s of series) {
+        if (slicer.due()) await slicer.pause();
         rejected += s.dropped;
         const { [signal.service_label]: service, __name__: _name, ...labels } = s.labels;
         const namespace =
