@@ -40,7 +40,7 @@ const BARS = '▁▂▃▄▅▆▇█';
 /** A one-line chart of the recent values: readable at a glance in Slack and in a terminal. */
 export function sparkline(values: readonly number[]): string {
   if (values.length === 0) return '';
-  // simple-statistics loops; Math.min(...values) would pass every value as an argument.
+  // simple-statistics loops; spreading the values into Math.min would pass each one as an argument.
   const lowest = min(values as number[]);
   const span = max(values as number[]) - lowest;
   return values
