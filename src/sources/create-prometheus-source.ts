@@ -2,17 +2,14 @@ import type { ServiceConfig, SignalConfig } from '../config/config-schema.js';
 import { seriesKeyOf } from '../contracts/index.js';
 import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { PrometheusClient } from './prometheus-client.js';
+import { regexAlternation } from './regex-alternation.js';
 import { restrictToServices } from './restrict-to-services.js';
 import type { SampleBatch, SampleRange, SampleSource } from './sample-source.js';
 import type { SeriesColumns } from './series-columns.js';
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Fills the placeholders a signal's PromQL may use. */
 export function renderSignalQuery(query: string, stepSeconds: number, namespaces: readonly string[]): string {
-  const nsRegex = namespaces.length > 0 ? namespaces.map(escapeRegex).join('|') : '.+';
+  const nsRegex = namespaces.length > 0 ? regexAlternation(namespaces) : '.+';
   return query.replaceAll('{{step}}', `${stepSeconds}s`).replaceAll('{{namespaces}}', nsRegex);
 }
 

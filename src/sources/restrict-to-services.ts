@@ -7,14 +7,11 @@
  * series whose label is one of the services: correct for any PromQL, at the cost of evaluating the
  * whole query for each slice.
  */
+import { regexAlternation } from './regex-alternation.js';
 
 /** A PromQL double-quoted string literal's content: backslash and quote escaped. */
 function promqlString(text: string): string {
   return text.replace(/[\\"]/g, '\\$&');
-}
-
-function regexAlternation(values: readonly string[]): string {
-  return values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 }
 
 export const SERVICES_PLACEHOLDER = '{{services}}';
