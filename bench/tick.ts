@@ -196,10 +196,15 @@ interface Row {
   plainMs: number;
   ratio: number;
   peakRssBytes: number;
+  /** Where the sampled peak's bytes were: V8 heap used/total, external, array buffers. */
+  memory: string;
   longestBlockMs: number;
   ack: { vigil: LatencyStats; bare: LatencyStats };
   detail: string;
 }
+const memoryText = (m: NodeJS.MemoryUsage) =>
+  `heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB ` +
+  `of which array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`;
 function rowOf<T>(phase: PhaseMeasurement<T>, detail: (r: T) => string): Row {
   const walls = phase.runs.map((r) => r.wallMs);
   const plains = phase.runs.map((r) => r.plain?.ms ?? Number.NaN);
@@ -210,6 +215,7 @@ function rowOf<T>(phase: PhaseMeasurement<T>, detail: (r: T) => string): Row {
     plainMs: median(plains),
     ratio: median(phase.runs.map((r, i) => r.wallMs / (plains[i] as number))),
     peakRssBytes: max(phase.runs.map((r) => r.peakRssBytes)),
+    memory: memoryText(phase.runs.reduce((a, b) => (b.atPeak.rss > a.atPeak.rss ? b : a)).atPeak),
     longestBlockMs: max(phase.runs.map((r) => r.longestBlockMs)),
     ack: phase.ack,
     detail: [...new Set(phase.runs.map((r) => detail(r.result)))].join('; '),
@@ -342,7 +348,7 @@ async function main(): Promise<number> {
   });
   out(
     `vigil: Slack receiver on 127.0.0.1:${vigil.slackPort}, ack load every ${ACK_INTERVAL_MS} ms, ` +
-      `RSS after start-up ${(process.memoryUsage.rss() / MB).toFixed(0)} MB`,
+      `RSS after start-up ${(process.memoryUsage.rss() / MB).toFixed(0)} MB (${memoryText(process.memoryUsage())})`,
   );
   out();
 
@@ -355,8 +361,8 @@ async function main(): Promise<number> {
   const done = <T>(phase: PhaseMeasurement<T>, detail: (r: T) => string) => {
     const r = rowOf(phase, detail);
     out(
-      `[${r.phase}] wall ${ms(r.wallMs)}, plain ${ms(r.plainMs)}, peak RSS ${(r.peakRssBytes / MB).toFixed(0)} MB, ` +
-        `longest block ${r.longestBlockMs.toFixed(0)} ms, ack p99 ${r.ack.vigil.p99.toFixed(1)} vs bare ${r.ack.bare.p99.toFixed(1)} ms`,
+      `[${r.phase}] wall ${ms(r.wallMs)}, plain ${ms(r.plainMs)}, peak RSS ${(r.peakRssBytes / MB).toFixed(0)} MB ` +
+        `(${r.memory}), longest block ${r.longestBlockMs.toFixed(0)} ms, ack p99 ${r.ack.vigil.p99.toFixed(1)} vs bare ${r.ack.bare.p99.toFixed(1)} ms`,
     );
     return phase;
   };

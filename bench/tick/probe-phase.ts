@@ -9,14 +9,22 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 export interface PhaseCost {
   peakRssBytes: number;
   longestBlockMs: number;
+  /** process.memoryUsage() at the sample where RSS peaked: where the peak's bytes were. */
+  atPeak: NodeJS.MemoryUsage;
 }
 
 export function probePhase(): { stop(): PhaseCost } {
   const maxRssBefore = process.resourceUsage().maxRSS * 1024;
-  let peak = process.memoryUsage.rss();
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 50);
+  let atPeak = process.memoryUsage();
+  let peak = atPeak.rss;
+  const sample = () => {
+    const now = process.memoryUsage();
+    if (now.rss > peak) {
+      peak = now.rss;
+      atPeak = now;
+    }
+  };
+  const sampler = setInterval(sample, 50);
   // resolution 10 ms: a timer every 10 ms, its lateness recorded; the max is the longest block.
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -24,10 +32,10 @@ export function probePhase(): { stop(): PhaseCost } {
     stop() {
       clearInterval(sampler);
       delay.disable();
-      peak = Math.max(peak, process.memoryUsage.rss());
+      sample();
       const maxRssAfter = process.resourceUsage().maxRSS * 1024;
       if (maxRssAfter > maxRssBefore) peak = Math.max(peak, maxRssAfter);
-      return { peakRssBytes: peak, longestBlockMs: delay.max / 1e6 };
+      return { peakRssBytes: peak, longestBlockMs: delay.max / 1e6, atPeak };
     },
   };
 }
