@@ -3,7 +3,7 @@ import { checkBackendConnections } from './config/check-backend-connections.js';
 import type { VigilConfig } from './config/config-schema.js';
 import type { VigilEnv } from './config/env-schema.js';
 import { requireSlackSecrets } from './config/load-config.js';
-import { type RecalibrationReport, recalibrate } from './detection/recalibrate.js';
+import type { RecalibrationReport } from './detection/recalibrate.js';
 import { ErrorCode, errorMessage, VigilError } from './errors.js';
 import { createMetrics, type UnexpectedErrorOrigin } from './http/create-metrics.js';
 import { createReadiness } from './http/create-readiness.js';
@@ -12,7 +12,9 @@ import { clientConnection, requireHttpConnection } from './http/resolve-http-con
 import { startHealthServer } from './http/start-health-server.js';
 import type { Logger } from './logger.js';
 import type { CycleOutcome } from './pipeline/create-detection-cycle.js';
+import type { DetectionSide } from './pipeline/create-detection-side.js';
 import { createPipeline, type Pipeline } from './pipeline/create-pipeline.js';
+import { startDetectionThread } from './pipeline/start-detection-thread.js';
 import { createExecutors, missingSecrets } from './remediation/executors/create-executors.js';
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { schedulePeriodMs } from './scheduler/schedule-period-ms.js';
@@ -34,7 +36,19 @@ export interface StartOptions {
   logger: Logger;
   /** The clock the cycles run on; tests pass a fixed past time to query backfilled data. */
   now?: () => Date;
+  /**
+   * Prometheus is reached with this fetch (tests). A function cannot cross into a thread: set
+   * `detectionThread: false` with it.
+   */
   fetch?: typeof fetch;
+  /**
+   * Run detection (queries, scoring, detector state, correlation, recalibration) in a worker
+   * thread, so that Slack's acks never wait for it (default true). Off: in this thread, as replays
+   * do; needed for an injected `fetch` and for an in-memory database, which a thread cannot share.
+   */
+  detectionThread?: boolean;
+  /** Modules the detection thread imports before it starts (benchmarks instrument its fetch). */
+  detectionThreadPreload?: string[];
   /** Run cycles on the cron schedule (default true); tests drive `runCycle` themselves. */
   schedule?: boolean;
   slackRetries?: number;
@@ -76,6 +90,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       `Remediation secrets missing from the environment: ${missing.map((m) => `${m.path}: ${m.message}`).join('; ')}`,
     );
   }
+  const inThread = options.detectionThread ?? env.VIGIL_DB !== ':memory:';
+  if (inThread && options.fetch)
+    throw new Error('startVigil: an injected fetch cannot reach the detection thread; set detectionThread: false');
+  if (inThread && env.VIGIL_DB === ':memory:')
+    throw new Error('startVigil: the detection thread needs a database file, not :memory:');
   const periodMs = await schedulePeriodMs(config.schedule.detection);
   const db = openDatabase(env.VIGIL_DB);
   logger.info({ db: env.VIGIL_DB }, 'database open');
@@ -114,10 +133,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         : {}),
     },
   );
+  let detectionThread: DetectionSide | undefined;
   try {
     return await startAfterHealth();
   } catch (error) {
     // A start-up failure (Slack refuses the token, a port is taken) must not leave these open.
+    await detectionThread?.close();
     await health.close();
     db.close();
     throw error;
@@ -130,6 +151,16 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       ...clientConnection(requireHttpConnection(config.prometheus, secretEnv, 'prometheus'), options.fetch),
     });
     const prometheusSource = createPrometheusSource(prometheus, config.services);
+    if (inThread)
+      detectionThread = await startDetectionThread({
+        config,
+        dbPath: env.VIGIL_DB,
+        secretEnv,
+        logger,
+        persistState: true,
+        ...(options.detectionThreadPreload ? { preload: options.detectionThreadPreload } : {}),
+      });
+    const detection = detectionThread ? { started: detectionThread } : { source: prometheusSource, persistState: true };
     let running = () => false;
     let seriesTracked = () => 0;
     // The Slack app's listeners need the repos and the pipeline needs the app's client to publish:
@@ -168,7 +199,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const pipeline = createPipeline({
       config,
       db,
-      source: prometheusSource,
+      detection,
       logger,
       publisher: createSlackPublisher({
         client: app.client,
@@ -178,7 +209,6 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           fetch: rateLimits.fetch,
         }),
       }),
-      persistState: true,
       remediation: {
         executor: createExecutors({ remediation: config.remediation, secretEnv, now }),
         notifier: createSlackRemediationNotifier(app.client),
@@ -230,22 +260,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       await slackStep(() => app.start());
       logger.info('connected to Slack in Socket Mode');
     }
-    const recalibrationRunner = createExclusiveRunner(async () => {
-      const report = await recalibrate(
-        {
-          config,
-          source: prometheusSource,
-          engine: pipeline.engine,
-          repo: pipeline.repos.detectorState,
-          feedbackBySeries: pipeline.repos.feedback.labelsBySeries,
-          logger: logger.child({ name: 'recalibration' }),
-        },
-        now(),
-      );
-      // Rebuilt seasonal baselines are not in the points a restart replays: saved now, not in turn.
-      await pipeline.stateCheckpoints?.saveUnreplayable(now().getTime());
-      return report;
-    });
+    const recalibrationRunner = createExclusiveRunner(() => pipeline.detection.recalibrate(now()));
     const schedulers =
       options.schedule === false
         ? []
@@ -277,12 +292,13 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         // Let running jobs finish their writes before the database closes.
         while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));
         try {
-          const saved = await pipeline.stateCheckpoints?.saveChanged(now().getTime());
+          const saved = await pipeline.detection.saveForStop(now());
           if (saved) logger.info(saved, 'detector state saved for the next start');
         } catch (error) {
           // The checkpoints already saved are still good: the next start replays from them.
           logger.error({ err: error }, 'saving detector state at stop failed');
         }
+        await pipeline.detection.close();
         await app.stop();
         await health.close();
         db.close();

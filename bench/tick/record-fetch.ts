@@ -20,7 +20,8 @@ function bodyText(body: RequestInit['body']): string | null {
   throw new Error('record-fetch: a request body that is neither a string nor URLSearchParams cannot be replayed');
 }
 
-export function recordFetch(inner: typeof fetch = fetch): RecordingFetch {
+/** `sink` also gets each request as it is recorded (the detection thread's preload passes them on). */
+export function recordFetch(inner: typeof fetch = fetch, sink?: (request: RecordedRequest) => void): RecordingFetch {
   let recorded: RecordedRequest[] = [];
   let wave = 0;
   let waiting = 0;
@@ -31,13 +32,15 @@ export function recordFetch(inner: typeof fetch = fetch): RecordingFetch {
       headers[key] = value;
     });
     if (waiting === 0) wave += 1;
-    recorded.push({
+    const request: RecordedRequest = {
       url,
       method: init?.method ?? (input instanceof Request ? input.method : 'GET'),
       headers,
       body: bodyText(init?.body),
       wave,
-    });
+    };
+    recorded.push(request);
+    sink?.(request);
     waiting += 1;
     try {
       return await inner(input, init);

@@ -15,6 +15,18 @@ export function changeStatus(
   reason: string,
   now: Date,
 ): StatusChange {
+  // Read and written in one transaction: the detection thread may be folding anomalies into it.
+  return incidents.atomically(() => changeStatusNow(incidents, id, to, actor, reason, now));
+}
+
+function changeStatusNow(
+  incidents: IncidentsRepo,
+  id: string,
+  to: 'acknowledged' | 'resolved',
+  actor: string,
+  reason: string,
+  now: Date,
+): StatusChange {
   const incident = incidents.get(id);
   if (!incident) return { ok: false, message: `No incident \`${id}\`. \`/vigil incidents\` lists the open ones.` };
   if (incident.status === 'resolved') return { ok: false, message: `${id} is already resolved.` };

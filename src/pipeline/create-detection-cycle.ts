@@ -17,13 +17,13 @@ import type { IncidentsRepo } from '../storage/incidents-repo.js';
 import type { PublishResult } from './publish-incidents.js';
 import { warmupWindowMs } from './warmup-window-ms.js';
 
-export interface CycleDeps {
+/** What the detecting half of a cycle needs: the source, the engine and the store it writes. */
+export interface DetectDeps {
   config: Pick<VigilConfig, 'signals' | 'detection' | 'correlation'> & { stepSeconds: number };
   source: SampleSource;
   engine: DetectionEngine;
   anomalies: AnomaliesRepo;
   incidents: IncidentsRepo;
-  cycles: CyclesRepo;
   topology: Topology;
   routing: Routing;
   logger: Logger;
@@ -35,8 +35,35 @@ export interface CycleDeps {
    * and when, is the persister's choice: see create-state-checkpoints.ts).
    */
   persist?: (touched: readonly string[], now: Date) => Promise<unknown>;
+}
+
+/** What the finishing half needs: where Slack is brought in line and where the report is kept. */
+export interface FinishDeps {
+  config: Pick<VigilConfig, 'signals'>;
+  incidents: IncidentsRepo;
+  cycles: CyclesRepo;
+  logger: Logger;
   /** Brings Slack in line with the changed incidents; absent in a headless replay. */
   publish?: (incidentIds: string[]) => Promise<PublishResult>;
+}
+
+export type CycleDeps = DetectDeps & FinishDeps;
+
+/**
+ * The detecting half's result: plain data, so that it can cross from the detection thread to the
+ * thread that talks to Slack (structured clone).
+ */
+export interface DetectedCycle {
+  /** Wall-clock start (epoch ms): performance.now() has another origin in another thread. */
+  startedAtMs: number;
+  seriesScored: number;
+  samples: number;
+  failedSignals: number;
+  errors: string[];
+  changes: IncidentChanges;
+  newAnomalies: AnomalyEvent[];
+  invalidAnomalies: number;
+  rejectedSamples: number;
 }
 
 export interface CycleOutcome extends CycleReport {
@@ -52,12 +79,26 @@ export interface DetectionCycle {
   run(now: Date): Promise<CycleOutcome>;
 }
 
+export interface CycleDetection {
+  /** Fetches, scores, stores anomalies and folds them into incidents; never throws. */
+  detect(now: Date): Promise<DetectedCycle>;
+}
+
 /**
  * One pass of the pipeline: fetch the newest points of every signal, score them, store anomalies,
  * fold them into incidents and publish the changes. A failing signal is logged and skipped; the rest
  * of the cycle goes on, and its range is fetched again next time.
  */
 export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
+  const detection = createCycleDetection(deps);
+  return { run: async (now) => finishCycle(await detection.detect(now), deps) };
+}
+
+/**
+ * The half of a cycle that reads Prometheus and scores: everything up to the changed incidents.
+ * It may run in its own thread (see start-detection-thread.ts); the rest is finishCycle.
+ */
+export function createCycleDetection(deps: DetectDeps): CycleDetection {
   const { config, logger } = deps;
   const stepMs = config.stepSeconds * 1000;
   const lastEnd = new Map<string, number>();
@@ -75,9 +116,8 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
   }
 
   return {
-    async run(now) {
-      const started = performance.now();
-      const startedAt = new Date().toISOString();
+    async detect(now) {
+      const startedAtMs = performance.timeOrigin + performance.now();
       const endMs = Math.floor(now.getTime() / stepMs) * stepMs;
       const errors: string[] = [];
       const settled = await Promise.allSettled(config.signals.map((s) => fetchSignal(s, endMs)));
@@ -125,39 +165,31 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
       }
 
       let changes: IncidentChanges = { opened: [], updated: [], resolved: [], recorded: [] };
-      let publish: PublishResult | null = null;
       try {
         // Only anomalies not stored before reach correlation: a point scored again after a restart
         // must not count twice in its incident.
         const fresh = deps.anomalies.insert(valid, now.toISOString());
-        changes = applyAnomalies(fresh, {
-          incidents: deps.incidents,
-          topology: deps.topology,
-          routing: deps.routing,
-          settings: {
-            windowSeconds: config.correlation.window_seconds,
-            openWindowSeconds: config.correlation.resolve_after_quiet_seconds,
-            maxIncidentSeconds: config.correlation.max_incident_seconds,
-            resolveAfterQuietSeconds: config.correlation.resolve_after_quiet_seconds,
-            minAnomalies: config.correlation.min_anomalies,
-            linkWindowSeconds: config.correlation.link_window_seconds,
-            joinHops: config.correlation.join_hops,
-          },
-          ...(deps.suppression ? { suppression: deps.suppression } : {}),
-          trafficMetrics,
-          now,
-        });
-        if (deps.publish) {
-          const candidates = [
-            ...changes.opened,
-            ...changes.updated,
-            ...changes.resolved,
-            ...deps.incidents.listActive().map((i) => i.id),
-            ...deps.incidents.listUnpublished().map((i) => i.id),
-          ];
-          publish = await deps.publish(candidates);
-          for (const f of publish.failed) errors.push(`publish ${f.incidentId}: ${f.error}`);
-        }
+        // One write transaction for the whole fold: a person acknowledging an incident from Slack
+        // (changeStatus, also one) cannot land between this reading an incident and saving it.
+        changes = deps.incidents.atomically(() =>
+          applyAnomalies(fresh, {
+            incidents: deps.incidents,
+            topology: deps.topology,
+            routing: deps.routing,
+            settings: {
+              windowSeconds: config.correlation.window_seconds,
+              openWindowSeconds: config.correlation.resolve_after_quiet_seconds,
+              maxIncidentSeconds: config.correlation.max_incident_seconds,
+              resolveAfterQuietSeconds: config.correlation.resolve_after_quiet_seconds,
+              minAnomalies: config.correlation.min_anomalies,
+              linkWindowSeconds: config.correlation.link_window_seconds,
+              joinHops: config.correlation.join_hops,
+            },
+            ...(deps.suppression ? { suppression: deps.suppression } : {}),
+            trafficMetrics,
+            now,
+          }),
+        );
       } catch (error) {
         errors.push(`incidents: ${errorMessage(error)}`);
         logger.error({ err: error }, 'updating incidents failed');
@@ -173,40 +205,82 @@ export function createDetectionCycle(deps: CycleDeps): DetectionCycle {
           logger.error({ err: error }, 'saving detector state failed; detection goes on');
         }
       }
-
-      const failed = config.signals.length > 0 && failedSignals === config.signals.length;
-      const report: CycleReport = {
-        started_at: startedAt,
-        finished_at: new Date().toISOString(),
-        duration_ms: Math.round((performance.now() - started) * 100) / 100,
-        series_scored: ingest.seriesScored,
+      return {
+        startedAtMs,
+        seriesScored: ingest.seriesScored,
         samples,
-        anomalies: valid.length,
-        incidents_opened: changes.opened.length,
-        incidents_updated: changes.updated.length,
+        failedSignals,
         errors,
-        status: failed ? 'failed' : errors.length > 0 ? 'partial' : 'ok',
+        changes,
+        newAnomalies: valid,
+        invalidAnomalies,
+        rejectedSamples,
       };
-      try {
-        deps.cycles.record(report);
-      } catch (error) {
-        logger.error({ err: error }, 'recording the cycle report failed');
-      }
-      logger.info(
-        {
-          duration_ms: report.duration_ms,
-          series: report.series_scored,
-          samples: report.samples,
-          anomalies: report.anomalies,
-          opened: changes.opened,
-          updated: changes.updated,
-          resolved: changes.resolved,
-          status: report.status,
-        },
-        'detection cycle finished',
-      );
-      return { ...report, changes, newAnomalies: valid, invalidAnomalies, rejectedSamples, publish };
     },
+  };
+}
+
+/** The other half: publish the changed incidents, then record and log the cycle's report. */
+export async function finishCycle(detected: DetectedCycle, deps: FinishDeps): Promise<CycleOutcome> {
+  const { config, logger } = deps;
+  const { changes } = detected;
+  const errors = [...detected.errors];
+  let publish: PublishResult | null = null;
+  if (deps.publish) {
+    try {
+      const candidates = [
+        ...changes.opened,
+        ...changes.updated,
+        ...changes.resolved,
+        ...deps.incidents.idsToRepublish(),
+      ];
+      publish = await deps.publish(candidates);
+      for (const f of publish.failed) errors.push(`publish ${f.incidentId}: ${f.error}`);
+    } catch (error) {
+      errors.push(`incidents: ${errorMessage(error)}`);
+      logger.error({ err: error }, 'publishing incidents failed');
+    }
+  }
+
+  const failed = config.signals.length > 0 && detected.failedSignals === config.signals.length;
+  const finishedAtMs = performance.timeOrigin + performance.now();
+  const report: CycleReport = {
+    started_at: new Date(detected.startedAtMs).toISOString(),
+    finished_at: new Date(finishedAtMs).toISOString(),
+    duration_ms: Math.round((finishedAtMs - detected.startedAtMs) * 100) / 100,
+    series_scored: detected.seriesScored,
+    samples: detected.samples,
+    anomalies: detected.newAnomalies.length,
+    incidents_opened: changes.opened.length,
+    incidents_updated: changes.updated.length,
+    errors,
+    status: failed ? 'failed' : errors.length > 0 ? 'partial' : 'ok',
+  };
+  try {
+    deps.cycles.record(report);
+  } catch (error) {
+    logger.error({ err: error }, 'recording the cycle report failed');
+  }
+  logger.info(
+    {
+      duration_ms: report.duration_ms,
+      series: report.series_scored,
+      samples: report.samples,
+      anomalies: report.anomalies,
+      opened: changes.opened,
+      updated: changes.updated,
+      resolved: changes.resolved,
+      status: report.status,
+    },
+    'detection cycle finished',
+  );
+  return {
+    ...report,
+    changes,
+    newAnomalies: detected.newAnomalies,
+    invalidAnomalies: detected.invalidAnomalies,
+    rejectedSamples: detected.rejectedSamples,
+    publish,
   };
 }
 

@@ -1,9 +1,7 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
 import { createTopology, type Topology } from '../correlation/topology.js';
-import { createDetectionEngine, type DetectionEngine } from '../detection/create-detection-engine.js';
 import type { Routing } from '../incidents/build-incident.js';
-import { createOpsCalendar, type OpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
 import {
   createRemediationService,
@@ -22,8 +20,8 @@ import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-re
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
-import { createDetectionCycle, type DetectionCycle } from './create-detection-cycle.js';
-import { checkpointIntervalMs, createStateCheckpoints, type StateCheckpoints } from './create-state-checkpoints.js';
+import { type DetectionCycle, finishCycle } from './create-detection-cycle.js';
+import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
 
 export interface Repos {
@@ -38,16 +36,14 @@ export interface Repos {
 
 export interface Pipeline {
   cycle: DetectionCycle;
-  engine: DetectionEngine;
+  /** The engine, its state and the detecting half of each cycle: here or in a thread of its own. */
+  detection: DetectionSide;
   repos: Repos;
   topology: Topology;
   routing: Routing;
   units: ReadonlyMap<string, Unit>;
   /** Series the detector currently keeps state for. */
   seriesTracked: () => number;
-  /** Where detector state is saved; absent when state is not kept (replays). */
-  stateCheckpoints: StateCheckpoints | undefined;
-  calendar: OpsCalendar;
   /** Brings Slack in line with these incidents now (after a person changed one); absent headless. */
   publish: ((incidentIds: string[]) => Promise<PublishResult>) | undefined;
   /** Stores a deploy or maintenance event and applies it at once (intake endpoint, replays). */
@@ -59,30 +55,20 @@ export interface Pipeline {
 export interface PipelineOptions {
   config: VigilConfig;
   db: Db;
-  source: SampleSource;
+  /**
+   * Where detection runs: a source to run it here on `db` (replays, tests), or a side already
+   * started elsewhere (the bot's detection thread, on its own connection to the same file).
+   */
+  detection: { source: SampleSource; persistState?: boolean } | { started: DetectionSide };
   logger: Logger;
   /** Where cards go; without one, incidents are only stored (headless replay). */
   publisher?: CardPublisher;
-  /**
-   * Keep detector state in SQLite (restored here, saved a share per cycle: see
-   * create-state-checkpoints.ts) so a restart neither starts cold nor re-alerts. Off for replays,
-   * which start from nothing by design.
-   */
-  persistState?: boolean;
   /** How actions run and where requests are told; without it, cards offer no actions. */
   remediation?: {
     executor: Executor;
     notifier?: RemediationNotifier;
     groupMembers: (groupId: string) => Promise<ReadonlySet<string>>;
     now: () => Date;
-  };
-}
-
-function persistWith(checkpoints: StateCheckpoints, logger: Logger) {
-  return async (touched: readonly string[], now: Date) => {
-    const report = await checkpoints.afterCycle(touched, now.getTime());
-    if (report.series > 0) logger.debug(report, 'detector state saved');
-    return report;
   };
 }
 
@@ -109,43 +95,22 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   };
   const units = new Map(config.signals.map((s) => [s.name, s.unit] as const));
   const runbooks = new Map(config.services.map((s) => [s.name, s.runbooks]));
-  const engine = createDetectionEngine({
-    detection: config.detection,
-    stepSeconds: config.prometheus.step_seconds,
-    signals: config.signals,
-  });
-  let stateCheckpoints: StateCheckpoints | undefined;
-  if (options.persistState) {
-    const saved = repos.detectorState.loadAll();
-    const { restored, rejected } = engine.importSeries(saved);
-    for (const [key, minScore] of repos.detectorState.calibrations()) engine.setMinScore(key, minScore);
-    stateCheckpoints = createStateCheckpoints({
-      engine,
-      repo: repos.detectorState,
-      intervalMs: checkpointIntervalMs(config.detection, config.prometheus.step_seconds),
-    });
-    const refused = new Set(rejected.map((r) => r.key));
-    stateCheckpoints.restored(saved.filter((s) => !refused.has(s.key)));
-    logger.info({ series: restored, rejected: rejected.length }, 'detector state restored');
-    if (rejected.length > 0) {
-      logger.warn(
-        { rejected: rejected.length, examples: rejected.slice(0, 5) },
-        'saved detector state not readable by these detection options; those series warm up again',
-      );
-    }
-  }
+  const detection =
+    'started' in options.detection
+      ? options.detection.started
+      : createDetectionSide({
+          config,
+          repos,
+          source: options.detection.source,
+          topology,
+          routing,
+          logger,
+          ...(options.detection.persistState ? { persistState: true } : {}),
+        });
   const publisher = options.publisher;
-  const calendar = createOpsCalendar(
-    {
-      topology,
-      deployGraceMs: config.correlation.deploy_grace_seconds * 1000,
-      maintenanceGraceMs: config.correlation.maintenance_grace_seconds * 1000,
-    },
-    [...config.maintenance.map((m) => ({ type: 'maintenance' as const, ...m })), ...repos.opsEvents.all()],
-  );
   const recordOpsEvent = (event: OpsEvent, source: string) => {
     const added = repos.opsEvents.add(event, source, new Date().toISOString());
-    if (added) calendar.add(event);
+    if (added) detection.addOpsEvent(event);
     return added;
   };
   let remediation: RemediationService | undefined;
@@ -176,32 +141,22 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       logger: logger.child({ name: 'remediation' }),
     });
   }
-  const cycle = createDetectionCycle({
-    config: { ...config, stepSeconds: config.prometheus.step_seconds },
-    source: options.source,
-    engine,
-    ...repos,
-    topology,
-    routing,
+  const finishDeps = {
+    config,
+    incidents: repos.incidents,
+    cycles: repos.cycles,
     logger: logger.child({ name: 'detection' }),
-    recentDeploy: calendar.recentDeploy,
-    suppression: (a) =>
-      a.detector === 'absent'
-        ? null
-        : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null),
-    ...(stateCheckpoints ? { persist: persistWith(stateCheckpoints, logger.child({ name: 'detector-state' })) } : {}),
     ...(publish ? { publish } : {}),
-  });
+  };
+  const cycle: DetectionCycle = { run: async (now) => finishCycle(await detection.detect(now), finishDeps) };
   return {
     cycle,
-    engine,
+    detection,
     repos,
     topology,
     routing,
     units,
-    seriesTracked: engine.seriesCount,
-    stateCheckpoints,
-    calendar,
+    seriesTracked: () => detection.seriesTracked(),
     recordOpsEvent,
     publish,
     remediation,

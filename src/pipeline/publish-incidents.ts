@@ -70,21 +70,14 @@ function hashOf(message: SlackMessage): string {
   return createHash('sha256').update(JSON.stringify(message)).digest('hex');
 }
 
-/** Thread replies tell what joined the story: a series not seen before in this incident. */
-function newSeriesSummary(
-  fresh: readonly AnomalyEvent[],
-  known: ReadonlySet<string>,
-  units: ReadonlyMap<string, Unit>,
-): string | null {
-  const bySeries = new Map<string, AnomalyEvent>();
-  for (const e of fresh) {
-    if (known.has(e.series_key)) continue;
-    const best = bySeries.get(e.series_key);
-    if (!best || e.anomaly_score > best.anomaly_score) bySeries.set(e.series_key, e);
-  }
-  if (bySeries.size === 0) return null;
-  const lines = [...bySeries.values()].map((e) => `• ${evidenceLine(e, units.get(e.metric_name) ?? 'none')}`);
-  return `${bySeries.size === 1 ? 'New anomalous series' : `${bySeries.size} new anomalous series`}:\n${lines.join('\n')}`;
+/**
+ * Thread replies tell what joined the story: a series not seen before in this incident, by its
+ * strongest anomaly (AnomaliesRepo.untold picks them).
+ */
+function newSeriesSummary(newSeries: readonly AnomalyEvent[], units: ReadonlyMap<string, Unit>): string | null {
+  if (newSeries.length === 0) return null;
+  const lines = newSeries.map((e) => `• ${evidenceLine(e, units.get(e.metric_name) ?? 'none')}`);
+  return `${newSeries.length === 1 ? 'New anomalous series' : `${newSeries.length} new anomalous series`}:\n${lines.join('\n')}`;
 }
 
 /** The card could not have been posted: Slack refused it, or the call never left (rate-limit gate). */
@@ -146,18 +139,15 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       const problems = checkBlockKitLimits(card);
       if (problems.length > 0) throw new Error(`card breaks Block Kit limits: ${problems.join('; ')}`);
       const hash = hashOf(card);
-      const unannounced = deps.anomalies.unannounced(id);
+      const untold = deps.anomalies.untold(id);
       if (!incident.slack) {
         const where = await postOnce(incident, card, deps, now, log);
         deps.incidents.setMessage(id, where.channel, where.ts);
         deps.incidents.setPublishedHash(id, hash);
         result.posted.push(id);
         log.info({ channel: where.channel, ts: where.ts }, 'incident card posted');
-        const details = newSeriesSummary(unannounced, new Set(), deps.units);
-        deps.anomalies.markAnnounced(
-          id,
-          unannounced.map((a) => a.id),
-        );
+        const details = newSeriesSummary(untold.newSeries, deps.units);
+        deps.anomalies.markAnnounced(id, untold.ids);
         deps.incidents.setLate(id, null, now().toISOString());
         cardInSlack = true;
         if (details) await deps.publisher.reply(where.channel, where.ts, `Details of ${id}\n${details}`);
@@ -171,13 +161,9 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       }
       deps.incidents.setLate(id, null, now().toISOString());
       cardInSlack = true;
-      if (unannounced.length > 0) {
-        const announced = deps.anomalies.announcedSeries(id);
-        const summary = newSeriesSummary(unannounced, announced, deps.units);
-        deps.anomalies.markAnnounced(
-          id,
-          unannounced.map((a) => a.id),
-        );
+      if (untold.ids.length > 0) {
+        const summary = newSeriesSummary(untold.newSeries, deps.units);
+        deps.anomalies.markAnnounced(id, untold.ids);
         if (summary) await deps.publisher.reply(incident.slack.channel, incident.slack.ts, summary);
       }
     } catch (error) {

@@ -65,7 +65,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const pipeline = createPipeline({
     config,
     db,
-    source: createReplaySource(scenario.samples),
+    detection: { source: createReplaySource(scenario.samples) },
     logger: options.logger,
     ...(options.publisher ? { publisher: options.publisher } : {}),
   });

@@ -6,11 +6,14 @@ export interface AnomaliesRepo {
   insert(events: readonly AnomalyEvent[], recordedAt: string): AnomalyEvent[];
   /** The strongest anomaly of each series of an incident, strongest first. */
   strongestPerSeries(incidentId: string, limit: number): AnomalyEvent[];
-  /** Anomalies of an incident not yet told in its Slack thread, oldest first. */
-  unannounced(incidentId: string): AnomalyEvent[];
+  /**
+   * What of an incident is not yet told in its Slack thread: the ids of those anomalies (to mark
+   * them told), and the strongest of each series none of whose anomalies was told yet, in the order
+   * the series first appeared. Only those few are read whole: an incident of a thousand anomalies
+   * would otherwise be parsed entirely on every cycle, on the thread that answers Slack.
+   */
+  untold(incidentId: string): { ids: string[]; newSeries: AnomalyEvent[] };
   markAnnounced(incidentId: string, anomalyIds: readonly string[]): void;
-  /** Series keys of the incident whose anomalies were already told. */
-  announcedSeries(incidentId: string): Set<string>;
 }
 
 export function createAnomaliesRepo(db: Db): AnomaliesRepo {
@@ -34,23 +37,33 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
       FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
       WHERE ia.incident_id = ?)
     WHERE rank = 1 ORDER BY score DESC LIMIT ?`);
-  const unannounced =
-    db.prepare(`SELECT a.event_json FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-    WHERE ia.incident_id = ? AND ia.announced = 0 ORDER BY a.ts, a.id`);
+  const untoldIds = db
+    .prepare('SELECT anomaly_id FROM incident_anomalies WHERE incident_id = ? AND announced = 0')
+    .pluck();
+  // Per series never told: its strongest untold anomaly (ties: the earliest), series in the order
+  // of their first untold anomaly.
+  const newSeries = db.prepare(`SELECT event_json FROM (
+      SELECT a.event_json,
+        ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.score DESC, a.ts, a.id) AS rank,
+        MIN(a.ts || ' ' || a.id) OVER (PARTITION BY a.series_key) AS first_seen
+      FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
+      WHERE ia.incident_id = @incident AND ia.announced = 0 AND a.series_key NOT IN (
+        SELECT t.series_key FROM incident_anomalies it JOIN anomalies t ON t.id = it.anomaly_id
+        WHERE it.incident_id = @incident AND it.announced = 1))
+    WHERE rank = 1 ORDER BY first_seen`);
   const mark = db.prepare('UPDATE incident_anomalies SET announced = 1 WHERE incident_id = ? AND anomaly_id = ?');
   const markMany = db.transaction((incidentId: string, ids: readonly string[]) => {
     for (const id of ids) mark.run(incidentId, id);
   });
-  const announcedSeries = db.prepare(`SELECT DISTINCT a.series_key FROM incident_anomalies ia
-    JOIN anomalies a ON a.id = ia.anomaly_id WHERE ia.incident_id = ? AND ia.announced = 1`);
   const parseRows = (rows: unknown[]) =>
     rows.map((row) => AnomalyEventSchema.parse(JSON.parse((row as { event_json: string }).event_json)));
   return {
     insert: (events, recordedAt) => insertMany(events, recordedAt),
     strongestPerSeries: (incidentId, limit) => parseRows(strongest.all(incidentId, limit)),
-    unannounced: (incidentId) => parseRows(unannounced.all(incidentId)),
+    untold: (incidentId) => ({
+      ids: untoldIds.all(incidentId) as string[],
+      newSeries: parseRows(newSeries.all({ incident: incidentId })),
+    }),
     markAnnounced: (incidentId, ids) => markMany(incidentId, ids),
-    announcedSeries: (incidentId) =>
-      new Set(announcedSeries.all(incidentId).map((r) => (r as { series_key: string }).series_key)),
   };
 }

@@ -45,6 +45,11 @@ export interface IncidentsRepo {
     transition?: IncidentTransition,
   ): void;
   transitions(id: string): IncidentTransition[];
+  /**
+   * Runs `work` in one write transaction taken at its start (BEGIN IMMEDIATE): a read-modify-write
+   * of incidents that another connection (the detection thread, a person's click) cannot interleave.
+   */
+  atomically<T>(work: () => T): T;
   /** Moves the anomalies of `from` (never paged) to `into` and closes `from` as merged, in one transaction. */
   absorb(into: string, from: string, at: string): void;
   /** Paged incidents of a namespace resolved since `since`, newest first (to link a new story to). */
@@ -80,6 +85,11 @@ export interface IncidentsRepo {
   setPublishedHash(id: string, hash: string): void;
   /** Incidents whose card Slack has not accepted in its latest form (e.g. Slack was down). */
   listUnpublished(): Incident[];
+  /**
+   * The ids a cycle brings in line with Slack besides those it changed: every active incident
+   * (listActive's) and every one never published (listUnpublished's), ids only (nothing hydrated).
+   */
+  idsToRepublish(): string[];
   anomalyCount(id: string): number;
 }
 
@@ -282,6 +292,12 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     "SELECT * FROM incidents WHERE published_hash IS NULL AND status != 'suppressed' AND pending = 0 ORDER BY created_at",
   );
   const count = db.prepare('SELECT COUNT(*) AS n FROM incident_anomalies WHERE incident_id = ?');
+  const republish = db
+    .prepare(
+      `SELECT id FROM (SELECT id FROM ${ACTIVE} ORDER BY created_at DESC, id) UNION ALL ` +
+        "SELECT id FROM (SELECT id FROM incidents WHERE published_hash IS NULL AND status != 'suppressed' AND pending = 0 ORDER BY created_at)",
+    )
+    .pluck();
 
   const hydrate = (row: unknown): Incident => {
     const r = row as IncidentRow;
@@ -293,6 +309,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
 
   return {
     save: (incident, anomalies, transition) => save(incident, anomalies, transition),
+    atomically: <T>(work: () => T): T => db.transaction(work).immediate(),
     transitions: (id) => transitionsOf.all(id) as IncidentTransition[],
     absorb: (into, from, at) => absorb(into, from, at),
     resolvedSince: (namespace, since) => recentlyResolved.all(namespace, since).map(hydrate),
@@ -392,6 +409,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
       setHash.run(hash, id);
     },
     listUnpublished: () => unpublished.all().map(hydrate),
+    idsToRepublish: () => republish.all() as string[],
     anomalyCount: (id) => (count.get(id) as { n: number }).n,
   };
 }

@@ -12,6 +12,8 @@ import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { startVigil } from '../../src/main.js';
+import { createDetectorStateRepo } from '../../src/storage/detector-state-repo.js';
+import { openDatabase } from '../../src/storage/open-database.js';
 
 export interface CycleRunSpec {
   prometheusUrl: string;
@@ -59,6 +61,9 @@ async function main(spec: CycleRunSpec): Promise<void> {
     logger: createSilentLogger(),
     now: () => new Date(clock),
     schedule: false,
+    // In this thread, so that the checkpoint writes can be hooked (the kill below); the detection
+    // thread runs the same code.
+    detectionThread: false,
     slackRetries: 0,
     host: '127.0.0.1',
   });
@@ -85,17 +90,18 @@ async function main(spec: CycleRunSpec): Promise<void> {
   }
   // What a graceful stop saves is not any cycle's.
   cycle = -1;
+  // A graceful stop saves every series changed since its checkpoint: the store then holds the
+  // engine's state exactly, and is what is dumped.
+  await vigil.stop();
   if (spec.dumpPath) {
-    const { engine } = vigil.pipeline;
+    const db = openDatabase(spec.dbPath);
+    const stored = createDetectorStateRepo(db);
     const dump: StateDump = { state: {}, minScores: {} };
-    for (const s of engine.exportSeries()) {
-      dump.state[s.key] = Buffer.from(s.state).toString('base64');
-      const minScore = engine.minScore(s.key);
-      if (minScore !== undefined) dump.minScores[s.key] = minScore;
-    }
+    for (const s of stored.loadAll()) dump.state[s.key] = Buffer.from(s.state).toString('base64');
+    for (const [key, minScore] of stored.calibrations()) dump.minScores[key] = minScore;
+    db.close();
     writeFileSync(spec.dumpPath, JSON.stringify(dump));
   }
-  await vigil.stop();
 }
 
 if (process.argv[2]) {

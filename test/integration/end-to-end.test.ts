@@ -356,7 +356,7 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(await (await post(deploy)).json()).toEqual({ accepted: 1, stored: 1 - 1, duplicates: 1 });
     expect(vigil.pipeline.repos.opsEvents.all()).toHaveLength(2);
     expect(
-      vigil.pipeline.calendar.suppression('catalog-api', 'shop', Date.parse('2026-11-20T11:10:00Z'))?.reason,
+      await vigil.pipeline.detection.suppression('catalog-api', 'shop', Date.parse('2026-11-20T11:10:00Z')),
     ).toContain('maintenance of catalog-api (reindex');
   });
 

@@ -93,7 +93,7 @@ describe('a signal with thousands of series', () => {
     const pipeline = createPipeline({
       config,
       db,
-      source: createPrometheusSource(client, config.services),
+      detection: { source: createPrometheusSource(client, config.services) },
       logger: createSilentLogger(),
     });
     // A 5 ms timer stands in for Slack's requests: it runs only when the tick gives the loop back.

@@ -63,6 +63,8 @@ describe('readiness, /vigil status and the Slack clock check on a started Vigil'
       logger: createSilentLogger(),
       now: () => clock,
       fetch: prometheusFetch,
+      // The injected fetch is a function: detection runs in this thread (a thread cannot take one).
+      detectionThread: false,
       schedule: false,
       slackRetries: 0,
       host: '127.0.0.1',

@@ -1,0 +1,143 @@
+import type { VigilConfig } from '../config/config-schema.js';
+import type { OpsEvent } from '../contracts/index.js';
+import type { Topology } from '../correlation/topology.js';
+import { createDetectionEngine } from '../detection/create-detection-engine.js';
+import { type RecalibrationReport, recalibrate } from '../detection/recalibrate.js';
+import type { Routing } from '../incidents/build-incident.js';
+import { createOpsCalendar } from '../incidents/ops-calendar.js';
+import type { Logger } from '../logger.js';
+import type { SampleSource } from '../sources/sample-source.js';
+import { createCycleDetection, type DetectedCycle } from './create-detection-cycle.js';
+import type { Repos } from './create-pipeline.js';
+import {
+  type CheckpointReport,
+  checkpointIntervalMs,
+  createStateCheckpoints,
+  type StateCheckpoints,
+} from './create-state-checkpoints.js';
+
+/**
+ * Everything that reads Prometheus and keeps per-series state: the engine, its checkpoints, the
+ * detecting half of each cycle, the recalibration, and the deploys and maintenance windows they
+ * read. It talks to the rest only through this interface and the database, so that it can run in
+ * a thread of its own (start-detection-thread.ts) or in the caller's (replays, tests).
+ */
+export interface DetectionSide {
+  detect(now: Date): Promise<DetectedCycle>;
+  /** The batch recalibration; baselines it rebuilt are saved before it returns. */
+  recalibrate(now: Date): Promise<RecalibrationReport>;
+  /** A deploy or maintenance window already stored by whoever received it. */
+  addOpsEvent(event: OpsEvent): void;
+  /** Why an anomaly of this service at this time would not page, if it would not. */
+  suppression(service: string, namespace: string, atMs: number): Promise<string | null>;
+  /** Series the engine keeps state for (as of the last cycle when it runs elsewhere). */
+  seriesTracked(): number;
+  /** At a graceful stop: saves every series changed since its last checkpoint (none when state is not kept). */
+  saveForStop(now: Date): Promise<CheckpointReport | null>;
+  /** Releases what it holds (its thread and database connection when it has its own). */
+  close(): Promise<void>;
+}
+
+export interface DetectionSideOptions {
+  config: VigilConfig;
+  /** The store, on the connection of the thread this side runs in. */
+  repos: Pick<Repos, 'anomalies' | 'incidents' | 'detectorState' | 'feedback' | 'opsEvents'>;
+  source: SampleSource;
+  topology: Topology;
+  routing: Routing;
+  logger: Logger;
+  /** Keep detector state in SQLite (restored here, saved a share per cycle); off for replays. */
+  persistState?: boolean;
+}
+
+export function createDetectionSide(options: DetectionSideOptions): DetectionSide {
+  const { config, logger } = options;
+  const { incidents, detectorState, feedback, opsEvents } = options.repos;
+  const engine = createDetectionEngine({
+    detection: config.detection,
+    stepSeconds: config.prometheus.step_seconds,
+    signals: config.signals,
+  });
+  let checkpoints: StateCheckpoints | undefined;
+  if (options.persistState) checkpoints = restoreState();
+
+  function restoreState(): StateCheckpoints {
+    const saved = detectorState.loadAll();
+    const { restored, rejected } = engine.importSeries(saved);
+    for (const [key, minScore] of detectorState.calibrations()) engine.setMinScore(key, minScore);
+    const made = createStateCheckpoints({
+      engine,
+      repo: detectorState,
+      intervalMs: checkpointIntervalMs(config.detection, config.prometheus.step_seconds),
+    });
+    const refused = new Set(rejected.map((r) => r.key));
+    made.restored(saved.filter((s) => !refused.has(s.key)));
+    logger.info({ series: restored, rejected: rejected.length }, 'detector state restored');
+    if (rejected.length > 0) {
+      logger.warn(
+        { rejected: rejected.length, examples: rejected.slice(0, 5) },
+        'saved detector state not readable by these detection options; those series warm up again',
+      );
+    }
+    return made;
+  }
+
+  const calendar = createOpsCalendar(
+    {
+      topology: options.topology,
+      deployGraceMs: config.correlation.deploy_grace_seconds * 1000,
+      maintenanceGraceMs: config.correlation.maintenance_grace_seconds * 1000,
+    },
+    [...config.maintenance.map((m) => ({ type: 'maintenance' as const, ...m })), ...opsEvents.all()],
+  );
+  const stateLogger = logger.child({ name: 'detector-state' });
+  const detection = createCycleDetection({
+    config: { ...config, stepSeconds: config.prometheus.step_seconds },
+    source: options.source,
+    engine,
+    anomalies: options.repos.anomalies,
+    incidents,
+    topology: options.topology,
+    routing: options.routing,
+    logger: logger.child({ name: 'detection' }),
+    recentDeploy: calendar.recentDeploy,
+    suppression: (a) =>
+      a.detector === 'absent'
+        ? null
+        : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null),
+    ...(checkpoints
+      ? {
+          persist: async (touched: readonly string[], now: Date) => {
+            const report = await (checkpoints as StateCheckpoints).afterCycle(touched, now.getTime());
+            if (report.series > 0) stateLogger.debug(report, 'detector state saved');
+            return report;
+          },
+        }
+      : {}),
+  });
+
+  return {
+    detect: (now) => detection.detect(now),
+    async recalibrate(now) {
+      const report = await recalibrate(
+        {
+          config,
+          source: options.source,
+          engine,
+          repo: detectorState,
+          feedbackBySeries: feedback.labelsBySeries,
+          logger: logger.child({ name: 'recalibration' }),
+        },
+        now,
+      );
+      // Rebuilt seasonal baselines are not in the points a restart replays: saved now, not in turn.
+      await checkpoints?.saveUnreplayable(now.getTime());
+      return report;
+    },
+    addOpsEvent: (event) => calendar.add(event),
+    suppression: async (service, namespace, atMs) => calendar.suppression(service, namespace, atMs)?.reason ?? null,
+    seriesTracked: () => engine.seriesCount(),
+    saveForStop: async (now) => (checkpoints ? checkpoints.saveChanged(now.getTime()) : null),
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,37 @@
+import type { VigilConfig } from '../config/config-schema.js';
+import type { OpsEvent } from '../contracts/index.js';
+import type { LogLineMessage } from '../threads/forward-worker-logs.js';
+
+/** What the detection thread is started with (structured-cloned into it). */
+export interface DetectionThreadData {
+  config: VigilConfig;
+  dbPath: string;
+  /** Where secrets named in the config (backend auth) are read. */
+  secretEnv: Record<string, string | undefined>;
+  logLevel: string;
+  persistState: boolean;
+  /** Module URLs imported in the thread before it starts (a benchmark's instrumentation). */
+  preload: string[];
+}
+
+/** A call into the thread; each is answered by one ReplyMessage with its id. */
+export type CallMessage =
+  | { id: number; op: 'detect'; nowMs: number }
+  | { id: number; op: 'recalibrate'; nowMs: number }
+  | { id: number; op: 'saveForStop'; nowMs: number }
+  | { id: number; op: 'suppression'; service: string; namespace: string; atMs: number }
+  | { id: number; op: 'close' };
+
+/** Told, not asked: nothing comes back. */
+export interface OpsEventMessage {
+  op: 'addOpsEvent';
+  event: OpsEvent;
+}
+
+export type ToThread = CallMessage | OpsEventMessage;
+
+export type FromThread =
+  | { type: 'ready'; seriesTracked: number }
+  | { type: 'reply'; id: number; ok: true; value: unknown; seriesTracked: number }
+  | { type: 'reply'; id: number; ok: false; error: string; seriesTracked: number }
+  | LogLineMessage;

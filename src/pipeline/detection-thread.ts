@@ -1,0 +1,92 @@
+/**
+ * The detection thread's entry (see start-detection-thread.ts): builds the detection side on its
+ * own connection to the database and answers the main thread's calls one message at a time. Its
+ * heap, its garbage collections and its seconds of scoring are its own: the main thread, which
+ * acks Slack, never waits for them.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { createTopology } from '../correlation/topology.js';
+import { errorMessage } from '../errors.js';
+import { clientConnection, requireHttpConnection } from '../http/resolve-http-connection.js';
+import type { Routing } from '../incidents/build-incident.js';
+import { REDACT_PATHS } from '../logger.js';
+import { createPrometheusSource } from '../sources/create-prometheus-source.js';
+import { createPrometheusClient } from '../sources/prometheus-client.js';
+import { openDatabase } from '../storage/open-database.js';
+import { logLinesTo } from '../threads/forward-worker-logs.js';
+import { createDetectionSide } from './create-detection-side.js';
+import { createRepos } from './create-pipeline.js';
+import type { DetectionThreadData, FromThread, ToThread } from './detection-thread-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('detection-thread.ts runs as a worker thread (see start-detection-thread.ts)');
+const data = workerData as DetectionThreadData;
+const post = (message: FromThread) => port.postMessage(message);
+
+for (const url of data.preload) await import(url);
+
+const logger = pino(
+  { name: 'vigil', level: data.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+  logLinesTo(post),
+);
+const { config } = data;
+const db = openDatabase(data.dbPath);
+const client = createPrometheusClient({
+  baseUrl: config.prometheus.url,
+  timeoutMs: config.prometheus.timeout_ms,
+  ...clientConnection(requireHttpConnection(config.prometheus, data.secretEnv, 'prometheus')),
+});
+const routing: Routing = {
+  teamChannels: new Map(Object.entries(config.teams).map(([team, t]) => [team, t.channel])),
+  defaultChannel: config.slack.default_channel,
+};
+const side = createDetectionSide({
+  config,
+  repos: createRepos(db),
+  source: createPrometheusSource(client, config.services),
+  topology: createTopology(config.services),
+  routing,
+  logger,
+  persistState: data.persistState,
+});
+
+async function answer(message: ToThread): Promise<unknown> {
+  switch (message.op) {
+    case 'detect':
+      return side.detect(new Date(message.nowMs));
+    case 'recalibrate':
+      return side.recalibrate(new Date(message.nowMs));
+    case 'saveForStop':
+      return side.saveForStop(new Date(message.nowMs));
+    case 'suppression':
+      return side.suppression(message.service, message.namespace, message.atMs);
+    case 'close':
+      db.close();
+      return null;
+    case 'addOpsEvent':
+      side.addOpsEvent(message.event);
+      return null;
+  }
+}
+
+port.on('message', (message: ToThread) => {
+  void answer(message).then(
+    (value) => {
+      if ('id' in message)
+        post({ type: 'reply', id: message.id, ok: true, value, seriesTracked: side.seriesTracked() });
+      if (message.op === 'close') port.close();
+    },
+    (error: unknown) => {
+      if ('id' in message)
+        post({
+          type: 'reply',
+          id: message.id,
+          ok: false,
+          error: errorMessage(error),
+          seriesTracked: side.seriesTracked(),
+        });
+    },
+  );
+});
+post({ type: 'ready', seriesTracked: side.seriesTracked() });
