@@ -1,6 +1,7 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
 import { createTopology, type Topology } from '../correlation/topology.js';
+import { errorMessage } from '../errors.js';
 import type { Routing } from '../incidents/build-incident.js';
 import type { Logger } from '../logger.js';
 import {
@@ -20,7 +21,7 @@ import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-re
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
-import { type DetectionCycle, finishCycle } from './create-detection-cycle.js';
+import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
 
@@ -148,7 +149,28 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     logger: logger.child({ name: 'detection' }),
     ...(publish ? { publish } : {}),
   };
-  const cycle: DetectionCycle = { run: async (now) => finishCycle(await detection.detect(now), finishDeps) };
+  // The detection thread may die in the middle of a cycle (see start-detection-thread.ts): the cycle
+  // is then recorded as failed, with why, like one whose every query failed.
+  const detectOrFail = async (now: Date): Promise<DetectedCycle> => {
+    const startedAtMs = performance.timeOrigin + performance.now();
+    try {
+      return await detection.detect(now);
+    } catch (error) {
+      logger.error({ err: error }, 'detection failed; this cycle scored nothing');
+      return {
+        startedAtMs,
+        seriesScored: 0,
+        samples: 0,
+        failedSignals: config.signals.length,
+        errors: [`detection: ${errorMessage(error)}`],
+        changes: { opened: [], updated: [], resolved: [], recorded: [] },
+        newAnomalies: [],
+        invalidAnomalies: 0,
+        rejectedSamples: 0,
+      };
+    }
+  };
+  const cycle: DetectionCycle = { run: async (now) => finishCycle(await detectOrFail(now), finishDeps) };
   return {
     cycle,
     detection,

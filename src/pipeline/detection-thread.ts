@@ -15,6 +15,7 @@ import { createPrometheusSource } from '../sources/create-prometheus-source.js';
 import { createPrometheusClient } from '../sources/prometheus-client.js';
 import { openDatabase } from '../storage/open-database.js';
 import { logLinesTo } from '../threads/forward-worker-logs.js';
+import { lowerThreadPriority } from '../threads/lower-thread-priority.js';
 import { createDetectionSide } from './create-detection-side.js';
 import { createRepos } from './create-pipeline.js';
 import type { DetectionThreadData, FromThread, ToThread } from './detection-thread-protocol.js';
@@ -31,6 +32,10 @@ const logger = pino(
   logLinesTo(post),
 );
 const { config } = data;
+/** How much lower than the main thread detection runs (nice 0–19; 10 yields clearly, never starves). */
+const DETECTION_NICE = 10;
+const nice = lowerThreadPriority(DETECTION_NICE);
+logger.debug({ nice }, 'detection thread started');
 const db = openDatabase(data.dbPath);
 const client = createPrometheusClient({
   baseUrl: config.prometheus.url,
