@@ -12,6 +12,12 @@ import type { IncidentsRepo } from '../storage/incidents-repo.js';
 
 const EVIDENCE_SERIES = 12;
 /**
+ * New series told in one thread reply: the strongest first ones, then how many more. A catch-up
+ * after an outage can bring hundreds; nobody reads a reply that long, and the card's evidence and
+ * `/vigil` commands have the rest.
+ */
+export const NEW_SERIES_TOLD = 15;
+/**
  * An unanswered post is looked for in the channel from a little before it was sent: Slack's
  * message ts come from Slack's clock, not ours.
  */
@@ -74,10 +80,15 @@ function hashOf(message: SlackMessage): string {
  * Thread replies tell what joined the story: a series not seen before in this incident, by its
  * strongest anomaly (AnomaliesRepo.untold picks them).
  */
-function newSeriesSummary(newSeries: readonly AnomalyEvent[], units: ReadonlyMap<string, Unit>): string | null {
+function newSeriesSummary(
+  untold: { newSeries: readonly AnomalyEvent[]; newSeriesTotal: number },
+  units: ReadonlyMap<string, Unit>,
+): string | null {
+  const { newSeries, newSeriesTotal: total } = untold;
   if (newSeries.length === 0) return null;
   const lines = newSeries.map((e) => `• ${evidenceLine(e, units.get(e.metric_name) ?? 'none')}`);
-  return `${newSeries.length === 1 ? 'New anomalous series' : `${newSeries.length} new anomalous series`}:\n${lines.join('\n')}`;
+  if (total > newSeries.length) lines.push(`…and ${total - newSeries.length} more series`);
+  return `${total === 1 ? 'New anomalous series' : `${total} new anomalous series`}:\n${lines.join('\n')}`;
 }
 
 /** The card could not have been posted: Slack refused it, or the call never left (rate-limit gate). */
@@ -139,14 +150,14 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       const problems = checkBlockKitLimits(card);
       if (problems.length > 0) throw new Error(`card breaks Block Kit limits: ${problems.join('; ')}`);
       const hash = hashOf(card);
-      const untold = deps.anomalies.untold(id);
+      const untold = deps.anomalies.untold(id, NEW_SERIES_TOLD);
       if (!incident.slack) {
         const where = await postOnce(incident, card, deps, now, log);
         deps.incidents.setMessage(id, where.channel, where.ts);
         deps.incidents.setPublishedHash(id, hash);
         result.posted.push(id);
         log.info({ channel: where.channel, ts: where.ts }, 'incident card posted');
-        const details = newSeriesSummary(untold.newSeries, deps.units);
+        const details = newSeriesSummary(untold, deps.units);
         deps.anomalies.markAnnounced(id, untold.ids);
         deps.incidents.setLate(id, null, now().toISOString());
         cardInSlack = true;
@@ -162,7 +173,7 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       deps.incidents.setLate(id, null, now().toISOString());
       cardInSlack = true;
       if (untold.ids.length > 0) {
-        const summary = newSeriesSummary(untold.newSeries, deps.units);
+        const summary = newSeriesSummary(untold, deps.units);
         deps.anomalies.markAnnounced(id, untold.ids);
         if (summary) await deps.publisher.reply(incident.slack.channel, incident.slack.ts, summary);
       }

@@ -9,10 +9,10 @@ export interface AnomaliesRepo {
   /**
    * What of an incident is not yet told in its Slack thread: the ids of those anomalies (to mark
    * them told), and the strongest of each series none of whose anomalies was told yet, in the order
-   * the series first appeared. Only those few are read whole: an incident of a thousand anomalies
+   * the series first appeared (the first `seriesLimit` of them, and how many there are). Only those few are read whole: an incident of a thousand anomalies
    * would otherwise be parsed entirely on every cycle, on the thread that answers Slack.
    */
-  untold(incidentId: string): { ids: string[]; newSeries: AnomalyEvent[] };
+  untold(incidentId: string, seriesLimit: number): { ids: string[]; newSeries: AnomalyEvent[]; newSeriesTotal: number };
   markAnnounced(incidentId: string, anomalyIds: readonly string[]): void;
 }
 
@@ -42,7 +42,7 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
     .pluck();
   // Per series never told: its strongest untold anomaly (ties: the earliest), series in the order
   // of their first untold anomaly.
-  const newSeries = db.prepare(`SELECT event_json FROM (
+  const newSeries = db.prepare(`SELECT event_json, COUNT(*) OVER () AS total FROM (
       SELECT a.event_json,
         ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.score DESC, a.ts, a.id) AS rank,
         MIN(a.ts || ' ' || a.id) OVER (PARTITION BY a.series_key) AS first_seen
@@ -50,20 +50,26 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
       WHERE ia.incident_id = @incident AND ia.announced = 0 AND a.series_key NOT IN (
         SELECT t.series_key FROM incident_anomalies it JOIN anomalies t ON t.id = it.anomaly_id
         WHERE it.incident_id = @incident AND it.announced = 1))
-    WHERE rank = 1 ORDER BY first_seen`);
-  const mark = db.prepare('UPDATE incident_anomalies SET announced = 1 WHERE incident_id = ? AND anomaly_id = ?');
-  const markMany = db.transaction((incidentId: string, ids: readonly string[]) => {
-    for (const id of ids) mark.run(incidentId, id);
-  });
+    WHERE rank = 1 ORDER BY first_seen LIMIT @limit`);
+  // One statement for any number of ids (a catch-up can tell a thousand at once).
+  const markMany = db.prepare(
+    'UPDATE incident_anomalies SET announced = 1 WHERE incident_id = ? AND anomaly_id IN (SELECT value FROM json_each(?))',
+  );
   const parseRows = (rows: unknown[]) =>
     rows.map((row) => AnomalyEventSchema.parse(JSON.parse((row as { event_json: string }).event_json)));
   return {
     insert: (events, recordedAt) => insertMany(events, recordedAt),
     strongestPerSeries: (incidentId, limit) => parseRows(strongest.all(incidentId, limit)),
-    untold: (incidentId) => ({
-      ids: untoldIds.all(incidentId) as string[],
-      newSeries: parseRows(newSeries.all({ incident: incidentId })),
-    }),
-    markAnnounced: (incidentId, ids) => markMany(incidentId, ids),
+    untold: (incidentId, seriesLimit) => {
+      const rows = newSeries.all({ incident: incidentId, limit: seriesLimit }) as Array<{ total: number }>;
+      return {
+        ids: untoldIds.all(incidentId) as string[],
+        newSeries: parseRows(rows),
+        newSeriesTotal: rows[0]?.total ?? 0,
+      };
+    },
+    markAnnounced: (incidentId, ids) => {
+      markMany.run(incidentId, JSON.stringify(ids));
+    },
   };
 }

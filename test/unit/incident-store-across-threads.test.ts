@@ -104,13 +104,16 @@ describe('untold anomalies of an incident', () => {
     );
     anomalies.markAnnounced('inc-1', [told.id]);
 
-    const untold = anomalies.untold('inc-1');
+    const untold = anomalies.untold('inc-1', 10);
     expect(new Set(untold.ids)).toEqual(new Set([later.id, dbWeak.id, dbStrong.id, dbTie.id, edge.id]));
     // payment-api was told already (its new point is marked, not summarised again); payments-db
     // first appeared at 10:01, edge at 10:02; the strongest of payments-db, ties to the earliest.
     expect(untold.newSeries.map((a) => a.id)).toEqual([dbStrong.id, edge.id]);
+    expect(untold.newSeriesTotal).toBe(2);
+    // At most `seriesLimit` read whole, the total still counted.
+    expect(anomalies.untold('inc-1', 1)).toMatchObject({ newSeries: [dbStrong], newSeriesTotal: 2 });
 
     anomalies.markAnnounced('inc-1', untold.ids);
-    expect(anomalies.untold('inc-1')).toEqual({ ids: [], newSeries: [] });
+    expect(anomalies.untold('inc-1', 10)).toEqual({ ids: [], newSeries: [], newSeriesTotal: 0 });
   });
 });

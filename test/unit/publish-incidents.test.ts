@@ -9,7 +9,7 @@ import { createTopology } from '../../src/correlation/topology.js';
 import { applyAnomalies } from '../../src/incidents/apply-anomalies.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
-import { type PublishDeps, publishIncidents } from '../../src/pipeline/publish-incidents.js';
+import { NEW_SERIES_TOLD, type PublishDeps, publishIncidents } from '../../src/pipeline/publish-incidents.js';
 import { createPostingClient } from '../../src/slack/create-posting-client.js';
 import { createRateLimitGate } from '../../src/slack/create-rate-limit-gate.js';
 import { createSlackPublisher } from '../../src/slack/create-slack-publisher.js';
@@ -132,6 +132,33 @@ describe('publishIncidents', () => {
     expect(String(replies(s)[1]?.params.text)).not.toContain('payment-api');
     // One join per channel, not one per card.
     expect(s.callsTo('conversations.join')).toHaveLength(1);
+  });
+
+  it('a catch-up that brings hundreds of new series tells the strongest few in the thread and counts the rest', async () => {
+    const s = await workspace();
+    const { opened } = record('payment-api', '2026-04-21T02:13:00Z', '2026-04-21T02:14:00Z');
+    await publishIncidents(opened, deps);
+    const id = opened[0] as string;
+    // 200 pods of payment-api turn anomalous at once: one anomaly per new series.
+    const pods = Array.from({ length: 200 }, (_, i) =>
+      makeAnomaly('payment-api', '2026-04-21T02:15:00Z', {
+        series_key: `shop/payment-api/latency_p99/pod-${i}`,
+        id: `pod-${i}`,
+        anomaly_score: 0.9 + i / 10_000,
+      }),
+    );
+    repos.anomalies.insert(pods, '2026-04-21T02:16:00Z');
+    repos.incidents.save(
+      repos.incidents.get(id) as NonNullable<ReturnType<typeof repos.incidents.get>>,
+      pods.map((a) => ({ id: a.id, suppressed: false })),
+    );
+    await publishIncidents(opened, deps);
+    const told = String(replies(s).at(-1)?.params.text);
+    expect(told.split('\n')[0]).toBe('200 new anomalous series:');
+    expect(told.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(NEW_SERIES_TOLD);
+    expect(told).toContain(`…and ${200 - NEW_SERIES_TOLD} more series`);
+    // All 200 are marked told: the next cycle says nothing more about them.
+    expect(repos.anomalies.untold(id, NEW_SERIES_TOLD).ids).toEqual([]);
   });
 
   it('one card when Slack takes the post but answers after the client timed out', async () => {
