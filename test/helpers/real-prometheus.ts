@@ -67,3 +67,17 @@ export async function startRealPrometheus(series: readonly GaugeSeries[]): Promi
     },
   };
 }
+
+/**
+ * `pods` series `{service: "api", pod: "api-N"}` of `name`, `points` one-minute points ending at
+ * `end` (unix s), gently varying and different per pod: nothing anomalous, many series.
+ */
+export function podSeries(name: string, pods: number, points: number, end: number): GaugeSeries[] {
+  const series: GaugeSeries[] = [];
+  for (let pod = 0; pod < pods; pod += 1) {
+    const values: Array<[number, number]> = [];
+    for (let i = 0; i < points; i += 1) values.push([end - (points - 1 - i) * 60, 0.2 + ((pod + i) % 7) * 0.001]);
+    series.push({ name, labels: { service: 'api', pod: `api-${pod}` }, points: values });
+  }
+  return series;
+}

@@ -16,7 +16,7 @@ import { createLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import { PROBE_CHANNEL, type ProbeMessage } from '../helpers/detection-thread-probe.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
+import { podSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
 const PODS = 20;
 const POINTS = 130;
@@ -34,13 +34,7 @@ describe('the detection thread', () => {
   let clock = end * 1000 - 5 * 60_000;
 
   beforeAll(async () => {
-    const series: GaugeSeries[] = [];
-    for (let pod = 0; pod < PODS; pod += 1) {
-      const points: Array<[number, number]> = [];
-      for (let i = 0; i < POINTS; i += 1) points.push([end - (POINTS - 1 - i) * 60, 0.2 + ((pod + i) % 7) * 0.001]);
-      series.push({ name: 'pod_latency', labels: { service: 'api', pod: `api-${pod}` }, points });
-    }
-    prometheus = await startRealPrometheus(series);
+    prometheus = await startRealPrometheus(podSeries('pod_latency', PODS, POINTS, end));
     slack = await startFakeSlack();
     dir = mkdtempSync(join(tmpdir(), 'vigil-thread-'));
     const destination = new Writable({

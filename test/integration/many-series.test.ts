@@ -19,7 +19,7 @@ import { createPrometheusSource } from '../../src/sources/create-prometheus-sour
 import { createPrometheusClient } from '../../src/sources/prometheus-client.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
+import { podSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
 const PODS = 5_000;
 const POINTS = 125;
@@ -43,13 +43,7 @@ describe('a signal with thousands of series', () => {
   const end = Math.floor(Date.now() / 60_000) * 60 - 3600;
 
   beforeAll(async () => {
-    const series: GaugeSeries[] = [];
-    for (let pod = 0; pod < PODS; pod += 1) {
-      const points: Array<[number, number]> = [];
-      for (let i = 0; i < POINTS; i += 1) points.push([end - (POINTS - 1 - i) * 60, 0.2 + ((pod + i) % 7) * 0.001]);
-      series.push({ name: 'pod_latency', labels: { service: 'api', pod: `api-${pod}` }, points });
-    }
-    prometheus = await startRealPrometheus(series);
+    prometheus = await startRealPrometheus(podSeries('pod_latency', PODS, POINTS, end));
     slack = await startFakeSlack();
     dir = mkdtempSync(join(tmpdir(), 'vigil-many-'));
     vigil = await startVigil({
