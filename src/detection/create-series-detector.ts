@@ -262,7 +262,13 @@ interface Plan {
 
 const PROFILE_BUCKETS = DAY_SLOTS + WEEK_HOURS;
 const FIRST_CHUNK = 16;
-const LARGEST_CHUNK = 1024;
+/**
+ * What the last chunk of a plan may leave unused is up to LARGEST_CHUNK - 1 places (~8 KB each):
+ * at 1 024, 2 500 series per signal took 3 056 places (a fifth of the state unused). Locality does
+ * not need more: a chunk of 128 is ~0.5 MB of arrays and rows of 3 KB of profiles, far more than a
+ * prefetcher follows (it stops at 4 KB pages); bench:detect streams as fast as with 1 024.
+ */
+const LARGEST_CHUNK = 128;
 const LINE_DOUBLES = 8;
 
 interface StateChunk {
