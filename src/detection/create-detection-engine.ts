@@ -176,16 +176,6 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     else if (k > 0) gaps.splice(0, k);
   }
 
-  /** The missing steps before each of the last window's points, oldest first (as persisted). */
-  function gapValues(s: SeriesState): Float64Array {
-    const n = Math.min(s.seen, detection.window_points);
-    const out = new Float64Array(n);
-    trimGaps(s);
-    const gaps = s.gaps ?? [];
-    for (let k = 0; k < gaps.length; k += 2) out[n - 1 - (s.seen - (gaps[k] as number))] = gaps[k + 1] as number;
-    return out;
-  }
-
   /** Steps missing before the last window's points. */
   function missingSteps(s: SeriesState): number {
     trimGaps(s);
@@ -196,17 +186,23 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
   }
 
   function encode(s: SeriesState): Uint8Array {
-    const recent = recentValues(s);
-    const gaps = gapValues(s);
-    const own = new Float64Array(ENGINE_WINDOWS + recent.length + gaps.length);
+    const recentN = Math.min(s.seen, RECENT_VALUES);
+    const gapsN = Math.min(s.seen, detection.window_points);
+    const own = new Float64Array(ENGINE_WINDOWS + recentN + gapsN);
     own[ENGINE_LAST_TS] = s.lastTs;
     own[ENGINE_FIRST_TS] = s.firstTs;
     own[ENGINE_SEEN] = s.seen;
     own[ENGINE_ABSENT] = s.absentReported ? 1 : 0;
-    own[ENGINE_RECENT_N] = recent.length;
-    own[ENGINE_GAPS_N] = gaps.length;
-    own.set(recent, ENGINE_WINDOWS);
-    own.set(gaps, ENGINE_WINDOWS + recent.length);
+    own[ENGINE_RECENT_N] = recentN;
+    own[ENGINE_GAPS_N] = gapsN;
+    // Both windows oldest first, as the blob has always held them: the gaps as a window of
+    // gapsN steps, zero but where a point had some.
+    for (let i = 0; i < recentN; i += 1)
+      own[ENGINE_WINDOWS + i] = s.recent[(s.seen - recentN + i) % RECENT_VALUES] as number;
+    trimGaps(s);
+    const gaps = s.gaps ?? [];
+    const newestGap = ENGINE_WINDOWS + recentN + gapsN - 1;
+    for (let k = 0; k < gaps.length; k += 2) own[newestGap - (s.seen - (gaps[k] as number))] = gaps[k + 1] as number;
     const layout = seriesStateLayout(optionsOf(s.identity));
     return encodeSeriesState(layout.fingerprint, layout.doubles, (into, at) => s.detector.saveState(into, at), own);
   }
