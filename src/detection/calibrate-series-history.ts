@@ -44,6 +44,11 @@ export function readSeriesHistory(
       }
       points += timestamps.length;
     },
-    finish: () => ({ points, onsets, seasonal: baseline ? baseline.state() : null }),
+    finish() {
+      // Its place goes back at once: a slice's readers are dropped together, and waiting for them
+      // to be collected let the next slices take new places (the pool kept growing over the run).
+      detector.release();
+      return { points, onsets, seasonal: baseline ? baseline.state() : null };
+    },
   };
 }

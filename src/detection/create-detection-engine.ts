@@ -10,7 +10,6 @@ import {
   seriesStateLayout,
 } from './create-series-detector.js';
 import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
-import { createRollingWindow, type RollingWindow } from './rolling-window.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 import { seriesInTimeOrder } from './series-in-time-order.js';
 import { decodeSeriesState, encodeSeriesState } from './series-state-blob.js';
@@ -48,12 +47,19 @@ const ENGINE_RECENT_N = 4;
 const ENGINE_GAPS_N = 5;
 const ENGINE_WINDOWS = 6;
 
+// A series' own windows are lean because there is one per series (10 000s): its last values in one
+// small typed array, and its gaps as the few points that had one (two rolling windows of closures
+// and typed arrays, a window of mostly zeros among them, were ~1.5 KB per series).
 interface SeriesState {
   identity: SeriesIdentity;
   detector: SeriesDetector;
-  recent: RollingWindow;
-  /** Missing steps before each of the last window's points. */
-  gaps: RollingWindow;
+  /** The last min(seen, RECENT_VALUES) values, a ring: point n (1-based) at (n - 1) % RECENT_VALUES. */
+  recent: Float64Array;
+  /**
+   * Missing steps before the points that had any, as (point n, steps) pairs oldest first, those of
+   * the last window_points points (older ones may linger until the next push or read), or null.
+   */
+  gaps: number[] | null;
   lastTs: number;
   firstTs: number;
   seen: number;
@@ -142,8 +148,8 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     return {
       identity,
       detector: createSeriesDetector(optionsOf(identity)),
-      recent: createRollingWindow(RECENT_VALUES),
-      gaps: createRollingWindow(detection.window_points),
+      recent: new Float64Array(RECENT_VALUES),
+      gaps: null,
       lastTs: Number.NEGATIVE_INFINITY,
       firstTs: Number.NaN,
       seen: 0,
@@ -152,18 +158,51 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     };
   }
 
+  /** The last values, oldest first. */
+  function recentValues(s: SeriesState): number[] {
+    const n = Math.min(s.seen, RECENT_VALUES);
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i += 1) out[i] = s.recent[(s.seen - n + i) % RECENT_VALUES] as number;
+    return out;
+  }
+
+  /** Drops the gaps of points no longer in the last window. */
+  function trimGaps(s: SeriesState): void {
+    const gaps = s.gaps;
+    if (!gaps) return;
+    let k = 0;
+    while (k < gaps.length && (gaps[k] as number) <= s.seen - detection.window_points) k += 2;
+    if (k === gaps.length) s.gaps = null;
+    else if (k > 0) gaps.splice(0, k);
+  }
+
+  /** Steps missing before the last window's points. */
+  function missingSteps(s: SeriesState): number {
+    trimGaps(s);
+    const gaps = s.gaps ?? [];
+    let sum = 0;
+    for (let k = 1; k < gaps.length; k += 2) sum += gaps[k] as number;
+    return sum;
+  }
+
   function encode(s: SeriesState): Uint8Array {
-    const recent = s.recent.values();
-    const gaps = s.gaps.values();
-    const own = new Float64Array(ENGINE_WINDOWS + recent.length + gaps.length);
+    const recentN = Math.min(s.seen, RECENT_VALUES);
+    const gapsN = Math.min(s.seen, detection.window_points);
+    const own = new Float64Array(ENGINE_WINDOWS + recentN + gapsN);
     own[ENGINE_LAST_TS] = s.lastTs;
     own[ENGINE_FIRST_TS] = s.firstTs;
     own[ENGINE_SEEN] = s.seen;
     own[ENGINE_ABSENT] = s.absentReported ? 1 : 0;
-    own[ENGINE_RECENT_N] = recent.length;
-    own[ENGINE_GAPS_N] = gaps.length;
-    own.set(recent, ENGINE_WINDOWS);
-    own.set(gaps, ENGINE_WINDOWS + recent.length);
+    own[ENGINE_RECENT_N] = recentN;
+    own[ENGINE_GAPS_N] = gapsN;
+    // Both windows oldest first, as the blob has always held them: the gaps as a window of
+    // gapsN steps, zero but where a point had some.
+    for (let i = 0; i < recentN; i += 1)
+      own[ENGINE_WINDOWS + i] = s.recent[(s.seen - recentN + i) % RECENT_VALUES] as number;
+    trimGaps(s);
+    const gaps = s.gaps ?? [];
+    const newestGap = ENGINE_WINDOWS + recentN + gapsN - 1;
+    for (let k = 0; k < gaps.length; k += 2) own[newestGap - (s.seen - (gaps[k] as number))] = gaps[k + 1] as number;
     const layout = seriesStateLayout(optionsOf(s.identity));
     return encodeSeriesState(layout.fingerprint, layout.doubles, (into, at) => s.detector.saveState(into, at), own);
   }
@@ -175,20 +214,32 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     const own = parts.engine;
     const recentN = own[ENGINE_RECENT_N] as number;
     const gapsN = own[ENGINE_GAPS_N] as number;
+    const seen = own[ENGINE_SEEN] as number;
+    // Each window holds its last min(seen, capacity) points (both take every point encode counted).
     if (
-      !(recentN >= 0 && recentN <= RECENT_VALUES && gapsN >= 0 && gapsN <= detection.window_points) ||
+      !(Number.isSafeInteger(seen) && seen >= 0) ||
+      recentN !== Math.min(seen, RECENT_VALUES) ||
+      gapsN !== Math.min(seen, detection.window_points) ||
       own.length !== ENGINE_WINDOWS + recentN + gapsN
     )
-      return `engine windows of ${recentN} and ${gapsN} values in ${own.length} doubles`;
-    const recentEnd = ENGINE_WINDOWS + recentN;
+      return `engine windows of ${recentN} and ${gapsN} values in ${own.length} doubles after ${seen} points`;
+    const recent = new Float64Array(RECENT_VALUES);
+    for (let i = 0; i < recentN; i += 1)
+      recent[(seen - recentN + i) % RECENT_VALUES] = own[ENGINE_WINDOWS + i] as number;
+    const pairs: number[] = [];
+    const gapsAt = ENGINE_WINDOWS + recentN;
+    for (let i = 0; i < gapsN; i += 1) {
+      const gap = own[gapsAt + i] as number;
+      if (gap !== 0) pairs.push(seen - gapsN + 1 + i, gap);
+    }
     return {
       identity: p.identity,
       detector: createSeriesDetector(optionsOf(p.identity), parts.detector),
-      recent: createRollingWindow(RECENT_VALUES, Array.from(own.subarray(ENGINE_WINDOWS, recentEnd))),
-      gaps: createRollingWindow(detection.window_points, Array.from(own.subarray(recentEnd))),
+      recent,
+      gaps: pairs.length > 0 ? pairs : null,
       lastTs: own[ENGINE_LAST_TS] as number,
       firstTs: own[ENGINE_FIRST_TS] as number,
-      seen: own[ENGINE_SEEN] as number,
+      seen,
       absentReported: own[ENGINE_ABSENT] === 1,
       minScore: undefined,
     };
@@ -253,11 +304,15 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
           }
           const gap = state.seen === 0 ? 0 : Math.max(0, Math.round((ts - state.lastTs) / stepMs) - 1);
           const reading = state.detector.update(value, ts);
-          state.recent.push(value);
-          state.gaps.push(gap);
+          state.seen += 1;
+          state.recent[(state.seen - 1) % RECENT_VALUES] = value;
+          if (gap > 0) {
+            trimGaps(state);
+            if (state.gaps) state.gaps.push(state.seen, gap);
+            else state.gaps = [state.seen, gap];
+          }
           state.lastTs = ts;
           if (Number.isNaN(state.firstTs)) state.firstTs = ts;
-          state.seen += 1;
           state.absentReported = false;
           learned = true;
           if (!reading.ready) continue;
@@ -284,10 +339,10 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
                 baseline_days: Math.round(((ts - state.firstTs) / DAY_MS) * 1000) / 1000,
                 z_score: finite(z?.statistic ?? 0),
                 robust_z_score: finite(mad?.statistic ?? 0),
-                missing_samples: state.gaps.values().reduce((sum, g) => sum + g, 0),
+                missing_samples: missingSteps(state),
                 recent_deploy:
                   ingestOptions.recentDeploy?.(state.identity.service, state.identity.namespace, ts) ?? null,
-                recent_values: state.recent.values(),
+                recent_values: recentValues(state),
                 detectors: reading.verdicts.map((v) => ({
                   name: v.name,
                   statistic: finite(v.statistic),
@@ -310,7 +365,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
         if (!(nowMs - state.lastTs >= absentAfterMs)) continue;
         state.absentReported = true;
         unreplayable.add(key);
-        const last = state.recent.values().at(-1) ?? 0;
+        const last = state.seen > 0 ? (state.recent[(state.seen - 1) % RECENT_VALUES] as number) : 0;
         out.push(
           event(key, state, nowMs, {
             value: last,
@@ -328,7 +383,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
               robust_z_score: 0,
               missing_samples: Math.round((nowMs - state.lastTs) / stepMs),
               recent_deploy: null,
-              recent_values: state.recent.values(),
+              recent_values: recentValues(state),
             },
           }),
         );

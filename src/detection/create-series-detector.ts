@@ -96,6 +96,12 @@ export interface SeriesDetector {
   saveState(into: Float64Array, at: number): void;
   /** Swaps in a seasonal baseline rebuilt from history (batch recalibration), keeping everything else. */
   replaceSeasonal(seasonal: SeasonalBaselineState): void;
+  /**
+   * Gives this series' place back now rather than when the detector is collected (which may come
+   * long after): for detectors made by the thousand for a while, like recalibration's. The detector
+   * and its readings must not be used afterwards (the place is another series' next).
+   */
+  release(): void;
 }
 
 function recentPoints(options: SeriesDetectorOptions): number {
@@ -262,7 +268,13 @@ interface Plan {
 
 const PROFILE_BUCKETS = DAY_SLOTS + WEEK_HOURS;
 const FIRST_CHUNK = 16;
-const LARGEST_CHUNK = 1024;
+/**
+ * What the last chunk of a plan may leave unused is up to LARGEST_CHUNK - 1 places (~8 KB each):
+ * at 1 024, 2 500 series per signal took 3 056 places (a fifth of the state unused). Locality does
+ * not need more: a chunk of 128 is ~0.5 MB of arrays and rows of 3 KB of profiles, far more than a
+ * prefetcher follows (it stops at 4 KB pages); bench:detect streams as fast as with 1 024.
+ */
+const LARGEST_CHUNK = 128;
 const LINE_DOUBLES = 8;
 
 interface StateChunk {
@@ -277,8 +289,10 @@ interface StateChunk {
 
 interface StatePool {
   chunks: StateChunk[];
-  /** Places whose detector has been collected, for the next series. */
+  /** Places whose detector has been released or collected, for the next series. */
   free: StatePlace[];
+  /** Places taken and not given back. */
+  live: number;
 }
 
 interface StatePlace {
@@ -297,6 +311,7 @@ function takePlace(p: Plan): StatePlace {
     if (profiles.length > 0)
       for (let k = 0; k < PROFILE_BUCKETS; k += 1)
         profiles.fill(0, 3 * (k * places + freed.place), 3 * (k * places + freed.place) + 3);
+    pool.live += 1;
     return { chunk: freed.chunk, place: freed.place, reused: true };
   }
   let chunk = pool.chunks[pool.chunks.length - 1];
@@ -314,7 +329,22 @@ function takePlace(p: Plan): StatePlace {
     pool.chunks.push(chunk);
   }
   chunk.used += 1;
+  pool.live += 1;
   return { chunk, place: chunk.used - 1, reused: false };
+}
+
+/**
+ * A place is free again. A pool left with no series drops its chunks: a plan's pool otherwise keeps
+ * the most places it ever held for the life of the process (recalibration's plans, a plan per
+ * signal at the coarse step, would keep a slice's worth of state each between runs).
+ */
+function givePlaceBack(pool: StatePool, at: StatePlace): void {
+  pool.live -= 1;
+  if (pool.live > 0) pool.free.push(at);
+  else {
+    pool.chunks = [];
+    pool.free = [];
+  }
 }
 
 /** Places of collected detectors waiting for new series, for the plan of these options (for tests). */
@@ -322,9 +352,9 @@ export function placesFree(options: SeriesDetectorOptions): number {
   return planOf(options).pool.free.length;
 }
 
-const placesToFree = new FinalizationRegistry<{ pool: StatePool; at: StatePlace }>(({ pool, at }) => {
-  pool.free.push(at);
-});
+const placesToFree = new FinalizationRegistry<{ pool: StatePool; at: StatePlace }>(({ pool, at }) =>
+  givePlaceBack(pool, at),
+);
 
 /** Where the burn rate's ring takes the next point: burnPush's place for it. */
 function sloWriteAt(b: Float64Array, p: Plan): number {
@@ -484,7 +514,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     ringAt,
     sortedAt,
     slack,
-    pool: { chunks: [], free: [] },
+    pool: { chunks: [], free: [], live: 0 },
     stride: Math.ceil((sloRingAt + sloCapacity) / LINE_DOUBLES) * LINE_DOUBLES,
     sloSumsAt,
     sloRingAt,
@@ -1050,6 +1080,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   private nextLo = 0;
   /** Where the burn rate's ring takes the next point (see touchLines). */
   private nextSloAt = 0;
+  private readonly place: StatePlace;
 
   constructor(p: Plan, saved?: Float64Array) {
     const at = takePlace(p);
@@ -1062,8 +1093,9 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     this.sRow = 3 * at.chunk.places;
     this.sBase = 3 * at.place;
     // The place is free once the detector is collected: a caller may keep a reading after it has
-    // let go of the detector, but the reading is the detector.
-    placesToFree.register(this, { pool: p.pool, at });
+    // let go of the detector, but the reading is the detector. Itself the token, for release.
+    this.place = at;
+    placesToFree.register(this, { pool: p.pool, at }, this);
     if (saved) this.load(saved);
     else this.coldStart();
     this.nextHead = (b[HEAD] as number) | 0;
@@ -1565,6 +1597,11 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       into[to + 1] = sd[from + 1] as number;
       into[to + 2] = sd[from + 2] as number;
     }
+  }
+
+  release(): void {
+    // Unregistered once: a second release gives nothing back twice.
+    if (placesToFree.unregister(this)) givePlaceBack(this.p.pool, this.place);
   }
 
   replaceSeasonal(seasonal: SeasonalBaselineState): void {

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { DetectionConfigSchema, SignalConfigSchema } from '../../src/config/config-schema.js';
 import { AnomalyEventSchema, seriesKeyOf } from '../../src/contracts/index.js';
 import { createDetectionEngine, type PersistedSeries } from '../../src/detection/create-detection-engine.js';
-import { createRollingWindow } from '../../src/detection/rolling-window.js';
 import type { SeriesColumns } from '../../src/sources/series-columns.js';
 import { createDetectorStateRepo } from '../../src/storage/detector-state-repo.js';
 import { openDatabase } from '../../src/storage/open-database.js';
@@ -319,6 +318,32 @@ describe('state survives a restart', () => {
     expect(restored.ingest(last5, options).skipped).toBe(5);
   });
 
+  it('gaps and last values go on across a restart, and a gap leaves the evidence with its window', () => {
+    const steady = (n: number, from: number) => Array.from({ length: n }, (_, i) => 100 + (((from + i) * 7) % 5) - 2);
+    const minute = 60_000;
+    // 30 points, 3 missing, 12 points (the restart), 4 more missing, 5 points and a spike, then
+    // steady until both gaps have left the window of 20 and a second spike.
+    const first = [...series('api', steady(30, 0)), ...series('api', steady(12, 30), 'latency_p99', T0 + 33 * minute)];
+    const rest = [
+      ...series('api', [...steady(5, 42), 400], 'latency_p99', T0 + 49 * minute),
+      ...series('api', [...steady(40, 48), 420], 'latency_p99', T0 + 55 * minute),
+    ];
+    const original = engine({ window_points: 20 });
+    original.ingest(first, ingestAll);
+    const saved = throughStore(original.exportSeries());
+    const restored = engine({ window_points: 20 });
+    expect(restored.importSeries(saved)).toEqual({ restored: 1, rejected: [] });
+    expect(restored.exportSeries()[0]?.state).toEqual(original.exportSeries()[0]?.state);
+    const a = original.ingest(rest, ingestAll).anomalies;
+    const b = restored.ingest(rest, ingestAll).anomalies;
+    expect(b).toEqual(a);
+    const spikes = a.filter((x) => x.value >= 400);
+    expect(spikes.map((x) => x.evidence.missing_samples)).toEqual([7, 0]);
+    expect(spikes[0]?.evidence.recent_values.slice(-3)).toEqual([...steady(2, 45), 400]);
+    expect(spikes[1]?.evidence.recent_values).toHaveLength(30);
+    expect(restored.exportSeries()[0]?.state).toEqual(original.exportSeries()[0]?.state);
+  });
+
   it('bytes saved under other detection options are refused, and those series start cold', () => {
     const original = engine({ min_points: 30 });
     original.ingest(history, ingestAll);
@@ -376,11 +401,5 @@ describe('building blocks', () => {
       }
       values.push(v);
     }
-  });
-
-  it('keeps the newest values of a rolling window, oldest first', () => {
-    const w = createRollingWindow(3);
-    for (const v of [1, 2, 3, 4, 5]) w.push(v);
-    expect(w.values()).toEqual([3, 4, 5]);
   });
 });

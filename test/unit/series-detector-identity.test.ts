@@ -274,6 +274,34 @@ describe('seasonal profiles kept together for many series', () => {
     expect(placesFree(optionsOf())).toBe(freed - 30);
     for (const d of again) expect(JSON.stringify(d.state())).toBe(cold);
   });
+
+  it("a released place is the next series' at once, and a plan left without series drops its places", () => {
+    // Options of their own, so that no other test's detectors share the plan.
+    const own = () => seriesDetectorOptions(detection({ window_points: 29, min_points: 6 }), 3_600_000);
+    const first = createSeriesDetector(own());
+    const cold = JSON.stringify(first.state());
+    first.release();
+    expect(placesFree(own())).toBe(0);
+    const s = stream(3, 200, 3_600_000, 'mixed');
+    const [a, b, c] = Array.from({ length: 3 }, () => createSeriesDetector(own())) as [
+      SeriesDetector,
+      SeriesDetector,
+      SeriesDetector,
+    ];
+    for (let t = 0; t < 200; t += 1)
+      for (const d of [a, b, c]) d.update(s.values[t] as number, s.timestamps[t] as number);
+    a.release();
+    a.release();
+    expect(placesFree(own())).toBe(1);
+    const next = createSeriesDetector(own());
+    expect(JSON.stringify(next.state())).toBe(cold);
+    expect(placesFree(own())).toBe(0);
+    b.release();
+    c.release();
+    expect(placesFree(own())).toBe(2);
+    next.release();
+    expect(placesFree(own())).toBe(0);
+  });
 });
 
 describe('the calibration bin without a logarithm', () => {
