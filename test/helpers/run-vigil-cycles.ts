@@ -8,12 +8,12 @@
  *   node --import tsx test/helpers/run-vigil-cycles.ts '<CycleRunSpec as JSON>'
  */
 import { writeFileSync } from 'node:fs';
-import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { startVigil } from '../../src/main.js';
 import { createDetectorStateRepo } from '../../src/storage/detector-state-repo.js';
 import { openDatabase } from '../../src/storage/open-database.js';
+import { crashTestConfig } from './crash-test-config.js';
 
 export interface CycleRunSpec {
   prometheusUrl: string;
@@ -33,19 +33,6 @@ export interface CycleRunSpec {
 export interface StateDump {
   state: Record<string, string>;
   minScores: Record<string, number>;
-}
-
-/** The configuration both the crashed and the reference processes run (the same file for both). */
-function crashTestConfig(prometheusUrl: string) {
-  return ConfigSchema.parse({
-    prometheus: { url: prometheusUrl, timeout_ms: 30_000 },
-    slack: { mode: 'http', port: 0 },
-    http: { health_port: 0 },
-    teams: { core: { channel: '#core' } },
-    services: [{ name: 'api', namespace: 'prod', team: 'core' }],
-    signals: [{ name: 'latency_p99', query: 'pod_latency' }],
-    detection: { window_points: 30, min_points: 10, fresh_seconds: 60, absent_after_seconds: 300 },
-  });
 }
 
 async function main(spec: CycleRunSpec): Promise<void> {
