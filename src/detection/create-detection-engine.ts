@@ -12,7 +12,7 @@ import {
 import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 import { seriesInTimeOrder } from './series-in-time-order.js';
-import { decodeSeriesState, encodeSeriesState } from './series-state-blob.js';
+import { type AllocateBlob, decodeSeriesState, encodeSeriesState } from './series-state-blob.js';
 
 const RECENT_VALUES = 30;
 const DAY_MS = 86_400_000;
@@ -92,7 +92,7 @@ export interface DetectionEngine {
   absent(nowMs: number, metrics: ReadonlySet<string>): AnomalyEvent[];
   seriesCount(): number;
   /** The state of these series (all by default) as bytes; series that have seen nothing are left out. */
-  exportSeries(keys?: Iterable<string>): PersistedSeries[];
+  exportSeries(keys?: Iterable<string>, allocate?: AllocateBlob): PersistedSeries[];
   /** Continues these series exactly where their bytes were taken; bytes of other options are rejected. */
   importSeries(series: readonly PersistedSeries[]): ImportResult;
   /** Per-series minimum calibrated score (from batch recalibration). */
@@ -185,7 +185,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     return sum;
   }
 
-  function encode(s: SeriesState): Uint8Array {
+  function encode(s: SeriesState, allocate?: AllocateBlob): Uint8Array {
     const recentN = Math.min(s.seen, RECENT_VALUES);
     const gapsN = Math.min(s.seen, detection.window_points);
     const own = new Float64Array(ENGINE_WINDOWS + recentN + gapsN);
@@ -204,7 +204,13 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     const newestGap = ENGINE_WINDOWS + recentN + gapsN - 1;
     for (let k = 0; k < gaps.length; k += 2) own[newestGap - (s.seen - (gaps[k] as number))] = gaps[k + 1] as number;
     const layout = seriesStateLayout(optionsOf(s.identity));
-    return encodeSeriesState(layout.fingerprint, layout.doubles, (into, at) => s.detector.saveState(into, at), own);
+    return encodeSeriesState(
+      layout.fingerprint,
+      layout.doubles,
+      (into, at) => s.detector.saveState(into, at),
+      own,
+      allocate,
+    );
   }
 
   function decode(p: PersistedSeries): SeriesState | string {
@@ -390,12 +396,12 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       }
       return out;
     },
-    exportSeries(keys) {
+    exportSeries(keys, allocate) {
       const out: PersistedSeries[] = [];
       for (const key of keys ?? series.keys()) {
         const s = series.get(key);
         if (!s || s.seen === 0) continue;
-        out.push({ key, identity: s.identity, lastTs: s.lastTs, state: encode(s) });
+        out.push({ key, identity: s.identity, lastTs: s.lastTs, state: encode(s, allocate) });
       }
       return out;
     },

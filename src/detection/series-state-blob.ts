@@ -20,21 +20,54 @@ export interface SeriesStateParts {
   engine: Float64Array;
 }
 
+/** Where a blob's bytes go: `bytes` on an 8-byte boundary of its buffer. */
+export type AllocateBlob = (bytes: number) => Uint8Array;
+
+const freshBlob: AllocateBlob = (bytes) => new Uint8Array(bytes);
+
+/**
+ * Blobs carved one after another from one buffer that the next batch overwrites: for a batch that
+ * is written to SQLite and dropped (SQLite copies a blob when it is bound). A recalibration saves
+ * every series; each blob on its own would be garbage the size of all detector state (~1 GB at
+ * 100 000 series) waiting for a collection.
+ */
+export function createBlobArena(initialBytes = 1 << 20): { allocate: AllocateBlob; reset(): void } {
+  let buffer = new ArrayBuffer(initialBytes);
+  let used = 0;
+  return {
+    allocate(bytes) {
+      const size = (bytes + 7) & ~7;
+      if (used + size > buffer.byteLength) {
+        // Blobs already handed out keep the old buffer until their batch is done.
+        buffer = new ArrayBuffer(Math.max(2 * buffer.byteLength, size));
+        used = 0;
+      }
+      const blob = new Uint8Array(buffer, used, bytes);
+      used += size;
+      return blob;
+    },
+    reset() {
+      used = 0;
+    },
+  };
+}
+
 /** A blob for this fingerprint: `writeDetector` fills the detector's part, `engine` is copied after it. */
 export function encodeSeriesState(
   fingerprint: number,
   detectorDoubles: number,
   writeDetector: (into: Float64Array, at: number) => void,
   engine: Float64Array,
+  allocate: AllocateBlob = freshBlob,
 ): Uint8Array {
-  const blob = new Uint8Array(HEADER_BYTES + 8 * (detectorDoubles + engine.length));
-  const header = new DataView(blob.buffer);
+  const blob = allocate(HEADER_BYTES + 8 * (detectorDoubles + engine.length));
+  const header = new DataView(blob.buffer, blob.byteOffset, HEADER_BYTES);
   header.setUint32(0, SERIES_STATE_FORMAT, true);
   header.setUint32(4, fingerprint, true);
   header.setUint32(8, detectorDoubles, true);
   header.setUint32(12, engine.length, true);
-  // The doubles written in place (a new buffer, so HEADER_BYTES on is 8-byte aligned).
-  const doubles = new Float64Array(blob.buffer, HEADER_BYTES, detectorDoubles + engine.length);
+  // The doubles written in place (the blob starts on an 8-byte boundary, so HEADER_BYTES on is too).
+  const doubles = new Float64Array(blob.buffer, blob.byteOffset + HEADER_BYTES, detectorDoubles + engine.length);
   writeDetector(doubles, 0);
   doubles.set(engine, detectorDoubles);
   return blob;

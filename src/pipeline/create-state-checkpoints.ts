@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DetectionConfig } from '../config/config-schema.js';
 import type { DetectionEngine, PersistedSeries } from '../detection/create-detection-engine.js';
+import { createBlobArena } from '../detection/series-state-blob.js';
 import { createTimeSlicer, SLICE_MS } from '../event-loop/create-time-slicer.js';
 import type { DetectorStateRepo } from '../storage/detector-state-repo.js';
 import { warmupWindowMs } from './warmup-window-ms.js';
@@ -84,6 +85,9 @@ export function createStateCheckpoints(options: StateCheckpointOptions): StateCh
     return turn;
   };
 
+  // The blobs of one transaction are bound (copied by SQLite) and dropped: one buffer serves them all.
+  const arena = createBlobArena();
+
   async function save(keys: readonly string[], nowMs: number): Promise<CheckpointReport> {
     const started = performance.now();
     const slicer = createTimeSlicer(sliceMs);
@@ -95,7 +99,8 @@ export function createStateCheckpoints(options: StateCheckpointOptions): StateCh
       if (report.slices > 0) await slicer.pause();
       const sliceStarted = performance.now();
       const slice = keys.slice(i, i + size);
-      const list = engine.exportSeries(slice);
+      arena.reset();
+      const list = engine.exportSeries(slice, arena.allocate);
       repo.save(list, at);
       i += slice.length;
       for (const key of slice) {

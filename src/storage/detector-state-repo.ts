@@ -37,22 +37,15 @@ export interface DetectorStateRepo {
 }
 
 export function createDetectorStateRepo(db: Db): DetectorStateRepo {
-  const upsert = db.prepare(`INSERT INTO series_state (series_key, identity_json, state, last_ts, saved_at)
-    VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (series_key) DO UPDATE SET state = excluded.state, last_ts = excluded.last_ts,
-      saved_at = excluded.saved_at`);
-  // A series' identity never changes (the engine keeps one object per series): its text is made once.
-  const identityText = new WeakMap<SeriesIdentity, string>();
-  const identityJson = (identity: SeriesIdentity) => {
-    let text = identityText.get(identity);
-    if (text === undefined) {
-      text = JSON.stringify(identity);
-      identityText.set(identity, text);
-    }
-    return text;
-  };
+  // A series' identity never changes: written with its first row, not formatted on every save.
+  const update = db.prepare('UPDATE series_state SET state = ?, last_ts = ?, saved_at = ? WHERE series_key = ?');
+  const insert = db.prepare(`INSERT INTO series_state (series_key, identity_json, state, last_ts, saved_at)
+    VALUES (?, ?, ?, ?, ?)`);
   const saveMany = db.transaction((list: readonly PersistedSeries[], at: string) => {
-    for (const s of list) upsert.run(s.key, identityJson(s.identity), s.state, s.lastTs, at);
+    for (const s of list) {
+      if (update.run(s.state, s.lastTs, at, s.key).changes === 0)
+        insert.run(s.key, JSON.stringify(s.identity), s.state, s.lastTs, at);
+    }
   });
   const all = db.prepare('SELECT series_key, identity_json, state, last_ts FROM series_state');
   const size = db.prepare('SELECT COUNT(*) AS series, COALESCE(SUM(LENGTH(state)), 0) AS bytes FROM series_state');
