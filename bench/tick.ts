@@ -226,7 +226,7 @@ function rowOf<T>(phase: PhaseMeasurement<T>, detail: (r: T) => string): Row {
     threadBlockMs: max(phase.runs.map((r) => r.thread.longestBlockMs)),
     threadHeap: (() => {
       const t = phase.runs.reduce((a, b) => (b.thread.heapTotalMb > a.thread.heapTotalMb ? b : a)).thread;
-      return `${t.heapUsedMb.toFixed(0)}/${t.heapTotalMb.toFixed(0)} MB`;
+      return `${t.heapUsedMb.toFixed(0)}/${t.heapTotalMb.toFixed(0)} MB, array buffers ${t.arrayBuffersMb.toFixed(0)} MB`;
     })(),
     ack: phase.ack,
     detail: [...new Set(phase.runs.map((r) => detail(r.result)))].join('; '),

@@ -17,6 +17,8 @@ export interface ThreadPhase {
   /** The thread's V8 heap (used) at the end of the phase, MB. */
   heapUsedMb: number;
   heapTotalMb: number;
+  /** The thread's array buffers (detector state, answers' columns, blobs), MB. */
+  arrayBuffersMb: number;
 }
 
 type ThreadMessage =
@@ -88,6 +90,7 @@ if (!isMainThread) {
         longestBlockMs: delay.max / 1e6,
         heapUsedMb: memory.heapUsed / MB,
         heapTotalMb: memory.heapTotal / MB,
+        arrayBuffersMb: memory.arrayBuffers / MB,
       } satisfies ThreadMessage);
     }
   };
