@@ -8,7 +8,6 @@ import { ErrorCode, errorMessage, VigilError } from './errors.js';
 import { createMetrics, type UnexpectedErrorOrigin } from './http/create-metrics.js';
 import { createReadiness } from './http/create-readiness.js';
 import { handleEventsIntake, refuseUnauthorizedIntake } from './http/handle-events-intake.js';
-import { clientConnection, requireHttpConnection } from './http/resolve-http-connection.js';
 import { startHealthServer } from './http/start-health-server.js';
 import type { Logger } from './logger.js';
 import type { CycleOutcome } from './pipeline/create-detection-cycle.js';
@@ -24,8 +23,7 @@ import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
 import { createSlackApp } from './slack/create-slack-app.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
-import { createPrometheusSource } from './sources/create-prometheus-source.js';
-import { createPrometheusClient } from './sources/prometheus-client.js';
+import { configuredPrometheusSource } from './sources/configured-prometheus-source.js';
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
 import { createWriteProbe } from './storage/probe-writable.js';
@@ -145,12 +143,6 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   }
 
   async function startAfterHealth(): Promise<RunningVigil> {
-    const prometheus = createPrometheusClient({
-      baseUrl: config.prometheus.url,
-      timeoutMs: config.prometheus.timeout_ms,
-      ...clientConnection(requireHttpConnection(config.prometheus, secretEnv, 'prometheus'), options.fetch),
-    });
-    const prometheusSource = createPrometheusSource(prometheus, config.services);
     if (inThread)
       detectionThread = await startDetectionThread({
         config,
@@ -160,7 +152,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         persistState: true,
         ...(options.detectionThreadPreload ? { preload: options.detectionThreadPreload } : {}),
       });
-    const detection = detectionThread ? { started: detectionThread } : { source: prometheusSource, persistState: true };
+    const detection = detectionThread
+      ? { started: detectionThread }
+      : { source: configuredPrometheusSource(config, secretEnv, options.fetch), persistState: true };
     let running = () => false;
     let seriesTracked = () => 0;
     // The Slack app's listeners need the repos and the pipeline needs the app's client to publish:

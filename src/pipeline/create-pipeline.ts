@@ -85,15 +85,20 @@ export function createRepos(db: Db): Repos {
   };
 }
 
+/** Where each team's cards go, and the rest. */
+export function routingOf(config: Pick<VigilConfig, 'teams' | 'slack'>): Routing {
+  return {
+    teamChannels: new Map(Object.entries(config.teams).map(([team, t]) => [team, t.channel])),
+    defaultChannel: config.slack.default_channel,
+  };
+}
+
 /** Wires the pure stages to a source, the store and a publisher: the same for the bot and a replay. */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { config, logger } = options;
   const repos = createRepos(options.db);
   const topology = createTopology(config.services);
-  const routing: Routing = {
-    teamChannels: new Map(Object.entries(config.teams).map(([team, t]) => [team, t.channel])),
-    defaultChannel: config.slack.default_channel,
-  };
+  const routing = routingOf(config);
   const units = new Map(config.signals.map((s) => [s.name, s.unit] as const));
   const runbooks = new Map(config.services.map((s) => [s.name, s.runbooks]));
   const detection =

@@ -5,19 +5,15 @@
  * acks Slack, never waits for them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import pino from 'pino';
 import { createTopology } from '../correlation/topology.js';
 import { errorMessage } from '../errors.js';
-import { clientConnection, requireHttpConnection } from '../http/resolve-http-connection.js';
-import type { Routing } from '../incidents/build-incident.js';
-import { REDACT_PATHS } from '../logger.js';
-import { createPrometheusSource } from '../sources/create-prometheus-source.js';
-import { createPrometheusClient } from '../sources/prometheus-client.js';
+import { createLogger } from '../logger.js';
+import { configuredPrometheusSource } from '../sources/configured-prometheus-source.js';
 import { openDatabase } from '../storage/open-database.js';
 import { logLinesTo } from '../threads/forward-worker-logs.js';
 import { lowerThreadPriority } from '../threads/lower-thread-priority.js';
 import { createDetectionSide } from './create-detection-side.js';
-import { createRepos } from './create-pipeline.js';
+import { createRepos, routingOf } from './create-pipeline.js';
 import type { DetectionThreadData, FromThread, ToThread } from './detection-thread-protocol.js';
 
 const port = parentPort;
@@ -27,31 +23,19 @@ const post = (message: FromThread) => port.postMessage(message);
 
 for (const url of data.preload) await import(url);
 
-const logger = pino(
-  { name: 'vigil', level: data.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-  logLinesTo(post),
-);
+const logger = createLogger({ level: data.logLevel, destination: logLinesTo(post) });
 const { config } = data;
 /** How much lower than the main thread detection runs (nice 0–19; 10 yields clearly, never starves). */
 const DETECTION_NICE = 10;
 const nice = lowerThreadPriority(DETECTION_NICE);
 logger.debug({ nice }, 'detection thread started');
 const db = openDatabase(data.dbPath);
-const client = createPrometheusClient({
-  baseUrl: config.prometheus.url,
-  timeoutMs: config.prometheus.timeout_ms,
-  ...clientConnection(requireHttpConnection(config.prometheus, data.secretEnv, 'prometheus')),
-});
-const routing: Routing = {
-  teamChannels: new Map(Object.entries(config.teams).map(([team, t]) => [team, t.channel])),
-  defaultChannel: config.slack.default_channel,
-};
 const side = createDetectionSide({
   config,
   repos: createRepos(db),
-  source: createPrometheusSource(client, config.services),
+  source: configuredPrometheusSource(config, data.secretEnv),
   topology: createTopology(config.services),
-  routing,
+  routing: routingOf(config),
   logger,
   persistState: data.persistState,
 });

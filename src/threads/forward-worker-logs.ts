@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import type { Logger } from '../logger.js';
 
 /** A log line a thread sends to the main thread, which writes it through its own logger. */
@@ -8,13 +7,12 @@ export interface LogLineMessage {
 }
 
 /** A pino destination in a worker: every line goes to the main thread as a message. */
-export function logLinesTo(post: (message: LogLineMessage) => void): Pick<Writable, 'write'> {
+export function logLinesTo(post: (message: LogLineMessage) => void): { write(line: string): void } {
   return {
     write(line: string) {
       post({ type: 'log', line });
-      return true;
     },
-  } as Pick<Writable, 'write'>;
+  };
 }
 
 /**

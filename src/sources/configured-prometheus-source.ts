@@ -1,0 +1,22 @@
+import type { VigilConfig } from '../config/config-schema.js';
+import { clientConnection, requireHttpConnection } from '../http/resolve-http-connection.js';
+import { createPrometheusSource } from './create-prometheus-source.js';
+import { createPrometheusClient } from './prometheus-client.js';
+import type { SampleSource } from './sample-source.js';
+
+/**
+ * The signals' source as the config describes it: the Prometheus API at `prometheus.url` with its
+ * auth and TLS (secrets from `secretEnv`); a `fetch` passed in (tests) replaces the network.
+ */
+export function configuredPrometheusSource(
+  config: Pick<VigilConfig, 'prometheus' | 'services'>,
+  secretEnv: Readonly<Record<string, string | undefined>>,
+  fetch?: typeof globalThis.fetch,
+): SampleSource {
+  const client = createPrometheusClient({
+    baseUrl: config.prometheus.url,
+    timeoutMs: config.prometheus.timeout_ms,
+    ...clientConnection(requireHttpConnection(config.prometheus, secretEnv, 'prometheus'), fetch),
+  });
+  return createPrometheusSource(client, config.services);
+}
