@@ -115,7 +115,7 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
       samples.inc(outcome.samples);
       rejected.inc(outcome.rejectedSamples);
       invalid.inc(outcome.invalidAnomalies);
-      for (const a of outcome.newAnomalies) anomalies.inc({ detector: a.detector });
+      for (const [detector, n] of Object.entries(outcome.anomaliesByDetector)) anomalies.inc({ detector }, n);
       sourceErrors.inc(outcome.errors.filter((e) => e.startsWith('signal ')).length);
       publishErrors.inc(outcome.publish?.failed.length ?? 0);
     },

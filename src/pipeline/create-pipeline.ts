@@ -169,7 +169,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         failedSignals: config.signals.length,
         errors: [`detection: ${errorMessage(error)}`],
         changes: { opened: [], updated: [], resolved: [], recorded: [] },
-        newAnomalies: [],
+        anomaliesByDetector: {},
         invalidAnomalies: 0,
         rejectedSamples: 0,
       };

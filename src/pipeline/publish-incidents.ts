@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AnomalyEvent, Incident } from '../contracts/index.js';
 import { ErrorCode, errorMessage, isVigilError } from '../errors.js';
+import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { Logger } from '../logger.js';
 import type { RemediationService } from '../remediation/create-remediation-service.js';
 import { checkBlockKitLimits, type SlackMessage } from '../slack/blocks/block-kit-limits.js';
@@ -138,7 +139,10 @@ async function postOnce(
 export async function publishIncidents(incidentIds: Iterable<string>, deps: PublishDeps): Promise<PublishResult> {
   const result: PublishResult = { posted: [], updated: [], failed: [] };
   const now = deps.now ?? (() => new Date());
+  // Each incident is a few queries and a card to build: between them, Slack's requests get a turn.
+  const slicer = createTimeSlicer();
   for (const id of new Set(incidentIds)) {
+    if (slicer.due()) await slicer.pause();
     const incident = deps.incidents.get(id);
     // Recorded but never paged (below the evidence bar, suppressed): no card.
     if (!incident || incident.pending || (incident.status === 'suppressed' && !incident.slack)) continue;
@@ -146,10 +150,12 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
     // Once the card is in Slack as it should be, a failed thread reply does not make it late.
     let cardInSlack = false;
     try {
+      if (slicer.due()) await slicer.pause();
       const card = cardFor(incident, deps);
       const problems = checkBlockKitLimits(card);
       if (problems.length > 0) throw new Error(`card breaks Block Kit limits: ${problems.join('; ')}`);
       const hash = hashOf(card);
+      if (slicer.due()) await slicer.pause();
       const untold = deps.anomalies.untold(id, NEW_SERIES_TOLD);
       if (!incident.slack) {
         const where = await postOnce(incident, card, deps, now, log);
