@@ -13,7 +13,7 @@ import { createSilentLogger } from '../../src/logger.js';
 import { startVigil } from '../../src/main.js';
 import { createDetectorStateRepo } from '../../src/storage/detector-state-repo.js';
 import { openDatabase } from '../../src/storage/open-database.js';
-import { crashTestConfig } from './crash-test-config.js';
+import { crashTestConfig } from './pod-latency-config.js';
 
 export interface CycleRunSpec {
   prometheusUrl: string;

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import { PROBE_CHANNEL, type ProbeMessage } from '../helpers/detection-thread-probe.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { podLatencyConfig } from '../helpers/pod-latency-config.js';
 import { podSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
 const PODS = 20;
@@ -44,14 +44,7 @@ describe('the detection thread', () => {
       },
     });
     vigil = await startVigil({
-      config: ConfigSchema.parse({
-        prometheus: { url: prometheus.url, timeout_ms: 30_000 },
-        slack: { mode: 'http', port: 0 },
-        http: { health_port: 0 },
-        teams: { core: { channel: '#core' } },
-        services: [{ name: 'api', namespace: 'prod', team: 'core' }],
-        signals: [{ name: 'latency_p99', query: 'pod_latency' }],
-      }),
+      config: podLatencyConfig(prometheus.url),
       env: parseEnv({
         SLACK_BOT_TOKEN: 'xoxb-x',
         SLACK_SIGNING_SECRET: 'thread-signing-secret',

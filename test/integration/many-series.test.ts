@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
@@ -19,21 +18,11 @@ import { createPrometheusSource } from '../../src/sources/create-prometheus-sour
 import { createPrometheusClient } from '../../src/sources/prometheus-client.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { podLatencyConfig } from '../helpers/pod-latency-config.js';
 import { podSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
 const PODS = 5_000;
 const POINTS = 125;
-
-function configFor(prometheusUrl: string) {
-  return ConfigSchema.parse({
-    prometheus: { url: prometheusUrl, timeout_ms: 30_000 },
-    slack: { mode: 'http', port: 0 },
-    http: { health_port: 0 },
-    teams: { core: { channel: '#core' } },
-    services: [{ name: 'api', namespace: 'prod', team: 'core' }],
-    signals: [{ name: 'latency_p99', query: 'pod_latency' }],
-  });
-}
 
 describe('a signal with thousands of series', () => {
   let prometheus: RealPrometheus;
@@ -47,7 +36,7 @@ describe('a signal with thousands of series', () => {
     slack = await startFakeSlack();
     dir = mkdtempSync(join(tmpdir(), 'vigil-many-'));
     vigil = await startVigil({
-      config: configFor(prometheus.url),
+      config: podLatencyConfig(prometheus.url),
       env: parseEnv({
         SLACK_BOT_TOKEN: 'xoxb-x',
         SLACK_SIGNING_SECRET: 'many-series-signing-secret',
@@ -81,7 +70,7 @@ describe('a signal with thousands of series', () => {
     // The production path from the query to the stored anomalies, on a fresh engine (a first cycle:
     // every series is new). Detector state is not saved here: writing it is a separate step with
     // its own budget.
-    const config = configFor(prometheus.url);
+    const config = podLatencyConfig(prometheus.url);
     const db = openDatabase(':memory:');
     const client = createPrometheusClient({ baseUrl: prometheus.url, timeoutMs: 30_000 });
     const pipeline = createPipeline({

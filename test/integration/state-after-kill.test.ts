@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointIntervalMs } from '../../src/pipeline/create-state-checkpoints.js';
-import { crashTestConfig } from '../helpers/crash-test-config.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { crashTestConfig } from '../helpers/pod-latency-config.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 import type { CycleRunSpec, StateDump } from '../helpers/run-vigil-cycles.js';
 
