@@ -49,6 +49,12 @@ export const AnomalyEventSchema = z.object({
   lower_bound: z.number().finite(),
   upper_bound: z.number().finite(),
   anomaly_score: z.number().min(0).max(1),
+  /**
+   * The first point of an episode of consecutive anomalous points of its series (see pageScore):
+   * only such a point may open an incident; the rest extend one. Absent (older events, other
+   * producers): it opens.
+   */
+  opens: z.boolean().optional(),
   detector: DetectorNameSchema,
   direction: DirectionSchema,
   evidence: z.object({

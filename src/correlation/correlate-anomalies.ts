@@ -96,6 +96,10 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
         if (other.id !== undefined) best.absorbed.push(other.id);
         touched.add(best);
       }
+      // An episode that goes on (its opening point already told, or told to an incident since
+      // resolved) extends a story but never opens one: a fault that lasts is one page, not one per
+      // cycle. Its points stay recorded as anomalies.
+      if (!best && !component.some((a) => a.opens !== false)) continue;
       if (!best) {
         const first = [...component].sort(
           (x, y) =>

@@ -10,6 +10,7 @@ import {
   seriesStateLayout,
 } from './create-series-detector.js';
 import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
+import { advanceEpisode, type Episode, isAnomalousPoint, PAGE_SCORE, pageScore } from './page-score.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 import { seriesInTimeOrder } from './series-in-time-order.js';
 import { type AllocateBlob, decodeSeriesState, encodeSeriesState } from './series-state-blob.js';
@@ -42,7 +43,10 @@ export interface ImportResult {
 const ENGINE_LAST_TS = 0;
 const ENGINE_FIRST_TS = 1;
 const ENGINE_SEEN = 2;
-const ENGINE_ABSENT = 3;
+/** Flags: absence reported (1), an episode open (2; blobs written before episodes hold 0 there). */
+const ENGINE_FLAGS = 3;
+const FLAG_ABSENT = 1;
+const FLAG_EPISODE = 2;
 const ENGINE_RECENT_N = 4;
 const ENGINE_GAPS_N = 5;
 const ENGINE_WINDOWS = 6;
@@ -66,6 +70,8 @@ interface SeriesState {
   absentReported: boolean;
   /** Minimum calibrated score for this series, set by recalibration (undefined: the default). */
   minScore: number | undefined;
+  /** Whether an anomaly of this series is open (see pageScore). */
+  episode: Episode;
 }
 
 export interface IngestOptions {
@@ -155,6 +161,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       seen: 0,
       absentReported: false,
       minScore: undefined,
+      episode: { open: false },
     };
   }
 
@@ -192,7 +199,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     own[ENGINE_LAST_TS] = s.lastTs;
     own[ENGINE_FIRST_TS] = s.firstTs;
     own[ENGINE_SEEN] = s.seen;
-    own[ENGINE_ABSENT] = s.absentReported ? 1 : 0;
+    own[ENGINE_FLAGS] = (s.absentReported ? FLAG_ABSENT : 0) | (s.episode.open ? FLAG_EPISODE : 0);
     own[ENGINE_RECENT_N] = recentN;
     own[ENGINE_GAPS_N] = gapsN;
     // Both windows oldest first, as the blob has always held them: the gaps as a window of
@@ -246,8 +253,9 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       lastTs: own[ENGINE_LAST_TS] as number,
       firstTs: own[ENGINE_FIRST_TS] as number,
       seen,
-      absentReported: own[ENGINE_ABSENT] === 1,
+      absentReported: ((own[ENGINE_FLAGS] as number) & FLAG_ABSENT) !== 0,
       minScore: undefined,
+      episode: { open: ((own[ENGINE_FLAGS] as number) & FLAG_EPISODE) !== 0 },
     };
   }
 
@@ -323,11 +331,11 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
           learned = true;
           if (!reading.ready) continue;
           pointsScored += 1;
-          const minScore = state.minScore;
-          const anomalous =
-            reading.anomalous &&
-            (minScore === undefined || reading.primary.score >= minScore || reading.primary.name === 'slo_burn_rate');
-          if (!anomalous || (coldStart && ts < ingestOptions.coldStartEmitAfterMs)) continue;
+          const anomalous = isAnomalousPoint(reading, state.minScore);
+          const emitted = anomalous && !(coldStart && ts < ingestOptions.coldStartEmitAfterMs);
+          const opens = emitted && pageScore(reading, state.minScore, state.episode) >= PAGE_SCORE;
+          advanceEpisode(state.episode, anomalous, emitted);
+          if (!emitted) continue;
           const z = reading.verdicts.find((v) => v.name === 'rolling_zscore');
           const mad = reading.verdicts.find((v) => v.name === 'robust_mad');
           anomalies.push(
@@ -337,6 +345,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
               lower_bound: finite(reading.lower),
               upper_bound: finite(reading.upper),
               anomaly_score: Math.min(1, Math.max(0, reading.primary.score)),
+              opens,
               detector: reading.primary.name,
               direction: reading.direction,
               evidence: {

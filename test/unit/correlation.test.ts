@@ -37,6 +37,21 @@ describe('topology', () => {
 });
 
 describe('grouping', () => {
+  it('an episode that goes on extends a story but never opens one', () => {
+    const opening = makeAnomaly('payment-api', '2026-04-21T05:00:00Z', { opens: true });
+    const going = (at: string) => makeAnomaly('payment-api', at, { opens: false });
+    // Its opening point told (to an incident since resolved, say): the rest opens nothing.
+    expect(correlate([going('2026-04-21T05:01:00Z'), going('2026-04-21T05:02:00Z')]).opened).toEqual([]);
+    // With its opening point, the same batch opens one story holding all three.
+    const { opened } = correlate([opening, going('2026-04-21T05:01:00Z'), going('2026-04-21T05:02:00Z')]);
+    expect(opened.map((d) => d.total)).toEqual([3]);
+    // A continuing point joins the story already open for it.
+    const later = correlate([going('2026-04-21T05:03:00Z')], opened);
+    expect(later.updated.map((d) => d.total)).toEqual([4]);
+    // Events written before episodes existed (no `opens`) open as they always did.
+    expect(correlate([makeAnomaly('search-api', '2026-04-21T05:00:00Z')]).opened).toHaveLength(1);
+  });
+
   it('groups related anomalies close in time into one incident, whatever order they come in', () => {
     const anomalies = [
       makeAnomaly('checkout-api', '2026-04-21T02:15:00Z'),
