@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { type DetectionConfig, DetectionConfigSchema } from '../config/config-schema.js';
 import { createSeriesDetector } from '../detection/create-series-detector.js';
-import { advanceEpisode, type Episode, isAnomalousPoint, pageScore } from '../detection/page-score.js';
+import { advanceEpisode, isAnomalousPoint, newEpisode, pageScore } from '../detection/page-score.js';
 import { seriesDetectorOptions } from '../detection/series-detector-options.js';
 import { NAB_PROFILES, type NabFile, type NabResult, scoreCorpus } from './nab-score.js';
 
@@ -72,14 +72,14 @@ function medianStep(timestamps: readonly number[]): number {
  */
 export function scoreNabFile(file: NabDataFile, detection: DetectionConfig): number[] {
   const detector = createSeriesDetector(seriesDetectorOptions(detection, medianStep(file.timestamps)));
-  const episode: Episode = { open: false };
+  const episode = newEpisode();
   return file.values.map((value, i) => {
     if (!Number.isFinite(value)) return 0;
     // The score the tick opens anomalies on (see pageScore): a row at or above PAGE_SCORE opens one.
     const reading = detector.update(value, file.timestamps[i] as number);
     const score = pageScore(reading, undefined, episode);
     const anomalous = isAnomalousPoint(reading, undefined);
-    advanceEpisode(episode, anomalous, anomalous);
+    advanceEpisode(episode, anomalous, anomalous, detection.episode_gap_points);
     return score;
   });
 }

@@ -93,6 +93,16 @@ export const DetectionConfigSchema = z
     seasonal_threshold: z.number().positive().default(4),
     /** Rarity a point must reach in its own series' history to be anomalous (0.999 = 1 in 1000). */
     min_score: z.number().min(0).max(1).default(0.999),
+    /**
+     * Record detector: a value beyond the series' whole history by more than this many typical
+     * point-to-point changes.
+     */
+    record_margin: z.number().positive().default(1),
+    /**
+     * Quiet points that end a series' episode: an anomalous point sooner after the last one extends
+     * the open anomaly instead of opening another (see pageScore).
+     */
+    episode_gap_points: positiveInt.default(24),
     /** History (points) before that rarity gate applies. */
     calibration_min_points: positiveInt.default(200),
     /** Points after which old behaviour weighs half in the rarity calibration. */

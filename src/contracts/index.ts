@@ -28,6 +28,7 @@ export const DetectorNameSchema = z.enum([
   'robust_mad',
   'level_shift',
   'seasonal',
+  'record',
   'slo_burn_rate',
   'absent',
 ]);

@@ -10,7 +10,7 @@ import {
   seriesStateLayout,
 } from './create-series-detector.js';
 import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
-import { advanceEpisode, type Episode, isAnomalousPoint, PAGE_SCORE, pageScore } from './page-score.js';
+import { advanceEpisode, type Episode, isAnomalousPoint, newEpisode, PAGE_SCORE, pageScore } from './page-score.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 import { seriesInTimeOrder } from './series-in-time-order.js';
 import { type AllocateBlob, decodeSeriesState, encodeSeriesState } from './series-state-blob.js';
@@ -43,13 +43,15 @@ export interface ImportResult {
 const ENGINE_LAST_TS = 0;
 const ENGINE_FIRST_TS = 1;
 const ENGINE_SEEN = 2;
-/** Flags: absence reported (1), an episode open (2; blobs written before episodes hold 0 there). */
+/** Flags: absence reported (1), an episode open (2). */
 const ENGINE_FLAGS = 3;
 const FLAG_ABSENT = 1;
 const FLAG_EPISODE = 2;
-const ENGINE_RECENT_N = 4;
-const ENGINE_GAPS_N = 5;
-const ENGINE_WINDOWS = 6;
+/** Quiet points since the open episode's last anomalous one (see Episode). */
+const ENGINE_EPISODE_QUIET = 4;
+const ENGINE_RECENT_N = 5;
+const ENGINE_GAPS_N = 6;
+const ENGINE_WINDOWS = 7;
 
 // A series' own windows are lean because there is one per series (10 000s): its last values in one
 // small typed array, and its gaps as the few points that had one (two rolling windows of closures
@@ -161,7 +163,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       seen: 0,
       absentReported: false,
       minScore: undefined,
-      episode: { open: false },
+      episode: newEpisode(),
     };
   }
 
@@ -200,6 +202,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     own[ENGINE_FIRST_TS] = s.firstTs;
     own[ENGINE_SEEN] = s.seen;
     own[ENGINE_FLAGS] = (s.absentReported ? FLAG_ABSENT : 0) | (s.episode.open ? FLAG_EPISODE : 0);
+    own[ENGINE_EPISODE_QUIET] = s.episode.quiet;
     own[ENGINE_RECENT_N] = recentN;
     own[ENGINE_GAPS_N] = gapsN;
     // Both windows oldest first, as the blob has always held them: the gaps as a window of
@@ -255,7 +258,10 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       seen,
       absentReported: ((own[ENGINE_FLAGS] as number) & FLAG_ABSENT) !== 0,
       minScore: undefined,
-      episode: { open: ((own[ENGINE_FLAGS] as number) & FLAG_EPISODE) !== 0 },
+      episode: {
+        open: ((own[ENGINE_FLAGS] as number) & FLAG_EPISODE) !== 0,
+        quiet: own[ENGINE_EPISODE_QUIET] as number,
+      },
     };
   }
 
@@ -334,7 +340,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
           const anomalous = isAnomalousPoint(reading, state.minScore);
           const emitted = anomalous && !(coldStart && ts < ingestOptions.coldStartEmitAfterMs);
           const opens = emitted && pageScore(reading, state.minScore, state.episode) >= PAGE_SCORE;
-          advanceEpisode(state.episode, anomalous, emitted);
+          advanceEpisode(state.episode, anomalous, emitted, detection.episode_gap_points);
           if (!emitted) continue;
           const z = reading.verdicts.find((v) => v.name === 'rolling_zscore');
           const mad = reading.verdicts.find((v) => v.name === 'robust_mad');

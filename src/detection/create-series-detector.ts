@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { max, min } from 'simple-statistics';
+import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import type { LevelShiftState } from './detectors/level-shift.js';
 import type { RobustMadState } from './detectors/robust-mad.js';
@@ -14,6 +15,8 @@ import {
   WEEK_HOURS,
   WINSOR,
 } from './detectors/seasonal-baseline.js';
+import type { SliceDetector } from './detectors/slice-detector.js';
+import { sliceDetectorsFor } from './detectors/slice-detectors.js';
 import type { BurnRateWindow, SloBurnRateState } from './detectors/slo-burn-rate.js';
 import { binaryExponent, binOfAbs, CALIBRATION_BINS, type TailCalibratorState } from './detectors/tail-calibrator.js';
 
@@ -38,6 +41,8 @@ export interface SeriesDetectorOptions {
   calibrationMinPoints: number;
   /** Calibrated score (rarity in this series' history) a point must reach to be anomalous. */
   minScore: number;
+  /** How far past its record range, in typical point-to-point changes, a value must go (record detector). */
+  recordMargin: number;
 }
 
 export interface DetectorVerdict {
@@ -77,6 +82,8 @@ export interface SeriesDetectorState {
   seasonal: SeasonalBaselineState | null;
   slo: SloBurnRateState | null;
   calibration: Record<string, TailCalibratorState>;
+  /** Each slice detector's numbers, by name (see SliceDetector). */
+  slices: Record<string, number[]>;
   scale: number;
   previous: number;
   peak: number;
@@ -252,6 +259,10 @@ interface Plan {
   stride: number;
   sloSumsAt: number;
   sloRingAt: number;
+  /** The slice detectors (members from `firstSlice` on), and where each one's slice starts. */
+  slices: SliceDetector[];
+  sliceAt: number[];
+  firstSlice: number;
   size: number;
 }
 
@@ -394,7 +405,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
  * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
  * for something else, another order in a region): saved state of the old meaning is then rejected.
  */
-const STATE_FORMAT = 1;
+const STATE_FORMAT = 2;
 
 /** The saved state of a series: its place's `size` doubles, then its seasonal rows, bucket by bucket. */
 function stateDoubles(p: Plan): number {
@@ -422,7 +433,10 @@ export function seriesStateLayout(options: SeriesDetectorOptions): SeriesStateLa
   const littleEndian = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
   const offsets = [SCALARS, PER_MEMBER, CALIBRATION_BINS, PROFILE_BUCKETS, p.memberAt, p.calAt, p.ringAt];
   offsets.push(p.sortedAt, p.slack, p.sloSumsAt, p.sloRingAt, p.size, p.seasonalIndex, p.sloIndex);
-  const text = `${STATE_FORMAT}|${littleEndian ? 'le' : 'be'}|${offsets.join(',')}|${optionsKey(options)}`;
+  appendAll(offsets, p.sliceAt);
+  const text =
+    `${STATE_FORMAT}|${littleEndian ? 'le' : 'be'}|${offsets.join(',')}|${p.names.join(',')}|` +
+    `${p.slices.map((d) => d.doubles).join(',')}|${optionsKey(options)}`;
   const layout = {
     doubles: stateDoubles(p),
     fingerprint: createHash('sha256').update(text).digest().readUInt32LE(0),
@@ -449,6 +463,12 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     names.push('seasonal');
     thresholds.push(options.seasonalThreshold);
   }
+  const firstSlice = names.length;
+  const slices = sliceDetectorsFor(options);
+  for (const d of slices) {
+    names.push(d.name);
+    thresholds.push(d.threshold);
+  }
   const calibrated = names.length;
   const slo = options.slo;
   if (slo) {
@@ -471,6 +491,12 @@ function newPlan(options: SeriesDetectorOptions): Plan {
   const slack = Math.max(1, W >> 2);
   const sloSumsAt = sortedAt + W + 2 * slack;
   const sloRingAt = sloSumsAt + sloLengths.length;
+  const sliceAt: number[] = [];
+  let end = sloRingAt + sloCapacity;
+  for (const d of slices) {
+    sliceAt.push(end);
+    end += d.doubles;
+  }
   const plan: Plan = {
     W,
     minPoints: options.minPoints,
@@ -515,10 +541,13 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     sortedAt,
     slack,
     pool: { chunks: [], free: [], live: 0 },
-    stride: Math.ceil((sloRingAt + sloCapacity) / LINE_DOUBLES) * LINE_DOUBLES,
+    stride: Math.ceil(end / LINE_DOUBLES) * LINE_DOUBLES,
     sloSumsAt,
     sloRingAt,
-    size: sloRingAt + sloCapacity,
+    slices,
+    sliceAt,
+    firstSlice,
+    size: end,
   };
   return plan;
 }
@@ -897,8 +926,6 @@ function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: number): nu
   return t;
 }
 
-const CALIBRATED_NAMES: readonly DetectorName[] = ['rolling_zscore', 'robust_mad', 'level_shift', 'seasonal'];
-
 /**
  * The reading of a series' last point. Its numbers are read from the series' array when asked for:
  * the tick asks for them only of the few anomalous points, and a number stored in an object field
@@ -1044,6 +1071,8 @@ function touchLines(
       t3 += b[o + p.sloRingAt + (leaving < 0 ? leaving + capacity : leaving)] as number;
     }
   }
+  // The slice detectors' state, after the rest (a line or two).
+  if (p.sliceAt.length > 0) t1 += b[o + (p.sliceAt[0] as number)] as number;
   if (p.seasonalIndex >= 0) {
     const t = p.time;
     t0 += sd[row * t.dayHere + base] as number;
@@ -1190,9 +1219,17 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     if (p.seasonalIndex >= 0 && this.seasonal(value)) readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
     if (p.sloIndex >= 0 && this.burnRate(value)) readyMask |= 1 << p.sloIndex;
+    // Slice detectors (see SliceDetector).
+    const slices = p.slices;
+    for (let k = 0; k < slices.length; k += 1) {
+      const member = p.firstSlice + k;
+      if ((slices[k] as SliceDetector).read(b, p.sliceAt[k] as number, value, scale, b, memberAt + member * PER_MEMBER))
+        readyMask |= 1 << member;
+    }
 
     // --- Learn the point: the shared ring and what each detector keeps of it. ---
     this.push(value);
+    for (let k = 0; k < slices.length; k += 1) (slices[k] as SliceDetector).learn(b, p.sliceAt[k] as number, value);
 
     // --- The ensemble (see the comment of createSeriesDetector). ---
     this.ensemble(value, readyMask);
@@ -1276,17 +1313,17 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     // The seasonal veto: when the same hour of past days explains this point, a rolling detector
     // that fires is seeing the daily curve (the evening ramp), not a fault.
     const seasonalIndex = p.seasonalIndex;
+    // (A record, beyond anything the series did, is not explained by the same hour of past days.)
     if (
       bestFired >= 0 &&
-      bestFired !== seasonalIndex &&
-      bestFired !== p.sloIndex &&
+      bestFired <= LEVEL &&
       seasonalIndex >= 0 &&
       Math.abs(handed[SEASONAL_WEAK] as number) < (thresholds[seasonalIndex] as number) / 2
     ) {
       bestFired = -1;
       for (let i = 0; i < members; i += 1) {
         const m = memberAt + i * PER_MEMBER;
-        if (i !== seasonalIndex && i !== p.sloIndex) b[m + M_FIRED] = 0;
+        if (i <= LEVEL) b[m + M_FIRED] = 0;
         else if (bestFired < 0 && b[m + M_FIRED] === 1) bestFired = i;
       }
     }
@@ -1563,6 +1600,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     b[M_LO] = p.slack;
     if (p.sloIndex >= 0) b[p.memberAt + p.sloIndex * PER_MEMBER + M_EXP] = p.budget;
     for (let i = 0; i < p.calibrated; i += 1) b[p.memberAt + i * PER_MEMBER + C_WEIGHT] = 1;
+    for (let k = 0; k < p.slices.length; k += 1) (p.slices[k] as SliceDetector).start(b, p.sliceAt[k] as number);
   }
 
   /**
@@ -1625,7 +1663,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       const s = p.memberAt + i * PER_MEMBER;
       const suffix: number[] = [];
       for (let k = 0; k < CALIBRATION_BINS; k += 1) suffix.push(b[p.calAt + i + k * p.calibrated] as number);
-      calibration[CALIBRATED_NAMES[i] as string] = {
+      calibration[p.names[i] as string] = {
         suffix,
         weight: b[s + C_WEIGHT] as number,
         count: b[s + C_COUNT] as number,
@@ -1668,6 +1706,12 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
           : null,
       slo,
       calibration,
+      slices: Object.fromEntries(
+        p.slices.map((d, k) => [
+          d.name,
+          Array.from(b.subarray(p.sliceAt[k] as number, (p.sliceAt[k] as number) + d.doubles)),
+        ]),
+      ),
       scale: b[SCALE] as number,
       previous: b[PREVIOUS] as number,
       peak: b[PEAK] as number,

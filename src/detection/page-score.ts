@@ -23,14 +23,20 @@ export function isAnomalousPoint(reading: EnsembleReading, seriesMinScore: numbe
 }
 
 /**
- * A series' anomalies come in episodes: consecutive anomalous points. Only the first point of an
- * episode opens an anomaly (what may page someone); the rest extend it (they keep its incident
- * alive and are its evidence, but never open a new one). A fault that lasts an hour is one
- * anomaly, not sixty.
+ * A series' anomalies come in episodes: anomalous points with fewer than `episode_gap_points` quiet
+ * points between them. Only the first point of an episode opens an anomaly (what may page someone);
+ * the rest extend it (they keep its incident alive and are its evidence, but never open a new one).
+ * A fault that lasts an hour, or flaps in and out of its band for one, is one anomaly, not sixty.
  */
 export interface Episode {
-  /** An anomaly of this series has been opened and the series has stayed anomalous since. */
+  /** An anomaly of this series has been opened and has not been quiet for a whole gap since. */
   open: boolean;
+  /** Points that were not anomalous since its last anomalous one. */
+  quiet: number;
+}
+
+export function newEpisode(): Episode {
+  return { open: false, quiet: 0 };
 }
 
 /**
@@ -48,11 +54,16 @@ export function pageScore(reading: EnsembleReading, seriesMinScore: number | und
 }
 
 /**
- * Moves the episode on after a point: an emitted anomalous point opens it (or keeps it open), a
- * point that is not anomalous ends it. An anomalous point that was not emitted (a cold start's
- * history) leaves it as it was, so the first point that is emitted still opens the anomaly.
+ * Moves the episode on after a point: an emitted anomalous point opens it (or keeps it open), and
+ * `gapPoints` points in a row that are not anomalous end it. An anomalous point that was not emitted
+ * (a cold start's history) leaves it as it was, so the first point that is emitted still opens.
  */
-export function advanceEpisode(episode: Episode, anomalous: boolean, emitted: boolean): void {
-  if (!anomalous) episode.open = false;
-  else if (emitted) episode.open = true;
+export function advanceEpisode(episode: Episode, anomalous: boolean, emitted: boolean, gapPoints: number): void {
+  if (!anomalous) {
+    episode.quiet += 1;
+    if (episode.quiet >= gapPoints) episode.open = false;
+  } else if (emitted) {
+    episode.open = true;
+    episode.quiet = 0;
+  }
 }

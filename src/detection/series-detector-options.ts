@@ -22,6 +22,7 @@ export function seriesDetectorOptions(
     calibrationHalfLife: detection.calibration_half_life_points,
     calibrationMinPoints: detection.calibration_min_points,
     minScore: detection.min_score,
+    recordMargin: detection.record_margin,
     ...(signal?.slo
       ? {
           slo: {

@@ -12,7 +12,7 @@
  */
 
 /** Bump when the header or the engine's part changes meaning. */
-export const SERIES_STATE_FORMAT = 1;
+export const SERIES_STATE_FORMAT = 2;
 const HEADER_BYTES = 16;
 
 export interface SeriesStateParts {

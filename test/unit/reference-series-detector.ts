@@ -12,11 +12,19 @@ import type {
   SeriesDetectorState,
 } from '../../src/detection/create-series-detector.js';
 import { createArena } from '../../src/detection/detectors/arena.js';
-import type { Detector, DetectorReading, ScaleFloor } from '../../src/detection/detectors/detector.js';
+import {
+  type Detector,
+  type DetectorReading,
+  newReading,
+  type ScaleFloor,
+  setDeviation,
+} from '../../src/detection/detectors/detector.js';
 import { createLevelShift, type LevelShiftState } from '../../src/detection/detectors/level-shift.js';
 import { createRobustMad, type RobustMadState } from '../../src/detection/detectors/robust-mad.js';
 import { createRollingZscore, type RollingZscoreState } from '../../src/detection/detectors/rolling-zscore.js';
 import { createSeasonalBaseline, type SeasonalBaselineState } from '../../src/detection/detectors/seasonal-baseline.js';
+import type { SliceDetector } from '../../src/detection/detectors/slice-detector.js';
+import { sliceDetectorsFor } from '../../src/detection/detectors/slice-detectors.js';
 import { createSloBurnRate, type SloBurnRateState } from '../../src/detection/detectors/slo-burn-rate.js';
 import {
   CALIBRATION_BINS,
@@ -24,6 +32,32 @@ import {
   type TailCalibrator,
   type TailCalibratorState,
 } from '../../src/detection/detectors/tail-calibrator.js';
+
+/** The detectors the seasonal veto silences: those that only know the last window. */
+const ROLLING = new Set<DetectorName>(['rolling_zscore', 'robust_mad', 'level_shift']);
+
+/** Slice detectors as members here: theirs is the one implementation, composed as an object. */
+const SLICES = new WeakSet<Detector<unknown>>();
+
+function sliceMember(d: SliceDetector, scale: ScaleFloor, initial?: number[]): Detector<unknown> {
+  const slice = new Float64Array(d.doubles);
+  if (initial) slice.set(initial);
+  else d.start(slice, 0);
+  const out = new Float64Array(3);
+  const reading = newReading(d.threshold);
+  const member: Detector<number[]> = {
+    name: d.name,
+    update(value) {
+      reading.ready = d.read(slice, 0, value, scale.value, out, 0);
+      if (reading.ready) setDeviation(reading, value, out[1] as number, out[2] as number);
+      d.learn(slice, 0, value);
+      return reading;
+    },
+    state: () => Array.from(slice),
+  };
+  SLICES.add(member);
+  return member;
+}
 
 interface Member {
   detector: Detector<unknown>;
@@ -104,6 +138,7 @@ export function createReferenceSeriesDetector(
       ),
     );
   }
+  for (const d of sliceDetectorsFor(options)) detectors.push(sliceMember(d, scale, initial?.slices[d.name]));
   if (options.slo) {
     detectors.push(
       createSloBurnRate(
@@ -202,16 +237,16 @@ export function createReferenceSeriesDetector(
       }
       // The seasonal veto: when the same hour of past days explains this point, a rolling detector
       // that fires is seeing the daily curve (the evening ramp), not a fault.
+      // (A record, beyond anything the series did, is not explained by the same hour of past days.)
       const seasonal = seasonalMember;
       if (
         bestFired &&
-        bestFired !== seasonal &&
-        bestFired.detector.name !== 'slo_burn_rate' &&
+        ROLLING.has(bestFired.detector.name) &&
         seasonal?.reading &&
         Math.abs(seasonal.reading.weakStatistic) < seasonal.reading.threshold / 2
       ) {
         for (const m of members) {
-          if (m !== seasonal && m.detector.name !== 'slo_burn_rate') {
+          if (ROLLING.has(m.detector.name)) {
             m.verdict.fired = false;
             m.active = false;
           }
@@ -251,6 +286,9 @@ export function createReferenceSeriesDetector(
         seasonal: get<SeasonalBaselineState>('seasonal') ?? null,
         slo: get<SloBurnRateState>('slo_burn_rate') ?? null,
         calibration,
+        slices: Object.fromEntries(
+          members.filter((m) => SLICES.has(m.detector)).map((m) => [m.detector.name, m.detector.state() as number[]]),
+        ),
         scale: scale.value,
         previous,
         peak,

@@ -1,0 +1,26 @@
+import type { DetectorName } from '../../contracts/index.js';
+
+/**
+ * A detector written once, for the hot path: its state is a slice of the series' one array (`b`
+ * from `at`, `doubles` long, zeros before `start`), and it reads and learns a point with plain
+ * arithmetic on it, allocating nothing. The ensemble calibrates its statistic like every other
+ * member's (rarity in this series' own history) and persists its slice with the rest of the array.
+ * Adding one is this module's shape in a new file and a line in `SLICE_DETECTORS`.
+ */
+export interface SliceDetector {
+  readonly name: DetectorName;
+  /** Doubles of state in the series' array. */
+  readonly doubles: number;
+  /** |statistic| at or above this fires (the band is expected ± threshold × sigma). */
+  readonly threshold: number;
+  /** A series that has seen nothing: the slice's first values (it is zeros before). */
+  start(b: Float64Array, at: number): void;
+  /**
+   * Judges `value` against the past only, writing the signed statistic, the expected value and the
+   * sigma of its band to `out[outAt]`, `out[outAt + 1]`, `out[outAt + 2]`; false while warming up.
+   * `scale` is the series' typical point-to-point change, `points` how many points it has learned.
+   */
+  read(b: Float64Array, at: number, value: number, scale: number, out: Float64Array, outAt: number): boolean;
+  /** Learns the point, after every member has read it. */
+  learn(b: Float64Array, at: number, value: number): void;
+}
