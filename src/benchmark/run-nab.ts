@@ -124,7 +124,7 @@ export function formatNabRun(run: NabRun, out: string): string {
   ];
   for (const r of run.results) {
     lines.push(
-      `${r.profile.padEnd(20)} score ${r.normalizedScore.toFixed(2).padStart(6)}  threshold ${r.threshold.toFixed(6)}  ` +
+      `${r.profile.padEnd(20)} score ${(r.normalizedScore ?? Number.NaN).toFixed(2).padStart(6)}  threshold ${r.threshold.toFixed(6)}  ` +
         `TP ${r.tp}/${r.windows}  FP ${r.fp}  FN ${r.fn}`,
     );
   }

@@ -2,16 +2,20 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meanCategoryScore, type NabCategoryFile, tallyByCategory } from '../../src/benchmark/nab-categories.js';
 import {
   NAB_PROFILES,
   type NabFile,
+  type NabProfile,
   probationaryLength,
   scaledSigmoid,
   scoreCorpus,
+  scoreCorpusAt,
+  scoreTally,
 } from '../../src/benchmark/nab-score.js';
 import { parseNabTime, runNab } from '../../src/benchmark/run-nab.js';
 
-const standard = NAB_PROFILES[0]!;
+const [standard, lowFp, lowFn] = NAB_PROFILES as [NabProfile, NabProfile, NabProfile];
 const STEP = 300_000;
 
 function file(name: string, rows: number, windows: Array<[number, number]>, scores: (i: number) => number): NabFile {
@@ -77,6 +81,87 @@ describe('NAB scoring (the official scorer, reimplemented)', () => {
     const r = scoreCorpus(corpus, standard);
     expect(r.threshold).toBe(0.7);
     expect(r).toMatchObject({ tp: 2, fp: 1, fn: 0 });
+  });
+});
+
+function inCategory(category: string, f: NabFile): NabCategoryFile {
+  return { ...f, name: `${category}/${f.name}`, category };
+}
+
+describe('NAB scoring at a fixed threshold (the page line, no sweep)', () => {
+  // 1000 rows: rows 0-149 are probationary; one window over rows 400-499.
+  const windowed = (scores: (i: number) => number) => file('a', 1000, [[400, 499]], scores);
+
+  it('a detection at a window’s left edge is worth a full true positive; only rows at or above the line count', () => {
+    const f = windowed((i) => (i === 400 ? 0.5 : i === 450 ? 0.9 : i === 900 ? 0.49 : 0));
+    const atLine = scoreCorpusAt([f], standard, 0.5);
+    // 0.5 itself is a detection (production pages when score >= PAGE_SCORE); 0.49 at row 900 is not.
+    expect(atLine).toMatchObject({ tp: 1, fp: 0, fn: 0, windows: 1, threshold: 0.5 });
+    expect(atLine.rawScore).toBeCloseTo(1, 10);
+    expect(atLine.normalizedScore).toBeCloseTo(100, 10);
+    // Above the left edge's score only the later, less valuable detection remains.
+    const later = scoreCorpusAt([f], standard, 0.6);
+    expect(later.tp).toBe(1);
+    // Row 450 sits 50 rows before the right edge of a 100-row window: p = -0.5.
+    expect(later.rawScore).toBeCloseTo(scaledSigmoid(-0.5) / scaledSigmoid(-1), 10);
+    expect(later.rawScore).toBeLessThan(0.9);
+    // Above every score: the window is missed.
+    expect(scoreCorpusAt([f], standard, 0.95)).toMatchObject({ tp: 0, fn: 1, rawScore: -1, normalizedScore: 0 });
+  });
+
+  it('a false positive far from any window costs the profile’s whole fpWeight; probationary rows cost nothing', () => {
+    // Row 300 is before the file's only window: no previous window, so its sigmoid is -1.
+    const f = windowed((i) => (i === 400 || i === 300 || i === 100 ? 1 : 0));
+    for (const profile of [standard, lowFp, lowFn]) {
+      const r = scoreCorpusAt([f], profile, 0.5);
+      expect(r).toMatchObject({ tp: 1, fp: 1, fn: 0 });
+      expect(r.rawScore).toBeCloseTo(1 - profile.fpWeight, 10);
+      const nullScore = -profile.fnWeight;
+      expect(r.normalizedScore).toBeCloseTo((100 * (r.rawScore - nullScore)) / (1 - nullScore), 10);
+    }
+    expect(scoreCorpusAt([f], lowFp, 0.5).rawScore).toBeLessThan(scoreCorpusAt([f], standard, 0.5).rawScore);
+  });
+
+  it('a category without windows has no normalised score: its raw score is its false positives, and the mean skips it', () => {
+    const quiet = inCategory(
+      'quiet',
+      file('q', 1000, [], (i) => (i === 300 || i === 800 ? 1 : 0)),
+    );
+    const loud = inCategory(
+      'loud',
+      windowed((i) => (i === 400 ? 1 : 0)),
+    );
+    const [loudTally, quietTally] = tallyByCategory([quiet, loud], 0.5);
+    expect(loudTally?.category).toBe('loud');
+    const quietResult = scoreTally(quietTally!.tally, standard, 0.5);
+    expect(quietResult).toMatchObject({ windows: 0, fp: 2, tp: 0, fn: 0, normalizedScore: null });
+    expect(quietResult.rawScore).toBeCloseTo(-0.22, 10);
+    const loudResult = scoreTally(loudTally!.tally, standard, 0.5);
+    expect(meanCategoryScore([quietResult, loudResult])).toBeCloseTo(100, 10);
+    expect(meanCategoryScore([quietResult])).toBeNull();
+    // ...but its false positives count in the corpus score.
+    const corpus = scoreCorpusAt([quiet, loud], standard, 0.5);
+    expect(corpus.fp).toBe(2);
+    expect(corpus.rawScore).toBeCloseTo(1 - 0.22, 10);
+  });
+
+  it('shares the sweep’s rules: at the swept threshold it reproduces the swept score', () => {
+    const corpus = [
+      file('a', 1000, [[400, 499]], (j) => (j === 420 ? 0.9 : j === 800 ? 0.8 : j === 300 ? 0.3 : 0)),
+      file(
+        'b',
+        1000,
+        [
+          [200, 260],
+          [700, 760],
+        ],
+        (j) => (j === 230 ? 0.7 : j === 600 ? 0.75 : j === 770 ? 0.6 : 0),
+      ),
+    ];
+    for (const profile of NAB_PROFILES) {
+      const swept = scoreCorpus(corpus, profile);
+      expect(scoreCorpusAt(corpus, profile, swept.threshold)).toEqual(swept);
+    }
   });
 });
 
