@@ -3,8 +3,9 @@
  * Writes the official results layout and, with labels, prints the NAB scores of the three profiles.
  */
 import { parseArgs } from 'node:util';
+import { formatNabRun } from '../src/benchmark/format-nab-run.js';
 import { missingInputMessage } from '../src/benchmark/missing-input-message.js';
-import { formatNabRun, runNab } from '../src/benchmark/run-nab.js';
+import { runNab } from '../src/benchmark/run-nab.js';
 
 const { values } = parseArgs({
   options: { data: { type: 'string' }, out: { type: 'string' }, labels: { type: 'string' } },

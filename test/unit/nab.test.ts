@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildNabReport } from '../../src/benchmark/build-nab-report.js';
 import { meanCategoryScore, type NabCategoryFile, tallyByCategory } from '../../src/benchmark/nab-categories.js';
 import {
   NAB_PROFILES,
@@ -165,6 +166,43 @@ describe('NAB scoring at a fixed threshold (the page line, no sweep)', () => {
   });
 });
 
+describe('the bench:nab report', () => {
+  const corpus = [
+    inCategory(
+      'quiet',
+      file('q', 1000, [], (i) => (i === 300 ? 0.6 : 0)),
+    ),
+    inCategory(
+      'spiky',
+      file('s', 1000, [[400, 499]], (i) => (i === 410 ? 0.95 : i === 800 ? 0.7 : 0)),
+    ),
+    inCategory(
+      'subtle',
+      file('t', 1000, [[400, 499]], (i) => (i === 420 ? 0.4 : 0)),
+    ),
+  ];
+  const report = buildNabReport(corpus, 0.5);
+
+  it('scores every profile at the page line and swept, and splits both by category', () => {
+    expect(report.map((p) => p.profile)).toEqual(NAB_PROFILES.map((p) => p.name));
+    const std = report[0]!;
+    // At 0.5: spiky's window and both false positives (0.6, 0.7); subtle's 0.4 misses.
+    expect(std.fixed).toMatchObject({ threshold: 0.5, tp: 1, fp: 2, fn: 1 });
+    // Swept: the line drops to 0.4 to catch subtle, taking the false positives with it.
+    expect(std.swept).toMatchObject({ threshold: 0.4, tp: 2, fp: 2, fn: 0 });
+    expect(std.categories.map((c) => c.category)).toEqual(['quiet', 'spiky', 'subtle']);
+    const subtle = std.categories[2]!;
+    expect(subtle.fixed).toMatchObject({ tp: 0, fn: 1, normalizedScore: 0 });
+    expect(subtle.swept).toMatchObject({ tp: 1, fn: 0 });
+    for (const which of ['fixed', 'swept'] as const) {
+      const sum = std.categories.reduce((a, c) => a + c[which].rawScore, 0);
+      expect(sum).toBeCloseTo(std[which].rawScore, 10);
+    }
+    expect(std.categories[0]!.fixed.normalizedScore).toBeNull();
+    expect(std.meanFixed).toBeCloseTo(((std.categories[1]!.fixed.normalizedScore ?? NaN) + 0) / 2, 10);
+  });
+});
+
 describe('bench:nab on any folder in the NAB layout', () => {
   let dir: string;
   beforeAll(() => {
@@ -206,7 +244,7 @@ describe('bench:nab on any folder in the NAB layout', () => {
     const top = after.indexOf(Math.max(...after)) + probation;
     expect(top).toBeGreaterThanOrEqual(2000);
     expect(top).toBeLessThanOrEqual(2004);
-    const standardResult = run.results.find((r) => r.profile === 'standard');
+    const standardResult = run.report.find((p) => p.profile === 'standard')?.swept;
     expect(standardResult?.tp).toBe(1);
     expect(standardResult?.normalizedScore).toBeGreaterThan(90);
   });
