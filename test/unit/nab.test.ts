@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildNabReport } from '../../src/benchmark/build-nab-report.js';
+import { formatNabRun } from '../../src/benchmark/format-nab-run.js';
 import { meanCategoryScore, type NabCategoryFile, tallyByCategory } from '../../src/benchmark/nab-categories.js';
 import {
   NAB_PROFILES,
@@ -200,6 +201,22 @@ describe('the bench:nab report', () => {
     }
     expect(std.categories[0]!.fixed.normalizedScore).toBeNull();
     expect(std.meanFixed).toBeCloseTo(((std.categories[1]!.fixed.normalizedScore ?? NaN) + 0) / 2, 10);
+  });
+
+  it('prints the page-line headline first, then the swept score, then the categories', () => {
+    const text = formatNabRun({ files: 3, rows: 3000, seconds: 1, pageScore: 0.5, report }, '/tmp/out');
+    const lines = text.split('\n');
+    const headline = lines.findIndex((l) => l.startsWith('HEADLINE: NAB score at PAGE_SCORE 0.5'));
+    const swept = lines.findIndex((l) => l.includes('for comparison with the published scoreboard'));
+    expect(headline).toBeGreaterThan(0);
+    expect(swept).toBeGreaterThan(headline);
+    // The headline's standard row is the fixed score, not the swept one.
+    const std = report[0]!;
+    expect(lines[headline + 2]).toMatch(
+      new RegExp(`^\\s+standard\\s+${std.fixed.normalizedScore!.toFixed(2)}\\s+1/2\\s+2\\s+1$`),
+    );
+    expect(text).toMatch(/quiet\s+1\s+0\s+\|\s+raw -0\.11/);
+    expect(text).toContain('quiet: no windows');
   });
 });
 
