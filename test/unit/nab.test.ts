@@ -16,6 +16,7 @@ import {
   scoreTally,
 } from '../../src/benchmark/nab-score.js';
 import { parseNabTime, runNab } from '../../src/benchmark/run-nab.js';
+import { runNabCrossValidation } from '../../src/benchmark/run-nab-cross-validation.js';
 
 const [standard, lowFp, lowFn] = NAB_PROFILES as [NabProfile, NabProfile, NabProfile];
 const STEP = 300_000;
@@ -264,6 +265,27 @@ describe('bench:nab on any folder in the NAB layout', () => {
     const standardResult = run.report.find((p) => p.profile === 'standard')?.swept;
     expect(standardResult?.tp).toBe(1);
     expect(standardResult?.normalizedScore).toBeGreaterThan(90);
+  });
+
+  it('--cv scores the folder once per candidate, and its defaults agree with the plain run', () => {
+    const progress: string[] = [];
+    const cv = runNabCrossValidation({
+      data: join(dir, 'data'),
+      labels: join(dir, 'labels.json'),
+      candidates: [
+        { name: 'defaults', overrides: {} },
+        { name: 'deaf', overrides: { min_points: 1000, window_points: 1000 } },
+      ],
+      progress: (line) => progress.push(line),
+    });
+    expect(progress).toHaveLength(2);
+    expect(progress[1]).toMatch(/^candidate 2\/2 deaf: 1 files in /);
+    const plain = runNab({ data: join(dir, 'data'), out: join(dir, 'results'), labels: join(dir, 'labels.json') });
+    const defaults = cv.result.allFiles[0]!.corpus;
+    expect(defaults).toEqual(plain.report.map((p) => p.fixed));
+    // One category: its fold has nothing to choose on, so the defaults are kept.
+    expect(cv.result.folds).toMatchObject([{ category: 'synthetic', chosen: 0 }]);
+    expect(cv.result.allFiles[1]!.corpus[0]).not.toEqual(defaults[0]);
   });
 
   it('parses NAB timestamps as UTC', () => {
