@@ -18,6 +18,7 @@ export function nabCountCells(result: NabResult, ofWindows = false): string[] {
 export function noWindowNote(categories: readonly string[]): string[] {
   if (categories.length === 0) return [];
   return [
+    '',
     `${categories.join(', ')}: no windows, so NAB's normalised score is 0/0; shown is the raw score (what its`,
     '  false positives cost). Left out of the category means; its false positives count in every corpus score.',
   ];
