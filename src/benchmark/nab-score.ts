@@ -31,10 +31,28 @@ export interface NabResult {
   profile: string;
   threshold: number;
   rawScore: number;
-  normalizedScore: number;
+  /**
+   * NAB's 100 * (raw - null) / (perfect - null); null for files without windows, where the null and
+   * the perfect detector both score 0 and the ratio is 0/0. Their false positives are in rawScore.
+   */
+  normalizedScore: number | null;
   tp: number;
   fp: number;
   fn: number;
+  windows: number;
+}
+
+/**
+ * What the detections at one threshold add up to, before any profile's weights. Profile-free, so one
+ * tally serves the three profiles; additive over files, so a set of files is the sum of its files.
+ */
+export interface NabTally {
+  /** Summed value of each detected window's earliest detection (about 1 at the left edge, 0 at the right). */
+  tpValue: number;
+  /** Summed sigmoid of the false positives: -1 far from any window, closer to 0 just after one. */
+  fpValue: number;
+  tp: number;
+  fp: number;
   windows: number;
 }
 
@@ -100,59 +118,115 @@ function rowsOf(file: NabFile): { rows: ScoredRow[]; windowIds: string[] } {
   return { rows, windowIds: windows.map((x) => x.id) };
 }
 
+/** A detector that never fires: every window is a false negative. */
+function emptyTally(windows: number): NabTally {
+  return { tpValue: 0, fpValue: 0, tp: 0, fp: 0, windows };
+}
+
+/**
+ * Counts one detection. Inside a window only the earliest detection counts, and the earliest is the
+ * one worth most (the sigmoid falls across the window), so keeping the best value per window is the
+ * same whichever order the rows arrive in: by time here, by falling score in the sweep.
+ */
+function countDetection(tally: NabTally, bestInWindow: Map<string, number>, row: ScoredRow): void {
+  if (row.window === null) {
+    tally.fpValue += row.unweighted;
+    tally.fp += 1;
+    return;
+  }
+  const was = bestInWindow.get(row.window);
+  if (was === undefined) {
+    bestInWindow.set(row.window, row.unweighted);
+    tally.tpValue += row.unweighted;
+    tally.tp += 1;
+  } else if (row.unweighted > was) {
+    bestInWindow.set(row.window, row.unweighted);
+    tally.tpValue += row.unweighted - was;
+  }
+}
+
+function rawScore(tally: NabTally, profile: NabProfile): number {
+  return (
+    profile.tpWeight * tally.tpValue + profile.fpWeight * tally.fpValue - profile.fnWeight * (tally.windows - tally.tp)
+  );
+}
+
+/** Sums tallies of disjoint sets of files (their windows are distinct, so nothing is counted twice). */
+export function addTallies(tallies: readonly NabTally[]): NabTally {
+  const sum = emptyTally(0);
+  for (const t of tallies) {
+    sum.tpValue += t.tpValue;
+    sum.fpValue += t.fpValue;
+    sum.tp += t.tp;
+    sum.fp += t.fp;
+    sum.windows += t.windows;
+  }
+  return sum;
+}
+
+/** The NAB score of a tally under one profile. */
+export function scoreTally(tally: NabTally, profile: NabProfile, threshold: number): NabResult {
+  const raw = rawScore(tally, profile);
+  const nullScore = -profile.fnWeight * tally.windows;
+  const perfect = profile.tpWeight * tally.windows;
+  return {
+    profile: profile.name,
+    threshold,
+    rawScore: raw,
+    normalizedScore: tally.windows === 0 ? null : (100 * (raw - nullScore)) / (perfect - nullScore),
+    tp: tally.tp,
+    fp: tally.fp,
+    fn: tally.windows - tally.tp,
+    windows: tally.windows,
+  };
+}
+
+/** The detections of one file at a fixed threshold: every scored row with score >= threshold. */
+export function tallyAtThreshold(file: NabFile, threshold: number): NabTally {
+  const { rows, windowIds } = rowsOf(file);
+  const tally = emptyTally(windowIds.length);
+  const best = new Map<string, number>();
+  for (const row of rows) if (row.score >= threshold) countDetection(tally, best, row);
+  return tally;
+}
+
+/**
+ * Scores a corpus under one profile at a threshold fixed in advance, as production pages: no sweep,
+ * so the score says what the detector does at that line, not at the best line for these labels.
+ */
+export function scoreCorpusAt(files: readonly NabFile[], profile: NabProfile, threshold: number): NabResult {
+  return scoreTally(addTallies(files.map((f) => tallyAtThreshold(f, threshold))), profile, threshold);
+}
+
+/** Above every anomaly score in [0, 1]: the sweep's starting point, where nothing is detected. */
+const ABOVE_EVERY_SCORE = 1.1;
+
 /**
  * Scores a corpus under one profile: sweeps the threshold down over every distinct anomaly score
  * and keeps the one with the highest summed score, as the official optimiser does.
  */
 export function scoreCorpus(files: readonly NabFile[], profile: NabProfile): NabResult {
   const all: ScoredRow[] = [];
-  const windowIds: string[] = [];
+  let windows = 0;
   for (const file of files) {
-    const { rows, windowIds: ids } = rowsOf(file);
-    for (const r of rows) all.push(r);
-    appendAll(windowIds, ids);
+    const { rows, windowIds } = rowsOf(file);
+    appendAll(all, rows);
+    windows += windowIds.length;
   }
   all.sort((a, b) => b.score - a.score);
+  const tally = emptyTally(windows);
   const best = new Map<string, number>();
-  let fpSum = 0;
-  let fpCount = 0;
-  let tpSum = 0;
-  const nullScore = -profile.fnWeight * windowIds.length;
-  let top = { threshold: 1.1, raw: nullScore, tp: 0, fp: 0 };
+  let top = { threshold: ABOVE_EVERY_SCORE, tally: { ...tally }, raw: rawScore(tally, profile) };
   let i = 0;
   while (i < all.length) {
     const threshold = (all[i] as ScoredRow).score;
     // Rows with equal scores cross the threshold together.
     while (i < all.length && (all[i] as ScoredRow).score === threshold) {
-      const row = all[i] as ScoredRow;
-      if (row.window === null) {
-        fpSum += row.unweighted * profile.fpWeight;
-        fpCount += 1;
-      } else {
-        const was = best.get(row.window);
-        const value = row.unweighted * profile.tpWeight;
-        if (was === undefined) {
-          best.set(row.window, value);
-          tpSum += value;
-        } else if (value > was) {
-          best.set(row.window, value);
-          tpSum += value - was;
-        }
-      }
+      countDetection(tally, best, all[i] as ScoredRow);
       i += 1;
     }
-    const raw = tpSum + fpSum - profile.fnWeight * (windowIds.length - best.size);
-    if (raw > top.raw) top = { threshold, raw, tp: best.size, fp: fpCount };
+    const raw = rawScore(tally, profile);
+    if (raw > top.raw) top = { threshold, tally: { ...tally }, raw };
   }
-  const perfect = profile.tpWeight * windowIds.length;
-  return {
-    profile: profile.name,
-    threshold: top.threshold,
-    rawScore: top.raw,
-    normalizedScore: (100 * (top.raw - nullScore)) / (perfect - nullScore),
-    tp: top.tp,
-    fp: top.fp,
-    fn: windowIds.length - top.tp,
-    windows: windowIds.length,
-  };
+  return scoreTally(top.tally, profile, top.threshold);
 }

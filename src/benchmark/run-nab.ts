@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { type DetectionConfig, DetectionConfigSchema } from '../config/config-schema.js';
 import { createSeriesDetector } from '../detection/create-series-detector.js';
-import { advanceEpisode, isAnomalousPoint, newEpisode, pageScore } from '../detection/page-score.js';
+import { advanceEpisode, isAnomalousPoint, newEpisode, PAGE_SCORE, pageScore } from '../detection/page-score.js';
 import { seriesDetectorOptions } from '../detection/series-detector-options.js';
-import { NAB_PROFILES, type NabFile, type NabResult, scoreCorpus } from './nab-score.js';
+import { buildNabReport, type NabProfileReport } from './build-nab-report.js';
+import type { NabCategoryFile } from './nab-categories.js';
 
 export const DETECTOR_NAME = 'vigil';
 
@@ -98,41 +99,51 @@ export function readNabWindows(labelsPath: string): Map<string, Array<[number, n
   return new Map(Object.entries(raw).map(([k, ws]) => [k, ws.map(([a, b]) => [parseNabTime(a), parseNabTime(b)])]));
 }
 
+/** A data file with its detector scores and label windows, as the scorer takes it. */
+export function labelNabFile(
+  file: NabDataFile,
+  scores: readonly number[],
+  windows: ReadonlyMap<string, Array<[number, number]>>,
+): NabCategoryFile {
+  return {
+    name: file.key,
+    category: file.category,
+    timestamps: file.timestamps,
+    scores,
+    windows: windows.get(file.key) ?? [],
+  };
+}
+
 export interface NabRun {
   files: number;
   rows: number;
   seconds: number;
-  results: NabResult[];
+  /** The line the headline is scored at: where production opens an anomaly. */
+  pageScore: number;
+  /** Per profile; empty without labels. */
+  report: NabProfileReport[];
 }
 
-export function runNab(options: { data: string; out: string; labels?: string; detection?: DetectionConfig }): NabRun {
+export function runNab(options: {
+  data: string;
+  out: string;
+  labels?: string;
+  detection?: DetectionConfig;
+  pageScore?: number;
+}): NabRun {
   const detection = options.detection ?? DetectionConfigSchema.parse({});
+  const pageScore = options.pageScore ?? PAGE_SCORE;
   const started = performance.now();
   const data = readNabData(options.data);
   const windows = options.labels ? readNabWindows(options.labels) : null;
-  const scored: NabFile[] = [];
+  const scored: NabCategoryFile[] = [];
   let rows = 0;
   for (const file of data) {
     const scores = scoreNabFile(file, detection);
     writeNabResults(options.out, file, scores);
     rows += scores.length;
-    if (windows) {
-      scored.push({ name: file.key, timestamps: file.timestamps, scores, windows: windows.get(file.key) ?? [] });
-    }
+    if (windows) scored.push(labelNabFile(file, scores, windows));
   }
-  const results = windows ? NAB_PROFILES.map((p) => scoreCorpus(scored, p)) : [];
-  return { files: data.length, rows, seconds: (performance.now() - started) / 1000, results };
-}
-
-export function formatNabRun(run: NabRun, out: string): string {
-  const lines = [
-    `${run.files} files, ${run.rows} rows scored in ${run.seconds.toFixed(2)} s → ${join(out, DETECTOR_NAME)}/`,
-  ];
-  for (const r of run.results) {
-    lines.push(
-      `${r.profile.padEnd(20)} score ${r.normalizedScore.toFixed(2).padStart(6)}  threshold ${r.threshold.toFixed(6)}  ` +
-        `TP ${r.tp}/${r.windows}  FP ${r.fp}  FN ${r.fn}`,
-    );
-  }
-  return lines.join('\n');
+  const report = windows ? buildNabReport(scored, pageScore) : [];
+  return { files: data.length, rows, seconds: (performance.now() - started) / 1000, pageScore, report };
 }

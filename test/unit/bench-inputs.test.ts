@@ -56,7 +56,7 @@ describe('bench:scenarios', () => {
 });
 
 describe('bench:nab', () => {
-  const usage = 'npm run bench:nab -- --data <dir> --out <results-dir> [--labels <json>]';
+  const usage = 'npm run bench:nab -- --data <dir> (--out <results-dir> [--labels <json>] | --labels <json> --cv)';
 
   it('names a missing data folder and how to pass one', async () => {
     const missing = join(dir, 'nab', 'data');
@@ -77,5 +77,10 @@ describe('bench:nab', () => {
       stdout: '',
       stderr: `bench:nab: no NAB labels file at ${labels}. Pass one: ${usage}\n`,
     });
+  });
+
+  it('cross-validation needs labels', async () => {
+    const run = await runBench('bench/nab.ts', ['--data', join(dir, 'empty-data'), '--cv']);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `usage: ${usage}\n` });
   });
 });

@@ -2,16 +2,23 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildNabReport } from '../../src/benchmark/build-nab-report.js';
+import { formatNabRun } from '../../src/benchmark/format-nab-run.js';
+import { meanCategoryScore, type NabCategoryFile, tallyByCategory } from '../../src/benchmark/nab-categories.js';
 import {
   NAB_PROFILES,
   type NabFile,
+  type NabProfile,
   probationaryLength,
   scaledSigmoid,
   scoreCorpus,
+  scoreCorpusAt,
+  scoreTally,
 } from '../../src/benchmark/nab-score.js';
 import { parseNabTime, runNab } from '../../src/benchmark/run-nab.js';
+import { runNabCrossValidation } from '../../src/benchmark/run-nab-cross-validation.js';
 
-const standard = NAB_PROFILES[0]!;
+const [standard, lowFp, lowFn] = NAB_PROFILES as [NabProfile, NabProfile, NabProfile];
 const STEP = 300_000;
 
 function file(name: string, rows: number, windows: Array<[number, number]>, scores: (i: number) => number): NabFile {
@@ -80,6 +87,140 @@ describe('NAB scoring (the official scorer, reimplemented)', () => {
   });
 });
 
+function inCategory(category: string, f: NabFile): NabCategoryFile {
+  return { ...f, name: `${category}/${f.name}`, category };
+}
+
+describe('NAB scoring at a fixed threshold (the page line, no sweep)', () => {
+  // 1000 rows: rows 0-149 are probationary; one window over rows 400-499.
+  const windowed = (scores: (i: number) => number) => file('a', 1000, [[400, 499]], scores);
+
+  it('a detection at a window’s left edge is worth a full true positive; only rows at or above the line count', () => {
+    const f = windowed((i) => (i === 400 ? 0.5 : i === 450 ? 0.9 : i === 900 ? 0.49 : 0));
+    const atLine = scoreCorpusAt([f], standard, 0.5);
+    // 0.5 itself is a detection (production pages when score >= PAGE_SCORE); 0.49 at row 900 is not.
+    expect(atLine).toMatchObject({ tp: 1, fp: 0, fn: 0, windows: 1, threshold: 0.5 });
+    expect(atLine.rawScore).toBeCloseTo(1, 10);
+    expect(atLine.normalizedScore).toBeCloseTo(100, 10);
+    // Above the left edge's score only the later, less valuable detection remains.
+    const later = scoreCorpusAt([f], standard, 0.6);
+    expect(later.tp).toBe(1);
+    // Row 450 sits 50 rows before the right edge of a 100-row window: p = -0.5.
+    expect(later.rawScore).toBeCloseTo(scaledSigmoid(-0.5) / scaledSigmoid(-1), 10);
+    expect(later.rawScore).toBeLessThan(0.9);
+    // Above every score: the window is missed.
+    expect(scoreCorpusAt([f], standard, 0.95)).toMatchObject({ tp: 0, fn: 1, rawScore: -1, normalizedScore: 0 });
+  });
+
+  it('a false positive far from any window costs the profile’s whole fpWeight; probationary rows cost nothing', () => {
+    // Row 300 is before the file's only window: no previous window, so its sigmoid is -1.
+    const f = windowed((i) => (i === 400 || i === 300 || i === 100 ? 1 : 0));
+    for (const profile of [standard, lowFp, lowFn]) {
+      const r = scoreCorpusAt([f], profile, 0.5);
+      expect(r).toMatchObject({ tp: 1, fp: 1, fn: 0 });
+      expect(r.rawScore).toBeCloseTo(1 - profile.fpWeight, 10);
+      const nullScore = -profile.fnWeight;
+      expect(r.normalizedScore).toBeCloseTo((100 * (r.rawScore - nullScore)) / (1 - nullScore), 10);
+    }
+    expect(scoreCorpusAt([f], lowFp, 0.5).rawScore).toBeLessThan(scoreCorpusAt([f], standard, 0.5).rawScore);
+  });
+
+  it('a category without windows has no normalised score: its raw score is its false positives, and the mean skips it', () => {
+    const quiet = inCategory(
+      'quiet',
+      file('q', 1000, [], (i) => (i === 300 || i === 800 ? 1 : 0)),
+    );
+    const loud = inCategory(
+      'loud',
+      windowed((i) => (i === 400 ? 1 : 0)),
+    );
+    const [loudTally, quietTally] = tallyByCategory([quiet, loud], 0.5);
+    expect(loudTally?.category).toBe('loud');
+    const quietResult = scoreTally(quietTally!.tally, standard, 0.5);
+    expect(quietResult).toMatchObject({ windows: 0, fp: 2, tp: 0, fn: 0, normalizedScore: null });
+    expect(quietResult.rawScore).toBeCloseTo(-0.22, 10);
+    const loudResult = scoreTally(loudTally!.tally, standard, 0.5);
+    expect(meanCategoryScore([quietResult, loudResult])).toBeCloseTo(100, 10);
+    expect(meanCategoryScore([quietResult])).toBeNull();
+    // ...but its false positives count in the corpus score.
+    const corpus = scoreCorpusAt([quiet, loud], standard, 0.5);
+    expect(corpus.fp).toBe(2);
+    expect(corpus.rawScore).toBeCloseTo(1 - 0.22, 10);
+  });
+
+  it('shares the sweep’s rules: at the swept threshold it reproduces the swept score', () => {
+    const corpus = [
+      file('a', 1000, [[400, 499]], (j) => (j === 420 ? 0.9 : j === 800 ? 0.8 : j === 300 ? 0.3 : 0)),
+      file(
+        'b',
+        1000,
+        [
+          [200, 260],
+          [700, 760],
+        ],
+        (j) => (j === 230 ? 0.7 : j === 600 ? 0.75 : j === 770 ? 0.6 : 0),
+      ),
+    ];
+    for (const profile of NAB_PROFILES) {
+      const swept = scoreCorpus(corpus, profile);
+      expect(scoreCorpusAt(corpus, profile, swept.threshold)).toEqual(swept);
+    }
+  });
+});
+
+describe('the bench:nab report', () => {
+  const corpus = [
+    inCategory(
+      'quiet',
+      file('q', 1000, [], (i) => (i === 300 ? 0.6 : 0)),
+    ),
+    inCategory(
+      'spiky',
+      file('s', 1000, [[400, 499]], (i) => (i === 410 ? 0.95 : i === 800 ? 0.7 : 0)),
+    ),
+    inCategory(
+      'subtle',
+      file('t', 1000, [[400, 499]], (i) => (i === 420 ? 0.4 : 0)),
+    ),
+  ];
+  const report = buildNabReport(corpus, 0.5);
+
+  it('scores every profile at the page line and swept, and splits both by category', () => {
+    expect(report.map((p) => p.profile)).toEqual(NAB_PROFILES.map((p) => p.name));
+    const std = report[0]!;
+    // At 0.5: spiky's window and both false positives (0.6, 0.7); subtle's 0.4 misses.
+    expect(std.fixed).toMatchObject({ threshold: 0.5, tp: 1, fp: 2, fn: 1 });
+    // Swept: the line drops to 0.4 to catch subtle, taking the false positives with it.
+    expect(std.swept).toMatchObject({ threshold: 0.4, tp: 2, fp: 2, fn: 0 });
+    expect(std.categories.map((c) => c.category)).toEqual(['quiet', 'spiky', 'subtle']);
+    const subtle = std.categories[2]!;
+    expect(subtle.fixed).toMatchObject({ tp: 0, fn: 1, normalizedScore: 0 });
+    expect(subtle.swept).toMatchObject({ tp: 1, fn: 0 });
+    for (const which of ['fixed', 'swept'] as const) {
+      const sum = std.categories.reduce((a, c) => a + c[which].rawScore, 0);
+      expect(sum).toBeCloseTo(std[which].rawScore, 10);
+    }
+    expect(std.categories[0]!.fixed.normalizedScore).toBeNull();
+    expect(std.meanFixed).toBeCloseTo(((std.categories[1]!.fixed.normalizedScore ?? NaN) + 0) / 2, 10);
+  });
+
+  it('prints the page-line headline first, then the swept score, then the categories', () => {
+    const text = formatNabRun({ files: 3, rows: 3000, seconds: 1, pageScore: 0.5, report }, '/tmp/out');
+    const lines = text.split('\n');
+    const headline = lines.findIndex((l) => l.startsWith('HEADLINE: NAB score at PAGE_SCORE 0.5'));
+    const swept = lines.findIndex((l) => l.includes('for comparison with the published scoreboard'));
+    expect(headline).toBeGreaterThan(0);
+    expect(swept).toBeGreaterThan(headline);
+    // The headline's standard row is the fixed score, not the swept one.
+    const std = report[0]!;
+    expect(lines[headline + 2]).toMatch(
+      new RegExp(`^\\s+standard\\s+${std.fixed.normalizedScore!.toFixed(2)}\\s+1/2\\s+2\\s+1$`),
+    );
+    expect(text).toMatch(/quiet\s+1\s+0\s+\|\s+raw -0\.11/);
+    expect(text).toContain('quiet: no windows');
+  });
+});
+
 describe('bench:nab on any folder in the NAB layout', () => {
   let dir: string;
   beforeAll(() => {
@@ -121,9 +262,30 @@ describe('bench:nab on any folder in the NAB layout', () => {
     const top = after.indexOf(Math.max(...after)) + probation;
     expect(top).toBeGreaterThanOrEqual(2000);
     expect(top).toBeLessThanOrEqual(2004);
-    const standardResult = run.results.find((r) => r.profile === 'standard');
+    const standardResult = run.report.find((p) => p.profile === 'standard')?.swept;
     expect(standardResult?.tp).toBe(1);
     expect(standardResult?.normalizedScore).toBeGreaterThan(90);
+  });
+
+  it('--cv scores the folder once per candidate, and its defaults agree with the plain run', () => {
+    const progress: string[] = [];
+    const cv = runNabCrossValidation({
+      data: join(dir, 'data'),
+      labels: join(dir, 'labels.json'),
+      candidates: [
+        { name: 'defaults', overrides: {} },
+        { name: 'deaf', overrides: { min_points: 1000, window_points: 1000 } },
+      ],
+      progress: (line) => progress.push(line),
+    });
+    expect(progress).toHaveLength(2);
+    expect(progress[1]).toMatch(/^candidate 2\/2 deaf: 1 files in /);
+    const plain = runNab({ data: join(dir, 'data'), out: join(dir, 'results'), labels: join(dir, 'labels.json') });
+    const defaults = cv.result.allFiles[0]!.corpus;
+    expect(defaults).toEqual(plain.report.map((p) => p.fixed));
+    // One category: its fold has nothing to choose on, so the defaults are kept.
+    expect(cv.result.folds).toMatchObject([{ category: 'synthetic', chosen: 0 }]);
+    expect(cv.result.allFiles[1]!.corpus[0]).not.toEqual(defaults[0]);
   });
 
   it('parses NAB timestamps as UTC', () => {

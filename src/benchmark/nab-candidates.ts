@@ -1,0 +1,58 @@
+/**
+ * The detection settings `bench:nab -- --cv` chooses between. Each candidate is a partial override
+ * of the production defaults, so it follows them when they change; edit the list below to try other
+ * settings. Every candidate costs one full pass over the corpus, so keep the list short.
+ */
+import { type DetectionConfig, DetectionConfigSchema } from '../config/config-schema.js';
+
+export interface NabCandidate {
+  /** Short and unique: the CV tables name candidates by it. */
+  name: string;
+  overrides: Partial<DetectionConfig>;
+}
+
+const DEFAULTS = DetectionConfigSchema.parse({});
+
+/**
+ * The four test thresholds scaled together: one knob for how far from normal a point must be,
+ * which keeps the tests' relative strictness as the defaults set it.
+ */
+function scaledThresholds(factor: number): Partial<DetectionConfig> {
+  return {
+    zscore_threshold: DEFAULTS.zscore_threshold * factor,
+    mad_threshold: DEFAULTS.mad_threshold * factor,
+    level_shift_threshold: DEFAULTS.level_shift_threshold * factor,
+    seasonal_threshold: DEFAULTS.seasonal_threshold * factor,
+  };
+}
+
+/** Candidate 0 is the defaults: the fallback when nothing else wins, and the first to win a tie. */
+export const NAB_CANDIDATES: readonly NabCandidate[] = [
+  { name: 'defaults', overrides: {} },
+  // Rarity a point needs in its own history: one in 10 000 instead of one in 1 000, and one in 200.
+  { name: 'rarer', overrides: { min_score: 0.9999 } },
+  { name: 'less-rare', overrides: { min_score: 0.995 } },
+  { name: 'tests-x0.75', overrides: scaledThresholds(0.75) },
+  { name: 'tests-x1.5', overrides: scaledThresholds(1.5) },
+  // A 4x longer baseline: slower to accept a new level, steadier on noisy series.
+  { name: 'window-480', overrides: { window_points: DEFAULTS.window_points * 4 } },
+];
+
+/** The candidate's full detection config, validated by the config schema like a vigil.yaml would be. */
+export function candidateDetection(candidate: NabCandidate, base: DetectionConfig = DEFAULTS): DetectionConfig {
+  const parsed = DetectionConfigSchema.safeParse({ ...base, ...candidate.overrides });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`NAB candidate "${candidate.name}" is not a valid detection config: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** The overrides as `key=value`, for the CV table's legend. */
+export function describeOverrides(candidate: NabCandidate): string {
+  const entries = Object.entries(candidate.overrides);
+  if (entries.length === 0) return '(production defaults)';
+  return entries
+    .map(([key, value]) => `${key}=${typeof value === 'number' ? +value.toFixed(6) : String(value)}`)
+    .join(' ');
+}
