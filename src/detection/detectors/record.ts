@@ -6,10 +6,16 @@ const HIGHEST = 1;
 const LOWEST = 2;
 
 /**
- * History needed before a new extreme means anything: early on every few points set a record.
- * Measured on NAB (bench:nab -- --cv); a few hundred points, whatever the step.
+ * History needed before a new extreme means anything: early on every few points set a record. At
+ * least a few hundred points, and at least a day, so that a daily curve's peak has been seen once
+ * before a higher one can count (the first morning ramp of a new series is not a record).
  */
-export const RECORD_WARMUP_POINTS = 300;
+const RECORD_WARMUP_POINTS = 300;
+const DAY_MS = 86_400_000;
+
+export function recordWarmupPoints(stepMs: number): number {
+  return Math.max(RECORD_WARMUP_POINTS, Math.ceil(DAY_MS / stepMs));
+}
 
 /**
  * A value beyond anything this series has done since it was first seen, by more than its typical
@@ -22,7 +28,7 @@ export const RECORD_WARMUP_POINTS = 300;
  * Its band is the record range widened by the margin: expected is its middle, sigma its half-width,
  * so the statistic passes ±1 exactly when the value leaves the band.
  */
-export function createRecordDetector(margin: number): SliceDetector {
+export function createRecordDetector(margin: number, warmupPoints: number): SliceDetector {
   return {
     name: 'record',
     doubles: 3,
@@ -32,7 +38,7 @@ export function createRecordDetector(margin: number): SliceDetector {
       b[at + LOWEST] = Number.POSITIVE_INFINITY;
     },
     read(b, at, value, scale, out, outAt) {
-      if ((b[at + POINTS] as number) < RECORD_WARMUP_POINTS) return false;
+      if ((b[at + POINTS] as number) < warmupPoints) return false;
       const highest = b[at + HIGHEST] as number;
       const lowest = b[at + LOWEST] as number;
       const middle = (highest + lowest) / 2;
