@@ -274,7 +274,7 @@ describe('bench:nab on any folder in the NAB layout', () => {
       labels: join(dir, 'labels.json'),
       candidates: [
         { name: 'defaults', overrides: {} },
-        { name: 'deaf', overrides: { min_points: 1000, window_points: 1000 } },
+        { name: 'deaf', overrides: { min_points: 1000, window_points: 1000, record_margin: 1e9 } },
       ],
       progress: (line) => progress.push(line),
     });
