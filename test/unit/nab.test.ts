@@ -274,7 +274,16 @@ describe('bench:nab on any folder in the NAB layout', () => {
       labels: join(dir, 'labels.json'),
       candidates: [
         { name: 'defaults', overrides: {} },
-        { name: 'deaf', overrides: { min_points: 1000, window_points: 1000, record_margin: 1e9 } },
+        {
+          name: 'deaf',
+          overrides: {
+            zscore_threshold: 1e9,
+            mad_threshold: 1e9,
+            level_shift_threshold: 1e9,
+            seasonal_threshold: 1e9,
+            record_margin: 1e9,
+          },
+        },
       ],
       progress: (line) => progress.push(line),
     });
