@@ -97,7 +97,7 @@ export const DetectionConfigSchema = z
      * Record detector: a value beyond the series' whole history by more than this many typical
      * point-to-point changes.
      */
-    record_margin: z.number().positive().default(0.5),
+    record_margin: z.number().positive().default(1),
     /**
      * Quiet points that end a series' episode: an anomalous point sooner after the last one extends
      * the open anomaly instead of opening another (see pageScore).

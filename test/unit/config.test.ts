@@ -95,7 +95,7 @@ describe('parseConfigText', () => {
       seasonal: true,
       seasonal_threshold: 4,
       min_score: 0.999,
-      record_margin: 0.5,
+      record_margin: 1,
       episode_gap_points: 24,
       calibration_min_points: 200,
       calibration_half_life_points: 10_080,
