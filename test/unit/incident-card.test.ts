@@ -201,12 +201,26 @@ describe('buildIncidentCard', () => {
     const text = sectionText(card, BlockId.evidence);
     expect(text).toContain('*Evidence* (5 anomalies in 3 series)');
     expect(text).toContain('*payments* `latency_p99` ↑ *1.86 s* (expected 120 ms – 450 ms)');
-    expect(text).toContain('robust_mad · score 0.93 · 60 min window · 60 pts · 09:28 UTC');
+    expect(text).toContain('far from its recent median (robust_mad) · score 0.93 · 60 min window · 60 pts · 09:28 UTC');
     expect(text).toContain('*postgres* `error_rate` ↑ *2.3%* (expected 0.1% – 0.4%)');
-    expect(text).toContain('rolling_zscore · score 0.88 · 60 min window · 60 pts · 2 missing · 09:26 UTC');
+    expect(text).toContain(
+      'far from its recent mean (rolling_zscore) · score 0.88 · 60 min window · 60 pts · 2 missing · 09:26 UTC',
+    );
     expect(text).toContain('*checkout* `request_rate` ↓ *12/s* (expected 150/s – 260/s)');
     expect(text).toContain('30 min window');
     expect(text).not.toContain('more series in the thread');
+  });
+
+  it('says in words what a record means, with the history it was judged against', () => {
+    const record = makeAnomaly({
+      detector: 'record',
+      value: 0.95,
+      lower_bound: 0.02,
+      upper_bound: 0.61,
+      evidence: { baseline_days: 9.4 },
+    });
+    const text = sectionText(buildIncidentCard(makeInput({ evidence: [record] })), BlockId.evidence);
+    expect(text).toContain('beyond anything in its 9 days of history (record) · score');
   });
 
   it('uses the singular for one anomaly and a placeholder without evidence', () => {

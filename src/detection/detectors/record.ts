@@ -1,9 +1,12 @@
 import type { SliceDetector } from './slice-detector.js';
 
-// Slice: points learned, the highest and the lowest of them.
+// Slice: points learned, the highest and the lowest of them up to the last block, and of the
+// block going on.
 const POINTS = 0;
 const HIGHEST = 1;
 const LOWEST = 2;
+const BLOCK_HIGHEST = 3;
+const BLOCK_LOWEST = 4;
 
 /**
  * History needed before a new extreme means anything: early on every few points set a record. At
@@ -18,24 +21,28 @@ export function recordWarmupPoints(stepMs: number): number {
 }
 
 /**
- * A value beyond anything this series has done since it was first seen, by more than its typical
- * point-to-point change × `margin`: "highest in 14 days of history". A fault that takes a series
- * somewhere it has never been (a leak's new peak, a queue that never grew this long) is caught at
- * once, however slowly it got there and whatever the rolling windows have got used to; a series
- * that sets records all the time (a growing one) learns, through the calibration, that they are not
- * rare. O(1) per point, three numbers of state.
+ * A value beyond anything this series did before its current block of `blockPoints` points, by more
+ * than its typical point-to-point change × `margin`: "highest in 14 days of history". A fault that
+ * takes a series somewhere it has never been (a leak's new peak, a queue that never grew this long)
+ * is caught however slowly it got there and whatever the rolling windows have got used to. The
+ * block's own values join the record only when the block ends, so a slow climb is measured against
+ * where the series was before it started, not against its own last step. A series that sets records
+ * all the time (a growing one) learns, through the calibration, that they are not rare. O(1) per
+ * point, five numbers of state.
  *
  * Its band is the record range widened by the margin: expected is its middle, sigma its half-width,
  * so the statistic passes ±1 exactly when the value leaves the band.
  */
-export function createRecordDetector(margin: number, warmupPoints: number): SliceDetector {
+export function createRecordDetector(margin: number, warmupPoints: number, blockPoints: number): SliceDetector {
   return {
     name: 'record',
-    doubles: 3,
+    doubles: 5,
     threshold: 1,
     start(b, at) {
       b[at + HIGHEST] = Number.NEGATIVE_INFINITY;
       b[at + LOWEST] = Number.POSITIVE_INFINITY;
+      b[at + BLOCK_HIGHEST] = Number.NEGATIVE_INFINITY;
+      b[at + BLOCK_LOWEST] = Number.POSITIVE_INFINITY;
     },
     read(b, at, value, scale, out, outAt) {
       if ((b[at + POINTS] as number) < warmupPoints) return false;
@@ -51,9 +58,18 @@ export function createRecordDetector(margin: number, warmupPoints: number): Slic
     learn(b, at, value) {
       // A value that is not a number would poison the extremes for good: it is not learned.
       if (Number.isNaN(value)) return;
-      b[at + POINTS] = (b[at + POINTS] as number) + 1;
-      if (value > (b[at + HIGHEST] as number)) b[at + HIGHEST] = value;
-      if (value < (b[at + LOWEST] as number)) b[at + LOWEST] = value;
+      const points = (b[at + POINTS] as number) + 1;
+      b[at + POINTS] = points;
+      if (value > (b[at + BLOCK_HIGHEST] as number)) b[at + BLOCK_HIGHEST] = value;
+      if (value < (b[at + BLOCK_LOWEST] as number)) b[at + BLOCK_LOWEST] = value;
+      // Until the warm-up ends every point is history at once; after it, a block at a time.
+      if (points % blockPoints !== 0 && points > warmupPoints) return;
+      if ((b[at + BLOCK_HIGHEST] as number) > (b[at + HIGHEST] as number))
+        b[at + HIGHEST] = b[at + BLOCK_HIGHEST] as number;
+      if ((b[at + BLOCK_LOWEST] as number) < (b[at + LOWEST] as number))
+        b[at + LOWEST] = b[at + BLOCK_LOWEST] as number;
+      b[at + BLOCK_HIGHEST] = Number.NEGATIVE_INFINITY;
+      b[at + BLOCK_LOWEST] = Number.POSITIVE_INFINITY;
     },
   };
 }

@@ -3,6 +3,7 @@ import type { AnomalyEvent, Incident, Severity } from '../../contracts/index.js'
 import { ActionId, BlockId } from '../action-ids.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { buildRemediationCardBlocks, type RemediationOffer } from './build-remediation-blocks.js';
+import { detectorPhrase } from './detector-phrase.js';
 import { formatValue, sparkline, type Unit } from './format-value.js';
 import { escapeMrkdwn, mention, truncate } from './mrkdwn.js';
 
@@ -57,7 +58,7 @@ export function evidenceLine(event: AnomalyEvent, unit: Unit): string {
   return (
     `*${escapeMrkdwn(event.service)}* \`${escapeMrkdwn(event.metric_name)}\` ${arrow} *${value}* ` +
     `(expected ${range}) \`${spark}\`\n` +
-    `      ${event.detector} · score ${event.anomaly_score.toFixed(2)} · ${windowMin} min window · ` +
+    `      ${detectorPhrase(event)} (${event.detector}) · score ${event.anomaly_score.toFixed(2)} · ${windowMin} min window · ` +
     `${event.evidence.baseline_points} pts${gaps} · ${event.timestamp.slice(11, 16)} UTC`
   );
 }
