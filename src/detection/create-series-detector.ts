@@ -1219,17 +1219,12 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     if (p.seasonalIndex >= 0 && this.seasonal(value)) readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
     if (p.sloIndex >= 0 && this.burnRate(value)) readyMask |= 1 << p.sloIndex;
-    // Slice detectors (see SliceDetector).
-    const slices = p.slices;
-    for (let k = 0; k < slices.length; k += 1) {
-      const member = p.firstSlice + k;
-      if ((slices[k] as SliceDetector).read(b, p.sliceAt[k] as number, value, scale, b, memberAt + member * PER_MEMBER))
-        readyMask |= 1 << member;
-    }
+    // Slice detectors (see SliceDetector); in a method of their own, as update must have no loop.
+    if (p.slices.length > 0) readyMask |= this.readSlices(value, scale);
 
     // --- Learn the point: the shared ring and what each detector keeps of it. ---
     this.push(value);
-    for (let k = 0; k < slices.length; k += 1) (slices[k] as SliceDetector).learn(b, p.sliceAt[k] as number, value);
+    if (p.slices.length > 0) this.learnSlices(value);
 
     // --- The ensemble (see the comment of createSeriesDetector). ---
     this.ensemble(value, readyMask);
@@ -1237,6 +1232,28 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     this.nextLo = (b[M_LO] as number) | 0;
     this.nextSloAt = sloWriteAt(b, p);
     return this;
+  }
+
+  /** Each slice detector's reading of the point (see SliceDetector): the ready members' bits. */
+  private readSlices(value: number, scale: number): number {
+    const b = this.b;
+    const p = this.p;
+    const slices = p.slices;
+    let ready = 0;
+    for (let k = 0; k < slices.length; k += 1) {
+      const member = p.firstSlice + k;
+      if (
+        (slices[k] as SliceDetector).read(b, p.sliceAt[k] as number, value, scale, b, p.memberAt + member * PER_MEMBER)
+      )
+        ready |= 1 << member;
+    }
+    return ready;
+  }
+
+  private learnSlices(value: number): void {
+    const slices = this.p.slices;
+    for (let k = 0; k < slices.length; k += 1)
+      (slices[k] as SliceDetector).learn(this.b, this.p.sliceAt[k] as number, value);
   }
 
   /**
