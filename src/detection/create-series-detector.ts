@@ -159,6 +159,8 @@ export interface SeriesDetector {
    * createSeriesDetector(options, those doubles) continues exactly where this one is.
    */
   saveState(into: Float64Array, at: number): void;
+  /** The seasonal baseline this detector has learned (null without seasonal): what recalibration rebuilds from. */
+  seasonalState(): SeasonalBaselineState | null;
   /** Swaps in a seasonal baseline rebuilt from history (batch recalibration), keeping everything else. */
   replaceSeasonal(seasonal: SeasonalBaselineState): void;
   /**
@@ -854,6 +856,16 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     this.b[S_LEVELCOUNT] = seasonal.levelCount;
   }
 
+  seasonalState(): SeasonalBaselineState | null {
+    if (this.p.seasonalIndex < 0) return null;
+    return {
+      day: profileState(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS),
+      week: profileState(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS),
+      level: this.b[S_LEVEL] as number,
+      levelCount: this.b[S_LEVELCOUNT] as number,
+    };
+  }
+
   state(): SeriesDetectorState {
     const b = this.b;
     const p = this.p;
@@ -899,15 +911,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
             ? { mean: b[L_FMEAN] as number, sigma: b[L_FSIGMA] as number, points: b[L_FPOINTS] as number }
             : null,
       },
-      seasonal:
-        p.seasonalIndex >= 0
-          ? {
-              day: profileState(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS),
-              week: profileState(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS),
-              level: b[S_LEVEL] as number,
-              levelCount: b[S_LEVELCOUNT] as number,
-            }
-          : null,
+      seasonal: this.seasonalState(),
       slo,
       calibration,
       slices: Object.fromEntries(
