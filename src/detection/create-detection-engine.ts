@@ -114,7 +114,7 @@ export interface DetectionEngine {
    * must be saved now rather than in their turn.
    */
   takeUnreplayable(): string[];
-  /** A series' detector state as the detectors of ./detectors/ write it (diagnostics and tests). */
+  /** A series' detector state, as numbers by detector (diagnostics and tests). */
   detectorState(key: string): SeriesDetectorState | undefined;
   keys(): string[];
 }

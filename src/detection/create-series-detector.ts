@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
-import type { LevelShiftState } from './detectors/level-shift.js';
-import type { RobustMadState } from './detectors/robust-mad.js';
-import type { RollingZscoreState } from './detectors/rolling-zscore.js';
-import type { SliceDetector } from './detectors/slice-detector.js';
-import { sliceDetectorsFor } from './detectors/slice-detectors.js';
 import {
   B_N,
   B_START,
@@ -54,10 +49,10 @@ import {
   Z_SUM,
   ZSCORE,
 } from './ensemble/layout.js';
-import { readLevelShift, recentPoints } from './ensemble/level-shift.js';
+import { type LevelShiftState, readLevelShift, recentPoints } from './ensemble/level-shift.js';
 import { learnRecent } from './ensemble/recent-window.js';
-import { readMad } from './ensemble/robust-mad.js';
-import { readZscore } from './ensemble/rolling-zscore.js';
+import { type RobustMadState, readMad } from './ensemble/robust-mad.js';
+import { type RollingZscoreState, readZscore } from './ensemble/rolling-zscore.js';
 import {
   DAY_SLOTS,
   PROFILE_BUCKETS,
@@ -69,6 +64,8 @@ import {
   seasonalTime,
   WEEK_HOURS,
 } from './ensemble/seasonal-baseline.js';
+import type { SliceDetector } from './ensemble/slice-detector.js';
+import { sliceDetectorsFor } from './ensemble/slice-detectors.js';
 import {
   type BurnRateWindow,
   burnRatePlan,
@@ -150,8 +147,8 @@ export interface SeriesDetectorState {
 export interface SeriesDetector {
   update(value: number, timestampMs: number): EnsembleReading;
   /**
-   * The state as the detectors of ./detectors/ would write it: a view for comparing this detector
-   * with them (tests) and for reading it (benchmarks). What is persisted is saveState's copy.
+   * The state as numbers by detector (windows oldest first): a view for reading it (tests,
+   * diagnostics, benchmarks). What is persisted is saveState's copy.
    */
   state(): SeriesDetectorState;
   /**
@@ -417,7 +414,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
  * the tick asks for them only of the few anomalous points, and a number stored in an object field
  * lives in a box of its own on the heap (one more cache line per point to write).
  */
-class FusedReading implements EnsembleReading {
+class SeriesReading implements EnsembleReading {
   ready = false;
   anomalous = false;
   private list: DetectorVerdict[] | null = null;
@@ -581,7 +578,7 @@ let detectorsMade = 0;
  * A series' detector is also the reading of its last point (update returns it): the tick reads the
  * reading of every point it scores, and a separate object would be one more cache line per point.
  */
-class FusedSeriesDetector extends FusedReading implements SeriesDetector {
+class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   /** The seasonal profiles' chunk, its stride between buckets and this series' offset in it. */
   private readonly sd: Float64Array;
   private readonly sRow: number;
@@ -794,7 +791,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   }
 
   /**
-   * A detector that has seen nothing: what each detector of ./detectors/ starts from (the rest of the
+   * A detector that has seen nothing: what each detector starts from (the rest of the
    * place is zeros).
    */
   private coldStart(): void {
@@ -943,5 +940,5 @@ export function createSeriesDetector(options: SeriesDetectorOptions, saved?: Flo
   const plan = planOf(options);
   if (saved && saved.length !== stateDoubles(plan))
     throw new RangeError(`saved state of ${saved.length} doubles, expected ${stateDoubles(plan)}`);
-  return new FusedSeriesDetector(plan, saved);
+  return new EnsembleSeriesDetector(plan, saved);
 }

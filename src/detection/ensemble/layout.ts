@@ -1,6 +1,6 @@
 import type { DetectorName } from '../../contracts/index.js';
-import type { SliceDetector } from '../detectors/slice-detector.js';
 import type { SeasonalTime } from './seasonal-baseline.js';
+import type { SliceDetector } from './slice-detector.js';
 
 // Where a series' numbers live in its one Float64Array, shared by the ensemble and the modules of
 // its detectors (each works on its own part of the array, read through these offsets and the plan).
@@ -38,7 +38,7 @@ export const S_LEVELCOUNT = 20;
 /**
  * Where the MAD's search ended on the last point (it moves little from one point to the next), or
  * -1 once a value that is not finite has entered the sorted window: with a NaN (or one made of
- * infinities) comparisons are not monotone, so from then on only the detector's own searches give
+ * infinities) comparisons are not monotone, so from then on only the exact binary searches give
  * its answers.
  */
 export const M_HINT = 21;
@@ -47,7 +47,7 @@ export const B_N = 23;
 export const CHOSEN = 24;
 /** Where the sorted window starts in its region (it drifts: see slidePush). */
 export const M_LO = 25;
-// The last point's reading, which FusedReading reads from here (see there).
+// The last point's reading, which SeriesReading reads from here (see there).
 export const R_SCORE = 26;
 /** The onset score's "news" (see update), or 0 when R_Q holds it instead. */
 export const R_NEWS = 27;

@@ -21,6 +21,15 @@ import {
   SCALE,
 } from './layout.js';
 
+/** What SeriesDetector.state() shows of it: reference and recent values oldest first, and its numbers. */
+export interface LevelShiftState {
+  values: number[];
+  /** The level before a detected step, held while the step lasts (see readLevelShift). */
+  frozen: { mean: number; sigma: number; points: number } | null;
+  /** Reference sum, reference sum of squares, recent sum, points since they were last recomputed. */
+  sums: [number, number, number, number];
+}
+
 /**
  * The level shift: a two-window test for sustained steps that spike detectors forget, the median
  * of the last R points against the mean and spread of the W reference points before them. A step
@@ -78,7 +87,7 @@ export function readLevelShift(b: Float64Array, p: Plan, value: number, head: nu
 
 /**
  * The median of the level-shift test's recent points: this one and the R - 1 before it, sorted by
- * insertion as the detector does; for the default five, a min/max network gives the same value
+ * insertion; for the default five, a min/max network gives the same value
  * (the median of the same numbers) unless it is a zero, whose sign only the insertion order gives.
  * Left in handed[RECENT_MEDIAN].
  */
@@ -159,10 +168,10 @@ export function levelPush(b: Float64Array, p: Plan, value: number, lN: number, o
 /**
  * Recomputes the level-shift test's running sums from its `count` values, oldest first at
  * values[base + first] and on, wrapping round after `wrap` (a ring), the last `recent` of them in the
- * recent part: the periodic re-summation that keeps rounding from drifting, in the same order as
- * the level-shift test as first written, so the sums stay bit for bit the same.
+ * recent part: the periodic re-summation that keeps rounding from drifting, oldest first (the order
+ * of the additions is part of the numbers that saved state goes on with).
  */
-export function resumLevel(
+function resumLevel(
   b: Float64Array,
   count: number,
   recent: number,

@@ -1,6 +1,12 @@
 import { handed, M_EXP, M_LO, M_N, M_SIGMA, M_STAT, MAD, MAD_VALUE, PER_MEMBER, type Plan, SCALE } from './layout.js';
 import { madOf, medianOf } from './recent-window.js';
 
+/** What SeriesDetector.state() shows of it. */
+export interface RobustMadState {
+  /** Window values in arrival order. */
+  values: number[];
+}
+
 /** Scales the MAD to the standard deviation of a normal distribution (1 / Φ⁻¹(3/4)). */
 const MAD_TO_SIGMA = 1.4826;
 

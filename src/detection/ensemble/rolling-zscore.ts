@@ -14,6 +14,13 @@ import {
   ZSCORE,
 } from './layout.js';
 
+/** What SeriesDetector.state() shows of it: the window oldest first, and its running sums as they are. */
+export interface RollingZscoreState {
+  values: number[];
+  /** Sum, sum of squares, points since they were last recomputed. */
+  sums: [number, number, number];
+}
+
 /**
  * The rolling z-score: distance from the mean of the last W points, in their standard deviations
  * (floored, see layout.ts). Running sum and sum of squares over the shared ring: O(1) per point.
@@ -55,7 +62,8 @@ export function zscorePush(b: Float64Array, p: Plan, value: number, zLen: number
   b[Z_PHASE] = phase === W ? 0 : phase;
   let since = (b[Z_SINCE] as number) + 1;
   if (since >= W) {
-    // Exact sums in the order the detector's own ring held the values (index = pushes mod window).
+    // Exact sums, in the order of a ring of W indexed by pushes mod W (Z_PHASE): the order of the
+    // additions is part of the numbers (saved state goes on with them), so it is kept.
     sum = 0;
     sumSq = 0;
     const newest = (phase === W ? 0 : phase) - 1;
