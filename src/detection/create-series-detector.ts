@@ -353,6 +353,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
   }
   const members = names.length;
   const burn = burnRatePlan(options);
+  const seasonal = seasonalPlan(options.stepMs);
   const sloLengths = burn.sloLengths;
   const sloCapacity = burn.sloCapacity;
   const memberAt = SCALARS;
@@ -390,8 +391,24 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     maxDecay: 2 ** (-1 / options.calibrationHalfLife),
     sqrtR: Math.sqrt(R),
     scratch: new Float64Array(R),
-    ...seasonalPlan(options.stepMs),
-    ...burn,
+    // Written out rather than spread: V8 sizes an object literal for the fields it lists, and the
+    // hot path reads the plan at every point.
+    pointsPerHour: seasonal.pointsPerHour,
+    pointsPerSlot: seasonal.pointsPerSlot,
+    dayAlpha: seasonal.dayAlpha,
+    weekAlpha: seasonal.weekAlpha,
+    dayReady: seasonal.dayReady,
+    weekReady: seasonal.weekReady,
+    levelAlpha: seasonal.levelAlpha,
+    dayAlphaFrom: seasonal.dayAlphaFrom,
+    weekAlphaFrom: seasonal.weekAlphaFrom,
+    levelAlphaFrom: seasonal.levelAlphaFrom,
+    time: seasonal.time,
+    budget: burn.budget,
+    sloLengths,
+    sloFactors: burn.sloFactors,
+    sloCapacity,
+    sloReadyAt: burn.sloReadyAt,
     memberAt,
     calAt,
     ringAt,
