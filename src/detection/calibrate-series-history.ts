@@ -1,6 +1,5 @@
 import { createSeriesDetector } from './create-series-detector.js';
-import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
-import { createSeasonalBaseline } from './detectors/seasonal-baseline.js';
+import type { SeasonalBaselineState } from './ensemble/seasonal-baseline.js';
 import type { seriesDetectorOptions } from './series-detector-options.js';
 
 /** What a series' history says, read once in time order: for recalibration. */
@@ -8,7 +7,7 @@ export interface SeriesHistorySummary {
   points: number;
   /** Calibrated score of the onset (first anomalous point) of every episode, in time order. */
   onsets: number[];
-  /** Seasonal baseline learned from the history, as the coarse step saw it; null when off. */
+  /** The seasonal baseline the series' detector learned from the history at the coarse step; null when off. */
   seasonal: SeasonalBaselineState | null;
 }
 
@@ -22,13 +21,9 @@ export interface SeriesHistoryReader {
  * Reads a series' history point by point, online (the detectors are), so that recalibration holds
  * a few kilobytes per series whatever the history length, not every sample of a week.
  */
-export function readSeriesHistory(
-  options: ReturnType<typeof seriesDetectorOptions>,
-  seasonal: boolean,
-): SeriesHistoryReader {
+export function readSeriesHistory(options: ReturnType<typeof seriesDetectorOptions>): SeriesHistoryReader {
   // Every point may alert here: the gate under study is the one being recalibrated.
   const detector = createSeriesDetector({ ...options, minScore: 0 });
-  const baseline = seasonal ? createSeasonalBaseline({ stepMs: options.stepMs, threshold: 1, memoryDays: 3 }) : null;
   const onsets: number[] = [];
   let previous = false;
   let points = 0;
@@ -37,7 +32,6 @@ export function readSeriesHistory(
       for (let i = 0; i < timestamps.length; i += 1) {
         const ts = timestamps[i] as number;
         const value = values[i] as number;
-        baseline?.update(value, ts);
         const r = detector.update(value, ts);
         if (r.anomalous && !previous && r.primary.name !== 'slo_burn_rate') onsets.push(r.primary.score);
         previous = r.anomalous;
@@ -47,8 +41,9 @@ export function readSeriesHistory(
     finish() {
       // Its place goes back at once: a slice's readers are dropped together, and waiting for them
       // to be collected let the next slices take new places (the pool kept growing over the run).
+      const seasonal = detector.seasonalState();
       detector.release();
-      return { points, onsets, seasonal: baseline ? baseline.state() : null };
+      return { points, onsets, seasonal };
     },
   };
 }

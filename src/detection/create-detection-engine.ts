@@ -9,7 +9,7 @@ import {
   type SeriesDetectorState,
   seriesStateLayout,
 } from './create-series-detector.js';
-import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
+import type { SeasonalBaselineState } from './ensemble/seasonal-baseline.js';
 import { advanceEpisode, type Episode, isAnomalousPoint, newEpisode, PAGE_SCORE, pageScore } from './page-score.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 import { seriesInTimeOrder } from './series-in-time-order.js';
@@ -114,7 +114,7 @@ export interface DetectionEngine {
    * must be saved now rather than in their turn.
    */
   takeUnreplayable(): string[];
-  /** A series' detector state as the detectors of ./detectors/ write it (diagnostics and tests). */
+  /** A series' detector state, as numbers by detector (diagnostics and tests). */
   detectorState(key: string): SeriesDetectorState | undefined;
   keys(): string[];
 }

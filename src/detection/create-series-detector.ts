@@ -1,24 +1,79 @@
 import { createHash } from 'node:crypto';
-import { max, min } from 'simple-statistics';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
-import type { LevelShiftState } from './detectors/level-shift.js';
-import type { RobustMadState } from './detectors/robust-mad.js';
-import type { RollingZscoreState } from './detectors/rolling-zscore.js';
+import {
+  B_N,
+  B_START,
+  C_COUNT,
+  C_MAX,
+  C_WEIGHT,
+  CHOSEN,
+  HEAD,
+  handed,
+  L_FMEAN,
+  L_FPOINTS,
+  L_FROZEN,
+  L_FSIGMA,
+  L_N,
+  L_REC,
+  L_REF,
+  L_REFSQ,
+  L_SINCE,
+  LEVEL,
+  M_EXP,
+  M_FIRED,
+  M_LO,
+  M_N,
+  M_SCORE,
+  M_SIGMA,
+  M_STAT,
+  MAD,
+  PEAK,
+  PER_MEMBER,
+  type Plan,
+  PREVIOUS,
+  R_NEWS,
+  R_Q,
+  R_SCORE,
+  ringIndex,
+  S_LEVEL,
+  S_LEVELCOUNT,
+  SCALARS,
+  SCALE,
+  SEASONAL_WEAK,
+  type StatePlace,
+  type StatePool,
+  Z_LEN,
+  Z_SINCE,
+  Z_SQ,
+  Z_SUM,
+  ZSCORE,
+} from './ensemble/layout.js';
+import { type LevelShiftState, readLevelShift, recentPoints } from './ensemble/level-shift.js';
+import { learnRecent } from './ensemble/recent-window.js';
+import { type RobustMadState, readMad } from './ensemble/robust-mad.js';
+import { type RollingZscoreState, readZscore } from './ensemble/rolling-zscore.js';
 import {
   DAY_SLOTS,
-  LEVEL_DAYS,
+  PROFILE_BUCKETS,
+  profileState,
+  readSeasonal,
+  restoreProfile,
   type SeasonalBaselineState,
-  type SeasonalPosition,
-  type SeasonalProfileState,
-  seasonalPosition,
+  seasonalPlan,
+  seasonalTime,
   WEEK_HOURS,
-  WINSOR,
-} from './detectors/seasonal-baseline.js';
-import type { SliceDetector } from './detectors/slice-detector.js';
-import { sliceDetectorsFor } from './detectors/slice-detectors.js';
-import type { BurnRateWindow, SloBurnRateState } from './detectors/slo-burn-rate.js';
-import { binaryExponent, binOfAbs, CALIBRATION_BINS, type TailCalibratorState } from './detectors/tail-calibrator.js';
+} from './ensemble/seasonal-baseline.js';
+import type { SliceDetector } from './ensemble/slice-detector.js';
+import { sliceDetectorsFor } from './ensemble/slice-detectors.js';
+import {
+  type BurnRateWindow,
+  burnRatePlan,
+  readBurnRate,
+  type SloBurnRateState,
+  sloWriteAt,
+} from './ensemble/slo-burn-rate.js';
+import { binaryExponent, CALIBRATION_BINS, type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
 
 export interface SeriesDetectorOptions {
   stepMs: number;
@@ -92,8 +147,8 @@ export interface SeriesDetectorState {
 export interface SeriesDetector {
   update(value: number, timestampMs: number): EnsembleReading;
   /**
-   * The state as the detectors of ./detectors/ would write it: a view for comparing this detector
-   * with them (tests) and for reading it (benchmarks). What is persisted is saveState's copy.
+   * The state as numbers by detector (windows oldest first): a view for reading it (tests,
+   * diagnostics, benchmarks). What is persisted is saveState's copy.
    */
   state(): SeriesDetectorState;
   /**
@@ -101,6 +156,8 @@ export interface SeriesDetector {
    * createSeriesDetector(options, those doubles) continues exactly where this one is.
    */
   saveState(into: Float64Array, at: number): void;
+  /** The seasonal baseline this detector has learned (null without seasonal): what recalibration rebuilds from. */
+  seasonalState(): SeasonalBaselineState | null;
   /** Swaps in a seasonal baseline rebuilt from history (batch recalibration), keeping everything else. */
   replaceSeasonal(seasonal: SeasonalBaselineState): void;
   /**
@@ -111,160 +168,14 @@ export interface SeriesDetector {
   release(): void;
 }
 
-function recentPoints(options: SeriesDetectorOptions): number {
-  return Math.max(2, Math.min(options.levelShiftRecent, Math.floor(options.windowPoints / 3)));
-}
-
 // ---------------------------------------------------------------------------------------------
-// The ensemble below is the detectors of ./detectors/ (rolling z-score, robust MAD, level shift,
-// seasonal baseline, SLO burn rate, tail calibrator) fused into one loop over one Float64Array per
-// series. Those modules are the specification, kept for the slow paths (recalibration) and as the
-// reference the tests compare this with bit for bit: every expression here is theirs, in the same
-// order of operations. What differs is only where the numbers live:
-//   - one ring of the last window + recent points, shared by the z-score, MAD and level-shift test
-//     (each kept its own copy of the same values);
-//   - everything a point touches in a few adjacent cache lines: scalars first, then the calibration
-//     histograms interleaved by bin (a point usually touches the low bins of every detector), the
-//     ring, the sorted window, the seasonal buckets as (mean, dev, count) triples;
-//   - readings and verdicts as numbers in that array, turned into objects only when asked for.
-// The streaming tick touches one point of thousands of series in turn, so the cost is the memory a
-// point touches (cache misses), far more than arithmetic.
+// The ensemble: its detectors (rolling z-score, robust MAD, level shift, seasonal baseline, SLO
+// burn rate, each with its tail calibrator; then the slice detectors) each in a module of
+// ./ensemble/ working on its part of one Float64Array per series (see ./ensemble/layout.ts), and
+// here the loop over them: one reading each of the past, then learning the point, then the verdicts
+// calibrated, the seasonal veto and the score. Readings and verdicts are numbers in that array,
+// turned into objects only when asked for.
 // ---------------------------------------------------------------------------------------------
-
-const MAD_TO_SIGMA = 1.4826;
-const HOUR_MS = 3_600_000;
-const DAY_SLOT_MS = 60 * 60_000;
-const SEASONAL_MEMORY_DAYS = 3;
-const RESCALE_AT = 1e200;
-const TAIL_EXPONENT = 2;
-
-// Scalars, at the start of every series' array.
-const SCALE = 0;
-const PREVIOUS = 1;
-const PEAK = 2;
-/** Next write index of the shared ring. */
-const HEAD = 3;
-const Z_LEN = 4;
-/** Pushes into the z-score mod window: where its own ring would have put the next value. */
-const Z_PHASE = 5;
-const Z_SUM = 6;
-const Z_SQ = 7;
-const Z_SINCE = 8;
-const M_N = 9;
-const L_N = 10;
-const L_REF = 11;
-const L_REFSQ = 12;
-const L_REC = 13;
-const L_SINCE = 14;
-const L_FROZEN = 15;
-const L_FMEAN = 16;
-const L_FSIGMA = 17;
-const L_FPOINTS = 18;
-const S_LEVEL = 19;
-const S_LEVELCOUNT = 20;
-/**
- * Where the MAD's search ended on the last point (it moves little from one point to the next), or
- * -1 once a value that is not finite has entered the sorted window: with a NaN (or one made of
- * infinities) comparisons are not monotone, so from then on only the detector's own searches give
- * its answers.
- */
-const M_HINT = 21;
-const B_START = 22;
-const B_N = 23;
-const CHOSEN = 24;
-/** Where the sorted window starts in its region (it drifts: see slidePush). */
-const M_LO = 25;
-// The last point's reading, which FusedReading reads from here (see there).
-const R_SCORE = 26;
-/** The onset score's "news" (see update), or 0 when R_Q holds it instead. */
-const R_NEWS = 27;
-/** When > 0: the news is half the surprise of this 1 - score, left to be computed when asked for. */
-const R_Q = 28;
-const SCALARS = 29;
-/**
- * Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on: its last
- * reading (statistic, expected value and the sigma its band is drawn from; the burn rate keeps its
- * band's upper end there), its verdict on the last point, and its calibrator's weight, count and
- * (decaying) largest |statistic|. Whether it fired is also whether it is "active" on the next point.
- */
-const PER_MEMBER = 8;
-const M_STAT = 0;
-const M_EXP = 1;
-const M_SIGMA = 2;
-const M_SCORE = 3;
-const M_FIRED = 4;
-const C_WEIGHT = 5;
-const C_COUNT = 6;
-const C_MAX = 7;
-
-const ZSCORE = 0;
-const MAD = 1;
-const LEVEL = 2;
-
-interface Plan {
-  W: number;
-  minPoints: number;
-  R: number;
-  /** Ring capacity: the level-shift test's reference + recent points (the longest window). */
-  C: number;
-  thresholds: Float64Array;
-  names: DetectorName[];
-  members: number;
-  /** Calibrated members (all but the burn rate), members 0..calibrated-1. */
-  calibrated: number;
-  seasonalIndex: number;
-  sloIndex: number;
-  scaleAlpha: number;
-  peakDecay: number;
-  wantsUp: boolean;
-  wantsDown: boolean;
-  minAbsDeviation: number;
-  calibrationMinPoints: number;
-  minScore: number;
-  growth: number;
-  maxDecay: number;
-  sqrtR: number;
-  /** Scratch for the level-shift test's recent median (shared: one point is scored at a time). */
-  scratch: Float64Array;
-  // Seasonal.
-  pointsPerHour: number;
-  pointsPerSlot: number;
-  dayAlpha: number;
-  weekAlpha: number;
-  dayReady: number;
-  weekReady: number;
-  levelAlpha: number;
-  /** From which count 1 / count ≤ the rate, i.e. Math.max(rate, 1 / count) is the rate (no division). */
-  dayAlphaFrom: number;
-  weekAlphaFrom: number;
-  levelAlphaFrom: number;
-  /** The seasonal buckets of the last timestamp seen (shared by the series of these options). */
-  time: SeasonalTime;
-  // Burn rate.
-  budget: number;
-  sloLengths: number[];
-  sloFactors: number[];
-  sloCapacity: number;
-  sloReadyAt: number;
-  // Offsets.
-  memberAt: number;
-  calAt: number;
-  ringAt: number;
-  /** The sorted window's region: W values with `slack` free places on either side at first. */
-  sortedAt: number;
-  slack: number;
-  /** Where the series of these options keep their state (see StatePool). */
-  pool: StatePool;
-  /** Doubles between two series' arrays in a chunk: `size`, rounded up to whole cache lines. */
-  stride: number;
-  sloSumsAt: number;
-  sloRingAt: number;
-  /** The slice detectors (members from `firstSlice` on), and where each one's slice starts. */
-  slices: SliceDetector[];
-  sliceAt: number[];
-  firstSlice: number;
-  size: number;
-}
 
 // The series of one plan keep their state in chunks of places, one place per series, in the order
 // the series were made (the order the tick visits them in), so that going from one series to the
@@ -277,7 +188,6 @@ interface Plan {
 //     in turn walks those buckets' rows in order (neighbours share cache lines) instead of reaching
 //     into another 4.6 KB per series.
 
-const PROFILE_BUCKETS = DAY_SLOTS + WEEK_HOURS;
 const FIRST_CHUNK = 16;
 /**
  * What the last chunk of a plan may leave unused is up to LARGEST_CHUNK - 1 places (~8 KB each):
@@ -287,31 +197,6 @@ const FIRST_CHUNK = 16;
  */
 const LARGEST_CHUNK = 128;
 const LINE_DOUBLES = 8;
-
-interface StateChunk {
-  arrays: ArrayBuffer;
-  /** All of `arrays`: the series' arrays are views of it (see touchLines). */
-  whole: Float64Array;
-  /** Seasonal profiles (empty without seasonal). */
-  profiles: Float64Array;
-  places: number;
-  used: number;
-}
-
-interface StatePool {
-  chunks: StateChunk[];
-  /** Places whose detector has been released or collected, for the next series. */
-  free: StatePlace[];
-  /** Places taken and not given back. */
-  live: number;
-}
-
-interface StatePlace {
-  chunk: StateChunk;
-  place: number;
-  /** A place used before, to be cleared. */
-  reused: boolean;
-}
 
 /** A place for a new series: a freed one (cleared), else the next of the last chunk, else a new chunk. */
 function takePlace(p: Plan): StatePlace {
@@ -366,15 +251,6 @@ export function placesFree(options: SeriesDetectorOptions): number {
 const placesToFree = new FinalizationRegistry<{ pool: StatePool; at: StatePlace }>(({ pool, at }) =>
   givePlaceBack(pool, at),
 );
-
-/** Where the burn rate's ring takes the next point: burnPush's place for it. */
-function sloWriteAt(b: Float64Array, p: Plan): number {
-  if (p.sloIndex < 0) return 0;
-  const start = (b[B_START] as number) | 0;
-  const n = (b[B_N] as number) | 0;
-  if (n === p.sloCapacity) return start;
-  return start + n >= p.sloCapacity ? start + n - p.sloCapacity : start + n;
-}
 
 /** Where touchLines leaves the sum of what it read: a use that keeps the loads. */
 const touchedSum = new Float64Array(1);
@@ -476,14 +352,10 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     thresholds.push(1);
   }
   const members = names.length;
-  const sloLengths = slo
-    ? slo.windows
-        .flatMap((w) => [w.longSeconds, w.shortSeconds])
-        .map((s) => Math.max(1, Math.round((s * 1000) / options.stepMs)))
-    : [];
-  const sloCapacity = slo ? max(sloLengths) : 0;
-  const pointsPerHour = Math.max(1, HOUR_MS / options.stepMs);
-  const pointsPerSlot = Math.max(1, DAY_SLOT_MS / options.stepMs);
+  const burn = burnRatePlan(options);
+  const seasonal = seasonalPlan(options.stepMs);
+  const sloLengths = burn.sloLengths;
+  const sloCapacity = burn.sloCapacity;
   const memberAt = SCALARS;
   const calAt = memberAt + members * PER_MEMBER;
   const ringAt = calAt + calibrated * CALIBRATION_BINS;
@@ -519,22 +391,24 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     maxDecay: 2 ** (-1 / options.calibrationHalfLife),
     sqrtR: Math.sqrt(R),
     scratch: new Float64Array(R),
-    pointsPerHour,
-    pointsPerSlot,
-    dayAlpha: 1 / (pointsPerSlot * SEASONAL_MEMORY_DAYS),
-    weekAlpha: 1 / (pointsPerHour * 2),
-    dayReady: pointsPerSlot * 2,
-    weekReady: pointsPerHour * 2,
-    levelAlpha: options.stepMs / (LEVEL_DAYS * 86_400_000),
-    dayAlphaFrom: reciprocalAtMost(1 / (pointsPerSlot * SEASONAL_MEMORY_DAYS)),
-    weekAlphaFrom: reciprocalAtMost(1 / (pointsPerHour * 2)),
-    levelAlphaFrom: reciprocalAtMost(options.stepMs / (LEVEL_DAYS * 86_400_000)),
-    time: { ts: Number.NaN, dayHere: 0, dayOther: 0, dayW: 0, weekHere: 0, weekOther: 0, weekW: 0 },
-    budget: slo ? 1 - slo.objective : 0,
+    // Written out rather than spread: V8 sizes an object literal for the fields it lists, and the
+    // hot path reads the plan at every point.
+    pointsPerHour: seasonal.pointsPerHour,
+    pointsPerSlot: seasonal.pointsPerSlot,
+    dayAlpha: seasonal.dayAlpha,
+    weekAlpha: seasonal.weekAlpha,
+    dayReady: seasonal.dayReady,
+    weekReady: seasonal.weekReady,
+    levelAlpha: seasonal.levelAlpha,
+    dayAlphaFrom: seasonal.dayAlphaFrom,
+    weekAlphaFrom: seasonal.weekAlphaFrom,
+    levelAlphaFrom: seasonal.levelAlphaFrom,
+    time: seasonal.time,
+    budget: burn.budget,
     sloLengths,
-    sloFactors: slo ? slo.windows.map((w) => w.factor) : [],
+    sloFactors: burn.sloFactors,
     sloCapacity,
-    sloReadyAt: slo ? min(sloLengths.filter((_, i) => i % 2 === 0)) : 0,
+    sloReadyAt: burn.sloReadyAt,
     memberAt,
     calAt,
     ringAt,
@@ -553,385 +427,11 @@ function newPlan(options: SeriesDetectorOptions): Plan {
 }
 
 /**
- * The smallest x > 0 with 1 / x ≤ alpha, as computed (division is correctly rounded, so 1 / x only
- * falls as x grows): from there on Math.max(alpha, 1 / x) is alpha. Infinity for an alpha that is
- * not a positive number (never a shortcut then).
- */
-function reciprocalAtMost(alpha: number): number {
-  if (!(alpha > 0 && alpha < Number.POSITIVE_INFINITY)) return Number.POSITIVE_INFINITY;
-  let lo = 0;
-  let hi = 1;
-  while (!(1 / hi <= alpha)) hi *= 2;
-  for (;;) {
-    const mid = lo + (hi - lo) / 2;
-    if (mid === lo || mid === hi) return hi;
-    if (1 / mid <= alpha) hi = mid;
-    else lo = mid;
-  }
-}
-
-// spreadFloor (see detectors/detector.ts) is written out where a sigma is floored, as
-// Math.max(sigma, |level| × 1%, the series' scale, 1e-9) (Math.max of Math.max is one Math.max):
-// as a function, V8 did not always inline it, and each call boxed its numbers on the heap.
-
-/**
- * Where the value `age` points back in the shared ring is (0: the newest): an index, not the
- * value, so that a call V8 does not inline boxes nothing.
- */
-function ringIndex(b: Float64Array, p: Plan, age: number): number {
-  let i = ((b[HEAD] as number) | 0) - 1 - age;
-  if (i < 0) i += p.C;
-  return p.ringAt + i;
-}
-
-/**
- * Numbers handed from one function of the hot path to another through a typed array rather than as
- * a return value or a module variable: V8 boxes a double on the heap whenever it crosses a call it
- * has not inlined, or is stored in a module variable (an allocation per point each time).
- */
-const handed = new Float64Array(7);
-const EXPECTED_MEAN = 0;
-const EXPECTED_DEV = 1;
-/** The seasonal detector's weak statistic on the point being scored (NaN when none). */
-const SEASONAL_WEAK = 2;
-handed[SEASONAL_WEAK] = Number.NaN;
-const RECENT_MEDIAN = 3;
-const MAD_VALUE = 4;
-const LEARN_VALUE = 5;
-const LEARN_SCALE = 6;
-
-// The robust MAD's sorted window (see detectors/robust-mad.ts), at `p.sortedAt`.
-
-/**
- * lowerBound's answer for a window without NaN (where `< x` is false then true, never again false),
- * without a branch on the data: a fixed number of halvings, each moving by half or by nothing.
- */
-function lowerBoundOrdered(b: Float64Array, base: number, n: number, x: number): number {
-  let at = base;
-  let len = n;
-  while (len > 1) {
-    const half = len >>> 1;
-    at += half * +((b[at + half - 1] as number) < x);
-    len -= half;
-  }
-  return at - base + +((b[at] as number) < x);
-}
-
-/**
- * Recomputes the level-shift test's running sums from its `count` values, oldest first at
- * values[base + first] and on, wrapping round after `wrap` (a ring), the last `recent` of them in the
- * recent part: the periodic re-summation that keeps rounding from drifting, in the same order as
- * detectors/level-shift.ts, so the sums stay bit for bit the same.
- */
-function resumLevel(
-  b: Float64Array,
-  count: number,
-  recent: number,
-  values: ArrayLike<number>,
-  base: number,
-  first: number,
-  wrap: number,
-): void {
-  let refSum = 0;
-  let refSq = 0;
-  let recSum = 0;
-  const refCount = Math.max(0, count - recent);
-  for (let i = 0; i < count; i += 1) {
-    const v = values[base + (first + i < wrap ? first + i : first + i - wrap)] as number;
-    if (i < refCount) {
-      refSum += v;
-      refSq += v * v;
-    } else recSum += v;
-  }
-  b[L_REF] = refSum;
-  b[L_REFSQ] = refSq;
-  b[L_REC] = recSum;
-}
-
-function lowerBound(b: Float64Array, base: number, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((b[base + mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Below this many elements a loop moves them faster than copyWithin (a call into the runtime). */
-const SHORT_MOVE = 24;
-
-/**
- * sortedPush of a full window without NaN or infinities, with the same result: the old value leaves
- * from the first place holding a value not below it (found without branches on the data), the new
- * value goes before the first value ≥ it. What moves is what lies between the two places, the
- * insertion sort's loop finding the second on the way; or, when the window drifts (a trend: the
- * smallest leaves as a new largest comes, or the other way round), the few values on the far side
- * of each place, the window's start moving by one within its region. When it reaches the region's
- * end the window is moved back to the middle, once every `slack` points of a steady trend.
- */
-function slidePush(b: Float64Array, p: Plan, value: number, oldAt: number): void {
-  const old = b[oldAt] as number;
-  const W = p.W;
-  let base = p.sortedAt + ((b[M_LO] as number) | 0);
-  const i = lowerBoundOrdered(b, base, W, old);
-  // Which way moves less: between the two places, about |new place - i| values; by drifting, i plus
-  // those beyond the new value. With the new value past the one `half` places beyond i, drifting
-  // moves at most about W / 2, and between at least as many: drift then (either is exact).
-  const half = (W - 1) >> 1;
-  if (value > old) {
-    if (i + half < W && value > (b[base + i + half] as number)) {
-      // Close the old value's place from below, open the new one's from above.
-      if (base + W === p.sortedAt + W + 2 * p.slack) base = recentre(b, p, base);
-      for (let k = base + i; k > base; k -= 1) b[k] = b[k - 1] as number;
-      let k = base + W;
-      while (k > base + 1 && (b[k - 1] as number) >= value) {
-        b[k] = b[k - 1] as number;
-        k -= 1;
-      }
-      b[k] = value;
-      b[M_LO] = base + 1 - p.sortedAt;
-      return;
-    }
-    let k = base + i;
-    const last = base + W - 1;
-    while (k < last && (b[k + 1] as number) < value) {
-      b[k] = b[k + 1] as number;
-      k += 1;
-    }
-    b[k] = value;
-    return;
-  }
-  if (i >= half && value < (b[base + i - half] as number)) {
-    // The mirror image: close from above, open from below.
-    if (base === p.sortedAt) base = recentre(b, p, base);
-    const top = base + W - 1;
-    for (let k = base + i; k < top; k += 1) b[k] = b[k + 1] as number;
-    let k = base - 1;
-    while (k < top - 1 && (b[k + 1] as number) < value) {
-      b[k] = b[k + 1] as number;
-      k += 1;
-    }
-    b[k] = value;
-    b[M_LO] = base - 1 - p.sortedAt;
-    return;
-  }
-  let k = base + i;
-  while (k > base && (b[k - 1] as number) >= value) {
-    b[k] = b[k - 1] as number;
-    k -= 1;
-  }
-  b[k] = value;
-}
-
-/** Moves the sorted window back to the middle of its region; returns where it starts now. */
-function recentre(b: Float64Array, p: Plan, base: number): number {
-  const middle = p.sortedAt + p.slack;
-  const W = p.W;
-  // A loop rather than copyWithin (a call into the runtime, dearer than the copy); the order of the
-  // copy is the one that reads every value before the overlap overwrites it.
-  if (middle < base) for (let i = 0; i < W; i += 1) b[middle + i] = b[base + i] as number;
-  else for (let i = W - 1; i >= 0; i -= 1) b[middle + i] = b[base + i] as number;
-  b[M_LO] = p.slack;
-  return middle;
-}
-
-/**
- * Replaces `old` (the value leaving the window) by `value` once the window is full: both places by
- * binary search, then one move of what lies between (see detectors/robust-mad.ts).
- */
-function sortedPush(b: Float64Array, base: number, n: number, W: number, value: number, old: number): void {
-  if (n === W) {
-    const from = lowerBound(b, base, n, old);
-    let i = from;
-    if (value > old) {
-      const to = lowerBound(b, base, n, value) - 1;
-      if (to > from) {
-        if (to - from < SHORT_MOVE) for (let k = base + from; k < base + to; k += 1) b[k] = b[k + 1] as number;
-        else b.copyWithin(base + from, base + from + 1, base + to + 1);
-        i = to;
-      }
-    } else {
-      const to = lowerBound(b, base, n, value);
-      if (to < from) {
-        if (from - to < SHORT_MOVE) for (let k = base + from; k > base + to; k -= 1) b[k] = b[k - 1] as number;
-        else b.copyWithin(base + to + 1, base + to, base + from);
-        i = to;
-      }
-    }
-    b[base + i] = value;
-    return;
-  }
-  let i = n;
-  while (i > 0 && (b[base + i - 1] as number) > value) {
-    b[base + i] = b[base + i - 1] as number;
-    i -= 1;
-  }
-  b[base + i] = value;
-}
-
-/** The median of the sorted window's n values from base. */
-function medianOf(b: Float64Array, base: number, n: number): number {
-  const h = n >>> 1;
-  return n % 2 === 1 ? (b[base + h] as number) : ((b[base + h - 1] as number) + (b[base + h] as number)) / 2;
-}
-
-/**
- * The MAD of the sorted window around its median `m`: the middle order statistic(s) of |x - m|. The
- * deviations form two sorted arms around index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m;
- * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
- * the (k+1)-th (for an even window) is then the smaller of the next of each arm.
- * The answer is left in handed[MAD_VALUE] (see handed).
- */
-function madOf(b: Float64Array, base: number, n: number): void {
-  const m = medianOf(b, base, n);
-  const h = n >>> 1;
-  const k = (n - 1) >>> 1;
-  const a = h;
-  const nb = n - h;
-  const first = k + 1 - nb > 0 ? k + 1 - nb : 0;
-  const end = k + 1 < a ? k + 1 : a;
-  let lo = first;
-  const hint = (b[M_HINT] as number) | 0;
-  if (hint >= 0) {
-    // No NaN: "B[j-1] > A[i]" is true then false as i grows (both arms are sorted and rounding
-    // keeps order), so the binary search's answer is its one change, found from where it was last.
-    // Within first..end, j ≥ 1 and i < a: only the comparison is left.
-    const top = base + h + k;
-    const bottom = base + h - 1;
-    lo = hint < first ? first : hint > end ? end : hint;
-    if (lo > first && !((b[top - lo + 1] as number) - m > m - (b[bottom - lo + 1] as number))) {
-      lo -= 1;
-      while (lo > first && !((b[top - lo + 1] as number) - m > m - (b[bottom - lo + 1] as number))) lo -= 1;
-    } else while (lo < end && (b[top - lo] as number) - m > m - (b[bottom - lo] as number)) lo += 1;
-    b[M_HINT] = lo;
-  } else {
-    let hi = end;
-    while (lo < hi) {
-      const i = (lo + hi) >>> 1;
-      const j = k + 1 - i;
-      // B[j-1] > A[i]: take more from A.
-      if (j > 0 && i < a && (b[base + h + j - 1] as number) - m > m - (b[base + h - 1 - i] as number)) lo = i + 1;
-      else hi = i;
-    }
-  }
-  const j = k + 1 - lo;
-  const fromA = lo > 0 ? m - (b[base + h - lo] as number) : Number.NEGATIVE_INFINITY;
-  const fromB = j > 0 ? (b[base + h + j - 1] as number) - m : Number.NEGATIVE_INFINITY;
-  const low = fromA > fromB ? fromA : fromB;
-  if (k === n >>> 1) {
-    handed[MAD_VALUE] = low;
-    return;
-  }
-  const nextA = lo < a ? m - (b[base + h - 1 - lo] as number) : Number.POSITIVE_INFINITY;
-  const nextB = j < nb ? (b[base + h + j] as number) - m : Number.POSITIVE_INFINITY;
-  handed[MAD_VALUE] = (low + (nextA < nextB ? nextA : nextB)) / 2;
-}
-
-// Seasonal profiles (see detectors/seasonal-baseline.ts): bucket b at base + 3b as (mean, dev, count).
-
-/**
- * The expectation from bucket `here`, leaning towards `other` by the week's or the day's weight of
- * time t (read here rather than passed: V8 does not inline every call, and would box it), in
- * handed[EXPECTED_MEAN] and handed[EXPECTED_DEV]; false while `here` has fewer than `ready` points.
- */
-function expect(b: Float64Array, here: number, other: number, t: SeasonalTime, week: boolean, ready: number): boolean {
-  const w = week ? t.weekW : t.dayW;
-  if ((b[here + 2] as number) < ready) return false;
-  if ((b[other + 2] as number) < ready) {
-    handed[EXPECTED_MEAN] = b[here] as number;
-    handed[EXPECTED_DEV] = b[here + 1] as number;
-    return true;
-  }
-  const a = b[here] as number;
-  const bm = b[other] as number;
-  handed[EXPECTED_DEV] = (1 - w) * (b[here + 1] as number) + w * (b[other + 1] as number) + w * Math.abs(bm - a);
-  handed[EXPECTED_MEAN] = (1 - w) * a + w * bm;
-  return true;
-}
-
-/**
- * Where a timestamp falls in the seasonal profiles: the bucket, the neighbour the expectation leans
- * towards and how far. Depends on the time only, so the tick computes it once for all its series.
- */
-interface SeasonalTime {
-  ts: number;
-  dayHere: number;
-  dayOther: number;
-  dayW: number;
-  weekHere: number;
-  weekOther: number;
-  weekW: number;
-}
-
-const position: SeasonalPosition = { weekBucket: 0, frac: 0, dayBucket: 0, slotFrac: 0 };
-
-function seasonalTime(t: SeasonalTime, ts: number): void {
-  seasonalPosition(ts, position);
-  const { frac, slotFrac, dayBucket, weekBucket } = position;
-  t.ts = ts;
-  // Small integers (| 0 keeps them so, as indices, rather than doubles converted at every use).
-  t.dayHere = (dayBucket % DAY_SLOTS) | 0;
-  t.dayOther = (slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS) | 0;
-  t.dayW = slotFrac >= 0.5 ? slotFrac - 0.5 : 0.5 - slotFrac;
-  t.weekHere = (weekBucket % WEEK_HOURS) | 0;
-  t.weekOther = (frac >= 0.5 ? (t.weekHere + 1) % WEEK_HOURS : (t.weekHere + WEEK_HOURS - 1) % WEEK_HOURS) | 0;
-  t.weekW = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
-}
-
-/** Learns handed[LEARN_VALUE] into the bucket at `at`, with handed[LEARN_SCALE] the series' scale. */
-function learn(b: Float64Array, at: number, alpha: number, alphaFrom: number, ready: number): void {
-  const value = handed[LEARN_VALUE] as number;
-  const scale = handed[LEARN_SCALE] as number;
-  const c = b[at + 2] as number;
-  const c1 = c + 1;
-  const a = c1 >= alphaFrom ? alpha : Math.max(alpha, 1 / c1);
-  const m = b[at] as number;
-  const d = b[at + 1] as number;
-  const limit = WINSOR * Math.max(d * 1.25, Math.abs(m) * 0.01, scale, 1e-9);
-  const x = c >= ready ? Math.min(m + limit, Math.max(m - limit, value)) : value;
-  b[at] = m + a * (x - m);
-  b[at + 1] = d + a * (Math.abs(x - m) - d);
-  b[at + 2] = c + 1;
-}
-
-/** Tail calibrator `c` (see detectors/tail-calibrator.ts): tail() of |statistic| then add() it. */
-function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: number): number {
-  const a = Math.abs(statistic);
-  const bin = binOfAbs(a);
-  const s = p.memberAt + c * PER_MEMBER;
-  const stride = p.calibrated;
-  const suffix = p.calAt + c;
-  const weight = b[s + C_WEIGHT] as number;
-  const max = b[s + C_MAX] as number;
-  // tail
-  const total = b[suffix] as number;
-  let t: number;
-  if (total <= 0) t = 1;
-  else {
-    const u = Math.min(1, ((b[suffix + bin * stride] as number) + weight) / (total + weight));
-    t = a > max && max > 0 ? u * (max / a) ** TAIL_EXPONENT : u;
-  }
-  // add
-  for (let i = 0; i <= bin; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) + weight;
-  b[s + C_COUNT] = (b[s + C_COUNT] as number) + 1;
-  const decayed = max * p.maxDecay;
-  b[s + C_MAX] = decayed > a ? decayed : a;
-  const grown = weight * p.growth;
-  if (grown > RESCALE_AT) {
-    for (let i = 0; i < CALIBRATION_BINS; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) / grown;
-    b[s + C_WEIGHT] = 1;
-  } else b[s + C_WEIGHT] = grown;
-  return t;
-}
-
-/**
  * The reading of a series' last point. Its numbers are read from the series' array when asked for:
  * the tick asks for them only of the few anomalous points, and a number stored in an object field
  * lives in a box of its own on the heap (one more cache line per point to write).
  */
-class FusedReading implements EnsembleReading {
+class SeriesReading implements EnsembleReading {
   ready = false;
   anomalous = false;
   private list: DetectorVerdict[] | null = null;
@@ -1095,7 +595,7 @@ let detectorsMade = 0;
  * A series' detector is also the reading of its last point (update returns it): the tick reads the
  * reading of every point it scores, and a separate object would be one more cache line per point.
  */
-class FusedSeriesDetector extends FusedReading implements SeriesDetector {
+class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   /** The seasonal profiles' chunk, its stride between buckets and this series' offset in it. */
   private readonly sd: Float64Array;
   private readonly sRow: number;
@@ -1135,8 +635,6 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   update(value: number, ts: number): EnsembleReading {
     const b = this.b;
     const p = this.p;
-    const W = p.W;
-    const R = p.R;
     const head = (b[HEAD] as number) | 0;
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
@@ -1149,81 +647,22 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       b[SCALE] = (b[SCALE] as number) + p.scaleAlpha * (0.5 * Math.abs(value - previous) - (b[SCALE] as number));
     b[PREVIOUS] = value;
     const scale = b[SCALE] as number;
-    const minPoints = p.minPoints;
-    const memberAt = p.memberAt;
 
     // --- Readings (each judged on the past only; the point is learned below). ---
     let readyMask = 0;
-    // Rolling z-score.
-    const zLen = (b[Z_LEN] as number) | 0;
-    if (zLen >= minPoints) {
-      readyMask |= 1 << ZSCORE;
-      const sum = b[Z_SUM] as number;
-      const mean = sum / zLen;
-      const variance = zLen > 1 ? Math.max(0, ((b[Z_SQ] as number) - sum * mean) / (zLen - 1)) : 0;
-      const sigma = Math.max(Math.sqrt(variance), Math.abs(mean) * 0.01, scale, 1e-9);
-      const m = memberAt + ZSCORE * PER_MEMBER;
-      b[m + M_STAT] = (value - mean) / sigma;
-      b[m + M_EXP] = mean;
-      b[m + M_SIGMA] = sigma;
-    }
-    // Robust median / MAD.
-    const sortedAt = p.sortedAt + ((b[M_LO] as number) | 0);
-    const mN = (b[M_N] as number) | 0;
-    if (mN >= minPoints) {
-      readyMask |= 1 << MAD;
-      const med = medianOf(b, sortedAt, mN);
-      madOf(b, sortedAt, mN);
-      const mad = handed[MAD_VALUE] as number;
-      const sigma = Math.max(MAD_TO_SIGMA * mad, Math.abs(med) * 0.01, scale, 1e-9);
-      const m = memberAt + MAD * PER_MEMBER;
-      b[m + M_STAT] = (value - med) / sigma;
-      b[m + M_EXP] = med;
-      b[m + M_SIGMA] = sigma;
-    }
-    // Level shift.
-    const lN = (b[L_N] as number) | 0;
-    const refCount = lN - R;
-    if (refCount >= minPoints) {
-      readyMask |= 1 << LEVEL;
-      this.recentMedian(value, head);
-      const recentMedian = handed[RECENT_MEDIAN] as number;
-      let refMean: number;
-      let sigma: number;
-      const frozen = b[L_FROZEN] === 1;
-      if (frozen) {
-        refMean = b[L_FMEAN] as number;
-        sigma = b[L_FSIGMA] as number;
-        b[L_FPOINTS] = (b[L_FPOINTS] as number) + 1;
-      } else {
-        const refSum = b[L_REF] as number;
-        refMean = refSum / refCount;
-        const variance = Math.max(0, ((b[L_REFSQ] as number) - refSum * refMean) / (refCount - 1));
-        sigma = Math.max(Math.sqrt(variance), Math.abs(refMean) * 0.01, scale, 1e-9);
-      }
-      const threshold = p.thresholds[LEVEL] as number;
-      const m = memberAt + LEVEL * PER_MEMBER;
-      const statistic = ((recentMedian - refMean) / sigma) * p.sqrtR * 0.5;
-      b[m + M_STAT] = statistic;
-      b[m + M_EXP] = refMean;
-      b[m + M_SIGMA] = sigma;
-      const beyond = Math.abs(statistic) >= threshold;
-      if (!frozen && beyond) {
-        b[L_FROZEN] = 1;
-        b[L_FMEAN] = refMean;
-        b[L_FSIGMA] = sigma;
-        b[L_FPOINTS] = 0;
-      } else if (frozen && (!beyond || (b[L_FPOINTS] as number) >= W)) b[L_FROZEN] = 0;
-    }
+    if (readZscore(b, p, value)) readyMask |= 1 << ZSCORE;
+    if (readMad(b, p, value)) readyMask |= 1 << MAD;
+    if (readLevelShift(b, p, value, head)) readyMask |= 1 << LEVEL;
     // Seasonal baseline (reads and learns).
-    if (p.seasonalIndex >= 0 && this.seasonal(value)) readyMask |= 1 << p.seasonalIndex;
+    if (p.seasonalIndex >= 0 && readSeasonal(b, p, value, this.sd, this.sRow, this.sBase))
+      readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
-    if (p.sloIndex >= 0 && this.burnRate(value)) readyMask |= 1 << p.sloIndex;
+    if (p.sloIndex >= 0 && readBurnRate(b, p, value)) readyMask |= 1 << p.sloIndex;
     // Slice detectors (see SliceDetector); in a method of their own, as update must have no loop.
     if (p.slices.length > 0) readyMask |= this.readSlices(value, scale);
 
     // --- Learn the point: the shared ring and what each detector keeps of it. ---
-    this.push(value);
+    learnRecent(b, p, value);
     if (p.slices.length > 0) this.learnSlices(value);
 
     // --- The ensemble (see the comment of createSeriesDetector). ---
@@ -1369,243 +808,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
   }
 
   /**
-   * The median of the level-shift test's recent points: this one and the R - 1 before it, sorted by
-   * insertion as the detector does; for the default five, a min/max network gives the same value
-   * (the median of the same numbers) unless it is a zero, whose sign only the insertion order gives.
-   */
-  private recentMedian(value: number, head: number): void {
-    const b = this.b;
-    const p = this.p;
-    const R = p.R;
-    const ring = p.ringAt;
-    const C = p.C;
-    if (R === 5) {
-      const a0 = b[ring + (head >= 1 ? head - 1 : head - 1 + C)] as number;
-      const a1 = b[ring + (head >= 2 ? head - 2 : head - 2 + C)] as number;
-      const a2 = b[ring + (head >= 3 ? head - 3 : head - 3 + C)] as number;
-      const a3 = b[ring + (head >= 4 ? head - 4 : head - 4 + C)] as number;
-      // Median of five: drop the smallest and the largest of four, then the median of three.
-      const f = Math.max(Math.min(a0, a1), Math.min(a2, a3));
-      const g = Math.min(Math.max(a0, a1), Math.max(a2, a3));
-      const median = Math.max(Math.min(value, f), Math.min(Math.max(value, f), g));
-      if (median !== 0 && !Number.isNaN(median)) {
-        handed[RECENT_MEDIAN] = median;
-        return;
-      }
-    }
-    const scratch = p.scratch;
-    scratch[0] = value;
-    for (let i = 1; i < R; i += 1) {
-      let at = head - i;
-      if (at < 0) at += C;
-      const v = b[ring + at] as number;
-      let j = i;
-      while (j > 0 && (scratch[j - 1] as number) > v) {
-        scratch[j] = scratch[j - 1] as number;
-        j -= 1;
-      }
-      scratch[j] = v;
-    }
-    handed[RECENT_MEDIAN] =
-      R % 2 === 1 ? (scratch[R >> 1] as number) : ((scratch[R / 2 - 1] as number) + (scratch[R / 2] as number)) / 2;
-  }
-
-  /** The seasonal baseline's reading of the point, then learning it; true when ready. */
-  private seasonal(value: number): boolean {
-    const b = this.b;
-    const p = this.p;
-    const scale = b[SCALE] as number;
-    const t = p.time;
-    const sd = this.sd;
-    const row = this.sRow;
-    const base = this.sBase;
-    const dayHere = row * t.dayHere + base;
-    const dayOther = row * t.dayOther + base;
-    const weekHere = row * (DAY_SLOTS + t.weekHere) + base;
-    const fromWeek = expect(sd, weekHere, row * (DAY_SLOTS + t.weekOther) + base, t, true, p.weekReady);
-    const ready = fromWeek || expect(sd, dayHere, dayOther, t, false, p.dayReady);
-    const level = b[S_LEVEL] as number;
-    if (ready) {
-      const mean = level + (handed[EXPECTED_MEAN] as number);
-      const sigma = Math.max((handed[EXPECTED_DEV] as number) * 1.25, Math.abs(mean) * 0.01, scale, 1e-9);
-      const m = p.memberAt + p.seasonalIndex * PER_MEMBER;
-      const statistic = (value - mean) / sigma;
-      b[m + M_STAT] = statistic;
-      b[m + M_EXP] = mean;
-      b[m + M_SIGMA] = sigma;
-      handed[SEASONAL_WEAK] = statistic;
-    } else {
-      handed[SEASONAL_WEAK] = Number.NaN;
-      if (expect(sd, dayHere, dayOther, t, false, p.pointsPerSlot)) {
-        const mean = level + (handed[EXPECTED_MEAN] as number);
-        handed[SEASONAL_WEAK] =
-          (value - mean) / Math.max((handed[EXPECTED_DEV] as number) * 1.25, Math.abs(mean) * 0.01, scale, 1e-9);
-      }
-    }
-    const shapeNow = ready || expect(sd, dayHere, dayOther, t, false, 1) ? (handed[EXPECTED_MEAN] as number) : 0;
-    const levelCount = (b[S_LEVELCOUNT] as number) + 1;
-    b[S_LEVELCOUNT] = levelCount;
-    const rate = levelCount >= p.levelAlphaFrom ? p.levelAlpha : Math.max(p.levelAlpha, 1 / levelCount);
-    const learned = level + rate * (value - shapeNow - level);
-    b[S_LEVEL] = learned;
-    handed[LEARN_VALUE] = value - learned;
-    handed[LEARN_SCALE] = scale;
-    learn(sd, dayHere, p.dayAlpha, p.dayAlphaFrom, p.dayReady);
-    learn(sd, weekHere, p.weekAlpha, p.weekAlphaFrom, p.weekReady);
-    return ready;
-  }
-
-  /** The burn rate: learns the point, then reads the windows; true when ready. */
-  private burnRate(value: number): boolean {
-    const b = this.b;
-    const p = this.p;
-    this.burnPush(value);
-    const n = (b[B_N] as number) | 0;
-    const budget = p.budget;
-    let strongest = 0;
-    let upper = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < p.sloFactors.length; i += 1) {
-      const factor = p.sloFactors[i] as number;
-      const longLen = p.sloLengths[2 * i] as number;
-      const shortLen = p.sloLengths[2 * i + 1] as number;
-      const longBurn = (b[p.sloSumsAt + 2 * i] as number) / Math.min(n, longLen) / budget;
-      const shortBurn = (b[p.sloSumsAt + 2 * i + 1] as number) / Math.min(n, shortLen) / budget;
-      strongest = Math.max(strongest, Math.min(longBurn, shortBurn) / factor);
-      upper = Math.min(upper, budget * factor);
-    }
-    const m = p.memberAt + p.sloIndex * PER_MEMBER;
-    b[m + M_STAT] = strongest;
-    b[m + M_SIGMA] = upper;
-    return n >= p.sloReadyAt;
-  }
-
-  private burnPush(value: number): void {
-    const b = this.b;
-    const p = this.p;
-    const capacity = p.sloCapacity;
-    const start = (b[B_START] as number) | 0;
-    const n = (b[B_N] as number) | 0;
-    for (let k = 0; k < p.sloLengths.length; k += 1) {
-      const len = p.sloLengths[k] as number;
-      const at = p.sloSumsAt + k;
-      // Indices below twice the capacity: a subtraction rather than % (an integer division).
-      const leaving = start + n - len;
-      if (n >= len)
-        b[at] = (b[at] as number) - (b[p.sloRingAt + (leaving >= capacity ? leaving - capacity : leaving)] as number);
-      b[at] = (b[at] as number) + value;
-    }
-    if (n === capacity) {
-      b[p.sloRingAt + start] = value;
-      b[B_START] = start + 1 === capacity ? 0 : start + 1;
-    } else {
-      b[p.sloRingAt + (start + n >= capacity ? start + n - capacity : start + n)] = value;
-      b[B_N] = n + 1;
-    }
-  }
-
-  /** Learns a point: into the shared ring, the z-score sums, the sorted window, the level-shift sums. */
-  private push(value: number): void {
-    const b = this.b;
-    const p = this.p;
-    const W = p.W;
-    const C = p.C;
-    // What leaves each detector's window, read before the ring slot is overwritten.
-    const zLen = (b[Z_LEN] as number) | 0;
-    const mN = (b[M_N] as number) | 0;
-    const lN = (b[L_N] as number) | 0;
-    // The z-score's and the MAD's windows lose the same value: W points back. Writing the head
-    // leaves it in place (the ring holds W + R), so slidePush reads it there later.
-    const leavingAt = ringIndex(b, p, W - 1);
-    const zOld = zLen === W ? (b[leavingAt] as number) : 0;
-    const mOld = mN === W ? (b[leavingAt] as number) : 0;
-    const lOld = lN === C ? (b[ringIndex(b, p, C - 1)] as number) : 0;
-    const head = (b[HEAD] as number) | 0;
-    b[p.ringAt + head] = value;
-    b[HEAD] = head + 1 === C ? 0 : head + 1;
-    this.zscorePush(value, zLen, zOld);
-    if (!Number.isFinite(value)) b[M_HINT] = -1;
-    // The old value by where it is in the ring, not as a number, which this call would box.
-    if (mN === W && ((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, value, leavingAt);
-    else sortedPush(b, p.sortedAt + ((b[M_LO] as number) | 0), mN, W, value, mOld);
-    if (mN < W) b[M_N] = mN + 1;
-    this.levelPush(value, lN, lOld);
-  }
-
-  private zscorePush(value: number, zLen: number, old: number): void {
-    const b = this.b;
-    const W = this.p.W;
-    let sum = b[Z_SUM] as number;
-    let sumSq = b[Z_SQ] as number;
-    let len = zLen;
-    if (len < W) len += 1;
-    else {
-      sum -= old;
-      sumSq -= old * old;
-    }
-    sum += value;
-    sumSq += value * value;
-    const phase = ((b[Z_PHASE] as number) | 0) + 1;
-    b[Z_PHASE] = phase === W ? 0 : phase;
-    let since = (b[Z_SINCE] as number) + 1;
-    if (since >= W) {
-      // Exact sums in the order the detector's own ring held the values (index = pushes mod window).
-      sum = 0;
-      sumSq = 0;
-      const newest = (phase === W ? 0 : phase) - 1;
-      for (let i = 0; i < len; i += 1) {
-        let age = newest - i;
-        if (age < 0) age += W;
-        const v = b[ringIndex(b, this.p, age)] as number;
-        sum += v;
-        sumSq += v * v;
-      }
-      since = 0;
-    }
-    b[Z_LEN] = len;
-    b[Z_SUM] = sum;
-    b[Z_SQ] = sumSq;
-    b[Z_SINCE] = since;
-  }
-
-  private levelPush(value: number, lN: number, old: number): void {
-    const b = this.b;
-    const p = this.p;
-    const R = p.R;
-    const C = p.C;
-    let refSum = b[L_REF] as number;
-    let refSq = b[L_REFSQ] as number;
-    let recSum = b[L_REC] as number;
-    let n = lN;
-    if (n === C) {
-      refSum -= old;
-      refSq -= old * old;
-    } else n += 1;
-    recSum += value;
-    if (n > R) {
-      // The point that just left the recent part joins the reference part.
-      const moved = b[ringIndex(b, p, R)] as number;
-      recSum -= moved;
-      refSum += moved;
-      refSq += moved * moved;
-    }
-    b[L_N] = n;
-    let since = (b[L_SINCE] as number) + 1;
-    if (since >= C) {
-      // Oldest first: the ring from n places behind the head, which push has moved on already.
-      // (No closure here: its variables would be allocated on the heap at every call.)
-      const head = (b[HEAD] as number) | 0;
-      resumLevel(b, n, R, b, p.ringAt, head >= n ? head - n : head - n + C, C);
-      since = 0;
-    } else {
-      b[L_REF] = refSum;
-      b[L_REFSQ] = refSq;
-      b[L_REC] = recSum;
-    }
-    b[L_SINCE] = since;
-  }
-
-  /**
-   * A detector that has seen nothing: what each detector of ./detectors/ starts from (the rest of the
+   * A detector that has seen nothing: what each detector starts from (the rest of the
    * place is zeros).
    */
   private coldStart(): void {
@@ -1667,6 +870,16 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
     this.b[S_LEVELCOUNT] = seasonal.levelCount;
   }
 
+  seasonalState(): SeasonalBaselineState | null {
+    if (this.p.seasonalIndex < 0) return null;
+    return {
+      day: profileState(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS),
+      week: profileState(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS),
+      level: this.b[S_LEVEL] as number,
+      levelCount: this.b[S_LEVELCOUNT] as number,
+    };
+  }
+
   state(): SeriesDetectorState {
     const b = this.b;
     const p = this.p;
@@ -1712,15 +925,7 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
             ? { mean: b[L_FMEAN] as number, sigma: b[L_FSIGMA] as number, points: b[L_FPOINTS] as number }
             : null,
       },
-      seasonal:
-        p.seasonalIndex >= 0
-          ? {
-              day: profileState(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS),
-              week: profileState(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS),
-              level: b[S_LEVEL] as number,
-              levelCount: b[S_LEVELCOUNT] as number,
-            }
-          : null,
+      seasonal: this.seasonalState(),
       slo,
       calibration,
       slices: Object.fromEntries(
@@ -1734,50 +939,6 @@ class FusedSeriesDetector extends FusedReading implements SeriesDetector {
       peak: b[PEAK] as number,
     };
   }
-}
-
-/** Profile buckets first..first+buckets-1 of a series whose bucket k is at row × k + base of sd. */
-function restoreProfile(
-  sd: Float64Array,
-  row: number,
-  base: number,
-  first: number,
-  buckets: number,
-  initial?: SeasonalProfileState,
-): void {
-  if (!initial || initial.mean.length !== buckets) return;
-  // Through typed arrays as before, so what does not fit fails the same way.
-  const mean = new Float64Array(buckets);
-  const dev = new Float64Array(buckets);
-  const count = new Float64Array(buckets);
-  mean.set(initial.mean);
-  dev.set(initial.dev);
-  count.set(initial.count);
-  for (let k = 0; k < buckets; k += 1) {
-    const at = row * (first + k) + base;
-    sd[at] = mean[k] as number;
-    sd[at + 1] = dev[k] as number;
-    sd[at + 2] = count[k] as number;
-  }
-}
-
-function profileState(
-  sd: Float64Array,
-  row: number,
-  base: number,
-  first: number,
-  buckets: number,
-): SeasonalProfileState {
-  const mean: number[] = [];
-  const dev: number[] = [];
-  const count: number[] = [];
-  for (let k = 0; k < buckets; k += 1) {
-    const at = row * (first + k) + base;
-    mean.push(sd[at] as number);
-    dev.push(sd[at + 1] as number);
-    count.push(sd[at + 2] as number);
-  }
-  return { mean, dev, count };
 }
 
 /**
@@ -1796,5 +957,5 @@ export function createSeriesDetector(options: SeriesDetectorOptions, saved?: Flo
   const plan = planOf(options);
   if (saved && saved.length !== stateDoubles(plan))
     throw new RangeError(`saved state of ${saved.length} doubles, expected ${stateDoubles(plan)}`);
-  return new FusedSeriesDetector(plan, saved);
+  return new EnsembleSeriesDetector(plan, saved);
 }

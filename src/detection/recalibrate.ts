@@ -7,7 +7,7 @@ import type { SampleSource } from '../sources/sample-source.js';
 import type { CalibrationChange, DetectorStateRepo } from '../storage/detector-state-repo.js';
 import { readSeriesHistory, type SeriesHistoryReader, type SeriesHistorySummary } from './calibrate-series-history.js';
 import type { DetectionEngine } from './create-detection-engine.js';
-import type { SeasonalBaselineState } from './detectors/seasonal-baseline.js';
+import type { SeasonalBaselineState } from './ensemble/seasonal-baseline.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 
 const DAY_MS = 86_400_000;
@@ -160,7 +160,7 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
       for (const s of batch.series) {
         let reader = readers.get(s.key);
         if (!reader) {
-          reader = readSeriesHistory(options, config.detection.seasonal);
+          reader = readSeriesHistory(options);
           readers.set(s.key, reader);
         }
         reader.feed(s.timestamps, s.values);

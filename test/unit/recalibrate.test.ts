@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
 import type { MetricSample } from '../../src/contracts/index.js';
 import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
+import { createSeriesDetector } from '../../src/detection/create-series-detector.js';
 import { MAX_POINTS_PER_ANSWER, recalibrate, SLICE_SERIES } from '../../src/detection/recalibrate.js';
+import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createReplaySource } from '../../src/sources/create-replay-source.js';
 import type { SampleSource } from '../../src/sources/sample-source.js';
@@ -93,6 +95,21 @@ describe('recalibrate', () => {
     // The rebuilt seasonal baseline knows the daily step: the tick's seasonal detector is ready at once.
     const dayCounts = engine.detectorState('shop/calm-api/latency_p99')?.seasonal?.day.count ?? [];
     expect(Math.min(...dayCounts)).toBeGreaterThanOrEqual(120);
+    // It is the seasonal baseline of the series' own detector at the coarse step (one implementation),
+    // its counts rescaled to the tick's step (300 s history points are five 60 s points each).
+    const coarse = createSeriesDetector(seriesDetectorOptions(config.detection, 300_000, config.signals[0]));
+    for (const s of samples.filter((x) => x.service === 'noisy-api')) coarse.update(s.value, Date.parse(s.timestamp));
+    const learned = coarse.seasonalState();
+    const rebuilt = engine.detectorState('shop/noisy-api/latency_p99')?.seasonal;
+    expect(rebuilt?.day.mean).toEqual(learned?.day.mean);
+    expect(rebuilt?.week.dev).toEqual(learned?.week.dev);
+    expect(rebuilt?.day.count).toEqual(learned?.day.count.map((c) => c * 5));
+    expect(rebuilt?.level).toBe(learned?.level);
+    expect(rebuilt?.levelCount).toBe((learned?.levelCount ?? 0) * 5);
+    // And it knows the daily step: working hours sit about 100 above the night, relative to the level.
+    const dayMeans = rebuilt?.day.mean ?? [];
+    expect((dayMeans[12] ?? 0) - (dayMeans[3] ?? 0)).toBeGreaterThan(80);
+    expect((dayMeans[12] ?? 0) - (dayMeans[3] ?? 0)).toBeLessThan(120);
   });
 
   it('halves the alert budget of a series people mostly marked 👎', async () => {

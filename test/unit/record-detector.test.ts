@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DetectionConfigSchema } from '../../src/config/config-schema.js';
 import { seriesKeyOf } from '../../src/contracts/index.js';
 import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
-import { createRecordDetector, recordWarmupPoints } from '../../src/detection/detectors/record.js';
+import { createRecordDetector, recordWarmupPoints } from '../../src/detection/ensemble/record.js';
 
 const T0 = Date.parse('2026-03-02T00:00:00Z');
 const MINUTE = 60_000;

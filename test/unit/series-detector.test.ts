@@ -8,18 +8,20 @@ import {
   type SeriesDetectorOptions,
   seriesStateLayout,
 } from '../../src/detection/create-series-detector.js';
-import { binOf, binOfAbs } from '../../src/detection/detectors/tail-calibrator.js';
+import { binOf, binOfAbs } from '../../src/detection/ensemble/tail-calibrator.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
-import { createReferenceSeriesDetector } from './reference-series-detector.js';
 
 /**
- * The fused series detector against the reference ensemble (the detectors composed as objects): the
- * same numbers, bit for bit, for every field of every reading, and the same persisted state, on
- * series built to reach every path (warm-up, spikes, steps that freeze the level-shift reference,
- * flat stretches, the seasonal veto, burn rates, calibration rescaling), and a fused detector
- * restarted from its saved bytes mid-stream (mid-episode too) goes on exactly as the reference that
- * never stopped.
+ * The series detector (one implementation: the ensemble over the modules of src/detection/ensemble/):
+ * restarted from its saved bytes at any point (mid-episode too) it goes on bit for bit as one that
+ * never stopped, on series built to reach every path (warm-up, spikes, steps that freeze the
+ * level-shift reference, flat stretches, the seasonal veto, burn rates, calibration rescaling, values
+ * that are not finite); series that share chunks of state do not disturb one another; a reused place
+ * starts cold; saved state fits only its layout. Then each detector's behaviour, read from the
+ * production detector's readings and state.
  */
+
+const T0 = Date.parse('2026-04-21T02:00:00Z');
 
 function random(seed: number): () => number {
   let x = seed;
@@ -88,34 +90,34 @@ function restartFromBytes(options: SeriesDetectorOptions, detector: SeriesDetect
 }
 
 /**
- * Feeds both, compares every reading; every `restartEvery` points the fused detector is replaced by
- * one restored from its bytes, while the reference runs on as if nothing happened.
+ * Feeds a detector that never stops and one replaced every `restartEvery` points by a detector
+ * restored from its bytes; compares every reading, and the state at every restart and at the end.
+ * Returns how many points were anomalous.
  */
 function compare(options: SeriesDetectorOptions, s: Stream, restartEvery: number): number {
-  const reference = createReferenceSeriesDetector(options);
-  let fused = createSeriesDetector(options);
+  const steady = createSeriesDetector(options);
+  let restarted = createSeriesDetector(options);
   let anomalous = 0;
   for (let i = 0; i < s.values.length; i += 1) {
     const value = s.values[i] as number;
     const ts = s.timestamps[i] as number;
-    const a = reference.update(value, ts);
-    const b = fused.update(value, ts);
-    // Read the fused reading's verdicts only on some points: they are built lazily, from the last point.
-    if (i % 3 === 0 || a.anomalous) same(a, b, `point ${i}`);
-    else if (a.anomalous !== b.anomalous || !Object.is(a.onsetScore, b.onsetScore)) same(a, b, `point ${i}`);
+    const a = steady.update(value, ts);
+    const b = restarted.update(value, ts);
+    // Every field of every reading (its verdicts are built from the last point when read).
+    same(a, b, `point ${i}`);
     if (a.anomalous) anomalous += 1;
     if ((i + 1) % restartEvery === 0) {
-      expect(JSON.stringify(fused.state())).toBe(JSON.stringify(reference.state()));
-      fused = restartFromBytes(options, fused);
+      expect(JSON.stringify(restarted.state())).toBe(JSON.stringify(steady.state()));
+      restarted = restartFromBytes(options, restarted);
     }
   }
-  expect(JSON.stringify(fused.state())).toBe(JSON.stringify(reference.state()));
+  expect(JSON.stringify(restarted.state())).toBe(JSON.stringify(steady.state()));
   return anomalous;
 }
 
 const detection = (overrides: Record<string, unknown> = {}) => DetectionConfigSchema.parse(overrides);
 
-describe('the fused series detector matches the reference ensemble bit for bit', () => {
+describe('a series detector restarted from its saved bytes goes on bit for bit', () => {
   const cases: Array<[string, SeriesDetectorOptions]> = [
     ['defaults, 1-minute steps', seriesDetectorOptions(detection(), 60_000)],
     [
@@ -175,7 +177,7 @@ describe('the fused series detector matches the reference ensemble bit for bit',
     const options = seriesDetectorOptions(detection({ window_points: 40, min_points: 8 }), 60_000);
     const s = stream(31, 3000, 60_000, 'mixed');
     const odd = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-    // Before any, one kind alone, then all mixed: each switches the fused searches to the exact ones.
+    // Before any, one kind alone, then all mixed: each switches the MAD's hinted searches to the exact ones.
     for (let i = 700; i < s.values.length; i += i < 1500 ? 97 : 13) s.values[i] = odd[i % 3] as number;
     compare(options, s, 1_000_000);
     const inf = stream(32, 2000, 60_000, 'mixed');
@@ -218,27 +220,30 @@ describe('seasonal profiles kept together for many series', () => {
   // profiles live in chunks of 16, 32, ... places: 60 series fill three chunks.
   const optionsOf = () => seriesDetectorOptions(detection({ window_points: 30, min_points: 6 }), 3_600_000);
 
-  it('series fed in turn (as the tick feeds them) each match their own reference', () => {
+  it('series fed in turn (as the tick feeds them) each score as if they had been alone', () => {
     const count = 60;
     const streams = Array.from({ length: count }, (_, i) => stream(100 + i, 400, 3_600_000, 'mixed'));
-    const references = streams.map(() => createReferenceSeriesDetector(optionsOf()));
-    const fused = streams.map(() => createSeriesDetector(optionsOf()));
+    // The same timestamp for every series at a step, then each its own (the shared time moves).
+    const tsOf = (i: number, t: number) =>
+      (t % 2 === 0 ? (streams[0] as Stream).timestamps[t] : (streams[i] as Stream).timestamps[t]) as number;
+    const fingerprint = (r: EnsembleReading) =>
+      `${r.ready} ${r.anomalous} ${r.score} ${r.onsetScore} ${r.expected} ${r.lower} ${r.upper} ${r.primary.name}`;
+    // Alone: one series at a time, from start to end (its lines stay in cache, touchLines is skipped).
+    const alone = streams.map((s, i) => {
+      const d = createSeriesDetector(optionsOf());
+      const readings = s.values.map((v, t) => fingerprint(d.update(v, tsOf(i, t))));
+      return { readings, state: JSON.stringify(d.state()) };
+    });
+    const together = streams.map(() => createSeriesDetector(optionsOf()));
     for (let t = 0; t < 400; t += 1) {
       for (let i = 0; i < count; i += 1) {
-        const s = streams[i] as Stream;
-        // The same timestamp for every series at a step, then each its own (the shared time moves).
-        const ts = t % 2 === 0 ? (streams[0] as Stream).timestamps[t] : s.timestamps[t];
-        const a = (references[i] as ReturnType<typeof createReferenceSeriesDetector>).update(
-          s.values[t] as number,
-          ts as number,
-        );
-        const b = (fused[i] as ReturnType<typeof createSeriesDetector>).update(s.values[t] as number, ts as number);
-        if (a.anomalous !== b.anomalous || !Object.is(a.score, b.score) || !Object.is(a.expected, b.expected))
-          same(a, b, `series ${i} point ${t}`);
+        const r = (together[i] as SeriesDetector).update((streams[i] as Stream).values[t] as number, tsOf(i, t));
+        const expected = alone[i]?.readings[t];
+        if (fingerprint(r) !== expected) expect.fail(`series ${i} point ${t}: ${fingerprint(r)} !== ${expected}`);
       }
     }
-    fused.forEach((f, i) => {
-      expect(JSON.stringify(f.state())).toBe(JSON.stringify(references[i]?.state()));
+    together.forEach((d, i) => {
+      expect(JSON.stringify(d.state())).toBe(alone[i]?.state);
     });
   });
 
@@ -331,5 +336,132 @@ describe('the calibration bin without a logarithm', () => {
       }
     }
     for (const v of values) if (binOfAbs(v) !== binOf(v)) expect.fail(`binOfAbs(${v}) ${binOfAbs(v)} !== ${binOf(v)}`);
+  });
+});
+
+describe('each detector, read from the ensemble', () => {
+  const verdict = (r: EnsembleReading, name: string) => r.verdicts.find((v) => v.name === name);
+
+  it('the seasonal veto: a rolling detector firing on the usual daily step is overruled', () => {
+    const rand = random(5);
+    // Five days at 5-minute steps: 10 at night, 50 from 09:00 to 17:00.
+    const step = 5 * 60_000;
+    const start = Date.parse('2026-04-13T00:00:00Z');
+    const nineOnDay5 = 4 * 288 + 9 * 12;
+    const readAt = (seasonal: boolean) => {
+      // An untrusted calibration: the statistic alone decides whether a detector fires.
+      const d = createSeriesDetector(
+        seriesDetectorOptions(
+          detection({ window_points: 24, min_points: 12, calibration_min_points: 1_000_000, seasonal }),
+          step,
+        ),
+      );
+      const values = Array.from({ length: nineOnDay5 + 1 }, (_, i) => {
+        const hour = new Date(start + i * step).getUTCHours();
+        return (hour >= 9 && hour < 17 ? 50 : 10) + rand();
+      });
+      let r: EnsembleReading | undefined;
+      values.forEach((v, i) => {
+        r = d.update(v, start + i * step);
+      });
+      return r as EnsembleReading;
+    };
+    const without = readAt(false);
+    expect(without.anomalous).toBe(true);
+    expect(verdict(without, 'rolling_zscore')?.fired).toBe(true);
+    const withSeasonal = readAt(true);
+    // The z-score sees the step as before, but the same hour of past days explains it.
+    expect(Math.abs(verdict(withSeasonal, 'rolling_zscore')?.statistic ?? 0)).toBeGreaterThan(3.5);
+    expect(Math.abs(verdict(withSeasonal, 'seasonal')?.statistic ?? 99)).toBeLessThan(2);
+    expect(withSeasonal.verdicts.filter((v) => v.fired)).toEqual([]);
+    expect(withSeasonal.anomalous).toBe(false);
+  });
+
+  it('the level shift holds the level before a step (at most a window long), and scores against it', () => {
+    const options = seriesDetectorOptions(detection({ window_points: 60, min_points: 30, seasonal: false }), 60_000);
+    const R = Math.max(2, Math.min(options.levelShiftRecent, Math.floor(options.windowPoints / 3)));
+    const d = createSeriesDetector(options);
+    const rand = random(3);
+    const values = [
+      ...Array.from({ length: 200 }, () => 100 + rand()),
+      ...Array.from({ length: 200 }, () => 108 + rand()),
+    ];
+    let frozenFrom = -1;
+    let run = 0;
+    let longestRun = 0;
+    values.forEach((v, i) => {
+      const held = d.state().levelShift.frozen;
+      const r = d.update(v, T0 + i * 60_000);
+      if (held) {
+        // Against the held level: the median of the last R points, in held sigmas, × √R / 2.
+        const recent = values.slice(i + 1 - R, i + 1).sort((x, y) => x - y);
+        const median =
+          R % 2 === 1 ? (recent[R >> 1] as number) : ((recent[R / 2 - 1] as number) + (recent[R / 2] as number)) / 2;
+        expect(verdict(r, 'level_shift')?.statistic).toBe(((median - held.mean) / held.sigma) * Math.sqrt(R) * 0.5);
+      }
+      const frozen = d.state().levelShift.frozen;
+      if (frozen && frozenFrom < 0) {
+        frozenFrom = i;
+        expect(frozen.mean).toBeGreaterThan(100);
+        expect(frozen.mean).toBeLessThan(101);
+      }
+      run = frozen ? run + 1 : 0;
+      longestRun = Math.max(longestRun, run);
+    });
+    expect(frozenFrom).toBeGreaterThanOrEqual(200);
+    expect(frozenFrom).toBeLessThan(200 + R);
+    expect(longestRun).toBeLessThanOrEqual(options.windowPoints);
+  });
+
+  it('the burn rate is ready once its shortest long window is full, and reads the strongest pair', () => {
+    const options = seriesDetectorOptions(
+      detection({ window_points: 120, min_points: 100, seasonal: false }),
+      60_000,
+      SignalConfigSchema.parse({ name: 'errors', query: 'x', direction: 'up', slo: { objective: 0.999 } }),
+    );
+    const d = createSeriesDetector(options);
+    for (let i = 1; i <= 80; i += 1) {
+      const r = d.update(0.05, T0 + i * 60_000);
+      // Nothing else is ready before 100 points: readiness is the burn rate's (1 h at 1 minute).
+      expect(r.ready).toBe(i >= 60);
+      if (i < 60) continue;
+      // 5% errors against a 0.1% budget burn 50×: 50 / 6 on the 6 h pair, 50 / 14.4 on the 1 h one.
+      expect(verdict(r, 'slo_burn_rate')?.statistic).toBeCloseTo(50 / 6, 9);
+      expect(r.anomalous).toBe(true);
+      expect(r.primary.name).toBe('slo_burn_rate');
+      expect(r.expected).toBeCloseTo(0.001, 12);
+      expect(r.upper).toBeCloseTo(0.006, 12);
+      expect(r.lower).toBe(0);
+    }
+  });
+
+  it('the calibration forgets by growing its weight, rescaled before it overflows', () => {
+    const options = seriesDetectorOptions(
+      detection({ window_points: 24, min_points: 6, calibration_half_life_points: 3 }),
+      60_000,
+    );
+    const d = createSeriesDetector(options);
+    const s = stream(21, 3000, 60_000, 'mixed');
+    let previous = 1;
+    let rescaled = 0;
+    let ready = 0;
+    for (let i = 0; i < s.values.length; i += 1) {
+      const r = d.update(s.values[i] as number, s.timestamps[i] as number);
+      for (const v of r.verdicts) if (!(v.score >= 0 && v.score <= 1)) expect.fail(`point ${i}: ${v.name} ${v.score}`);
+      // Here the z-score is ready exactly when the ensemble is (the MAD with it, the rest later).
+      if (r.ready) ready += 1;
+      const z = d.state().calibration.rolling_zscore;
+      if (!z) throw new Error('no z-score calibration');
+      if (z.weight < previous) rescaled += 1;
+      previous = z.weight;
+      expect(Number.isFinite(z.weight) && z.weight <= 1e200 * 2 ** (1 / 3)).toBe(true);
+      // Suffix sums: finite, and falling bin by bin.
+      for (let k = 1; k < z.suffix.length; k += 1)
+        if (!((z.suffix[k] as number) <= (z.suffix[k - 1] as number) && Number.isFinite(z.suffix[k])))
+          expect.fail(`point ${i}: suffix ${z.suffix.join(',')}`);
+    }
+    // log2(1e200) ≈ 664 half-lives of 3 points: rescaled once every ~2 000 points.
+    expect(rescaled).toBe(1);
+    expect(d.state().calibration.rolling_zscore?.count).toBe(ready);
   });
 });

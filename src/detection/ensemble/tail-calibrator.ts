@@ -1,15 +1,17 @@
 /**
- * Turns a detector statistic into a calibrated score: how rare is a deviation this large in this
- * series' own (recent) history? 0.999 means "larger than 99.9% of what this series has shown".
- * Scores of different detectors and different series are then comparable, which a single global
- * threshold (and the NAB optimiser) needs, and which a hand-set sigma threshold is not.
+ * The per-member tail calibrator: turns a detector statistic into a calibrated score, how rare a
+ * deviation this large is in this series' own (recent) history. 0.999 means "larger than 99.9% of
+ * what this series has shown". Scores of different detectors and different series are then
+ * comparable, which a single global threshold (and the NAB optimiser) needs, and which a hand-set
+ * sigma threshold is not.
  *
- * A small log-spaced histogram of |statistic| kept as suffix sums (bins × 8 bytes, two or three cache
- * lines: the tick touches thousands of series, so memory traffic, not arithmetic, is the cost). Old
- * behaviour is forgotten exponentially by growing the weight of new points (rescaled rarely) instead
- * of decaying every bin. Beyond the largest deviation seen, the tail is extrapolated (Pareto).
+ * A small log-spaced histogram of |statistic| kept as suffix sums (bins × 8 bytes, interleaved by
+ * bin with the other members' in the series' array: the tick touches thousands of series, so memory
+ * traffic, not arithmetic, is the cost). Old behaviour is forgotten exponentially by growing the
+ * weight of new points (rescaled rarely) instead of decaying every bin. Beyond the largest deviation
+ * seen, the tail is extrapolated (Pareto).
  */
-import { type Allocate, heapAllocate } from './arena.js';
+import { C_COUNT, C_MAX, C_WEIGHT, PER_MEMBER, type Plan } from './layout.js';
 
 export const CALIBRATION_BINS = 24;
 const MIN_STAT = 0.5;
@@ -27,16 +29,6 @@ export interface TailCalibratorState {
   count: number;
   /** Largest |statistic| seen, slowly forgotten: beyond it the tail is extrapolated. */
   max: number;
-}
-
-export interface TailCalibrator {
-  /** Probability of a |statistic| at least this large under the history (before adding it), in (0, 1]. */
-  tail(statistic: number): number;
-  add(statistic: number): void;
-  /** tail() then add(): the hot path. */
-  tailThenAdd(statistic: number): number;
-  count(): number;
-  state(): TailCalibratorState;
 }
 
 export function binOf(statistic: number): number {
@@ -115,58 +107,38 @@ export function binOfAbs(a: number): number {
   return a >= (SAFE_ABOVE[k] as number) && a <= (SAFE_BELOW[k] as number) ? k : binOf(a);
 }
 
-/** `halfLife` in points: how fast old behaviour is forgotten. */
-export function createTailCalibrator(
-  halfLife: number,
-  initial?: TailCalibratorState,
-  alloc: Allocate = heapAllocate,
-): TailCalibrator {
-  const suffix = alloc(CALIBRATION_BINS);
-  let weight = 1;
-  let count = 0;
-  let max = 0;
-  const growth = 2 ** (1 / halfLife);
-  const maxDecay = 2 ** (-1 / halfLife);
-  if (initial?.suffix?.length === CALIBRATION_BINS) {
-    suffix.set(initial.suffix);
-    weight = initial.weight;
-    count = initial.count;
-    max = initial.max;
+/**
+ * Calibrator `c` (member c's histogram, interleaved at p.calAt + c + bin × p.calibrated, and its
+ * weight, count and max among the member's numbers): the tail of |statistic| under the history
+ * before it, in (0, 1], then the statistic added to the history.
+ */
+export function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: number): number {
+  const a = Math.abs(statistic);
+  const bin = binOfAbs(a);
+  const s = p.memberAt + c * PER_MEMBER;
+  const stride = p.calibrated;
+  const suffix = p.calAt + c;
+  const weight = b[s + C_WEIGHT] as number;
+  const max = b[s + C_MAX] as number;
+  // The tail. +weight: the point itself counts, so a first-ever extreme is rare but never
+  // "impossible". Beyond anything seen a histogram cannot say how rare: extrapolate, so that three
+  // times the largest deviation ever is rarer than just past it, and a short history caps nothing.
+  const total = b[suffix] as number;
+  let t: number;
+  if (total <= 0) t = 1;
+  else {
+    const u = Math.min(1, ((b[suffix + bin * stride] as number) + weight) / (total + weight));
+    t = a > max && max > 0 ? u * (max / a) ** TAIL_EXPONENT : u;
   }
-
-  function tailOfBin(bin: number, a: number): number {
-    const total = suffix[0] as number;
-    if (total <= 0) return 1;
-    // +weight: the point itself counts, so a first-ever extreme is rare but never "impossible".
-    const t = Math.min(1, ((suffix[bin] as number) + weight) / (total + weight));
-    // Beyond anything seen a histogram cannot say how rare: extrapolate, so that three times the
-    // largest deviation ever is rarer than just past it, and a short history caps nothing.
-    return a > max && max > 0 ? t * (max / a) ** TAIL_EXPONENT : t;
-  }
-
-  function addToBin(bin: number, a: number): void {
-    for (let i = 0; i <= bin; i += 1) suffix[i] = (suffix[i] as number) + weight;
-    count += 1;
-    const decayed = max * maxDecay;
-    max = decayed > a ? decayed : a;
-    weight *= growth;
-    if (weight > RESCALE_AT) {
-      for (let i = 0; i < CALIBRATION_BINS; i += 1) suffix[i] = (suffix[i] as number) / weight;
-      weight = 1;
-    }
-  }
-
-  return {
-    tail: (statistic) => tailOfBin(binOf(statistic), Math.abs(statistic)),
-    add: (statistic) => addToBin(binOf(statistic), Math.abs(statistic)),
-    tailThenAdd(statistic) {
-      const a = Math.abs(statistic);
-      const bin = binOf(a);
-      const t = tailOfBin(bin, a);
-      addToBin(bin, a);
-      return t;
-    },
-    count: () => count,
-    state: () => ({ suffix: Array.from(suffix), weight, count, max }),
-  };
+  // Then add it.
+  for (let i = 0; i <= bin; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) + weight;
+  b[s + C_COUNT] = (b[s + C_COUNT] as number) + 1;
+  const decayed = max * p.maxDecay;
+  b[s + C_MAX] = decayed > a ? decayed : a;
+  const grown = weight * p.growth;
+  if (grown > RESCALE_AT) {
+    for (let i = 0; i < CALIBRATION_BINS; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) / grown;
+    b[s + C_WEIGHT] = 1;
+  } else b[s + C_WEIGHT] = grown;
+  return t;
 }

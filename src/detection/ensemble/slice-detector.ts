@@ -5,7 +5,8 @@ import type { DetectorName } from '../../contracts/index.js';
  * from `at`, `doubles` long, zeros before `start`), and it reads and learns a point with plain
  * arithmetic on it, allocating nothing. The ensemble calibrates its statistic like every other
  * member's (rarity in this series' own history) and persists its slice with the rest of the array.
- * Adding one is this module's shape in a new file and a line in `SLICE_DETECTORS`.
+ * Adding one is this module's shape in a new file and a line in sliceDetectorsFor
+ * (slice-detectors.ts).
  */
 export interface SliceDetector {
   readonly name: DetectorName;

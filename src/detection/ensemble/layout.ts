@@ -1,0 +1,197 @@
+import type { DetectorName } from '../../contracts/index.js';
+import type { SeasonalTime } from './seasonal-baseline.js';
+import type { SliceDetector } from './slice-detector.js';
+
+// Where a series' numbers live in its one Float64Array, shared by the ensemble and the modules of
+// its detectors (each works on its own part of the array, read through these offsets and the plan).
+//   - scalars first, then per member its reading, verdict and calibrator's scalars, then the
+//     calibration histograms interleaved by bin (a point usually touches the low bins of every
+//     detector), the shared ring, the sorted window, the burn rate's sums and ring, the slice
+//     detectors' slices; the seasonal buckets live apart (see StateChunk).
+// The streaming tick touches one point of thousands of series in turn, so the cost is the memory a
+// point touches (cache misses), far more than arithmetic.
+
+// Scalars, at the start of every series' array.
+export const SCALE = 0;
+export const PREVIOUS = 1;
+export const PEAK = 2;
+/** Next write index of the shared ring. */
+export const HEAD = 3;
+export const Z_LEN = 4;
+/** Pushes into the z-score mod window: where its own ring would have put the next value. */
+export const Z_PHASE = 5;
+export const Z_SUM = 6;
+export const Z_SQ = 7;
+export const Z_SINCE = 8;
+export const M_N = 9;
+export const L_N = 10;
+export const L_REF = 11;
+export const L_REFSQ = 12;
+export const L_REC = 13;
+export const L_SINCE = 14;
+export const L_FROZEN = 15;
+export const L_FMEAN = 16;
+export const L_FSIGMA = 17;
+export const L_FPOINTS = 18;
+export const S_LEVEL = 19;
+export const S_LEVELCOUNT = 20;
+/**
+ * Where the MAD's search ended on the last point (it moves little from one point to the next), or
+ * -1 once a value that is not finite has entered the sorted window: with a NaN (or one made of
+ * infinities) comparisons are not monotone, so from then on only the exact binary searches give
+ * its answers.
+ */
+export const M_HINT = 21;
+export const B_START = 22;
+export const B_N = 23;
+export const CHOSEN = 24;
+/** Where the sorted window starts in its region (it drifts: see slidePush). */
+export const M_LO = 25;
+// The last point's reading, which SeriesReading reads from here (see there).
+export const R_SCORE = 26;
+/** The onset score's "news" (see update), or 0 when R_Q holds it instead. */
+export const R_NEWS = 27;
+/** When > 0: the news is half the surprise of this 1 - score, left to be computed when asked for. */
+export const R_Q = 28;
+export const SCALARS = 29;
+/**
+ * Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on: its last
+ * reading (statistic, expected value and the sigma its band is drawn from; the burn rate keeps its
+ * band's upper end there), its verdict on the last point, and its calibrator's weight, count and
+ * (decaying) largest |statistic|. Whether it fired is also whether it is "active" on the next point.
+ */
+export const PER_MEMBER = 8;
+export const M_STAT = 0;
+export const M_EXP = 1;
+export const M_SIGMA = 2;
+export const M_SCORE = 3;
+export const M_FIRED = 4;
+export const C_WEIGHT = 5;
+export const C_COUNT = 6;
+export const C_MAX = 7;
+
+/** The built-in members that are always there, in member order. */
+export const ZSCORE = 0;
+export const MAD = 1;
+export const LEVEL = 2;
+
+/** Everything the series of one set of options share: sizes, rates, thresholds and offsets. */
+export interface Plan {
+  W: number;
+  minPoints: number;
+  R: number;
+  /** Ring capacity: the level-shift test's reference + recent points (the longest window). */
+  C: number;
+  thresholds: Float64Array;
+  names: DetectorName[];
+  members: number;
+  /** Calibrated members (all but the burn rate), members 0..calibrated-1. */
+  calibrated: number;
+  seasonalIndex: number;
+  sloIndex: number;
+  scaleAlpha: number;
+  peakDecay: number;
+  wantsUp: boolean;
+  wantsDown: boolean;
+  minAbsDeviation: number;
+  calibrationMinPoints: number;
+  minScore: number;
+  growth: number;
+  maxDecay: number;
+  sqrtR: number;
+  /** Scratch for the level-shift test's recent median (shared: one point is scored at a time). */
+  scratch: Float64Array;
+  // Seasonal.
+  pointsPerHour: number;
+  pointsPerSlot: number;
+  dayAlpha: number;
+  weekAlpha: number;
+  dayReady: number;
+  weekReady: number;
+  levelAlpha: number;
+  /** From which count 1 / count ≤ the rate, i.e. Math.max(rate, 1 / count) is the rate (no division). */
+  dayAlphaFrom: number;
+  weekAlphaFrom: number;
+  levelAlphaFrom: number;
+  /** The seasonal buckets of the last timestamp seen (shared by the series of these options). */
+  time: SeasonalTime;
+  // Burn rate.
+  budget: number;
+  sloLengths: number[];
+  sloFactors: number[];
+  sloCapacity: number;
+  sloReadyAt: number;
+  // Offsets.
+  memberAt: number;
+  calAt: number;
+  ringAt: number;
+  /** The sorted window's region: W values with `slack` free places on either side at first. */
+  sortedAt: number;
+  slack: number;
+  /** Where the series of these options keep their state (see StatePool). */
+  pool: StatePool;
+  /** Doubles between two series' arrays in a chunk: `size`, rounded up to whole cache lines. */
+  stride: number;
+  sloSumsAt: number;
+  sloRingAt: number;
+  /** The slice detectors (members from `firstSlice` on), and where each one's slice starts. */
+  slices: SliceDetector[];
+  sliceAt: number[];
+  firstSlice: number;
+  size: number;
+}
+
+export interface StateChunk {
+  arrays: ArrayBuffer;
+  /** All of `arrays`: the series' arrays are views of it (see touchLines). */
+  whole: Float64Array;
+  /** Seasonal profiles (empty without seasonal). */
+  profiles: Float64Array;
+  places: number;
+  used: number;
+}
+
+export interface StatePool {
+  chunks: StateChunk[];
+  /** Places whose detector has been released or collected, for the next series. */
+  free: StatePlace[];
+  /** Places taken and not given back. */
+  live: number;
+}
+
+export interface StatePlace {
+  chunk: StateChunk;
+  place: number;
+  /** A place used before, to be cleared. */
+  reused: boolean;
+}
+
+/**
+ * Numbers handed from one function of the hot path to another through a typed array rather than as
+ * a return value or a module variable: V8 boxes a double on the heap whenever it crosses a call it
+ * has not inlined, or is stored in a module variable (an allocation per point each time).
+ */
+export const handed = new Float64Array(7);
+export const EXPECTED_MEAN = 0;
+export const EXPECTED_DEV = 1;
+/** The seasonal detector's weak statistic on the point being scored (NaN when none). */
+export const SEASONAL_WEAK = 2;
+handed[SEASONAL_WEAK] = Number.NaN;
+export const RECENT_MEDIAN = 3;
+export const MAD_VALUE = 4;
+export const LEARN_VALUE = 5;
+export const LEARN_SCALE = 6;
+
+// spreadFloor is written out where a sigma is floored, as Math.max(sigma, |level| × 1%, the series'
+// scale, 1e-9) (Math.max of Math.max is one Math.max): as a function, V8 did not always inline it,
+// and each call boxed its numbers on the heap.
+
+/**
+ * Where the value `age` points back in the shared ring is (0: the newest): an index, not the
+ * value, so that a call V8 does not inline boxes nothing.
+ */
+export function ringIndex(b: Float64Array, p: Plan, age: number): number {
+  let i = ((b[HEAD] as number) | 0) - 1 - age;
+  if (i < 0) i += p.C;
+  return p.ringAt + i;
+}

@@ -1,0 +1,32 @@
+import { handed, M_EXP, M_LO, M_N, M_SIGMA, M_STAT, MAD, MAD_VALUE, PER_MEMBER, type Plan, SCALE } from './layout.js';
+import { madOf, medianOf } from './recent-window.js';
+
+/** What SeriesDetector.state() shows of it. */
+export interface RobustMadState {
+  /** Window values in arrival order. */
+  values: number[];
+}
+
+/** Scales the MAD to the standard deviation of a normal distribution (1 / Φ⁻¹(3/4)). */
+const MAD_TO_SIGMA = 1.4826;
+
+/**
+ * The robust MAD: distance from the rolling median in robust sigmas (1.4826 × MAD), so one outlier
+ * in the window does not blind it to the next. The window is the shared sorted window (see
+ * recent-window.ts): median and MAD in O(log window).
+ */
+export function readMad(b: Float64Array, p: Plan, value: number): boolean {
+  const sortedAt = p.sortedAt + ((b[M_LO] as number) | 0);
+  const mN = (b[M_N] as number) | 0;
+  if (mN < p.minPoints) return false;
+  const scale = b[SCALE] as number;
+  const med = medianOf(b, sortedAt, mN);
+  madOf(b, sortedAt, mN);
+  const mad = handed[MAD_VALUE] as number;
+  const sigma = Math.max(MAD_TO_SIGMA * mad, Math.abs(med) * 0.01, scale, 1e-9);
+  const m = p.memberAt + MAD * PER_MEMBER;
+  b[m + M_STAT] = (value - med) / sigma;
+  b[m + M_EXP] = med;
+  b[m + M_SIGMA] = sigma;
+  return true;
+}
