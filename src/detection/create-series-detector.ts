@@ -646,27 +646,27 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     if (!Number.isNaN(previous))
       b[SCALE] = (b[SCALE] as number) + p.scaleAlpha * (0.5 * Math.abs(value - previous) - (b[SCALE] as number));
     b[PREVIOUS] = value;
-    const scale = b[SCALE] as number;
 
     // --- Readings (each judged on the past only; the point is learned below). ---
     let readyMask = 0;
-    if (readZscore(b, p, value)) readyMask |= 1 << ZSCORE;
-    if (readMad(b, p, value)) readyMask |= 1 << MAD;
-    if (readLevelShift(b, p, value, head)) readyMask |= 1 << LEVEL;
+    // The point's value is b[PREVIOUS] from here on: no call below takes a double, which V8 would
+    // box on the heap for every call it does not inline (update inlines only so much).
+    if (readZscore(b, p)) readyMask |= 1 << ZSCORE;
+    if (readMad(b, p)) readyMask |= 1 << MAD;
+    if (readLevelShift(b, p, head)) readyMask |= 1 << LEVEL;
     // Seasonal baseline (reads and learns).
-    if (p.seasonalIndex >= 0 && readSeasonal(b, p, value, this.sd, this.sRow, this.sBase))
-      readyMask |= 1 << p.seasonalIndex;
+    if (p.seasonalIndex >= 0 && readSeasonal(b, p, this.sd, this.sRow, this.sBase)) readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
-    if (p.sloIndex >= 0 && readBurnRate(b, p, value)) readyMask |= 1 << p.sloIndex;
+    if (p.sloIndex >= 0 && readBurnRate(b, p)) readyMask |= 1 << p.sloIndex;
     // Slice detectors (see SliceDetector); in a method of their own, as update must have no loop.
-    if (p.slices.length > 0) readyMask |= this.readSlices(value, scale);
+    if (p.slices.length > 0) readyMask |= this.readSlices();
 
     // --- Learn the point: the shared ring and what each detector keeps of it. ---
-    learnRecent(b, p, value);
-    if (p.slices.length > 0) this.learnSlices(value);
+    learnRecent(b, p);
+    if (p.slices.length > 0) this.learnSlices();
 
     // --- The ensemble (see the comment of createSeriesDetector). ---
-    this.ensemble(value, readyMask);
+    this.ensemble(readyMask);
     this.nextHead = (b[HEAD] as number) | 0;
     this.nextLo = (b[M_LO] as number) | 0;
     this.nextSloAt = sloWriteAt(b, p);
@@ -674,25 +674,22 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   }
 
   /** Each slice detector's reading of the point (see SliceDetector): the ready members' bits. */
-  private readSlices(value: number, scale: number): number {
+  private readSlices(): number {
     const b = this.b;
     const p = this.p;
     const slices = p.slices;
     let ready = 0;
     for (let k = 0; k < slices.length; k += 1) {
       const member = p.firstSlice + k;
-      if (
-        (slices[k] as SliceDetector).read(b, p.sliceAt[k] as number, value, scale, b, p.memberAt + member * PER_MEMBER)
-      )
+      if ((slices[k] as SliceDetector).read(b, p.sliceAt[k] as number, p.memberAt + member * PER_MEMBER))
         ready |= 1 << member;
     }
     return ready;
   }
 
-  private learnSlices(value: number): void {
+  private learnSlices(): void {
     const slices = this.p.slices;
-    for (let k = 0; k < slices.length; k += 1)
-      (slices[k] as SliceDetector).learn(this.b, this.p.sliceAt[k] as number, value);
+    for (let k = 0; k < slices.length; k += 1) (slices[k] as SliceDetector).learn(this.b, this.p.sliceAt[k] as number);
   }
 
   /**
@@ -703,9 +700,10 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
    * speed in 3 of 26 runs that way (none in 30 since). Here the loop comes first, so little runs
    * before it.
    */
-  private ensemble(value: number, readyMask: number): void {
+  private ensemble(readyMask: number): void {
     const b = this.b;
     const p = this.p;
+    const value = b[PREVIOUS] as number;
     const memberAt = p.memberAt;
     let minTail = 1;
     let consulted = 0;

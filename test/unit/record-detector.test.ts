@@ -3,6 +3,7 @@ import { DetectionConfigSchema } from '../../src/config/config-schema.js';
 import { seriesKeyOf } from '../../src/contracts/index.js';
 import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
 import { createRecordDetector, recordWarmupPoints } from '../../src/detection/ensemble/record.js';
+import { POINT_SCALE, POINT_VALUE } from '../../src/detection/ensemble/slice-detector.js';
 
 const T0 = Date.parse('2026-03-02T00:00:00Z');
 const MINUTE = 60_000;
@@ -18,31 +19,43 @@ function random(seed: number): () => number {
 describe('the record detector', () => {
   it('reads a value against the range it has learned, widened by the margin × the scale', () => {
     const record = createRecordDetector(1, 3, 3);
-    const state = new Float64Array(record.doubles);
-    const out = new Float64Array(3);
-    record.start(state, 0);
+    // The series' array as the ensemble lays it out for slice detectors: the point and the scale
+    // where POINT_VALUE and POINT_SCALE say, then the record's slice, then its reading.
+    const at = 2;
+    const outAt = at + record.doubles;
+    const b = new Float64Array(outAt + 3);
+    b[POINT_SCALE] = 1;
+    record.start(b, at);
+    const read = (value: number) => {
+      b[POINT_VALUE] = value;
+      return record.read(b, at, outAt);
+    };
+    const learn = (value: number) => {
+      b[POINT_VALUE] = value;
+      record.learn(b, at);
+    };
     for (const v of [10, 14, 12]) {
-      expect(record.read(state, 0, v, 1, out, 0)).toBe(false);
-      record.learn(state, 0, v);
+      expect(read(v)).toBe(false);
+      learn(v);
     }
     // Range 10–14, scale 1: the band is 9–15, its middle 12, its half-width 3.
-    expect(record.read(state, 0, 15.6, 1, out, 0)).toBe(true);
-    expect([...out]).toEqual([1.2, 12, 3]);
-    expect(record.read(state, 0, 8.4, 1, out, 0)).toBe(true);
-    expect(out[0]).toBeCloseTo(-1.2, 12);
+    expect(read(15.6)).toBe(true);
+    expect([...b.subarray(outAt)]).toEqual([1.2, 12, 3]);
+    expect(read(8.4)).toBe(true);
+    expect(b[outAt]).toBeCloseTo(-1.2, 12);
     // NaN is not learned: it would poison the extremes for good.
-    record.learn(state, 0, Number.NaN);
-    expect([...state.subarray(0, 3)]).toEqual([3, 14, 10]);
+    learn(Number.NaN);
+    expect([...b.subarray(at, at + 3)]).toEqual([3, 14, 10]);
     // After the warm-up a block's values join the record when the block ends (every third point
     // here): a climb is measured against where the series was before it, not its own last step.
-    record.learn(state, 0, 16);
-    record.learn(state, 0, 17);
-    expect(record.read(state, 0, 15.6, 1, out, 0)).toBe(true);
-    expect(out[0]).toBeCloseTo(1.2, 12);
-    record.learn(state, 0, 11);
-    record.read(state, 0, 15.6, 1, out, 0);
+    learn(16);
+    learn(17);
+    expect(read(15.6)).toBe(true);
+    expect(b[outAt]).toBeCloseTo(1.2, 12);
+    learn(11);
+    read(15.6);
     // Range 10–17 now: middle 13.5, half-width 3.5 + 1.
-    expect([out[1], out[2]]).toEqual([13.5, 4.5]);
+    expect([b[outAt + 1], b[outAt + 2]]).toEqual([13.5, 4.5]);
   });
 
   it('needs at least a day of history: a new series’ first morning ramp is not a record', () => {

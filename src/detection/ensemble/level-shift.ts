@@ -11,11 +11,13 @@ import {
   L_REFSQ,
   L_SINCE,
   LEVEL,
+  LEVEL_LEAVING,
   M_EXP,
   M_SIGMA,
   M_STAT,
   PER_MEMBER,
   type Plan,
+  PREVIOUS,
   RECENT_MEDIAN,
   ringIndex,
   SCALE,
@@ -49,12 +51,12 @@ export function recentPoints(options: { levelShiftRecent: number; windowPoints: 
  * false while warming up. Freezes the reference level when the statistic passes the threshold, and
  * thaws it when it falls back or after W points.
  */
-export function readLevelShift(b: Float64Array, p: Plan, value: number, head: number): boolean {
+export function readLevelShift(b: Float64Array, p: Plan, head: number): boolean {
   const lN = (b[L_N] as number) | 0;
   const refCount = lN - p.R;
   if (refCount < p.minPoints) return false;
   const scale = b[SCALE] as number;
-  recentMedian(b, p, value, head);
+  recentMedian(b, p, head);
   const recentMedianValue = handed[RECENT_MEDIAN] as number;
   let refMean: number;
   let sigma: number;
@@ -91,7 +93,8 @@ export function readLevelShift(b: Float64Array, p: Plan, value: number, head: nu
  * (the median of the same numbers) unless it is a zero, whose sign only the insertion order gives.
  * Left in handed[RECENT_MEDIAN].
  */
-function recentMedian(b: Float64Array, p: Plan, value: number, head: number): void {
+function recentMedian(b: Float64Array, p: Plan, head: number): void {
+  const value = b[PREVIOUS] as number;
   const R = p.R;
   const ring = p.ringAt;
   const C = p.C;
@@ -130,7 +133,9 @@ function recentMedian(b: Float64Array, p: Plan, value: number, head: number): vo
  * Learns the point into the running sums of the reference and recent parts (`old` leaving the
  * reference once the ring is full); every C points the sums are recomputed (resumLevel).
  */
-export function levelPush(b: Float64Array, p: Plan, value: number, lN: number, old: number): void {
+export function levelPush(b: Float64Array, p: Plan, lN: number): void {
+  const value = b[PREVIOUS] as number;
+  const old = handed[LEVEL_LEAVING] as number;
   const R = p.R;
   const C = p.C;
   let refSum = b[L_REF] as number;

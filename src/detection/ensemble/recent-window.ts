@@ -1,4 +1,17 @@
-import { HEAD, handed, L_N, M_HINT, M_LO, M_N, MAD_VALUE, type Plan, ringIndex, Z_LEN } from './layout.js';
+import {
+  HEAD,
+  handed,
+  L_N,
+  LEVEL_LEAVING,
+  M_HINT,
+  M_LO,
+  M_N,
+  MAD_VALUE,
+  type Plan,
+  PREVIOUS,
+  ringIndex,
+  Z_LEN,
+} from './layout.js';
 import { levelPush } from './level-shift.js';
 import { zscorePush } from './rolling-zscore.js';
 
@@ -10,7 +23,8 @@ import { zscorePush } from './rolling-zscore.js';
  */
 
 /** Learns a point: into the shared ring, the z-score sums, the sorted window, the level-shift sums. */
-export function learnRecent(b: Float64Array, p: Plan, value: number): void {
+export function learnRecent(b: Float64Array, p: Plan): void {
+  const value = b[PREVIOUS] as number;
   const W = p.W;
   const C = p.C;
   // What leaves each detector's window, read before the ring slot is overwritten.
@@ -20,19 +34,18 @@ export function learnRecent(b: Float64Array, p: Plan, value: number): void {
   // The z-score's and the MAD's windows lose the same value: W points back. Writing the head
   // leaves it in place (the ring holds W + R), so slidePush reads it there later.
   const leavingAt = ringIndex(b, p, W - 1);
-  const zOld = zLen === W ? (b[leavingAt] as number) : 0;
-  const mOld = mN === W ? (b[leavingAt] as number) : 0;
-  const lOld = lN === C ? (b[ringIndex(b, p, C - 1)] as number) : 0;
+  // (Values leave by where they are in the ring, not as numbers, which a call would box; the level
+  // test's slot is the one this point overwrites, so its value goes through `handed`.)
+  handed[LEVEL_LEAVING] = lN === C ? (b[ringIndex(b, p, C - 1)] as number) : 0;
   const head = (b[HEAD] as number) | 0;
   b[p.ringAt + head] = value;
   b[HEAD] = head + 1 === C ? 0 : head + 1;
-  zscorePush(b, p, value, zLen, zOld);
+  zscorePush(b, p, zLen, leavingAt);
   if (!Number.isFinite(value)) b[M_HINT] = -1;
-  // The old value by where it is in the ring, not as a number, which this call would box.
-  if (mN === W && ((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, value, leavingAt);
-  else sortedPush(b, p.sortedAt + ((b[M_LO] as number) | 0), mN, W, value, mOld);
+  if (mN === W && ((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, leavingAt);
+  else sortedPush(b, p.sortedAt + ((b[M_LO] as number) | 0), mN, W, leavingAt);
   if (mN < W) b[M_N] = mN + 1;
-  levelPush(b, p, value, lN, lOld);
+  levelPush(b, p, lN);
 }
 
 /**
@@ -73,7 +86,8 @@ const SHORT_MOVE = 24;
  * of each place, the window's start moving by one within its region. When it reaches the region's
  * end the window is moved back to the middle, once every `slack` points of a steady trend.
  */
-function slidePush(b: Float64Array, p: Plan, value: number, oldAt: number): void {
+function slidePush(b: Float64Array, p: Plan, oldAt: number): void {
+  const value = b[PREVIOUS] as number;
   const old = b[oldAt] as number;
   const W = p.W;
   let base = p.sortedAt + ((b[M_LO] as number) | 0);
@@ -143,8 +157,10 @@ function recentre(b: Float64Array, p: Plan, base: number): number {
  * Replaces `old` (the value leaving the window) by `value` once the window is full: both places by
  * binary search, then one move of what lies between (an O(log window) search, a short move).
  */
-function sortedPush(b: Float64Array, base: number, n: number, W: number, value: number, old: number): void {
+function sortedPush(b: Float64Array, base: number, n: number, W: number, oldAt: number): void {
+  const value = b[PREVIOUS] as number;
   if (n === W) {
+    const old = b[oldAt] as number;
     const from = lowerBound(b, base, n, old);
     let i = from;
     if (value > old) {

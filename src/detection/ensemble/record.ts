@@ -1,4 +1,4 @@
-import type { SliceDetector } from './slice-detector.js';
+import { POINT_SCALE, POINT_VALUE, type SliceDetector } from './slice-detector.js';
 
 // Slice: points learned, the highest and the lowest of them up to the last block, and of the
 // block going on.
@@ -44,18 +44,21 @@ export function createRecordDetector(margin: number, warmupPoints: number, block
       b[at + BLOCK_HIGHEST] = Number.NEGATIVE_INFINITY;
       b[at + BLOCK_LOWEST] = Number.POSITIVE_INFINITY;
     },
-    read(b, at, value, scale, out, outAt) {
+    read(b, at, outAt) {
       if ((b[at + POINTS] as number) < warmupPoints) return false;
+      const value = b[POINT_VALUE] as number;
+      const scale = b[POINT_SCALE] as number;
       const highest = b[at + HIGHEST] as number;
       const lowest = b[at + LOWEST] as number;
       const middle = (highest + lowest) / 2;
       const halfWidth = Math.max((highest - lowest) / 2 + margin * scale, Math.abs(middle) * 1e-9, 1e-12);
-      out[outAt] = (value - middle) / halfWidth;
-      out[outAt + 1] = middle;
-      out[outAt + 2] = halfWidth;
+      b[outAt] = (value - middle) / halfWidth;
+      b[outAt + 1] = middle;
+      b[outAt + 2] = halfWidth;
       return true;
     },
-    learn(b, at, value) {
+    learn(b, at) {
+      const value = b[POINT_VALUE] as number;
       // A value that is not a number would poison the extremes for good: it is not learned.
       if (Number.isNaN(value)) return;
       const points = (b[at + POINTS] as number) + 1;

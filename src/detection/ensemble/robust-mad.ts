@@ -1,4 +1,17 @@
-import { handed, M_EXP, M_LO, M_N, M_SIGMA, M_STAT, MAD, MAD_VALUE, PER_MEMBER, type Plan, SCALE } from './layout.js';
+import {
+  handed,
+  M_EXP,
+  M_LO,
+  M_N,
+  M_SIGMA,
+  M_STAT,
+  MAD,
+  MAD_VALUE,
+  PER_MEMBER,
+  type Plan,
+  PREVIOUS,
+  SCALE,
+} from './layout.js';
 import { madOf, medianOf } from './recent-window.js';
 
 /** What SeriesDetector.state() shows of it. */
@@ -15,7 +28,8 @@ const MAD_TO_SIGMA = 1.4826;
  * in the window does not blind it to the next. The window is the shared sorted window (see
  * recent-window.ts): median and MAD in O(log window).
  */
-export function readMad(b: Float64Array, p: Plan, value: number): boolean {
+export function readMad(b: Float64Array, p: Plan): boolean {
+  const value = b[PREVIOUS] as number;
   const sortedAt = p.sortedAt + ((b[M_LO] as number) | 0);
   const mN = (b[M_N] as number) | 0;
   if (mN < p.minPoints) return false;

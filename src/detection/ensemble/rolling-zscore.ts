@@ -4,6 +4,7 @@ import {
   M_STAT,
   PER_MEMBER,
   type Plan,
+  PREVIOUS,
   ringIndex,
   SCALE,
   Z_LEN,
@@ -27,7 +28,8 @@ export interface RollingZscoreState {
  */
 
 /** Judges `value` against the window before it (the statistic, mean and sigma to its member's numbers); false while warming up. */
-export function readZscore(b: Float64Array, p: Plan, value: number): boolean {
+export function readZscore(b: Float64Array, p: Plan): boolean {
+  const value = b[PREVIOUS] as number;
   const zLen = (b[Z_LEN] as number) | 0;
   if (zLen < p.minPoints) return false;
   const scale = b[SCALE] as number;
@@ -46,13 +48,15 @@ export function readZscore(b: Float64Array, p: Plan, value: number): boolean {
  * Learns the point into the running sums (the window's values are the shared ring's), `old` leaving
  * once the window is full; every W points the sums are recomputed so that rounding cannot drift.
  */
-export function zscorePush(b: Float64Array, p: Plan, value: number, zLen: number, old: number): void {
+export function zscorePush(b: Float64Array, p: Plan, zLen: number, oldAt: number): void {
+  const value = b[PREVIOUS] as number;
   const W = p.W;
   let sum = b[Z_SUM] as number;
   let sumSq = b[Z_SQ] as number;
   let len = zLen;
   if (len < W) len += 1;
   else {
+    const old = b[oldAt] as number;
     sum -= old;
     sumSq -= old * old;
   }

@@ -9,6 +9,7 @@ import {
   M_STAT,
   PER_MEMBER,
   type Plan,
+  PREVIOUS,
   S_LEVEL,
   S_LEVELCOUNT,
   SCALE,
@@ -160,18 +161,12 @@ export function seasonalTime(t: SeasonalTime, ts: number): void {
 }
 
 /**
- * The seasonal baseline's reading of `value`, then learning it; true when ready. The series' array
+ * The seasonal baseline's reading of the point (b[PREVIOUS]), then learning it; true when ready. The series' array
  * is `b`; its profiles are the buckets at row × k + base of `sd` (see StateChunk), and p.time is
  * where the point's timestamp falls (seasonalTime).
  */
-export function readSeasonal(
-  b: Float64Array,
-  p: Plan,
-  value: number,
-  sd: Float64Array,
-  row: number,
-  base: number,
-): boolean {
+export function readSeasonal(b: Float64Array, p: Plan, sd: Float64Array, row: number, base: number): boolean {
+  const value = b[PREVIOUS] as number;
   const scale = b[SCALE] as number;
   const t = p.time;
   const dayHere = row * t.dayHere + base;

@@ -1,4 +1,13 @@
 import type { DetectorName } from '../../contracts/index.js';
+import { PREVIOUS, SCALE } from './layout.js';
+
+/**
+ * Where a slice detector finds, in the series' array, the point being scored and the series'
+ * typical point-to-point change. No double crosses a call on the hot path: V8 would box it on the
+ * heap at every call it does not inline.
+ */
+export const POINT_VALUE = PREVIOUS;
+export const POINT_SCALE = SCALE;
 
 /**
  * A detector written once, for the hot path: its state is a slice of the series' one array (`b`
@@ -17,11 +26,11 @@ export interface SliceDetector {
   /** A series that has seen nothing: the slice's first values (it is zeros before). */
   start(b: Float64Array, at: number): void;
   /**
-   * Judges `value` against the past only, writing the signed statistic, the expected value and the
-   * sigma of its band to `out[outAt]`, `out[outAt + 1]`, `out[outAt + 2]`; false while warming up.
-   * `scale` is the series' typical point-to-point change, `points` how many points it has learned.
+   * Judges the point (b[POINT_VALUE]) against the past only, writing the signed statistic, the
+   * expected value and the sigma of its band to b[outAt], b[outAt + 1], b[outAt + 2]; false while
+   * warming up.
    */
-  read(b: Float64Array, at: number, value: number, scale: number, out: Float64Array, outAt: number): boolean;
+  read(b: Float64Array, at: number, outAt: number): boolean;
   /** Learns the point, after every member has read it. */
-  learn(b: Float64Array, at: number, value: number): void;
+  learn(b: Float64Array, at: number): void;
 }

@@ -1,5 +1,5 @@
 import { max, min } from 'simple-statistics';
-import { B_N, B_START, M_SIGMA, M_STAT, PER_MEMBER, type Plan } from './layout.js';
+import { B_N, B_START, M_SIGMA, M_STAT, PER_MEMBER, type Plan, PREVIOUS } from './layout.js';
 
 /**
  * The SLO burn rate, for an error-ratio signal with an SLO objective (e.g. 0.999): burn rate =
@@ -51,8 +51,8 @@ export function sloWriteAt(b: Float64Array, p: Plan): number {
 }
 
 /** The burn rate: learns the point, then reads the windows; true when ready. */
-export function readBurnRate(b: Float64Array, p: Plan, value: number): boolean {
-  burnPush(b, p, value);
+export function readBurnRate(b: Float64Array, p: Plan): boolean {
+  burnPush(b, p);
   const n = (b[B_N] as number) | 0;
   const budget = p.budget;
   let strongest = 0;
@@ -73,7 +73,8 @@ export function readBurnRate(b: Float64Array, p: Plan, value: number): boolean {
 }
 
 /** Learns the point: into the ring and each window's running sum. */
-function burnPush(b: Float64Array, p: Plan, value: number): void {
+function burnPush(b: Float64Array, p: Plan): void {
+  const value = b[PREVIOUS] as number;
   const capacity = p.sloCapacity;
   const start = (b[B_START] as number) | 0;
   const n = (b[B_N] as number) | 0;
