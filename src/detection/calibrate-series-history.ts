@@ -1,11 +1,12 @@
 import { createSeriesDetector } from './create-series-detector.js';
 import type { SeasonalBaselineState } from './ensemble/seasonal-baseline.js';
+import { advanceEpisode, isAnomalousPoint, newEpisode, PAGE_SCORE, pageScore } from './page-score.js';
 import type { seriesDetectorOptions } from './series-detector-options.js';
 
 /** What a series' history says, read once in time order: for recalibration. */
 export interface SeriesHistorySummary {
   points: number;
-  /** Calibrated score of the onset (first anomalous point) of every episode, in time order. */
+  /** Calibrated score of the point that opened each episode (see pageScore), in time order. */
   onsets: number[];
   /** The seasonal baseline the series' detector learned from the history at the coarse step; null when off. */
   seasonal: SeasonalBaselineState | null;
@@ -19,13 +20,17 @@ export interface SeriesHistoryReader {
 
 /**
  * Reads a series' history point by point, online (the detectors are), so that recalibration holds
- * a few kilobytes per series whatever the history length, not every sample of a week.
+ * a few kilobytes per series whatever the history length, not every sample of a week. Episodes are
+ * the tick's (pageScore), with `episodeGapPoints` at the history's step.
  */
-export function readSeriesHistory(options: ReturnType<typeof seriesDetectorOptions>): SeriesHistoryReader {
+export function readSeriesHistory(
+  options: ReturnType<typeof seriesDetectorOptions>,
+  episodeGapPoints: number,
+): SeriesHistoryReader {
   // Every point may alert here: the gate under study is the one being recalibrated.
   const detector = createSeriesDetector({ ...options, minScore: 0 });
   const onsets: number[] = [];
-  let previous = false;
+  const episode = newEpisode();
   let points = 0;
   return {
     feed(timestamps, values) {
@@ -33,8 +38,10 @@ export function readSeriesHistory(options: ReturnType<typeof seriesDetectorOptio
         const ts = timestamps[i] as number;
         const value = values[i] as number;
         const r = detector.update(value, ts);
-        if (r.anomalous && !previous && r.primary.name !== 'slo_burn_rate') onsets.push(r.primary.score);
-        previous = r.anomalous;
+        const anomalous = isAnomalousPoint(r, undefined);
+        if (pageScore(r, undefined, episode) >= PAGE_SCORE && r.primary.name !== 'slo_burn_rate')
+          onsets.push(r.primary.score);
+        advanceEpisode(episode, anomalous, anomalous, episodeGapPoints);
       }
       points += timestamps.length;
     },

@@ -28,12 +28,9 @@ import {
   M_SIGMA,
   M_STAT,
   MAD,
-  PEAK,
   PER_MEMBER,
   type Plan,
   PREVIOUS,
-  R_NEWS,
-  R_Q,
   R_SCORE,
   ringIndex,
   S_LEVEL,
@@ -73,7 +70,7 @@ import {
   type SloBurnRateState,
   sloWriteAt,
 } from './ensemble/slo-burn-rate.js';
-import { binaryExponent, CALIBRATION_BINS, type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
+import { CALIBRATION_BINS, type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
 
 export interface SeriesDetectorOptions {
   stepMs: number;
@@ -115,11 +112,6 @@ export interface EnsembleReading {
   anomalous: boolean;
   /** The ensemble's calibrated score 0..1. */
   score: number;
-  /**
-   * The score as news: full at the onset of an episode (stronger than anything in the last
-   * `windowPoints`), reduced while the same episode goes on. What pages a person, and what NAB reads.
-   */
-  onsetScore: number;
   /** The detector that explains the point best: the strongest of those that fired, else the strongest. */
   primary: DetectorVerdict;
   expected: number;
@@ -141,7 +133,6 @@ export interface SeriesDetectorState {
   slices: Record<string, number[]>;
   scale: number;
   previous: number;
-  peak: number;
 }
 
 export interface SeriesDetector {
@@ -381,7 +372,6 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     seasonalIndex: options.seasonal ? 3 : -1,
     sloIndex: slo ? members - 1 : -1,
     scaleAlpha: 1 / Math.max(10, options.windowPoints),
-    peakDecay: 2 ** (-0.5 / options.windowPoints),
     wantsUp: options.direction !== 'down',
     wantsDown: options.direction !== 'up',
     minAbsDeviation: options.minAbsDeviation,
@@ -442,12 +432,6 @@ class SeriesReading implements EnsembleReading {
 
   get score(): number {
     return this.b[R_SCORE] as number;
-  }
-
-  get onsetScore(): number {
-    const q = this.b[R_Q] as number;
-    const news = q > 0 ? -Math.log10(q) * 0.5 : (this.b[R_NEWS] as number);
-    return news > 0 ? 1 - 10 ** -news : 0;
   }
 
   get expected(): number {
@@ -788,21 +772,6 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     // Bonferroni: consulting more detectors makes some small tail likelier by chance.
     const score = Math.max(burnScore, consulted > 0 ? 1 - Math.min(1, minTail * consulted) : 0);
     b[R_SCORE] = score;
-    const previousPeak = (b[PEAK] as number) * p.peakDecay;
-    // Only what exceeds the recent peak is news; the rest of an episode is told at half strength.
-    // The surprise -log10(1 - score) is at most -e log10(2) for 1 - score ≥ 2^e: below the peak by
-    // that bound (with room for rounding), the peak stays and the logarithm waits until the onset
-    // score is asked for (the tick never asks; a replay scoring every point does).
-    const q = Math.max(1e-300, 1 - score);
-    let peak = previousPeak;
-    if (score > 0 && -binaryExponent(q) * 0.30103 + 1e-12 < previousPeak) b[R_Q] = q;
-    else {
-      const surprise = score > 0 ? -Math.log10(q) : 0;
-      b[R_NEWS] = surprise > previousPeak ? surprise : surprise * 0.5;
-      b[R_Q] = 0;
-      if (!(previousPeak > surprise)) peak = surprise;
-    }
-    b[PEAK] = peak;
   }
 
   /**
@@ -814,7 +783,6 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     const p = this.p;
     b[SCALE] = 0;
     b[PREVIOUS] = Number.NaN;
-    b[PEAK] = 0;
     b[M_LO] = p.slack;
     if (p.sloIndex >= 0) b[p.memberAt + p.sloIndex * PER_MEMBER + M_EXP] = p.budget;
     for (let i = 0; i < p.calibrated; i += 1) b[p.memberAt + i * PER_MEMBER + C_WEIGHT] = 1;
@@ -934,7 +902,6 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
       ),
       scale: b[SCALE] as number,
       previous: b[PREVIOUS] as number,
-      peak: b[PEAK] as number,
     };
   }
 }

@@ -138,6 +138,11 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
 
   async function recalibrateSlice(signal: SignalConfig, services: string[], expected: number): Promise<void> {
     const options = seriesDetectorOptions(config.detection, coarseMs, signal);
+    // The tick's episode gap, as long in time at the history's coarser step.
+    const episodeGapAtCoarseStep = Math.max(
+      1,
+      Math.round((config.detection.episode_gap_points * config.prometheus.step_seconds) / settings.step_seconds),
+    );
     const readers = new Map<string, SeriesHistoryReader>();
     const chunks = planHistoryChunks(startMs, endMs, coarseMs, expected, MAX_POINTS_PER_ANSWER);
     const read = (i: number) => {
@@ -160,7 +165,7 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
       for (const s of batch.series) {
         let reader = readers.get(s.key);
         if (!reader) {
-          reader = readSeriesHistory(options);
+          reader = readSeriesHistory(options, episodeGapAtCoarseStep);
           readers.set(s.key, reader);
         }
         reader.feed(s.timestamps, s.values);

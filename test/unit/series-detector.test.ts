@@ -66,7 +66,7 @@ function stream(seed: number, length: number, stepMs: number, kind: 'mixed' | 'r
 }
 
 function same(a: EnsembleReading, b: EnsembleReading, where: string): void {
-  const fields = ['ready', 'anomalous', 'score', 'onsetScore', 'expected', 'lower', 'upper', 'direction'] as const;
+  const fields = ['ready', 'anomalous', 'score', 'expected', 'lower', 'upper', 'direction'] as const;
   for (const f of fields) {
     if (!Object.is(a[f], b[f])) expect.fail(`${where}: ${f} ${String(a[f])} !== ${String(b[f])}`);
   }
@@ -227,7 +227,7 @@ describe('seasonal profiles kept together for many series', () => {
     const tsOf = (i: number, t: number) =>
       (t % 2 === 0 ? (streams[0] as Stream).timestamps[t] : (streams[i] as Stream).timestamps[t]) as number;
     const fingerprint = (r: EnsembleReading) =>
-      `${r.ready} ${r.anomalous} ${r.score} ${r.onsetScore} ${r.expected} ${r.lower} ${r.upper} ${r.primary.name}`;
+      `${r.ready} ${r.anomalous} ${r.score} ${r.expected} ${r.lower} ${r.upper} ${r.primary.name}`;
     // Alone: one series at a time, from start to end (its lines stay in cache, touchLines is skipped).
     const alone = streams.map((s, i) => {
       const d = createSeriesDetector(optionsOf());

@@ -14,46 +14,41 @@ import type { SliceDetector } from './slice-detector.js';
 // Scalars, at the start of every series' array.
 export const SCALE = 0;
 export const PREVIOUS = 1;
-export const PEAK = 2;
 /** Next write index of the shared ring. */
-export const HEAD = 3;
-export const Z_LEN = 4;
+export const HEAD = 2;
+export const Z_LEN = 3;
 /** Pushes into the z-score mod window: where its own ring would have put the next value. */
-export const Z_PHASE = 5;
-export const Z_SUM = 6;
-export const Z_SQ = 7;
-export const Z_SINCE = 8;
-export const M_N = 9;
-export const L_N = 10;
-export const L_REF = 11;
-export const L_REFSQ = 12;
-export const L_REC = 13;
-export const L_SINCE = 14;
-export const L_FROZEN = 15;
-export const L_FMEAN = 16;
-export const L_FSIGMA = 17;
-export const L_FPOINTS = 18;
-export const S_LEVEL = 19;
-export const S_LEVELCOUNT = 20;
+export const Z_PHASE = 4;
+export const Z_SUM = 5;
+export const Z_SQ = 6;
+export const Z_SINCE = 7;
+export const M_N = 8;
+export const L_N = 9;
+export const L_REF = 10;
+export const L_REFSQ = 11;
+export const L_REC = 12;
+export const L_SINCE = 13;
+export const L_FROZEN = 14;
+export const L_FMEAN = 15;
+export const L_FSIGMA = 16;
+export const L_FPOINTS = 17;
+export const S_LEVEL = 18;
+export const S_LEVELCOUNT = 19;
 /**
  * Where the MAD's search ended on the last point (it moves little from one point to the next), or
  * -1 once a value that is not finite has entered the sorted window: with a NaN (or one made of
  * infinities) comparisons are not monotone, so from then on only the exact binary searches give
  * its answers.
  */
-export const M_HINT = 21;
-export const B_START = 22;
-export const B_N = 23;
-export const CHOSEN = 24;
+export const M_HINT = 20;
+export const B_START = 21;
+export const B_N = 22;
+export const CHOSEN = 23;
 /** Where the sorted window starts in its region (it drifts: see slidePush). */
-export const M_LO = 25;
+export const M_LO = 24;
 // The last point's reading, which SeriesReading reads from here (see there).
-export const R_SCORE = 26;
-/** The onset score's "news" (see update), or 0 when R_Q holds it instead. */
-export const R_NEWS = 27;
-/** When > 0: the news is half the surprise of this 1 - score, left to be computed when asked for. */
-export const R_Q = 28;
-export const SCALARS = 29;
+export const R_SCORE = 25;
+export const SCALARS = 26;
 /**
  * Per member (z-score, MAD, level shift, [seasonal], [burn rate]), from SCALARS on: its last
  * reading (statistic, expected value and the sigma its band is drawn from; the burn rate keeps its
@@ -90,7 +85,6 @@ export interface Plan {
   seasonalIndex: number;
   sloIndex: number;
   scaleAlpha: number;
-  peakDecay: number;
   wantsUp: boolean;
   wantsDown: boolean;
   minAbsDeviation: number;

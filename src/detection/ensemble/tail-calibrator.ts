@@ -90,12 +90,6 @@ for (let i = 0; i < SLIVERS; i += 1) {
   FIRST_EDGE[i] = k;
 }
 
-/** ⌊log2 x⌋ for a positive normal double x, read from its exponent bits (no Math.log2 call). */
-export function binaryExponent(x: number): number {
-  bits[0] = x;
-  return (((words[HIGH] as number) >>> 20) & 0x7ff) - 1023;
-}
-
 /** binOf(|statistic|) for a ≥ 0, the hot path's version (see EDGES). */
 export function binOfAbs(a: number): number {
   if (!(a > MIN_STAT)) return 0;
