@@ -66,7 +66,8 @@ export function createRecordDetector(margin: number, warmupPoints: number, block
       if (value > (b[at + BLOCK_HIGHEST] as number)) b[at + BLOCK_HIGHEST] = value;
       if (value < (b[at + BLOCK_LOWEST] as number)) b[at + BLOCK_LOWEST] = value;
       // Until the warm-up ends every point is history at once; after it, a block at a time.
-      if (points % blockPoints !== 0 && points > warmupPoints) return;
+      // (An integer remainder: a double one is a call into the runtime, on every point of every series.)
+      if ((points | 0) % blockPoints !== 0 && points > warmupPoints) return;
       if ((b[at + BLOCK_HIGHEST] as number) > (b[at + HIGHEST] as number))
         b[at + HIGHEST] = b[at + BLOCK_HIGHEST] as number;
       if ((b[at + BLOCK_LOWEST] as number) < (b[at + LOWEST] as number))
