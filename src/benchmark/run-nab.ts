@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { type DetectionConfig, DetectionConfigSchema } from '../config/config-schema.js';
 import { createSeriesDetector } from '../detection/create-series-detector.js';
-import { advanceEpisode, isAnomalousPoint, newEpisode, PAGE_SCORE, pageScore } from '../detection/page-score.js';
+import { newEpisode, PAGE_SCORE, pagePoint } from '../detection/page-score.js';
 import { seriesDetectorOptions } from '../detection/series-detector-options.js';
 import { buildNabReport, type NabProfileReport } from './build-nab-report.js';
 import type { NabCategoryFile } from './nab-categories.js';
@@ -78,10 +78,7 @@ export function scoreNabFile(file: NabDataFile, detection: DetectionConfig): num
     if (!Number.isFinite(value)) return 0;
     // The score the tick opens anomalies on (see pageScore): a row at or above PAGE_SCORE opens one.
     const reading = detector.update(value, file.timestamps[i] as number);
-    const score = pageScore(reading, undefined, episode);
-    const anomalous = isAnomalousPoint(reading, undefined);
-    advanceEpisode(episode, anomalous, anomalous, detection.episode_gap_points);
-    return score;
+    return pagePoint(reading, undefined, episode, detection.episode_gap_points, true);
   });
 }
 

@@ -1,6 +1,6 @@
 import { createSeriesDetector } from './create-series-detector.js';
 import type { SeasonalBaselineState } from './ensemble/seasonal-baseline.js';
-import { advanceEpisode, isAnomalousPoint, newEpisode, PAGE_SCORE, pageScore } from './page-score.js';
+import { newEpisode, PAGE_SCORE, pagePoint } from './page-score.js';
 import type { seriesDetectorOptions } from './series-detector-options.js';
 
 /** What a series' history says, read once in time order: for recalibration. */
@@ -38,10 +38,8 @@ export function readSeriesHistory(
         const ts = timestamps[i] as number;
         const value = values[i] as number;
         const r = detector.update(value, ts);
-        const anomalous = isAnomalousPoint(r, undefined);
-        if (pageScore(r, undefined, episode) >= PAGE_SCORE && r.primary.name !== 'slo_burn_rate')
-          onsets.push(r.primary.score);
-        advanceEpisode(episode, anomalous, anomalous, episodeGapPoints);
+        const opens = pagePoint(r, undefined, episode, episodeGapPoints, true) >= PAGE_SCORE;
+        if (opens && r.primary.name !== 'slo_burn_rate') onsets.push(r.primary.score);
       }
       points += timestamps.length;
     },

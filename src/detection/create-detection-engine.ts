@@ -10,7 +10,7 @@ import {
   seriesStateLayout,
 } from './create-series-detector.js';
 import type { SeasonalBaselineState } from './ensemble/seasonal-baseline.js';
-import { advanceEpisode, type Episode, isAnomalousPoint, newEpisode, PAGE_SCORE, pageScore } from './page-score.js';
+import { type Episode, isAnomalousPoint, newEpisode, PAGE_SCORE, pagePoint } from './page-score.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 import { seriesInTimeOrder } from './series-in-time-order.js';
 import { type AllocateBlob, decodeSeriesState, encodeSeriesState } from './series-state-blob.js';
@@ -337,11 +337,10 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
           learned = true;
           if (!reading.ready) continue;
           pointsScored += 1;
-          const anomalous = isAnomalousPoint(reading, state.minScore);
-          const emitted = anomalous && !(coldStart && ts < ingestOptions.coldStartEmitAfterMs);
-          const opens = emitted && pageScore(reading, state.minScore, state.episode) >= PAGE_SCORE;
-          advanceEpisode(state.episode, anomalous, emitted, detection.episode_gap_points);
-          if (!emitted) continue;
+          const mayOpen = !(coldStart && ts < ingestOptions.coldStartEmitAfterMs);
+          const score = pagePoint(reading, state.minScore, state.episode, detection.episode_gap_points, mayOpen);
+          if (!mayOpen || !isAnomalousPoint(reading, state.minScore)) continue;
+          const opens = score >= PAGE_SCORE;
           const z = reading.verdicts.find((v) => v.name === 'rolling_zscore');
           const mad = reading.verdicts.find((v) => v.name === 'robust_mad');
           anomalies.push(

@@ -54,11 +54,29 @@ export function pageScore(reading: EnsembleReading, seriesMinScore: number | und
 }
 
 /**
+ * A point's page score, then its series' episode moved on: what every caller runs for every point,
+ * in this order (the score reads the episode as it was before the point). `mayOpen` false: the point
+ * is history that must not open anything (a cold start's), and it leaves the episode as it was.
+ */
+export function pagePoint(
+  reading: EnsembleReading,
+  seriesMinScore: number | undefined,
+  episode: Episode,
+  gapPoints: number,
+  mayOpen: boolean,
+): number {
+  const score = pageScore(reading, seriesMinScore, episode);
+  const anomalous = isAnomalousPoint(reading, seriesMinScore);
+  advanceEpisode(episode, anomalous, anomalous && mayOpen, gapPoints);
+  return score;
+}
+
+/**
  * Moves the episode on after a point: an emitted anomalous point opens it (or keeps it open), and
  * `gapPoints` points in a row that are not anomalous end it. An anomalous point that was not emitted
  * (a cold start's history) leaves it as it was, so the first point that is emitted still opens.
  */
-export function advanceEpisode(episode: Episode, anomalous: boolean, emitted: boolean, gapPoints: number): void {
+function advanceEpisode(episode: Episode, anomalous: boolean, emitted: boolean, gapPoints: number): void {
   if (!anomalous) {
     episode.quiet += 1;
     if (episode.quiet >= gapPoints) episode.open = false;
