@@ -21,7 +21,6 @@ export function runNabCrossValidation(options: {
   data: string;
   labels: string;
   candidates?: readonly NabCandidate[];
-  pageScore?: number;
   progress?: (line: string) => void;
 }): NabCrossValidationRun {
   const candidates = options.candidates ?? NAB_CANDIDATES;
@@ -42,7 +41,7 @@ export function runNabCrossValidation(options: {
     );
     return { name: candidate.name, files };
   });
-  const result = crossValidateNab(runs, options.pageScore ?? PAGE_SCORE);
+  const result = crossValidateNab(runs, PAGE_SCORE);
   return {
     files: data.length,
     rows: data.reduce((sum, f) => sum + f.values.length, 0),

@@ -126,10 +126,9 @@ export function runNab(options: {
   out: string;
   labels?: string;
   detection?: DetectionConfig;
-  pageScore?: number;
 }): NabRun {
   const detection = options.detection ?? DetectionConfigSchema.parse({});
-  const pageScore = options.pageScore ?? PAGE_SCORE;
+  const pageScore = PAGE_SCORE;
   const started = performance.now();
   const data = readNabData(options.data);
   const windows = options.labels ? readNabWindows(options.labels) : null;

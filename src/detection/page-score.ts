@@ -45,7 +45,7 @@ export function newEpisode(): Episode {
  * the position is the point's rarity in its own series on a log scale (s / (s + 3) for a surprise of
  * s decimal digits), so scores spread over the range rather than bunch just under 1.
  */
-export function pageScore(reading: EnsembleReading, seriesMinScore: number | undefined, episode: Episode): number {
+function pageScore(reading: EnsembleReading, seriesMinScore: number | undefined, episode: Episode): number {
   if (!reading.ready) return 0;
   const surprise = -Math.log10(Math.max(1e-300, 1 - reading.score));
   const rarity = surprise > 0 ? surprise / (surprise + HALF_SURPRISE) : 0;
