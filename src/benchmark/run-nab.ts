@@ -121,14 +121,9 @@ export interface NabRun {
   report: NabProfileReport[];
 }
 
-export function runNab(options: {
-  data: string;
-  out: string;
-  labels?: string;
-  detection?: DetectionConfig;
-}): NabRun {
+export function runNab(options: { data: string; out: string; labels?: string; detection?: DetectionConfig }): NabRun {
   const detection = options.detection ?? DetectionConfigSchema.parse({});
-  const pageScore = PAGE_SCORE;
+
   const started = performance.now();
   const data = readNabData(options.data);
   const windows = options.labels ? readNabWindows(options.labels) : null;
@@ -140,6 +135,6 @@ export function runNab(options: {
     rows += scores.length;
     if (windows) scored.push(labelNabFile(file, scores, windows));
   }
-  const report = windows ? buildNabReport(scored, pageScore) : [];
-  return { files: data.length, rows, seconds: (performance.now() - started) / 1000, pageScore, report };
+  const report = windows ? buildNabReport(scored, PAGE_SCORE) : [];
+  return { files: data.length, rows, seconds: (performance.now() - started) / 1000, pageScore: PAGE_SCORE, report };
 }
