@@ -10,7 +10,7 @@
  * as PASS/MISS. Everything listens on 127.0.0.1, lives under os.tmpdir() and is removed at the end.
  */
 
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +30,8 @@ import type { LatencyStats, RecordedRequest, ReplayResult } from './tick/slack-s
 import { type SlackSide, startSlackSide } from './tick/start-slack-side.js';
 import { type Timeline, writeHistory } from './tick/write-history.js';
 
-const USAGE = 'npm run bench:tick -- [--series N] [--steady K] [--history-days D] [--timeout-min M] [--keep]';
+const USAGE =
+  'npm run bench:tick -- [--series N] [--steady K] [--history-days D] [--timeout-min M] [--keep] [--reuse DIR]';
 const { values } = parseArgs({
   options: {
     series: { type: 'string', default: '1000' },
@@ -42,6 +43,12 @@ const { values } = parseArgs({
     /** One signed slash command to Vigil and one to the bare server every this many ms. */
     'ack-interval-ms': { type: 'string', default: '20' },
     keep: { type: 'boolean', default: false },
+    /**
+     * A folder kept by an earlier run (--keep) with the same --series and --history-days: its
+     * Prometheus data is served again (no history written, no backfill, minutes saved when comparing
+     * two commits), Vigil starts on a new database. The folder is kept.
+     */
+    reuse: { type: 'string' },
   },
 });
 const SERIES = Number(values.series);
@@ -70,8 +77,23 @@ const CATCH_UP_MINUTES = 15;
 // ---- the installation and its history -------------------------------------------------------
 const fleet = buildFleet(SERIES);
 const N = fleet.seriesTotal;
+/** What a kept folder's history was written for, so that --reuse serves the same installation. */
+interface KeptHistory {
+  series: number;
+  historyDays: number;
+  end: number;
+}
+const reused: KeptHistory | undefined = values.reuse
+  ? (JSON.parse(readFileSync(join(values.reuse, 'history.json'), 'utf8')) as KeptHistory)
+  : undefined;
+if (reused && (reused.series !== N || reused.historyDays !== HISTORY_DAYS)) {
+  process.stderr.write(
+    `bench:tick: ${values.reuse} holds ${reused.series} series and ${reused.historyDays} days, not ${N} and ${HISTORY_DAYS}\n`,
+  );
+  process.exit(2);
+}
 // An hour in the past, on the hour: every sample is history Prometheus serves with query_range.
-const end = Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
+const end = reused?.end ?? Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
 const recentStart = end - RECENT_MINUTES * MINUTE;
 // The first cycle fetches window_points (120) + fresh_seconds (5 min) of 1-minute points: all recent.
 const firstAt = recentStart + 130 * MINUTE;
@@ -87,7 +109,8 @@ const timeline: Timeline = {
   callerLagSeconds: 2 * MINUTE,
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-tick-'));
+const dir = values.reuse ?? mkdtempSync(join(tmpdir(), 'vigil-bench-tick-'));
+const keep = values.keep || values.reuse !== undefined;
 let prometheus: LocalDaemon | undefined;
 let slackSide: SlackSide | undefined;
 let vigil: RunningVigil | undefined;
@@ -100,7 +123,7 @@ function cleanUp(stopVigil: boolean): Promise<void> {
     if (stopVigil) await vigil?.stop().catch(() => undefined);
     await slackSide?.close().catch(() => undefined);
     await prometheus?.stop().catch(() => undefined);
-    if (values.keep) process.stdout.write(`kept ${dir}\n`);
+    if (keep) process.stdout.write(`kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -297,17 +320,24 @@ async function main(): Promise<number> {
   out(`  node ${process.version}, temp ${dir}`);
   out();
 
-  const om = join(dir, 'history.om');
   const dataDir = join(dir, 'data');
-  let t = performance.now();
-  const written = await bounded('writing the history', writeHistory(om, fleet, timeline));
-  out(
-    `history written: ${written.lines.toLocaleString('en')} samples, ${(written.bytes / MB).toFixed(0)} MB in ${seconds(performance.now() - t)}`,
-  );
-  t = performance.now();
-  await createBlocks(om, dataDir, TIMEOUT_MS);
-  rmSync(om);
-  out(`promtool backfill: ${seconds(performance.now() - t)}`);
+  if (reused && existsSync(dataDir)) {
+    out(`history reused from ${dir} (written for ${new Date(end * 1000).toISOString()})`);
+    for (const file of ['vigil.db', 'vigil.db-wal', 'vigil.db-shm']) rmSync(join(dir, file), { force: true });
+  } else {
+    const om = join(dir, 'history.om');
+    let t = performance.now();
+    const written = await bounded('writing the history', writeHistory(om, fleet, timeline));
+    out(
+      `history written: ${written.lines.toLocaleString('en')} samples, ${(written.bytes / MB).toFixed(0)} MB in ${seconds(performance.now() - t)}`,
+    );
+    t = performance.now();
+    await createBlocks(om, dataDir, TIMEOUT_MS);
+    rmSync(om);
+    out(`promtool backfill: ${seconds(performance.now() - t)}`);
+    const kept: KeptHistory = { series: N, historyDays: HISTORY_DAYS, end };
+    writeFileSync(join(dir, 'history.json'), JSON.stringify(kept));
+  }
   prometheus = await startPrometheus(dir, dataDir);
   out(`prometheus: ${prometheus.url}`);
 

@@ -164,6 +164,12 @@ export const ConfigSchema = z
         url: backendUrl('http://prometheus:9090'),
         timeout_ms: positiveInt.max(120_000).default(10_000),
         step_seconds: positiveInt.default(60),
+        /**
+         * Whether answers come gzipped. Gzipping is most of what a range query costs Prometheus
+         * (measured: 0.33 s against 0.05 s for a 3.3 MB answer), so plain is the default; gzip
+         * pays off only on a slow link (a hosted backend over the internet).
+         */
+        compression: z.enum(['none', 'gzip']).default('none'),
         ...httpConnectionFields,
       })
       .superRefine((block, ctx) => {

@@ -16,6 +16,7 @@ export function configuredPrometheusSource(
   const client = createPrometheusClient({
     baseUrl: config.prometheus.url,
     timeoutMs: config.prometheus.timeout_ms,
+    compression: config.prometheus.compression,
     ...clientConnection(requireHttpConnection(config.prometheus, secretEnv, 'prometheus'), fetch),
   });
   return createPrometheusSource(client, config.services);

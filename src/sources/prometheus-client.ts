@@ -45,6 +45,8 @@ export interface PrometheusClientOptions {
   fetch?: HttpFetch;
   /** Credentials and tenant headers: never put in a log line or an error message. */
   headers?: Readonly<Record<string, string>>;
+  /** `none` (the default) asks for plain answers; fetch would otherwise ask for gzip. */
+  compression?: 'none' | 'gzip';
 }
 
 export interface PrometheusClient {
@@ -53,6 +55,7 @@ export interface PrometheusClient {
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const doFetch = options.fetch ?? fetch;
+  const acceptEncoding = options.compression === 'gzip' ? 'gzip' : 'identity';
   const endpoint = new URL(
     'api/v1/query_range',
     options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`,
@@ -71,7 +74,11 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     try {
       response = await doFetch(endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'accept-encoding': acceptEncoding,
+          ...options.headers,
+        },
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
       });
