@@ -4,31 +4,23 @@ import { ErrorCode, VigilError } from '../errors.js';
 import { createTimeSlicer, type TimeSlicer } from '../event-loop/create-time-slicer.js';
 import { networkErrorReason } from '../http/network-error-reason.js';
 import type { HttpFetch } from '../http/resolve-http-connection.js';
-import { splitRangeAnswer } from './split-range-answer.js';
+import { RangeAnswerError, type RangeSeries, readRangeAnswer } from './read-range-answer.js';
 
 /** Prometheus refuses more than 11 000 points per series in one query_range; stay well under it. */
 export const MAX_POINTS_PER_QUERY = 10_000;
 
 // The points are checked by a loop in seriesOfAnswer, not by zod: a tuple schema per point was most
 // of a large cycle's CPU.
-const SeriesSchema = z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.unknown()) });
 const MatrixResponseSchema = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('success'),
-    data: z.object({ resultType: z.literal('matrix'), result: z.array(SeriesSchema) }),
+    data: z.object({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }),
     warnings: z.array(z.string()).optional(),
   }),
   z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() }),
 ]);
 
-export interface RangeSeries {
-  labels: Record<string, string>;
-  /** Unix milliseconds, in the order Prometheus sent them (increasing). */
-  timestamps: Float64Array;
-  /** Same length as `timestamps`; non-finite values (NaN, ±Inf) are dropped and counted in `dropped`. */
-  values: Float64Array;
-  dropped: number;
-}
+export type { RangeSeries } from './read-range-answer.js';
 
 export interface RangeQuery {
   query: string;
@@ -116,10 +108,10 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           )
         : new VigilError(ErrorCode.PrometheusHttp, `Prometheus answered HTTP ${response.status}`);
     // Prometheus answers JSON even for 4xx/5xx; anything else is a proxy page or garbage.
-    const parts = await splitRangeAnswer(text, slicer);
+    const answer = await readAnswer(text, slicer, notMatrix);
     let json: unknown;
     try {
-      json = JSON.parse(parts.envelope);
+      json = JSON.parse(answer.envelope);
     } catch {
       throw notJson();
     }
@@ -131,22 +123,12 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         `Prometheus rejected the query (${parsed.data.errorType}, HTTP ${response.status}): ${parsed.data.error}`,
       );
     }
-    const out: RangeSeries[] = [];
-    // Series the splitter could not cut out stay in the envelope and were validated with it.
-    for (const series of parsed.data.data.result) out.push(columnsOf(series, notMatrix));
-    for (const piece of parts.series) {
-      if (slicer.due()) await slicer.pause();
-      let element: unknown;
-      try {
-        element = JSON.parse(piece);
-      } catch {
-        throw notJson();
-      }
-      const series = SeriesSchema.safeParse(element);
-      if (!series.success) throw notMatrix(series.error.issues[0]?.message);
-      out.push(columnsOf(series.data, notMatrix));
-    }
-    return out;
+    const { result } = parsed.data.data;
+    if (result.length === 0) return answer.series;
+    // Series the reader did not find where Prometheus puts them (an odd encoding) came with the
+    // envelope: written out again, they are read the one way series are read.
+    const odd = `{"data":{"result":${JSON.stringify(result)}}}`;
+    return [...(await readAnswer(odd, slicer, notMatrix)).series, ...answer.series];
   }
 
   return {
@@ -154,6 +136,8 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       if (!(q.stepSeconds > 0) || q.end < q.start) throw new Error('queryRange needs step > 0 and end >= start');
       const span = q.stepSeconds * (MAX_POINTS_PER_QUERY - 1);
       const slicer = createTimeSlicer();
+      // One query's series are distinct already: only chunks of a long range need matching up.
+      if (q.end - q.start <= span) return queryChunk(q, slicer);
       const merged = new Map<string, { labels: Record<string, string>; parts: RangeSeries[] }>();
       // Chunks run one after another: Prometheus is shared, and a cycle is not in a hurry.
       for (let start = q.start; start <= q.end; start += span + q.stepSeconds) {
@@ -195,36 +179,12 @@ async function readText(response: Response): Promise<string> {
   return parts.join('');
 }
 
-/** The largest time a Date can hold (ECMA-262 §21.4.1.1): anything later cannot be an ISO timestamp. */
-const MAX_DATE_MS = 8.64e15;
-
-/**
- * Reads `[unix seconds, "value"]` pairs straight into typed arrays. A pair of any other shape makes
- * the whole answer garbage (as a schema would); a value that is not a finite number (Prometheus writes
- * NaN and ±Inf as strings) or a time no Date can hold is dropped and counted.
- */
-function columnsOf(series: z.infer<typeof SeriesSchema>, garbage: (message: string) => VigilError): RangeSeries {
-  const pairs = series.values;
-  const timestamps = new Float64Array(pairs.length);
-  const values = new Float64Array(pairs.length);
-  let n = 0;
-  for (let i = 0; i < pairs.length; i += 1) {
-    const pair = pairs[i];
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'number' || typeof pair[1] !== 'string') {
-      throw garbage(`point ${i} of a series is not [number, string]`);
-    }
-    const value = Number(pair[1]);
-    // Prometheus timestamps have millisecond precision; rounding undoes the float error of ×1000.
-    const ms = Math.round(pair[0] * 1000);
-    if (!Number.isFinite(value) || !(Math.abs(ms) <= MAX_DATE_MS)) continue;
-    timestamps[n] = ms;
-    values[n] = value;
-    n += 1;
+/** The answer's series and envelope; a series that is not one is the answer's fault (garbage). */
+async function readAnswer(text: string, slicer: TimeSlicer, notMatrix: (message: string) => VigilError) {
+  try {
+    return await readRangeAnswer(text, slicer);
+  } catch (error) {
+    if (error instanceof RangeAnswerError) throw notMatrix(error.message);
+    throw error;
   }
-  return {
-    labels: series.metric,
-    timestamps: n === pairs.length ? timestamps : timestamps.slice(0, n),
-    values: n === pairs.length ? values : values.slice(0, n),
-    dropped: pairs.length - n,
-  };
 }
