@@ -31,6 +31,7 @@ import {
   PER_MEMBER,
   type Plan,
   PREVIOUS,
+  ProfileArray,
   R_SCORE,
   ringIndex,
   S_LEVEL,
@@ -183,7 +184,7 @@ const FIRST_CHUNK = 16;
 /**
  * What the last chunk of a plan may leave unused is up to LARGEST_CHUNK - 1 places (~8 KB each):
  * at 1 024, 2 500 series per signal took 3 056 places (a fifth of the state unused). Locality does
- * not need more: a chunk of 128 is ~0.5 MB of arrays and rows of 3 KB of profiles, far more than a
+ * not need more: a chunk of 128 is ~0.5 MB of arrays and rows of 1.5 KB of profiles, far more than a
  * prefetcher follows (it stops at 4 KB pages); bench:detect streams as fast as with 1 024.
  */
 const LARGEST_CHUNK = 128;
@@ -209,7 +210,7 @@ function takePlace(p: Plan): StatePlace {
     chunk = {
       arrays,
       whole: new Float64Array(arrays),
-      profiles: new Float64Array(p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS * places : 0),
+      profiles: new ProfileArray(p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS * places : 0),
       places,
       used: 0,
     };
@@ -510,7 +511,7 @@ function touchLines(
   head: number,
   lo: number,
   sloAt: number,
-  sd: Float64Array,
+  sd: ProfileArray,
   row: number,
   base: number,
 ): void {
@@ -581,7 +582,7 @@ let detectorsMade = 0;
  */
 class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   /** The seasonal profiles' chunk, its stride between buckets and this series' offset in it. */
-  private readonly sd: Float64Array;
+  private readonly sd: ProfileArray;
   private readonly sRow: number;
   private readonly sBase: number;
   private readonly id = ++detectorsMade;

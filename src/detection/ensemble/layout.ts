@@ -140,12 +140,21 @@ export interface Plan {
   size: number;
 }
 
+/**
+ * The seasonal profiles' numbers: single precision. They are two thirds of a series' state (264
+ * buckets × mean, deviation, count), and hold the shape as offsets from the series' level (kept in
+ * double precision), to 7 significant digits, far finer than any metric's noise; counts are exact
+ * to 2^24 points a bucket. At 10 000 series this is 32 MB less, at 100 000 series 320 MB.
+ */
+export type ProfileArray = Float32Array;
+export const ProfileArray = Float32Array;
+
 export interface StateChunk {
   arrays: ArrayBuffer;
   /** All of `arrays`: the series' arrays are views of it (see touchLines). */
   whole: Float64Array;
   /** Seasonal profiles (empty without seasonal). */
-  profiles: Float64Array;
+  profiles: ProfileArray;
   places: number;
   used: number;
 }

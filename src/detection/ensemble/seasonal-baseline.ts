@@ -10,6 +10,7 @@ import {
   PER_MEMBER,
   type Plan,
   PREVIOUS,
+  type ProfileArray,
   S_LEVEL,
   S_LEVELCOUNT,
   SCALE,
@@ -165,7 +166,7 @@ export function seasonalTime(t: SeasonalTime, ts: number): void {
  * is `b`; its profiles are the buckets at row × k + base of `sd` (see StateChunk), and p.time is
  * where the point's timestamp falls (seasonalTime).
  */
-export function readSeasonal(b: Float64Array, p: Plan, sd: Float64Array, row: number, base: number): boolean {
+export function readSeasonal(b: Float64Array, p: Plan, sd: ProfileArray, row: number, base: number): boolean {
   const value = b[PREVIOUS] as number;
   const scale = b[SCALE] as number;
   const t = p.time;
@@ -211,7 +212,7 @@ export function readSeasonal(b: Float64Array, p: Plan, sd: Float64Array, row: nu
  * time t (read here rather than passed: V8 does not inline every call, and would box it), in
  * handed[EXPECTED_MEAN] and handed[EXPECTED_DEV]; false while `here` has fewer than `ready` points.
  */
-function expect(b: Float64Array, here: number, other: number, t: SeasonalTime, week: boolean, ready: number): boolean {
+function expect(b: ProfileArray, here: number, other: number, t: SeasonalTime, week: boolean, ready: number): boolean {
   const w = week ? t.weekW : t.dayW;
   if ((b[here + 2] as number) < ready) return false;
   if ((b[other + 2] as number) < ready) {
@@ -230,7 +231,7 @@ function expect(b: Float64Array, here: number, other: number, t: SeasonalTime, w
 }
 
 /** Learns handed[LEARN_VALUE] into the bucket at `at`, with handed[LEARN_SCALE] the series' scale. */
-function learn(b: Float64Array, at: number, alpha: number, alphaFrom: number, ready: number): void {
+function learn(b: ProfileArray, at: number, alpha: number, alphaFrom: number, ready: number): void {
   const value = handed[LEARN_VALUE] as number;
   const scale = handed[LEARN_SCALE] as number;
   const c = b[at + 2] as number;
@@ -249,7 +250,7 @@ function learn(b: Float64Array, at: number, alpha: number, alphaFrom: number, re
 
 /** Profile buckets first..first+buckets-1 of a series whose bucket k is at row × k + base of sd. */
 export function restoreProfile(
-  sd: Float64Array,
+  sd: ProfileArray,
   row: number,
   base: number,
   first: number,
@@ -274,7 +275,7 @@ export function restoreProfile(
 
 /** The profile buckets first..first+buckets-1 as restoreProfile takes them. */
 export function profileState(
-  sd: Float64Array,
+  sd: ProfileArray,
   row: number,
   base: number,
   first: number,
