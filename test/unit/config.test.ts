@@ -84,7 +84,12 @@ function writeTemp(name: string, text: string): string {
 describe('parseConfigText', () => {
   it('fills in every default for a minimal valid file', () => {
     const config = parseConfigText(MINIMAL, 'minimal.yaml');
-    expect(config.prometheus).toEqual({ url: 'http://prometheus.local:9090', timeout_ms: 10_000, step_seconds: 60 });
+    expect(config.prometheus).toEqual({
+      url: 'http://prometheus.local:9090',
+      timeout_ms: 10_000,
+      step_seconds: 60,
+      compression: 'none',
+    });
     expect(config.detection).toEqual({
       window_points: 120,
       min_points: 30,
