@@ -2,8 +2,8 @@ import type { RecalibrationConfig, SignalConfig, VigilConfig } from '../config/c
 import { errorMessage } from '../errors.js';
 import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { Logger } from '../logger.js';
-import { type HistoryChunk, planHistoryChunks } from '../sources/plan-history-chunks.js';
-import type { SampleSource } from '../sources/sample-source.js';
+import { planHistoryChunks } from '../sources/plan-history-chunks.js';
+import type { SampleBatch, SampleSource } from '../sources/sample-source.js';
 import type { CalibrationChange, DetectorStateRepo } from '../storage/detector-state-repo.js';
 import { readSeriesHistory, type SeriesHistoryReader, type SeriesHistorySummary } from './calibrate-series-history.js';
 import type { DetectionEngine } from './create-detection-engine.js';
@@ -44,6 +44,31 @@ export interface RecalibrationReport {
   error?: string;
 }
 
+/** One chunk of a slice's history, its request already sent. */
+interface HistoryRead {
+  signal: SignalConfig;
+  /** After this chunk the slice's series are read whole and can be finished. */
+  lastOfSlice: boolean;
+  answer: Promise<SampleBatch>;
+}
+
+/** The series of the slice being read, each with its reader. */
+interface SliceInProgress {
+  options: ReturnType<typeof seriesDetectorOptions>;
+  readers: Map<string, SeriesHistoryReader>;
+}
+
+/**
+ * Asks for the next read, which starts its request (and, at a signal's start, that signal's series
+ * query first). Awaited later; marked handled now so that a failure meanwhile is not an unhandled
+ * rejection.
+ */
+function requestNext(reads: AsyncGenerator<HistoryRead>): Promise<IteratorResult<HistoryRead>> {
+  const next = reads.next();
+  next.catch(() => {});
+  return next;
+}
+
 /** Services of a signal packed into slices of about SLICE_SERIES series (a larger service alone). */
 function slicesOf(seriesPerService: ReadonlyMap<string, number>): Array<{ services: string[]; series: number }> {
   const slices: Array<{ services: string[]; series: number }> = [];
@@ -67,10 +92,13 @@ function slicesOf(seriesPerService: ReadonlyMap<string, number>): Array<{ servic
  *
  * It streams: a signal's series are read a slice of services at a time, each slice's history in
  * time chunks of bounded size, each point into online detectors, so memory and answer sizes are
- * bounded whatever the number of series or days; it yields to the event loop as it goes, so ticks
- * and Slack acks are not delayed. Each slice's changes are stored (old → new, why) and applied
- * together, in one transaction; a slice that fails leaves its series' calibration as it was, and the
- * run is recorded as failed with what it had applied.
+ * bounded whatever the number of series or days; the next chunk (of the next slice or signal too)
+ * is requested before the current one is scored and its slice finished, so Prometheus and the
+ * detectors work at the same time, with at most two answers in memory; it yields to the event loop
+ * as it goes, so ticks and Slack acks are not delayed. Each slice's changes are stored (old → new,
+ * why) and applied together, in one transaction; a slice that fails leaves its series' calibration
+ * as it was, and the run is recorded as failed with what it had applied (a failed read of the next
+ * slice, already under way, surfaces only once the slice before is applied).
  */
 export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<RecalibrationReport> {
   const { config, engine, repo, logger } = deps;
@@ -85,6 +113,11 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
   let series = 0;
   let seasonalRebuilt = 0;
   const slicer = createTimeSlicer();
+  // The tick's episode gap, as long in time at the history's coarser step.
+  const episodeGapAtCoarseStep = Math.max(
+    1,
+    Math.round((config.detection.episode_gap_points * config.prometheus.step_seconds) / settings.step_seconds),
+  );
 
   /** The threshold a series' onsets call for; a change when it moved. */
   function planOf(
@@ -136,42 +169,57 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
     };
   }
 
-  async function recalibrateSlice(signal: SignalConfig, services: string[], expected: number): Promise<void> {
-    const options = seriesDetectorOptions(config.detection, coarseMs, signal);
-    // The tick's episode gap, as long in time at the history's coarser step.
-    const episodeGapAtCoarseStep = Math.max(
-      1,
-      Math.round((config.detection.episode_gap_points * config.prometheus.step_seconds) / settings.step_seconds),
-    );
-    const readers = new Map<string, SeriesHistoryReader>();
-    const chunks = planHistoryChunks(startMs, endMs, coarseMs, expected, MAX_POINTS_PER_ANSWER);
-    const read = (i: number) => {
-      const answer = deps.source.fetch(signal, {
-        ...(chunks[i] as HistoryChunk),
-        stepSeconds: settings.step_seconds,
-        services,
-      });
-      // Awaited below; marked handled now so that a failure while the previous part is scored is
-      // not an unhandled rejection in between.
-      answer.catch(() => {});
-      return answer;
-    };
-    let next = chunks.length > 0 ? read(0) : undefined;
-    for (let i = 0; i < chunks.length; i += 1) {
-      const batch = await (next as ReturnType<typeof read>);
-      // The next part is read while this one is scored: Prometheus and the detectors work at the
-      // same time, with at most two answers in memory.
-      next = i + 1 < chunks.length ? read(i + 1) : undefined;
-      for (const s of batch.series) {
-        let reader = readers.get(s.key);
-        if (!reader) {
-          reader = readSeriesHistory(options, episodeGapAtCoarseStep);
-          readers.set(s.key, reader);
+  /** Which series a signal has now, by service: one step, a cheap answer, kept only as counts. */
+  async function seriesPerService(signal: SignalConfig): Promise<Map<string, number>> {
+    const present = await deps.source.fetch(signal, {
+      startMs: endMs - coarseMs,
+      endMs,
+      stepSeconds: settings.step_seconds,
+    });
+    const perService = new Map<string, number>();
+    for (const s of present.series) perService.set(s.identity.service, (perService.get(s.identity.service) ?? 0) + 1);
+    return perService;
+  }
+
+  /**
+   * Every history read of the run, signal by signal, slice by slice, chunk by chunk. Each read is
+   * started when it is asked for, not when it is awaited: the caller asks for the next one before it
+   * scores the current one, so Prometheus always has the next request, across slices and signals.
+   */
+  async function* historyReads(): AsyncGenerator<HistoryRead> {
+    for (const signal of config.signals as SignalConfig[]) {
+      for (const slice of slicesOf(await seriesPerService(signal))) {
+        const chunks = planHistoryChunks(startMs, endMs, coarseMs, slice.series, MAX_POINTS_PER_ANSWER);
+        for (const [i, chunk] of chunks.entries()) {
+          const answer = deps.source.fetch(signal, {
+            ...chunk,
+            stepSeconds: settings.step_seconds,
+            services: slice.services,
+          });
+          // Awaited later; marked handled now so that a failure while the previous part is scored
+          // (or its slice finished) is not an unhandled rejection in between.
+          answer.catch(() => {});
+          yield { signal, lastOfSlice: i === chunks.length - 1, answer };
         }
-        reader.feed(s.timestamps, s.values);
-        if (slicer.due()) await slicer.pause();
       }
     }
+  }
+
+  /** Feeds one answer's points into the slice's per-series readers. */
+  async function feed(slice: SliceInProgress, batch: SampleBatch): Promise<void> {
+    for (const s of batch.series) {
+      let reader = slice.readers.get(s.key);
+      if (!reader) {
+        reader = readSeriesHistory(slice.options, episodeGapAtCoarseStep);
+        slice.readers.set(s.key, reader);
+      }
+      reader.feed(s.timestamps, s.values);
+      if (slicer.due()) await slicer.pause();
+    }
+  }
+
+  /** A slice's series are all read: plans their thresholds and applies the slice's changes together. */
+  async function finishSlice(readers: ReadonlyMap<string, SeriesHistoryReader>): Promise<void> {
     const sliceChanges: CalibrationChange[] = [];
     const apply: Array<{ key: string; minScore: number | undefined; seasonal: SeasonalBaselineState | null }> = [];
     for (const [key, reader] of readers) {
@@ -192,16 +240,21 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
   }
 
   try {
-    for (const signal of config.signals as SignalConfig[]) {
-      // Which series the signal has now, by service: one step, a cheap answer.
-      const present = await deps.source.fetch(signal, {
-        startMs: endMs - coarseMs,
-        endMs,
-        stepSeconds: settings.step_seconds,
-      });
-      const perService = new Map<string, number>();
-      for (const s of present.series) perService.set(s.identity.service, (perService.get(s.identity.service) ?? 0) + 1);
-      for (const slice of slicesOf(perService)) await recalibrateSlice(signal, slice.services, slice.series);
+    const reads = historyReads();
+    let next = requestNext(reads);
+    let slice: SliceInProgress | undefined;
+    for (let step = await next; !step.done; step = await next) {
+      const { signal, lastOfSlice, answer } = step.value;
+      const batch = await answer;
+      // The next read starts now, the first of the next slice or signal included: Prometheus works
+      // while this answer is scored and its slice finished, with at most two answers in memory.
+      next = requestNext(reads);
+      slice ??= { options: seriesDetectorOptions(config.detection, coarseMs, signal), readers: new Map() };
+      await feed(slice, batch);
+      if (lastOfSlice) {
+        await finishSlice(slice.readers);
+        slice = undefined;
+      }
     }
     repo.finishRun(runId, new Date().toISOString(), series, changes.length);
     logger.info({ run: runId, series, changes: changes.length, seasonalRebuilt }, 'recalibration finished');

@@ -4,7 +4,7 @@ import type { Db } from './open-database.js';
 export interface AnomaliesRepo {
   /** Idempotent: an anomaly already stored (same id) is left as it is. Returns the new ones. */
   insert(events: readonly AnomalyEvent[], recordedAt: string): AnomalyEvent[];
-  /** The strongest anomaly of each series of an incident, strongest first. */
+  /** The strongest anomaly of each series of an incident, strongest first (ties: by series key). */
   strongestPerSeries(incidentId: string, limit: number): AnomalyEvent[];
   /**
    * What of an incident is not yet told in its Slack thread: the ids of those anomalies (to mark
@@ -32,25 +32,35 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
     }
     return added;
   });
-  const strongest = db.prepare(`SELECT event_json FROM (
-      SELECT a.event_json, a.score, ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.score DESC, a.ts DESC) AS rank
+  // The window and the sorts run over narrow columns; event_json (1–2 KB an anomaly) is read only
+  // for the winning rows, not carried through sorting every anomaly of an incident on the thread
+  // that answers Slack.
+  // Per series: its strongest anomaly (ties: the latest); series strongest first (ties: by key, the
+  // order SQLite gave them when this sort was unspecified).
+  const strongest = db.prepare(`WITH ranked AS (
+      SELECT a.id, a.series_key, a.score,
+        ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.score DESC, a.ts DESC, a.id) AS rank
       FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-      WHERE ia.incident_id = ?)
-    WHERE rank = 1 ORDER BY score DESC LIMIT ?`);
+      WHERE ia.incident_id = @incident),
+    winners AS (
+      SELECT id, series_key, score FROM ranked WHERE rank = 1 ORDER BY score DESC, series_key LIMIT @limit)
+    SELECT a.event_json FROM winners w JOIN anomalies a ON a.id = w.id ORDER BY w.score DESC, w.series_key`);
   const untoldIds = db
     .prepare('SELECT anomaly_id FROM incident_anomalies WHERE incident_id = ? AND announced = 0')
     .pluck();
   // Per series never told: its strongest untold anomaly (ties: the earliest), series in the order
-  // of their first untold anomaly.
-  const newSeries = db.prepare(`SELECT event_json, COUNT(*) OVER () AS total FROM (
-      SELECT a.event_json,
+  // of their first untold anomaly; `total` counts every such series, before the limit.
+  const newSeries = db.prepare(`WITH ranked AS (
+      SELECT a.id,
         ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.score DESC, a.ts, a.id) AS rank,
         MIN(a.ts || ' ' || a.id) OVER (PARTITION BY a.series_key) AS first_seen
       FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
       WHERE ia.incident_id = @incident AND ia.announced = 0 AND a.series_key NOT IN (
         SELECT t.series_key FROM incident_anomalies it JOIN anomalies t ON t.id = it.anomaly_id
-        WHERE it.incident_id = @incident AND it.announced = 1))
-    WHERE rank = 1 ORDER BY first_seen LIMIT @limit`);
+        WHERE it.incident_id = @incident AND it.announced = 1)),
+    winners AS (
+      SELECT id, first_seen, COUNT(*) OVER () AS total FROM ranked WHERE rank = 1 ORDER BY first_seen LIMIT @limit)
+    SELECT a.event_json, w.total FROM winners w JOIN anomalies a ON a.id = w.id ORDER BY w.first_seen`);
   // One statement for any number of ids (a catch-up can tell a thousand at once).
   const markMany = db.prepare(
     'UPDATE incident_anomalies SET announced = 1 WHERE incident_id = ? AND anomaly_id IN (SELECT value FROM json_each(?))',
@@ -59,7 +69,7 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
     rows.map((row) => AnomalyEventSchema.parse(JSON.parse((row as { event_json: string }).event_json)));
   return {
     insert: (events, recordedAt) => insertMany(events, recordedAt),
-    strongestPerSeries: (incidentId, limit) => parseRows(strongest.all(incidentId, limit)),
+    strongestPerSeries: (incidentId, limit) => parseRows(strongest.all({ incident: incidentId, limit })),
     untold: (incidentId, seriesLimit) => {
       const rows = newSeries.all({ incident: incidentId, limit: seriesLimit }) as Array<{ total: number }>;
       return {

@@ -11,7 +11,7 @@ import { MAX_POINTS_PER_ANSWER, recalibrate, SLICE_SERIES } from '../../src/dete
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createReplaySource } from '../../src/sources/create-replay-source.js';
-import type { SampleSource } from '../../src/sources/sample-source.js';
+import type { SampleRange, SampleSource } from '../../src/sources/sample-source.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../../src/storage/detector-state-repo.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 
@@ -215,5 +215,106 @@ describe('recalibrate', () => {
     expect(historyReads.reduce((sum, f) => sum + f.points, 0)).toBe(services * 288);
     // Timers ran while it worked: it gave the event loop turns, not one long block.
     expect(turns).toBeGreaterThan(3);
+  });
+
+  describe('keeps Prometheus busy across slices and signals', () => {
+    // 600 latency series (two slices of services) and 10 error-rate series (a second signal), their
+    // last day: enough to see the slice and signal boundaries, small enough to run in seconds.
+    const lastDay = NOW.getTime() - 86_400_000;
+    const recent: MetricSample[] = [];
+    for (let i = 0; i < 600; i += 1) recent.push(...history(`svc-${i}`, 'latency_p99', i % 2 === 0));
+    for (let i = 0; i < 10; i += 1) recent.push(...history(`err-${i}`, 'error_rate', false));
+    const replay = createReplaySource(recent.filter((s) => Date.parse(s.timestamp) >= lastDay));
+    type Event =
+      | { kind: 'fetch'; signal: string; services: readonly string[] | undefined }
+      | { kind: 'settled' | 'applied' };
+
+    /** Answers as Prometheus would, a few ms later, and logs when each fetch starts and settles. */
+    function slowSource(log: Event[], fail?: (range: SampleRange) => boolean): SampleSource {
+      return {
+        fetch: (signal, range) => {
+          log.push({ kind: 'fetch', signal: signal.name, services: range.services });
+          const answer = fail?.(range)
+            ? Promise.reject(new Error('Prometheus did not answer within 10000 ms'))
+            : new Promise<void>((resolve) => setTimeout(resolve, 5)).then(() => replay.fetch(signal, range));
+          return answer.finally(() => log.push({ kind: 'settled' }));
+        },
+      };
+    }
+    /** The repo, each slice's changes logged when they are applied. */
+    function loggedRepo(log: Event[]): DetectorStateRepo {
+      return {
+        ...repo,
+        applyChanges: (runId, at, changes) => {
+          log.push({ kind: 'applied' });
+          repo.applyChanges(runId, at, changes);
+        },
+      };
+    }
+    const isFetchOf = (event: Event, signal: string, firstService?: string) =>
+      event.kind === 'fetch' && event.signal === signal && event.services?.[0] === firstService;
+
+    it('the next slice and signal are requested before the slice before is applied; never more than two fetches out', async () => {
+      const log: Event[] = [];
+      const report = await recalibrate(
+        { config, source: slowSource(log), engine: newEngine(), repo: loggedRepo(log), logger: createSilentLogger() },
+        NOW,
+      );
+      expect(report).toMatchObject({ status: 'ok', series: 610 });
+      const applied = log.flatMap((e, i) => (e.kind === 'applied' ? [i] : []));
+      // Three slices: svc-0…svc-499, svc-500…svc-599, then the error-rate series.
+      expect(applied).toHaveLength(3);
+      const secondSlice = log.findIndex((e) => isFetchOf(e, 'latency_p99', 'svc-500'));
+      expect(secondSlice).toBeGreaterThan(-1);
+      expect(secondSlice).toBeLessThan(applied[0] as number);
+      // The next signal's series query is out while the previous signal's last slice is finished.
+      const nextSignal = log.findIndex((e) => isFetchOf(e, 'error_rate', undefined));
+      expect(nextSignal).toBeLessThan(applied[1] as number);
+      let outstanding = 0;
+      let most = 0;
+      for (const e of log) {
+        if (e.kind === 'fetch') outstanding += 1;
+        if (e.kind === 'settled') outstanding -= 1;
+        most = Math.max(most, outstanding);
+      }
+      expect(most).toBeLessThanOrEqual(2);
+    });
+
+    it('a failing read of the next slice does not stop the slice before from being applied; the run fails', async () => {
+      const log: Event[] = [];
+      const engine = newEngine();
+      // The tick knows every series already (its last point), so the engine takes their thresholds.
+      const lastMs = NOW.getTime() - 300_000;
+      const known = await replay.fetch(config.signals[0]!, { startMs: lastMs, endMs: lastMs, stepSeconds: 60 });
+      engine.ingest(known.series, { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+      // It fails at once, long before it is awaited: marked handled, not an unhandled rejection.
+      const source = slowSource(log, (range) => range.services?.[0] === 'svc-500');
+      const report = await recalibrate(
+        { config, source, engine, repo: loggedRepo(log), logger: createSilentLogger() },
+        NOW,
+      );
+      expect(report).toMatchObject({
+        status: 'failed',
+        series: 500,
+        error: 'Prometheus did not answer within 10000 ms',
+      });
+      expect(log.findIndex((e) => isFetchOf(e, 'latency_p99', 'svc-500'))).toBeLessThan(
+        log.findIndex((e) => e.kind === 'applied'),
+      );
+      expect(log.filter((e) => e.kind === 'applied')).toHaveLength(1);
+      // The first slice's changes are stored and in the engine; nothing of the second slice is.
+      expect(report.changes.length).toBeGreaterThan(0);
+      for (const c of report.changes) {
+        expect(Number(c.seriesKey.match(/svc-(\d+)/)?.[1])).toBeLessThan(500);
+        expect(repo.calibrations().get(c.seriesKey)).toBe(c.newValue);
+        expect(engine.minScore(c.seriesKey)).toBe(c.newValue);
+      }
+      expect(repo.calibrations().size).toBe(report.changes.length);
+      expect(repo.changes(undefined, 1000)).toHaveLength(report.changes.length);
+      expect(db.prepare('SELECT status, error FROM recalibration_runs').get()).toEqual({
+        status: 'failed',
+        error: 'Prometheus did not answer within 10000 ms',
+      });
+    });
   });
 });
