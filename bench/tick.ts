@@ -190,10 +190,8 @@ async function measurePhase<T>(name: string, runs: Array<() => Promise<T>>): Pro
     thread.startPhase();
     const probe = probePhase();
     const started = performance.now();
-    process.stderr.write(`MARK start ${name} ${process.hrtime.bigint() / 1000n}\n`);
     const result = await bounded(`${name}${runs.length > 1 ? ` ${i + 1}` : ''}`, run());
     const wallMs = performance.now() - started;
-    process.stderr.write(`MARK end ${name} ${process.hrtime.bigint() / 1000n}\n`);
     const cost = probe.stop();
     measured.push({ ...cost, thread: await thread.stopPhase(), wallMs, result, requests: await thread.take() });
   }
