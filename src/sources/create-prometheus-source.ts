@@ -5,7 +5,7 @@ import type { PrometheusClient } from './prometheus-client.js';
 import { regexAlternation } from './regex-alternation.js';
 import { restrictToServices } from './restrict-to-services.js';
 import type { SampleBatch, SampleRange, SampleSource } from './sample-source.js';
-import type { SeriesColumns } from './series-columns.js';
+import type { SeriesColumns, SeriesIdentity } from './series-columns.js';
 
 /** Fills the placeholders a signal's PromQL may use. */
 export function renderSignalQuery(query: string, stepSeconds: number, namespaces: readonly string[]): string {
@@ -13,10 +13,41 @@ export function renderSignalQuery(query: string, stepSeconds: number, namespaces
   return query.replaceAll('{{step}}', `${stepSeconds}s`).replaceAll('{{namespaces}}', nsRegex);
 }
 
+interface KnownSeries {
+  key: string;
+  identity: SeriesIdentity;
+}
+
 /** Evaluates each signal with query_range and maps series to services by the signal's label. */
 export function createPrometheusSource(client: PrometheusClient, services: readonly ServiceConfig[]): SampleSource {
   const byName = new Map(services.map((s) => [s.name, s]));
   const namespaces = [...new Set(services.map((s) => s.namespace))];
+  // The client gives the same labels object whenever a series comes again (LabelsCache): its
+  // identity and key are worked out once, and the engine keeps that one identity object.
+  const bySignal = new Map<string, WeakMap<object, KnownSeries | null>>();
+  const identitiesOf = (signal: SignalConfig) => {
+    let identities = bySignal.get(signal.name);
+    if (!identities) {
+      identities = new WeakMap();
+      bySignal.set(signal.name, identities);
+    }
+    return identities;
+  };
+
+  /** The series' identity under this signal, or null when it has no service identity. */
+  function identityOf(signal: SignalConfig, all: Readonly<Record<string, string>>): KnownSeries | null {
+    const { [signal.service_label]: service, __name__: _name, ...rest } = all;
+    // A copy of its own (the rest), which the namespace label may leave.
+    const labels: Record<string, string> = rest;
+    const namespace =
+      (signal.namespace_label ? all[signal.namespace_label] : undefined) ??
+      (service ? byName.get(service)?.namespace : undefined);
+    if (!service || !namespace) return null;
+    if (signal.namespace_label) delete labels[signal.namespace_label];
+    const identity = { service, namespace, metric_name: signal.name, labels };
+    return { key: seriesKeyOf(identity), identity };
+  }
+
   return {
     async fetch(signal: SignalConfig, range: SampleRange): Promise<SampleBatch> {
       const series = await client.queryRange({
@@ -31,25 +62,23 @@ export function createPrometheusSource(client: PrometheusClient, services: reado
       });
       const out: SeriesColumns[] = [];
       let rejected = 0;
-      // Tens of thousands of series each get their key built: in slices, like the rest of a cycle.
+      const identities = identitiesOf(signal);
+      // Tens of thousands of series: in slices, like the rest of a cycle.
       const slicer = createTimeSlicer();
       for (const s of series) {
         if (slicer.due()) await slicer.pause();
         rejected += s.dropped;
-        const { [signal.service_label]: service, __name__: _name, ...labels } = s.labels;
-        const namespace =
-          (signal.namespace_label ? s.labels[signal.namespace_label] : undefined) ??
-          (service ? byName.get(service)?.namespace : undefined);
-        if (!service || !namespace) {
+        let known = identities.get(s.labels);
+        if (known === undefined) {
+          known = identityOf(signal, s.labels);
+          identities.set(s.labels, known);
+        }
+        if (known === null) {
           // Without service identity an anomaly can be neither correlated nor routed.
           rejected += s.values.length;
           continue;
         }
-        if (signal.namespace_label) delete labels[signal.namespace_label];
-        // The client checked the points (finite values, millisecond times); the identity is checked
-        // here, once per series rather than once per point.
-        const identity = { service, namespace, metric_name: signal.name, labels };
-        out.push({ key: seriesKeyOf(identity), identity, timestamps: s.timestamps, values: s.values });
+        out.push({ key: known.key, identity: known.identity, timestamps: s.timestamps, values: s.values });
       }
       return { series: out, rejected };
     },

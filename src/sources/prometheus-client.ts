@@ -4,6 +4,7 @@ import { ErrorCode, VigilError } from '../errors.js';
 import { createTimeSlicer, type TimeSlicer } from '../event-loop/create-time-slicer.js';
 import { networkErrorReason } from '../http/network-error-reason.js';
 import type { HttpFetch } from '../http/resolve-http-connection.js';
+import { LabelsCache } from './labels-cache.js';
 import { RangeAnswerError, type RangeSeries, readRangeAnswer } from './read-range-answer.js';
 
 /** Prometheus refuses more than 11 000 points per series in one query_range; stay well under it. */
@@ -48,6 +49,7 @@ export interface PrometheusClient {
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const doFetch = options.fetch ?? fetch;
   const acceptEncoding = options.compression === 'gzip' ? 'gzip' : 'identity';
+  const known = new LabelsCache();
   const endpoint = new URL(
     'api/v1/query_range',
     options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`,
@@ -108,7 +110,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           )
         : new VigilError(ErrorCode.PrometheusHttp, `Prometheus answered HTTP ${response.status}`);
     // Prometheus answers JSON even for 4xx/5xx; anything else is a proxy page or garbage.
-    const answer = await readAnswer(text, slicer, notMatrix);
+    const answer = await readAnswer(text, slicer, known, notMatrix);
     let json: unknown;
     try {
       json = JSON.parse(answer.envelope);
@@ -128,7 +130,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     // Series the reader did not find where Prometheus puts them (an odd encoding) came with the
     // envelope: written out again, they are read the one way series are read.
     const odd = `{"data":{"result":${JSON.stringify(result)}}}`;
-    return [...(await readAnswer(odd, slicer, notMatrix)).series, ...answer.series];
+    return [...(await readAnswer(odd, slicer, known, notMatrix)).series, ...answer.series];
   }
 
   return {
@@ -136,9 +138,12 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       if (!(q.stepSeconds > 0) || q.end < q.start) throw new Error('queryRange needs step > 0 and end >= start');
       const span = q.stepSeconds * (MAX_POINTS_PER_QUERY - 1);
       const slicer = createTimeSlicer();
+      known.startQuery();
       // One query's series are distinct already: only chunks of a long range need matching up.
       if (q.end - q.start <= span) return queryChunk(q, slicer);
-      const merged = new Map<string, { labels: Record<string, string>; parts: RangeSeries[] }>();
+      // By content: another backend may write a series' labels in another order from one chunk to
+      // the next.
+      const merged = new Map<string, { labels: Readonly<Record<string, string>>; parts: RangeSeries[] }>();
       // Chunks run one after another: Prometheus is shared, and a cycle is not in a hurry.
       for (let start = q.start; start <= q.end; start += span + q.stepSeconds) {
         const end = Math.min(q.end, start + span);
@@ -180,9 +185,14 @@ async function readText(response: Response): Promise<string> {
 }
 
 /** The answer's series and envelope; a series that is not one is the answer's fault (garbage). */
-async function readAnswer(text: string, slicer: TimeSlicer, notMatrix: (message: string) => VigilError) {
+async function readAnswer(
+  text: string,
+  slicer: TimeSlicer,
+  known: LabelsCache,
+  notMatrix: (message: string) => VigilError,
+) {
   try {
-    return await readRangeAnswer(text, slicer);
+    return await readRangeAnswer(text, slicer, known);
   } catch (error) {
     if (error instanceof RangeAnswerError) throw notMatrix(error.message);
     throw error;

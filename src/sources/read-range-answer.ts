@@ -1,8 +1,10 @@
 import type { TimeSlicer } from '../event-loop/create-time-slicer.js';
+import type { LabelsCache } from './labels-cache.js';
 
 /** One series of a range answer, as columns. */
 export interface RangeSeries {
-  labels: Record<string, string>;
+  /** The same (frozen) object whenever the series comes again with the same labels (LabelsCache). */
+  labels: Readonly<Record<string, string>>;
   /** Unix milliseconds, in the order Prometheus sent them (increasing). */
   timestamps: Float64Array;
   /** Same length as `timestamps`; non-finite values (NaN, ±Inf) are dropped and counted in `dropped`. */
@@ -55,10 +57,10 @@ const MAX_EXACT_DIGITS = 15;
  * Where `data.result` is not an array directly under the top-level object (an error answer, an
  * odd encoding), nothing is read and the envelope is the whole text.
  */
-export async function readRangeAnswer(text: string, slicer: TimeSlicer): Promise<RangeAnswer> {
+export async function readRangeAnswer(text: string, slicer: TimeSlicer, known: LabelsCache): Promise<RangeAnswer> {
   const open = await findResultArray(text, slicer);
   if (open < 0) return { envelope: text, series: [] };
-  const scanner = new Scanner(text, open + 1);
+  const scanner = new Scanner(text, open + 1, known);
   const series: RangeSeries[] = [];
   scanner.skipSpace();
   if (scanner.peek() === CLOSE_ARRAY) {
@@ -148,6 +150,7 @@ class Scanner {
   constructor(
     private readonly text: string,
     public at: number,
+    private readonly known: LabelsCache,
   ) {}
 
   peek(): number {
@@ -185,18 +188,20 @@ class Scanner {
   /** `{"metric": {…}, "values": [[t, "v"], …]}`, keys in any order, others skipped. */
   series(index: number): RangeSeries {
     this.expect(OPEN_OBJECT, `series ${index} to be an object`);
-    let labels: Record<string, string> | undefined;
+    let labels: Readonly<Record<string, string>> | undefined;
     let columns: Omit<RangeSeries, 'labels'> | undefined;
     this.skipSpace();
     if (this.peek() === CLOSE_OBJECT) throw this.fail(`series ${index} has no metric and no values`);
     for (;;) {
       this.skipSpace();
-      const key = this.string();
+      const keyAt = this.at;
+      this.skipString();
+      const keyEnd = this.at;
       this.skipSpace();
       this.expect(COLON, ':');
       this.skipSpace();
-      if (key === 'metric') labels = this.labels();
-      else if (key === 'values') columns = this.points();
+      if (this.keyIs(keyAt, keyEnd, '"metric"')) labels = this.labels();
+      else if (this.keyIs(keyAt, keyEnd, '"values"')) columns = this.points();
       else this.skipValue();
       this.skipSpace();
       const c = this.next();
@@ -207,12 +212,16 @@ class Scanner {
     return { labels, ...columns };
   }
 
-  /** A JSON string at the cursor; escapes are left to JSON.parse (rare in label values). */
-  string(): string {
+  /** Whether the key text[from, to) (quotes included) is `quoted`, without making a string of it. */
+  private keyIs(from: number, to: number, quoted: string): boolean {
+    return to - from === quoted.length && this.text.startsWith(quoted, from);
+  }
+
+  /** Moves past the JSON string at the cursor; true when it has escapes (JSON.parse judges them). */
+  private skipString(): boolean {
     const { text } = this;
     if (text.charCodeAt(this.at) !== QUOTE) throw this.fail('expected a string');
-    const start = this.at + 1;
-    let i = start;
+    let i = this.at + 1;
     let escaped = false;
     for (;;) {
       const c = text.charCodeAt(i);
@@ -226,29 +235,46 @@ class Scanner {
       } else i += 1;
     }
     this.at = i + 1;
-    if (!escaped) return text.slice(start, i);
+    return escaped;
+  }
+
+  /** The JSON string at the cursor. */
+  private string(): string {
+    const start = this.at;
+    const escaped = this.skipString();
+    if (!escaped) return this.text.slice(start + 1, this.at - 1);
     try {
-      return JSON.parse(text.slice(start - 1, i + 1)) as string;
+      return JSON.parse(this.text.slice(start, this.at)) as string;
     } catch {
+      this.at = start;
       throw this.fail('an invalid escape in a string');
     }
   }
 
-  /** An object of string values. */
-  private labels(): Record<string, string> {
+  /** An object of string values: read once per distinct text (LabelsCache), then found. */
+  private labels(): Readonly<Record<string, string>> {
     if (this.peek() !== OPEN_OBJECT) throw this.fail('expected metric to be an object');
     const start = this.at;
     this.skipValue();
-    // JSON.parse gives the labels strings of their own: a slice of the answer (text.slice) would
-    // keep the whole answer, megabytes, alive for as long as the series' labels are kept.
-    const labels = JSON.parse(this.text.slice(start, this.at)) as Record<string, unknown>;
+    const text = this.text.slice(start, this.at);
+    const known = this.known.get(text);
+    if (known) return known;
+    // JSON.parse gives the labels strings of their own: slices of the answer would keep the whole
+    // answer, megabytes, alive for as long as the series' labels are kept.
+    let labels: Record<string, unknown>;
+    try {
+      labels = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      this.at = start;
+      throw this.fail('an invalid metric object');
+    }
     for (const name in labels) {
       if (typeof labels[name] !== 'string') {
         this.at = start;
         throw this.fail(`label ${name} is not a string`);
       }
     }
-    return labels as Record<string, string>;
+    return this.known.add(text, labels as Record<string, string>);
   }
 
   /**
@@ -346,7 +372,7 @@ class Scanner {
   private skipValue(): void {
     const c = this.peek();
     if (c === QUOTE) {
-      this.string();
+      this.skipString();
       return;
     }
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
@@ -360,7 +386,7 @@ class Scanner {
       for (;;) {
         this.skipSpace();
         if (c === OPEN_OBJECT) {
-          this.string();
+          this.skipString();
           this.skipSpace();
           this.expect(COLON, ':');
           this.skipSpace();

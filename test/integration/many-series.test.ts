@@ -66,6 +66,24 @@ describe('a signal with thousands of series', () => {
     expect(outcome?.samples).toBe(PODS * POINTS);
   }, 120_000);
 
+  it("works out each series' identity once: the next answer's series carry the same objects", async () => {
+    const config = podLatencyConfig(prometheus.url);
+    const source = createPrometheusSource(
+      createPrometheusClient({ baseUrl: prometheus.url, timeoutMs: 30_000 }),
+      config.services,
+    );
+    const signal = config.signals[0] as (typeof config.signals)[number];
+    const range = { startMs: (end - 120) * 1000, endMs: end * 1000, stepSeconds: 60 };
+    const first = await source.fetch(signal, range);
+    const second = await source.fetch(signal, { ...range, startMs: end * 1000 });
+    expect(first.series).toHaveLength(PODS);
+    expect(second.series).toHaveLength(PODS);
+    const before = new Map(first.series.map((s) => [s.key, s.identity]));
+    // The engine keeps the identity of a series it has seen: one object per series, not one per cycle.
+    expect(second.series.every((s) => before.get(s.key) === s.identity)).toBe(true);
+    expect(second.series.every((s) => s.timestamps.length === 1 && s.timestamps[0] === end * 1000)).toBe(true);
+  }, 120_000);
+
   it('a first cycle over 5 000 series never holds the event loop for long', async () => {
     // The production path from the query to the stored anomalies, on a fresh engine (a first cycle:
     // every series is new). Detector state is not saved here: writing it is a separate step with

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TimeSlicer } from '../../src/event-loop/create-time-slicer.js';
+import { LabelsCache } from '../../src/sources/labels-cache.js';
 import { decimal, RangeAnswerError, readRangeAnswer } from '../../src/sources/read-range-answer.js';
 
 /** A slicer whose slice is always spent: counts how often the reader gives the event loop a turn. */
@@ -36,7 +37,7 @@ function oracle(text: string) {
 }
 
 async function read(text: string) {
-  const answer = await readRangeAnswer(text, alwaysDue());
+  const answer = await readRangeAnswer(text, alwaysDue(), new LabelsCache());
   return {
     envelope: answer.envelope,
     series: answer.series.map((s) => ({
@@ -123,10 +124,39 @@ describe('readRangeAnswer', () => {
     ['a bad literal', '[{"metric":{},"values":[],"x":nope}]', /an invalid value/],
   ])('refuses %s, saying where', async (_name, result, message) => {
     const text = `{"status":"success","data":{"resultType":"matrix","result":${result}}}`;
-    const error = await readRangeAnswer(text, alwaysDue()).catch((e: unknown) => e);
+    const error = await readRangeAnswer(text, alwaysDue(), new LabelsCache()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RangeAnswerError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toMatch(/at character \d+/);
+  });
+
+  it('gives a series the same labels object whenever it comes again, and forgets series gone for a while', async () => {
+    const known = new LabelsCache(4);
+    const answer = (value: string) =>
+      `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"a"},"values":[[1,"${value}"]]},` +
+      `{"metric":{"pod":"b"},"values":[[1,"${value}"]]}]}}`;
+    known.startQuery();
+    const first = await readRangeAnswer(answer('1'), alwaysDue(), known);
+    known.startQuery();
+    const again = await readRangeAnswer(answer('2'), alwaysDue(), known);
+    expect(again.series[0]?.labels).toBe(first.series[0]?.labels);
+    expect(again.series[1]?.labels).toBe(first.series[1]?.labels);
+    expect([...(again.series[0]?.values ?? [])]).toEqual([2]);
+    expect(Object.isFrozen(again.series[0]?.labels)).toBe(true);
+    expect(known.size).toBe(2);
+    // Eight more queries without pod b (it goes unseen through a whole sweep period of four): it is
+    // forgotten, pod a is kept.
+    const onlyA = '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"a"},"values":[]}]}}';
+    for (let q = 0; q < 8; q += 1) {
+      known.startQuery();
+      await readRangeAnswer(onlyA, alwaysDue(), known);
+    }
+    expect(known.size).toBe(1);
+    known.startQuery();
+    const later = await readRangeAnswer(answer('3'), alwaysDue(), known);
+    expect(later.series[0]?.labels).toBe(first.series[0]?.labels);
+    expect(later.series[1]?.labels).not.toBe(first.series[1]?.labels);
+    expect(later.series[1]?.labels).toEqual({ pod: 'b' });
   });
 
   it('gives the event loop a turn between series', async () => {
@@ -136,7 +166,7 @@ describe('readRangeAnswer', () => {
     }));
     const text = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } });
     const slicer = alwaysDue();
-    const answer = await readRangeAnswer(text, slicer);
+    const answer = await readRangeAnswer(text, slicer, new LabelsCache());
     expect(answer.series).toHaveLength(500);
     expect(slicer.pauses).toBeGreaterThanOrEqual(500);
     expect(answer.series.map((s) => ({ labels: s.labels, values: [...s.values] }))).toEqual(
