@@ -18,12 +18,12 @@ const MAX_MIN_SCORE = 0.999999;
  * What one slice holds is about 20 KB per series (its detectors and onsets), so ~10 MB, whatever
  * the history length or the number of series.
  */
-export const SLICE_SERIES = 500;
+export const SLICE_SERIES = 250;
 /**
  * Points in one answer: ~40 bytes each as JSON, so a few MB per response; a week of 500 series at
  * 5 minutes is 5 requests.
  */
-export const MAX_POINTS_PER_ANSWER = 200_000;
+export const MAX_POINTS_PER_ANSWER = 100_000;
 
 export interface RecalibrationDeps {
   config: Pick<VigilConfig, 'signals' | 'detection' | 'prometheus'> & { recalibration: RecalibrationConfig };
