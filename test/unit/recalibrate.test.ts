@@ -218,11 +218,14 @@ describe('recalibrate', () => {
   });
 
   describe('keeps Prometheus busy across slices and signals', () => {
-    // 600 latency series (two slices of services) and 10 error-rate series (a second signal), their
-    // last day: enough to see the slice and signal boundaries, small enough to run in seconds.
+    // SLICE_SERIES + 100 latency series (two slices of services) and 10 error-rate series (a second
+    // signal), their last day: enough to see the slice and signal boundaries, small enough to run in
+    // seconds.
+    const LATENCY_SERIES = SLICE_SERIES + 100;
+    const SECOND_SLICE = `svc-${SLICE_SERIES}`;
     const lastDay = NOW.getTime() - 86_400_000;
     const recent: MetricSample[] = [];
-    for (let i = 0; i < 600; i += 1) recent.push(...history(`svc-${i}`, 'latency_p99', i % 2 === 0));
+    for (let i = 0; i < LATENCY_SERIES; i += 1) recent.push(...history(`svc-${i}`, 'latency_p99', i % 2 === 0));
     for (let i = 0; i < 10; i += 1) recent.push(...history(`err-${i}`, 'error_rate', false));
     const replay = createReplaySource(recent.filter((s) => Date.parse(s.timestamp) >= lastDay));
     type Event =
@@ -260,11 +263,11 @@ describe('recalibrate', () => {
         { config, source: slowSource(log), engine: newEngine(), repo: loggedRepo(log), logger: createSilentLogger() },
         NOW,
       );
-      expect(report).toMatchObject({ status: 'ok', series: 610 });
+      expect(report).toMatchObject({ status: 'ok', series: LATENCY_SERIES + 10 });
       const applied = log.flatMap((e, i) => (e.kind === 'applied' ? [i] : []));
-      // Three slices: svc-0…svc-499, svc-500…svc-599, then the error-rate series.
+      // Three slices: svc-0…, then SECOND_SLICE…, then the error-rate series.
       expect(applied).toHaveLength(3);
-      const secondSlice = log.findIndex((e) => isFetchOf(e, 'latency_p99', 'svc-500'));
+      const secondSlice = log.findIndex((e) => isFetchOf(e, 'latency_p99', SECOND_SLICE));
       expect(secondSlice).toBeGreaterThan(-1);
       expect(secondSlice).toBeLessThan(applied[0] as number);
       // The next signal's series query is out while the previous signal's last slice is finished.
@@ -288,24 +291,24 @@ describe('recalibrate', () => {
       const known = await replay.fetch(config.signals[0]!, { startMs: lastMs, endMs: lastMs, stepSeconds: 60 });
       engine.ingest(known.series, { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
       // It fails at once, long before it is awaited: marked handled, not an unhandled rejection.
-      const source = slowSource(log, (range) => range.services?.[0] === 'svc-500');
+      const source = slowSource(log, (range) => range.services?.[0] === SECOND_SLICE);
       const report = await recalibrate(
         { config, source, engine, repo: loggedRepo(log), logger: createSilentLogger() },
         NOW,
       );
       expect(report).toMatchObject({
         status: 'failed',
-        series: 500,
+        series: SLICE_SERIES,
         error: 'Prometheus did not answer within 10000 ms',
       });
-      expect(log.findIndex((e) => isFetchOf(e, 'latency_p99', 'svc-500'))).toBeLessThan(
+      expect(log.findIndex((e) => isFetchOf(e, 'latency_p99', SECOND_SLICE))).toBeLessThan(
         log.findIndex((e) => e.kind === 'applied'),
       );
       expect(log.filter((e) => e.kind === 'applied')).toHaveLength(1);
       // The first slice's changes are stored and in the engine; nothing of the second slice is.
       expect(report.changes.length).toBeGreaterThan(0);
       for (const c of report.changes) {
-        expect(Number(c.seriesKey.match(/svc-(\d+)/)?.[1])).toBeLessThan(500);
+        expect(Number(c.seriesKey.match(/svc-(\d+)/)?.[1])).toBeLessThan(SLICE_SERIES);
         expect(repo.calibrations().get(c.seriesKey)).toBe(c.newValue);
         expect(engine.minScore(c.seriesKey)).toBe(c.newValue);
       }
