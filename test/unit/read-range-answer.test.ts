@@ -97,7 +97,7 @@ describe('readRangeAnswer', () => {
     expect(series?.values).toEqual([2]);
     expect(Object.getPrototypeOf(series?.labels)).toBe(Object.prototype);
     expect(Object.keys(series?.labels ?? {})).toEqual(['__proto__', 'job']);
-    expect(series?.labels.__proto__).toBe('x');
+    expect(Object.getOwnPropertyDescriptor(series?.labels, '__proto__')?.value).toBe('x');
   });
 
   it('leaves an answer without a result whole, and empties an empty one', async () => {
