@@ -52,7 +52,8 @@ const MAX_EXACT_DIGITS = 15;
  * its garbage was a tenth of a cycle). A number is read exactly as Number() reads it: decimals of
  * up to 15 significant digits and a power of ten up to 10^22 are computed with one correctly
  * rounded operation (Clinger's fast path, the same double), anything else (more digits, NaN, +Inf)
- * goes through Number() itself. The event loop gets a turn between series.
+ * goes through Number() itself. A series' labels come from `known` when the same metric text was
+ * read before (the same object each cycle). The event loop gets a turn between series.
  *
  * Where `data.result` is not an array directly under the top-level object (an error answer, an
  * odd encoding), nothing is read and the envelope is the whole text.
