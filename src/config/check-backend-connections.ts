@@ -1,8 +1,8 @@
 import { appendAll } from '../collections/append-all.js';
 import { ErrorCode } from '../errors.js';
 import { resolveHttpConnection, type SecretEnv } from '../http/resolve-http-connection.js';
+import { ConfigError } from './config-error.js';
 import type { VigilConfig } from './config-schema.js';
-import { ConfigError } from './load-config.js';
 
 /**
  * Every variable the backends' auth names is set and every CA file readable, checked for

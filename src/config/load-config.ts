@@ -1,24 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ErrorCode, VigilError } from '../errors.js';
+import { ErrorCode } from '../errors.js';
+import { ConfigError } from './config-error.js';
 import { ConfigSchema, crossReferenceIssues, type VigilConfig } from './config-schema.js';
 import { EnvSchema, type VigilEnv } from './env-schema.js';
+
+export { ConfigError };
 
 export interface LoadedConfig {
   config: VigilConfig;
   env: VigilEnv;
   configPath: string;
-}
-
-/** Thrown when the file or the environment is invalid; `problems` lists every bad key with its path. */
-export class ConfigError extends VigilError {
-  readonly problems: string[];
-  constructor(code: ErrorCode, source: string, problems: string[]) {
-    super(code, `${source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {

@@ -5,8 +5,8 @@
 
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/config-error.js';
 import type { HttpConnectionConfig } from '../config/http-connection-schema.js';
-import { ConfigError } from '../config/load-config.js';
 import { ErrorCode } from '../errors.js';
 import { createTlsFetch } from './create-tls-fetch.js';
 
