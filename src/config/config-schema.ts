@@ -54,6 +54,18 @@ export const SignalConfigSchema = z.object({
   role: z.enum(['symptom', 'traffic']).default('symptom'),
   /** A deviation smaller than this (in the signal's unit) is never anomalous, however rare. */
   min_abs_deviation: z.number().nonnegative().default(0),
+  /**
+   * Relative change from the expected value (0.5 = 50 %) that a symptom anomaly of this signal must
+   * reach to make an incident page; smaller ones are recorded, join incidents and show on cards.
+   * Default: correlation.page_min_change.
+   */
+  page_min_change: z.number().nonnegative().optional(),
+  /**
+   * Computed from the service's requests (a latency quantile, an error ratio): the fewer requests,
+   * the noisier, so the change it needs to page grows as the service's traffic (its traffic-role
+   * signal) falls below correlation.trusted_requests_per_second.
+   */
+  per_request: z.boolean().default(false),
   /** For an error-ratio signal: the SLO, enabling multiwindow burn-rate alerting. */
   slo: z
     .object({
@@ -128,6 +140,19 @@ export const CorrelationConfigSchema = z.object({
   max_incident_seconds: positiveInt.default(21_600),
   /** Anomalous points an incident needs before it pages: a single one-sample blip is only recorded. */
   min_anomalies: positiveInt.default(2),
+  /**
+   * Relative change from the expected value (0.5 = 50 %) a symptom anomaly must reach to count
+   * towards paging (per signal: page_min_change). On a platform of hundreds of series, a latency
+   * 20-30 % off its band somewhere is rare for that series and common for the platform every hour;
+   * the faults people must be woken for move their symptoms by far more. 0 = every anomaly counts.
+   */
+  page_min_change: z.number().nonnegative().default(0.5),
+  /**
+   * Traffic (requests/s of the service's traffic signal) from which a per_request signal is taken at
+   * face value. Below it the change needed to page grows like the sampling noise of a quantile or a
+   * ratio, 1/√requests: a p99 resting on a handful of requests moves by half on its own.
+   */
+  trusted_requests_per_second: z.number().positive().default(50),
   /** An incident with no new anomaly for this long is resolved automatically. */
   resolve_after_quiet_seconds: positiveInt.default(1800),
   /** Anomalies of a service this soon after its deploy do not page (rollout restarts). */

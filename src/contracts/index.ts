@@ -56,6 +56,11 @@ export const AnomalyEventSchema = z.object({
    * producers): it opens.
    */
   opens: z.boolean().optional(),
+  /**
+   * A symptom whose change from the expected value is below its signal's page_min_change: recorded,
+   * joins incidents and shows on cards, but does not make an incident page. Absent: it counts.
+   */
+  minor: z.boolean().optional(),
   detector: DetectorNameSchema,
   direction: DirectionSchema,
   evidence: z.object({

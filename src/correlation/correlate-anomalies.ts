@@ -162,6 +162,7 @@ function addAnomaly(
     metrics: [],
     recentDeploy: null,
     traffic: 0,
+    minor: 0,
     lastSymptomAt: null,
     persistentSymptom: false,
   };
@@ -169,6 +170,7 @@ function addAnomaly(
   member.lastAt = Math.max(member.lastAt, ts);
   member.count += 1;
   if (traffic) member.traffic += 1;
+  else if (anomaly.minor === true) member.minor += 1;
   // A series silent for minutes is persistent by definition.
   else if (anomaly.detector === 'absent') member.persistentSymptom = true;
   else {
@@ -212,6 +214,7 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     mine.lastAt = Math.max(mine.lastAt, m.lastAt);
     mine.count += m.count;
     mine.traffic += m.traffic;
+    mine.minor += m.minor;
     mine.maxScore = Math.max(mine.maxScore, m.maxScore);
     for (const metric of m.metrics) if (!mine.metrics.includes(metric)) mine.metrics.push(metric);
     mine.recentDeploy ??= m.recentDeploy;

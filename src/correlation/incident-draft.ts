@@ -11,7 +11,9 @@ export interface ServiceEvidence {
   recentDeploy: string | null;
   /** How many of its anomalies were traffic (demand) rather than symptoms. */
   traffic: number;
-  /** Its latest symptom (non-traffic) anomaly, and whether two came within a few scrapes: persistence. */
+  /** How many were symptoms too small to page (see isMinorSymptom): evidence, but they page nothing. */
+  minor: number;
+  /** Its latest paging symptom (not traffic, not minor), and whether two came within a few scrapes: persistence. */
   lastSymptomAt: number | null;
   persistentSymptom: boolean;
 }

@@ -59,7 +59,8 @@ function transition(
 /**
  * Enough to page: at least `minAnomalies` anomalous points (with `minAnomalies` 1, the first
  * anomaly pages), of which a symptom persists on one service or shows on three at once. Single
- * blips, coincident blips minutes apart, and demand moving without any symptom are recorded.
+ * blips, coincident blips minutes apart, demand moving without any symptom, and symptoms that moved
+ * too little to page (minor, see isMinorSymptom) are recorded.
  */
 export function meetsEvidenceBar(draft: IncidentDraft, minAnomalies: number): boolean {
   if (draft.total < minAnomalies) return false;
@@ -70,7 +71,7 @@ export function meetsEvidenceBar(draft: IncidentDraft, minAnomalies: number): bo
   // several services at once. Demand moving alone (traffic anomalies, no symptom) does not page:
   // a surge that matters shows as latency, errors or saturation within a scrape or two.
   const persistent = members.some((m) => m.persistentSymptom);
-  const symptomServices = members.filter((m) => m.count > m.traffic).length;
+  const symptomServices = members.filter((m) => m.count > m.traffic + m.minor).length;
   return persistent || symptomServices >= 3;
 }
 

@@ -1,6 +1,7 @@
 import { appendAll } from '../collections/append-all.js';
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { type AnomalyEvent, AnomalyEventSchema } from '../contracts/index.js';
+import { isMinorSymptom, pagingBar, trafficByService } from '../correlation/minor-symptom.js';
 import type { Topology } from '../correlation/topology.js';
 import type { DetectionEngine, IngestOptions } from '../detection/create-detection-engine.js';
 import { seriesInTimeOrder } from '../detection/series-in-time-order.js';
@@ -109,6 +110,7 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
   const lastEnd = new Map<string, number>();
   const warmupMs = warmupWindowMs(config.detection, config.stepSeconds);
   const trafficMetrics = new Set(config.signals.filter((s) => s.role === 'traffic').map((s) => s.name));
+  const bar = pagingBar(config);
   // After a long outage, catching up further than a baseline window adds nothing but load.
   const maxCatchUpMs = warmupMs;
 
@@ -154,12 +156,14 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       });
       // Only signals that answered can tell a silent series from a failed query.
       const absent = deps.engine.absent(endMs, answered);
+      const traffic = trafficByService(fetched, trafficMetrics);
       const valid: AnomalyEvent[] = [];
       let invalidAnomalies = 0;
       for (const event of [...ingest.anomalies, ...absent]) {
         if (slicer.due()) await slicer.pause();
         const check = AnomalyEventSchema.safeParse(event);
-        if (check.success) valid.push(check.data);
+        if (check.success)
+          valid.push(isMinorSymptom(check.data, bar, traffic) ? { ...check.data, minor: true } : check.data);
         else {
           invalidAnomalies += 1;
           logger.error(

@@ -259,13 +259,15 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
       SELECT a.service AS service, a.ts AS ts, a.detector = 'absent' AS absent,
         (julianday(a.ts) - julianday(LAG(a.ts) OVER (PARTITION BY a.service ORDER BY a.ts))) * 86400000 AS gap
       FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-      WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?)))
+      WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?))
+        AND json_extract(a.event_json, '$.minor') IS NOT 1)
     GROUP BY service`);
   const trafficCounts = db.prepare(`SELECT a.service, a.metric_name, COUNT(*) AS n FROM incident_anomalies ia
     JOIN anomalies a ON a.id = ia.anomaly_id WHERE ia.incident_id = ? GROUP BY a.service, a.metric_name`);
   const evidence = db.prepare(`SELECT a.service, MIN(a.ts) AS first_at, MAX(a.ts) AS last_at, COUNT(*) AS count,
       MAX(a.score) AS max_score, json_group_array(DISTINCT a.metric_name) AS metrics,
-      MAX(json_extract(a.event_json, '$.evidence.recent_deploy')) AS recent_deploy
+      MAX(json_extract(a.event_json, '$.evidence.recent_deploy')) AS recent_deploy,
+      SUM(json_extract(a.event_json, '$.minor') IS 1) AS minor
     FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
     WHERE ia.incident_id = ? GROUP BY a.service`);
   const byMessage = db.prepare('SELECT * FROM incidents WHERE slack_channel = ? AND slack_ts = ?');
@@ -350,6 +352,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
           max_score: number;
           metrics: string;
           recent_deploy: string | null;
+          minor: number;
         }>) {
           members.set(e.service, {
             service: e.service,
@@ -360,6 +363,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
             metrics: JSON.parse(e.metrics) as string[],
             recentDeploy: e.recent_deploy,
             traffic: traffic.get(e.service) ?? 0,
+            minor: e.minor,
             lastSymptomAt: symptomRows.has(e.service) ? Date.parse(symptomRows.get(e.service)?.last_at ?? '') : null,
             persistentSymptom: (() => {
               if (symptomRows.get(e.service)?.absent === 1) return true;

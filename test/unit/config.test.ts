@@ -111,6 +111,8 @@ describe('parseConfigText', () => {
       window_seconds: 600,
       max_incident_seconds: 21_600,
       min_anomalies: 2,
+      page_min_change: 0.5,
+      trusted_requests_per_second: 50,
       resolve_after_quiet_seconds: 1800,
       deploy_grace_seconds: 120,
       maintenance_grace_seconds: 900,
@@ -132,6 +134,7 @@ describe('parseConfigText', () => {
         unit: 'none',
         role: 'symptom',
         min_abs_deviation: 0,
+        per_request: false,
       },
     ]);
   });

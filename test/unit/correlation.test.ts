@@ -245,6 +245,26 @@ describe('lifecycle on real SQLite', () => {
     expect(repos.incidents.transitions(id)[1]?.reason).toBe('opened: 3 anomalies in 2 services');
   });
 
+  it('symptoms that moved too little to page are recorded, also once the incident is read back', () => {
+    const minor = (service: string, minute: number) =>
+      makeAnomaly(service, `2026-04-21T03:0${minute}:00Z`, { value: 0.5, expected: 0.4, minor: true });
+    // Persisting on one service and on three at once: minor symptoms alone never page.
+    const first = apply([minor('payment-api', 0), minor('payment-api', 1)], '2026-04-21T03:01:30Z');
+    expect(first.opened).toEqual([]);
+    const wide = apply(
+      [minor('payment-api', 2), minor('checkout-api', 2), minor('edge', 2), minor('fraud-api', 2)],
+      '2026-04-21T03:02:30Z',
+    );
+    expect(wide.opened).toEqual([]);
+    // The same incident, read back from SQLite, still counts them as minor: the next real symptom
+    // must persist itself before it pages.
+    const real = (minute: number) => makeAnomaly('payment-api', `2026-04-21T03:0${minute}:00Z`);
+    expect(apply([real(3)], '2026-04-21T03:03:30Z').opened).toEqual([]);
+    const paged = apply([real(4)], '2026-04-21T03:04:30Z');
+    expect(paged.opened).toHaveLength(1);
+    expect(repos.incidents.get(paged.opened[0] as string)?.anomaly_ids).toHaveLength(8);
+  });
+
   it('a service that stops reporting pages: silence is persistent by definition', () => {
     const silent = apply(
       [makeAnomaly('payment-api', '2026-04-21T09:00:00Z', { detector: 'absent', evidence: { missing_samples: 10 } })],

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../src/config/config-schema.js';
+import { isMinorSymptom, pagingBar, trafficByService } from '../../src/correlation/minor-symptom.js';
+import type { SeriesColumns } from '../../src/sources/series-columns.js';
+import { makeAnomaly } from '../helpers/make-anomaly.js';
+
+const config = ConfigSchema.parse({
+  prometheus: { url: 'http://prometheus:9090' },
+  signals: [
+    { name: 'latency_p99', query: 'q', per_request: true },
+    { name: 'cpu_usage', query: 'q', page_min_change: 1 },
+    { name: 'request_rate', query: 'q', role: 'traffic' },
+  ],
+  correlation: { page_min_change: 0.5, trusted_requests_per_second: 50 },
+});
+const bar = pagingBar(config);
+const at = '2026-04-21T02:13:00Z';
+const latency = (value: number, expected: number, service = 'cart-api') =>
+  makeAnomaly(service, at, { metric_name: 'latency_p99', value, expected });
+
+function trafficSeries(service: string, values: number[]): SeriesColumns {
+  return {
+    key: `shop/${service}/request_rate`,
+    identity: { service, namespace: 'shop', metric_name: 'request_rate', labels: {} },
+    timestamps: Float64Array.from(values, (_, i) => i * 60_000),
+    values: Float64Array.from(values),
+  };
+}
+
+describe('a symptom too small to page', () => {
+  it('is one whose change from the expected value is below the signal’s minimum', () => {
+    const none = new Map<string, number>();
+    // Default 50 %: +30 % is minor, +60 % and −60 % are not.
+    expect(isMinorSymptom(latency(0.13, 0.1), bar, none)).toBe(true);
+    expect(isMinorSymptom(latency(0.16, 0.1), bar, none)).toBe(false);
+    expect(isMinorSymptom(latency(0.04, 0.1), bar, none)).toBe(false);
+    // The signal's own minimum (100 %) wins over the default.
+    const cpu = (value: number) => makeAnomaly('cart-api', at, { metric_name: 'cpu_usage', value, expected: 0.3 });
+    expect(isMinorSymptom(cpu(0.5), bar, none)).toBe(true);
+    expect(isMinorSymptom(cpu(0.7), bar, none)).toBe(false);
+    // Demand is never a symptom; absence, burn rate and an expected 0 always count.
+    const rps = makeAnomaly('cart-api', at, { metric_name: 'request_rate', value: 101, expected: 100 });
+    expect(isMinorSymptom(rps, bar, none)).toBe(false);
+    expect(isMinorSymptom(latency(0.1, 0.1), bar, none)).toBe(true);
+    expect(isMinorSymptom({ ...latency(0.1, 0.1), detector: 'absent' }, bar, none)).toBe(false);
+    expect(isMinorSymptom({ ...latency(0.1, 0.1), detector: 'slo_burn_rate' }, bar, none)).toBe(false);
+    expect(isMinorSymptom(latency(0.001, 0), bar, none)).toBe(false);
+  });
+
+  it('for a per-request signal, needs a larger change the quieter the service', () => {
+    // Rates of a service add up over its series; the latest value of each counts.
+    const traffic = trafficByService(
+      [trafficSeries('busy', [900, 1000]), trafficSeries('quiet', [3, 1]), trafficSeries('quiet', [1, 1])],
+      new Set(['request_rate']),
+    );
+    expect(traffic).toEqual(
+      new Map([
+        ['shop/busy', 1000],
+        ['shop/quiet', 2],
+      ]),
+    );
+    // +150 %: a page at 1 000 requests/s, noise at 2 requests/s (the bar is 50 % × √(50 / 2) = 250 %).
+    expect(isMinorSymptom(latency(0.25, 0.1, 'busy'), bar, traffic)).toBe(false);
+    expect(isMinorSymptom(latency(0.25, 0.1, 'quiet'), bar, traffic)).toBe(true);
+    expect(isMinorSymptom(latency(0.36, 0.1, 'quiet'), bar, traffic)).toBe(false);
+    // Traffic unknown in this batch: taken at face value.
+    expect(isMinorSymptom(latency(0.25, 0.1, 'elsewhere'), bar, traffic)).toBe(false);
+    // A signal not computed from requests is not weighed by them.
+    const cpu = makeAnomaly('quiet', at, { metric_name: 'cpu_usage', value: 0.65, expected: 0.3 });
+    expect(isMinorSymptom(cpu, bar, traffic)).toBe(false);
+  });
+});
