@@ -79,8 +79,13 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
             ts - draft.lastAnomalyAt <= windowOf(draft) &&
             draft.createdAt - last <= windowMs &&
             ts - draft.createdAt <= maxMs &&
-            [...draft.members.keys()].some(
-              (s) => related.has(s) || (!draft.pending && draft.status !== undefined && nearby.has(s)),
+            // Connected through a service of the story that was itself anomalous within the window:
+            // a story that once touched half the platform does not take in everything near it for
+            // as long as it stays open (a later, separate outage would vanish into it).
+            [...draft.members.values()].some(
+              (m) =>
+                ts - m.lastAt <= windowMs &&
+                (related.has(m.service) || (!draft.pending && draft.status !== undefined && nearby.has(m.service))),
             ),
         )
         // The story people already see first, then the oldest, then the biggest.
@@ -146,7 +151,9 @@ function addAnomaly(
   suppression: string | null,
   traffic: boolean,
 ): void {
-  draft.lastAnomalyAt = Math.max(draft.lastAnomalyAt, ts);
+  // Only evidence keeps a story going: demand moving and symptoms too small to page join it (and show
+  // on its card) but neither keep it open nor extend the window in which it takes in more.
+  if (!traffic && anomaly.minor !== true) draft.lastAnomalyAt = Math.max(draft.lastAnomalyAt, ts);
   draft.newAnomalies.push({ id: anomaly.id, suppressed: suppression !== null });
   draft.total += 1;
   if (suppression !== null) {

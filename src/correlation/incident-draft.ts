@@ -27,6 +27,7 @@ export interface IncidentDraft {
   status: IncidentStatus | undefined;
   pending: boolean;
   createdAt: number;
+  /** Its latest anomaly that is evidence (a symptom, not minor): what keeps it open. */
   lastAnomalyAt: number;
   members: Map<string, ServiceEvidence>;
   /** Anomalies recorded with it, and how many of them fell in a maintenance window or deploy grace. */
