@@ -148,6 +148,12 @@ export const CorrelationConfigSchema = z.object({
    */
   page_min_change: z.number().nonnegative().default(0.5),
   /**
+   * Anomalies of one service a moderate symptom (a change under twice page_min_change) needs before
+   * its incident pages: noise that clears the bar for a minute or two is common on a big platform,
+   * a fault lasts. A strong change pages on its second point.
+   */
+  persistence_points: positiveInt.default(5),
+  /**
    * Traffic (requests/s of the service's traffic signal) from which a per_request signal is taken at
    * face value. Below it the change needed to page grows like the sampling noise of a quantile or a
    * ratio, 1/√requests: a p99 resting on a handful of requests moves by half on its own.

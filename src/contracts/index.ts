@@ -57,10 +57,12 @@ export const AnomalyEventSchema = z.object({
    */
   opens: z.boolean().optional(),
   /**
-   * A symptom whose change from the expected value is below its signal's page_min_change: recorded,
-   * joins incidents and shows on cards, but does not make an incident page. Absent: it counts.
+   * How much a symptom weighs for paging (see pagingWeight): "minor", a change below its signal's
+   * page_min_change (recorded, joins incidents, shows on cards, pages nothing); "moderate", below
+   * twice it (pages only once it lasts correlation.persistence_points). Absent: full weight (two
+   * points within a few scrapes page), as for an absence, a burn-rate alert or an older event.
    */
-  minor: z.boolean().optional(),
+  paging_weight: z.enum(['minor', 'moderate']).optional(),
   detector: DetectorNameSchema,
   direction: DirectionSchema,
   evidence: z.object({

@@ -4,7 +4,10 @@ import type { AnomalyEvent } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
 import { heightOf, neighbourhoodOf, type Topology } from './topology.js';
 
-/** Two symptom anomalies of a service this close together are a persistent symptom, not a blip. */
+/**
+ * Two symptom anomalies of a service this close together, one of them of full weight, are a
+ * persistent symptom, not a blip (a fault's first point is often still moderate, its second not).
+ */
 export const PERSISTENCE_MS = 3 * 60_000;
 
 export interface CorrelationSettings {
@@ -153,7 +156,7 @@ function addAnomaly(
 ): void {
   // Only evidence keeps a story going: demand moving and symptoms too small to page join it (and show
   // on its card) but neither keep it open nor extend the window in which it takes in more.
-  if (!traffic && anomaly.minor !== true) draft.lastAnomalyAt = Math.max(draft.lastAnomalyAt, ts);
+  if (!traffic && anomaly.paging_weight !== 'minor') draft.lastAnomalyAt = Math.max(draft.lastAnomalyAt, ts);
   draft.newAnomalies.push({ id: anomaly.id, suppressed: suppression !== null });
   draft.total += 1;
   if (suppression !== null) {
@@ -170,22 +173,30 @@ function addAnomaly(
     recentDeploy: null,
     traffic: 0,
     minor: 0,
+    sustained: 0,
     lastSymptomAt: null,
+    lastFullAt: null,
     persistentSymptom: false,
   };
   member.firstAt = Math.min(member.firstAt, ts);
   member.lastAt = Math.max(member.lastAt, ts);
   member.count += 1;
   if (traffic) member.traffic += 1;
-  else if (anomaly.minor === true) member.minor += 1;
+  else if (anomaly.paging_weight === 'minor') member.minor += 1;
   // A series silent for minutes is persistent by definition.
   else if (anomaly.detector === 'absent') member.persistentSymptom = true;
   else {
-    if (member.lastSymptomAt !== null) {
-      const gap = Math.abs(ts - member.lastSymptomAt);
+    member.sustained += 1;
+    const full = anomaly.paging_weight === undefined;
+    // Paired with the latest symptom that counts when this one is of full weight, else with the
+    // latest of full weight.
+    const other = full ? member.lastSymptomAt : member.lastFullAt;
+    if (other !== null) {
+      const gap = Math.abs(ts - other);
       if (gap > 0 && gap <= PERSISTENCE_MS) member.persistentSymptom = true;
     }
     member.lastSymptomAt = Math.max(member.lastSymptomAt ?? ts, ts);
+    if (full) member.lastFullAt = Math.max(member.lastFullAt ?? ts, ts);
   }
   member.maxScore = Math.max(member.maxScore, anomaly.anomaly_score);
   if (!member.metrics.includes(anomaly.metric_name)) member.metrics.push(anomaly.metric_name);
@@ -222,11 +233,13 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     mine.count += m.count;
     mine.traffic += m.traffic;
     mine.minor += m.minor;
+    mine.sustained += m.sustained;
     mine.maxScore = Math.max(mine.maxScore, m.maxScore);
     for (const metric of m.metrics) if (!mine.metrics.includes(metric)) mine.metrics.push(metric);
     mine.recentDeploy ??= m.recentDeploy;
     mine.persistentSymptom ||= m.persistentSymptom;
     if (m.lastSymptomAt !== null) mine.lastSymptomAt = Math.max(mine.lastSymptomAt ?? m.lastSymptomAt, m.lastSymptomAt);
+    if (m.lastFullAt !== null) mine.lastFullAt = Math.max(mine.lastFullAt ?? m.lastFullAt, m.lastFullAt);
   }
 }
 

@@ -11,10 +11,17 @@ export interface ServiceEvidence {
   recentDeploy: string | null;
   /** How many of its anomalies were traffic (demand) rather than symptoms. */
   traffic: number;
-  /** How many were symptoms too small to page (see isMinorSymptom): evidence, but they page nothing. */
+  /** How many were symptoms too small to page (see pagingWeight): evidence, but they page nothing. */
   minor: number;
-  /** Its latest paging symptom (not traffic, not minor), and whether two came within a few scrapes: persistence. */
+  /** How many were symptoms that count towards paging (not traffic, not minor): what lasts. */
+  sustained: number;
+  /**
+   * Its latest symptoms that count (not minor) and of full weight (see pagingWeight), and whether
+   * two that count came within a few scrapes, one of them of full weight (or it went silent):
+   * persistence, which pages.
+   */
   lastSymptomAt: number | null;
+  lastFullAt: number | null;
   persistentSymptom: boolean;
 }
 

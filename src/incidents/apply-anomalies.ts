@@ -18,6 +18,8 @@ export interface LifecycleSettings extends CorrelationSettings {
   resolveAfterQuietSeconds: number;
   /** Anomalous points an incident needs before it pages: a single one-sample blip does not. */
   minAnomalies: number;
+  /** Symptom anomalies of one service that page when none of them is of full weight (see pagingWeight). */
+  persistencePoints?: number;
   /** A new incident links to one resolved this recently that shared a service. */
   linkWindowSeconds: number;
   /**
@@ -58,11 +60,16 @@ function transition(
 
 /**
  * Enough to page: at least `minAnomalies` anomalous points (with `minAnomalies` 1, the first
- * anomaly pages), of which a symptom persists on one service or shows on three at once. Single
- * blips, coincident blips minutes apart, demand moving without any symptom, and symptoms that moved
- * too little to page (minor, see isMinorSymptom) are recorded.
+ * anomaly pages), of which a symptom persists on one service (two of full weight within a few
+ * scrapes, or `persistencePoints` that count) or shows on three at once. Single blips, coincident
+ * blips minutes apart, demand moving without any symptom, moderate symptoms that do not last and
+ * symptoms that moved too little to page (see pagingWeight) are recorded.
  */
-export function meetsEvidenceBar(draft: IncidentDraft, minAnomalies: number): boolean {
+export function meetsEvidenceBar(
+  draft: IncidentDraft,
+  minAnomalies: number,
+  persistencePoints = Number.POSITIVE_INFINITY,
+): boolean {
   if (draft.total < minAnomalies) return false;
   const members = [...draft.members.values()];
   // min_anomalies 1 means "page on the first anomaly": no waiting for a second scrape.
@@ -70,7 +77,7 @@ export function meetsEvidenceBar(draft: IncidentDraft, minAnomalies: number): bo
   // A symptom that persists (two anomalies of one service within a few scrapes), or symptoms on
   // several services at once. Demand moving alone (traffic anomalies, no symptom) does not page:
   // a surge that matters shows as latency, errors or saturation within a scrape or two.
-  const persistent = members.some((m) => m.persistentSymptom);
+  const persistent = members.some((m) => m.persistentSymptom || m.sustained >= persistencePoints);
   const symptomServices = members.filter((m) => m.count > m.traffic + m.minor).length;
   return persistent || symptomServices >= 3;
 }
@@ -102,7 +109,7 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
 
   function settle(draft: IncidentDraft, existing: Incident | undefined) {
     const built = buildIncident(draft, topology, routing, existing, now);
-    const evidence = meetsEvidenceBar(draft, settings.minAnomalies);
+    const evidence = meetsEvidenceBar(draft, settings.minAnomalies, settings.persistencePoints);
     const unsuppressed = draft.total - draft.suppressed;
     const maintenanceNotes = draft.suppressionReasons
       .filter((r) => r.startsWith('maintenance'))

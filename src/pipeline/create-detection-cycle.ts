@@ -1,7 +1,7 @@
 import { appendAll } from '../collections/append-all.js';
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { type AnomalyEvent, AnomalyEventSchema } from '../contracts/index.js';
-import { isMinorSymptom, pagingBar, trafficByService } from '../correlation/minor-symptom.js';
+import { pagingBar, pagingWeight, trafficByService } from '../correlation/paging-weight.js';
 import type { Topology } from '../correlation/topology.js';
 import type { DetectionEngine, IngestOptions } from '../detection/create-detection-engine.js';
 import { seriesInTimeOrder } from '../detection/series-in-time-order.js';
@@ -162,9 +162,10 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       for (const event of [...ingest.anomalies, ...absent]) {
         if (slicer.due()) await slicer.pause();
         const check = AnomalyEventSchema.safeParse(event);
-        if (check.success)
-          valid.push(isMinorSymptom(check.data, bar, traffic) ? { ...check.data, minor: true } : check.data);
-        else {
+        if (check.success) {
+          const weight = pagingWeight(check.data, bar, traffic);
+          valid.push(weight ? { ...check.data, paging_weight: weight } : check.data);
+        } else {
           invalidAnomalies += 1;
           logger.error(
             { series_key: event.series_key, issues: check.error.issues },
@@ -191,6 +192,7 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
               maxIncidentSeconds: config.correlation.max_incident_seconds,
               resolveAfterQuietSeconds: config.correlation.resolve_after_quiet_seconds,
               minAnomalies: config.correlation.min_anomalies,
+              persistencePoints: config.correlation.persistence_points,
               linkWindowSeconds: config.correlation.link_window_seconds,
               joinHops: config.correlation.join_hops,
             },

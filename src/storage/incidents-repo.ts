@@ -254,20 +254,28 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   const counts = db.prepare(
     'SELECT COUNT(*) AS total, COALESCE(SUM(suppressed), 0) AS suppressed FROM incident_anomalies WHERE incident_id = ?',
   );
-  // Per service: its latest symptom anomaly and the closest gap between two of them (persistence).
-  const symptoms = db.prepare(`SELECT service, MAX(ts) AS last_at, MIN(gap) AS min_gap, MAX(absent) AS absent FROM (
-      SELECT a.service AS service, a.ts AS ts, a.detector = 'absent' AS absent,
-        (julianday(a.ts) - julianday(LAG(a.ts) OVER (PARTITION BY a.service ORDER BY a.ts))) * 86400000 AS gap
-      FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-      WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?))
-        AND json_extract(a.event_json, '$.minor') IS NOT 1)
+  // Per service, of its symptoms that count (not traffic, not minor, not an absence): how many, the
+  // latest, the latest of full weight, and the closest gap between two consecutive ones of which one
+  // is of full weight (persistence, as correlation counts it); and whether it went silent.
+  const symptoms = db.prepare(`SELECT service, SUM(NOT absent) AS sustained,
+      MAX(CASE WHEN NOT absent THEN ts END) AS last_at, MAX(CASE WHEN full THEN ts END) AS last_full_at,
+      MIN(CASE WHEN NOT absent AND (full OR previous_full) THEN gap END) AS min_gap, MAX(absent) AS absent FROM (
+      SELECT service, ts, absent, full,
+        LAG(full) OVER (PARTITION BY service, absent ORDER BY ts) AS previous_full,
+        (julianday(ts) - julianday(LAG(ts) OVER (PARTITION BY service, absent ORDER BY ts))) * 86400000 AS gap
+      FROM (
+        SELECT a.service AS service, a.ts AS ts, a.detector = 'absent' AS absent,
+          (a.detector != 'absent' AND json_extract(a.event_json, '$.paging_weight') IS NULL) AS full
+        FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
+        WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?))
+          AND json_extract(a.event_json, '$.paging_weight') IS NOT 'minor'))
     GROUP BY service`);
   const trafficCounts = db.prepare(`SELECT a.service, a.metric_name, COUNT(*) AS n FROM incident_anomalies ia
     JOIN anomalies a ON a.id = ia.anomaly_id WHERE ia.incident_id = ? GROUP BY a.service, a.metric_name`);
   const evidence = db.prepare(`SELECT a.service, MIN(a.ts) AS first_at, MAX(a.ts) AS last_at, COUNT(*) AS count,
       MAX(a.score) AS max_score, json_group_array(DISTINCT a.metric_name) AS metrics,
       MAX(json_extract(a.event_json, '$.evidence.recent_deploy')) AS recent_deploy,
-      SUM(json_extract(a.event_json, '$.minor') IS 1) AS minor
+      SUM(json_extract(a.event_json, '$.paging_weight') IS 'minor') AS minor
     FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
     WHERE ia.incident_id = ? GROUP BY a.service`);
   const byMessage = db.prepare('SELECT * FROM incidents WHERE slack_channel = ? AND slack_ts = ?');
@@ -336,7 +344,9 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
           (
             symptoms.all(r.id, JSON.stringify([...(trafficMetrics ?? [])])) as Array<{
               service: string;
-              last_at: string;
+              sustained: number;
+              last_at: string | null;
+              last_full_at: string | null;
               min_gap: number | null;
               absent: number;
             }>
@@ -364,7 +374,9 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
             recentDeploy: e.recent_deploy,
             traffic: traffic.get(e.service) ?? 0,
             minor: e.minor,
-            lastSymptomAt: symptomRows.has(e.service) ? Date.parse(symptomRows.get(e.service)?.last_at ?? '') : null,
+            sustained: symptomRows.get(e.service)?.sustained ?? 0,
+            lastSymptomAt: parseOrNull(symptomRows.get(e.service)?.last_at),
+            lastFullAt: parseOrNull(symptomRows.get(e.service)?.last_full_at),
             persistentSymptom: (() => {
               if (symptomRows.get(e.service)?.absent === 1) return true;
               const gap = symptomRows.get(e.service)?.min_gap;
@@ -416,4 +428,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     idsToRepublish: () => republish.all() as string[],
     anomalyCount: (id) => (count.get(id) as { n: number }).n,
   };
+}
+
+function parseOrNull(iso: string | null | undefined): number | null {
+  return iso ? Date.parse(iso) : null;
 }

@@ -247,7 +247,7 @@ describe('lifecycle on real SQLite', () => {
 
   it('symptoms that moved too little to page are recorded, also once the incident is read back', () => {
     const minor = (service: string, minute: number) =>
-      makeAnomaly(service, `2026-04-21T03:0${minute}:00Z`, { value: 0.5, expected: 0.4, minor: true });
+      makeAnomaly(service, `2026-04-21T03:0${minute}:00Z`, { value: 0.5, expected: 0.4, paging_weight: 'minor' });
     // Persisting on one service and on three at once: minor symptoms alone never page.
     const first = apply([minor('payment-api', 0), minor('payment-api', 1)], '2026-04-21T03:01:30Z');
     expect(first.opened).toEqual([]);
@@ -263,6 +263,41 @@ describe('lifecycle on real SQLite', () => {
     const paged = apply([real(4)], '2026-04-21T03:04:30Z');
     expect(paged.opened).toHaveLength(1);
     expect(repos.incidents.get(paged.opened[0] as string)?.anomaly_ids).toHaveLength(8);
+  });
+
+  it('a moderate symptom pages only once it lasts persistence_points, also read back from SQLite', () => {
+    const moderate = (minute: number) =>
+      makeAnomaly('payment-api', `2026-04-21T03:${String(10 + minute)}:00Z`, {
+        value: 0.65,
+        expected: 0.4,
+        paging_weight: 'moderate',
+      });
+    const settings = { persistencePoints: 4 };
+    // Each cycle reads the incident back from SQLite: three moderate points do not page...
+    for (const minute of [0, 1, 2]) {
+      const step = apply([moderate(minute)], `2026-04-21T03:${String(10 + minute)}:30Z`, settings);
+      expect(step.opened).toEqual([]);
+    }
+    // ...the fourth does.
+    expect(apply([moderate(3)], '2026-04-21T03:13:30Z', settings).opened).toHaveLength(1);
+    // Without persistence_points (older settings) a moderate symptom never pages on persistence.
+    const other = (minute: number) =>
+      makeAnomaly('search-api', `2026-04-21T05:0${minute}:00Z`, { paging_weight: 'moderate' });
+    expect(apply([0, 1, 2, 3, 4, 5].map(other), '2026-04-21T05:06:00Z').opened).toEqual([]);
+  });
+
+  it('a moderate point followed by one of full weight pages, as a fault’s first two points do', () => {
+    const first = makeAnomaly('fraud-api', '2026-04-21T06:00:00Z', { paging_weight: 'moderate' });
+    // Read back from SQLite in between: the pair is found there as in memory.
+    expect(apply([first], '2026-04-21T06:00:30Z', { persistencePoints: 5 }).opened).toEqual([]);
+    const second = makeAnomaly('fraud-api', '2026-04-21T06:01:00Z');
+    expect(apply([second], '2026-04-21T06:01:30Z', { persistencePoints: 5 }).opened).toHaveLength(1);
+    // Two moderate points are not enough; a full-weight one after them is.
+    const m = (minute: number) =>
+      makeAnomaly('cart-api', `2026-04-21T08:0${minute}:00Z`, { paging_weight: 'moderate' });
+    expect(apply([m(0), m(1)], '2026-04-21T08:01:30Z', { persistencePoints: 5 }).opened).toEqual([]);
+    const full = makeAnomaly('cart-api', '2026-04-21T08:02:00Z');
+    expect(apply([full], '2026-04-21T08:02:30Z', { persistencePoints: 5 }).opened).toHaveLength(1);
   });
 
   it('a service that stops reporting pages: silence is persistent by definition', () => {

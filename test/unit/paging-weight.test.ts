@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
-import { isMinorSymptom, pagingBar, trafficByService } from '../../src/correlation/minor-symptom.js';
+import { pagingBar, pagingWeight, trafficByService } from '../../src/correlation/paging-weight.js';
 import type { SeriesColumns } from '../../src/sources/series-columns.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
 
@@ -27,24 +27,26 @@ function trafficSeries(service: string, values: number[]): SeriesColumns {
   };
 }
 
-describe('a symptom too small to page', () => {
-  it('is one whose change from the expected value is below the signal’s minimum', () => {
+describe('how much a symptom weighs for paging', () => {
+  it('follows its change from the expected value against the signal’s minimum', () => {
     const none = new Map<string, number>();
-    // Default 50 %: +30 % is minor, +60 % and −60 % are not.
-    expect(isMinorSymptom(latency(0.13, 0.1), bar, none)).toBe(true);
-    expect(isMinorSymptom(latency(0.16, 0.1), bar, none)).toBe(false);
-    expect(isMinorSymptom(latency(0.04, 0.1), bar, none)).toBe(false);
+    // Default 50 %: +30 % is minor, +60 % moderate, −60 % moderate, +100 % and over full weight.
+    expect(pagingWeight(latency(0.13, 0.1), bar, none)).toBe('minor');
+    expect(pagingWeight(latency(0.16, 0.1), bar, none)).toBe('moderate');
+    expect(pagingWeight(latency(0.04, 0.1), bar, none)).toBe('moderate');
+    expect(pagingWeight(latency(0.2, 0.1), bar, none)).toBeUndefined();
     // The signal's own minimum (100 %) wins over the default.
     const cpu = (value: number) => makeAnomaly('cart-api', at, { metric_name: 'cpu_usage', value, expected: 0.3 });
-    expect(isMinorSymptom(cpu(0.5), bar, none)).toBe(true);
-    expect(isMinorSymptom(cpu(0.7), bar, none)).toBe(false);
-    // Demand is never a symptom; absence, burn rate and an expected 0 always count.
+    expect(pagingWeight(cpu(0.5), bar, none)).toBe('minor');
+    expect(pagingWeight(cpu(0.7), bar, none)).toBe('moderate');
+    expect(pagingWeight(cpu(0.95), bar, none)).toBeUndefined();
+    // Demand is never a symptom; absence, burn rate and an expected 0 always weigh fully.
     const rps = makeAnomaly('cart-api', at, { metric_name: 'request_rate', value: 101, expected: 100 });
-    expect(isMinorSymptom(rps, bar, none)).toBe(false);
-    expect(isMinorSymptom(latency(0.1, 0.1), bar, none)).toBe(true);
-    expect(isMinorSymptom({ ...latency(0.1, 0.1), detector: 'absent' }, bar, none)).toBe(false);
-    expect(isMinorSymptom({ ...latency(0.1, 0.1), detector: 'slo_burn_rate' }, bar, none)).toBe(false);
-    expect(isMinorSymptom(latency(0.001, 0), bar, none)).toBe(false);
+    expect(pagingWeight(rps, bar, none)).toBeUndefined();
+    expect(pagingWeight(latency(0.1, 0.1), bar, none)).toBe('minor');
+    expect(pagingWeight({ ...latency(0.1, 0.1), detector: 'absent' }, bar, none)).toBeUndefined();
+    expect(pagingWeight({ ...latency(0.1, 0.1), detector: 'slo_burn_rate' }, bar, none)).toBeUndefined();
+    expect(pagingWeight(latency(0.001, 0), bar, none)).toBeUndefined();
   });
 
   it('for a per-request signal, needs a larger change the quieter the service', () => {
@@ -59,14 +61,15 @@ describe('a symptom too small to page', () => {
         ['shop/quiet', 2],
       ]),
     );
-    // +150 %: a page at 1 000 requests/s, noise at 2 requests/s (the bar is 50 % × √(50 / 2) = 250 %).
-    expect(isMinorSymptom(latency(0.25, 0.1, 'busy'), bar, traffic)).toBe(false);
-    expect(isMinorSymptom(latency(0.25, 0.1, 'quiet'), bar, traffic)).toBe(true);
-    expect(isMinorSymptom(latency(0.36, 0.1, 'quiet'), bar, traffic)).toBe(false);
+    // +150 %: full weight at 1 000 requests/s, noise at 2 requests/s (the bar is 50 % × √(50 / 2) = 250 %).
+    expect(pagingWeight(latency(0.25, 0.1, 'busy'), bar, traffic)).toBeUndefined();
+    expect(pagingWeight(latency(0.25, 0.1, 'quiet'), bar, traffic)).toBe('minor');
+    expect(pagingWeight(latency(0.36, 0.1, 'quiet'), bar, traffic)).toBe('moderate');
+    expect(pagingWeight(latency(0.61, 0.1, 'quiet'), bar, traffic)).toBeUndefined();
     // Traffic unknown in this batch: taken at face value.
-    expect(isMinorSymptom(latency(0.25, 0.1, 'elsewhere'), bar, traffic)).toBe(false);
+    expect(pagingWeight(latency(0.25, 0.1, 'elsewhere'), bar, traffic)).toBeUndefined();
     // A signal not computed from requests is not weighed by them.
-    const cpu = makeAnomaly('quiet', at, { metric_name: 'cpu_usage', value: 0.65, expected: 0.3 });
-    expect(isMinorSymptom(cpu, bar, traffic)).toBe(false);
+    const cpu = makeAnomaly('quiet', at, { metric_name: 'cpu_usage', value: 0.95, expected: 0.3 });
+    expect(pagingWeight(cpu, bar, traffic)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import type { VigilConfig } from '../config/config-schema.js';
 import type { AnomalyEvent } from '../contracts/index.js';
 import type { SeriesColumns } from '../sources/series-columns.js';
 
-/** What a symptom anomaly must reach to count towards paging (see isMinorSymptom). */
+/** What a symptom anomaly must reach to count towards paging (see pagingWeight). */
 export interface PagingBar {
   /** Per symptom signal: its page_min_change, else correlation.page_min_change. */
   minChange: Map<string, number>;
@@ -50,24 +50,38 @@ export function trafficByService(
 }
 
 /**
- * Whether a symptom anomaly moved too little to page: |value − expected| below its signal's
- * minimum change of |expected|. Rare for its series, perhaps, but on a platform of hundreds of
- * series some p99 is 20-30 % off its band every hour, while the faults people are woken for double
- * or triple it. For a per_request signal of a service below the trusted traffic, the minimum grows
- * by √(trusted / traffic), as the sampling noise of a quantile or a ratio does (a service's
- * traffic unknown in this batch: taken at face value). An absence, a burn-rate alert and a series
- * whose expected value is 0 (any value is an infinite change) always count.
+ * A change this many times the minimum is strong: it pages after two points. Real faults reach it
+ * within a few minutes of onset (latency 2-20×, errors 4-60×), while most noise that clears the
+ * minimum stays just above it.
  */
-export function isMinorSymptom(anomaly: AnomalyEvent, bar: PagingBar, traffic: ReadonlyMap<string, number>): boolean {
+const STRONG_FACTOR = 2;
+
+/**
+ * How much a symptom anomaly weighs for paging, from |value − expected| against its signal's
+ * minimum change of |expected|: below it "minor" (rare for its series perhaps, but on a platform of
+ * hundreds of series some p99 is 20-30 % off its band every hour, while the faults people are woken
+ * for double or triple it); below twice it "moderate" (pages only if it lasts); else undefined, full
+ * weight. For a per_request signal of a service below the trusted traffic, the minimum grows by
+ * √(trusted / traffic), as the sampling noise of a quantile or a ratio does (a service's traffic
+ * unknown in this batch: taken at face value). An absence, a burn-rate alert and a series whose
+ * expected value is 0 (any value is an infinite change) always weigh fully.
+ */
+export function pagingWeight(
+  anomaly: AnomalyEvent,
+  bar: PagingBar,
+  traffic: ReadonlyMap<string, number>,
+): 'minor' | 'moderate' | undefined {
   let minChange = bar.minChange.get(anomaly.metric_name);
-  if (minChange === undefined || minChange <= 0) return false;
-  if (anomaly.detector === 'absent' || anomaly.detector === 'slo_burn_rate') return false;
+  if (minChange === undefined || minChange <= 0) return undefined;
+  if (anomaly.detector === 'absent' || anomaly.detector === 'slo_burn_rate') return undefined;
   const expected = Math.abs(anomaly.expected);
-  if (expected === 0) return false;
+  if (expected === 0) return undefined;
   if (bar.perRequest.has(anomaly.metric_name)) {
     const rate = traffic.get(serviceKey(anomaly.namespace, anomaly.service));
     if (rate !== undefined && rate < bar.trustedRate)
       minChange *= Math.min(MAX_NOISE_FACTOR, Math.sqrt(bar.trustedRate / Math.max(rate, 0)));
   }
-  return Math.abs(anomaly.value - anomaly.expected) < minChange * expected;
+  const change = Math.abs(anomaly.value - anomaly.expected);
+  if (change < minChange * expected) return 'minor';
+  return change < STRONG_FACTOR * minChange * expected ? 'moderate' : undefined;
 }
