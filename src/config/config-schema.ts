@@ -66,6 +66,12 @@ export const SignalConfigSchema = z.object({
    * signal) falls below correlation.trusted_requests_per_second.
    */
   per_request: z.boolean().default(false),
+  /**
+   * Rises with demand (CPU, saturation): while the service's traffic signal is itself anomalous,
+   * this signal's expected value is scaled by how far demand is above its own, so load that follows
+   * a traffic ramp or surge does not page as a fault of the service.
+   */
+  follows_demand: z.boolean().default(false),
   /** For an error-ratio signal: the SLO, enabling multiwindow burn-rate alerting. */
   slo: z
     .object({

@@ -8,7 +8,17 @@ export interface PagingBar {
   minChange: Map<string, number>;
   /** Signals computed from requests (per_request), whose bar rises as traffic falls. */
   perRequest: Set<string>;
+  /** Signals that rise with demand (follows_demand): judged against the expected value scaled by it. */
+  followsDemand: Set<string>;
   trustedRate: number;
+}
+
+/** What a cycle knows of each service's demand, by serviceKey. */
+export interface DemandContext {
+  /** Requests per second now (see trafficByService). */
+  rate: ReadonlyMap<string, number>;
+  /** Demand against its expected value, where it is anomalous itself (see demandRatios). */
+  ratio: ReadonlyMap<string, number>;
 }
 
 /**
@@ -23,6 +33,7 @@ export function pagingBar(config: Pick<VigilConfig, 'signals' | 'correlation'>):
   return {
     minChange: new Map(symptoms.map((s) => [s.name, s.page_min_change ?? config.correlation.page_min_change])),
     perRequest: new Set(symptoms.filter((s) => s.per_request).map((s) => s.name)),
+    followsDemand: new Set(symptoms.filter((s) => s.follows_demand).map((s) => s.name)),
     trustedRate: config.correlation.trusted_requests_per_second,
   };
 }
@@ -50,6 +61,24 @@ export function trafficByService(
 }
 
 /**
+ * Each service's demand against its expected value, from this batch's traffic anomalies (the latest
+ * of each service): where demand itself is unremarkable nothing is known, and nothing scaled.
+ */
+export function demandRatios(
+  anomalies: readonly AnomalyEvent[],
+  trafficMetrics: ReadonlySet<string>,
+): Map<string, number> {
+  const latest = new Map<string, AnomalyEvent>();
+  for (const a of anomalies) {
+    if (!trafficMetrics.has(a.metric_name) || !(a.expected > 0)) continue;
+    const key = serviceKey(a.namespace, a.service);
+    const known = latest.get(key);
+    if (!known || a.timestamp > known.timestamp) latest.set(key, a);
+  }
+  return new Map([...latest].map(([key, a]) => [key, a.value / a.expected]));
+}
+
+/**
  * A change this many times the minimum is strong: it pages after two points. Real faults reach it
  * within a few minutes of onset (latency 2-20×, errors 4-60×), while most noise that clears the
  * minimum stays just above it.
@@ -61,27 +90,33 @@ const STRONG_FACTOR = 2;
  * minimum change of |expected|: below it "minor" (rare for its series perhaps, but on a platform of
  * hundreds of series some p99 is 20-30 % off its band every hour, while the faults people are woken
  * for double or triple it); below twice it "moderate" (pages only if it lasts); else undefined, full
- * weight. For a per_request signal of a service below the trusted traffic, the minimum grows by
- * √(trusted / traffic), as the sampling noise of a quantile or a ratio does (a service's traffic
- * unknown in this batch: taken at face value). An absence, a burn-rate alert and a series whose
- * expected value is 0 (any value is an infinite change) always weigh fully.
+ * weight.
+ * - A per_request signal of a service below the trusted traffic needs √(trusted / traffic) times
+ *   the change, as the sampling noise of a quantile or a ratio grows (traffic unknown in this batch:
+ *   taken at face value).
+ * - A follows_demand signal (CPU) of a service whose demand is up by a factor is expected that much
+ *   higher: load following demand is context, not a fault (demand down explains nothing going up).
+ * - A series whose expected value is 0 has no scale to judge a change on: moderate, it must last.
+ * - An absence and a burn-rate alert always weigh fully.
  */
 export function pagingWeight(
   anomaly: AnomalyEvent,
   bar: PagingBar,
-  traffic: ReadonlyMap<string, number>,
+  demand: DemandContext,
 ): 'minor' | 'moderate' | undefined {
   let minChange = bar.minChange.get(anomaly.metric_name);
   if (minChange === undefined || minChange <= 0) return undefined;
   if (anomaly.detector === 'absent' || anomaly.detector === 'slo_burn_rate') return undefined;
-  const expected = Math.abs(anomaly.expected);
-  if (expected === 0) return undefined;
+  const key = serviceKey(anomaly.namespace, anomaly.service);
+  const demandRatio = bar.followsDemand.has(anomaly.metric_name) ? (demand.ratio.get(key) ?? 1) : 1;
+  const expected = Math.abs(anomaly.expected) * Math.max(1, demandRatio);
+  if (expected === 0) return 'moderate';
   if (bar.perRequest.has(anomaly.metric_name)) {
-    const rate = traffic.get(serviceKey(anomaly.namespace, anomaly.service));
+    const rate = demand.rate.get(key);
     if (rate !== undefined && rate < bar.trustedRate)
       minChange *= Math.min(MAX_NOISE_FACTOR, Math.sqrt(bar.trustedRate / Math.max(rate, 0)));
   }
-  const change = Math.abs(anomaly.value - anomaly.expected);
+  const change = Math.abs(anomaly.value - Math.sign(anomaly.expected) * expected);
   if (change < minChange * expected) return 'minor';
   return change < STRONG_FACTOR * minChange * expected ? 'moderate' : undefined;
 }

@@ -1,7 +1,7 @@
 import { appendAll } from '../collections/append-all.js';
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { type AnomalyEvent, AnomalyEventSchema } from '../contracts/index.js';
-import { pagingBar, pagingWeight, trafficByService } from '../correlation/paging-weight.js';
+import { demandRatios, pagingBar, pagingWeight, trafficByService } from '../correlation/paging-weight.js';
 import type { Topology } from '../correlation/topology.js';
 import type { DetectionEngine, IngestOptions } from '../detection/create-detection-engine.js';
 import { seriesInTimeOrder } from '../detection/series-in-time-order.js';
@@ -156,22 +156,26 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       });
       // Only signals that answered can tell a silent series from a failed query.
       const absent = deps.engine.absent(endMs, answered);
-      const traffic = trafficByService(fetched, trafficMetrics);
       const valid: AnomalyEvent[] = [];
       let invalidAnomalies = 0;
       for (const event of [...ingest.anomalies, ...absent]) {
         if (slicer.due()) await slicer.pause();
         const check = AnomalyEventSchema.safeParse(event);
-        if (check.success) {
-          const weight = pagingWeight(check.data, bar, traffic);
-          valid.push(weight ? { ...check.data, paging_weight: weight } : check.data);
-        } else {
+        if (check.success) valid.push(check.data);
+        else {
           invalidAnomalies += 1;
           logger.error(
             { series_key: event.series_key, issues: check.error.issues },
             'detector produced an invalid event',
           );
         }
+      }
+      // How much each symptom weighs for paging, in the light of the whole batch (its service's
+      // traffic and demand); stored with the event, so incidents read back count it the same way.
+      const demand = { rate: trafficByService(fetched, trafficMetrics), ratio: demandRatios(valid, trafficMetrics) };
+      for (let i = 0; i < valid.length; i += 1) {
+        const weight = pagingWeight(valid[i] as AnomalyEvent, bar, demand);
+        if (weight) valid[i] = { ...(valid[i] as AnomalyEvent), paging_weight: weight };
       }
 
       let changes: IncidentChanges = { opened: [], updated: [], resolved: [], recorded: [] };

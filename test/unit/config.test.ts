@@ -136,6 +136,7 @@ describe('parseConfigText', () => {
         role: 'symptom',
         min_abs_deviation: 0,
         per_request: false,
+        follows_demand: false,
       },
     ]);
   });

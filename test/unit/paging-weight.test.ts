@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
-import { pagingBar, pagingWeight, trafficByService } from '../../src/correlation/paging-weight.js';
+import { demandRatios, pagingBar, pagingWeight, trafficByService } from '../../src/correlation/paging-weight.js';
 import type { SeriesColumns } from '../../src/sources/series-columns.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
 
@@ -8,7 +8,7 @@ const config = ConfigSchema.parse({
   prometheus: { url: 'http://prometheus:9090' },
   signals: [
     { name: 'latency_p99', query: 'q', per_request: true },
-    { name: 'cpu_usage', query: 'q', page_min_change: 1 },
+    { name: 'cpu_usage', query: 'q', page_min_change: 1, follows_demand: true },
     { name: 'request_rate', query: 'q', role: 'traffic' },
   ],
   correlation: { page_min_change: 0.5, trusted_requests_per_second: 50 },
@@ -29,7 +29,7 @@ function trafficSeries(service: string, values: number[]): SeriesColumns {
 
 describe('how much a symptom weighs for paging', () => {
   it('follows its change from the expected value against the signal’s minimum', () => {
-    const none = new Map<string, number>();
+    const none = { rate: new Map<string, number>(), ratio: new Map<string, number>() };
     // Default 50 %: +30 % is minor, +60 % moderate, −60 % moderate, +100 % and over full weight.
     expect(pagingWeight(latency(0.13, 0.1), bar, none)).toBe('minor');
     expect(pagingWeight(latency(0.16, 0.1), bar, none)).toBe('moderate');
@@ -46,21 +46,23 @@ describe('how much a symptom weighs for paging', () => {
     expect(pagingWeight(latency(0.1, 0.1), bar, none)).toBe('minor');
     expect(pagingWeight({ ...latency(0.1, 0.1), detector: 'absent' }, bar, none)).toBeUndefined();
     expect(pagingWeight({ ...latency(0.1, 0.1), detector: 'slo_burn_rate' }, bar, none)).toBeUndefined();
-    expect(pagingWeight(latency(0.001, 0), bar, none)).toBeUndefined();
+    // Nothing to scale a change on: it must last.
+    expect(pagingWeight(latency(0.001, 0), bar, none)).toBe('moderate');
   });
 
   it('for a per-request signal, needs a larger change the quieter the service', () => {
     // Rates of a service add up over its series; the latest value of each counts.
-    const traffic = trafficByService(
+    const rate = trafficByService(
       [trafficSeries('busy', [900, 1000]), trafficSeries('quiet', [3, 1]), trafficSeries('quiet', [1, 1])],
       new Set(['request_rate']),
     );
-    expect(traffic).toEqual(
+    expect(rate).toEqual(
       new Map([
         ['shop/busy', 1000],
         ['shop/quiet', 2],
       ]),
     );
+    const traffic = { rate, ratio: new Map<string, number>() };
     // +150 %: full weight at 1 000 requests/s, noise at 2 requests/s (the bar is 50 % × √(50 / 2) = 250 %).
     expect(pagingWeight(latency(0.25, 0.1, 'busy'), bar, traffic)).toBeUndefined();
     expect(pagingWeight(latency(0.25, 0.1, 'quiet'), bar, traffic)).toBe('minor');
@@ -71,5 +73,32 @@ describe('how much a symptom weighs for paging', () => {
     // A signal not computed from requests is not weighed by them.
     const cpu = makeAnomaly('quiet', at, { metric_name: 'cpu_usage', value: 0.95, expected: 0.3 });
     expect(pagingWeight(cpu, bar, traffic)).toBeUndefined();
+  });
+
+  it('judges load that follows demand against the expected value scaled by the demand', () => {
+    const rps = (service: string, value: number, expected: number, minute: number) =>
+      makeAnomaly(service, `2026-04-21T02:1${minute}:00Z`, { metric_name: 'request_rate', value, expected });
+    // The latest traffic anomaly of each service gives its demand ratio; other signals are ignored.
+    const ratio = demandRatios(
+      [rps('surged', 200, 100, 0), rps('surged', 300, 100, 1), rps('dropped', 50, 100, 1), latency(1, 0.1)],
+      new Set(['request_rate']),
+    );
+    expect(ratio).toEqual(
+      new Map([
+        ['shop/surged', 3],
+        ['shop/dropped', 0.5],
+      ]),
+    );
+    const demand = { rate: new Map<string, number>(), ratio };
+    const cpu = (service: string, value: number) =>
+      makeAnomaly(service, at, { metric_name: 'cpu_usage', value, expected: 0.2 });
+    // CPU 3× with demand 3×: nothing; 10× with demand 3× (3.3× what demand explains): full weight.
+    expect(pagingWeight(cpu('surged', 0.6), bar, demand)).toBe('minor');
+    expect(pagingWeight(cpu('surged', 2), bar, demand)).toBeUndefined();
+    // Demand down explains nothing going up; no demand anomaly, nothing scaled.
+    expect(pagingWeight(cpu('dropped', 0.7), bar, demand)).toBeUndefined();
+    expect(pagingWeight(cpu('steady', 0.7), bar, demand)).toBeUndefined();
+    // Latency is not declared to follow demand: a surge does not excuse it.
+    expect(pagingWeight(latency(0.3, 0.1, 'surged'), bar, demand)).toBeUndefined();
   });
 });
