@@ -69,6 +69,7 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
     for (const component of componentsOf(batch, topology)) {
       const ts = min(component.map((a) => Date.parse(a.timestamp)));
       const last = max(component.map((a) => Date.parse(a.timestamp)));
+      const own = new Set(component.map((a) => a.service));
       const related = new Set<string>();
       for (const a of component) for (const s of neighbourhoodOf(topology, a.service)) related.add(s);
       // A story people already see also takes what is two calls away: in a spreading fault or a
@@ -85,10 +86,14 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
             // Connected through a service of the story that was itself anomalous within the window:
             // a story that once touched half the platform does not take in everything near it for
             // as long as it stays open (a later, separate outage would vanish into it).
+            // A service joins its own story however small its last anomaly was; a neighbour only
+            // through a member whose last anomaly counted (see lastCountedAt).
             [...draft.members.values()].some(
               (m) =>
-                ts - m.lastAt <= windowMs &&
-                (related.has(m.service) || (!draft.pending && draft.status !== undefined && nearby.has(m.service))),
+                (own.has(m.service) && ts - m.lastAt <= windowMs) ||
+                (m.lastCountedAt !== null &&
+                  ts - m.lastCountedAt <= windowMs &&
+                  (related.has(m.service) || (!draft.pending && draft.status !== undefined && nearby.has(m.service)))),
             ),
         )
         // The story people already see first, then the oldest, then the biggest.
@@ -167,6 +172,7 @@ function addAnomaly(
     service: anomaly.service,
     firstAt: ts,
     lastAt: ts,
+    lastCountedAt: null,
     count: 0,
     maxScore: 0,
     metrics: [],
@@ -180,6 +186,7 @@ function addAnomaly(
   };
   member.firstAt = Math.min(member.firstAt, ts);
   member.lastAt = Math.max(member.lastAt, ts);
+  if (anomaly.paging_weight !== 'minor') member.lastCountedAt = Math.max(member.lastCountedAt ?? ts, ts);
   member.count += 1;
   if (traffic) member.traffic += 1;
   else if (anomaly.paging_weight === 'minor') member.minor += 1;
@@ -230,6 +237,7 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     }
     mine.firstAt = Math.min(mine.firstAt, m.firstAt);
     mine.lastAt = Math.max(mine.lastAt, m.lastAt);
+    if (m.lastCountedAt !== null) mine.lastCountedAt = Math.max(mine.lastCountedAt ?? m.lastCountedAt, m.lastCountedAt);
     mine.count += m.count;
     mine.traffic += m.traffic;
     mine.minor += m.minor;

@@ -5,6 +5,11 @@ export interface ServiceEvidence {
   service: string;
   firstAt: number;
   lastAt: number;
+  /**
+   * Its latest anomaly that is not a minor symptom (demand included), or null: only through those
+   * does a story take in more, so noise too small to page cannot bridge it to a separate outage.
+   */
+  lastCountedAt: number | null;
   count: number;
   maxScore: number;
   metrics: string[];

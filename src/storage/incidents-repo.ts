@@ -275,7 +275,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   const evidence = db.prepare(`SELECT a.service, MIN(a.ts) AS first_at, MAX(a.ts) AS last_at, COUNT(*) AS count,
       MAX(a.score) AS max_score, json_group_array(DISTINCT a.metric_name) AS metrics,
       MAX(json_extract(a.event_json, '$.evidence.recent_deploy')) AS recent_deploy,
-      SUM(json_extract(a.event_json, '$.paging_weight') IS 'minor') AS minor
+      SUM(json_extract(a.event_json, '$.paging_weight') IS 'minor') AS minor,
+      MAX(CASE WHEN json_extract(a.event_json, '$.paging_weight') IS NOT 'minor' THEN a.ts END) AS last_counted_at
     FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
     WHERE ia.incident_id = ? GROUP BY a.service`);
   const byMessage = db.prepare('SELECT * FROM incidents WHERE slack_channel = ? AND slack_ts = ?');
@@ -363,11 +364,13 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
           metrics: string;
           recent_deploy: string | null;
           minor: number;
+          last_counted_at: string | null;
         }>) {
           members.set(e.service, {
             service: e.service,
             firstAt: Date.parse(e.first_at),
             lastAt: Date.parse(e.last_at),
+            lastCountedAt: parseOrNull(e.last_counted_at),
             count: e.count,
             maxScore: e.max_score,
             metrics: JSON.parse(e.metrics) as string[],

@@ -112,7 +112,7 @@ describe('parseConfigText', () => {
       max_incident_seconds: 21_600,
       min_anomalies: 2,
       page_min_change: 0.5,
-      persistence_points: 5,
+      persistence_points: 15,
       trusted_requests_per_second: 50,
       resolve_after_quiet_seconds: 1800,
       deploy_grace_seconds: 120,

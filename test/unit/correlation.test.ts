@@ -52,6 +52,20 @@ describe('grouping', () => {
     expect(correlate([makeAnomaly('search-api', '2026-04-21T05:00:00Z')]).opened).toHaveLength(1);
   });
 
+  it('noise too small to page is no bridge: a neighbour joins only through a member whose last anomaly counted', () => {
+    const { opened } = correlate([makeAnomaly('payment-api', '2026-04-21T05:00:00Z', { paging_weight: 'minor' })]);
+    // fraud-api, which payment-api calls, a minute later: a story of its own.
+    const next = correlate([makeAnomaly('fraud-api', '2026-04-21T05:01:00Z')], opened);
+    expect([next.opened.length, next.updated.length]).toEqual([1, 0]);
+    // payment-api itself joins its story however small its last anomaly was.
+    const same = correlate([makeAnomaly('payment-api', '2026-04-21T05:01:00Z')], opened);
+    expect(same.updated.map((d) => d.total)).toEqual([2]);
+    // An anomaly that counts (a moderate one here) is a bridge.
+    const counted = correlate([makeAnomaly('payment-api', '2026-04-21T05:00:00Z', { paging_weight: 'moderate' })]);
+    const via = correlate([makeAnomaly('fraud-api', '2026-04-21T05:01:00Z')], counted.opened);
+    expect([via.opened.length, via.updated.length]).toEqual([0, 1]);
+  });
+
   it('groups related anomalies close in time into one incident, whatever order they come in', () => {
     const anomalies = [
       makeAnomaly('checkout-api', '2026-04-21T02:15:00Z'),
@@ -298,6 +312,13 @@ describe('lifecycle on real SQLite', () => {
     expect(apply([m(0), m(1)], '2026-04-21T08:01:30Z', { persistencePoints: 5 }).opened).toEqual([]);
     const full = makeAnomaly('cart-api', '2026-04-21T08:02:00Z');
     expect(apply([full], '2026-04-21T08:02:30Z', { persistencePoints: 5 }).opened).toHaveLength(1);
+  });
+
+  it('read back from SQLite, a story whose neighbour was only minor noise does not take in a separate fault', () => {
+    apply([makeAnomaly('payment-api', '2026-04-21T07:00:00Z', { paging_weight: 'minor' })], '2026-04-21T07:00:30Z');
+    const fault = apply([makeAnomaly('fraud-api', '2026-04-21T07:01:00Z')], '2026-04-21T07:01:30Z');
+    expect(fault.recorded).toHaveLength(1);
+    expect(repos.incidents.get(fault.recorded[0] as string)?.services).toEqual(['fraud-api']);
   });
 
   it('a service that stops reporting pages: silence is persistent by definition', () => {
