@@ -2,7 +2,7 @@ import { max, min } from 'simple-statistics';
 import { appendAll } from '../collections/append-all.js';
 import type { AnomalyEvent } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
-import { heightOf, neighbourhoodOf, type Topology } from './topology.js';
+import { heightOf, neighbourhoodOf, storyReaches, type Topology } from './topology.js';
 
 /**
  * Two symptom anomalies of a service this close together, one of them of full weight, are a
@@ -56,6 +56,26 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
   const drafts = input.open.map(cloneDraft);
   const touched = new Set<IncidentDraft>();
   const opened: IncidentDraft[] = [];
+  /**
+   * Whether a component (services `own`, first anomaly at `ts`) belongs to a story: through a
+   * service of the story that was itself anomalous within the window, so a story that once touched
+   * half the platform does not take in everything near it for as long as it stays open. A service
+   * joins its own story however small its last anomaly was; otherwise only through members whose
+   * last anomaly counted (see lastCountedAt), one call away along the direction faults travel (see
+   * storyReaches), two for a story people already see (in a spreading fault or a surge the service
+   * in between often turns anomalous a scrape later).
+   */
+  const joins = (draft: IncidentDraft, own: ReadonlySet<string>, ts: number): boolean => {
+    const bridges = new Set<string>();
+    for (const m of draft.members.values()) {
+      if (own.has(m.service) && ts - m.lastAt <= windowMs) return true;
+      if (m.lastCountedAt !== null && ts - m.lastCountedAt <= windowMs) bridges.add(m.service);
+    }
+    if (bridges.size === 0) return false;
+    const hops = !draft.pending && draft.status !== undefined ? 2 : 1;
+    for (const service of own) if (storyReaches(topology, bridges, service, hops)) return true;
+    return false;
+  };
   // One batch (a cycle's anomalies): services that are anomalous together and one call apart form
   // one component, whatever order the scrape listed them in; a component joins the oldest open
   // story it touches, or opens a new one.
@@ -70,12 +90,6 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
       const ts = min(component.map((a) => Date.parse(a.timestamp)));
       const last = max(component.map((a) => Date.parse(a.timestamp)));
       const own = new Set(component.map((a) => a.service));
-      const related = new Set<string>();
-      for (const a of component) for (const s of neighbourhoodOf(topology, a.service)) related.add(s);
-      // A story people already see also takes what is two calls away: in a spreading fault or a
-      // surge the service in between often turns anomalous a scrape later.
-      const nearby = new Set<string>();
-      for (const s of related) for (const t of neighbourhoodOf(topology, s)) nearby.add(t);
       const candidates = drafts
         .filter(
           (draft) =>
@@ -83,18 +97,7 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
             ts - draft.lastAnomalyAt <= windowOf(draft) &&
             draft.createdAt - last <= windowMs &&
             ts - draft.createdAt <= maxMs &&
-            // Connected through a service of the story that was itself anomalous within the window:
-            // a story that once touched half the platform does not take in everything near it for
-            // as long as it stays open (a later, separate outage would vanish into it).
-            // A service joins its own story however small its last anomaly was; a neighbour only
-            // through a member whose last anomaly counted (see lastCountedAt).
-            [...draft.members.values()].some(
-              (m) =>
-                (own.has(m.service) && ts - m.lastAt <= windowMs) ||
-                (m.lastCountedAt !== null &&
-                  ts - m.lastCountedAt <= windowMs &&
-                  (related.has(m.service) || (!draft.pending && draft.status !== undefined && nearby.has(m.service)))),
-            ),
+            joins(draft, own, ts),
         )
         // The story people already see first, then the oldest, then the biggest.
         .sort((a, b) => Number(a.pending) - Number(b.pending) || a.createdAt - b.createdAt || b.total - a.total);

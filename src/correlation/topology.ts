@@ -67,15 +67,44 @@ export function heightOf(topology: Topology, service: string): number {
   return visit(service, new Set());
 }
 
-/** Services at most `hops` calls away from `service`, in either direction (itself included). */
-export function withinHops(topology: Topology, service: string, hops: number): Set<string> {
-  let frontier = new Set([service]);
-  const seen = new Set([service]);
-  for (let i = 0; i < hops; i += 1) {
-    const next = new Set<string>();
-    for (const s of frontier) for (const n of neighbourhoodOf(topology, s)) if (!seen.has(n)) next.add(n);
-    for (const n of next) seen.add(n);
+/**
+ * Whether a new anomaly of `service` belongs to a story made of `members`, at most `hops` calls
+ * away, in the direction faults travel: `service` calls a member (a member's fault shows in its
+ * callers), or a member calls `service` and none of the member's own callees is in the story (an
+ * unexplained member may be suffering from `service`; one already explained by a callee in the
+ * story is not, so a gateway drawn in by one outage does not pull in a second outage in another of
+ * its callees). The path never turns: two services that merely share a caller or a callee are not
+ * connected.
+ */
+export function storyReaches(topology: Topology, members: ReadonlySet<string>, service: string, hops: number): boolean {
+  if (members.has(service)) return true;
+  if (hops <= 0) return false;
+  // Upwards: the services `service` reaches through depends_on.
+  if (reachesWithin(topology, service, hops, (s) => members.has(s))) return true;
+  // Downwards: from each unexplained member.
+  for (const m of members) {
+    const callees = topology.services.get(m)?.depends_on ?? [];
+    if (callees.some((c) => members.has(c))) continue;
+    if (reachesWithin(topology, m, hops, (s) => s === service)) return true;
+  }
+  return false;
+}
+
+/** Whether a service at most `hops` depends_on edges below `from` satisfies `hit`. */
+function reachesWithin(topology: Topology, from: string, hops: number, hit: (s: string) => boolean): boolean {
+  let frontier = [from];
+  const seen = new Set([from]);
+  for (let i = 0; i < hops && frontier.length > 0; i += 1) {
+    const next: string[] = [];
+    for (const s of frontier)
+      for (const d of topology.services.get(s)?.depends_on ?? []) {
+        if (hit(d)) return true;
+        if (!seen.has(d)) {
+          seen.add(d);
+          next.push(d);
+        }
+      }
     frontier = next;
   }
-  return seen;
+  return false;
 }

@@ -1,7 +1,7 @@
 import type { AnomalyEvent, Incident, IncidentTransition } from '../contracts/index.js';
 import { type CorrelationSettings, correlateAnomalies } from '../correlation/correlate-anomalies.js';
 import type { IncidentDraft } from '../correlation/incident-draft.js';
-import { type Topology, withinHops } from '../correlation/topology.js';
+import { storyReaches, type Topology } from '../correlation/topology.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 import { buildIncident, type Routing } from './build-incident.js';
 
@@ -164,14 +164,12 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
   }
 
   /**
-   * About to page: if a paged incident of the namespace is active and a few calls away, this is
-   * part of its story. Store the draft (as recorded), move its anomalies there, and do not page.
+   * About to page: if a paged incident of the namespace is active and a few calls away (along the
+   * direction faults travel), this is part of its story. Store the draft (as recorded), move its anomalies there, and do not page.
    */
   function joinVisible(draft: IncidentDraft, incident: Incident): boolean {
     const hops = settings.joinHops ?? 0;
     if (hops <= 0) return false;
-    const near = new Set<string>();
-    for (const s of draft.members.keys()) for (const n of withinHops(topology, s, hops)) near.add(n);
     const windowMs = Math.max(settings.windowSeconds, settings.resolveAfterQuietSeconds) * 1000;
     const target = incidents
       .listActive()
@@ -180,7 +178,9 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
           v.id !== incident.id &&
           v.namespace === incident.namespace &&
           draft.createdAt - Date.parse(v.last_anomaly_at) <= windowMs &&
-          v.services.some((s) => near.has(s)),
+          // Along the direction faults travel (see storyReaches): an outage in another part of the
+          // graph that merely shares a gateway or a database with a paged one pages on its own.
+          [...draft.members.keys()].some((s) => storyReaches(topology, new Set(v.services), s, hops)),
       )
       .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))[0];
     if (!target) return false;

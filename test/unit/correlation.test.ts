@@ -4,7 +4,13 @@ import { assessSeverity } from '../../src/correlation/assess-severity.js';
 import { correlateAnomalies } from '../../src/correlation/correlate-anomalies.js';
 import type { IncidentDraft } from '../../src/correlation/incident-draft.js';
 import { rankHypothesis } from '../../src/correlation/rank-hypothesis.js';
-import { createTopology, dependsOnTransitively, heightOf, neighbourhoodOf } from '../../src/correlation/topology.js';
+import {
+  createTopology,
+  dependsOnTransitively,
+  heightOf,
+  neighbourhoodOf,
+  storyReaches,
+} from '../../src/correlation/topology.js';
 import { applyAnomalies, type LifecycleSettings } from '../../src/incidents/apply-anomalies.js';
 import { createOpsCalendar } from '../../src/incidents/ops-calendar.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
@@ -33,6 +39,26 @@ describe('topology', () => {
     expect([heightOf(topology, 'fraud-api'), heightOf(topology, 'payment-api'), heightOf(topology, 'edge')]).toEqual([
       0, 1, 3,
     ]);
+  });
+});
+
+describe('which services a story reaches', () => {
+  const reaches = (members: string[], service: string, hops: number) =>
+    storyReaches(topology, new Set(members), service, hops);
+  it('follows calls upwards, and downwards only from a member no callee in the story explains', () => {
+    // edge → checkout → payment: a fault in payment shows in its callers' callers.
+    expect([reaches(['payment-api'], 'edge', 1), reaches(['payment-api'], 'edge', 2)]).toEqual([false, true]);
+    // payment-api may be suffering from fraud-api, which it calls...
+    expect(reaches(['payment-api'], 'fraud-api', 1)).toBe(true);
+    // ...but checkout-api, explained by payment-api in the story, does not pull in cart-api.
+    expect(reaches(['checkout-api', 'payment-api'], 'cart-api', 2)).toBe(false);
+    expect(reaches(['checkout-api', 'payment-api'], 'fraud-api', 1)).toBe(true);
+  });
+
+  it('never turns: services that only share a caller are not connected', () => {
+    expect(reaches(['cart-api'], 'payment-api', 6)).toBe(false);
+    expect(reaches(['search-api'], 'checkout-api', 6)).toBe(false);
+    expect(reaches(['search-api'], 'search-api', 0)).toBe(true);
   });
 });
 
@@ -455,6 +481,28 @@ describe('lifecycle on real SQLite', () => {
     expect(repos.incidents.get(id)?.anomaly_ids).toHaveLength(4);
     const joined = far.recorded[0] as string;
     expect(repos.incidents.transitions(joined).at(-1)?.reason).toBe(`merged into ${id}: the same story`);
+  });
+
+  it('an outage that only shares a caller with a paged one pages on its own, joining on', () => {
+    const first = apply(
+      [
+        makeAnomaly('cart-api', '2026-04-21T09:00:00Z'),
+        makeAnomaly('cart-api', '2026-04-21T09:01:00Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T09:02:00Z',
+    );
+    expect(first.opened).toHaveLength(1);
+    // payment-api and cart-api are both called by checkout-api, and nothing else connects them.
+    const second = apply(
+      [
+        makeAnomaly('payment-api', '2026-04-21T09:03:00Z'),
+        makeAnomaly('payment-api', '2026-04-21T09:04:00Z', { metric_name: 'error_rate' }),
+      ],
+      '2026-04-21T09:05:00Z',
+      { joinHops: 3 },
+    );
+    expect(second.opened).toHaveLength(1);
+    expect(second.opened).not.toEqual(first.opened);
   });
 
   it('with joining off, the far leaf pages on its own', () => {
