@@ -182,6 +182,7 @@ function addAnomaly(
     recentDeploy: null,
     traffic: 0,
     minor: 0,
+    suppressed: 0,
     sustained: 0,
     lastSymptomAt: null,
     lastFullAt: null,
@@ -192,6 +193,7 @@ function addAnomaly(
   if (anomaly.paging_weight !== 'minor') member.lastCountedAt = Math.max(member.lastCountedAt ?? ts, ts);
   member.count += 1;
   if (traffic) member.traffic += 1;
+  else if (suppression !== null) member.suppressed += 1;
   else if (anomaly.paging_weight === 'minor') member.minor += 1;
   // A series silent for minutes is persistent by definition.
   else if (anomaly.detector === 'absent') member.persistentSymptom = true;
@@ -244,6 +246,7 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     mine.count += m.count;
     mine.traffic += m.traffic;
     mine.minor += m.minor;
+    mine.suppressed += m.suppressed;
     mine.sustained += m.sustained;
     mine.maxScore = Math.max(mine.maxScore, m.maxScore);
     for (const metric of m.metrics) if (!mine.metrics.includes(metric)) mine.metrics.push(metric);

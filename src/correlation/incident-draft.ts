@@ -18,6 +18,11 @@ export interface ServiceEvidence {
   traffic: number;
   /** How many were symptoms too small to page (see pagingWeight): evidence, but they page nothing. */
   minor: number;
+  /**
+   * How many were symptoms in a maintenance window or deploy grace: recorded, never evidence for a
+   * page (the fields below count only symptoms outside them).
+   */
+  suppressed: number;
   /** How many were symptoms that count towards paging (not traffic, not minor): what lasts. */
   sustained: number;
   /**

@@ -78,7 +78,7 @@ export function meetsEvidenceBar(
   // several services at once. Demand moving alone (traffic anomalies, no symptom) does not page:
   // a surge that matters shows as latency, errors or saturation within a scrape or two.
   const persistent = members.some((m) => m.persistentSymptom || m.sustained >= persistencePoints);
-  const symptomServices = members.filter((m) => m.count > m.traffic + m.minor).length;
+  const symptomServices = members.filter((m) => m.count > m.traffic + m.minor + m.suppressed).length;
   return persistent || symptomServices >= 3;
 }
 
@@ -110,7 +110,6 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
   function settle(draft: IncidentDraft, existing: Incident | undefined) {
     const built = buildIncident(draft, topology, routing, existing, now);
     const evidence = meetsEvidenceBar(draft, settings.minAnomalies, settings.persistencePoints);
-    const unsuppressed = draft.total - draft.suppressed;
     const maintenanceNotes = draft.suppressionReasons
       .filter((r) => r.startsWith('maintenance'))
       .map((r) => `Overlaps ${r}.`);
@@ -121,12 +120,15 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
     if (wasVisible) {
       // Once paged, an incident stays paged until it is resolved: the evidence bar is for opening.
       changes.updated.push(incident.id);
-    } else if (!evidence) {
+    } else if (!evidence && !(draft.suppressed > 0 && draft.total >= settings.minAnomalies)) {
       incident = { ...incident, pending: true, status: 'open' };
       if (!existing)
         change = transition(incident, null, VIGIL, `recorded: ${draft.total} anomaly below the evidence bar`, now);
       changes.recorded.push(incident.id);
-    } else if (unsuppressed === 0) {
+    } else if (!evidence) {
+      // A story of anomalies in maintenance windows or deploy grace: recorded as suppressed, with
+      // the reason. Only evidence outside them pages (a moderate blip of an unrelated service that
+      // joins it must not page what the window covers).
       incident = {
         ...incident,
         pending: false,

@@ -254,7 +254,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   const counts = db.prepare(
     'SELECT COUNT(*) AS total, COALESCE(SUM(suppressed), 0) AS suppressed FROM incident_anomalies WHERE incident_id = ?',
   );
-  // Per service, of its symptoms that count (not traffic, not minor, not an absence): how many, the
+  // Per service, of its symptoms that count (not traffic, not minor, not suppressed, not an absence): how many, the
   // latest, the latest of full weight, and the closest gap between two consecutive ones of which one
   // is of full weight (persistence, as correlation counts it); and whether it went silent.
   const symptoms = db.prepare(`SELECT service, SUM(NOT absent) AS sustained,
@@ -267,7 +267,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
         SELECT a.service AS service, a.ts AS ts, a.detector = 'absent' AS absent,
           (a.detector != 'absent' AND json_extract(a.event_json, '$.paging_weight') IS NULL) AS full
         FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-        WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?))
+        WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?)) AND ia.suppressed = 0
           AND json_extract(a.event_json, '$.paging_weight') IS NOT 'minor'))
     GROUP BY service`);
   const trafficCounts = db.prepare(`SELECT a.service, a.metric_name, COUNT(*) AS n FROM incident_anomalies ia
@@ -275,7 +275,9 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   const evidence = db.prepare(`SELECT a.service, MIN(a.ts) AS first_at, MAX(a.ts) AS last_at, COUNT(*) AS count,
       MAX(a.score) AS max_score, json_group_array(DISTINCT a.metric_name) AS metrics,
       MAX(json_extract(a.event_json, '$.evidence.recent_deploy')) AS recent_deploy,
-      SUM(json_extract(a.event_json, '$.paging_weight') IS 'minor') AS minor,
+      SUM(ia.suppressed = 0 AND json_extract(a.event_json, '$.paging_weight') IS 'minor'
+        AND a.metric_name NOT IN (SELECT value FROM json_each(?))) AS minor,
+      SUM(ia.suppressed = 1 AND a.metric_name NOT IN (SELECT value FROM json_each(?))) AS suppressed,
       MAX(CASE WHEN json_extract(a.event_json, '$.paging_weight') IS NOT 'minor' THEN a.ts END) AS last_counted_at
     FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
     WHERE ia.incident_id = ? GROUP BY a.service`);
@@ -355,7 +357,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
         );
         const hydrated = hydrate(row);
         const members = new Map<string, ServiceEvidence>();
-        for (const e of evidence.all(r.id) as Array<{
+        const trafficJson = JSON.stringify([...(trafficMetrics ?? [])]);
+        for (const e of evidence.all(trafficJson, trafficJson, r.id) as Array<{
           service: string;
           first_at: string;
           last_at: string;
@@ -364,6 +367,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
           metrics: string;
           recent_deploy: string | null;
           minor: number;
+          suppressed: number;
           last_counted_at: string | null;
         }>) {
           members.set(e.service, {
@@ -377,6 +381,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
             recentDeploy: e.recent_deploy,
             traffic: traffic.get(e.service) ?? 0,
             minor: e.minor,
+            suppressed: e.suppressed,
             sustained: symptomRows.get(e.service)?.sustained ?? 0,
             lastSymptomAt: parseOrNull(symptomRows.get(e.service)?.last_at),
             lastFullAt: parseOrNull(symptomRows.get(e.service)?.last_full_at),
