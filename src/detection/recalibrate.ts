@@ -20,10 +20,13 @@ const MAX_MIN_SCORE = 0.999999;
  */
 export const SLICE_SERIES = 250;
 /**
- * Points in one answer: ~40 bytes each as JSON, so a few MB per response; a week of 500 series at
- * 5 minutes is 5 requests.
+ * Points in one answer: ~30-40 bytes each as JSON, so 1.5-2 MB per response; a week of a slice
+ * (250 series) at 5 minutes is 11 requests. The detection thread holds two answers (text, then
+ * columns) and V8 sizes its heap to about twice what is live at each collection: with 100 000
+ * points its heap peaked ~8 MB higher during a recalibration at 10 000 series (bench:tick), for a
+ * few seconds less in all.
  */
-export const MAX_POINTS_PER_ANSWER = 100_000;
+export const MAX_POINTS_PER_ANSWER = 50_000;
 
 export interface RecalibrationDeps {
   config: Pick<VigilConfig, 'signals' | 'detection' | 'prometheus'> & { recalibration: RecalibrationConfig };
