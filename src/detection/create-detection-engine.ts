@@ -220,10 +220,16 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     return sum;
   }
 
+  // A series' engine numbers are copied into its blob as soon as they are written: one array serves
+  // every encode. One of its own each (~1.3 KB, malloc'd) was 10 000 of them when a recalibration's
+  // baselines were saved, at the run's peak, each freed only by the scavenge after.
+  const ownScratch = new Float64Array(ENGINE_WINDOWS + RECENT_VALUES + detection.window_points);
+
   function encode(s: SeriesState, allocate?: AllocateBlob): Uint8Array {
     const recentN = Math.min(s.seen, RECENT_VALUES);
     const gapsN = Math.min(s.seen, detection.window_points);
-    const own = new Float64Array(ENGINE_WINDOWS + recentN + gapsN);
+    const own = ownScratch.subarray(0, ENGINE_WINDOWS + recentN + gapsN);
+    own.fill(0);
     own[ENGINE_LAST_TS] = s.lastTs;
     own[ENGINE_FIRST_TS] = s.firstTs;
     own[ENGINE_SEEN] = s.seen;
