@@ -16,6 +16,13 @@ import { seriesInTimeOrder } from './series-in-time-order.js';
 import { type AllocateBlob, decodeSeriesState, encodeSeriesState } from './series-state-blob.js';
 
 const RECENT_VALUES = 30;
+/**
+ * Series whose recent values share one array: 240 KB, a mapping of its own (see
+ * createColumnSlabs). An array per series was a malloc'd backing store each, with V8's bookkeeping
+ * around it (~0.5 KB a series where the values are 240 bytes), made among a first cycle's
+ * transient columns, whose holes it then kept resident.
+ */
+const RECENT_SLAB_SERIES = 1024;
 const DAY_MS = 86_400_000;
 /** Non-finite statistics cannot be serialised or compared; they are clamped for evidence. */
 const STAT_LIMIT = 1e12;
@@ -59,8 +66,12 @@ const ENGINE_WINDOWS = 7;
 interface SeriesState {
   identity: SeriesIdentity;
   detector: SeriesDetector;
-  /** The last min(seen, RECENT_VALUES) values, a ring: point n (1-based) at (n - 1) % RECENT_VALUES. */
+  /**
+   * The last min(seen, RECENT_VALUES) values, a ring in a slab shared with other series: point n
+   * (1-based) at recentAt + (n - 1) % RECENT_VALUES.
+   */
   recent: Float64Array;
+  recentAt: number;
   /**
    * Missing steps before the points that had any, as (point n, steps) pairs oldest first, those of
    * the last window_points points (older ones may linger until the next push or read), or null.
@@ -152,11 +163,26 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     return options;
   }
 
+  // Series are never dropped (a restored series takes over the ring of the one it replaces), so
+  // rings are only ever handed out.
+  let recentSlab = new Float64Array(0);
+  let recentUsed = 0;
+  function takeRing(): { recent: Float64Array; recentAt: number } {
+    if (recentUsed === recentSlab.length) {
+      recentSlab = new Float64Array(RECENT_SLAB_SERIES * RECENT_VALUES);
+      recentUsed = 0;
+    }
+    recentUsed += RECENT_VALUES;
+    return { recent: recentSlab, recentAt: recentUsed - RECENT_VALUES };
+  }
+
   function newState(identity: SeriesIdentity): SeriesState {
+    const { recent, recentAt } = takeRing();
     return {
       identity,
       detector: createSeriesDetector(optionsOf(identity)),
-      recent: new Float64Array(RECENT_VALUES),
+      recent,
+      recentAt,
       gaps: null,
       lastTs: Number.NEGATIVE_INFINITY,
       firstTs: Number.NaN,
@@ -171,7 +197,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
   function recentValues(s: SeriesState): number[] {
     const n = Math.min(s.seen, RECENT_VALUES);
     const out = new Array<number>(n);
-    for (let i = 0; i < n; i += 1) out[i] = s.recent[(s.seen - n + i) % RECENT_VALUES] as number;
+    for (let i = 0; i < n; i += 1) out[i] = s.recent[s.recentAt + ((s.seen - n + i) % RECENT_VALUES)] as number;
     return out;
   }
 
@@ -194,10 +220,16 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     return sum;
   }
 
+  // A series' engine numbers are copied into its blob as soon as they are written: one array serves
+  // every encode. One of its own each (~1.3 KB, malloc'd) was 10 000 of them when a recalibration's
+  // baselines were saved, at the run's peak, each freed only by the scavenge after.
+  const ownScratch = new Float64Array(ENGINE_WINDOWS + RECENT_VALUES + detection.window_points);
+
   function encode(s: SeriesState, allocate?: AllocateBlob): Uint8Array {
     const recentN = Math.min(s.seen, RECENT_VALUES);
     const gapsN = Math.min(s.seen, detection.window_points);
-    const own = new Float64Array(ENGINE_WINDOWS + recentN + gapsN);
+    const own = ownScratch.subarray(0, ENGINE_WINDOWS + recentN + gapsN);
+    own.fill(0);
     own[ENGINE_LAST_TS] = s.lastTs;
     own[ENGINE_FIRST_TS] = s.firstTs;
     own[ENGINE_SEEN] = s.seen;
@@ -208,7 +240,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     // Both windows oldest first, as the blob has always held them: the gaps as a window of
     // gapsN steps, zero but where a point had some.
     for (let i = 0; i < recentN; i += 1)
-      own[ENGINE_WINDOWS + i] = s.recent[(s.seen - recentN + i) % RECENT_VALUES] as number;
+      own[ENGINE_WINDOWS + i] = s.recent[s.recentAt + ((s.seen - recentN + i) % RECENT_VALUES)] as number;
     trimGaps(s);
     const gaps = s.gaps ?? [];
     const newestGap = ENGINE_WINDOWS + recentN + gapsN - 1;
@@ -223,7 +255,8 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     );
   }
 
-  function decode(p: PersistedSeries): SeriesState | string {
+  /** `replacing`: the series' state before, whose ring the restored state takes over. */
+  function decode(p: PersistedSeries, replacing: SeriesState | undefined): SeriesState | string {
     const layout = seriesStateLayout(optionsOf(p.identity));
     const parts = decodeSeriesState(p.state, layout.fingerprint, layout.doubles);
     if ('rejected' in parts) return parts.rejected;
@@ -239,9 +272,9 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       own.length !== ENGINE_WINDOWS + recentN + gapsN
     )
       return `engine windows of ${recentN} and ${gapsN} values in ${own.length} doubles after ${seen} points`;
-    const recent = new Float64Array(RECENT_VALUES);
+    const { recent, recentAt } = replacing ?? takeRing();
     for (let i = 0; i < recentN; i += 1)
-      recent[(seen - recentN + i) % RECENT_VALUES] = own[ENGINE_WINDOWS + i] as number;
+      recent[recentAt + ((seen - recentN + i) % RECENT_VALUES)] = own[ENGINE_WINDOWS + i] as number;
     const pairs: number[] = [];
     const gapsAt = ENGINE_WINDOWS + recentN;
     for (let i = 0; i < gapsN; i += 1) {
@@ -252,6 +285,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
       identity: p.identity,
       detector: createSeriesDetector(optionsOf(p.identity), parts.detector),
       recent,
+      recentAt,
       gaps: pairs.length > 0 ? pairs : null,
       lastTs: own[ENGINE_LAST_TS] as number,
       firstTs: own[ENGINE_FIRST_TS] as number,
@@ -325,7 +359,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
           const gap = state.seen === 0 ? 0 : Math.max(0, Math.round((ts - state.lastTs) / stepMs) - 1);
           const reading = state.detector.update(value, ts);
           state.seen += 1;
-          state.recent[(state.seen - 1) % RECENT_VALUES] = value;
+          state.recent[state.recentAt + ((state.seen - 1) % RECENT_VALUES)] = value;
           if (gap > 0) {
             trimGaps(state);
             if (state.gaps) state.gaps.push(state.seen, gap);
@@ -385,7 +419,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
         if (!(nowMs - state.lastTs >= absentAfterMs)) continue;
         state.absentReported = true;
         unreplayable.add(key);
-        const last = state.seen > 0 ? (state.recent[(state.seen - 1) % RECENT_VALUES] as number) : 0;
+        const last = state.seen > 0 ? (state.recent[state.recentAt + ((state.seen - 1) % RECENT_VALUES)] as number) : 0;
         out.push(
           event(key, state, nowMs, {
             value: last,
@@ -422,12 +456,13 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     importSeries(list) {
       const result: ImportResult = { restored: 0, rejected: [] };
       for (const p of list) {
-        const state = decode(p);
+        const before = series.get(p.key);
+        const state = decode(p, before);
         if (typeof state === 'string') {
           result.rejected.push({ key: p.key, reason: state });
           continue;
         }
-        state.minScore = series.get(p.key)?.minScore;
+        state.minScore = before?.minScore;
         series.set(p.key, state);
         result.restored += 1;
       }

@@ -20,10 +20,13 @@ const MAX_MIN_SCORE = 0.999999;
  */
 export const SLICE_SERIES = 250;
 /**
- * Points in one answer: ~40 bytes each as JSON, so a few MB per response; a week of 500 series at
- * 5 minutes is 5 requests.
+ * Points in one answer: ~30-40 bytes each as JSON, so 1.5-2 MB per response; a week of a slice
+ * (250 series) at 5 minutes is 11 requests. The detection thread holds two answers (text, then
+ * columns) and V8 sizes its heap to about twice what is live at each collection: with 100 000
+ * points its heap peaked ~8 MB higher during a recalibration at 10 000 series (bench:tick), for a
+ * few seconds less in all.
  */
-export const MAX_POINTS_PER_ANSWER = 100_000;
+export const MAX_POINTS_PER_ANSWER = 50_000;
 
 export interface RecalibrationDeps {
   config: Pick<VigilConfig, 'signals' | 'detection' | 'prometheus'> & { recalibration: RecalibrationConfig };
@@ -221,19 +224,26 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
   /** A slice's series are all read: plans their thresholds and applies the slice's changes together. */
   async function finishSlice(readers: ReadonlyMap<string, SeriesHistoryReader>): Promise<void> {
     const sliceChanges: CalibrationChange[] = [];
-    const apply: Array<{ key: string; minScore: number | undefined; seasonal: SeasonalBaselineState | null }> = [];
-    for (const [key, reader] of readers) {
-      const summary = reader.finish();
-      const plan = planOf(key, summary);
-      if (plan.change) sliceChanges.push(plan.change);
-      apply.push({ key, minScore: plan.minScore, seasonal: summary.seasonal ? rescaled(summary.seasonal) : null });
-      if (slicer.due()) await slicer.pause();
-    }
-    // Store first (the audit trail must not miss a change the engine made), then the engine.
-    repo.applyChanges(runId, new Date().toISOString(), sliceChanges);
-    for (const plan of apply) {
-      if (plan.minScore !== undefined) engine.setMinScore(plan.key, plan.minScore);
-      if (plan.seasonal && engine.replaceSeasonal(plan.key, plan.seasonal)) seasonalRebuilt += 1;
+    const minScores: Array<{ key: string; minScore: number | undefined }> = [];
+    try {
+      for (const [key, reader] of readers) {
+        const plan = planOf(key, reader.summary());
+        if (plan.change) sliceChanges.push(plan.change);
+        minScores.push({ key, minScore: plan.minScore });
+        if (slicer.due()) await slicer.pause();
+      }
+      // Store first (the audit trail must not miss a change the engine made), then the engine, the
+      // whole slice without a pause. Each baseline goes from the series' history detector to its
+      // engine detector as numbers one series at a time, garbage at once, not a slice's worth
+      // (~4.5 MB) held across the pauses above until the old generation collects it.
+      repo.applyChanges(runId, new Date().toISOString(), sliceChanges);
+      for (const { key, minScore } of minScores) {
+        if (minScore !== undefined) engine.setMinScore(key, minScore);
+        const seasonal = readers.get(key)?.seasonal();
+        if (seasonal && engine.replaceSeasonal(key, rescaled(seasonal))) seasonalRebuilt += 1;
+      }
+    } finally {
+      for (const reader of readers.values()) reader.release();
     }
     for (const c of sliceChanges) changes.push(c);
     series += readers.size;

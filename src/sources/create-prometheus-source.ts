@@ -36,14 +36,22 @@ export function createPrometheusSource(client: PrometheusClient, services: reado
 
   /** The series' identity under this signal, or null when it has no service identity. */
   function identityOf(signal: SignalConfig, all: Readonly<Record<string, string>>): KnownSeries | null {
-    const { [signal.service_label]: service, __name__: _name, ...rest } = all;
-    // A copy of its own (the rest), which the namespace label may leave.
-    const labels: Record<string, string> = rest;
+    const service = all[signal.service_label];
     const namespace =
       (signal.namespace_label ? all[signal.namespace_label] : undefined) ??
       (service ? byName.get(service)?.namespace : undefined);
     if (!service || !namespace) return null;
-    if (signal.namespace_label) delete labels[signal.namespace_label];
+    // The other labels, added one by one to an object of their own: a `delete` from a copy (of the
+    // namespace label) turned each series' labels into a dictionary, ~270 bytes of V8 heap where a
+    // fast object with one label is ~40 (2.5 MB at 10 000 series, kept for the process' life).
+    const labels: Record<string, string> = {};
+    for (const name of Object.keys(all)) {
+      if (name === signal.service_label || name === '__name__' || name === signal.namespace_label) continue;
+      // An own property even for a label named __proto__ (an assignment would set the prototype).
+      if (name === '__proto__')
+        Object.defineProperty(labels, name, { value: all[name], enumerable: true, writable: true, configurable: true });
+      else labels[name] = all[name] as string;
+    }
     const identity = { service, namespace, metric_name: signal.name, labels };
     return { key: seriesKeyOf(identity), identity };
   }

@@ -1,3 +1,4 @@
+import { createColumnSlabs } from '../collections/create-column-slabs.js';
 import type { TimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { LabelsCache } from './labels-cache.js';
 
@@ -148,6 +149,9 @@ function growScratch(): void {
 
 /** A cursor over the answer's text that reads one series element at a time, strictly. */
 class Scanner {
+  /** The answer's columns, views of a few slabs (see createColumnSlabs). */
+  private readonly column = createColumnSlabs();
+
   constructor(
     private readonly text: string,
     public at: number,
@@ -318,7 +322,11 @@ class Scanner {
       if (c === CLOSE_ARRAY) break;
       if (c !== COMMA) throw this.fail('expected , or ] in values');
     }
-    return { timestamps: scratchTimes.slice(0, n), values: scratchValues.slice(0, n), dropped: pairs - n };
+    const timestamps = this.column(n);
+    timestamps.set(scratchTimes.subarray(0, n));
+    const values = this.column(n);
+    values.set(scratchValues.subarray(0, n));
+    return { timestamps, values, dropped: pairs - n };
   }
 
   private notPair(index: number): RangeAnswerError {
