@@ -253,6 +253,12 @@ describe('lifecycle on real SQLite', () => {
     });
   };
 
+  /** A symptom that persists on one service: its latency, then its errors a minute later (HH:MM on 2026-04-21). */
+  const persisting = (service: string, first: string, second: string) => [
+    makeAnomaly(service, `2026-04-21T${first}:00Z`),
+    makeAnomaly(service, `2026-04-21T${second}:00Z`, { metric_name: 'error_rate' }),
+  ];
+
   beforeEach(() => {
     db = openDatabase(':memory:');
     repos = createRepos(db);
@@ -488,43 +494,17 @@ describe('lifecycle on real SQLite', () => {
   });
 
   it('an outage that only shares a caller with a paged one pages on its own, joining on', () => {
-    const first = apply(
-      [
-        makeAnomaly('cart-api', '2026-04-21T09:00:00Z'),
-        makeAnomaly('cart-api', '2026-04-21T09:01:00Z', { metric_name: 'error_rate' }),
-      ],
-      '2026-04-21T09:02:00Z',
-    );
+    const first = apply(persisting('cart-api', '09:00', '09:01'), '2026-04-21T09:02:00Z');
     expect(first.opened).toHaveLength(1);
     // payment-api and cart-api are both called by checkout-api, and nothing else connects them.
-    const second = apply(
-      [
-        makeAnomaly('payment-api', '2026-04-21T09:03:00Z'),
-        makeAnomaly('payment-api', '2026-04-21T09:04:00Z', { metric_name: 'error_rate' }),
-      ],
-      '2026-04-21T09:05:00Z',
-      { joinHops: 3 },
-    );
+    const second = apply(persisting('payment-api', '09:03', '09:04'), '2026-04-21T09:05:00Z', { joinHops: 3 });
     expect(second.opened).toHaveLength(1);
     expect(second.opened).not.toEqual(first.opened);
   });
 
   it('with joining off, the far leaf pages on its own', () => {
-    apply(
-      [
-        makeAnomaly('edge', '2026-04-21T08:00:00Z'),
-        makeAnomaly('edge', '2026-04-21T08:01:00Z', { metric_name: 'error_rate' }),
-      ],
-      '2026-04-21T08:02:00Z',
-    );
-    const alone = apply(
-      [
-        makeAnomaly('fraud-api', '2026-04-21T08:03:00Z'),
-        makeAnomaly('fraud-api', '2026-04-21T08:04:00Z', { metric_name: 'error_rate' }),
-      ],
-      '2026-04-21T08:05:00Z',
-      { joinHops: 0 },
-    );
+    apply(persisting('edge', '08:00', '08:01'), '2026-04-21T08:02:00Z');
+    const alone = apply(persisting('fraud-api', '08:03', '08:04'), '2026-04-21T08:05:00Z', { joinHops: 0 });
     expect(alone.opened).toHaveLength(1);
   });
 
