@@ -70,7 +70,8 @@ export function meetsEvidenceBar(
   minAnomalies: number,
   persistencePoints = Number.POSITIVE_INFINITY,
 ): boolean {
-  if (draft.total < minAnomalies) return false;
+  // Only anomalies outside maintenance windows and deploy grace are evidence.
+  if (draft.total - draft.suppressed < minAnomalies) return false;
   const members = [...draft.members.values()];
   // min_anomalies 1 means "page on the first anomaly": no waiting for a second scrape.
   if (minAnomalies <= 1) return true;

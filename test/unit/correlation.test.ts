@@ -427,6 +427,18 @@ describe('lifecycle on real SQLite', () => {
     expect(repos.incidents.get(id)?.notes[0]).toContain('Overlaps maintenance of fraud-api');
   });
 
+  it('paging on the first anomaly (min_anomalies 1) still never pages inside a maintenance window', () => {
+    const inWindow = apply([makeAnomaly('fraud-api', '2026-04-21T05:10:00Z')], '2026-04-21T05:10:30Z', {
+      minAnomalies: 1,
+    });
+    expect(inWindow.opened).toEqual([]);
+    expect(repos.incidents.get(inWindow.recorded[0] as string)?.status).toBe('suppressed');
+    const outside = apply([makeAnomaly('search-api', '2026-04-21T05:10:00Z')], '2026-04-21T05:10:30Z', {
+      minAnomalies: 1,
+    });
+    expect(outside.opened).toHaveLength(1);
+  });
+
   it('a deploy grace period suppresses paging right after a deploy', () => {
     const r = apply(
       [
