@@ -72,6 +72,12 @@ export const SignalConfigSchema = z.object({
    * a traffic ramp or surge does not page as a fault of the service.
    */
   follows_demand: z.boolean().default(false),
+  /**
+   * Points a one-sample burst spreads over in this signal: its rate window ÷ the query step (e.g.
+   * rate(x[3m]) at 60 s: 3). A symptom weighs at most moderate until its series has been anomalous
+   * for more points than this, so a burst smeared by the rate window does not page. 1: no smear.
+   */
+  smear_points: positiveInt.default(1),
   /** For an error-ratio signal: the SLO, enabling multiwindow burn-rate alerting. */
   slo: z
     .object({

@@ -10,6 +10,10 @@ export interface PagingBar {
   perRequest: Set<string>;
   /** Signals that rise with demand (follows_demand): judged against the expected value scaled by it. */
   followsDemand: Set<string>;
+  /** Per symptom signal: its min_abs_deviation, the scale of a change from an expected 0. */
+  minAbs: Map<string, number>;
+  /** Per symptom signal: the points a one-sample burst spreads over (smear_points). */
+  smear: Map<string, number>;
   trustedRate: number;
 }
 
@@ -34,6 +38,8 @@ export function pagingBar(config: Pick<VigilConfig, 'signals' | 'correlation'>):
     minChange: new Map(symptoms.map((s) => [s.name, s.page_min_change ?? config.correlation.page_min_change])),
     perRequest: new Set(symptoms.filter((s) => s.per_request).map((s) => s.name)),
     followsDemand: new Set(symptoms.filter((s) => s.follows_demand).map((s) => s.name)),
+    minAbs: new Map(symptoms.map((s) => [s.name, s.min_abs_deviation])),
+    smear: new Map(symptoms.map((s) => [s.name, s.smear_points])),
     trustedRate: config.correlation.trusted_requests_per_second,
   };
 }
@@ -96,27 +102,40 @@ const STRONG_FACTOR = 2;
  *   taken at face value).
  * - A follows_demand signal (CPU) of a service whose demand is up by a factor is expected that much
  *   higher: load following demand is context, not a fault (demand down explains nothing going up).
- * - A series whose expected value is 0 has no scale to judge a change on: moderate, it must last.
+ * - A series whose expected value is 0 has no scale of its own: its change is judged as if the
+ *   signal's min_abs_deviation were the minimum change (an error ratio of 0 going to 1 % on a service
+ *   of one request a second is one error in a hundred: noise, by the rule above); without one it
+ *   is moderate, it must last.
+ * - A symptom whose series has been anomalous for no more points in a row (`run`) than its signal's
+ *   smear_points weighs at most moderate: a one-sample burst spread by the rate window is over by
+ *   then, and pages nothing; a fault goes on, and its next point pages.
  * - An absence and a burn-rate alert always weigh fully.
  */
 export function pagingWeight(
   anomaly: AnomalyEvent,
   bar: PagingBar,
   demand: DemandContext,
+  run = 1,
 ): 'minor' | 'moderate' | undefined {
   let minChange = bar.minChange.get(anomaly.metric_name);
   if (minChange === undefined || minChange <= 0) return undefined;
   if (anomaly.detector === 'absent' || anomaly.detector === 'slo_burn_rate') return undefined;
   const key = serviceKey(anomaly.namespace, anomaly.service);
   const demandRatio = bar.followsDemand.has(anomaly.metric_name) ? (demand.ratio.get(key) ?? 1) : 1;
-  const expected = Math.abs(anomaly.expected) * Math.max(1, demandRatio);
-  if (expected === 0) return 'moderate';
+  let expected = Math.abs(anomaly.expected) * Math.max(1, demandRatio);
+  if (expected === 0) {
+    const unit = bar.minAbs.get(anomaly.metric_name) ?? 0;
+    if (!(unit > 0)) return 'moderate';
+    expected = unit / minChange;
+  }
   if (bar.perRequest.has(anomaly.metric_name)) {
     const rate = demand.rate.get(key);
     if (rate !== undefined && rate < bar.trustedRate)
       minChange *= Math.min(MAX_NOISE_FACTOR, Math.sqrt(bar.trustedRate / Math.max(rate, 0)));
   }
-  const change = Math.abs(anomaly.value - Math.sign(anomaly.expected) * expected);
+  const change = Math.abs(anomaly.value - anomaly.expected * Math.max(1, demandRatio));
   if (change < minChange * expected) return 'minor';
-  return change < STRONG_FACTOR * minChange * expected ? 'moderate' : undefined;
+  if (change < STRONG_FACTOR * minChange * expected) return 'moderate';
+  const smear = bar.smear.get(anomaly.metric_name) ?? 1;
+  return smear > 1 && run <= smear ? 'moderate' : undefined;
 }

@@ -2,6 +2,7 @@ import { appendAll } from '../collections/append-all.js';
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { type AnomalyEvent, AnomalyEventSchema } from '../contracts/index.js';
 import { demandRatios, pagingBar, pagingWeight, trafficByService } from '../correlation/paging-weight.js';
+import { createSymptomRuns } from '../correlation/symptom-runs.js';
 import type { Topology } from '../correlation/topology.js';
 import type { DetectionEngine, IngestOptions } from '../detection/create-detection-engine.js';
 import { seriesInTimeOrder } from '../detection/series-in-time-order.js';
@@ -111,6 +112,7 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
   const warmupMs = warmupWindowMs(config.detection, config.stepSeconds);
   const trafficMetrics = new Set(config.signals.filter((s) => s.role === 'traffic').map((s) => s.name));
   const bar = pagingBar(config);
+  const symptomRuns = createSymptomRuns(stepMs);
   // After a long outage, catching up further than a baseline window adds nothing but load.
   const maxCatchUpMs = warmupMs;
 
@@ -173,8 +175,9 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       // How much each symptom weighs for paging, in the light of the whole batch (its service's
       // traffic and demand); stored with the event, so incidents read back count it the same way.
       const demand = { rate: trafficByService(fetched, trafficMetrics), ratio: demandRatios(valid, trafficMetrics) };
+      const runs = symptomRuns.observe(valid, endMs);
       for (let i = 0; i < valid.length; i += 1) {
-        const weight = pagingWeight(valid[i] as AnomalyEvent, bar, demand);
+        const weight = pagingWeight(valid[i] as AnomalyEvent, bar, demand, runs[i]);
         if (weight) valid[i] = { ...(valid[i] as AnomalyEvent), paging_weight: weight };
       }
 

@@ -137,6 +137,7 @@ describe('parseConfigText', () => {
         min_abs_deviation: 0,
         per_request: false,
         follows_demand: false,
+        smear_points: 1,
       },
     ]);
   });

@@ -8,6 +8,7 @@ const config = ConfigSchema.parse({
   prometheus: { url: 'http://prometheus:9090' },
   signals: [
     { name: 'latency_p99', query: 'q', per_request: true },
+    { name: 'error_rate', query: 'q', per_request: true, min_abs_deviation: 0.005 },
     { name: 'cpu_usage', query: 'q', page_min_change: 1, follows_demand: true },
     { name: 'request_rate', query: 'q', role: 'traffic' },
   ],
@@ -100,5 +101,21 @@ describe('how much a symptom weighs for paging', () => {
     expect(pagingWeight(cpu('steady', 0.7), bar, demand)).toBeUndefined();
     // Latency is not declared to follow demand: a surge does not excuse it.
     expect(pagingWeight(latency(0.3, 0.1, 'surged'), bar, demand)).toBeUndefined();
+  });
+
+  it('judges a change from an expected 0 in units of the signal’s smallest meaningful deviation', () => {
+    const rate = new Map([
+      ['shop/busy', 500],
+      ['shop/quiet', 1.25],
+    ]);
+    const demand = { rate, ratio: new Map<string, number>() };
+    const errors = (service: string, value: number) =>
+      makeAnomaly(service, at, { metric_name: 'error_rate', value, expected: 0 });
+    // min_abs_deviation 0.005 is the minimum change: 0.5-1 % moderate, from 1 % full weight...
+    expect(pagingWeight(errors('busy', 0.007), bar, demand)).toBe('moderate');
+    expect(pagingWeight(errors('busy', 0.012), bar, demand)).toBeUndefined();
+    // ...times √(50 / 1.25) = 6.3 at a quiet service: one error in a hundred requests is noise.
+    expect(pagingWeight(errors('quiet', 0.012), bar, demand)).toBe('minor');
+    expect(pagingWeight(errors('quiet', 0.07), bar, demand)).toBeUndefined();
   });
 });
