@@ -1,14 +1,9 @@
 import { max, min } from 'simple-statistics';
 import { appendAll } from '../collections/append-all.js';
 import type { AnomalyEvent } from '../contracts/index.js';
-import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
+import type { IncidentDraft } from './incident-draft.js';
+import { addServiceEvidence } from './service-evidence.js';
 import { heightOf, neighbourhoodOf, storyReaches, type Topology } from './topology.js';
-
-/**
- * Two symptom anomalies of a service this close together, one of them of full weight, are a
- * persistent symptom, not a blip (a fault's first point is often still moderate, its second not).
- */
-export const PERSISTENCE_MS = 3 * 60_000;
 
 export interface CorrelationSettings {
   windowSeconds: number;
@@ -171,49 +166,17 @@ function addAnomaly(
     draft.suppressed += 1;
     if (!draft.suppressionReasons.includes(suppression)) draft.suppressionReasons.push(suppression);
   }
-  const member: ServiceEvidence = draft.members.get(anomaly.service) ?? {
+  addServiceEvidence(draft.members, {
     service: anomaly.service,
-    firstAt: ts,
-    lastAt: ts,
-    lastCountedAt: null,
-    count: 0,
-    maxScore: 0,
-    metrics: [],
-    recentDeploy: null,
-    traffic: 0,
-    minor: 0,
-    suppressed: 0,
-    sustained: 0,
-    lastSymptomAt: null,
-    lastFullAt: null,
-    persistentSymptom: false,
-  };
-  member.firstAt = Math.min(member.firstAt, ts);
-  member.lastAt = Math.max(member.lastAt, ts);
-  if (anomaly.paging_weight !== 'minor') member.lastCountedAt = Math.max(member.lastCountedAt ?? ts, ts);
-  member.count += 1;
-  if (traffic) member.traffic += 1;
-  else if (suppression !== null) member.suppressed += 1;
-  else if (anomaly.paging_weight === 'minor') member.minor += 1;
-  // A series silent for minutes is persistent by definition.
-  else if (anomaly.detector === 'absent') member.persistentSymptom = true;
-  else {
-    member.sustained += 1;
-    const full = anomaly.paging_weight === undefined;
-    // Paired with the latest symptom that counts when this one is of full weight, else with the
-    // latest of full weight.
-    const other = full ? member.lastSymptomAt : member.lastFullAt;
-    if (other !== null) {
-      const gap = Math.abs(ts - other);
-      if (gap > 0 && gap <= PERSISTENCE_MS) member.persistentSymptom = true;
-    }
-    member.lastSymptomAt = Math.max(member.lastSymptomAt ?? ts, ts);
-    if (full) member.lastFullAt = Math.max(member.lastFullAt ?? ts, ts);
-  }
-  member.maxScore = Math.max(member.maxScore, anomaly.anomaly_score);
-  if (!member.metrics.includes(anomaly.metric_name)) member.metrics.push(anomaly.metric_name);
-  member.recentDeploy ??= anomaly.evidence.recent_deploy;
-  draft.members.set(anomaly.service, member);
+    metricName: anomaly.metric_name,
+    ts,
+    score: anomaly.anomaly_score,
+    detector: anomaly.detector,
+    pagingWeight: anomaly.paging_weight,
+    recentDeploy: anomaly.evidence.recent_deploy,
+    suppressed: suppression !== null,
+    traffic,
+  });
 }
 
 function cloneDraft(draft: IncidentDraft): IncidentDraft {

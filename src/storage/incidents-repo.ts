@@ -8,7 +8,20 @@ import {
   SCHEMA_VERSION,
 } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from '../correlation/incident-draft.js';
+import { addServiceEvidence } from '../correlation/service-evidence.js';
 import type { Db } from './open-database.js';
+
+/** One of a story's anomalies as activeDrafts reads it back (see addServiceEvidence). */
+interface EvidenceRow {
+  service: string;
+  metric_name: string;
+  ts: string;
+  score: number;
+  detector: string;
+  suppressed: number;
+  paging_weight: string | null;
+  recent_deploy: string | null;
+}
 
 interface IncidentRow {
   id: string;
@@ -251,36 +264,13 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
       created_at, slack_channel, slack_ts
     FROM ${ACTIVE} ORDER BY created_at DESC, id LIMIT ?`);
   const unresolved = db.prepare("SELECT * FROM incidents WHERE status != 'resolved' ORDER BY created_at DESC, id");
-  const counts = db.prepare(
-    'SELECT COUNT(*) AS total, COALESCE(SUM(suppressed), 0) AS suppressed FROM incident_anomalies WHERE incident_id = ?',
-  );
-  // Per service, of its symptoms that count (not traffic, not minor, not suppressed, not an absence): how many, the
-  // latest, the latest of full weight, and the closest gap between two consecutive ones of which one
-  // is of full weight (persistence, as correlation counts it); and whether it went silent.
-  const symptoms = db.prepare(`SELECT service, SUM(NOT absent) AS sustained,
-      MAX(CASE WHEN NOT absent THEN ts END) AS last_at, MAX(CASE WHEN full THEN ts END) AS last_full_at,
-      MIN(CASE WHEN NOT absent AND (full OR previous_full) THEN gap END) AS min_gap, MAX(absent) AS absent FROM (
-      SELECT service, ts, absent, full,
-        LAG(full) OVER (PARTITION BY service, absent ORDER BY ts) AS previous_full,
-        (julianday(ts) - julianday(LAG(ts) OVER (PARTITION BY service, absent ORDER BY ts))) * 86400000 AS gap
-      FROM (
-        SELECT a.service AS service, a.ts AS ts, a.detector = 'absent' AS absent,
-          (a.detector != 'absent' AND json_extract(a.event_json, '$.paging_weight') IS NULL) AS full
-        FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-        WHERE ia.incident_id = ? AND a.metric_name NOT IN (SELECT value FROM json_each(?)) AND ia.suppressed = 0
-          AND json_extract(a.event_json, '$.paging_weight') IS NOT 'minor'))
-    GROUP BY service`);
-  const trafficCounts = db.prepare(`SELECT a.service, a.metric_name, COUNT(*) AS n FROM incident_anomalies ia
-    JOIN anomalies a ON a.id = ia.anomaly_id WHERE ia.incident_id = ? GROUP BY a.service, a.metric_name`);
-  const evidence = db.prepare(`SELECT a.service, MIN(a.ts) AS first_at, MAX(a.ts) AS last_at, COUNT(*) AS count,
-      MAX(a.score) AS max_score, json_group_array(DISTINCT a.metric_name) AS metrics,
-      MAX(json_extract(a.event_json, '$.evidence.recent_deploy')) AS recent_deploy,
-      SUM(ia.suppressed = 0 AND json_extract(a.event_json, '$.paging_weight') IS 'minor'
-        AND a.metric_name NOT IN (SELECT value FROM json_each(?))) AS minor,
-      SUM(ia.suppressed = 1 AND a.metric_name NOT IN (SELECT value FROM json_each(?))) AS suppressed,
-      MAX(CASE WHEN json_extract(a.event_json, '$.paging_weight') IS NOT 'minor' THEN a.ts END) AS last_counted_at
+  // A story's anomalies in time order, narrow columns only: read back, they are counted by the same
+  // addServiceEvidence that counted them when they came (a rule written once, not again in SQL).
+  const evidencePoints = db.prepare(`SELECT a.service, a.metric_name, a.ts, a.score, a.detector, ia.suppressed,
+      json_extract(a.event_json, '$.paging_weight') AS paging_weight,
+      json_extract(a.event_json, '$.evidence.recent_deploy') AS recent_deploy
     FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-    WHERE ia.incident_id = ? GROUP BY a.service`);
+    WHERE ia.incident_id = ? ORDER BY a.ts, a.id`);
   const byMessage = db.prepare('SELECT * FROM incidents WHERE slack_channel = ? AND slack_ts = ?');
   const setMessage = db.prepare(
     'UPDATE incidents SET slack_channel = ?, slack_ts = ?, post_attempt_channel = NULL, post_attempt_at = NULL WHERE id = ?',
@@ -336,63 +326,25 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     activeDrafts: (trafficMetrics) =>
       unresolved.all().map((row): IncidentDraft => {
         const r = row as IncidentRow;
-        const traffic = new Map<string, number>();
-        if (trafficMetrics && trafficMetrics.size > 0) {
-          for (const t of trafficCounts.all(r.id) as Array<{ service: string; metric_name: string; n: number }>) {
-            if (trafficMetrics.has(t.metric_name)) traffic.set(t.service, (traffic.get(t.service) ?? 0) + t.n);
-          }
-        }
-        const tally = counts.get(r.id) as { total: number; suppressed: number };
-        const symptomRows = new Map(
-          (
-            symptoms.all(r.id, JSON.stringify([...(trafficMetrics ?? [])])) as Array<{
-              service: string;
-              sustained: number;
-              last_at: string | null;
-              last_full_at: string | null;
-              min_gap: number | null;
-              absent: number;
-            }>
-          ).map((x) => [x.service, x]),
-        );
-        const hydrated = hydrate(row);
         const members = new Map<string, ServiceEvidence>();
-        const trafficJson = JSON.stringify([...(trafficMetrics ?? [])]);
-        for (const e of evidence.all(trafficJson, trafficJson, r.id) as Array<{
-          service: string;
-          first_at: string;
-          last_at: string;
-          count: number;
-          max_score: number;
-          metrics: string;
-          recent_deploy: string | null;
-          minor: number;
-          suppressed: number;
-          last_counted_at: string | null;
-        }>) {
-          members.set(e.service, {
-            service: e.service,
-            firstAt: Date.parse(e.first_at),
-            lastAt: Date.parse(e.last_at),
-            lastCountedAt: parseOrNull(e.last_counted_at),
-            count: e.count,
-            maxScore: e.max_score,
-            metrics: JSON.parse(e.metrics) as string[],
-            recentDeploy: e.recent_deploy,
-            traffic: traffic.get(e.service) ?? 0,
-            minor: e.minor,
-            suppressed: e.suppressed,
-            sustained: symptomRows.get(e.service)?.sustained ?? 0,
-            lastSymptomAt: parseOrNull(symptomRows.get(e.service)?.last_at),
-            lastFullAt: parseOrNull(symptomRows.get(e.service)?.last_full_at),
-            persistentSymptom: (() => {
-              if (symptomRows.get(e.service)?.absent === 1) return true;
-              const gap = symptomRows.get(e.service)?.min_gap;
-              // Same persistence rule as correlation (PERSISTENCE_MS), computed by SQLite.
-              return gap !== null && gap !== undefined && gap > 0 && gap <= 180_000 + 1;
-            })(),
+        let total = 0;
+        let suppressed = 0;
+        for (const p of evidencePoints.all(r.id) as EvidenceRow[]) {
+          total += 1;
+          if (p.suppressed === 1) suppressed += 1;
+          addServiceEvidence(members, {
+            service: p.service,
+            metricName: p.metric_name,
+            ts: Date.parse(p.ts),
+            score: p.score,
+            detector: p.detector,
+            pagingWeight: p.paging_weight === 'minor' || p.paging_weight === 'moderate' ? p.paging_weight : undefined,
+            recentDeploy: p.recent_deploy,
+            suppressed: p.suppressed === 1,
+            traffic: trafficMetrics?.has(p.metric_name) ?? false,
           });
         }
+        const hydrated = hydrate(row);
         return {
           id: r.id,
           fingerprint: r.fingerprint,
@@ -402,8 +354,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
           createdAt: Date.parse(r.created_at),
           lastAnomalyAt: Date.parse(r.last_anomaly_at),
           members,
-          total: tally.total,
-          suppressed: tally.suppressed,
+          total,
+          suppressed,
           suppressionReasons: hydrated.suppression_reason ? hydrated.suppression_reason.split('; ') : [],
           newAnomalies: [],
           absorbed: [],
@@ -436,8 +388,4 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     idsToRepublish: () => republish.all() as string[],
     anomalyCount: (id) => (count.get(id) as { n: number }).n,
   };
-}
-
-function parseOrNull(iso: string | null | undefined): number | null {
-  return iso ? Date.parse(iso) : null;
 }

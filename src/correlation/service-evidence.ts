@@ -1,0 +1,74 @@
+import type { ServiceEvidence } from './incident-draft.js';
+
+/**
+ * Two symptom anomalies of a service this close together, one of them of full weight, are a
+ * persistent symptom, not a blip (a fault's first point is often still moderate, its second not).
+ */
+export const PERSISTENCE_MS = 3 * 60_000;
+
+/** What a service's evidence in a story learns from one of its anomalies. */
+export interface EvidencePoint {
+  service: string;
+  metricName: string;
+  ts: number;
+  score: number;
+  detector: string;
+  /** See AnomalyEvent.paging_weight: undefined is full weight. */
+  pagingWeight: 'minor' | 'moderate' | undefined;
+  recentDeploy: string | null;
+  /** In a maintenance window or deploy grace. */
+  suppressed: boolean;
+  /** Demand (a traffic signal), not a symptom. */
+  traffic: boolean;
+}
+
+/**
+ * Adds an anomaly to its service's evidence: the one place this is counted, whether the anomaly
+ * arrives in a cycle (correlation) or a story is read back from SQLite (its anomalies in time order).
+ */
+export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: EvidencePoint): void {
+  const ts = p.ts;
+  const member: ServiceEvidence = members.get(p.service) ?? {
+    service: p.service,
+    firstAt: ts,
+    lastAt: ts,
+    lastCountedAt: null,
+    count: 0,
+    maxScore: 0,
+    metrics: [],
+    recentDeploy: null,
+    traffic: 0,
+    minor: 0,
+    suppressed: 0,
+    sustained: 0,
+    lastSymptomAt: null,
+    lastFullAt: null,
+    persistentSymptom: false,
+  };
+  member.firstAt = Math.min(member.firstAt, ts);
+  member.lastAt = Math.max(member.lastAt, ts);
+  if (p.pagingWeight !== 'minor') member.lastCountedAt = Math.max(member.lastCountedAt ?? ts, ts);
+  member.count += 1;
+  if (p.traffic) member.traffic += 1;
+  else if (p.suppressed) member.suppressed += 1;
+  else if (p.pagingWeight === 'minor') member.minor += 1;
+  // A series silent for minutes is persistent by definition.
+  else if (p.detector === 'absent') member.persistentSymptom = true;
+  else {
+    member.sustained += 1;
+    const full = p.pagingWeight === undefined;
+    // Paired with the latest symptom that counts when this one is of full weight, else with the
+    // latest of full weight.
+    const other = full ? member.lastSymptomAt : member.lastFullAt;
+    if (other !== null) {
+      const gap = Math.abs(ts - other);
+      if (gap > 0 && gap <= PERSISTENCE_MS) member.persistentSymptom = true;
+    }
+    member.lastSymptomAt = Math.max(member.lastSymptomAt ?? ts, ts);
+    if (full) member.lastFullAt = Math.max(member.lastFullAt ?? ts, ts);
+  }
+  member.maxScore = Math.max(member.maxScore, p.score);
+  if (!member.metrics.includes(p.metricName)) member.metrics.push(p.metricName);
+  member.recentDeploy ??= p.recentDeploy;
+  members.set(p.service, member);
+}
