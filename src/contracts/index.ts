@@ -144,15 +144,25 @@ export const IncidentTransitionSchema = z.object({
 });
 export type IncidentTransition = z.infer<typeof IncidentTransitionSchema>;
 
-export const FeedbackLabelSchema = z.enum(['useful', 'noisy', 'late', 'duplicate', 'wrong_cause']);
+/**
+ * What a person says about an incident: it was worth the page (`useful`), not (`noisy`), came
+ * `late`, repeated another incident (`duplicate`), named the wrong starting service
+ * (`wrong_start`), or was planned work (`expected`, e.g. maintenance).
+ */
+export const FeedbackLabelSchema = z.enum(['useful', 'noisy', 'late', 'duplicate', 'wrong_start', 'expected']);
 export type FeedbackLabel = z.infer<typeof FeedbackLabelSchema>;
 
+/** One person's current label on one incident (a new one replaces it), with what it judged. */
 export const FeedbackSchema = z.object({
   incident_id: nonEmpty,
   slack_user: nonEmpty,
   label: FeedbackLabelSchema,
-  source: z.enum(['reaction', 'button']),
+  source: z.enum(['reaction', 'menu']),
   created_at: isoTimestamp,
+  /** The detectors behind the incident's anomalies when the label was given. */
+  detectors: z.array(z.string()),
+  /** The series behind the incident's anomalies when the label was given. */
+  series: z.array(z.string()),
 });
 export type Feedback = z.infer<typeof FeedbackSchema>;
 

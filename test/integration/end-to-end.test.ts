@@ -253,6 +253,8 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
         label: 'noisy',
         source: 'reaction',
         created_at: clock.toISOString(),
+        detectors: expect.arrayContaining([expect.any(String)]),
+        series: expect.arrayContaining([expect.stringContaining('/')]),
       },
     ]);
 

@@ -211,7 +211,7 @@ describe('every Slack listener acks before its work', () => {
   it('a reaction whose store fails is still answered 200, and the error reaches app.error', async () => {
     const channel = slack.channelIdOf('#team-payments');
     repos.incidents.setMessage('inc-reaction', channel, '1760000000.000200');
-    const add = vi.spyOn(repos.feedback, 'add').mockImplementation(() => {
+    const set = vi.spyOn(repos.feedback, 'set').mockImplementation(() => {
       throw new Error('database is locked');
     });
     const res = await slack.deliverEvent(
@@ -224,10 +224,10 @@ describe('every Slack listener acks before its work', () => {
       },
     );
     expect(res?.status).toBe(200);
-    expect(add).toHaveBeenCalledTimes(1);
+    expect(set).toHaveBeenCalledTimes(1);
     await slack.waitFor(() =>
       logLines.find((l) => l.includes('Slack listener failed') && l.includes('database is locked')),
     );
-    add.mockRestore();
+    set.mockRestore();
   });
 });

@@ -2,13 +2,14 @@
  * The database: a fresh file gets the whole schema with WAL and foreign keys; migrations apply
  * once, in order, each in its own transaction; a broken one rolls back alone and names its file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyMigrations, defaultMigrationsDir } from '../../src/storage/apply-migrations.js';
 import { createDetectorStateRepo } from '../../src/storage/detector-state-repo.js';
+import { createFeedbackRepo } from '../../src/storage/feedback-repo.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 
 let dir: string;
@@ -98,6 +99,7 @@ describe('openDatabase', () => {
       { version: 5, name: 'card_delivery' },
       { version: 6, name: 'incident_summaries' },
       { version: 7, name: 'detector_state_bytes' },
+      { version: 8, name: 'feedback_labels' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -110,7 +112,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(7);
+    expect(migrationRows(second)).toHaveLength(8);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -125,6 +127,7 @@ describe('openDatabase', () => {
       { version: 5, name: 'card_delivery' },
       { version: 6, name: 'incident_summaries' },
       { version: 7, name: 'detector_state_bytes' },
+      { version: 8, name: 'feedback_labels' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });
@@ -153,7 +156,7 @@ describe('openDatabase', () => {
     old.prepare("INSERT INTO series_calibration VALUES ('shop/api/latency_p99', 0.9995, '2026-01-01T00:00:00Z')").run();
     old.close();
     const db = track(openDatabase(path));
-    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(tableNames(db)).not.toContain('detector_state');
     const repo = createDetectorStateRepo(db);
     expect(repo.loadAll()).toEqual([]);
@@ -168,6 +171,46 @@ describe('openDatabase', () => {
     expect(() => db.prepare(`UPDATE remediation_audit SET actor = 'U2'`).run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM remediation_audit').run()).toThrow(/append-only/);
     expect(db.prepare('SELECT actor FROM remediation_audit').all()).toEqual([{ actor: 'U1' }]);
+  });
+
+  it('an installation with several labels per person keeps the newest one each, renamed to the new labels', () => {
+    const all = defaultMigrationsDir();
+    const before = migrationsDir(
+      Object.fromEntries(
+        readdirSync(all)
+          .filter((f) => f < '008')
+          .map((f) => [f, readFileSync(join(all, f), 'utf8')]),
+      ),
+    );
+    const path = join(dir, 'old.db');
+    const old = track(new Database(path));
+    applyMigrations(old, before);
+    insertIncident(old, 'inc-1');
+    old
+      .prepare(`INSERT INTO anomalies (id, series_key, service, namespace, metric_name, detector, ts, value, expected,
+        lower_bound, upper_bound, score, direction, event_json, recorded_at)
+      VALUES ('a1', 'shop/payments/latency_p99', 'payments', 'shop', 'latency_p99', 'robust_mad',
+        '2025-01-01T00:00:00.000Z', 2, 1, 0, 1.5, 0.99, 'up', '{}', '2025-01-01T00:00:00.000Z')`)
+      .run();
+    old.prepare("INSERT INTO incident_anomalies (incident_id, anomaly_id) VALUES ('inc-1', 'a1')").run();
+    const give = old.prepare(`INSERT INTO feedback (incident_id, slack_user, label, source, created_at)
+      VALUES ('inc-1', ?, ?, ?, '2025-01-01T00:00:00.000Z')`);
+    give.run('U1', 'useful', 'reaction');
+    give.run('U1', 'wrong_cause', 'button');
+    give.run('U2', 'noisy', 'reaction');
+    old.close();
+
+    const db = track(openDatabase(path));
+    const feedback = createFeedbackRepo(db);
+    expect(feedback.listForIncident('inc-1')).toEqual([
+      expect.objectContaining({ slack_user: 'U1', label: 'wrong_start', source: 'menu', detectors: ['robust_mad'] }),
+      expect.objectContaining({
+        slack_user: 'U2',
+        label: 'noisy',
+        source: 'reaction',
+        series: ['shop/payments/latency_p99'],
+      }),
+    ]);
   });
 
   it('rejects feedback for an unknown incident (foreign key)', () => {

@@ -22,17 +22,17 @@ export function recordReaction(event: ReactionEvent, added: boolean, deps: Liste
   if (!incident) return 'ignored';
   const log = deps.logger.child({ incident_id: incident.id, user: event.user, label });
   if (added) {
-    const stored = deps.repos.feedback.add({
+    const outcome = deps.repos.feedback.set({
       incident_id: incident.id,
       slack_user: event.user,
       label,
       source: 'reaction',
       created_at: deps.now().toISOString(),
     });
-    log.info('feedback stored');
-    return stored ? 'stored' : 'unchanged';
+    log.info({ outcome }, 'feedback stored');
+    return outcome === 'unchanged' ? 'unchanged' : 'stored';
   }
-  const removed = deps.repos.feedback.remove(incident.id, event.user, label, 'reaction');
+  const removed = deps.repos.feedback.remove(incident.id, event.user, label);
   log.info('feedback removed');
   return removed ? 'removed' : 'unchanged';
 }
