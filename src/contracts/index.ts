@@ -59,10 +59,12 @@ export const AnomalyEventSchema = z.object({
   /**
    * How much a symptom weighs for paging (see pagingWeight): "minor", a change below its signal's
    * page_min_change (recorded, joins incidents, shows on cards, pages nothing); "moderate", below
-   * twice it (pages only once it lasts correlation.persistence_points). Absent: full weight (two
-   * points within a few scrapes page), as for an absence, a burn-rate alert or an older event.
+   * twice it (pages only once it lasts correlation.persistence_points); "burst", a full change on a
+   * series anomalous for no longer than its rate window smears one sample (moderate, unless another
+   * signal of the service counts at the same time). Absent: full weight (two points within a few
+   * scrapes page), as for an absence, a burn-rate alert or an older event.
    */
-  paging_weight: z.enum(['minor', 'moderate']).optional(),
+  paging_weight: z.enum(['minor', 'moderate', 'burst']).optional(),
   detector: DetectorNameSchema,
   direction: DirectionSchema,
   evidence: z.object({

@@ -200,7 +200,12 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
   for (const [service, m] of from.members) {
     const mine = into.members.get(service);
     if (!mine) {
-      into.members.set(service, { ...m, metrics: [...m.metrics] });
+      into.members.set(service, {
+        ...m,
+        metrics: [...m.metrics],
+        countedAtByMetric: { ...m.countedAtByMetric },
+        burstAtByMetric: { ...m.burstAtByMetric },
+      });
       continue;
     }
     mine.firstAt = Math.min(mine.firstAt, m.firstAt);
@@ -217,6 +222,12 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     mine.persistentSymptom ||= m.persistentSymptom;
     if (m.lastSymptomAt !== null) mine.lastSymptomAt = Math.max(mine.lastSymptomAt ?? m.lastSymptomAt, m.lastSymptomAt);
     if (m.lastFullAt !== null) mine.lastFullAt = Math.max(mine.lastFullAt ?? m.lastFullAt, m.lastFullAt);
+    for (const [metric, at] of Object.entries(m.countedAtByMetric)) {
+      mine.countedAtByMetric[metric] = Math.max(mine.countedAtByMetric[metric] ?? at, at);
+    }
+    for (const [metric, at] of Object.entries(m.burstAtByMetric)) {
+      mine.burstAtByMetric[metric] = Math.max(mine.burstAtByMetric[metric] ?? at, at);
+    }
   }
 }
 

@@ -32,6 +32,9 @@ export interface ServiceEvidence {
    */
   lastSymptomAt: number | null;
   lastFullAt: number | null;
+  /** By signal, its latest symptom that counts, and its latest burst (see addServiceEvidence). */
+  countedAtByMetric: Record<string, number>;
+  burstAtByMetric: Record<string, number>;
   persistentSymptom: boolean;
 }
 

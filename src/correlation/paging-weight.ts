@@ -107,8 +107,9 @@ const STRONG_FACTOR = 2;
  *   of one request a second is one error in a hundred: noise, by the rule above); without one it
  *   is moderate, it must last.
  * - A symptom whose series has been anomalous for no more points in a row (`run`) than its signal's
- *   smear_points weighs at most moderate: a one-sample burst spread by the rate window is over by
- *   then, and pages nothing; a fault goes on, and its next point pages.
+ *   smear_points is a "burst" at most: a one-sample burst spread by the rate window is over by then,
+ *   and pages nothing; a fault goes on, and its next point pages, or shows on a second signal of
+ *   the service at once (see addServiceEvidence), which one sample smeared does not.
  * - An absence and a burn-rate alert always weigh fully.
  */
 export function pagingWeight(
@@ -116,7 +117,7 @@ export function pagingWeight(
   bar: PagingBar,
   demand: DemandContext,
   run = 1,
-): 'minor' | 'moderate' | undefined {
+): 'minor' | 'moderate' | 'burst' | undefined {
   let minChange = bar.minChange.get(anomaly.metric_name);
   if (minChange === undefined || minChange <= 0) return undefined;
   if (anomaly.detector === 'absent' || anomaly.detector === 'slo_burn_rate') return undefined;
@@ -137,5 +138,5 @@ export function pagingWeight(
   if (change < minChange * expected) return 'minor';
   if (change < STRONG_FACTOR * minChange * expected) return 'moderate';
   const smear = bar.smear.get(anomaly.metric_name) ?? 1;
-  return smear > 1 && run <= smear ? 'moderate' : undefined;
+  return smear > 1 && run <= smear ? 'burst' : undefined;
 }

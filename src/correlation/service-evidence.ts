@@ -14,12 +14,29 @@ export interface EvidencePoint {
   score: number;
   detector: string;
   /** See AnomalyEvent.paging_weight: undefined is full weight. */
-  pagingWeight: 'minor' | 'moderate' | undefined;
+  pagingWeight: 'minor' | 'moderate' | 'burst' | undefined;
   recentDeploy: string | null;
   /** In a maintenance window or deploy grace. */
   suppressed: boolean;
   /** Demand (a traffic signal), not a symptom. */
   traffic: boolean;
+}
+
+function latest(at: Record<string, number>, metric: string, ts: number): void {
+  at[metric] = Math.max(at[metric] ?? ts, ts);
+}
+
+/**
+ * A burst (see pagingWeight) with a symptom that counts on another signal of the service, at the
+ * same time or within a few scrapes, either way round: one sample smeared by a rate window moves
+ * one signal, a fault moves its latency and its errors (or CPU) together, and pages at once.
+ */
+function corroborated(member: ServiceEvidence, metric: string, ts: number, burst: boolean): boolean {
+  const others = burst ? member.countedAtByMetric : member.burstAtByMetric;
+  for (const other in others) {
+    if (other !== metric && Math.abs(ts - (others[other] as number)) <= PERSISTENCE_MS) return true;
+  }
+  return false;
 }
 
 /**
@@ -43,6 +60,8 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
     sustained: 0,
     lastSymptomAt: null,
     lastFullAt: null,
+    countedAtByMetric: {},
+    burstAtByMetric: {},
     persistentSymptom: false,
   };
   member.firstAt = Math.min(member.firstAt, ts);
@@ -64,8 +83,11 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
       const gap = Math.abs(ts - other);
       if (gap > 0 && gap <= PERSISTENCE_MS) member.persistentSymptom = true;
     }
+    if (corroborated(member, p.metricName, ts, p.pagingWeight === 'burst')) member.persistentSymptom = true;
     member.lastSymptomAt = Math.max(member.lastSymptomAt ?? ts, ts);
     if (full) member.lastFullAt = Math.max(member.lastFullAt ?? ts, ts);
+    latest(member.countedAtByMetric, p.metricName, ts);
+    if (p.pagingWeight === 'burst') latest(member.burstAtByMetric, p.metricName, ts);
   }
   member.maxScore = Math.max(member.maxScore, p.score);
   if (!member.metrics.includes(p.metricName)) member.metrics.push(p.metricName);

@@ -338,7 +338,10 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
             ts: Date.parse(p.ts),
             score: p.score,
             detector: p.detector,
-            pagingWeight: p.paging_weight === 'minor' || p.paging_weight === 'moderate' ? p.paging_weight : undefined,
+            pagingWeight:
+              p.paging_weight === 'minor' || p.paging_weight === 'moderate' || p.paging_weight === 'burst'
+                ? p.paging_weight
+                : undefined,
             recentDeploy: p.recent_deploy,
             suppressed: p.suppressed === 1,
             traffic: trafficMetrics?.has(p.metric_name) ?? false,
