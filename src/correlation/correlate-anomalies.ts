@@ -213,6 +213,9 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     if (m.lastCountedAt !== null) mine.lastCountedAt = Math.max(mine.lastCountedAt ?? m.lastCountedAt, m.lastCountedAt);
     mine.count += m.count;
     mine.traffic += m.traffic;
+    mine.firstTrafficAt = earlier(mine.firstTrafficAt, m.firstTrafficAt);
+    mine.firstSymptomAt = earlier(mine.firstSymptomAt, m.firstSymptomAt);
+    mine.firstNonTrafficAt = earlier(mine.firstNonTrafficAt, m.firstNonTrafficAt);
     mine.minor += m.minor;
     mine.suppressed += m.suppressed;
     mine.sustained += m.sustained;
@@ -229,6 +232,10 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
       mine.burstAtByMetric[metric] = Math.max(mine.burstAtByMetric[metric] ?? at, at);
     }
   }
+}
+
+function earlier(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 /** Union-find over the batch's services along depends_on edges: who is anomalous together. */

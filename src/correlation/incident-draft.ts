@@ -16,6 +16,11 @@ export interface ServiceEvidence {
   recentDeploy: string | null;
   /** How many of its anomalies were traffic (demand) rather than symptoms. */
   traffic: number;
+  /** Its first traffic anomaly, and its first symptom that counts towards paging (or null). */
+  firstTrafficAt: number | null;
+  firstSymptomAt: number | null;
+  /** Its first anomaly that is not traffic, whatever its weight (or null). */
+  firstNonTrafficAt: number | null;
   /** How many were symptoms too small to page (see pagingWeight): evidence, but they page nothing. */
   minor: number;
   /**

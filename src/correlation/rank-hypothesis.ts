@@ -6,12 +6,49 @@ import { dependsOnTransitively, type Topology } from './topology.js';
 /** Onsets closer than this are treated as simultaneous: scrape and evaluation jitter. */
 const SIMULTANEOUS_MS = 90_000;
 
-/** A surge, not a fault: demand anomalies dominate, or demand moved on most services involved. */
+/**
+ * Demand that began this long before the first symptom did not drive it: a surge loads its callees
+ * within minutes, while a story open on a morning ramp for half an hour may take in a fault that
+ * has nothing to do with demand.
+ */
+const SURGE_LEAD_MS = 10 * 60_000;
+
+/** Its traffic anomalies, if its demand moved in time to have driven the story's symptoms. */
+function surgeTraffic(m: ServiceEvidence, symptomOnset: number | null): number {
+  if (symptomOnset === null || m.firstTrafficAt === null) return m.traffic;
+  return m.firstTrafficAt >= symptomOnset - SURGE_LEAD_MS ? m.traffic : 0;
+}
+
+/** The first symptom of the story that counts towards paging, or null. */
+function symptomOnsetOf(members: readonly ServiceEvidence[]): number | null {
+  let onset: number | null = null;
+  for (const m of members) if (m.firstSymptomAt !== null) onset = Math.min(onset ?? m.firstSymptomAt, m.firstSymptomAt);
+  return onset;
+}
+
+/**
+ * When a member's part in the story began: its first anomaly, leaving out what began too early to
+ * belong to the symptoms that page (see SURGE_LEAD_MS): a morning ramp's demand, and the minor
+ * symptoms it brings everywhere (CPU following it); never, if that is all it has.
+ */
+function onsetOf(m: ServiceEvidence, symptomOnset: number | null): number {
+  const never = Number.POSITIVE_INFINITY;
+  const demand = surgeTraffic(m, symptomOnset) > 0 ? (m.firstTrafficAt ?? never) : never;
+  const first = m.firstNonTrafficAt ?? never;
+  const any = symptomOnset === null || first >= symptomOnset - SURGE_LEAD_MS ? first : never;
+  return Math.min(demand, any, m.firstSymptomAt ?? never);
+}
+
+/**
+ * A surge, not a fault: demand anomalies dominate, or demand moved on most services involved, in
+ * time to have driven the symptoms (see SURGE_LEAD_MS).
+ */
 export function isTrafficLed(members: readonly ServiceEvidence[]): boolean {
-  const total = members.reduce((n, m) => n + m.count, 0);
-  const traffic = members.reduce((n, m) => n + m.traffic, 0);
+  const onset = symptomOnsetOf(members);
+  const traffic = members.reduce((n, m) => n + surgeTraffic(m, onset), 0);
+  const total = members.reduce((n, m) => n + m.count - m.traffic, 0) + traffic;
   // Demand moved on most of the services involved (at least three), or most anomalies are demand.
-  const withTraffic = members.filter((m) => m.traffic > 0).length;
+  const withTraffic = members.filter((m) => surgeTraffic(m, onset) > 0).length;
   return total > 0 && (traffic / total >= 0.4 || (withTraffic >= 3 && withTraffic * 2 >= members.length));
 }
 
@@ -36,43 +73,54 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
   // A fault in a callee shows up in its callers: the start is the callee the others depend on. A
   // traffic surge enters at an edge service and loads what it calls: the start is that caller.
   const traffic = isTrafficLed(members);
+  const onset = symptomOnsetOf(members);
   const explained = (s: ServiceEvidence) =>
     others(s).filter((o) =>
       traffic
         ? dependsOnTransitively(topology, s.service, o.service)
         : dependsOnTransitively(topology, o.service, s.service),
     ).length;
-  const earliest = min(members.map((m) => m.firstAt));
+  const startOf = new Map(members.map((m) => [m.service, onsetOf(m, onset)]));
+  // firstAt when nothing but early demand is known, so that every member has a start.
+  const start = (m: ServiceEvidence) => {
+    const s = startOf.get(m.service) as number;
+    return Number.isFinite(s) ? s : m.firstAt;
+  };
+  const late = (m: ServiceEvidence) => (Number.isFinite(startOf.get(m.service) as number) ? 0 : 1);
+  const timely = members.filter((m) => late(m) === 0);
+  const earliest = min((timely.length > 0 ? timely : members).map(start));
   const ranked = [...members].sort((a, b) => {
     if (traffic) {
       // A surge is told by where it entered, not by which service twitched first: the caller of
       // the most other anomalous services (with demand anomalies of its own) starts the story.
-      const ta = a.traffic > 0 ? 1 : 0;
-      const tb = b.traffic > 0 ? 1 : 0;
+      const ta = surgeTraffic(a, onset) > 0 ? 1 : 0;
+      const tb = surgeTraffic(b, onset) > 0 ? 1 : 0;
       if (ta !== tb) return tb - ta;
       if (explained(a) !== explained(b)) return explained(b) - explained(a);
-      return a.firstAt - b.firstAt || a.service.localeCompare(b.service);
+      return start(a) - start(b) || a.service.localeCompare(b.service);
     }
-    const aEarly = a.firstAt - earliest < SIMULTANEOUS_MS ? 0 : 1;
-    const bEarly = b.firstAt - earliest < SIMULTANEOUS_MS ? 0 : 1;
+    // Early demand alone says nothing of where a fault began.
+    if (late(a) !== late(b)) return late(a) - late(b);
+    const aEarly = start(a) - earliest < SIMULTANEOUS_MS ? 0 : 1;
+    const bEarly = start(b) - earliest < SIMULTANEOUS_MS ? 0 : 1;
     if (aEarly !== bEarly) return aEarly - bEarly;
     if (aEarly === 0 && explained(a) !== explained(b)) return explained(b) - explained(a);
-    if (a.firstAt !== b.firstAt) return a.firstAt - b.firstAt;
+    if (start(a) !== start(b)) return start(a) - start(b);
     if (a.count !== b.count) return b.count - a.count;
     return a.service.localeCompare(b.service);
   });
   const top = ranked[0] as ServiceEvidence;
   const rest = ranked.slice(1);
-  const parts = [`earliest anomaly (${hhmm(top.firstAt)} UTC, ${top.metrics.join(', ')})`];
+  const parts = [`earliest anomaly (${hhmm(start(top))} UTC, ${top.metrics.join(', ')})`];
   let confidence: number;
   if (rest.length === 0) {
     confidence = 0.5;
     parts.push('the only service affected so far');
   } else {
     confidence = 0.35;
-    const nextOnset = min(rest.map((r) => r.firstAt));
-    const leadMin = Math.round((nextOnset - top.firstAt) / 60_000);
-    if (nextOnset - top.firstAt >= SIMULTANEOUS_MS) confidence += 0.2;
+    const nextOnset = min(rest.map(start));
+    const leadMin = Math.round((nextOnset - start(top)) / 60_000);
+    if (nextOnset - start(top) >= SIMULTANEOUS_MS) confidence += 0.2;
     const callers = rest
       .filter((r) =>
         traffic
@@ -84,15 +132,13 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
       confidence += callers.length === rest.length ? 0.2 : 0.1;
       parts.push(
         `traffic entered here and loaded what it calls: ${list(callers)} followed` +
-          (leadMin >= 1
-            ? ` within ${Math.max(1, Math.round((max(rest.map((r) => r.firstAt)) - top.firstAt) / 60_000))} min`
-            : ''),
+          (leadMin >= 1 ? ` within ${Math.max(1, Math.round((max(rest.map(start)) - start(top)) / 60_000))} min` : ''),
       );
     } else if (callers.length > 0) {
       confidence += callers.length === rest.length ? 0.2 : 0.1;
       parts.push(
         leadMin >= 1
-          ? `its callers ${list(callers)} followed within ${Math.max(1, Math.round((max(rest.map((r) => r.firstAt)) - top.firstAt) / 60_000))} min`
+          ? `its callers ${list(callers)} followed within ${Math.max(1, Math.round((max(rest.map(start)) - start(top)) / 60_000))} min`
           : `its callers ${list(callers)} are affected too`,
       );
     } else {

@@ -55,6 +55,9 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
     metrics: [],
     recentDeploy: null,
     traffic: 0,
+    firstTrafficAt: null,
+    firstSymptomAt: null,
+    firstNonTrafficAt: null,
     minor: 0,
     suppressed: 0,
     sustained: 0,
@@ -68,13 +71,18 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
   member.lastAt = Math.max(member.lastAt, ts);
   if (p.pagingWeight !== 'minor') member.lastCountedAt = Math.max(member.lastCountedAt ?? ts, ts);
   member.count += 1;
+  if (p.traffic) member.firstTrafficAt = Math.min(member.firstTrafficAt ?? ts, ts);
+  else member.firstNonTrafficAt = Math.min(member.firstNonTrafficAt ?? ts, ts);
   if (p.traffic) member.traffic += 1;
   else if (p.suppressed) member.suppressed += 1;
   else if (p.pagingWeight === 'minor') member.minor += 1;
   // A series silent for minutes is persistent by definition.
-  else if (p.detector === 'absent') member.persistentSymptom = true;
-  else {
+  else if (p.detector === 'absent') {
+    member.persistentSymptom = true;
+    member.firstSymptomAt = Math.min(member.firstSymptomAt ?? ts, ts);
+  } else {
     member.sustained += 1;
+    member.firstSymptomAt = Math.min(member.firstSymptomAt ?? ts, ts);
     const full = p.pagingWeight === undefined;
     // Paired with the latest symptom that counts when this one is of full weight, else with the
     // latest of full weight.

@@ -215,6 +215,33 @@ describe('hypothesis and severity', () => {
     expect(hypothesis.reason).toContain('traffic entered here and loaded what it calls');
   });
 
+  it('a fault arriving on a story opened by a morning ramp is named by its symptoms, not by the ramp', () => {
+    const traffic = new Set(['request_rate']);
+    const at = (minute: number) => `2026-04-21T02:${String(minute).padStart(2, '0')}:00Z`;
+    const rps = (service: string, minute: number) => makeAnomaly(service, at(minute), { metric_name: 'request_rate' });
+    // Demand climbs on every service from 02:00 (CPU following it, too little to page)...
+    const ramp = [0, 6, 12, 18, 24].flatMap((minute) => [
+      rps('edge', minute),
+      rps('checkout-api', minute),
+      rps('payment-api', minute),
+      makeAnomaly('edge', at(minute), { metric_name: 'cpu_usage', paging_weight: 'minor' }),
+    ]);
+    // ...and at 02:30 fraud-api slows down, its caller with it.
+    const fault = [30, 31].flatMap((minute) => [
+      makeAnomaly('fraud-api', at(minute)),
+      makeAnomaly('payment-api', at(minute)),
+    ]);
+    const { opened } = correlate([...ramp, ...fault], [], traffic);
+    expect(opened).toHaveLength(1);
+    const hypothesis = rankHypothesis(opened[0] as IncidentDraft, topology);
+    expect(hypothesis.probable_starting_service).toBe('fraud-api');
+    expect(hypothesis.reason).toContain('earliest anomaly (02:30 UTC');
+    // The same surge arriving with its symptoms is still told by where it entered.
+    const surge = correlate([rps('edge', 30), rps('checkout-api', 30), rps('payment-api', 30), ...fault], [], traffic)
+      .opened[0] as IncidentDraft;
+    expect(rankHypothesis(surge, topology).probable_starting_service).toBe('edge');
+  });
+
   it('is less sure about a lone service, and rates severity by tier and breadth', () => {
     const lone = correlate([makeAnomaly('cart-api', '2026-04-21T02:13:00Z')]).opened[0] as IncidentDraft;
     expect(rankHypothesis(lone, topology)).toMatchObject({ probable_starting_service: 'cart-api', confidence: 0.5 });
