@@ -16,6 +16,10 @@ import type { SampleSource } from '../sources/sample-source.js';
 import { type AnomaliesRepo, createAnomaliesRepo } from '../storage/anomalies-repo.js';
 import { type CyclesRepo, createCyclesRepo } from '../storage/cycles-repo.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../storage/detector-state-repo.js';
+import {
+  createFeedbackCalibrationRepo,
+  type FeedbackCalibrationRepo,
+} from '../storage/feedback-calibration-repo.js';
 import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.js';
 import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
 import type { Db } from '../storage/open-database.js';
@@ -29,6 +33,8 @@ export interface Repos {
   anomalies: AnomaliesRepo;
   incidents: IncidentsRepo;
   feedback: FeedbackRepo;
+  /** What people's labels did to each series' threshold (recalibration writes, /vigil explain reads). */
+  feedbackCalibration: FeedbackCalibrationRepo;
   cycles: CyclesRepo;
   detectorState: DetectorStateRepo;
   opsEvents: OpsEventsRepo;
@@ -78,6 +84,7 @@ export function createRepos(db: Db): Repos {
     anomalies: createAnomaliesRepo(db),
     incidents: createIncidentsRepo(db),
     feedback: createFeedbackRepo(db),
+    feedbackCalibration: createFeedbackCalibrationRepo(db),
     cycles: createCyclesRepo(db),
     detectorState: createDetectorStateRepo(db),
     opsEvents: createOpsEventsRepo(db),
