@@ -57,7 +57,11 @@ export function feedbackStep(
   const total = (pending.useful ?? 0) + noisy + late;
   const counted = describeVerdicts(pending);
   if (total < settings.min_labels)
-    return { direction: undefined, tailFactor, why: `${total} new verdict labels (${counted}), ${settings.min_labels} needed` };
+    return {
+      direction: undefined,
+      tailFactor,
+      why: `${total} new verdict labels (${counted}), ${settings.min_labels} needed`,
+    };
   const tail = Math.max(1e-12, 1 - base);
   const step = settings.max_step_factor;
   let direction: FeedbackDirection | undefined;

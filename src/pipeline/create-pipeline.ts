@@ -16,10 +16,7 @@ import type { SampleSource } from '../sources/sample-source.js';
 import { type AnomaliesRepo, createAnomaliesRepo } from '../storage/anomalies-repo.js';
 import { type CyclesRepo, createCyclesRepo } from '../storage/cycles-repo.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../storage/detector-state-repo.js';
-import {
-  createFeedbackCalibrationRepo,
-  type FeedbackCalibrationRepo,
-} from '../storage/feedback-calibration-repo.js';
+import { createFeedbackCalibrationRepo, type FeedbackCalibrationRepo } from '../storage/feedback-calibration-repo.js';
 import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.js';
 import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
 import type { Db } from '../storage/open-database.js';

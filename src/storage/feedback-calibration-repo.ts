@@ -186,7 +186,13 @@ export function createFeedbackCalibrationRepo(db: Db): FeedbackCalibrationRepo {
     inTransaction: (work) => db.transaction(work)(),
     snapshotOf: (seriesKey) => {
       const r = one.get(seriesKey) as
-        | { tail_factor: number; labels_through: string | null; labels_json: string; pending_json: string; counted_at: string }
+        | {
+            tail_factor: number;
+            labels_through: string | null;
+            labels_json: string;
+            pending_json: string;
+            counted_at: string;
+          }
         | undefined;
       if (!r) return undefined;
       return {
