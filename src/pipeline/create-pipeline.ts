@@ -22,6 +22,7 @@ import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-re
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
+import { createSeriesLookupRepo, type SeriesLookupRepo } from '../storage/series-lookup-repo.js';
 import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
@@ -36,6 +37,8 @@ export interface Repos {
   detectorState: DetectorStateRepo;
   opsEvents: OpsEventsRepo;
   remediation: RemediationRepo;
+  /** One series by key (for /vigil explain): primary keys and index ranges only. */
+  seriesLookup: SeriesLookupRepo;
 }
 
 export interface Pipeline {
@@ -86,6 +89,7 @@ export function createRepos(db: Db): Repos {
     detectorState: createDetectorStateRepo(db),
     opsEvents: createOpsEventsRepo(db),
     remediation: createRemediationRepo(db),
+    seriesLookup: createSeriesLookupRepo(db),
   };
 }
 
