@@ -5,8 +5,11 @@ import { decodeSeriesState } from './series-state-blob.js';
 
 /** What a series' saved state says it normally looks like, for a person. */
 export interface StoredBaseline {
-  /** The rolling window: its mean and standard deviation, and the band the z-score detector draws. */
-  recent: { points: number; mean: number; sd: number; lower: number; upper: number } | null;
+  /**
+   * The rolling window: its median and the band the robust MAD detector draws (a fault inside the
+   * window hardly moves them), and its mean and standard deviation (which it does move).
+   */
+  recent: { points: number; median: number; lower: number; upper: number; mean: number; sd: number } | null;
   /** The seasonal profile at `atMs`'s hour of day: the long-run level plus that hour's shape. */
   seasonal: { hourUtc: number; expected: number; lower: number; upper: number; points: number } | null;
 }
@@ -18,6 +21,16 @@ export interface BaselineOptions {
 }
 
 const HOUR_MS = 3_600_000;
+const MAD_TO_SIGMA = 1.4826;
+
+/** The median of a window (a copy is sorted: a window is at most 1 440 values). */
+function medianOf(values: readonly number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
 
 /**
  * Reads one series' baseline back from its saved bytes (series_state.state), with the detector
@@ -51,8 +64,11 @@ export function readStoredBaseline(
       let squares = 0;
       for (const v of values) squares += (v - mean) * (v - mean);
       const sd = values.length > 1 ? Math.sqrt(squares / (values.length - 1)) : 0;
-      const k = options.detection.zscore_threshold;
-      recent = { points: values.length, mean, sd, lower: mean - k * sd, upper: mean + k * sd };
+      const median = medianOf(values);
+      const mad = medianOf(values.map((v) => Math.abs(v - median)));
+      // As the MAD detector draws it: 1.4826 × MAD ≈ one standard deviation for normal noise.
+      const band = options.detection.mad_threshold * MAD_TO_SIGMA * mad;
+      recent = { points: values.length, median, lower: median - band, upper: median + band, mean, sd };
     }
     let seasonal: StoredBaseline['seasonal'] = null;
     if (s.seasonal) {

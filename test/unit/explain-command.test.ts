@@ -131,7 +131,7 @@ describe('/vigil explain', () => {
     );
     // The baseline the engine learned: 200 ms ± 5 ms.
     expect(text).toMatch(
-      /recent: 200 ms ± 5(\.\d+)? ms \(mean ± sd of the last 120 points; z-score band 18\d ms – 21\d ms\)/,
+      /recent: median 200 ms, band 170 ms – 230 ms \(robust MAD band of the last 120 points\); mean 200 ms ± sd 5(\.\d+)? ms/,
     );
     expect(text).toContain('*Feedback factor:* ×0.5 on the tail (1 − min_score), stricter than the alert rate alone');
     expect(text).toContain('3 noisy, 1 duplicate; not yet acted on: none');

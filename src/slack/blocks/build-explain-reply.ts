@@ -47,8 +47,8 @@ function baselineText(e: SeriesExplanation): string {
   const { recent, seasonal } = e.baseline;
   if (recent)
     lines.push(
-      `recent: ${v(recent.mean)} ± ${v(recent.sd)} (mean ± sd of the last ${recent.points} points; ` +
-        `z-score band ${v(recent.lower)} – ${v(recent.upper)})`,
+      `recent: median ${v(recent.median)}, band ${v(recent.lower)} – ${v(recent.upper)} (robust MAD band of the ` +
+        `last ${recent.points} points); mean ${v(recent.mean)} ± sd ${v(recent.sd)}`,
     );
   if (seasonal)
     lines.push(
