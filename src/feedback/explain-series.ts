@@ -56,13 +56,15 @@ export interface ExplainDeps {
  */
 function suggestionsFor(lookup: SeriesLookupRepo, seriesKey: string): string[] {
   let prefix = seriesKey;
-  for (;;) {
+  // The key as typed, then up to its metric, service and namespace: a few index ranges at most.
+  for (let tries = 0; tries < 4; tries += 1) {
     const keys = lookup.keysStartingWith(prefix, EXPLAIN_SUGGESTIONS);
     if (keys.length > 0) return keys;
     const cut = prefix.lastIndexOf('/', prefix.endsWith('/') ? prefix.length - 2 : prefix.length - 1);
     if (cut <= 0) return [];
     prefix = prefix.slice(0, cut + 1);
   }
+  return [];
 }
 
 /**

@@ -36,11 +36,14 @@ export function createSeriesLookupRepo(db: Db): SeriesLookupRepo {
   const changes = db.prepare(`SELECT run_id, series_key, field, old_value, new_value, reason, changed_at
     FROM calibration_changes WHERE series_key = ? ORDER BY changed_at DESC LIMIT ?`);
   // Series are known by their saved state or their calibration (a series seen but not saved yet
-  // has neither, and is not suggested until its first checkpoint).
-  const prefixed = db.prepare(`SELECT series_key FROM (
-      SELECT series_key FROM series_state WHERE series_key >= @from AND series_key < @to
-      UNION SELECT series_key FROM series_calibration WHERE series_key >= @from AND series_key < @to
-    ) ORDER BY series_key LIMIT @limit`);
+  // has neither, and is not suggested until its first checkpoint). Each walks its primary key's
+  // index from the prefix and stops after `limit` rows, however many series share the prefix.
+  const prefixedState = db.prepare(
+    'SELECT series_key FROM series_state WHERE series_key >= ? AND series_key < ? ORDER BY series_key LIMIT ?',
+  );
+  const prefixedCalibration = db.prepare(
+    'SELECT series_key FROM series_calibration WHERE series_key >= ? AND series_key < ? ORDER BY series_key LIMIT ?',
+  );
   return {
     stored: (seriesKey) => {
       const r = stored.get(seriesKey) as
@@ -78,9 +81,12 @@ export function createSeriesLookupRepo(db: Db): SeriesLookupRepo {
         reason: r.reason,
         changedAt: r.changed_at,
       })),
-    keysStartingWith: (prefix, limit) =>
-      (
-        prefixed.all({ from: prefix, to: `${prefix}${AFTER_EVERY_CHARACTER}`, limit }) as Array<{ series_key: string }>
-      ).map((r) => r.series_key),
+    keysStartingWith: (prefix, limit) => {
+      const to = `${prefix}${AFTER_EVERY_CHARACTER}`;
+      const keys = new Set<string>();
+      for (const statement of [prefixedState, prefixedCalibration])
+        for (const r of statement.all(prefix, to, limit) as Array<{ series_key: string }>) keys.add(r.series_key);
+      return [...keys].sort().slice(0, limit);
+    },
   };
 }

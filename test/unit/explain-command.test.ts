@@ -158,6 +158,22 @@ describe('/vigil explain', () => {
     expect((await answerVigilCommand('explain shop/payments/latency_p99', deps)).text).toContain(
       '• `shop/payment-api/latency_p99`',
     );
+    // However many share the prefix, a few are suggested (LIMIT).
+    const runId = repos.detectorState.startRun(NOW.toISOString());
+    repos.detectorState.applyChanges(
+      runId,
+      NOW.toISOString(),
+      Array.from({ length: 12 }, (_, i) => ({
+        seriesKey: `shop/payment-api/errors_${String(i).padStart(2, '0')}`,
+        field: 'min_score',
+        oldValue: null,
+        newValue: 0.9995,
+        reason: 'test',
+      })),
+    );
+    const many = (await answerVigilCommand('explain shop/payment-api/e', deps)).text;
+    expect(many.match(/^• /gm)).toHaveLength(5);
+    expect(many).toContain('• `shop/payment-api/errors_00`');
     const none = await answerVigilCommand('explain billing/x/y', deps);
     expect(none.text).toContain('No series `billing/x/y` is known');
     expect(none.text).not.toContain('Did you mean');

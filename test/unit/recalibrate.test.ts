@@ -299,9 +299,14 @@ describe('recalibrate', () => {
       expect(adjusted?.reason).toMatch(/target 0\.2\/day at 0\.\d+; feedback ×0\.5 on its tail/);
     });
 
-    it('feedback switched off: labels move nothing', async () => {
+    it('feedback switched off: labels move nothing, and what they had moved is taken back', async () => {
       const incident = incidentOf('calm-api');
       for (const user of ['U1', 'U2', 'U3']) label(incident, user, 'noisy');
+      const engine = newEngine();
+      engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+      expect((await run(engine)).feedbackChanges).toHaveLength(1);
+      expect(engine.minScore(CALM)).toBeGreaterThan(config.detection.min_score);
+      label(incidentOf('calm-api'), 'U4', 'noisy');
       const off = {
         ...config,
         recalibration: { ...config.recalibration, feedback: { ...config.recalibration.feedback, enabled: false } },
@@ -310,7 +315,7 @@ describe('recalibrate', () => {
         {
           config: off,
           source: createReplaySource(samples),
-          engine: newEngine(),
+          engine,
           repo,
           feedback: repos.feedbackCalibration,
           logger: createSilentLogger(),
@@ -318,7 +323,8 @@ describe('recalibrate', () => {
         NOW,
       );
       expect(report.feedbackChanges).toEqual([]);
-      expect(report.changes.find((c) => c.seriesKey === CALM)).toBeUndefined();
+      expect(report.changes.find((c) => c.seriesKey === CALM)?.newValue).toBe(config.detection.min_score);
+      expect(engine.minScore(CALM)).toBe(config.detection.min_score);
     });
   });
 
