@@ -316,7 +316,12 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
       }
     }
     repo.finishRun(runId, new Date().toISOString(), series, changes.length);
-    deps.feedback?.snapshot(new Date().toISOString());
+    try {
+      deps.feedback?.snapshot(new Date().toISOString());
+    } catch (error) {
+      // Only what `/vigil explain` shows of the labels: the thresholds are applied and recorded.
+      logger.warn({ err: error, run: runId }, 'label counts not stored; /vigil explain shows the previous ones');
+    }
     logger.info(
       { run: runId, series, changes: changes.length, feedbackChanges: feedbackChanges.length, seasonalRebuilt },
       'recalibration finished',

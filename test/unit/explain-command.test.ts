@@ -149,6 +149,14 @@ describe('/vigil explain', () => {
     expect(text).toContain('*Threshold changes* (newest first):\n• none yet');
   });
 
+  it('state saved under other detection options is not misread: the reply says why there is no baseline', async () => {
+    saveState();
+    const other = ConfigSchema.parse({ ...config, detection: { window_points: 60 } });
+    deps.explain = { ...(deps.explain as NonNullable<ListenerDeps['explain']>), detection: other.detection };
+    const { text } = await answerVigilCommand(`explain ${KEY}`, deps);
+    expect(text).toContain('*Baseline:* unknown: saved under other detection options or another layout');
+  });
+
   it('an unknown series gets a clear answer with close keys by prefix', async () => {
     saveState();
     const typo = await answerVigilCommand('explain shop/payment-api/latency', deps);
