@@ -188,6 +188,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         get remediation() {
           return pipelineRef.current?.remediation;
         },
+        explain: {
+          detection: config.detection,
+          stepSeconds: config.prometheus.step_seconds,
+          signals: config.signals,
+          feedback: config.recalibration.feedback,
+        },
       },
     );
     const pipeline = createPipeline({

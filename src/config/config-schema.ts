@@ -188,6 +188,28 @@ export const CorrelationConfigSchema = z.object({
 });
 export type CorrelationConfig = z.infer<typeof CorrelationConfigSchema>;
 
+/**
+ * Feedback-driven calibration: a series whose new labels are mostly `noisy` gets a stricter
+ * threshold, one mostly `late` a looser one, a bounded step per recalibration run.
+ */
+export const FeedbackCalibrationConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Verdict labels (useful, noisy, late) newer than the series' last feedback change needed to move it. */
+    min_labels: positiveInt.default(3),
+    /** Most the tail probability (1 - min_score) may shrink or grow in one run: 2 = halved or doubled. */
+    max_step_factor: z.number().gt(1).max(100).default(2),
+    /** Feedback never lowers a series' min_score below this (late labels)... */
+    min_score_floor: z.number().gt(0).lt(1).default(0.99),
+    /** ...nor raises it above this (noisy labels). */
+    min_score_ceiling: z.number().gt(0).lt(1).default(0.99999),
+  })
+  .refine((f) => f.min_score_floor < f.min_score_ceiling, {
+    message: 'min_score_floor must be below min_score_ceiling',
+    path: ['min_score_floor'],
+  });
+export type FeedbackCalibrationConfig = z.infer<typeof FeedbackCalibrationConfigSchema>;
+
 export const RecalibrationConfigSchema = z.object({
   enabled: z.boolean().default(true),
   /** node-cron expression; hourly by default, off the minute the tick runs on. */
@@ -198,6 +220,8 @@ export const RecalibrationConfigSchema = z.object({
   step_seconds: positiveInt.default(300),
   /** Alerts a series may raise per day before its threshold is raised. */
   target_alerts_per_day: z.number().positive().default(1),
+  /** How people's labels move a series' threshold (src/detection/feedback-adjustment.ts). */
+  feedback: FeedbackCalibrationConfigSchema.default(FeedbackCalibrationConfigSchema.parse({})),
 });
 export type RecalibrationConfig = z.infer<typeof RecalibrationConfigSchema>;
 

@@ -5,9 +5,15 @@ import type { Logger } from '../logger.js';
 import { planHistoryChunks } from '../sources/plan-history-chunks.js';
 import type { SampleBatch, SampleSource } from '../sources/sample-source.js';
 import type { CalibrationChange, DetectorStateRepo } from '../storage/detector-state-repo.js';
+import type {
+  FeedbackAdjustment,
+  FeedbackCalibrationRepo,
+  SeriesFeedbackState,
+} from '../storage/feedback-calibration-repo.js';
 import { readSeriesHistory, type SeriesHistoryReader, type SeriesHistorySummary } from './calibrate-series-history.js';
 import type { DetectionEngine } from './create-detection-engine.js';
 import type { SeasonalBaselineState } from './ensemble/seasonal-baseline.js';
+import { feedbackMinScore, feedbackStep } from './feedback-adjustment.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 
 const DAY_MS = 86_400_000;
@@ -33,8 +39,8 @@ export interface RecalibrationDeps {
   source: SampleSource;
   engine: DetectionEngine;
   repo: DetectorStateRepo;
-  /** Feedback labels per series (👍 useful / 👎 noisy …), to tighten series people call noisy. */
-  feedbackBySeries?: () => Map<string, Record<string, number>>;
+  /** People's labels and what they did to each series' threshold (see feedback-adjustment.ts). */
+  feedback?: FeedbackCalibrationRepo;
   logger: Logger;
 }
 
@@ -43,6 +49,8 @@ export interface RecalibrationReport {
   status: 'ok' | 'failed';
   series: number;
   changes: CalibrationChange[];
+  /** Thresholds moved by people's labels in this run (their min_score changes are in `changes` too). */
+  feedbackChanges: FeedbackAdjustment[];
   seasonalRebuilt: number;
   error?: string;
 }
@@ -91,7 +99,8 @@ function slicesOf(seriesPerService: ReadonlyMap<string, number>): Array<{ servic
 /**
  * The slow path, e.g. hourly: reads days of history at a coarse step, rebuilds each series' seasonal
  * baseline from it, and sets each series' minimum calibrated score so that it would have alerted
- * about `target_alerts_per_day` times a day (half that for series people mostly marked 👎).
+ * about `target_alerts_per_day` times a day, then moves it by what people's labels say (stricter for a
+ * series whose new labels are mostly noisy, looser for one mostly late: feedback-adjustment.ts).
  *
  * It streams: a signal's series are read a slice of services at a time, each slice's history in
  * time chunks of bounded size, each point into online detectors, so memory and answer sizes are
@@ -111,8 +120,12 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
   const endMs = Math.floor(now.getTime() / coarseMs) * coarseMs;
   const startMs = endMs - settings.history_days * DAY_MS;
   const historyDays = settings.history_days;
-  const feedback = deps.feedbackBySeries?.() ?? new Map<string, Record<string, number>>();
+  const feedbackSettings = settings.feedback;
+  const feedback = feedbackSettings.enabled
+    ? (deps.feedback?.load() ?? new Map<string, SeriesFeedbackState>())
+    : new Map<string, SeriesFeedbackState>();
   const changes: CalibrationChange[] = [];
+  const feedbackChanges: FeedbackAdjustment[] = [];
   let series = 0;
   let seasonalRebuilt = 0;
   const slicer = createTimeSlicer();
@@ -122,32 +135,59 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
     Math.round((config.detection.episode_gap_points * config.prometheus.step_seconds) / settings.step_seconds),
   );
 
-  /** The threshold a series' onsets call for; a change when it moved. */
+  /**
+   * The threshold a series' onsets call for (its alert rate), then moved by its feedback factor; a
+   * change when it moved, and a feedback change when new labels moved the factor.
+   */
   function planOf(
     key: string,
     summary: SeriesHistorySummary,
-  ): { minScore: number | undefined; change?: CalibrationChange } {
+  ): { minScore: number | undefined; change?: CalibrationChange; adjustment?: FeedbackAdjustment } {
     const onsets = summary.onsets.sort((a, b) => b - a);
-    const labels = feedback.get(key) ?? {};
-    const noisy = (labels.noisy ?? 0) + (labels.duplicate ?? 0);
-    const useful = labels.useful ?? 0;
-    const distrusted = noisy >= 2 && noisy > useful;
-    const target = settings.target_alerts_per_day * (distrusted ? 0.5 : 1);
+    const target = settings.target_alerts_per_day;
     const allowed = Math.max(0, Math.floor(target * historyDays));
     const old = engine.minScore(key) ?? null;
     const floor = config.detection.min_score;
-    let next = floor;
+    let base = floor;
     if (onsets.length > allowed) {
       // Just above the onset that would have been one too many.
       const cut = onsets[allowed] as number;
-      next = Math.min(MAX_MIN_SCORE, Math.max(floor, 1 - (1 - cut) * 0.9));
+      base = Math.min(MAX_MIN_SCORE, Math.max(floor, 1 - (1 - cut) * 0.9));
     }
     const current = old ?? floor;
-    if (Math.abs(next - current) <= 1e-9) return { minScore: old ?? undefined };
+    const labelled = feedback.get(key);
+    let factor = labelled?.tailFactor ?? 1;
+    let adjustment: FeedbackAdjustment | undefined;
+    if (labelled) {
+      const step = feedbackStep(feedbackSettings, base, factor, labelled.pending);
+      if (step.direction && labelled.newestPending) {
+        adjustment = {
+          seriesKey: key,
+          direction: step.direction,
+          oldFactor: factor,
+          newFactor: step.tailFactor,
+          oldMinScore: old,
+          newMinScore: feedbackMinScore(feedbackSettings, base, step.tailFactor),
+          counts: labelled.pending,
+          labelsFrom: labelled.labelsThrough,
+          labelsThrough: labelled.newestPending,
+          reason: step.why,
+        };
+        factor = step.tailFactor;
+      }
+    }
+    const next = feedbackMinScore(feedbackSettings, base, factor);
+    if (Math.abs(next - current) <= 1e-9) return { minScore: old ?? undefined, ...(adjustment ? { adjustment } : {}) };
     const perDay = (onsets.filter((s) => s >= current).length / historyDays).toFixed(2);
     const after = (onsets.filter((s) => s >= next).length / historyDays).toFixed(2);
+    const byFeedback =
+      factor === 1
+        ? ''
+        : `; feedback ×${Number(factor.toPrecision(3))} on its tail → ${next.toPrecision(7)}` +
+          (adjustment ? ` (${adjustment.reason})` : '');
     return {
       minScore: next,
+      ...(adjustment ? { adjustment } : {}),
       change: {
         seriesKey: key,
         field: 'min_score',
@@ -155,8 +195,8 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
         newValue: next,
         reason:
           `${perDay} alerts/day at ${current} over the last ${historyDays} days (${summary.points} points at ` +
-          `${settings.step_seconds} s); ${after}/day at ${next.toPrecision(7)}, target ${target}/day` +
-          (distrusted ? ` (halved: ${noisy} noisy vs ${useful} useful in feedback)` : ''),
+          `${settings.step_seconds} s); ${after}/day at ${next.toPrecision(7)}, target ${target}/day at ` +
+          `${base.toPrecision(7)}${byFeedback}`,
       },
     };
   }
@@ -224,11 +264,13 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
   /** A slice's series are all read: plans their thresholds and applies the slice's changes together. */
   async function finishSlice(readers: ReadonlyMap<string, SeriesHistoryReader>): Promise<void> {
     const sliceChanges: CalibrationChange[] = [];
+    const sliceFeedback: FeedbackAdjustment[] = [];
     const minScores: Array<{ key: string; minScore: number | undefined }> = [];
     try {
       for (const [key, reader] of readers) {
         const plan = planOf(key, reader.summary());
         if (plan.change) sliceChanges.push(plan.change);
+        if (plan.adjustment) sliceFeedback.push(plan.adjustment);
         minScores.push({ key, minScore: plan.minScore });
         if (slicer.due()) await slicer.pause();
       }
@@ -236,7 +278,13 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
       // whole slice without a pause. Each baseline goes from the series' history detector to its
       // engine detector as numbers one series at a time, garbage at once, not a slice's worth
       // (~4.5 MB) held across the pauses above until the old generation collects it.
-      repo.applyChanges(runId, new Date().toISOString(), sliceChanges);
+      const at = new Date().toISOString();
+      const store = () => {
+        repo.applyChanges(runId, at, sliceChanges);
+        deps.feedback?.record(runId, at, sliceFeedback);
+      };
+      if (deps.feedback) deps.feedback.inTransaction(store);
+      else store();
       for (const { key, minScore } of minScores) {
         if (minScore !== undefined) engine.setMinScore(key, minScore);
         const seasonal = readers.get(key)?.seasonal();
@@ -246,6 +294,7 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
       for (const reader of readers.values()) reader.release();
     }
     for (const c of sliceChanges) changes.push(c);
+    for (const a of sliceFeedback) feedbackChanges.push(a);
     series += readers.size;
   }
 
@@ -267,14 +316,31 @@ export async function recalibrate(deps: RecalibrationDeps, now: Date): Promise<R
       }
     }
     repo.finishRun(runId, new Date().toISOString(), series, changes.length);
-    logger.info({ run: runId, series, changes: changes.length, seasonalRebuilt }, 'recalibration finished');
-    return { runId, status: 'ok', series, changes, seasonalRebuilt };
+    try {
+      deps.feedback?.snapshot(new Date().toISOString());
+    } catch (error) {
+      // Only what `/vigil explain` shows of the labels: the thresholds are applied and recorded.
+      logger.warn({ err: error, run: runId }, 'label counts not stored; /vigil explain shows the previous ones');
+    }
+    logger.info(
+      { run: runId, series, changes: changes.length, feedbackChanges: feedbackChanges.length, seasonalRebuilt },
+      'recalibration finished',
+    );
+    return { runId, status: 'ok', series, changes, feedbackChanges, seasonalRebuilt };
   } catch (error) {
     repo.failRun(runId, new Date().toISOString(), errorMessage(error));
     logger.error(
       { err: error, run: runId, series, changes: changes.length },
       'recalibration failed; series not reached keep their current calibration',
     );
-    return { runId, status: 'failed', series, changes, seasonalRebuilt, error: errorMessage(error) };
+    return {
+      runId,
+      status: 'failed',
+      series,
+      changes,
+      feedbackChanges,
+      seasonalRebuilt,
+      error: errorMessage(error),
+    };
   }
 }

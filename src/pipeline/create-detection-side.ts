@@ -41,7 +41,7 @@ export interface DetectionSide {
 export interface DetectionSideOptions {
   config: VigilConfig;
   /** The store, on the connection of the thread this side runs in. */
-  repos: Pick<Repos, 'anomalies' | 'incidents' | 'detectorState' | 'feedback' | 'opsEvents'>;
+  repos: Pick<Repos, 'anomalies' | 'incidents' | 'detectorState' | 'feedbackCalibration' | 'opsEvents'>;
   source: SampleSource;
   topology: Topology;
   routing: Routing;
@@ -52,7 +52,7 @@ export interface DetectionSideOptions {
 
 export function createDetectionSide(options: DetectionSideOptions): DetectionSide {
   const { config, logger } = options;
-  const { incidents, detectorState, feedback, opsEvents } = options.repos;
+  const { incidents, detectorState, feedbackCalibration, opsEvents } = options.repos;
   const engine = createDetectionEngine({
     detection: config.detection,
     stepSeconds: config.prometheus.step_seconds,
@@ -125,7 +125,7 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
           source: options.source,
           engine,
           repo: detectorState,
-          feedbackBySeries: feedback.labelsBySeries,
+          feedback: feedbackCalibration,
           logger: logger.child({ name: 'recalibration' }),
         },
         now,

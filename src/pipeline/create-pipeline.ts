@@ -16,11 +16,13 @@ import type { SampleSource } from '../sources/sample-source.js';
 import { type AnomaliesRepo, createAnomaliesRepo } from '../storage/anomalies-repo.js';
 import { type CyclesRepo, createCyclesRepo } from '../storage/cycles-repo.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../storage/detector-state-repo.js';
+import { createFeedbackCalibrationRepo, type FeedbackCalibrationRepo } from '../storage/feedback-calibration-repo.js';
 import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.js';
 import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
+import { createSeriesLookupRepo, type SeriesLookupRepo } from '../storage/series-lookup-repo.js';
 import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
@@ -29,10 +31,14 @@ export interface Repos {
   anomalies: AnomaliesRepo;
   incidents: IncidentsRepo;
   feedback: FeedbackRepo;
+  /** What people's labels did to each series' threshold (recalibration writes, /vigil explain reads). */
+  feedbackCalibration: FeedbackCalibrationRepo;
   cycles: CyclesRepo;
   detectorState: DetectorStateRepo;
   opsEvents: OpsEventsRepo;
   remediation: RemediationRepo;
+  /** One series by key (for /vigil explain): primary keys and index ranges only. */
+  seriesLookup: SeriesLookupRepo;
 }
 
 export interface Pipeline {
@@ -78,10 +84,12 @@ export function createRepos(db: Db): Repos {
     anomalies: createAnomaliesRepo(db),
     incidents: createIncidentsRepo(db),
     feedback: createFeedbackRepo(db),
+    feedbackCalibration: createFeedbackCalibrationRepo(db),
     cycles: createCyclesRepo(db),
     detectorState: createDetectorStateRepo(db),
     opsEvents: createOpsEventsRepo(db),
     remediation: createRemediationRepo(db),
+    seriesLookup: createSeriesLookupRepo(db),
   };
 }
 

@@ -4,16 +4,21 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
-import type { MetricSample } from '../../src/contracts/index.js';
+import type { FeedbackLabel, MetricSample } from '../../src/contracts/index.js';
+import { createTopology } from '../../src/correlation/topology.js';
 import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
 import { createSeriesDetector } from '../../src/detection/create-series-detector.js';
 import { MAX_POINTS_PER_ANSWER, recalibrate, SLICE_SERIES } from '../../src/detection/recalibrate.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
+import { applyAnomalies } from '../../src/incidents/apply-anomalies.js';
 import { createSilentLogger } from '../../src/logger.js';
+import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
 import { createReplaySource } from '../../src/sources/create-replay-source.js';
 import type { SampleRange, SampleSource } from '../../src/sources/sample-source.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../../src/storage/detector-state-repo.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
+import { lifecycleSettings } from '../helpers/lifecycle-settings.js';
+import { makeAnomaly } from '../helpers/make-anomaly.js';
 
 const NOW = new Date('2026-04-22T00:00:00Z');
 const config = ConfigSchema.parse({
@@ -112,26 +117,215 @@ describe('recalibrate', () => {
     expect((dayMeans[12] ?? 0) - (dayMeans[3] ?? 0)).toBeLessThan(120);
   });
 
-  it('halves the alert budget of a series people mostly marked 👎', async () => {
-    const looser = { ...config, recalibration: { ...config.recalibration, target_alerts_per_day: 0.4 } };
-    const feedbackBySeries = () => new Map([['shop/noisy-api/latency_p99', { noisy: 3, useful: 1 }]]);
-    const run = (withFeedback: boolean) =>
+  describe('feedback from people’s labels (real SQLite: labels stored as the listeners store them)', () => {
+    const NOISY = 'shop/noisy-api/latency_p99';
+    const CALM = 'shop/calm-api/latency_p99';
+    let repos: Repos;
+    let at = Date.parse('2026-04-21T10:00:00Z');
+    /** An incident of `service` with one anomaly, as correlation stores it, to label. */
+    const incidentOf = (service: string): string => {
+      const when = new Date(at).toISOString();
+      const events = [makeAnomaly(service, when)];
+      repos.anomalies.insert(events, when);
+      const { opened } = applyAnomalies(events, {
+        incidents: repos.incidents,
+        topology: createTopology([{ name: service, namespace: 'shop', team: 'payments', tier: 1, depends_on: [] }]),
+        routing: { teamChannels: new Map(), defaultChannel: '#vigil-alerts' },
+        settings: lifecycleSettings({ minAnomalies: 1 }),
+        now: new Date(at),
+      });
+      at += 3_600_000;
+      return opened[0] as string;
+    };
+    const label = (incident: string, user: string, l: FeedbackLabel) => {
+      at += 60_000;
+      repos.feedback.set({
+        incident_id: incident,
+        slack_user: user,
+        label: l,
+        source: 'reaction',
+        created_at: new Date(at).toISOString(),
+      });
+    };
+    const run = (engine = newEngine()) =>
       recalibrate(
         {
-          config: looser,
+          config,
           source: createReplaySource(samples),
-          engine: newEngine(),
+          engine,
           repo,
+          feedback: repos.feedbackCalibration,
           logger: createSilentLogger(),
-          ...(withFeedback ? { feedbackBySeries } : {}),
         },
         NOW,
       );
-    const plain = (await run(false)).changes.find((c) => c.seriesKey.includes('noisy'));
-    const distrusted = (await run(true)).changes.find((c) => c.seriesKey.includes('noisy'));
-    expect(plain?.reason).not.toContain('halved');
-    expect(distrusted?.reason).toContain('target 0.2/day (halved: 3 noisy vs 1 useful in feedback)');
-    expect(distrusted?.newValue).toBeGreaterThan(plain?.newValue ?? 1);
+
+    beforeEach(() => {
+      repos = createRepos(db);
+      repo = repos.detectorState;
+    });
+
+    it('raises a series people mostly call noisy by one step, records the labels, and never spends them twice', async () => {
+      const plain = (
+        await recalibrate(
+          { config, source: createReplaySource(samples), engine: newEngine(), repo, logger: createSilentLogger() },
+          NOW,
+        )
+      ).changes.find((c) => c.seriesKey === CALM);
+      // Without labels the calm series keeps the configured threshold.
+      expect(plain).toBeUndefined();
+      const one = incidentOf('calm-api');
+      const two = incidentOf('calm-api');
+      label(one, 'U1', 'noisy');
+      label(one, 'U2', 'noisy');
+      label(two, 'U1', 'useful');
+      label(two, 'U3', 'noisy');
+      label(two, 'U4', 'duplicate');
+      const engine = newEngine();
+      engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+      const first = await run(engine);
+      expect(first.feedbackChanges).toHaveLength(1);
+      const [raised] = first.feedbackChanges;
+      expect(raised).toMatchObject({
+        seriesKey: CALM,
+        direction: 'raise',
+        oldFactor: 1,
+        newFactor: 0.5,
+        oldMinScore: null,
+        counts: { noisy: 3, useful: 1, duplicate: 1 },
+      });
+      // One step: the tail probability 1 - 0.999 halved.
+      expect(1 - (raised?.newMinScore ?? 0)).toBeCloseTo(0.0005, 12);
+      expect(engine.minScore(CALM)).toBe(raised?.newMinScore);
+      expect(repo.calibrations().get(CALM)).toBe(raised?.newMinScore);
+      const change = first.changes.find((c) => c.seriesKey === CALM);
+      expect(change?.reason).toContain(
+        'feedback ×0.5 on its tail → 0.9995000 (1 useful, 3 noisy since the last feedback change',
+      );
+      // Recorded with the labels that justified it, who gave them and on which incident.
+      const [recorded] = repos.feedbackCalibration.history(CALM, 5);
+      expect(recorded?.labels.map((l) => `${l.slack_user}:${l.label}`)).toEqual([
+        'U1:noisy',
+        'U2:noisy',
+        'U1:useful',
+        'U3:noisy',
+      ]);
+      expect(recorded?.labels[0]?.incident_id).toBe(one);
+      expect(repos.feedbackCalibration.snapshotOf(CALM)).toMatchObject({
+        tailFactor: 0.5,
+        labels: { noisy: 3, useful: 1, duplicate: 1 },
+        pending: { duplicate: 1 },
+      });
+      // The next run, with no new label, keeps the stricter threshold and does not move it again.
+      const second = await run(engine);
+      expect(second.feedbackChanges).toEqual([]);
+      expect(second.changes.find((c) => c.seriesKey === CALM)).toBeUndefined();
+      expect(engine.minScore(CALM)).toBe(raised?.newMinScore);
+      // After a restart (a fresh engine, the stored calibration loaded as the detection side does), too.
+      const restarted = newEngine();
+      restarted.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+      for (const [key, minScore] of repo.calibrations()) restarted.setMinScore(key, minScore);
+      expect((await run(restarted)).feedbackChanges).toEqual([]);
+      expect(restarted.minScore(CALM)).toBe(raised?.newMinScore);
+    });
+
+    it('new late labels lower it again, one step, only by the labels given since the last change', async () => {
+      const incident = incidentOf('calm-api');
+      for (const user of ['U1', 'U2', 'U3']) label(incident, user, 'noisy');
+      const engine = newEngine();
+      engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+      expect((await run(engine)).feedbackChanges.map((c) => c.direction)).toEqual(['raise']);
+      // Two people change their mind (their label is replaced), a third adds one on a new incident.
+      const later = incidentOf('calm-api');
+      label(incident, 'U1', 'late');
+      label(incident, 'U2', 'late');
+      label(later, 'U4', 'late');
+      const report = await run(engine);
+      expect(report.feedbackChanges).toHaveLength(1);
+      expect(report.feedbackChanges[0]).toMatchObject({ direction: 'lower', oldFactor: 0.5, newFactor: 1 });
+      expect(report.feedbackChanges[0]?.counts).toEqual({ late: 3 });
+      // Back at the alert rate's own threshold, recorded as a change back.
+      expect(engine.minScore(CALM)).toBeCloseTo(config.detection.min_score, 12);
+      expect(repos.feedbackCalibration.history(CALM, 5).map((h) => h.direction)).toEqual(['lower', 'raise']);
+    });
+
+    it('a mix, or too few labels, moves nothing and the labels wait for more', async () => {
+      const incident = incidentOf('calm-api');
+      label(incident, 'U1', 'noisy');
+      label(incident, 'U2', 'noisy');
+      const engine = newEngine();
+      engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+      expect((await run(engine)).feedbackChanges).toEqual([]);
+      expect(engine.minScore(CALM)).toBeUndefined();
+      expect(repos.feedbackCalibration.snapshotOf(CALM)?.pending).toEqual({ noisy: 2 });
+      label(incident, 'U3', 'late');
+      label(incident, 'U4', 'useful');
+      expect((await run(engine)).feedbackChanges).toEqual([]);
+      // The two noisy labels from before still count once a third comes: 3 of 5 is a majority.
+      label(incidentOf('calm-api'), 'U5', 'noisy');
+      expect((await run(engine)).feedbackChanges.map((c) => c.counts)).toEqual([{ noisy: 3, late: 1, useful: 1 }]);
+    });
+
+    it('feedback moves the noisy series from its alert-rate threshold, not past the ceiling', async () => {
+      const plain = (await run()).changes.find((c) => c.seriesKey === NOISY);
+      const incident = incidentOf('noisy-api');
+      for (const user of ['U1', 'U2', 'U3']) label(incident, user, 'noisy');
+      // The alert rate alone already holds it above the default ceiling (0.99999): nothing to do.
+      expect(plain?.newValue).toBeGreaterThan(config.recalibration.feedback.min_score_ceiling);
+      const atCeiling = await run();
+      expect(atCeiling.feedbackChanges).toEqual([]);
+      expect(atCeiling.changes.find((c) => c.seriesKey === NOISY)?.newValue).toBe(plain?.newValue);
+      // With room above it, one step halves the tail of the alert rate's threshold.
+      const roomier = {
+        ...config,
+        recalibration: {
+          ...config.recalibration,
+          feedback: { ...config.recalibration.feedback, min_score_ceiling: 0.9999999 },
+        },
+      };
+      const report = await recalibrate(
+        {
+          config: roomier,
+          source: createReplaySource(samples),
+          engine: newEngine(),
+          repo,
+          feedback: repos.feedbackCalibration,
+          logger: createSilentLogger(),
+        },
+        NOW,
+      );
+      const adjusted = report.changes.find((c) => c.seriesKey === NOISY);
+      expect(1 - (adjusted?.newValue ?? 0)).toBeCloseTo((1 - (plain?.newValue ?? 0)) / 2, 12);
+      expect(adjusted?.reason).toMatch(/target 0\.2\/day at 0\.\d+; feedback ×0\.5 on its tail/);
+    });
+
+    it('feedback switched off: labels move nothing, and what they had moved is taken back', async () => {
+      const incident = incidentOf('calm-api');
+      for (const user of ['U1', 'U2', 'U3']) label(incident, user, 'noisy');
+      const engine = newEngine();
+      engine.ingest(await lastPoints(), { coldStartEmitAfterMs: Number.POSITIVE_INFINITY });
+      expect((await run(engine)).feedbackChanges).toHaveLength(1);
+      expect(engine.minScore(CALM)).toBeGreaterThan(config.detection.min_score);
+      label(incidentOf('calm-api'), 'U4', 'noisy');
+      const off = {
+        ...config,
+        recalibration: { ...config.recalibration, feedback: { ...config.recalibration.feedback, enabled: false } },
+      };
+      const report = await recalibrate(
+        {
+          config: off,
+          source: createReplaySource(samples),
+          engine,
+          repo,
+          feedback: repos.feedbackCalibration,
+          logger: createSilentLogger(),
+        },
+        NOW,
+      );
+      expect(report.feedbackChanges).toEqual([]);
+      expect(report.changes.find((c) => c.seriesKey === CALM)?.newValue).toBe(config.detection.min_score);
+      expect(engine.minScore(CALM)).toBe(config.detection.min_score);
+    });
   });
 
   it('a slice whose history cannot be read keeps its calibration; the run is recorded as failed', async () => {

@@ -14,6 +14,7 @@ export const USAGE = [
   '• `/vigil ack <incident>` — acknowledge: someone is on it',
   '• `/vigil resolve <incident> [reason]` — resolve by hand',
   '• `/vigil audit [incident]` — the latest remediation requests, decisions and results',
+  '• `/vigil explain <series>` — a series’ threshold, baseline, labels and why its threshold changed',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

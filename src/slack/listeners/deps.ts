@@ -1,3 +1,4 @@
+import type { ExplainConfig } from '../../feedback/explain-series.js';
 import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
@@ -18,4 +19,6 @@ export interface ListenerDeps {
   republish: (incidentId: string) => Promise<void>;
   /** Requests, approvals and rejections of actions; undefined when Vigil runs without them. */
   readonly remediation: RemediationService | undefined;
+  /** What `/vigil explain` needs to read a series' threshold and saved state; absent: it says so. */
+  explain?: ExplainConfig;
 }

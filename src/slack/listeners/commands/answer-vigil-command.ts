@@ -10,6 +10,7 @@ import {
   LATE_CARDS_SHOWN,
 } from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
+import { answerExplainCommand } from './answer-explain-command.js';
 
 /**
  * The newer of the stored and the remembered last cycle: a cycle whose report could not be
@@ -78,6 +79,8 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
       const entries = deps.repos.remediation.auditLog({ limit: 15, ...(incidentId ? { incidentId } : {}) });
       return buildAuditReply(entries, incidentId);
     }
+    case 'explain':
+      return answerExplainCommand(args, deps);
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }
