@@ -21,6 +21,7 @@ import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-re
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
+import { createScorecardRepo, type ScorecardRepo } from '../storage/scorecard-repo.js';
 import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
@@ -33,6 +34,7 @@ export interface Repos {
   detectorState: DetectorStateRepo;
   opsEvents: OpsEventsRepo;
   remediation: RemediationRepo;
+  scorecard: ScorecardRepo;
 }
 
 export interface Pipeline {
@@ -82,6 +84,7 @@ export function createRepos(db: Db): Repos {
     detectorState: createDetectorStateRepo(db),
     opsEvents: createOpsEventsRepo(db),
     remediation: createRemediationRepo(db),
+    scorecard: createScorecardRepo(db),
   };
 }
 
@@ -127,6 +130,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           publisher,
           runbooksOf: (service) => runbooks.get(service) ?? [],
           units,
+          feedbackEmoji: config.feedback,
           logger: logger.child({ name: 'publish' }),
           ...(remediation ? { remediationCard: remediation } : {}),
         })

@@ -194,21 +194,26 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
     expect((await answerVigilCommand('resolve inc-nope', deps)).text).toContain('No incident `inc-nope`');
   });
 
-  it('stores 👍/👎 on a card, ignores other emoji and other messages, and forgets a removed reaction', () => {
+  it('stores 👍/👎 on a card, ignores other emoji and other messages, forgets a removed reaction, and refreshes the card', async () => {
     const id = openIncident();
     repos.incidents.setMessage(id, 'C0PAY', '1760000000.000100');
     const item = { type: 'message', channel: 'C0PAY', ts: '1760000000.000100' };
-    expect(recordReaction({ reaction: '+1', user: 'U1', item }, true, deps)).toBe('stored');
-    expect(recordReaction({ reaction: '+1', user: 'U1', item }, true, deps)).toBe('unchanged');
-    expect(recordReaction({ reaction: 'thumbsdown', user: 'U2', item }, true, deps)).toBe('stored');
-    expect(recordReaction({ reaction: 'tada', user: 'U2', item }, true, deps)).toBe('ignored');
-    expect(recordReaction({ reaction: '+1', user: 'U3', item: { ...item, ts: '1.2' } }, true, deps)).toBe('ignored');
-    expect(recordReaction({ reaction: '+1', user: 'U3', item: { type: 'file' } }, true, deps)).toBe('ignored');
+    expect(await recordReaction({ reaction: '+1', user: 'U1', item }, true, deps)).toBe('stored');
+    expect(await recordReaction({ reaction: '+1', user: 'U1', item }, true, deps)).toBe('unchanged');
+    // A skin tone is the same reaction.
+    expect(await recordReaction({ reaction: 'thumbsdown::skin-tone-3', user: 'U2', item }, true, deps)).toBe('stored');
+    expect(await recordReaction({ reaction: 'tada', user: 'U2', item }, true, deps)).toBe('ignored');
+    expect(await recordReaction({ reaction: '+1', user: 'U3', item: { ...item, ts: '1.2' } }, true, deps)).toBe(
+      'ignored',
+    );
+    expect(await recordReaction({ reaction: '+1', user: 'U3', item: { type: 'file' } }, true, deps)).toBe('ignored');
     expect(repos.feedback.listForIncident(id).map((f) => [f.slack_user, f.label])).toEqual([
       ['U1', 'useful'],
       ['U2', 'noisy'],
     ]);
-    expect(recordReaction({ reaction: '+1', user: 'U1', item }, false, deps)).toBe('removed');
+    expect(await recordReaction({ reaction: '+1', user: 'U1', item }, false, deps)).toBe('removed');
     expect(repos.feedback.listForIncident(id).map((f) => f.label)).toEqual(['noisy']);
+    // The card was rebuilt after each change, and only then.
+    expect(republished).toEqual([id, id, id]);
   });
 });

@@ -1,3 +1,4 @@
+import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
 import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
@@ -18,4 +19,8 @@ export interface ListenerDeps {
   republish: (incidentId: string) => Promise<void>;
   /** Requests, approvals and rejections of actions; undefined when Vigil runs without them. */
   readonly remediation: RemediationService | undefined;
+  /** Reactions that are feedback labels (config feedback.useful_emoji / noisy_emoji); default 👍/👎. */
+  readonly feedbackEmoji?: FeedbackEmoji;
+  /** The configured teams, for `/vigil stats --team`; without them any team name is taken. */
+  readonly teams?: readonly string[];
 }
