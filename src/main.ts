@@ -112,7 +112,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     openIncidents: () => (pipelineRef.current ? repos().incidents.countActive() : 0),
     feedbackByLabel: () => (pipelineRef.current ? repos().feedback.countByLabel() : {}),
     remediationByStatus: () => (pipelineRef.current ? repos().remediation.countByStatus() : {}),
-    scorecard: (days) => readScorecard(repos().scorecard, { now: now(), days }),
+    scorecard: (days) => (pipelineRef.current ? readScorecard(repos().scorecard, { now: now(), days }) : undefined),
   });
   const eventsToken = env.VIGIL_EVENTS_TOKEN;
   const health = await startHealthServer(

@@ -6,8 +6,11 @@ export interface MetricsSources {
   openIncidents: () => number;
   feedbackByLabel: () => Record<string, number>;
   remediationByStatus: () => Record<string, number>;
-  /** The feedback scorecard of the last `days` (every team); without it, no scorecard gauges. */
-  scorecard?: (days: number) => Scorecard;
+  /**
+   * The feedback scorecard of the last `days` (every team), undefined while starting; without this
+   * source, no scorecard gauges.
+   */
+  scorecard?: (days: number) => Scorecard | undefined;
 }
 
 /** The windows the scorecard gauges are computed over, as their `window` label says. */
@@ -123,11 +126,11 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
   const scorecard = sources.scorecard;
   if (scorecard) {
     const cached = new Map<number, { at: number; card: Scorecard }>();
-    const cardOf = (days: number): Scorecard => {
+    const cardOf = (days: number): Scorecard | undefined => {
       const hit = cached.get(days);
       if (hit && performance.now() - hit.at < SCORECARD_TTL_MS) return hit.card;
       const card = scorecard(days);
-      cached.set(days, { at: performance.now(), card });
+      if (card) cached.set(days, { at: performance.now(), card });
       return card;
     };
     // A ratio with nothing to divide by has no sample (absent, not NaN): "no labels yet".
@@ -140,7 +143,8 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
         collect() {
           this.reset();
           for (const { window, days } of SCORECARD_WINDOWS) {
-            const value = pick(cardOf(days)).value;
+            const card = cardOf(days);
+            const value = card ? pick(card).value : null;
             if (value !== null) this.set({ window }, value);
           }
         },
@@ -152,7 +156,11 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
         labelNames: ['window'],
         registers: [registry],
         collect() {
-          for (const { window, days } of SCORECARD_WINDOWS) this.set({ window }, pick(cardOf(days)));
+          this.reset();
+          for (const { window, days } of SCORECARD_WINDOWS) {
+            const card = cardOf(days);
+            if (card) this.set({ window }, pick(card));
+          }
         },
       });
     ratioGauge(
