@@ -288,10 +288,7 @@ services:
       noisy_emoji: ['-1', 'thumbsdown'],
     });
     const config = parseConfigText(
-      `${MINIMAL}feedback:
-  useful_emoji: [":white_check_mark:", "+1"]
-  noisy_emoji: [x]
-` + '  digest:\n    channel: "#vigil-reports"\n',
+      `${MINIMAL}feedback:\n  useful_emoji: [":white_check_mark:", "+1"]\n  noisy_emoji: [x]\n  digest:\n    channel: "#vigil-reports"\n`,
       'feedback.yaml',
     );
     expect(config.feedback).toEqual({
@@ -304,10 +301,8 @@ services:
   it('names each bad feedback key: an emoji that is no name, one in both lists, the digest channel and schedule', () => {
     const error = catchConfigError(() =>
       parseConfigText(
-        `${MINIMAL}feedback:
-  useful_emoji: ["Thumbs Up", "+1"]
-  noisy_emoji: ["+1"]
-` + '  digest:\n    channel: reports\n    schedule: weekly\n',
+        `${MINIMAL}feedback:\n  useful_emoji: ["Thumbs Up", "+1"]\n  noisy_emoji: ["+1"]\n` +
+          '  digest:\n    channel: reports\n    schedule: weekly\n',
         'feedback.yaml',
       ),
     );
