@@ -44,7 +44,7 @@ export interface TeamPages {
 }
 
 export interface Scorecard {
-  /** The window: [since, until), `days` long. */
+  /** The window: (since, until], `days` long, up to and including its last moment. */
   since: string;
   until: string;
   days: number;

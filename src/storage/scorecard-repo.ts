@@ -1,7 +1,7 @@
 import type { FeedbackLabel } from '../contracts/index.js';
 import type { Db } from './open-database.js';
 
-/** Which incidents a scorecard is about: those that paged in [since, until), of one team or all. */
+/** Which incidents a scorecard is about: those that paged in (since, until], of one team or all. */
 export interface ScorecardQuery {
   since: string;
   until: string;
@@ -76,9 +76,9 @@ function paged(forTeam: boolean, from = '@since', to = '@until'): { table: strin
   return forTeam
     ? {
         table: 'incidents AS i INDEXED BY incidents_team_paged',
-        where: `i.team = @team AND i.opened_at >= ${from} AND i.opened_at < ${to}`,
+        where: `i.team = @team AND i.opened_at > ${from} AND i.opened_at <= ${to}`,
       }
-    : { table: 'incidents AS i INDEXED BY incidents_paged', where: `i.opened_at >= ${from} AND i.opened_at < ${to}` };
+    : { table: 'incidents AS i INDEXED BY incidents_paged', where: `i.opened_at > ${from} AND i.opened_at <= ${to}` };
 }
 
 function statements(db: Db, forTeam: boolean) {
@@ -102,7 +102,7 @@ function statements(db: Db, forTeam: boolean) {
     remediation: db.prepare(`SELECT r.status, r.dry_run, COUNT(*) AS requests
       FROM remediation_requests AS r INDEXED BY remediation_requests_started
       ${forTeam ? 'JOIN incidents i ON i.id = r.incident_id AND i.team = @team' : ''}
-      WHERE r.started_at >= @since AND r.started_at < @until GROUP BY r.status, r.dry_run`),
+      WHERE r.started_at > @since AND r.started_at <= @until GROUP BY r.status, r.dry_run`),
   };
 }
 

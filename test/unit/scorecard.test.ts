@@ -237,13 +237,13 @@ describe('the scorecard on real SQLite', () => {
     expect(JSON.stringify(buildScorecardReply(card).blocks)).toContain('checkout 5 (2.5/week; 0 before, new)');
   });
 
-  it('an incident paged at the start of the window counts, one paged at its end does not', () => {
+  it('the window runs up to and including now; an incident paged at its start belongs to the window before', () => {
     const window = scorecardWindow(NOW, 7);
-    paged('edge-in', 'payments', 'payment-api', window.since);
-    paged('edge-out', 'payments', 'payment-api', window.until);
+    paged('edge-start', 'payments', 'payment-api', window.since);
+    paged('edge-now', 'payments', 'payment-api', window.until);
     const card = readScorecard(repos.scorecard, { now: NOW, days: 7 });
     expect(card.paged).toBe(1);
-    expect(card.pagesByTeam).toEqual([{ team: 'payments', pages: 1, perWeek: 1, previous: 0, change: null }]);
+    expect(card.pagesByTeam).toEqual([{ team: 'payments', pages: 1, perWeek: 1, previous: 1, change: 0 }]);
   });
 
   it('a removed label leaves the incident unlabelled again', () => {

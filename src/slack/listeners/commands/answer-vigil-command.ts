@@ -1,4 +1,3 @@
-import { readScorecard } from '../../../feedback/scorecard.js';
 import { changeStatus } from '../../../incidents/change-status.js';
 import type { CycleReport } from '../../../storage/cycles-repo.js';
 import type { SlackMessage } from '../../blocks/block-kit-limits.js';
@@ -10,9 +9,8 @@ import {
   INCIDENTS_LISTED,
   LATE_CARDS_SHOWN,
 } from '../../blocks/build-command-replies.js';
-import { buildScorecardReply } from '../../blocks/build-scorecard-reply.js';
 import type { ListenerDeps } from '../deps.js';
-import { parseStatsArgs } from './parse-stats-args.js';
+import { answerStats } from './answer-stats.js';
 
 /**
  * The newer of the stored and the remembered last cycle: a cycle whose report could not be
@@ -75,20 +73,8 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
       const text = `${id} ${to} by <@${user}>.`;
       return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
     }
-    case 'stats': {
-      const parsed = parseStatsArgs(args);
-      if (!parsed.ok) return buildUsageReply(`${parsed.problem}. Try \`/vigil stats --days 30 --team payments\`.`);
-      const { days, team } = parsed.args;
-      // Incidents of services without a team are filed under "unowned".
-      if (team !== undefined && deps.teams && ![...deps.teams, 'unowned'].includes(team)) {
-        return buildUsageReply(
-          `No team \`${team.slice(0, 80)}\`; the teams are ${[...deps.teams].sort().join(', ') || 'not configured'}`,
-        );
-      }
-      return buildScorecardReply(
-        readScorecard(deps.repos.scorecard, { now: deps.now(), days, ...(team === undefined ? {} : { team }) }),
-      );
-    }
+    case 'stats':
+      return answerStats(args, deps);
     case 'audit': {
       if (args.length > 1) return buildUsageReply('`audit` takes at most an incident id');
       const [incidentId] = args;
