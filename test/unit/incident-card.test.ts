@@ -632,6 +632,7 @@ describe('feedback on the card', () => {
     expect(checkBlockKitLimits(card)).toEqual([]);
     expect(card.blocks.some((b) => b.block_id === BlockId.feedback)).toBe(false);
     expect(JSON.stringify(blockById(card, BlockId.feedbackCounts))).toContain('Feedback: 1 useful');
+    expect(JSON.stringify(blockById(card, BlockId.footer))).toContain('React :+1: useful or :-1: noisy to teach Vigil');
   });
 
   it('renders the menu and the counts for the terminal', () => {

@@ -202,14 +202,23 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
       })),
     });
   }
-  if (input.feedback) appendAll(blocks, feedbackBlocks(incident.id, input.feedback));
+  const feedback = input.feedback ? feedbackBlocks(incident.id, input.feedback) : undefined;
+  if (feedback) appendAll(blocks, feedback.blocks);
   blocks.push({
     type: 'context',
     block_id: BlockId.footer,
     elements: [
       {
         type: 'mrkdwn',
-        text: `${incident.id} · updated ${utc(incident.updated_at)} · ${input.feedback ? invitation(input.feedback.emoji) : 'React :+1: useful or :-1: noisy to teach Vigil'}`,
+        text: [
+          incident.id,
+          `updated ${utc(incident.updated_at)}`,
+          input.feedback && feedback
+            ? invitation(input.feedback.emoji, feedback.menu)
+            : 'React :+1: useful or :-1: noisy to teach Vigil',
+        ]
+          .filter(Boolean)
+          .join(' · '),
       },
     ],
   });
@@ -222,17 +231,19 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
 }
 
 /** How the footer asks for feedback, with the first configured emoji of each kind. */
-function invitation(emoji: FeedbackEmoji): string {
+function invitation(emoji: FeedbackEmoji, menu: boolean): string {
   const useful = emoji.useful_emoji[0];
   const noisy = emoji.noisy_emoji[0];
   const reactions = [useful ? `:${useful}: useful` : '', noisy ? `:${noisy}: noisy` : ''].filter(Boolean);
-  return reactions.length > 0
-    ? `React ${reactions.join(' or ')}, or pick a label, to teach Vigil`
-    : 'Pick a label to teach Vigil';
+  if (reactions.length === 0) return menu ? 'Pick a label to teach Vigil' : '';
+  return `React ${reactions.join(' or ')}${menu ? ', or pick a label,' : ''} to teach Vigil`;
 }
 
 /** The menu of labels and, once someone gave one, the counts ("Feedback: 2 useful · 1 noisy"). */
-function feedbackBlocks(incidentId: string, feedback: NonNullable<IncidentCardInput['feedback']>): Block[] {
+function feedbackBlocks(
+  incidentId: string,
+  feedback: NonNullable<IncidentCardInput['feedback']>,
+): { blocks: Block[]; menu: boolean } {
   const blocks: Block[] = [];
   const values = FEEDBACK_LABELS.map((label) => ({ label, value: labelMenuValue(incidentId, label) }));
   // Incident ids are short (inc-xxxxxxxx); one too long for an option must not cost the card itself.
@@ -253,6 +264,7 @@ function feedbackBlocks(incidentId: string, feedback: NonNullable<IncidentCardIn
       ],
     });
   }
+  const menu = blocks.length > 0;
   const counted = FEEDBACK_LABELS.filter((label) => (feedback.counts[label] ?? 0) > 0);
   if (counted.length > 0) {
     blocks.push({
@@ -266,5 +278,5 @@ function feedbackBlocks(incidentId: string, feedback: NonNullable<IncidentCardIn
       ],
     });
   }
-  return blocks;
+  return { blocks, menu };
 }
