@@ -5,6 +5,9 @@ import type { VigilEnv } from './config/env-schema.js';
 import { requireSlackSecrets } from './config/load-config.js';
 import type { RecalibrationReport } from './detection/recalibrate.js';
 import { ErrorCode, errorMessage, VigilError } from './errors.js';
+import { createKeyedQueue } from './event-loop/create-keyed-queue.js';
+import { createDigestJob, type DigestOutcome } from './feedback/create-digest-job.js';
+import { readScorecard } from './feedback/scorecard.js';
 import { createMetrics, type UnexpectedErrorOrigin } from './http/create-metrics.js';
 import { createReadiness } from './http/create-readiness.js';
 import { handleEventsIntake, refuseUnauthorizedIntake } from './http/handle-events-intake.js';
@@ -23,6 +26,7 @@ import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
 import { createSlackApp } from './slack/create-slack-app.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
+import { createSlackReportPoster } from './slack/create-slack-report-poster.js';
 import { configuredPrometheusSource } from './sources/configured-prometheus-source.js';
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
@@ -62,6 +66,8 @@ export interface RunningVigil {
   runCycle(): Promise<CycleOutcome | null>;
   /** Runs the batch recalibration now, unless one is running (then null). */
   runRecalibration(): Promise<RecalibrationReport | null>;
+  /** Posts the weekly scorecard now, as its cron job does; null when no digest is configured or one is running. */
+  runDigest(): Promise<DigestOutcome | null>;
   pipeline: Pipeline;
   db: Db;
   slackPort: number | null;
@@ -106,6 +112,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     openIncidents: () => (pipelineRef.current ? repos().incidents.countActive() : 0),
     feedbackByLabel: () => (pipelineRef.current ? repos().feedback.countByLabel() : {}),
     remediationByStatus: () => (pipelineRef.current ? repos().remediation.countByStatus() : {}),
+    scorecard: (days) => (pipelineRef.current ? readScorecard(repos().scorecard, { now: now(), days }) : undefined),
   });
   const eventsToken = env.VIGIL_EVENTS_TOKEN;
   const health = await startHealthServer(
@@ -161,6 +168,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     // listeners reach the repos through pipelineRef, set before the app starts.
     // One Retry-After memory for every Web API client: Bolt's, and the one that posts cards.
     const rateLimits = createRateLimitGate();
+    // A card is rebuilt from the store when its turn comes: one incident's updates go out in order.
+    const republishing = createKeyedQueue();
     const app = createSlackApp(
       {
         mode: config.slack.mode,
@@ -182,9 +191,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         seriesTracked: () => seriesTracked(),
         cycleRunning: () => running(),
         lastCycle: () => lastCycle,
-        republish: async (id) => {
-          await pipelineRef.current?.publish?.([id]);
-        },
+        republish: (id) =>
+          republishing.run(id, async () => {
+            await pipelineRef.current?.publish?.([id]);
+          }),
         get remediation() {
           return pipelineRef.current?.remediation;
         },
@@ -194,21 +204,21 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           signals: config.signals,
           feedback: config.recalibration.feedback,
         },
+        feedbackEmoji: config.feedback,
+        teams: Object.keys(config.teams),
       },
     );
+    const poster = createPostingClient(secrets.botToken, {
+      apiUrl: secrets.apiUrl,
+      timeoutMs: config.slack.timeout_ms,
+      fetch: rateLimits.fetch,
+    });
     const pipeline = createPipeline({
       config,
       db,
       detection,
       logger,
-      publisher: createSlackPublisher({
-        client: app.client,
-        poster: createPostingClient(secrets.botToken, {
-          apiUrl: secrets.apiUrl,
-          timeoutMs: config.slack.timeout_ms,
-          fetch: rateLimits.fetch,
-        }),
-      }),
+      publisher: createSlackPublisher({ client: app.client, poster }),
       remediation: {
         executor: createExecutors({ remediation: config.remediation, secretEnv, now }),
         notifier: createSlackRemediationNotifier(app.client),
@@ -261,6 +271,18 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       logger.info('connected to Slack in Socket Mode');
     }
     const recalibrationRunner = createExclusiveRunner(() => pipeline.detection.recalibrate(now()));
+    const digestConfig = config.feedback.digest;
+    const digestRunner = digestConfig
+      ? createExclusiveRunner(
+          createDigestJob({
+            scorecard: pipeline.repos.scorecard,
+            post: createSlackReportPoster({ client: app.client, poster }),
+            channel: digestConfig.channel,
+            now,
+            logger: logger.child({ name: 'digest' }),
+          }),
+        )
+      : undefined;
     const schedulers =
       options.schedule === false
         ? []
@@ -268,6 +290,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             startScheduler(config.schedule.detection, runner, logger),
             ...(config.recalibration.enabled
               ? [startScheduler(config.recalibration.schedule, recalibrationRunner, logger, 'recalibration')]
+              : []),
+            ...(digestConfig && digestRunner
+              ? [startScheduler(digestConfig.schedule, digestRunner, logger, 'digest')]
               : []),
           ];
     readiness.setStarted(true);
@@ -281,6 +306,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         const outcome = await recalibrationRunner.run();
         return outcome.ran ? outcome.result : null;
       },
+      runDigest: async () => {
+        const outcome = await digestRunner?.run();
+        return outcome?.ran ? outcome.result : null;
+      },
       pipeline,
       db,
       slackPort,
@@ -290,7 +319,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         readiness.setStarted(false);
         for (const scheduler of schedulers) await scheduler.stop();
         // Let running jobs finish their writes before the database closes.
-        while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));
+        while (runner.running() || recalibrationRunner.running() || digestRunner?.running())
+          await new Promise((r) => setTimeout(r, 50));
         try {
           const saved = await pipeline.detection.saveForStop(now());
           if (saved) logger.info(saved, 'detector state saved for the next start');

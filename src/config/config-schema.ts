@@ -4,6 +4,7 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { DEFAULT_FEEDBACK_EMOJI } from '../feedback/reaction-labels.js';
 import { backendUrl, httpConnectionFields, httpConnectionIssues } from './http-connection-schema.js';
 import { remediationIssues } from './remediation-issues.js';
 import { RemediationConfigSchema } from './remediation-schema.js';
@@ -225,6 +226,40 @@ export const RecalibrationConfigSchema = z.object({
 });
 export type RecalibrationConfig = z.infer<typeof RecalibrationConfigSchema>;
 
+/** A reaction name as Slack sends it in reaction_added: `+1`, `thumbsup`, `white_check_mark`. */
+const emojiName = z
+  .string()
+  .trim()
+  // Written as in a message (`:+1:`) or bare (`+1`): the same name.
+  .transform((name) => name.replace(/^:(.*):$/, '$1'))
+  .pipe(
+    z.string().regex(/^[a-z0-9_+'-]+$/, 'an emoji name as Slack sends it, e.g. "+1", "thumbsup" or "white_check_mark"'),
+  );
+
+export const FeedbackConfigSchema = z
+  .object({
+    /** Reactions on a card that label it useful (👍); a skin tone is the same reaction. */
+    useful_emoji: z.array(emojiName).default([...DEFAULT_FEEDBACK_EMOJI.useful_emoji]),
+    /** Reactions on a card that label it noisy (👎). */
+    noisy_emoji: z.array(emojiName).default([...DEFAULT_FEEDBACK_EMOJI.noisy_emoji]),
+    /** A weekly scorecard (precision, coverage, time to acknowledge...) posted to a channel; off without it. */
+    digest: z
+      .object({
+        channel,
+        /** node-cron expression, in the server's time zone: Mondays at 09:00 by default. */
+        schedule: nonEmpty.default('0 9 * * 1'),
+      })
+      .optional(),
+  })
+  .superRefine((feedback, ctx) => {
+    feedback.noisy_emoji.forEach((name, i) => {
+      if (feedback.useful_emoji.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['noisy_emoji', i], message: `"${name}" is also a useful_emoji` });
+      }
+    });
+  });
+export type FeedbackConfig = z.infer<typeof FeedbackConfigSchema>;
+
 export const ConfigSchema = z
   .object({
     prometheus: z
@@ -285,6 +320,8 @@ export const ConfigSchema = z
       .default([]),
     /** Actions the incident card may offer; nothing runs before an allowed person approves it. */
     remediation: RemediationConfigSchema.default(RemediationConfigSchema.parse({})),
+    /** Which reactions are feedback labels, and the weekly scorecard digest. */
+    feedback: FeedbackConfigSchema.default(FeedbackConfigSchema.parse({})),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
   .superRefine((config, ctx) => {
@@ -339,6 +376,7 @@ export function crossReferenceIssues(raw: unknown): CrossReferenceIssue[] {
   const crons: Array<[Array<string>, unknown]> = [
     [['schedule', 'detection'], field(field(raw, 'schedule'), 'detection')],
     [['recalibration', 'schedule'], field(field(raw, 'recalibration'), 'schedule')],
+    [['feedback', 'digest', 'schedule'], field(field(field(raw, 'feedback'), 'digest'), 'schedule')],
   ];
   for (const [path, expression] of crons) {
     if (typeof expression === 'string' && expression !== '' && !cron.validate(expression)) {

@@ -1,11 +1,28 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Ratio, Scorecard } from '../feedback/scorecard.js';
 import type { CycleOutcome } from '../pipeline/create-detection-cycle.js';
 
 export interface MetricsSources {
   openIncidents: () => number;
   feedbackByLabel: () => Record<string, number>;
   remediationByStatus: () => Record<string, number>;
+  /**
+   * The feedback scorecard of the last `days` (every team), undefined while starting; without this
+   * source, no scorecard gauges.
+   */
+  scorecard?: (days: number) => Scorecard | undefined;
 }
+
+/** The windows the scorecard gauges are computed over, as their `window` label says. */
+export const SCORECARD_WINDOWS = [
+  { window: '7d', days: 7 },
+  { window: '30d', days: 30 },
+] as const;
+/**
+ * A scorecard is a few indexed queries; a scrape asks for several gauges of each window, and
+ * Prometheus scrapes every 15-60 s: each window is read at most this often.
+ */
+const SCORECARD_TTL_MS = 30_000;
 
 /** Where an error nothing else caught surfaced (the process-level guard). */
 export type UnexpectedErrorOrigin = 'unhandledRejection' | 'uncaughtException';
@@ -106,6 +123,64 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
       for (const [status, count] of Object.entries(sources.remediationByStatus())) this.set({ status }, count);
     },
   });
+  const scorecard = sources.scorecard;
+  if (scorecard) {
+    const cached = new Map<number, { at: number; card: Scorecard }>();
+    const cardOf = (days: number): Scorecard | undefined => {
+      const hit = cached.get(days);
+      if (hit && performance.now() - hit.at < SCORECARD_TTL_MS) return hit.card;
+      const card = scorecard(days);
+      if (card) cached.set(days, { at: performance.now(), card });
+      return card;
+    };
+    // A ratio with nothing to divide by has no sample (absent, not NaN): "no labels yet".
+    const ratioGauge = (name: string, help: string, pick: (card: Scorecard) => Ratio) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['window'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const { window, days } of SCORECARD_WINDOWS) {
+            const card = cardOf(days);
+            const value = card ? pick(card).value : null;
+            if (value !== null) this.set({ window }, value);
+          }
+        },
+      });
+    const countGauge = (name: string, help: string, pick: (card: Scorecard) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['window'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const { window, days } of SCORECARD_WINDOWS) {
+            const card = cardOf(days);
+            if (card) this.set({ window }, pick(card));
+          }
+        },
+      });
+    ratioGauge(
+      'vigil_alert_precision',
+      'Share of labelled incidents that paged in the window whose verdict is useful (0..1).',
+      (c) => c.precision,
+    );
+    ratioGauge(
+      'vigil_false_positive_rate',
+      'Share of labelled incidents that paged in the window whose verdict is noisy (0..1).',
+      (c) => c.falsePositiveRate,
+    );
+    ratioGauge(
+      'vigil_label_coverage',
+      'Share of incidents that paged in the window with at least one feedback label (0..1).',
+      (c) => c.coverage,
+    );
+    countGauge('vigil_incidents_paged', 'Incidents that paged in the window.', (c) => c.paged);
+    countGauge('vigil_incidents_labelled', 'Incidents that paged in the window and have a label.', (c) => c.labelled);
+  }
   return {
     registry,
     observeCycle(outcome) {

@@ -22,6 +22,7 @@ import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-re
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
+import { createScorecardRepo, type ScorecardRepo } from '../storage/scorecard-repo.js';
 import { createSeriesLookupRepo, type SeriesLookupRepo } from '../storage/series-lookup-repo.js';
 import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
@@ -39,6 +40,7 @@ export interface Repos {
   remediation: RemediationRepo;
   /** One series by key (for /vigil explain): primary keys and index ranges only. */
   seriesLookup: SeriesLookupRepo;
+  scorecard: ScorecardRepo;
 }
 
 export interface Pipeline {
@@ -90,6 +92,7 @@ export function createRepos(db: Db): Repos {
     opsEvents: createOpsEventsRepo(db),
     remediation: createRemediationRepo(db),
     seriesLookup: createSeriesLookupRepo(db),
+    scorecard: createScorecardRepo(db),
   };
 }
 
@@ -135,6 +138,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           publisher,
           runbooksOf: (service) => runbooks.get(service) ?? [],
           units,
+          feedbackEmoji: config.feedback,
           logger: logger.child({ name: 'publish' }),
           ...(remediation ? { remediationCard: remediation } : {}),
         })

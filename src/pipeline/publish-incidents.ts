@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AnomalyEvent, Incident } from '../contracts/index.js';
 import { ErrorCode, errorMessage, isVigilError } from '../errors.js';
 import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
+import { DEFAULT_FEEDBACK_EMOJI, type FeedbackEmoji } from '../feedback/reaction-labels.js';
 import type { Logger } from '../logger.js';
 import type { RemediationService } from '../remediation/create-remediation-service.js';
 import { checkBlockKitLimits, type SlackMessage } from '../slack/blocks/block-kit-limits.js';
@@ -9,6 +10,7 @@ import { buildIncidentCard, evidenceLine, type Runbook } from '../slack/blocks/b
 import type { Unit } from '../slack/blocks/format-value.js';
 import type { CardLocation, CardPublisher } from '../slack/card-publisher.js';
 import type { AnomaliesRepo } from '../storage/anomalies-repo.js';
+import type { FeedbackRepo } from '../storage/feedback-repo.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 
 const EVIDENCE_SERIES = 12;
@@ -27,6 +29,10 @@ const ATTEMPT_MARGIN_MS = 5 * 60_000;
 export interface PublishDeps {
   incidents: IncidentsRepo;
   anomalies: AnomaliesRepo;
+  /** The labels on each card are counted from here. */
+  feedback: Pick<FeedbackRepo, 'countsForIncident'>;
+  /** The reactions the card invites (feedback.useful_emoji / noisy_emoji); default 👍/👎. */
+  feedbackEmoji?: FeedbackEmoji;
   publisher: CardPublisher;
   runbooksOf: (service: string) => readonly Omit<Runbook, 'service'>[];
   units: ReadonlyMap<string, Unit>;
@@ -48,7 +54,10 @@ export interface PublishResult {
 
 export function cardFor(
   incident: Incident,
-  deps: Pick<PublishDeps, 'incidents' | 'anomalies' | 'runbooksOf' | 'units' | 'remediationCard'>,
+  deps: Pick<
+    PublishDeps,
+    'incidents' | 'anomalies' | 'feedback' | 'feedbackEmoji' | 'runbooksOf' | 'units' | 'remediationCard'
+  >,
 ): SlackMessage {
   const runbooks = incident.services.flatMap((service) => deps.runbooksOf(service).map((r) => ({ ...r, service })));
   return buildIncidentCard({
@@ -62,6 +71,10 @@ export function cardFor(
       .filter((t) => t.actor !== 'vigil' && (t.to_status === 'acknowledged' || t.to_status === 'resolved'))
       .reverse()
       .map((t) => ({ status: t.to_status, actor: t.actor, reason: t.reason, at: t.at })),
+    feedback: {
+      counts: deps.feedback.countsForIncident(incident.id),
+      emoji: deps.feedbackEmoji ?? DEFAULT_FEEDBACK_EMOJI,
+    },
     ...(deps.remediationCard
       ? {
           remediation: {

@@ -31,7 +31,12 @@ export function startScheduler(
       },
     },
   );
-  task.on('execution:failed', (ctx) => logger.error({ err: ctx.execution?.error }, 'scheduled cycle failed'));
+  task.on('execution:failed', (ctx) =>
+    logger.error(
+      { err: ctx.execution?.error, job: name },
+      `scheduled ${name === 'detection' ? 'cycle' : 'job'} failed`,
+    ),
+  );
   logger.info({ job: name, schedule: expression }, 'job scheduled');
   return {
     async stop() {

@@ -3,6 +3,8 @@ export const ActionId = {
   runbook: (index: number) => `vigil_runbook_${index}`,
   acknowledge: 'vigil_incident_ack',
   resolve: 'vigil_incident_resolve',
+  /** The card's menu of feedback labels. */
+  label: 'vigil_incident_label',
   remediate: (index: number) => `vigil_remediate_${index}`,
   approve: 'vigil_remediation_approve',
   reject: 'vigil_remediation_reject',
@@ -22,6 +24,8 @@ export const BlockId = {
   lifecycle: 'vigil_incident_lifecycle',
   notes: 'vigil_incident_notes',
   remediation: 'vigil_incident_remediation',
+  feedback: 'vigil_incident_feedback',
+  feedbackCounts: 'vigil_incident_feedback_counts',
   remediationState: 'vigil_incident_remediation_state',
   requestSummary: 'vigil_request_summary',
   requestPreview: 'vigil_request_preview',
@@ -30,11 +34,3 @@ export const BlockId = {
   rejectReason: 'vigil_reject_reason',
   footer: 'vigil_incident_footer',
 } as const;
-
-/** Reaction names Slack sends for 👍 and 👎 (both the canonical and the alias names). */
-export const FEEDBACK_REACTIONS: Readonly<Record<string, 'useful' | 'noisy'>> = {
-  '+1': 'useful',
-  thumbsup: 'useful',
-  '-1': 'noisy',
-  thumbsdown: 'noisy',
-};

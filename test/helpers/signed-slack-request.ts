@@ -102,6 +102,39 @@ export function blockActionBody(input: {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** The form body Slack sends when an option of a menu (static_select) on a message is picked. */
+export function selectActionBody(input: {
+  user: string;
+  actionId: string;
+  /** The picked option's value (`null`: a payload without a selected option). */
+  value: string | null;
+  blockId?: string;
+  channel: string;
+  messageTs: string;
+  responseUrl: string;
+}): string {
+  const payload = {
+    ...interaction('block_actions', input.user),
+    container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel },
+    channel: { id: input.channel, name: 'team' },
+    message: { ts: input.messageTs, text: 'card' },
+    response_url: input.responseUrl,
+    actions: [
+      {
+        type: 'static_select',
+        action_id: input.actionId,
+        block_id: input.blockId ?? 'block',
+        ...(input.value === null
+          ? {}
+          : { selected_option: { text: { type: 'plain_text', text: 'option' }, value: input.value } }),
+        placeholder: { type: 'plain_text', text: 'Label this incident' },
+        action_ts: '1760000300.000100',
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
 /** The form body of a modal's submission (view_submission). */
 export function viewSubmissionBody(input: {
   user: string;

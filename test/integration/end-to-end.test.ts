@@ -258,6 +258,10 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
       },
     ]);
 
+    // The card counts it: every update of a card is its latest state, so the last one tells.
+    const lastCard = () => JSON.stringify(slack.callsTo('chat.update').at(-1)?.params.blocks ?? []);
+    await slack.waitFor(() => lastCard().includes('Feedback: 1 noisy'));
+
     // The same emoji on a message that is not a card is not feedback.
     await slack.deliverEvent(bolt, {
       type: 'reaction_added',
@@ -274,6 +278,8 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(removed?.status).toBe(200);
     await slack.waitFor(() => feedback().length === 0);
     expect(feedback()).toEqual([]);
+    // ...and counts it no more (waited for here, so the next test sees only its own card update).
+    await slack.waitFor(() => !lastCard().includes('Feedback:') && lastCard().includes('Label this incident'));
   });
 
   it('an Acknowledge click (signed) changes the stored incident and edits the card with who did it', async () => {

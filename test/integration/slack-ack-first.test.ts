@@ -14,11 +14,18 @@ import { createLogger } from '../../src/logger.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
 import type { Outcome, RemediationService } from '../../src/remediation/create-remediation-service.js';
 import { ActionId, BlockId } from '../../src/slack/action-ids.js';
+import { labelMenuValue } from '../../src/slack/blocks/build-incident-card.js';
 import { createSlackApp } from '../../src/slack/create-slack-app.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { makeOpenIncident } from '../helpers/make-incident.js';
-import { blockActionBody, postSigned, slashCommandBody, viewSubmissionBody } from '../helpers/signed-slack-request.js';
+import {
+  blockActionBody,
+  postSigned,
+  selectActionBody,
+  slashCommandBody,
+  viewSubmissionBody,
+} from '../helpers/signed-slack-request.js';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
 
@@ -80,7 +87,7 @@ describe('every Slack listener acks before its work', () => {
     slack = await startFakeSlack({ channels: [{ name: '#team-payments', member: true }] });
     db = openDatabase(':memory:');
     repos = createRepos(db);
-    for (const id of ['inc-cmd', 'inc-button', 'inc-reaction']) {
+    for (const id of ['inc-cmd', 'inc-button', 'inc-reaction', 'inc-menu']) {
       repos.incidents.save(makeOpenIncident(id, ['payment-api'], '2026-04-21T02:13:00.000Z'), []);
     }
     const logger = createLogger({
@@ -157,6 +164,23 @@ describe('every Slack listener acks before its work', () => {
     await answeredWhileHeld(() => form(body), 'republish inc-button');
     expect(repos.incidents.get('inc-button')?.status).toBe('acknowledged');
     gate.open();
+  });
+
+  it('the label menu: acked and stored while the card update is held, the picker told after', async () => {
+    const body = selectActionBody({
+      user: 'U0ONCALL',
+      actionId: ActionId.label,
+      value: labelMenuValue('inc-menu', 'late'),
+      channel: slack.channelIdOf('#team-payments'),
+      messageTs: '1760000000.000300',
+      responseUrl: slack.responseUrl('menu'),
+    });
+    await answeredWhileHeld(() => form(body), 'republish inc-menu');
+    expect(repos.feedback.listForIncident('inc-menu').map((f) => [f.label, f.source])).toEqual([['late', 'menu']]);
+    expect(slack.responses.find((r) => r.id === 'menu')).toBeUndefined();
+    gate.open();
+    const told = await slack.waitFor(() => slack.responses.find((r) => r.id === 'menu'));
+    expect(told.body).toMatchObject({ response_type: 'ephemeral', text: 'You labelled inc-menu *late*. Thank you.' });
   });
 
   it.each([

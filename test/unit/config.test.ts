@@ -282,6 +282,48 @@ services:
     expect(none.problems).toEqual(['signals: configure at least one signal']);
   });
 
+  it('defaults feedback to 👍/👎 and no digest; takes emoji with or without colons and a digest', () => {
+    expect(parseConfigText(MINIMAL, 'minimal.yaml').feedback).toEqual({
+      useful_emoji: ['+1', 'thumbsup'],
+      noisy_emoji: ['-1', 'thumbsdown'],
+    });
+    const config = parseConfigText(
+      `${MINIMAL}feedback:\n  useful_emoji: [":white_check_mark:", "+1"]\n  noisy_emoji: [x]\n  digest:\n    channel: "#vigil-reports"\n`,
+      'feedback.yaml',
+    );
+    expect(config.feedback).toEqual({
+      useful_emoji: ['white_check_mark', '+1'],
+      noisy_emoji: ['x'],
+      digest: { channel: '#vigil-reports', schedule: '0 9 * * 1' },
+    });
+  });
+
+  it('names each bad feedback key: an emoji that is no name, one in both lists, the digest channel and schedule', () => {
+    const error = catchConfigError(() =>
+      parseConfigText(
+        `${MINIMAL}feedback:\n  useful_emoji: ["Thumbs Up", "+1"]\n  noisy_emoji: ["+1"]\n` +
+          '  digest:\n    channel: reports\n    schedule: weekly\n',
+        'feedback.yaml',
+      ),
+    );
+    expect(problemPaths(error).sort()).toEqual([
+      'feedback.digest.channel',
+      'feedback.digest.schedule',
+      'feedback.noisy_emoji.0',
+      'feedback.useful_emoji.0',
+    ]);
+    const overlap = catchConfigError(() =>
+      parseConfigText(
+        `${MINIMAL}feedback:
+  useful_emoji: ["+1"]
+  noisy_emoji: [x, ":+1:"]
+`,
+        'overlap.yaml',
+      ),
+    );
+    expect(overlap.problems).toEqual(['feedback.noisy_emoji.1: "+1" is also a useful_emoji']);
+  });
+
   it('rejects a non-http prometheus url and a bad channel name', () => {
     const error = catchConfigError(() =>
       parseConfigText(

@@ -3,7 +3,7 @@
  * value formatting, and the plain-text rendering used by the demo and replay.
  */
 import { describe, expect, it } from 'vitest';
-import { type AnomalyEvent, type Incident, SCHEMA_VERSION } from '../../src/contracts/index.js';
+import { type AnomalyEvent, type FeedbackLabel, type Incident, SCHEMA_VERSION } from '../../src/contracts/index.js';
 import { ActionId, BlockId } from '../../src/slack/action-ids.js';
 import {
   type Block,
@@ -382,7 +382,10 @@ describe('buildIncidentCard', () => {
     const actions = blockById(big, BlockId.runbooks);
     if (actions.type !== 'actions') throw new Error('not actions');
     expect(actions.elements).toHaveLength(5);
-    for (const button of actions.elements) expect(button.text.text.length).toBeLessThanOrEqual(75);
+    for (const button of actions.elements) {
+      if (button.type !== 'button') throw new Error('a runbook is not a button');
+      expect(button.text.text.length).toBeLessThanOrEqual(75);
+    }
 
     for (const field of fieldTexts(big)) expect(field.length).toBeLessThanOrEqual(2000);
     expect(sectionText(big, BlockId.hypothesis).length).toBeLessThanOrEqual(3000);
@@ -549,8 +552,10 @@ describe('remediation on the card', () => {
     const block = blockById(card, BlockId.remediation);
     if (block.type !== 'actions') throw new Error('remediation is not an actions block');
     expect(block.elements.map((e) => e.action_id)).toEqual([ActionId.remediate(0), ActionId.remediate(1)]);
-    expect(block.elements[0]?.style).toBe('danger');
-    const text = block.elements[0]?.confirm?.text.text ?? '';
+    const first = block.elements[0];
+    if (first?.type !== 'button') throw new Error('an offer is not a button');
+    expect(first.style).toBe('danger');
+    const text = first.confirm?.text.text ?? '';
     expect(text.length).toBeLessThanOrEqual(300);
     expect(text).toMatch(/```PATCH \/apis\/apps\/v1\/namespaces\/shop\/deployments\/payment-api\n.*…```$/s);
     expect(JSON.stringify(blockById(card, BlockId.remediationState))).toContain('one');
@@ -559,5 +564,85 @@ describe('remediation on the card', () => {
   it('has no remediation blocks without offers or requests', () => {
     const card = buildIncidentCard(makeInput({ remediation: { offers: [], lines: [] } }));
     expect(card).toEqual(buildIncidentCard(makeInput()));
+  });
+});
+
+describe('feedback on the card', () => {
+  const emoji = { useful_emoji: ['+1', 'thumbsup'], noisy_emoji: ['-1', 'thumbsdown'] };
+  const withFeedback = (counts: Partial<Record<FeedbackLabel, number>>) =>
+    buildIncidentCard(makeInput({ feedback: { counts, emoji } }));
+
+  it('offers the six labels in a menu whose options point at the incident, within Block Kit limits', () => {
+    const card = withFeedback({});
+    expect(checkBlockKitLimits(card)).toEqual([]);
+    const block = blockById(card, BlockId.feedback);
+    if (block.type !== 'actions') throw new Error('feedback is not an actions block');
+    const menu = block.elements[0];
+    if (menu?.type !== 'static_select') throw new Error('no label menu');
+    expect(menu.action_id).toBe(ActionId.label);
+    expect(menu.options.map((o) => JSON.parse(o.value))).toEqual(
+      ['useful', 'noisy', 'late', 'duplicate', 'wrong_start', 'expected'].map((label) => ({
+        incident: 'inc_20250314_0926_payments',
+        label,
+      })),
+    );
+    expect(menu.options.map((o) => o.text.text)).toContain('🧭 Wrong starting service');
+    // No labels yet: no counts line.
+    expect(card.blocks.some((b) => b.block_id === BlockId.feedbackCounts)).toBe(false);
+  });
+
+  it('shows the counts of the labels given, in label order, and keeps the menu on a resolved incident', () => {
+    const card = buildIncidentCard(
+      makeInput({
+        incident: makeIncident({ status: 'resolved', resolved_at: '2025-03-14T10:02:00.000Z' }),
+        feedback: { counts: { noisy: 1, useful: 2, wrong_start: 1 }, emoji },
+      }),
+    );
+    expect(card.blocks.map((b) => b.block_id ?? b.type).slice(-3)).toEqual([
+      BlockId.feedback,
+      BlockId.feedbackCounts,
+      BlockId.footer,
+    ]);
+    expect(JSON.stringify(blockById(card, BlockId.feedbackCounts))).toContain(
+      'Feedback: 2 useful · 1 noisy · 1 wrong start',
+    );
+    expect(checkBlockKitLimits(card)).toEqual([]);
+  });
+
+  it('invites the configured reactions in the footer', () => {
+    const custom = buildIncidentCard(
+      makeInput({ feedback: { counts: {}, emoji: { useful_emoji: ['white_check_mark'], noisy_emoji: ['x'] } } }),
+    );
+    expect(JSON.stringify(blockById(custom, BlockId.footer))).toContain(
+      'React :white_check_mark: useful or :x: noisy, or pick a label, to teach Vigil',
+    );
+    const menuOnly = buildIncidentCard(
+      makeInput({ feedback: { counts: {}, emoji: { useful_emoji: [], noisy_emoji: [] } } }),
+    );
+    expect(JSON.stringify(blockById(menuOnly, BlockId.footer))).toContain('Pick a label to teach Vigil');
+  });
+
+  it('leaves the menu out rather than break the card when an incident id is too long for an option', () => {
+    const card = buildIncidentCard(
+      makeInput({
+        incident: makeIncident({ id: `inc-${'x'.repeat(140)}` }),
+        feedback: { counts: { useful: 1 }, emoji },
+      }),
+    );
+    expect(checkBlockKitLimits(card)).toEqual([]);
+    expect(card.blocks.some((b) => b.block_id === BlockId.feedback)).toBe(false);
+    expect(JSON.stringify(blockById(card, BlockId.feedbackCounts))).toContain('Feedback: 1 useful');
+    expect(JSON.stringify(blockById(card, BlockId.footer))).toContain('React :+1: useful or :-1: noisy to teach Vigil');
+  });
+
+  it('renders the menu and the counts for the terminal', () => {
+    const text = renderCardText(withFeedback({ useful: 3 }));
+    expect(text).toContain('[ Label this incident ▾ ] 👍 Useful: worth the page | 👎 Noisy: not worth a page');
+    expect(text).toContain('Feedback: 3 useful');
+    expect(text).toContain('React 👍 useful or 👎 noisy, or pick a label');
+  });
+
+  it('matches the snapshot with labels', () => {
+    expect(withFeedback({ useful: 2, noisy: 1 })).toMatchSnapshot();
   });
 });

@@ -102,6 +102,7 @@ describe('openDatabase', () => {
       { version: 6, name: 'incident_summaries' },
       { version: 7, name: 'detector_state_bytes' },
       { version: 8, name: 'feedback_labels' },
+      { version: 9, name: 'scorecard' },
       { version: 10, name: 'feedback_calibration' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
@@ -131,6 +132,7 @@ describe('openDatabase', () => {
       { version: 6, name: 'incident_summaries' },
       { version: 7, name: 'detector_state_bytes' },
       { version: 8, name: 'feedback_labels' },
+      { version: 9, name: 'scorecard' },
       { version: 10, name: 'feedback_calibration' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
@@ -160,7 +162,7 @@ describe('openDatabase', () => {
     old.prepare("INSERT INTO series_calibration VALUES ('shop/api/latency_p99', 0.9995, '2026-01-01T00:00:00Z')").run();
     old.close();
     const db = track(openDatabase(path));
-    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10]);
+    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(tableNames(db)).not.toContain('detector_state');
     const repo = createDetectorStateRepo(db);
     expect(repo.loadAll()).toEqual([]);

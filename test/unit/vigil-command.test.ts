@@ -194,21 +194,46 @@ describe('/vigil and reactions (listener logic on real SQLite)', () => {
     expect((await answerVigilCommand('resolve inc-nope', deps)).text).toContain('No incident `inc-nope`');
   });
 
-  it('stores 👍/👎 on a card, ignores other emoji and other messages, and forgets a removed reaction', () => {
+  it('stats takes --days N and --team T in either form, and counts only the incidents that paged', async () => {
+    const id = openIncident();
+    repos.feedback.set({
+      incident_id: id,
+      slack_user: 'U1',
+      label: 'useful',
+      source: 'menu',
+      created_at: now.toISOString(),
+    });
+    const all = (await answerVigilCommand('stats', deps)).text;
+    expect(all).toBe('Vigil scorecard · last 7 days: precision 100 % (1 of 1 labelled), coverage 100 % (1 of 1 paged)');
+    const team = await answerVigilCommand('stats --days=14 --team=payments', deps);
+    expect(team.text).toContain('last 14 days · team payments: precision 100 % (1 of 1 labelled)');
+    expect(checkBlockKitLimits(team)).toEqual([]);
+    expect((await answerVigilCommand('stats --team checkout --days 3', deps)).text).toContain(
+      'last 3 days · team checkout: precision no labels yet, coverage no pages yet',
+    );
+    expect((await answerVigilCommand('stats --days=', deps)).text).toContain('`--days` needs a value');
+  });
+
+  it('stores 👍/👎 on a card, ignores other emoji and other messages, forgets a removed reaction, and refreshes the card', async () => {
     const id = openIncident();
     repos.incidents.setMessage(id, 'C0PAY', '1760000000.000100');
     const item = { type: 'message', channel: 'C0PAY', ts: '1760000000.000100' };
-    expect(recordReaction({ reaction: '+1', user: 'U1', item }, true, deps)).toBe('stored');
-    expect(recordReaction({ reaction: '+1', user: 'U1', item }, true, deps)).toBe('unchanged');
-    expect(recordReaction({ reaction: 'thumbsdown', user: 'U2', item }, true, deps)).toBe('stored');
-    expect(recordReaction({ reaction: 'tada', user: 'U2', item }, true, deps)).toBe('ignored');
-    expect(recordReaction({ reaction: '+1', user: 'U3', item: { ...item, ts: '1.2' } }, true, deps)).toBe('ignored');
-    expect(recordReaction({ reaction: '+1', user: 'U3', item: { type: 'file' } }, true, deps)).toBe('ignored');
+    expect(await recordReaction({ reaction: '+1', user: 'U1', item }, true, deps)).toBe('stored');
+    expect(await recordReaction({ reaction: '+1', user: 'U1', item }, true, deps)).toBe('unchanged');
+    // A skin tone is the same reaction.
+    expect(await recordReaction({ reaction: 'thumbsdown::skin-tone-3', user: 'U2', item }, true, deps)).toBe('stored');
+    expect(await recordReaction({ reaction: 'tada', user: 'U2', item }, true, deps)).toBe('ignored');
+    expect(await recordReaction({ reaction: '+1', user: 'U3', item: { ...item, ts: '1.2' } }, true, deps)).toBe(
+      'ignored',
+    );
+    expect(await recordReaction({ reaction: '+1', user: 'U3', item: { type: 'file' } }, true, deps)).toBe('ignored');
     expect(repos.feedback.listForIncident(id).map((f) => [f.slack_user, f.label])).toEqual([
       ['U1', 'useful'],
       ['U2', 'noisy'],
     ]);
-    expect(recordReaction({ reaction: '+1', user: 'U1', item }, false, deps)).toBe('removed');
+    expect(await recordReaction({ reaction: '+1', user: 'U1', item }, false, deps)).toBe('removed');
     expect(repos.feedback.listForIncident(id).map((f) => f.label)).toEqual(['noisy']);
+    // The card was rebuilt after each change, and only then.
+    expect(republished).toEqual([id, id, id]);
   });
 });

@@ -30,6 +30,21 @@ const ButtonSchema = z.object({
     .optional(),
 });
 
+/** A menu of options (https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element). */
+const StaticSelectSchema = z.object({
+  type: z.literal('static_select'),
+  action_id: id,
+  placeholder: plainText(150).optional(),
+  options: z
+    .array(z.object({ text: plainText(75), value: z.string().min(1).max(150), description: plainText(75).optional() }))
+    .min(1)
+    .max(100),
+});
+
+/** What an actions block may hold. */
+const ActionElementSchema = z.discriminatedUnion('type', [ButtonSchema, StaticSelectSchema]);
+export type ActionElement = z.infer<typeof ActionElementSchema>;
+
 const BlockSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('header'), text: plainText(150), block_id: id.optional() }),
   z.object({
@@ -44,7 +59,7 @@ const BlockSchema = z.discriminatedUnion('type', [
     type: z.literal('actions'),
     block_id: id.optional(),
     elements: z
-      .array(ButtonSchema)
+      .array(ActionElementSchema)
       .min(1)
       .max(25)
       .refine((els) => new Set(els.map((e) => e.action_id)).size === els.length, 'action_id must be unique in a block'),

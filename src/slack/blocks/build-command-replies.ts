@@ -15,6 +15,7 @@ export const USAGE = [
   '• `/vigil resolve <incident> [reason]` — resolve by hand',
   '• `/vigil audit [incident]` — the latest remediation requests, decisions and results',
   '• `/vigil explain <series>` — a series’ threshold, baseline, labels and why its threshold changed',
+  '• `/vigil stats [--days N] [--team T]` — alert precision, label coverage, time to acknowledge (default: 7 days)',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

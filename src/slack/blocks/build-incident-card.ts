@@ -1,5 +1,7 @@
 import { appendAll } from '../../collections/append-all.js';
-import type { AnomalyEvent, Incident, Severity } from '../../contracts/index.js';
+import type { AnomalyEvent, FeedbackLabel, Incident, Severity } from '../../contracts/index.js';
+import { FEEDBACK_LABELS, LABEL_CHOICES, LABEL_NAMES } from '../../feedback/label-names.js';
+import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
 import { ActionId, BlockId } from '../action-ids.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { buildRemediationCardBlocks, type RemediationOffer } from './build-remediation-blocks.js';
@@ -26,7 +28,20 @@ export interface IncidentCardInput {
   decisions?: ReadonlyArray<{ status: string; actor: string; reason: string; at: string }>;
   /** Allow-listed actions offered for this incident, and the state of those already requested. */
   remediation?: { offers: readonly RemediationOffer[]; lines: readonly string[] };
+  /**
+   * The labels people gave it, counted by label, and the reactions that give one: with it the card
+   * shows the counts and offers the menu of labels.
+   */
+  feedback?: { counts: Partial<Record<FeedbackLabel, number>>; emoji: FeedbackEmoji };
 }
+
+/** What the label menu sends back: which incident, which label (checked again by the listener). */
+export function labelMenuValue(incidentId: string, label: FeedbackLabel): string {
+  return JSON.stringify({ incident: incidentId, label });
+}
+
+/** Slack's limit on an option's value (https://docs.slack.dev/reference/block-kit/composition-objects/option-object). */
+const OPTION_VALUE_MAX = 150;
 
 const MAX_EVIDENCE_LINES = 8;
 const MAX_RUNBOOK_BUTTONS = 5;
@@ -187,13 +202,23 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
       })),
     });
   }
+  const feedback = input.feedback ? feedbackBlocks(incident.id, input.feedback) : undefined;
+  if (feedback) appendAll(blocks, feedback.blocks);
   blocks.push({
     type: 'context',
     block_id: BlockId.footer,
     elements: [
       {
         type: 'mrkdwn',
-        text: `${incident.id} · updated ${utc(incident.updated_at)} · React :+1: useful or :-1: noisy to teach Vigil`,
+        text: [
+          incident.id,
+          `updated ${utc(incident.updated_at)}`,
+          input.feedback && feedback
+            ? invitation(input.feedback.emoji, feedback.menu)
+            : 'React :+1: useful or :-1: noisy to teach Vigil',
+        ]
+          .filter(Boolean)
+          .join(' · '),
       },
     ],
   });
@@ -203,4 +228,55 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
     3000,
   );
   return { text, blocks };
+}
+
+/** How the footer asks for feedback, with the first configured emoji of each kind. */
+function invitation(emoji: FeedbackEmoji, menu: boolean): string {
+  const useful = emoji.useful_emoji[0];
+  const noisy = emoji.noisy_emoji[0];
+  const reactions = [useful ? `:${useful}: useful` : '', noisy ? `:${noisy}: noisy` : ''].filter(Boolean);
+  if (reactions.length === 0) return menu ? 'Pick a label to teach Vigil' : '';
+  return `React ${reactions.join(' or ')}${menu ? ', or pick a label,' : ''} to teach Vigil`;
+}
+
+/** The menu of labels and, once someone gave one, the counts ("Feedback: 2 useful · 1 noisy"). */
+function feedbackBlocks(
+  incidentId: string,
+  feedback: NonNullable<IncidentCardInput['feedback']>,
+): { blocks: Block[]; menu: boolean } {
+  const blocks: Block[] = [];
+  const values = FEEDBACK_LABELS.map((label) => ({ label, value: labelMenuValue(incidentId, label) }));
+  // Incident ids are short (inc-xxxxxxxx); one too long for an option must not cost the card itself.
+  if (values.every((v) => v.value.length <= OPTION_VALUE_MAX)) {
+    blocks.push({
+      type: 'actions',
+      block_id: BlockId.feedback,
+      elements: [
+        {
+          type: 'static_select',
+          action_id: ActionId.label,
+          placeholder: { type: 'plain_text', text: 'Label this incident', emoji: true },
+          options: values.map(({ label, value }) => ({
+            text: { type: 'plain_text' as const, text: LABEL_CHOICES[label], emoji: true },
+            value,
+          })),
+        },
+      ],
+    });
+  }
+  const menu = blocks.length > 0;
+  const counted = FEEDBACK_LABELS.filter((label) => (feedback.counts[label] ?? 0) > 0);
+  if (counted.length > 0) {
+    blocks.push({
+      type: 'context',
+      block_id: BlockId.feedbackCounts,
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Feedback: ${counted.map((label) => `${feedback.counts[label]} ${LABEL_NAMES[label]}`).join(' · ')}`,
+        },
+      ],
+    });
+  }
+  return { blocks, menu };
 }

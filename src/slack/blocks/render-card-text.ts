@@ -1,4 +1,4 @@
-import type { SlackMessage } from './block-kit-limits.js';
+import type { ActionElement, SlackMessage } from './block-kit-limits.js';
 
 const EMOJI: Record<string, string> = {
   ':red_circle:': '🔴',
@@ -12,6 +12,14 @@ const EMOJI: Record<string, string> = {
   ':+1:': '👍',
   ':-1:': '👎',
 };
+
+/** A button with its link, or a menu with its choices. */
+function actionText(element: ActionElement): string {
+  if (element.type === 'static_select') {
+    return `[ ${element.placeholder?.text ?? 'Choose'} ▾ ] ${element.options.map((o) => o.text.text).join(' | ')}`;
+  }
+  return `[ ${element.text.text} ]${element.url ? ` ${element.url}` : ''}`;
+}
 
 /** Slack mrkdwn as plain terminal text. */
 export function mrkdwnToPlain(mrkdwn: string): string {
@@ -48,7 +56,7 @@ export function renderCardText(message: SlackMessage, width = 100): string {
         out.push(`├${rule}`);
         break;
       case 'actions':
-        out.push(`│ ${block.elements.map((e) => `[ ${e.text.text} ]${e.url ? ` ${e.url}` : ''}`).join('\n│ ')}`);
+        out.push(`│ ${block.elements.map(actionText).join('\n│ ')}`);
         out.push('│');
         break;
       case 'context':

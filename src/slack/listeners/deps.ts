@@ -1,4 +1,5 @@
 import type { ExplainConfig } from '../../feedback/explain-series.js';
+import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
 import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
@@ -21,4 +22,8 @@ export interface ListenerDeps {
   readonly remediation: RemediationService | undefined;
   /** What `/vigil explain` needs to read a series' threshold and saved state; absent: it says so. */
   explain?: ExplainConfig;
+  /** Reactions that are feedback labels (config feedback.useful_emoji / noisy_emoji); default 👍/👎. */
+  readonly feedbackEmoji?: FeedbackEmoji;
+  /** The configured teams, for `/vigil stats --team`; without them any team name is taken. */
+  readonly teams?: readonly string[];
 }

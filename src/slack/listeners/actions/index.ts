@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { changeStatus } from '../../../incidents/change-status.js';
 import { ActionId } from '../../action-ids.js';
 import type { ListenerDeps } from '../deps.js';
+import { register as registerLabelMenu } from './label-menu.js';
 import { register as registerRemediation } from './remediation.js';
 
 export function register(app: App, deps: ListenerDeps): void {
@@ -29,5 +30,6 @@ export function register(app: App, deps: ListenerDeps): void {
       await deps.republish(result.incident.id);
     });
   }
+  registerLabelMenu(app, deps);
   registerRemediation(app, deps);
 }

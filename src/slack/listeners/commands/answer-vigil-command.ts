@@ -11,6 +11,7 @@ import {
 } from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerExplainCommand } from './answer-explain-command.js';
+import { answerStats } from './answer-stats.js';
 
 /**
  * The newer of the stored and the remembered last cycle: a cycle whose report could not be
@@ -73,6 +74,8 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
       const text = `${id} ${to} by <@${user}>.`;
       return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
     }
+    case 'stats':
+      return answerStats(args, deps);
     case 'audit': {
       if (args.length > 1) return buildUsageReply('`audit` takes at most an incident id');
       const [incidentId] = args;

@@ -5,9 +5,9 @@ import { recordReaction } from './record-reaction.js';
 export function register(app: App, deps: ListenerDeps): void {
   // Bolt acknowledges Events API requests itself before listeners run.
   app.event('reaction_added', async ({ event }) => {
-    recordReaction(event, true, deps);
+    await recordReaction(event, true, deps);
   });
   app.event('reaction_removed', async ({ event }) => {
-    recordReaction(event, false, deps);
+    await recordReaction(event, false, deps);
   });
 }

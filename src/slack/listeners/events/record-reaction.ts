@@ -1,5 +1,4 @@
-import type { FeedbackLabel } from '../../../contracts/index.js';
-import { FEEDBACK_REACTIONS } from '../../action-ids.js';
+import { labelOfReaction } from '../../../feedback/reaction-labels.js';
 import type { ListenerDeps } from '../deps.js';
 
 export interface ReactionEvent {
@@ -12,27 +11,36 @@ export interface ReactionEvent {
 export type ReactionOutcome = 'stored' | 'removed' | 'unchanged' | 'ignored';
 
 /**
- * 👍/👎 on an incident card become (or stop being) feedback on that incident. Reactions on any other
- * message, and other emoji, are ignored.
+ * A feedback emoji (👍/👎 unless configured otherwise) on an incident card becomes, or stops being,
+ * that person's label on the incident, and the card's counts are brought up to date. Reactions on
+ * any other message, and other emoji, are ignored.
  */
-export function recordReaction(event: ReactionEvent, added: boolean, deps: ListenerDeps): ReactionOutcome {
-  const label: FeedbackLabel | undefined = FEEDBACK_REACTIONS[event.reaction];
+export async function recordReaction(
+  event: ReactionEvent,
+  added: boolean,
+  deps: ListenerDeps,
+): Promise<ReactionOutcome> {
+  const label = labelOfReaction(event.reaction, deps.feedbackEmoji);
   if (!label || event.item.type !== 'message' || !event.item.channel || !event.item.ts) return 'ignored';
   const incident = deps.repos.incidents.findByMessage(event.item.channel, event.item.ts);
   if (!incident) return 'ignored';
   const log = deps.logger.child({ incident_id: incident.id, user: event.user, label });
+  let outcome: ReactionOutcome;
   if (added) {
-    const outcome = deps.repos.feedback.set({
+    const stored = deps.repos.feedback.set({
       incident_id: incident.id,
       slack_user: event.user,
       label,
       source: 'reaction',
       created_at: deps.now().toISOString(),
     });
-    log.info({ outcome }, 'feedback stored');
-    return outcome === 'unchanged' ? 'unchanged' : 'stored';
+    log.info({ outcome: stored }, 'feedback stored');
+    outcome = stored === 'unchanged' ? 'unchanged' : 'stored';
+  } else {
+    const removed = deps.repos.feedback.remove(incident.id, event.user, label);
+    log.info({ removed }, 'feedback removed');
+    outcome = removed ? 'removed' : 'unchanged';
   }
-  const removed = deps.repos.feedback.remove(incident.id, event.user, label);
-  log.info('feedback removed');
-  return removed ? 'removed' : 'unchanged';
+  if (outcome !== 'unchanged') await deps.republish(incident.id);
+  return outcome;
 }
