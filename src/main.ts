@@ -18,9 +18,11 @@ import { createExecutors, missingSecrets } from './remediation/executors/create-
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { schedulePeriodMs } from './scheduler/schedule-period-ms.js';
 import { startScheduler } from './scheduler/start-scheduler.js';
+import { createBotBacktests } from './slack/create-bot-backtests.js';
 import { createPostingClient } from './slack/create-posting-client.js';
 import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
 import { createSlackApp } from './slack/create-slack-app.js';
+import type { SlackBacktests } from './slack/create-slack-backtests.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
 import { configuredPrometheusSource } from './sources/configured-prometheus-source.js';
@@ -161,6 +163,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     // listeners reach the repos through pipelineRef, set before the app starts.
     // One Retry-After memory for every Web API client: Bolt's, and the one that posts cards.
     const rateLimits = createRateLimitGate();
+    let backtests: SlackBacktests | undefined;
     const app = createSlackApp(
       {
         mode: config.slack.mode,
@@ -188,21 +191,22 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         get remediation() {
           return pipelineRef.current?.remediation;
         },
+        get backtests() {
+          return backtests;
+        },
       },
     );
+    const poster = createPostingClient(secrets.botToken, {
+      apiUrl: secrets.apiUrl,
+      timeoutMs: config.slack.timeout_ms,
+      fetch: rateLimits.fetch,
+    });
     const pipeline = createPipeline({
       config,
       db,
       detection,
       logger,
-      publisher: createSlackPublisher({
-        client: app.client,
-        poster: createPostingClient(secrets.botToken, {
-          apiUrl: secrets.apiUrl,
-          timeoutMs: config.slack.timeout_ms,
-          fetch: rateLimits.fetch,
-        }),
-      }),
+      publisher: createSlackPublisher({ client: app.client, poster }),
       remediation: {
         executor: createExecutors({ remediation: config.remediation, secretEnv, now }),
         notifier: createSlackRemediationNotifier(app.client),
@@ -211,6 +215,16 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       },
     });
     pipelineRef.current = pipeline;
+    backtests = createBotBacktests({
+      config,
+      db,
+      secretEnv,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      now,
+      logger,
+      client: app.client,
+      poster,
+    });
     seriesTracked = pipeline.seriesTracked;
 
     const runner = createExclusiveRunner(async () => {
@@ -283,6 +297,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       async stop() {
         readiness.setStarted(false);
         for (const scheduler of schedulers) await scheduler.stop();
+        // A backtest reads this database: it stops (its message says so) before the database closes.
+        await backtests?.stop();
         // Let running jobs finish their writes before the database closes.
         while (runner.running() || recalibrationRunner.running()) await new Promise((r) => setTimeout(r, 50));
         try {

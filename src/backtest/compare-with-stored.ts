@@ -60,8 +60,7 @@ export function compareWithStored(
     let best: StoredIncident | null = null;
     for (const s of stored) {
       const storedEnd = s.resolvedMs ?? options.endMs;
-      const overlaps =
-        page.openedMs <= storedEnd + options.toleranceMs && s.openedMs <= pageEnd + options.toleranceMs;
+      const overlaps = page.openedMs <= storedEnd + options.toleranceMs && s.openedMs <= pageEnd + options.toleranceMs;
       if (!overlaps || !s.services.some((x) => page.services.includes(x))) continue;
       if (!best || Math.abs(s.openedMs - page.openedMs) < Math.abs(best.openedMs - page.openedMs)) best = s;
     }

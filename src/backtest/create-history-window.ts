@@ -1,6 +1,6 @@
 import { seriesInTimeOrder } from '../detection/series-in-time-order.js';
-import type { HistoryChunk } from '../sources/plan-history-chunks.js';
 import { cutSeriesToRange } from '../sources/cut-series-to-range.js';
+import type { HistoryChunk } from '../sources/plan-history-chunks.js';
 import type { SampleBatch, SampleSource } from '../sources/sample-source.js';
 import type { SeriesColumns } from '../sources/series-columns.js';
 

@@ -1,7 +1,7 @@
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
+import { MAX_POINTS_PER_ANSWER } from '../detection/recalibrate.js';
 import { ErrorCode, VigilError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { MAX_POINTS_PER_ANSWER } from '../detection/recalibrate.js';
 import { createPipeline } from '../pipeline/create-pipeline.js';
 import { warmupWindowMs } from '../pipeline/warmup-window-ms.js';
 import { readReplayIncidents } from '../replay/read-replay-incidents.js';

@@ -14,6 +14,7 @@ export const USAGE = [
   '• `/vigil ack <incident>` — acknowledge: someone is on it',
   '• `/vigil resolve <incident> [reason]` — resolve by hand',
   '• `/vigil audit [incident]` — the latest remediation requests, decisions and results',
+  '• `/vigil backtest <signal|service> [--days N]` — what would have paged over the last N days (≤ 35), against stored incidents and labels',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {
