@@ -19,6 +19,8 @@ export interface BotBacktestsOptions {
   logger: Logger;
   client: WebClient;
   poster: WebClient;
+  /** How often the message shows progress (default BACKTEST_UPDATE_EVERY_MS; tests go faster). */
+  updateEveryMs?: number;
 }
 
 /**
@@ -46,5 +48,6 @@ export function createBotBacktests(options: BotBacktestsOptions): SlackBacktests
     client: options.client,
     poster: options.poster,
     logger: backtestLogger,
+    ...(options.updateEveryMs !== undefined ? { updateEveryMs: options.updateEveryMs } : {}),
   });
 }
