@@ -1,6 +1,7 @@
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { MAX_POINTS_PER_ANSWER } from '../detection/recalibrate.js';
 import { ErrorCode, VigilError } from '../errors.js';
+import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { Logger } from '../logger.js';
 import { createPipeline } from '../pipeline/create-pipeline.js';
 import { warmupWindowMs } from '../pipeline/warmup-window-ms.js';
@@ -17,7 +18,13 @@ import {
   createScopedIncidentsRepo,
   type ScopedIncidentsRepo,
 } from '../storage/scoped-incidents-repo.js';
-import { type BacktestPage, type Comparison, compareWithStored, dominantLabel } from './compare-with-stored.js';
+import {
+  type BacktestPage,
+  type Comparison,
+  compareWithStored,
+  dominantLabel,
+  type StoredIncident,
+} from './compare-with-stored.js';
 import { createHistoryWindow, type LoadedChunk } from './create-history-window.js';
 import type { BacktestArgs } from './parse-backtest-args.js';
 
@@ -216,7 +223,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
     if (!ticks.finished) return { status: 'cancelled', fraction };
     options.onProgress?.(1);
 
-    const incidents = readReplayIncidents(db, pipeline.repos.incidents);
+    const incidents = await readReplayIncidents(db, pipeline.repos.incidents);
     const pages: BacktestPage[] = incidents
       .filter((i) => i.paged)
       .map((i) => ({
@@ -230,19 +237,20 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
     const fromIso = new Date(startMs).toISOString();
     const toIso = new Date(endMs).toISOString();
     const storedIds = options.stored?.scoped.pagedIds(scope, fromIso, toIso, STORED_COMPARED + 1) ?? [];
-    const stored = storedIds.slice(0, STORED_COMPARED).flatMap((id) => {
+    const stored: StoredIncident[] = [];
+    const slicer = createTimeSlicer();
+    for (const id of storedIds.slice(0, STORED_COMPARED)) {
+      if (slicer.due()) await slicer.pause();
       const incident = options.stored?.incidents.get(id);
-      if (!incident) return [];
-      return [
-        {
-          id,
-          openedMs: Date.parse(incident.opened_at ?? incident.created_at),
-          resolvedMs: incident.resolved_at ? Date.parse(incident.resolved_at) : null,
-          services: incident.services,
-          label: dominantLabel(options.stored?.feedback.countsForIncident(id) ?? {}),
-        },
-      ];
-    });
+      if (!incident) continue;
+      stored.push({
+        id,
+        openedMs: Date.parse(incident.opened_at ?? incident.created_at),
+        resolvedMs: incident.resolved_at ? Date.parse(incident.resolved_at) : null,
+        services: incident.services,
+        label: dominantLabel(options.stored?.feedback.countsForIncident(id) ?? {}),
+      });
+    }
     return {
       status: 'done',
       report: {

@@ -73,6 +73,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     ...(options.onCycle ? { onCycle: options.onCycle } : {}),
   });
   const { cycles, anomalies } = ticks;
-  const incidents = readReplayIncidents(db, pipeline.repos.incidents);
+  const incidents = await readReplayIncidents(db, pipeline.repos.incidents);
   return { incidents, cycles, samples: scenario.samples.length, anomalies, pipeline, db };
 }
