@@ -196,17 +196,19 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         },
       },
     );
-    const poster = createPostingClient(secrets.botToken, {
-      apiUrl: secrets.apiUrl,
-      timeoutMs: config.slack.timeout_ms,
-      fetch: rateLimits.fetch,
-    });
     const pipeline = createPipeline({
       config,
       db,
       detection,
       logger,
-      publisher: createSlackPublisher({ client: app.client, poster }),
+      publisher: createSlackPublisher({
+        client: app.client,
+        poster: createPostingClient(secrets.botToken, {
+          apiUrl: secrets.apiUrl,
+          timeoutMs: config.slack.timeout_ms,
+          fetch: rateLimits.fetch,
+        }),
+      }),
       remediation: {
         executor: createExecutors({ remediation: config.remediation, secretEnv, now }),
         notifier: createSlackRemediationNotifier(app.client),
@@ -223,7 +225,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       now,
       logger,
       client: app.client,
-      poster,
+      poster: createPostingClient(secrets.botToken, {
+        apiUrl: secrets.apiUrl,
+        timeoutMs: config.slack.timeout_ms,
+        fetch: rateLimits.fetch,
+      }),
     });
     seriesTracked = pipeline.seriesTracked;
 

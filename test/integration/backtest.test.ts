@@ -18,7 +18,9 @@ import { runBacktest, storedHistoryOf } from '../../src/backtest/run-backtest.js
 import { runBacktestCommand } from '../../src/backtest/run-backtest-command.js';
 import { main } from '../../src/cli.js';
 import { ConfigSchema, type VigilConfig } from '../../src/config/config-schema.js';
+import { parseEnv } from '../../src/config/load-config.js';
 import { createSilentLogger } from '../../src/logger.js';
+import { startVigil } from '../../src/main.js';
 import { createRepos } from '../../src/pipeline/create-pipeline.js';
 import { ActionId } from '../../src/slack/action-ids.js';
 import { createBotBacktests } from '../../src/slack/create-bot-backtests.js';
@@ -468,6 +470,66 @@ describe('vigil backtest on the command line', () => {
       expect(await main(['backtest'], env)).toBe(2);
     } finally {
       vi.restoreAllMocks();
+    }
+  }, 120_000);
+});
+
+describe('the running bot (startVigil): /vigil backtest next to its own cycle', () => {
+  it('answers the command, runs the backtest while a detection cycle runs in the detection thread, and cancels it at stop', async () => {
+    const slack = await startFakeSlack({ channels: ['#ops', '#team-payments', '#team-checkout', '#vigil-alerts'] });
+    const ops = slack.channelIdOf('#ops');
+    const vigil = await startVigil({
+      config: { ...config, slack: { ...config.slack, timeout_ms: 2000 } },
+      env: parseEnv({
+        SLACK_BOT_TOKEN: 'xoxb-test-token',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        VIGIL_DB: join(dir, 'bot.db'),
+      }),
+      logger: createSilentLogger(),
+      now: () => new Date(end * 1000),
+      schedule: false,
+      slackRetries: 0,
+      unhandledRequestTimeoutMillis: 1500,
+      host: '127.0.0.1',
+    });
+    const botUrl = `http://127.0.0.1:${vigil.slackPort}/slack/events`;
+    const send = (text: string, id: string) =>
+      postSigned({
+        url: botUrl,
+        secret: SECRET,
+        contentType: 'application/x-www-form-urlencoded',
+        body: slashCommandBody({ text, channel_id: ops, response_url: slack.responseUrl(id) }),
+      });
+    const finalOf = (ts: string, word: string) =>
+      slack.callsTo('chat.update').find((c) => c.params.ts === ts && String(c.params.text).includes(word));
+    let stopped = false;
+    try {
+      expect((await send('backtest payment-api --days 1', 'bot-run')).status).toBe(200);
+      const post = await slack.waitFor(() => slack.callsTo('chat.postMessage').find((c) => c.params.channel === ops));
+      const ts = slack.messagesIn('#ops')[0]?.ts as string;
+      expect(post.params.text).toContain('backtest of payment-api over 1 day: 0 %');
+      // The bot's own cycle goes on meanwhile, in its detection thread.
+      expect((await vigil.runCycle())?.status).toBe('ok');
+      const report = await slack.waitFor(() => finalOf(ts, 'would page'), 30_000);
+      // Nothing stored in this bot's database for that day: the page is new.
+      expect(String(report.params.text)).toContain(
+        '1 would page; 0 match a stored incident; 1 new; 0 stored incidents not reproduced',
+      );
+
+      // A week's backtest is running when the bot stops: it is cancelled, and its message says so.
+      await send('backtest latency_p99 --days 7', 'bot-stop');
+      await slack.waitFor(() => slack.messagesIn('#ops').length === 2);
+      const second = slack.messagesIn('#ops')[1]?.ts as string;
+      await vigil.stop();
+      stopped = true;
+      const cancelled = finalOf(second, 'cancelled');
+      expect(String(cancelled?.params.text)).toMatch(
+        /backtest of latency_p99 over 7 days cancelled at \d+ % by Vigil \(stopping\)/,
+      );
+    } finally {
+      if (!stopped) await vigil.stop();
+      await slack.close();
     }
   }, 120_000);
 });
