@@ -176,6 +176,40 @@ describe('runBacktest over a real Prometheus', () => {
   }, 120_000);
 });
 
+describe('deploys and maintenance the bot knew of', () => {
+  it('a maintenance window stored over the fault: the backtest records the story but pages nobody', async () => {
+    const store = openDatabase(':memory:');
+    try {
+      createRepos(store).opsEvents.add(
+        {
+          type: 'maintenance',
+          service: 'payment-api',
+          namespace: 'shop',
+          starts_at: new Date((faultAt - 10 * MINUTE) * 1000).toISOString(),
+          ends_at: new Date((faultAt + 60 * MINUTE) * 1000).toISOString(),
+          reason: 'database migration',
+        },
+        'intake',
+        new Date(end * 1000).toISOString(),
+      );
+      const outcome = await runBacktest({
+        config,
+        args: { target: 'payment-api', days: 1 },
+        source: configuredPrometheusSource(config, {}),
+        stored: storedHistoryOf(store),
+        now: new Date(end * 1000),
+        logger: createSilentLogger(),
+      });
+      expect(outcome.status).toBe('done');
+      if (outcome.status !== 'done') return;
+      expect(outcome.report.comparison.pages).toEqual([]);
+      expect(outcome.report.recorded).toBeGreaterThanOrEqual(1);
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+});
+
 describe('cancelling runBacktest', () => {
   it('stops at its next tick once aborted, and says how far it got', async () => {
     const stop = new AbortController();
