@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runBacktestCommand } from './backtest/run-backtest-command.js';
 import { checkBackendConnections } from './config/check-backend-connections.js';
 import { ConfigError, loadConfig, parseEnv, requireSlackSecrets, slackSecretNames } from './config/load-config.js';
 import { runDemo } from './demo/run-demo.js';
@@ -20,6 +21,10 @@ const HELP = `Usage: vigil <command>
   replay <dir> [--out FILE]   run the pipeline over a scenario folder; one JSON line per incident
          [--config FILE]      detection/correlation settings and signals from a config file
   demo [--out DIR]            replay the bundled demo scenario and show its incident cards
+  backtest <signal|service>   replay detection and correlation over Prometheus history; report what
+         [--days N]           would have paged over the last N days (default 7, at most 35) against
+         [--config FILE]      the incidents and labels stored in VIGIL_DB
+         [--end ISO-TIME]     the end of the period (default now)
   migrate                     apply database migrations to VIGIL_DB and exit
   --version                   print the version
   --help                      show this help
@@ -112,6 +117,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await checkConfig(env, write);
       case 'replay':
         return await replay(args, env, write);
+      case 'backtest': {
+        // Ctrl-C stops the run at its next tick and says how far it got.
+        const stop = new AbortController();
+        const onInterrupt = () => stop.abort();
+        process.once('SIGINT', onInterrupt);
+        try {
+          return await runBacktestCommand(args, env, {
+            write,
+            warn: (text) => process.stderr.write(text),
+            signal: stop.signal,
+          });
+        } finally {
+          process.off('SIGINT', onInterrupt);
+        }
+      }
       case 'demo': {
         const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
         const parsedEnv = parseEnv(env);

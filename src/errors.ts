@@ -19,6 +19,8 @@ export const ErrorCode = {
   /** A post got no answer (timeout, connection lost): Slack may have the message. */
   SlackPostUnknown: 'vigil_slack_post_unknown',
   BlockKitLimit: 'vigil_slack_block_kit_limit',
+  /** A backtest names no configured signal or service, or covers more series than it may hold. */
+  BacktestScope: 'vigil_backtest_scope',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -21,9 +21,11 @@ import { createExecutors, missingSecrets } from './remediation/executors/create-
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { schedulePeriodMs } from './scheduler/schedule-period-ms.js';
 import { startScheduler } from './scheduler/start-scheduler.js';
+import { createBotBacktests } from './slack/create-bot-backtests.js';
 import { createPostingClient } from './slack/create-posting-client.js';
 import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
 import { createSlackApp } from './slack/create-slack-app.js';
+import type { SlackBacktests } from './slack/create-slack-backtests.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
 import { createSlackReportPoster } from './slack/create-slack-report-poster.js';
@@ -170,6 +172,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const rateLimits = createRateLimitGate();
     // A card is rebuilt from the store when its turn comes: one incident's updates go out in order.
     const republishing = createKeyedQueue();
+    let backtests: SlackBacktests | undefined;
     const app = createSlackApp(
       {
         mode: config.slack.mode,
@@ -206,6 +209,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         },
         feedbackEmoji: config.feedback,
         teams: Object.keys(config.teams),
+        get backtests() {
+          return backtests;
+        },
       },
     );
     const poster = createPostingClient(secrets.botToken, {
@@ -227,6 +233,20 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       },
     });
     pipelineRef.current = pipeline;
+    backtests = createBotBacktests({
+      config,
+      db,
+      secretEnv,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      now,
+      logger,
+      client: app.client,
+      poster: createPostingClient(secrets.botToken, {
+        apiUrl: secrets.apiUrl,
+        timeoutMs: config.slack.timeout_ms,
+        fetch: rateLimits.fetch,
+      }),
+    });
     seriesTracked = pipeline.seriesTracked;
 
     const runner = createExclusiveRunner(async () => {
@@ -318,6 +338,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       async stop() {
         readiness.setStarted(false);
         for (const scheduler of schedulers) await scheduler.stop();
+        // A backtest reads this database: it stops (its message says so) before the database closes.
+        await backtests?.stop();
         // Let running jobs finish their writes before the database closes.
         while (runner.running() || recalibrationRunner.running() || digestRunner?.running())
           await new Promise((r) => setTimeout(r, 50));

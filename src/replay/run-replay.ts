@@ -1,5 +1,4 @@
 import type { VigilConfig } from '../config/config-schema.js';
-import type { Incident } from '../contracts/index.js';
 import type { Logger } from '../logger.js';
 import type { CycleOutcome } from '../pipeline/create-detection-cycle.js';
 import { createPipeline, type Pipeline } from '../pipeline/create-pipeline.js';
@@ -8,6 +7,10 @@ import { createReplaySource, metricNamesOf } from '../sources/create-replay-sour
 import type { Scenario } from '../sources/load-scenario.js';
 import { type Db, openDatabase } from '../storage/open-database.js';
 import { configForScenario } from './config-for-scenario.js';
+import { type ReplayIncident, readReplayIncidents } from './read-replay-incidents.js';
+import { runSimulatedTicks } from './run-simulated-ticks.js';
+
+export type { ReplayIncident } from './read-replay-incidents.js';
 
 export interface ReplayOptions {
   scenario: Scenario;
@@ -20,23 +23,6 @@ export interface ReplayOptions {
   /** SQLite path; a private in-memory database by default. */
   dbPath?: string;
   onCycle?: (now: Date, outcome: CycleOutcome) => void;
-}
-
-export interface ReplayIncident {
-  id: string;
-  created_at: string;
-  services: string[];
-  probable_starting_service: string;
-  confidence: number;
-  reason: string;
-  severity: Incident['severity'];
-  status: Incident['status'];
-  team: string;
-  channel: string;
-  anomaly_count: number;
-  resolved_at: string | null;
-  /** Got a card: neither suppressed (maintenance, deploy grace) nor below the evidence bar. */
-  paged: boolean;
 }
 
 export interface ReplayResult {
@@ -79,36 +65,14 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     if (t > last) last = t;
   }
   if (!Number.isFinite(first)) throw new Error('the scenario has no valid samples');
-  let cycles = 0;
-  let anomalies = 0;
-  for (let t = first + tickMs; t <= last + tickMs; t += tickMs) {
-    const now = new Date(t);
-    const outcome = await pipeline.cycle.run(now);
-    cycles += 1;
-    anomalies += outcome.anomalies;
-    options.onCycle?.(now, outcome);
-  }
-  const incidents = db
-    .prepare('SELECT id FROM incidents ORDER BY created_at, id')
-    .all()
-    .map((row) => pipeline.repos.incidents.get((row as { id: string }).id) as Incident)
-    .map(
-      (i): ReplayIncident => ({
-        id: i.id,
-        // What a person saw: when the card was due (the first anomaly may be minutes earlier).
-        created_at: i.opened_at ?? i.created_at,
-        services: i.services,
-        probable_starting_service: i.hypothesis.probable_starting_service,
-        confidence: i.hypothesis.confidence,
-        reason: i.hypothesis.reason,
-        severity: i.severity,
-        status: i.status,
-        team: i.team,
-        channel: i.channel,
-        anomaly_count: i.anomaly_ids.length,
-        resolved_at: i.resolved_at,
-        paged: !i.pending && i.opened_at !== null,
-      }),
-    );
+  const ticks = await runSimulatedTicks({
+    cycle: pipeline.cycle,
+    firstMs: first + tickMs,
+    lastMs: last + tickMs,
+    tickMs,
+    ...(options.onCycle ? { onCycle: options.onCycle } : {}),
+  });
+  const { cycles, anomalies } = ticks;
+  const incidents = await readReplayIncidents(db, pipeline.repos.incidents);
   return { incidents, cycles, samples: scenario.samples.length, anomalies, pipeline, db };
 }

@@ -10,6 +10,8 @@ export const ActionId = {
   reject: 'vigil_remediation_reject',
   rejectModal: 'vigil_remediation_reject_modal',
   rejectReason: 'vigil_remediation_reject_reason',
+  /** Stops the running backtest; its value is the job id, checked against the running job. */
+  backtestCancel: 'vigil_backtest_cancel',
 } as const;
 
 /** Matches every remediation button of a card, whatever its position. */
@@ -33,4 +35,6 @@ export const BlockId = {
   requestState: 'vigil_request_state',
   rejectReason: 'vigil_reject_reason',
   footer: 'vigil_incident_footer',
+  backtestProgress: 'vigil_backtest_progress',
+  backtestActions: 'vigil_backtest_actions',
 } as const;

@@ -1,4 +1,5 @@
 import { type MetricSample, seriesKeyOf } from '../contracts/index.js';
+import { cutSeriesToRange, pointsInRange } from './cut-series-to-range.js';
 import type { SampleSource } from './sample-source.js';
 import type { SeriesColumns } from './series-columns.js';
 
@@ -49,35 +50,15 @@ export function createReplaySource(samples: readonly MetricSample[]): SampleSour
     seriesByMetric.set(metric, recorded);
   }
 
-  function lowerBound(sorted: Float64Array, x: number): number {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sorted[mid] as number) < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   return {
     async fetch(signal, range) {
       const cut: Array<{ rank: number; series: SeriesColumns }> = [];
       const only = range.services ? new Set(range.services) : null;
       for (const s of seriesByMetric.get(signal.name) ?? []) {
         if (only && !only.has(s.identity.service)) continue;
-        const from = lowerBound(s.timestamps, range.startMs);
-        const to = lowerBound(s.timestamps, range.endMs + 1);
-        if (to <= from) continue;
-        cut.push({
-          rank: s.ranks[from] as number,
-          series: {
-            key: s.key,
-            identity: s.identity,
-            timestamps: s.timestamps.subarray(from, to),
-            values: s.values.subarray(from, to),
-          },
-        });
+        const series = cutSeriesToRange(s, range.startMs, range.endMs);
+        if (!series) continue;
+        cut.push({ rank: s.ranks[pointsInRange(s.timestamps, range.startMs, range.endMs).from] as number, series });
       }
       cut.sort((a, b) => a.rank - b.rank);
       return { series: cut.map((c) => c.series), rejected: 0 };

@@ -5,6 +5,8 @@ export interface OpsEventsRepo {
   /** Stores the event unless the same one is already there; true if it was new. */
   add(event: OpsEvent, source: string, receivedAt: string): boolean;
   all(): OpsEvent[];
+  /** Deploys at, and maintenance windows overlapping, [fromIso, toIso] (a backtest's period). */
+  between(fromIso: string, toIso: string): OpsEvent[];
 }
 
 export function createOpsEventsRepo(db: Db): OpsEventsRepo {
@@ -12,6 +14,22 @@ export function createOpsEventsRepo(db: Db): OpsEventsRepo {
     (type, service, namespace, version, at, starts_at, ends_at, reason, source, received_at)
     VALUES (@type, @service, @namespace, @version, @at, @starts_at, @ends_at, @reason, @source, @received_at)`);
   const all = db.prepare('SELECT * FROM ops_events ORDER BY id');
+  const between = db.prepare(`SELECT * FROM ops_events
+    WHERE (type = 'deploy' AND at BETWEEN @from AND @to) OR (type = 'maintenance' AND starts_at <= @to AND ends_at >= @from)
+    ORDER BY id`);
+  const toEvent = (r: Record<string, string | null>): OpsEvent =>
+    OpsEventSchema.parse(
+      r.type === 'deploy'
+        ? { type: 'deploy', service: r.service, namespace: r.namespace, version: r.version ?? '', timestamp: r.at }
+        : {
+            type: 'maintenance',
+            service: r.service,
+            namespace: r.namespace,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            reason: r.reason ?? '',
+          },
+    );
   return {
     add(event, source, receivedAt) {
       const row =
@@ -29,20 +47,7 @@ export function createOpsEventsRepo(db: Db): OpsEventsRepo {
         }).changes > 0
       );
     },
-    all: () =>
-      (all.all() as Array<Record<string, string | null>>).map((r) =>
-        OpsEventSchema.parse(
-          r.type === 'deploy'
-            ? { type: 'deploy', service: r.service, namespace: r.namespace, version: r.version ?? '', timestamp: r.at }
-            : {
-                type: 'maintenance',
-                service: r.service,
-                namespace: r.namespace,
-                starts_at: r.starts_at,
-                ends_at: r.ends_at,
-                reason: r.reason ?? '',
-              },
-        ),
-      ),
+    all: () => (all.all() as Array<Record<string, string | null>>).map(toEvent),
+    between: (from, to) => (between.all({ from, to }) as Array<Record<string, string | null>>).map(toEvent),
   };
 }

@@ -16,6 +16,7 @@ export const USAGE = [
   '• `/vigil audit [incident]` — the latest remediation requests, decisions and results',
   '• `/vigil explain <series>` — a series’ threshold, baseline, labels and why its threshold changed',
   '• `/vigil stats [--days N] [--team T]` — alert precision, label coverage, time to acknowledge (default: 7 days)',
+  '• `/vigil backtest <signal|service> [--days N]` — what would have paged over the last N days (≤ 35), against stored incidents and labels',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
+import type { SlackBacktests } from '../create-slack-backtests.js';
 
 /** What listeners may use: the store and a clock, never the transport. */
 export interface ListenerDeps {
@@ -26,4 +27,6 @@ export interface ListenerDeps {
   readonly feedbackEmoji?: FeedbackEmoji;
   /** The configured teams, for `/vigil stats --team`; without them any team name is taken. */
   readonly teams?: readonly string[];
+  /** `/vigil backtest` and its Cancel button; absent when Vigil runs without them. */
+  readonly backtests?: SlackBacktests | undefined;
 }

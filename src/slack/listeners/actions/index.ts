@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { changeStatus } from '../../../incidents/change-status.js';
 import { ActionId } from '../../action-ids.js';
 import type { ListenerDeps } from '../deps.js';
+import { register as registerCancelBacktest } from './cancel-backtest.js';
 import { register as registerLabelMenu } from './label-menu.js';
 import { register as registerRemediation } from './remediation.js';
 
@@ -32,4 +33,5 @@ export function register(app: App, deps: ListenerDeps): void {
   }
   registerLabelMenu(app, deps);
   registerRemediation(app, deps);
+  registerCancelBacktest(app, deps);
 }

@@ -1,3 +1,4 @@
+import { BACKTEST_USAGE, parseBacktestArgs } from '../../../backtest/parse-backtest-args.js';
 import { changeStatus } from '../../../incidents/change-status.js';
 import type { CycleReport } from '../../../storage/cycles-repo.js';
 import type { SlackMessage } from '../../blocks/block-kit-limits.js';
@@ -27,7 +28,12 @@ function newerCycle(stored: CycleReport | undefined, remembered: CycleReport | u
  * `user` is who asked (ack/resolve are recorded in their name). Replies read counts and a LIMITed
  * page from indexes, never every open incident: they run while a tick may be busy too (issue 12).
  */
-export async function answerVigilCommand(text: string, deps: ListenerDeps, user = 'unknown'): Promise<SlackMessage> {
+export async function answerVigilCommand(
+  text: string,
+  deps: ListenerDeps,
+  user = 'unknown',
+  channel = '',
+): Promise<SlackMessage> {
   const [sub = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
   const noArgs = (name: string) => (args.length > 0 ? buildUsageReply(`\`${name}\` takes no arguments`) : null);
   switch (sub.toLowerCase()) {
@@ -84,6 +90,13 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
     }
     case 'explain':
       return answerExplainCommand(args, deps);
+    case 'backtest': {
+      // Validated here, answered at once; the run itself goes on in the background (see createSlackBacktests).
+      const parsed = parseBacktestArgs(args);
+      if (!parsed.ok) return buildUsageReply(`${parsed.problem}: \`${BACKTEST_USAGE}\``);
+      if (!deps.backtests) return buildUsageReply('Backtests are not available in this Vigil.');
+      return deps.backtests.start({ args: parsed.args, user, channel });
+    }
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }

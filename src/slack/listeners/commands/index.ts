@@ -8,7 +8,7 @@ export function register(app: App, deps: ListenerDeps): void {
     // Ack first: Slack shows an error to the user if it gets no answer within 3 s
     // (https://api.slack.com/interactivity/slash-commands#responding_basic_receipt).
     await ack();
-    const reply = await answerVigilCommand(command.text, deps, command.user_id);
+    const reply = await answerVigilCommand(command.text, deps, command.user_id, command.channel_id);
     await respond({
       response_type: 'ephemeral',
       text: reply.text,
