@@ -100,47 +100,120 @@ export const SignalConfigSchema = z.object({
 });
 export type SignalConfig = z.infer<typeof SignalConfigSchema>;
 
-export const DetectionConfigSchema = z
-  .object({
-    /** Points in the rolling baseline window (z-score, MAD, level-shift reference). */
-    window_points: positiveInt.min(5).max(1440).default(120),
-    /** Warm-up: a series is not scored before it has this many baseline points. */
-    min_points: positiveInt.min(3).default(30),
-    zscore_threshold: z.number().positive().default(3.5),
-    mad_threshold: z.number().positive().default(4),
-    /** Two-window test: |shift| in the detector's sigma units that counts as a level shift. */
-    level_shift_threshold: z.number().positive().default(4),
-    /** Points in the recent window of the level-shift test. */
-    level_shift_recent_points: positiveInt.min(2).default(5),
-    /** Seasonal baseline (same hour of day, then of week) on top of the rolling detectors. */
-    seasonal: z.boolean().default(true),
-    seasonal_threshold: z.number().positive().default(4),
-    /** Rarity a point must reach in its own series' history to be anomalous (0.999 = 1 in 1000). */
-    min_score: z.number().min(0).max(1).default(0.999),
-    /**
-     * Record detector: a value beyond the series' whole history by more than this many typical
-     * point-to-point changes.
-     */
-    record_margin: z.number().positive().default(1),
-    /**
-     * Quiet points that end a series' episode: an anomalous point sooner after the last one extends
-     * the open anomaly instead of opening another (see pageScore).
-     */
-    episode_gap_points: positiveInt.default(24),
-    /** History (points) before that rarity gate applies. */
-    calibration_min_points: positiveInt.default(200),
-    /** Points after which old behaviour weighs half in the rarity calibration. */
-    calibration_half_life_points: positiveInt.default(10_080),
-    /** On a cold start, only points this recent may raise anomalies; older ones only warm the baseline. */
-    fresh_seconds: positiveInt.default(300),
-    /** A series silent this long is reported absent, once. */
-    absent_after_seconds: positiveInt.default(600),
-  })
-  .refine((d) => d.min_points <= d.window_points, {
-    message: 'min_points must not exceed window_points',
-    path: ['min_points'],
+/** The detectors' settings: the champion's under `detection`, a challenger's overrides of them under `detection.shadow`. */
+const DetectionSettingsSchema = z.object({
+  /** Points in the rolling baseline window (z-score, MAD, level-shift reference). */
+  window_points: positiveInt.min(5).max(1440).default(120),
+  /** Warm-up: a series is not scored before it has this many baseline points. */
+  min_points: positiveInt.min(3).default(30),
+  zscore_threshold: z.number().positive().default(3.5),
+  mad_threshold: z.number().positive().default(4),
+  /** Two-window test: |shift| in the detector's sigma units that counts as a level shift. */
+  level_shift_threshold: z.number().positive().default(4),
+  /** Points in the recent window of the level-shift test. */
+  level_shift_recent_points: positiveInt.min(2).default(5),
+  /** Seasonal baseline (same hour of day, then of week) on top of the rolling detectors. */
+  seasonal: z.boolean().default(true),
+  seasonal_threshold: z.number().positive().default(4),
+  /** Rarity a point must reach in its own series' history to be anomalous (0.999 = 1 in 1000). */
+  min_score: z.number().min(0).max(1).default(0.999),
+  /**
+   * Record detector: a value beyond the series' whole history by more than this many typical
+   * point-to-point changes.
+   */
+  record_margin: z.number().positive().default(1),
+  /**
+   * Quiet points that end a series' episode: an anomalous point sooner after the last one extends
+   * the open anomaly instead of opening another (see pageScore).
+   */
+  episode_gap_points: positiveInt.default(24),
+  /** History (points) before that rarity gate applies. */
+  calibration_min_points: positiveInt.default(200),
+  /** Points after which old behaviour weighs half in the rarity calibration. */
+  calibration_half_life_points: positiveInt.default(10_080),
+  /** On a cold start, only points this recent may raise anomalies; older ones only warm the baseline. */
+  fresh_seconds: positiveInt.default(300),
+  /** A series silent this long is reported absent, once. */
+  absent_after_seconds: positiveInt.default(600),
+});
+const minPointsWithinWindow = (d: { min_points: number; window_points: number }) => d.min_points <= d.window_points;
+const minPointsIssue = { message: 'min_points must not exceed window_points', path: ['min_points'] };
+/** A challenger's settings once its overrides are applied to the champion's. */
+const ChallengerSettingsSchema = DetectionSettingsSchema.refine(minPointsWithinWindow, minPointsIssue);
+
+/**
+ * Shadow (challenger) settings that may differ from the champion's: what the detectors do with the
+ * stream, not the stream itself (fresh_seconds and absent_after_seconds stay the champion's).
+ */
+export const SHADOW_OVERRIDABLE = [
+  'window_points',
+  'min_points',
+  'zscore_threshold',
+  'mad_threshold',
+  'level_shift_threshold',
+  'level_shift_recent_points',
+  'seasonal',
+  'seasonal_threshold',
+  'min_score',
+  'record_margin',
+  'episode_gap_points',
+  'calibration_min_points',
+  'calibration_half_life_points',
+] as const;
+const configName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "_" or "-" (1-63)');
+
+export const DetectionConfigSchema = DetectionSettingsSchema.extend({
+  /** The champion's name (default "default"): set it to a challenger's name to promote it (see src/shadow/). */
+  name: configName.optional(),
+  /**
+   * A challenger: `name` and the settings it overrides. It scores the same stream every tick and
+   * records what it would have opened, but never pages (see src/shadow/).
+   */
+  shadow: z.object({ name: configName }).catchall(z.unknown()).optional(),
+})
+  .refine(minPointsWithinWindow, minPointsIssue)
+  .superRefine((d, ctx) => {
+    for (const issue of shadowIssues(d)) ctx.addIssue({ code: 'custom', ...issue });
   });
 export type DetectionConfig = z.infer<typeof DetectionConfigSchema>;
+
+/** The challenger's full settings: the champion's with its overrides; null without a challenger. */
+export function challengerDetection(detection: DetectionConfig): DetectionConfig | null {
+  if (!detection.shadow) return null;
+  const { name: _name, shadow: _shadow, ...champion } = detection;
+  const { name: _challenger, ...overrides } = detection.shadow;
+  return ChallengerSettingsSchema.parse({ ...champion, ...overrides });
+}
+
+/** Every bad key of `detection.shadow`, with its path: unknown, not overridable, or invalid once merged. */
+function shadowIssues(detection: DetectionConfig): CrossReferenceIssue[] {
+  const shadow = detection.shadow;
+  if (!shadow) return [];
+  const issues: CrossReferenceIssue[] = [];
+  const allowed = new Set<string>(SHADOW_OVERRIDABLE);
+  for (const key of Object.keys(shadow)) {
+    if (key !== 'name' && !allowed.has(key))
+      issues.push({
+        path: ['shadow', key],
+        message: `"${key}" cannot be overridden by a challenger; use one of ${SHADOW_OVERRIDABLE.join(', ')}`,
+      });
+  }
+  if (shadow.name === (detection.name ?? 'default'))
+    issues.push({
+      path: ['shadow', 'name'],
+      message: `the challenger needs a name other than the champion's ("${shadow.name}")`,
+    });
+  const { name: _name, shadow: _shadow, ...champion } = detection;
+  const overrides = Object.fromEntries(Object.entries(shadow).filter(([key]) => allowed.has(key)));
+  const merged = ChallengerSettingsSchema.safeParse({ ...champion, ...overrides });
+  if (!merged.success)
+    for (const i of merged.error.issues)
+      issues.push({
+        path: ['shadow', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+        message: i.message,
+      });
+  return issues;
+}
 
 export const CorrelationConfigSchema = z.object({
   /**

@@ -21,6 +21,7 @@ import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-re
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
+import { createShadowRepo, type ShadowRepo } from '../storage/shadow-repo.js';
 import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
@@ -33,6 +34,8 @@ export interface Repos {
   detectorState: DetectorStateRepo;
   opsEvents: OpsEventsRepo;
   remediation: RemediationRepo;
+  /** What a shadow challenger would have opened, and champion changes (src/shadow/). */
+  shadow: ShadowRepo;
 }
 
 export interface Pipeline {
@@ -82,6 +85,7 @@ export function createRepos(db: Db): Repos {
     detectorState: createDetectorStateRepo(db),
     opsEvents: createOpsEventsRepo(db),
     remediation: createRemediationRepo(db),
+    shadow: createShadowRepo(db),
   };
 }
 
