@@ -18,11 +18,13 @@ import { createExecutors, missingSecrets } from './remediation/executors/create-
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { schedulePeriodMs } from './scheduler/schedule-period-ms.js';
 import { startScheduler } from './scheduler/start-scheduler.js';
+import { recordChampion } from './shadow/record-champion.js';
 import { createPostingClient } from './slack/create-posting-client.js';
 import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
 import { createSlackApp } from './slack/create-slack-app.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
+import { shadowSetupOf } from './slack/listeners/commands/answer-shadow-command.js';
 import { configuredPrometheusSource } from './sources/configured-prometheus-source.js';
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
@@ -188,6 +190,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         get remediation() {
           return pipelineRef.current?.remediation;
         },
+        shadow: shadowSetupOf(config),
       },
     );
     const pipeline = createPipeline({
@@ -212,6 +215,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     });
     pipelineRef.current = pipeline;
     seriesTracked = pipeline.seriesTracked;
+    // A new champion (a promoted challenger) is recorded once, by the first start that runs it.
+    const championChange = recordChampion(pipeline.repos.shadow, config.detection, now());
+    if (championChange) logger.info(championChange, 'detection champion recorded');
 
     const runner = createExclusiveRunner(async () => {
       const outcome = await pipeline.cycle.run(now());

@@ -177,6 +177,11 @@ export const DetectionConfigSchema = DetectionSettingsSchema.extend({
   });
 export type DetectionConfig = z.infer<typeof DetectionConfigSchema>;
 
+/** The champion's name: `detection.name`, "default" when unset. */
+export function championName(detection: Pick<DetectionConfig, 'name'>): string {
+  return detection.name ?? 'default';
+}
+
 /** The challenger's full settings: the champion's with its overrides; null without a challenger. */
 export function challengerDetection(detection: DetectionConfig): DetectionConfig | null {
   if (!detection.shadow) return null;
@@ -198,7 +203,7 @@ function shadowIssues(detection: DetectionConfig): CrossReferenceIssue[] {
         message: `"${key}" cannot be overridden by a challenger; use one of ${SHADOW_OVERRIDABLE.join(', ')}`,
       });
   }
-  if (shadow.name === (detection.name ?? 'default'))
+  if (shadow.name === championName(detection))
     issues.push({
       path: ['shadow', 'name'],
       message: `the challenger needs a name other than the champion's ("${shadow.name}")`,

@@ -14,6 +14,7 @@ export const USAGE = [
   '• `/vigil ack <incident>` — acknowledge: someone is on it',
   '• `/vigil resolve <incident> [reason]` — resolve by hand',
   '• `/vigil audit [incident]` — the latest remediation requests, decisions and results',
+  '• `/vigil shadow [--days N]` — the shadow challenger against the champion on labelled incidents (7 days)',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

@@ -2,6 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
+import type { ShadowSetup } from './commands/answer-shadow-command.js';
 
 /** What listeners may use: the store and a clock, never the transport. */
 export interface ListenerDeps {
@@ -18,4 +19,6 @@ export interface ListenerDeps {
   republish: (incidentId: string) => Promise<void>;
   /** Requests, approvals and rejections of actions; undefined when Vigil runs without them. */
   readonly remediation: RemediationService | undefined;
+  /** Champion and challenger names for /vigil shadow (absent: champion "default", no challenger). */
+  shadow?: ShadowSetup;
 }

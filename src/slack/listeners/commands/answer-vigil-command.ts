@@ -10,6 +10,7 @@ import {
   LATE_CARDS_SHOWN,
 } from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
+import { answerShadowCommand } from './answer-shadow-command.js';
 
 /**
  * The newer of the stored and the remembered last cycle: a cycle whose report could not be
@@ -78,6 +79,13 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
       const entries = deps.repos.remediation.auditLog({ limit: 15, ...(incidentId ? { incidentId } : {}) });
       return buildAuditReply(entries, incidentId);
     }
+    case 'shadow':
+      return answerShadowCommand(
+        args,
+        deps.repos.shadow,
+        deps.shadow ?? { champion: 'default', challenger: null, windowSeconds: 600, maxIncidentSeconds: 21_600 },
+        deps.now(),
+      );
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }
