@@ -81,7 +81,7 @@ export interface CompareInput {
   /** Champion and challenger pages opened from a margin before the window (for overlaps at its start). */
   champion: readonly LabelledPage[];
   challenger: readonly PageSpan[];
-  /** The window [fromMs, toMs): only pages opened in it are counted. */
+  /** The window [fromMs, toMs] (toMs: now): only pages opened in it are counted. */
   fromMs: number;
   toMs: number;
   /** correlation.window_seconds in ms. */
@@ -94,7 +94,7 @@ export interface CompareInput {
  * champion opened one. Pure: rows in, figures (each with its count) out.
  */
 export function compareShadow(input: CompareInput): ShadowComparison {
-  const inWindow = (p: PageSpan) => p.openedAt >= input.fromMs && p.openedAt < input.toMs;
+  const inWindow = (p: PageSpan) => p.openedAt >= input.fromMs && p.openedAt <= input.toMs;
   const champion = input.champion.filter(inWindow);
   const challenger = input.challenger.filter(inWindow);
   const challengerIndex = byService(input.challenger);

@@ -46,9 +46,9 @@ export interface ShadowRepo {
   /** Inserts or updates these would-be incidents in one transaction. */
   saveWouldBe(incidents: readonly WouldBeIncident[], at: string): void;
   markResolved(ids: readonly string[], at: string): void;
-  /** The challenger's pages opened in [from, to), oldest first, at most `limit`. */
+  /** The challenger's pages opened in [from, to], oldest first, at most `limit`. */
   challengerPages(challenger: string, from: string, to: string, limit: number): PageSpan[];
-  /** The champion's pages (incidents that became visible) opened in [from, to), with their labels. */
+  /** The champion's pages (incidents that became visible) opened in [from, to], with their labels. */
   championPages(from: string, to: string, limit: number): LabelledPage[];
   wouldBe(id: string): WouldBeIncident | undefined;
   countWouldBe(challenger: string): number;
@@ -141,13 +141,13 @@ export function createShadowRepo(db: Db): ShadowRepo {
   const count = db.prepare('SELECT COUNT(*) AS n FROM shadow_incidents WHERE challenger = ?').pluck();
   const challengerPages = db.prepare(`SELECT id, namespace, services_json, opened_at, onset_at, last_anomaly_at
     FROM shadow_incidents INDEXED BY shadow_incidents_opened
-    WHERE challenger = ? AND opened_at >= ? AND opened_at < ? ORDER BY opened_at, id LIMIT ?`);
+    WHERE challenger = ? AND opened_at >= ? AND opened_at <= ? ORDER BY opened_at, id LIMIT ?`);
   // The champion's pages by when they opened, from migration 012's partial index (INDEXED BY: a
   // missing index is an error, never a silent scan of every incident).
   const championPages = db.prepare(`SELECT id, namespace, services_json, opened_at, created_at AS onset_at,
       last_anomaly_at
     FROM incidents INDEXED BY incidents_opened_at
-    WHERE opened_at >= ? AND opened_at < ? AND pending = 0 ORDER BY opened_at, id LIMIT ?`);
+    WHERE opened_at >= ? AND opened_at <= ? AND pending = 0 ORDER BY opened_at, id LIMIT ?`);
   // Per page, from feedback's primary key (incident_id, slack_user).
   const labelsOf = db.prepare('SELECT label, COUNT(*) AS n FROM feedback WHERE incident_id = ? GROUP BY label');
   const latestChange = db.prepare('SELECT * FROM champion_changes ORDER BY id DESC LIMIT 1');
