@@ -1,4 +1,4 @@
-import { challengerDetection, type VigilConfig } from '../config/config-schema.js';
+import type { VigilConfig } from '../config/config-schema.js';
 import type { AnomalyEvent, OpsEvent } from '../contracts/index.js';
 import type { Topology } from '../correlation/topology.js';
 import { createDetectionEngine } from '../detection/create-detection-engine.js';
@@ -6,7 +6,7 @@ import { type RecalibrationReport, recalibrate } from '../detection/recalibrate.
 import type { Routing } from '../incidents/build-incident.js';
 import { createOpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
-import { type Challenger, createChallenger } from '../shadow/create-challenger.js';
+import { challengerOf } from '../shadow/create-challenger.js';
 import type { SampleSource } from '../sources/sample-source.js';
 import { createCycleDetection, type DetectedCycle } from './create-detection-cycle.js';
 import type { Repos } from './create-pipeline.js';
@@ -98,29 +98,18 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
       ? null
       : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null);
   // A shadow challenger (detection.shadow), if configured; without one, the tick is unchanged.
-  const challenger = startChallenger();
+  const challenger = challengerOf(config, {
+    repo: options.repos.shadow,
+    topology: options.topology,
+    routing: options.routing,
+    logger: logger.child({ name: 'shadow' }),
+    recentDeploy,
+    suppression,
+    championMinScore: (key) => engine.minScore(key),
+  });
+  if (challenger) logger.info({ challenger: config.detection.shadow?.name }, 'shadow challenger on; it never pages');
   /** The challenger's turn of the last cycle: it runs while the champion's cards are published. */
   let challengerTurn: Promise<unknown> = Promise.resolve();
-  function startChallenger(): Challenger | undefined {
-    const settings = challengerDetection(config.detection);
-    const name = config.detection.shadow?.name;
-    if (!settings || !name) return undefined;
-    const made = createChallenger({
-      name,
-      detection: settings,
-      config: { ...config, stepSeconds: config.prometheus.step_seconds },
-      repo: options.repos.shadow,
-      topology: options.topology,
-      routing: options.routing,
-      logger: logger.child({ name: 'shadow' }),
-      recentDeploy,
-      suppression,
-    });
-    // Without its own min_score, the challenger keeps the champion's per-series thresholds.
-    if (!('min_score' in (config.detection.shadow ?? {}))) made.syncCalibrations((key) => engine.minScore(key));
-    logger.info({ challenger: name }, 'shadow challenger scores every cycle; it never pages');
-    return made;
-  }
   const detection = createCycleDetection({
     config: { ...config, stepSeconds: config.prometheus.step_seconds },
     source: challenger ? challenger.tee(options.source) : options.source,
@@ -168,7 +157,7 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
       );
       // Rebuilt seasonal baselines are not in the points a restart replays: saved now, not in turn.
       await checkpoints?.saveUnreplayable(now.getTime());
-      challenger?.syncCalibrations((key) => engine.minScore(key));
+      challenger?.syncCalibrations();
       return report;
     },
     addOpsEvent: (event) => calendar.add(event),

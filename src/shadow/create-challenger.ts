@@ -1,4 +1,4 @@
-import type { DetectionConfig, VigilConfig } from '../config/config-schema.js';
+import { challengerDetection, type DetectionConfig, type VigilConfig } from '../config/config-schema.js';
 import type { AnomalyEvent } from '../contracts/index.js';
 import type { Topology } from '../correlation/topology.js';
 import { createDetectionEngine } from '../detection/create-detection-engine.js';
@@ -21,6 +21,11 @@ export interface ChallengerOptions {
   logger: Logger;
   recentDeploy?: (service: string, namespace: string, atMs: number) => string | null;
   suppression?: (anomaly: AnomalyEvent) => string | null;
+  /**
+   * The champion's per-series thresholds (its recalibration), for a challenger without a min_score
+   * of its own: the comparison then isolates the settings it does change.
+   */
+  championMinScore?: (key: string) => number | undefined;
 }
 
 export interface ChallengerTurn {
@@ -37,8 +42,8 @@ export interface Challenger {
    * correlation and paging rules, and records those it would have opened. Never posts; never throws.
    */
   detect(now: Date): Promise<ChallengerTurn>;
-  /** Gives the challenger's series these per-series thresholds (the champion's recalibration). */
-  syncCalibrations(minScoreOf: (key: string) => number | undefined): void;
+  /** Takes the champion's per-series thresholds again (after its recalibration), if it shares them. */
+  syncCalibrations(): void;
   seriesTracked(): number;
 }
 
@@ -52,10 +57,13 @@ const EMPTY: SampleBatch = { series: [], rejected: 0 };
  */
 export function createChallenger(options: ChallengerOptions): Challenger {
   const { config, logger } = options;
+  const minScoreOf = options.championMinScore;
   const engine = createDetectionEngine({
     detection: options.detection,
     stepSeconds: config.stepSeconds,
     signals: config.signals,
+    // A new series takes the champion's threshold from its first point on.
+    ...(minScoreOf ? { initialMinScore: minScoreOf } : {}),
   });
   const store = createShadowIncidentStore();
   /** The champion's answers of this cycle by signal (promises: the champion awaits them too). */
@@ -78,18 +86,15 @@ export function createChallenger(options: ChallengerOptions): Challenger {
     ...(options.recentDeploy ? { recentDeploy: options.recentDeploy } : {}),
     ...(options.suppression ? { suppression: options.suppression } : {}),
   });
-  let minScoreOf: ((key: string) => number | undefined) | undefined;
-  let calibratedSeries = 0;
   // Resolved pages are read again only within the link window (a new story links to them).
   const keepResolvedMs = config.correlation.link_window_seconds * 1000;
 
-  function syncCalibrations(of: (key: string) => number | undefined): void {
-    minScoreOf = of;
+  function syncCalibrations(): void {
+    if (!minScoreOf) return;
     for (const key of engine.keys()) {
-      const minScore = of(key);
+      const minScore = minScoreOf(key);
       if (minScore !== undefined) engine.setMinScore(key, minScore);
     }
-    calibratedSeries = engine.seriesCount();
   }
 
   /** Would-be incidents the cycle opened or changed, as shadow_incidents keeps them. */
@@ -140,8 +145,6 @@ export function createChallenger(options: ChallengerOptions): Challenger {
         logger.error({ err: error }, 'recording what the challenger would have opened failed');
       }
       store.prune(now.getTime(), keepResolvedMs);
-      // New series take the champion's thresholds from their first cycle on.
-      if (minScoreOf && engine.seriesCount() !== calibratedSeries) syncCalibrations(minScoreOf);
       if (opened.length > 0)
         logger.info({ challenger: options.name, opened }, 'the challenger would have opened incidents');
       return { seriesScored: detected.seriesScored, opened, errors };
@@ -149,4 +152,28 @@ export function createChallenger(options: ChallengerOptions): Challenger {
     syncCalibrations,
     seriesTracked: () => engine.seriesCount(),
   };
+}
+
+/**
+ * The challenger `detection.shadow` configures, or undefined without one (then nothing of this runs
+ * on the tick). `champion` gives the champion's per-series thresholds, shared unless the challenger
+ * sets its own min_score.
+ */
+export function challengerOf(
+  config: VigilConfig,
+  deps: Omit<ChallengerOptions, 'name' | 'detection' | 'config' | 'championMinScore'> & {
+    championMinScore: (key: string) => number | undefined;
+  },
+): Challenger | undefined {
+  const settings = challengerDetection(config.detection);
+  const shadow = config.detection.shadow;
+  if (!settings || !shadow) return undefined;
+  const { championMinScore, ...rest } = deps;
+  return createChallenger({
+    ...rest,
+    name: shadow.name,
+    detection: settings,
+    config: { ...config, stepSeconds: config.prometheus.step_seconds },
+    ...('min_score' in shadow ? {} : { championMinScore }),
+  });
 }

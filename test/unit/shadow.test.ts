@@ -21,7 +21,7 @@ import { createDetectionEngine } from '../../src/detection/create-detection-engi
 import { createSilentLogger } from '../../src/logger.js';
 import { createRepos } from '../../src/pipeline/create-pipeline.js';
 import { compareShadow, judgedUseful, overlaps } from '../../src/shadow/compare-shadow.js';
-import { createChallenger } from '../../src/shadow/create-challenger.js';
+import { challengerOf, createChallenger } from '../../src/shadow/create-challenger.js';
 import { createShadowIncidentStore } from '../../src/shadow/create-shadow-incident-store.js';
 import { recordChampion } from '../../src/shadow/record-champion.js';
 import { answerShadowCommand } from '../../src/slack/listeners/commands/answer-shadow-command.js';
@@ -295,6 +295,55 @@ describe('the challenger on the champion answers', () => {
     expect(state!.state.byteLength).toBeGreaterThan(1000);
     db.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("takes the champion's per-series thresholds unless it sets its own min_score", async () => {
+    const signal = SignalConfigSchema.parse({ name: 'latency_p99', query: 'x', direction: 'up' });
+    const samples: MetricSample[] = [];
+    for (let t = T0 - 360 * MIN, i = 0; t <= T0; t += MIN, i += 1)
+      samples.push({
+        timestamp: new Date(t).toISOString(),
+        service: 'api',
+        namespace: 'shop',
+        metric_name: 'latency_p99',
+        value: (t > T0 - 5 * MIN ? 3 : 1) * (0.2 + 0.002 * Math.sin(i)),
+      });
+    const opened = async (shadow: Record<string, unknown>) => {
+      const db = openDatabase(':memory:');
+      const config = ConfigSchema.parse({
+        prometheus: { url: 'http://prometheus.invalid:9090' },
+        signals: [signal],
+        services: [{ name: 'api', namespace: 'shop', team: 't' }],
+        teams: { t: { channel: '#t' } },
+        detection: { shadow: { name: 'challenger', ...shadow } },
+      });
+      const challenger = challengerOf(config, {
+        repo: createRepos(db).shadow,
+        topology: createTopology(config.services),
+        routing: { teamChannels: new Map(), defaultChannel: '#vigil-alerts' },
+        logger: createSilentLogger(),
+        // A champion recalibrated so high that nothing of this series is rare enough.
+        championMinScore: () => 1.5,
+      });
+      await challenger!
+        .tee({ fetch: async () => ({ series: columnsOf(samples), rejected: 0 }) })
+        .fetch(signal, { startMs: T0 - 360 * MIN, endMs: T0, stepSeconds: 60 });
+      const turn = await challenger!.detect(new Date(T0));
+      db.close();
+      return turn.opened.length;
+    };
+    expect(await opened({ zscore_threshold: 3 })).toBe(0);
+    expect(await opened({ zscore_threshold: 3, min_score: 0.999 })).toBe(1);
+    const none = ConfigSchema.parse({ prometheus: { url: 'http://p.invalid:9090' }, signals: [signal] });
+    expect(
+      challengerOf(none, {
+        repo: createRepos(openDatabase(':memory:')).shadow,
+        topology: createTopology([]),
+        routing: { teamChannels: new Map(), defaultChannel: '#vigil-alerts' },
+        logger: createSilentLogger(),
+        championMinScore: () => undefined,
+      }),
+    ).toBeUndefined();
   });
 
   it('keeps only unresolved stories and pages resolved within the link window in memory', () => {

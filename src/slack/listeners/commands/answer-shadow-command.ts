@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { championName, type VigilConfig } from '../../../config/config-schema.js';
+import {
+  CorrelationConfigSchema,
+  championName,
+  DetectionConfigSchema,
+  type VigilConfig,
+} from '../../../config/config-schema.js';
 import { compareShadow } from '../../../shadow/compare-shadow.js';
 import type { ShadowRepo } from '../../../storage/shadow-repo.js';
 import type { SlackMessage } from '../../blocks/block-kit-limits.js';
@@ -24,6 +29,12 @@ export function shadowSetupOf(config: Pick<VigilConfig, 'detection' | 'correlati
     maxIncidentSeconds: config.correlation.max_incident_seconds,
   };
 }
+
+/** A Vigil started without saying (listener tests): the default champion, no challenger. */
+export const DEFAULT_SHADOW_SETUP = shadowSetupOf({
+  detection: DetectionConfigSchema.parse({}),
+  correlation: CorrelationConfigSchema.parse({}),
+});
 
 export const SHADOW_USAGE = '`shadow` takes `--days N` (1–90, default 7)';
 /** Pages read per side: a week of pages is tens to hundreds; this bounds a reply's reads. */

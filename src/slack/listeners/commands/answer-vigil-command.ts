@@ -10,7 +10,7 @@ import {
   LATE_CARDS_SHOWN,
 } from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
-import { answerShadowCommand } from './answer-shadow-command.js';
+import { answerShadowCommand, DEFAULT_SHADOW_SETUP } from './answer-shadow-command.js';
 
 /**
  * The newer of the stored and the remembered last cycle: a cycle whose report could not be
@@ -80,12 +80,7 @@ export async function answerVigilCommand(text: string, deps: ListenerDeps, user 
       return buildAuditReply(entries, incidentId);
     }
     case 'shadow':
-      return answerShadowCommand(
-        args,
-        deps.repos.shadow,
-        deps.shadow ?? { champion: 'default', challenger: null, windowSeconds: 600, maxIncidentSeconds: 21_600 },
-        deps.now(),
-      );
+      return answerShadowCommand(args, deps.repos.shadow, deps.shadow ?? DEFAULT_SHADOW_SETUP, deps.now());
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }
