@@ -62,7 +62,10 @@ export function buildShadowReply(input: ShadowReplyInput): SlackMessage {
     if (input.truncatedAt !== null)
       lines.push(`_Only the first ${input.truncatedAt} pages of each side were compared._`);
   }
-  if (input.changes.length > 0) lines.push('*Champion changes:*', ...input.changes.map(changeLine));
+  if (input.changes.length > 0) {
+    lines.push('*Champion changes:*');
+    for (const change of input.changes) lines.push(changeLine(change));
+  }
   const text = lines.join('\n');
   // One section holds 3000 characters: the comparison, then the changes.
   const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }];
