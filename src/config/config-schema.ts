@@ -101,41 +101,43 @@ export const SignalConfigSchema = z.object({
 export type SignalConfig = z.infer<typeof SignalConfigSchema>;
 
 /** The detectors' settings: the champion's under `detection`, a challenger's overrides of them under `detection.shadow`. */
-const DetectionSettingsSchema = z.object({
-  /** Points in the rolling baseline window (z-score, MAD, level-shift reference). */
-  window_points: positiveInt.min(5).max(1440).default(120),
-  /** Warm-up: a series is not scored before it has this many baseline points. */
-  min_points: positiveInt.min(3).default(30),
-  zscore_threshold: z.number().positive().default(3.5),
-  mad_threshold: z.number().positive().default(4),
-  /** Two-window test: |shift| in the detector's sigma units that counts as a level shift. */
-  level_shift_threshold: z.number().positive().default(4),
-  /** Points in the recent window of the level-shift test. */
-  level_shift_recent_points: positiveInt.min(2).default(5),
-  /** Seasonal baseline (same hour of day, then of week) on top of the rolling detectors. */
-  seasonal: z.boolean().default(true),
-  seasonal_threshold: z.number().positive().default(4),
-  /** Rarity a point must reach in its own series' history to be anomalous (0.999 = 1 in 1000). */
-  min_score: z.number().min(0).max(1).default(0.999),
-  /**
-   * Record detector: a value beyond the series' whole history by more than this many typical
-   * point-to-point changes.
-   */
-  record_margin: z.number().positive().default(1),
-  /**
-   * Quiet points that end a series' episode: an anomalous point sooner after the last one extends
-   * the open anomaly instead of opening another (see pageScore).
-   */
-  episode_gap_points: positiveInt.default(24),
-  /** History (points) before that rarity gate applies. */
-  calibration_min_points: positiveInt.default(200),
-  /** Points after which old behaviour weighs half in the rarity calibration. */
-  calibration_half_life_points: positiveInt.default(10_080),
-  /** On a cold start, only points this recent may raise anomalies; older ones only warm the baseline. */
-  fresh_seconds: positiveInt.default(300),
-  /** A series silent this long is reported absent, once. */
-  absent_after_seconds: positiveInt.default(600),
-});
+const DetectionSettingsSchema = z
+  .object({
+    /** Points in the rolling baseline window (z-score, MAD, level-shift reference). */
+    window_points: positiveInt.min(5).max(1440).default(120),
+    /** Warm-up: a series is not scored before it has this many baseline points. */
+    min_points: positiveInt.min(3).default(30),
+    zscore_threshold: z.number().positive().default(3.5),
+    mad_threshold: z.number().positive().default(4),
+    /** Two-window test: |shift| in the detector's sigma units that counts as a level shift. */
+    level_shift_threshold: z.number().positive().default(4),
+    /** Points in the recent window of the level-shift test. */
+    level_shift_recent_points: positiveInt.min(2).default(5),
+    /** Seasonal baseline (same hour of day, then of week) on top of the rolling detectors. */
+    seasonal: z.boolean().default(true),
+    seasonal_threshold: z.number().positive().default(4),
+    /** Rarity a point must reach in its own series' history to be anomalous (0.999 = 1 in 1000). */
+    min_score: z.number().min(0).max(1).default(0.999),
+    /**
+     * Record detector: a value beyond the series' whole history by more than this many typical
+     * point-to-point changes.
+     */
+    record_margin: z.number().positive().default(1),
+    /**
+     * Quiet points that end a series' episode: an anomalous point sooner after the last one extends
+     * the open anomaly instead of opening another (see pageScore).
+     */
+    episode_gap_points: positiveInt.default(24),
+    /** History (points) before that rarity gate applies. */
+    calibration_min_points: positiveInt.default(200),
+    /** Points after which old behaviour weighs half in the rarity calibration. */
+    calibration_half_life_points: positiveInt.default(10_080),
+    /** On a cold start, only points this recent may raise anomalies; older ones only warm the baseline. */
+    fresh_seconds: positiveInt.default(300),
+    /** A series silent this long is reported absent, once. */
+    absent_after_seconds: positiveInt.default(600),
+  })
+  .describe("the detectors' settings");
 const minPointsWithinWindow = (d: { min_points: number; window_points: number }) => d.min_points <= d.window_points;
 const minPointsIssue = { message: 'min_points must not exceed window_points', path: ['min_points'] };
 /** A challenger's settings once its overrides are applied to the champion's. */
