@@ -21,6 +21,7 @@ import { createExecutors, missingSecrets } from './remediation/executors/create-
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { schedulePeriodMs } from './scheduler/schedule-period-ms.js';
 import { startScheduler } from './scheduler/start-scheduler.js';
+import { recordChampion } from './shadow/record-champion.js';
 import { createBotBacktests } from './slack/create-bot-backtests.js';
 import { createPostingClient } from './slack/create-posting-client.js';
 import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
@@ -29,6 +30,7 @@ import type { SlackBacktests } from './slack/create-slack-backtests.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
 import { createSlackReportPoster } from './slack/create-slack-report-poster.js';
+import { shadowSetupOf } from './slack/listeners/commands/answer-shadow-command.js';
 import { configuredPrometheusSource } from './sources/configured-prometheus-source.js';
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
@@ -212,6 +214,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         get backtests() {
           return backtests;
         },
+        shadow: shadowSetupOf(config),
       },
     );
     const poster = createPostingClient(secrets.botToken, {
@@ -248,6 +251,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       }),
     });
     seriesTracked = pipeline.seriesTracked;
+    // A new champion (a promoted challenger) is recorded once, by the first start that runs it.
+    const championChange = recordChampion(pipeline.repos.shadow, config.detection, now());
+    if (championChange) logger.info(championChange, 'detection champion recorded');
 
     const runner = createExclusiveRunner(async () => {
       const outcome = await pipeline.cycle.run(now());

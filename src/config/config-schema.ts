@@ -101,7 +101,8 @@ export const SignalConfigSchema = z.object({
 });
 export type SignalConfig = z.infer<typeof SignalConfigSchema>;
 
-export const DetectionConfigSchema = z
+/** The detectors' settings: the champion's under `detection`, a challenger's overrides of them under `detection.shadow`. */
+const DetectionSettingsSchema = z
   .object({
     /** Points in the rolling baseline window (z-score, MAD, level-shift reference). */
     window_points: positiveInt.min(5).max(1440).default(120),
@@ -137,11 +138,90 @@ export const DetectionConfigSchema = z
     /** A series silent this long is reported absent, once. */
     absent_after_seconds: positiveInt.default(600),
   })
-  .refine((d) => d.min_points <= d.window_points, {
-    message: 'min_points must not exceed window_points',
-    path: ['min_points'],
+  .describe("the detectors' settings");
+const minPointsWithinWindow = (d: { min_points: number; window_points: number }) => d.min_points <= d.window_points;
+const minPointsIssue = { message: 'min_points must not exceed window_points', path: ['min_points'] };
+/** A challenger's settings once its overrides are applied to the champion's. */
+const ChallengerSettingsSchema = DetectionSettingsSchema.refine(minPointsWithinWindow, minPointsIssue);
+
+/**
+ * Shadow (challenger) settings that may differ from the champion's: what the detectors do with the
+ * stream, not the stream itself (fresh_seconds and absent_after_seconds stay the champion's).
+ */
+export const SHADOW_OVERRIDABLE = [
+  'window_points',
+  'min_points',
+  'zscore_threshold',
+  'mad_threshold',
+  'level_shift_threshold',
+  'level_shift_recent_points',
+  'seasonal',
+  'seasonal_threshold',
+  'min_score',
+  'record_margin',
+  'episode_gap_points',
+  'calibration_min_points',
+  'calibration_half_life_points',
+] as const;
+const configName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "_" or "-" (1-63)');
+
+export const DetectionConfigSchema = DetectionSettingsSchema.extend({
+  /** The champion's name (default "default"): set it to a challenger's name to promote it (see src/shadow/). */
+  name: configName.optional(),
+  /**
+   * A challenger: `name` and the settings it overrides. It scores the same stream every tick and
+   * records what it would have opened, but never pages (see src/shadow/).
+   */
+  shadow: z.object({ name: configName }).catchall(z.unknown()).optional(),
+})
+  .refine(minPointsWithinWindow, minPointsIssue)
+  .superRefine((d, ctx) => {
+    for (const issue of shadowIssues(d)) ctx.addIssue({ code: 'custom', ...issue });
   });
 export type DetectionConfig = z.infer<typeof DetectionConfigSchema>;
+
+/** The champion's name: `detection.name`, "default" when unset. */
+export function championName(detection: Pick<DetectionConfig, 'name'>): string {
+  return detection.name ?? 'default';
+}
+
+/** The challenger's full settings: the champion's with its overrides; null without a challenger. */
+export function challengerDetection(detection: DetectionConfig): DetectionConfig | null {
+  if (!detection.shadow) return null;
+  const { name: _name, shadow: _shadow, ...champion } = detection;
+  const { name: _challenger, ...overrides } = detection.shadow;
+  return ChallengerSettingsSchema.parse({ ...champion, ...overrides });
+}
+
+/** Every bad key of `detection.shadow`, with its path: unknown, not overridable, or invalid once merged. */
+function shadowIssues(detection: DetectionConfig): CrossReferenceIssue[] {
+  const shadow = detection.shadow;
+  if (!shadow) return [];
+  const issues: CrossReferenceIssue[] = [];
+  const allowed = new Set<string>(SHADOW_OVERRIDABLE);
+  for (const key of Object.keys(shadow)) {
+    if (key !== 'name' && !allowed.has(key))
+      issues.push({
+        path: ['shadow', key],
+        message: `"${key}" cannot be overridden by a challenger; use one of ${SHADOW_OVERRIDABLE.join(', ')}`,
+      });
+  }
+  if (shadow.name === championName(detection))
+    issues.push({
+      path: ['shadow', 'name'],
+      message: `the challenger needs a name other than the champion's ("${shadow.name}")`,
+    });
+  const { name: _name, shadow: _shadow, ...champion } = detection;
+  const overrides = Object.fromEntries(Object.entries(shadow).filter(([key]) => allowed.has(key)));
+  const merged = ChallengerSettingsSchema.safeParse({ ...champion, ...overrides });
+  if (!merged.success)
+    for (const i of merged.error.issues)
+      issues.push({
+        path: ['shadow', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+        message: i.message,
+      });
+  return issues;
+}
 
 export const CorrelationConfigSchema = z.object({
   /**

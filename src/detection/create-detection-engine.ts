@@ -134,6 +134,8 @@ export interface EngineOptions {
   detection: DetectionConfig;
   stepSeconds: number;
   signals: readonly SignalConfig[];
+  /** A new series' minimum calibrated score (a shadow challenger takes the champion's); default none. */
+  initialMinScore?: (key: string) => number | undefined;
 }
 
 function finite(x: number): number {
@@ -346,6 +348,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
             metric_name: identity.metric_name,
             labels: identity.labels,
           });
+          state.minScore = options.initialMinScore?.(key);
           series.set(key, state);
         }
         let learned = false;

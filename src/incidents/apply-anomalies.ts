@@ -29,8 +29,17 @@ export interface LifecycleSettings extends CorrelationSettings {
   joinHops?: number;
 }
 
+/**
+ * What the lifecycle reads and writes: the SQLite repo for the champion, an in-memory store for a
+ * shadow challenger (src/shadow/), which must never touch the champion's incidents.
+ */
+export type IncidentStore = Pick<
+  IncidentsRepo,
+  'activeDrafts' | 'get' | 'save' | 'absorb' | 'listActive' | 'resolvedSince' | 'atomically'
+>;
+
 export interface ApplyAnomaliesOptions {
-  incidents: IncidentsRepo;
+  incidents: IncidentStore;
   topology: Topology;
   routing: Routing;
   settings: LifecycleSettings;

@@ -8,7 +8,7 @@ import type { DetectionEngine, IngestOptions } from '../detection/create-detecti
 import { seriesInTimeOrder } from '../detection/series-in-time-order.js';
 import { errorMessage } from '../errors.js';
 import { createTimeSlicer, type TimeSlicer } from '../event-loop/create-time-slicer.js';
-import { applyAnomalies, type IncidentChanges } from '../incidents/apply-anomalies.js';
+import { applyAnomalies, type IncidentChanges, type IncidentStore } from '../incidents/apply-anomalies.js';
 import type { Routing } from '../incidents/build-incident.js';
 import type { Logger } from '../logger.js';
 import type { SampleSource } from '../sources/sample-source.js';
@@ -24,8 +24,9 @@ export interface DetectDeps {
   config: Pick<VigilConfig, 'signals' | 'detection' | 'correlation'> & { stepSeconds: number };
   source: SampleSource;
   engine: DetectionEngine;
-  anomalies: AnomaliesRepo;
-  incidents: IncidentsRepo;
+  /** The champion's store; a shadow challenger's own in memory (src/shadow/). */
+  anomalies: Pick<AnomaliesRepo, 'insert'>;
+  incidents: IncidentStore;
   topology: Topology;
   routing: Routing;
   logger: Logger;

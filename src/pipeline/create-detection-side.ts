@@ -1,11 +1,12 @@
 import type { VigilConfig } from '../config/config-schema.js';
-import type { OpsEvent } from '../contracts/index.js';
+import type { AnomalyEvent, OpsEvent } from '../contracts/index.js';
 import type { Topology } from '../correlation/topology.js';
 import { createDetectionEngine } from '../detection/create-detection-engine.js';
 import { type RecalibrationReport, recalibrate } from '../detection/recalibrate.js';
 import type { Routing } from '../incidents/build-incident.js';
 import { createOpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
+import { challengerOf } from '../shadow/create-challenger.js';
 import type { SampleSource } from '../sources/sample-source.js';
 import { createCycleDetection, type DetectedCycle } from './create-detection-cycle.js';
 import type { Repos } from './create-pipeline.js';
@@ -41,7 +42,7 @@ export interface DetectionSide {
 export interface DetectionSideOptions {
   config: VigilConfig;
   /** The store, on the connection of the thread this side runs in. */
-  repos: Pick<Repos, 'anomalies' | 'incidents' | 'detectorState' | 'feedbackCalibration' | 'opsEvents'>;
+  repos: Pick<Repos, 'anomalies' | 'incidents' | 'detectorState' | 'feedbackCalibration' | 'opsEvents' | 'shadow'>;
   source: SampleSource;
   topology: Topology;
   routing: Routing;
@@ -91,20 +92,35 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     [...config.maintenance.map((m) => ({ type: 'maintenance' as const, ...m })), ...opsEvents.all()],
   );
   const stateLogger = logger.child({ name: 'detector-state' });
+  const recentDeploy = calendar.recentDeploy;
+  const suppression = (a: AnomalyEvent) =>
+    a.detector === 'absent'
+      ? null
+      : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null);
+  // A shadow challenger (detection.shadow), if configured; without one, the tick is unchanged.
+  const challenger = challengerOf(config, {
+    repo: options.repos.shadow,
+    topology: options.topology,
+    routing: options.routing,
+    logger: logger.child({ name: 'shadow' }),
+    recentDeploy,
+    suppression,
+    championMinScore: (key) => engine.minScore(key),
+  });
+  if (challenger) logger.info({ challenger: config.detection.shadow?.name }, 'shadow challenger on; it never pages');
+  /** The challenger's turn of the last cycle: it runs while the champion's cards are published. */
+  let challengerTurn: Promise<unknown> = Promise.resolve();
   const detection = createCycleDetection({
     config: { ...config, stepSeconds: config.prometheus.step_seconds },
-    source: options.source,
+    source: challenger ? challenger.tee(options.source) : options.source,
     engine,
     anomalies: options.repos.anomalies,
     incidents,
     topology: options.topology,
     routing: options.routing,
     logger: logger.child({ name: 'detection' }),
-    recentDeploy: calendar.recentDeploy,
-    suppression: (a) =>
-      a.detector === 'absent'
-        ? null
-        : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null),
+    recentDeploy,
+    suppression,
     ...(checkpoints
       ? {
           persist: async (touched: readonly string[], now: Date) => {
@@ -117,7 +133,16 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
   });
 
   return {
-    detect: (now) => detection.detect(now),
+    async detect(now) {
+      // One cycle at a time for the challenger too: it reads the answers this cycle fetches.
+      await challengerTurn;
+      const detected = await detection.detect(now);
+      if (challenger)
+        challengerTurn = challenger.detect(now).catch((error: unknown) => {
+          logger.error({ err: error }, 'the shadow challenger failed this cycle; the champion is not affected');
+        });
+      return detected;
+    },
     async recalibrate(now) {
       const report = await recalibrate(
         {
@@ -132,12 +157,18 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
       );
       // Rebuilt seasonal baselines are not in the points a restart replays: saved now, not in turn.
       await checkpoints?.saveUnreplayable(now.getTime());
+      challenger?.syncCalibrations();
       return report;
     },
     addOpsEvent: (event) => calendar.add(event),
     suppression: async (service, namespace, atMs) => calendar.suppression(service, namespace, atMs)?.reason ?? null,
     seriesTracked: () => engine.seriesCount(),
-    saveForStop: async (now) => (checkpoints ? checkpoints.saveChanged(now.getTime()) : null),
-    close: async () => undefined,
+    saveForStop: async (now) => {
+      await challengerTurn;
+      return checkpoints ? checkpoints.saveChanged(now.getTime()) : null;
+    },
+    close: async () => {
+      await challengerTurn;
+    },
   };
 }

@@ -24,6 +24,7 @@ import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-r
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
 import { createScorecardRepo, type ScorecardRepo } from '../storage/scorecard-repo.js';
 import { createSeriesLookupRepo, type SeriesLookupRepo } from '../storage/series-lookup-repo.js';
+import { createShadowRepo, type ShadowRepo } from '../storage/shadow-repo.js';
 import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
 import { type PublishResult, publishIncidents } from './publish-incidents.js';
@@ -41,6 +42,8 @@ export interface Repos {
   /** One series by key (for /vigil explain): primary keys and index ranges only. */
   seriesLookup: SeriesLookupRepo;
   scorecard: ScorecardRepo;
+  /** What a shadow challenger would have opened, and champion changes (src/shadow/). */
+  shadow: ShadowRepo;
 }
 
 export interface Pipeline {
@@ -93,6 +96,7 @@ export function createRepos(db: Db): Repos {
     remediation: createRemediationRepo(db),
     seriesLookup: createSeriesLookupRepo(db),
     scorecard: createScorecardRepo(db),
+    shadow: createShadowRepo(db),
   };
 }
 

@@ -51,6 +51,8 @@ async function answer(message: ToThread): Promise<unknown> {
     case 'suppression':
       return side.suppression(message.service, message.namespace, message.atMs);
     case 'close':
+      // The challenger's turn may still be writing what it would have opened.
+      await side.close();
       db.close();
       return null;
     case 'addOpsEvent':

@@ -87,6 +87,9 @@ describe('openDatabase', () => {
         'remediation_audit',
         'series_feedback',
         'feedback_calibration_changes',
+        'shadow_incidents',
+        'champion_changes',
+        'shadow_challengers',
       ]),
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -105,6 +108,7 @@ describe('openDatabase', () => {
       { version: 9, name: 'scorecard' },
       { version: 10, name: 'feedback_calibration' },
       { version: 11, name: 'backtest_scope_index' },
+      { version: 12, name: 'shadow_detectors' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -117,7 +121,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(11);
+    expect(migrationRows(second)).toHaveLength(12);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -136,6 +140,7 @@ describe('openDatabase', () => {
       { version: 9, name: 'scorecard' },
       { version: 10, name: 'feedback_calibration' },
       { version: 11, name: 'backtest_scope_index' },
+      { version: 12, name: 'shadow_detectors' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });
@@ -164,7 +169,7 @@ describe('openDatabase', () => {
     old.prepare("INSERT INTO series_calibration VALUES ('shop/api/latency_p99', 0.9995, '2026-01-01T00:00:00Z')").run();
     old.close();
     const db = track(openDatabase(path));
-    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(tableNames(db)).not.toContain('detector_state');
     const repo = createDetectorStateRepo(db);
     expect(repo.loadAll()).toEqual([]);

@@ -17,6 +17,7 @@ export const USAGE = [
   '• `/vigil explain <series>` — a series’ threshold, baseline, labels and why its threshold changed',
   '• `/vigil stats [--days N] [--team T]` — alert precision, label coverage, time to acknowledge (default: 7 days)',
   '• `/vigil backtest <signal|service> [--days N]` — what would have paged over the last N days (≤ 35), against stored incidents and labels',
+  '• `/vigil shadow [--days N]` — the shadow challenger against the champion on labelled incidents (7 days)',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

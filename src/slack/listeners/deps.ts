@@ -5,6 +5,7 @@ import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
 import type { SlackBacktests } from '../create-slack-backtests.js';
+import type { ShadowSetup } from './commands/answer-shadow-command.js';
 
 /** What listeners may use: the store and a clock, never the transport. */
 export interface ListenerDeps {
@@ -29,4 +30,6 @@ export interface ListenerDeps {
   readonly teams?: readonly string[];
   /** `/vigil backtest` and its Cancel button; absent when Vigil runs without them. */
   readonly backtests?: SlackBacktests | undefined;
+  /** Champion and challenger names for /vigil shadow (absent: champion "default", no challenger). */
+  shadow?: ShadowSetup;
 }

@@ -12,6 +12,7 @@ import {
 } from '../../blocks/build-command-replies.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerExplainCommand } from './answer-explain-command.js';
+import { answerShadowCommand, DEFAULT_SHADOW_SETUP } from './answer-shadow-command.js';
 import { answerStats } from './answer-stats.js';
 
 /**
@@ -97,6 +98,8 @@ export async function answerVigilCommand(
       if (!deps.backtests) return buildUsageReply('Backtests are not available in this Vigil.');
       return deps.backtests.start({ args: parsed.args, user, channel });
     }
+    case 'shadow':
+      return answerShadowCommand(args, deps.repos.shadow, deps.shadow ?? DEFAULT_SHADOW_SETUP, deps.now());
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }
