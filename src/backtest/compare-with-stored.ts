@@ -1,4 +1,4 @@
-import { type FeedbackLabel, FeedbackLabelSchema } from '../contracts/index.js';
+import type { FeedbackLabel } from '../contracts/index.js';
 
 /** An incident the backtest would have paged. */
 export interface BacktestPage {
@@ -30,16 +30,6 @@ export interface Comparison {
   pages: PageMatch[];
   /** Stored incidents no page of the backtest reproduces. */
   missed: StoredIncident[];
-}
-
-/** The label most people gave; a tie goes to the label listed first in FeedbackLabel. */
-export function dominantLabel(counts: Partial<Record<FeedbackLabel, number>>): FeedbackLabel | null {
-  let best: FeedbackLabel | null = null;
-  for (const label of FeedbackLabelSchema.options) {
-    const n = counts[label] ?? 0;
-    if (n > 0 && (best === null || n > (counts[best] ?? 0))) best = label;
-  }
-  return best;
 }
 
 /**

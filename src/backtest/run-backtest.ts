@@ -2,6 +2,7 @@ import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { MAX_POINTS_PER_ANSWER } from '../detection/recalibrate.js';
 import { ErrorCode, VigilError } from '../errors.js';
 import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
+import { verdictOfCounts } from '../feedback/verdict.js';
 import type { Logger } from '../logger.js';
 import { createPipeline } from '../pipeline/create-pipeline.js';
 import { warmupWindowMs } from '../pipeline/warmup-window-ms.js';
@@ -18,13 +19,7 @@ import {
   createScopedIncidentsRepo,
   type ScopedIncidentsRepo,
 } from '../storage/scoped-incidents-repo.js';
-import {
-  type BacktestPage,
-  type Comparison,
-  compareWithStored,
-  dominantLabel,
-  type StoredIncident,
-} from './compare-with-stored.js';
+import { type BacktestPage, type Comparison, compareWithStored, type StoredIncident } from './compare-with-stored.js';
 import { createHistoryWindow, type LoadedChunk } from './create-history-window.js';
 import type { BacktestArgs } from './parse-backtest-args.js';
 
@@ -248,7 +243,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
         openedMs: Date.parse(incident.opened_at ?? incident.created_at),
         resolvedMs: incident.resolved_at ? Date.parse(incident.resolved_at) : null,
         services: incident.services,
-        label: dominantLabel(options.stored?.feedback.countsForIncident(id) ?? {}),
+        label: verdictOfCounts(options.stored?.feedback.countsForIncident(id) ?? {}),
       });
     }
     return {

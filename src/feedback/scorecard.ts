@@ -12,6 +12,7 @@
 import type { FeedbackLabel } from '../contracts/index.js';
 import type { LabelVotesRow, ScorecardRepo, ScorecardRows } from '../storage/scorecard-repo.js';
 import { FEEDBACK_LABELS } from './label-names.js';
+import { verdictOf } from './verdict.js';
 
 /** `count` of `of`; `value` is their ratio, null when `of` is 0 (nothing to divide). */
 export interface Ratio {
@@ -114,28 +115,6 @@ export function median(values: readonly number[]): Median {
   const seconds =
     sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   return { seconds, of: sorted.length };
-}
-
-/**
- * An incident's verdict from its labels: the label most people gave; a tie goes to the one given
- * most recently (then to the earlier label in FEEDBACK_LABELS, so the answer never depends on row order).
- */
-export function verdictOf(
-  votes: ReadonlyArray<Pick<LabelVotesRow, 'label' | 'votes' | 'latest'>>,
-): FeedbackLabel | null {
-  let best: (typeof votes)[number] | undefined;
-  for (const v of votes) {
-    if (
-      !best ||
-      v.votes > best.votes ||
-      (v.votes === best.votes &&
-        (v.latest > best.latest ||
-          (v.latest === best.latest && FEEDBACK_LABELS.indexOf(v.label) < FEEDBACK_LABELS.indexOf(best.label))))
-    ) {
-      best = v;
-    }
-  }
-  return best?.label ?? null;
 }
 
 /** Precision per group, the groups with most labelled incidents first. */

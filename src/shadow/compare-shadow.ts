@@ -1,5 +1,6 @@
 import { median } from 'simple-statistics';
 import type { FeedbackLabel } from '../contracts/index.js';
+import { verdictOfCounts } from '../feedback/verdict.js';
 import type { LabelledPage, PageSpan } from '../storage/shadow-repo.js';
 
 /** A figure with what it is made of: `num` of `den` (value null when there is nothing to divide). */
@@ -32,14 +33,9 @@ export interface ShadowComparison {
   extraPages: number;
 }
 
-/**
- * Whether the people who labelled a page found it useful: `useful` is its most given label (a tie
- * with another label counts as useful, since someone acted on it).
- */
+/** Whether the people who labelled a page found it useful: its verdict (see verdictOf) is `useful`. */
 export function judgedUseful(labels: Partial<Record<FeedbackLabel, number>>): boolean {
-  const useful = labels.useful ?? 0;
-  if (useful === 0) return false;
-  return Object.entries(labels).every(([label, n]) => label === 'useful' || (n ?? 0) <= useful);
+  return verdictOfCounts(labels) === 'useful';
 }
 
 const labelCount = (labels: Partial<Record<FeedbackLabel, number>>) =>

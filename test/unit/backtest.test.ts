@@ -4,19 +4,16 @@
  * the report's wording, the one-at-a-time job registry and the Slack messages' Block Kit limits.
  * The run itself is tested on a real Prometheus in test/integration/backtest.test.ts.
  */
+
 import { describe, expect, it } from 'vitest';
-import {
-  type BacktestPage,
-  compareWithStored,
-  dominantLabel,
-  type StoredIncident,
-} from '../../src/backtest/compare-with-stored.js';
+import { type BacktestPage, compareWithStored, type StoredIncident } from '../../src/backtest/compare-with-stored.js';
 import { createBacktestJobs } from '../../src/backtest/create-backtest-jobs.js';
 import { createHistoryWindow } from '../../src/backtest/create-history-window.js';
 import { backtestSummary, formatBacktestReport, PAGES_LISTED } from '../../src/backtest/format-backtest-report.js';
 import { parseBacktestArgs } from '../../src/backtest/parse-backtest-args.js';
 import type { BacktestReport } from '../../src/backtest/run-backtest.js';
 import { SignalConfigSchema } from '../../src/config/config-schema.js';
+import { verdictOfCounts } from '../../src/feedback/verdict.js';
 import { checkBlockKitLimits } from '../../src/slack/blocks/block-kit-limits.js';
 import {
   buildBacktestCancelledMessage,
@@ -155,10 +152,10 @@ describe('compareWithStored', () => {
   });
 
   it('dominantLabel: most votes, ties in FeedbackLabel order, none without labels', () => {
-    expect(dominantLabel({ noisy: 2, useful: 1 })).toBe('noisy');
-    expect(dominantLabel({ noisy: 1, useful: 1 })).toBe('useful');
-    expect(dominantLabel({ expected: 1 })).toBe('expected');
-    expect(dominantLabel({})).toBeNull();
+    expect(verdictOfCounts({ noisy: 2, useful: 1 })).toBe('noisy');
+    expect(verdictOfCounts({ noisy: 1, useful: 1 })).toBe('useful');
+    expect(verdictOfCounts({ expected: 1 })).toBe('expected');
+    expect(verdictOfCounts({})).toBeNull();
   });
 });
 

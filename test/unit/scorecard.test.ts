@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnomalyEvent, FeedbackLabel } from '../../src/contracts/index.js';
-import { computeScorecard, readScorecard, scorecardWindow, verdictOf } from '../../src/feedback/scorecard.js';
+import { computeScorecard, readScorecard, scorecardWindow } from '../../src/feedback/scorecard.js';
+import { verdictOf } from '../../src/feedback/verdict.js';
 import { changeStatus } from '../../src/incidents/change-status.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
 import { checkBlockKitLimits } from '../../src/slack/blocks/block-kit-limits.js';
