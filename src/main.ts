@@ -23,6 +23,7 @@ import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
 import { createSlackApp } from './slack/create-slack-app.js';
 import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
+import { createAlertmanagerIntake } from './sources/alertmanager-intake.js';
 import { configuredPrometheusSource } from './sources/configured-prometheus-source.js';
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
@@ -108,6 +109,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     remediationByStatus: () => (pipelineRef.current ? repos().remediation.countByStatus() : {}),
   });
   const eventsToken = env.VIGIL_EVENTS_TOKEN;
+  const alertmanagerToken = env.VIGIL_ALERTMANAGER_TOKEN;
+  const serviceNamespaces = new Map(config.services.map((s) => [s.name, s.namespace]));
   const health = await startHealthServer(
     {
       port: config.http.health_port,
@@ -129,7 +132,25 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             },
           }
         : {}),
+      ...(alertmanagerToken
+        ? {
+            alertmanager: createAlertmanagerIntake({
+              token: alertmanagerToken,
+              config: config.alertmanager_intake,
+              namespaceOf: (service) => serviceNamespaces.get(service),
+              record: (alerts) => pipelineRef.current?.repos.alerts.record(alerts, now().toISOString()) ?? null,
+              arrived: () => pipelineRef.current?.detection.alertsArrived(),
+              count: metrics.countAlertmanagerIntake,
+              logger: logger.child({ name: 'alertmanager' }),
+            }),
+          }
+        : {}),
     },
+  );
+  logger.info(
+    alertmanagerToken
+      ? 'Alertmanager intake on POST /alertmanager of the health port'
+      : 'Alertmanager intake off (POST /alertmanager answers 404): VIGIL_ALERTMANAGER_TOKEN is not set',
   );
   let detectionThread: DetectionSide | undefined;
   try {

@@ -63,6 +63,7 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
     countedAtByMetric: {},
     burstAtByMetric: {},
     persistentSymptom: false,
+    alerts: 0,
   };
   member.firstAt = Math.min(member.firstAt, ts);
   member.lastAt = Math.max(member.lastAt, ts);
@@ -73,7 +74,11 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
   else if (p.pagingWeight === 'minor') member.minor += 1;
   // A series silent for minutes is persistent by definition.
   else if (p.detector === 'absent') member.persistentSymptom = true;
-  else {
+  // An alert rule already waited its `for:` duration: it persists by definition.
+  else if (p.detector === 'alertmanager') {
+    member.alerts += 1;
+    member.persistentSymptom = true;
+  } else {
     member.sustained += 1;
     const full = p.pagingWeight === undefined;
     // Paired with the latest symptom that counts when this one is of full weight, else with the

@@ -9,11 +9,15 @@ export interface HealthState {
   /** Prometheus exposition of the bot's own metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** POST /events (deploys, maintenance); absent when no intake token is configured. */
-  intake?: {
-    /** A refusal decided on the headers alone (a wrong token), or null to read the body. */
-    authorize: (authorization: string | undefined) => IntakeResponse | null;
-    accept: (body: string) => IntakeResponse;
-  };
+  intake?: Intake;
+  /** POST /alertmanager (Alertmanager's webhook); absent when no token is configured. */
+  alertmanager?: Intake;
+}
+
+export interface Intake {
+  /** A refusal decided on the headers alone (a wrong token), or null to read the body. */
+  authorize: (authorization: string | undefined) => IntakeResponse | null;
+  accept: (body: string) => IntakeResponse;
 }
 
 export interface HealthServerOptions {
@@ -52,18 +56,22 @@ function sendJson(res: ServerResponse, answer: IntakeResponse, keepAlive: boolea
 
 async function route(req: IncomingMessage, res: ServerResponse, state: HealthState): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
-  if (path === '/events' && req.method === 'POST' && state.intake) {
+  const intake = path === '/events' ? state.intake : path === '/alertmanager' ? state.alertmanager : undefined;
+  if (intake && req.method === 'POST') {
     // The port is the probe port, reachable by anyone in the cluster: nothing is read before the
     // token is checked, and a declared oversize body is refused before it is sent.
     const refusal =
-      state.intake.authorize(req.headers.authorization) ??
+      intake.authorize(req.headers.authorization) ??
       (Number(req.headers['content-length']) > MAX_INTAKE_BYTES ? TOO_LARGE : null);
     if (refusal) return sendJson(res, refusal, false);
     const body = await readBody(req);
     if (body === null) return sendJson(res, TOO_LARGE, false);
-    return sendJson(res, state.intake.accept(body), true);
+    return sendJson(res, intake.accept(body), true);
   }
-  if (req.method !== 'GET') {
+  if (path === '/alertmanager') {
+    // Off without its token: answered as a path that does not exist, so Alertmanager logs a 404.
+    res.writeHead(404).end();
+  } else if (req.method !== 'GET') {
     res.writeHead(405).end();
   } else if (path === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -83,7 +91,7 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes; /metrics; POST /events. */
+/** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes; /metrics; POST /events and /alertmanager. */
 export async function startHealthServer(options: HealthServerOptions, state: HealthState): Promise<HealthServer> {
   const { logger } = options;
   const server: Server = createServer((req, res) => {

@@ -70,6 +70,9 @@ export function meetsEvidenceBar(
   minAnomalies: number,
   persistencePoints = Number.POSITIVE_INFINITY,
 ): boolean {
+  // A firing Alertmanager alert (outside maintenance) pages alone: someone wrote that rule and it
+  // held for its `for:`; anomalies that follow join its card instead of paging a second time.
+  for (const m of draft.members.values()) if (m.alerts > 0) return true;
   // Only anomalies outside maintenance windows and deploy grace are evidence.
   if (draft.total - draft.suppressed < minAnomalies) return false;
   const members = [...draft.members.values()];

@@ -7,6 +7,7 @@ import type { Routing } from '../incidents/build-incident.js';
 import { createOpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
 import type { SampleSource } from '../sources/sample-source.js';
+import { createAlertFeed } from './create-alert-feed.js';
 import { createCycleDetection, type DetectedCycle } from './create-detection-cycle.js';
 import type { Repos } from './create-pipeline.js';
 import {
@@ -28,6 +29,8 @@ export interface DetectionSide {
   recalibrate(now: Date): Promise<RecalibrationReport>;
   /** A deploy or maintenance window already stored by whoever received it. */
   addOpsEvent(event: OpsEvent): void;
+  /** Alertmanager alerts were stored for correlation: the next cycle folds them in. */
+  alertsArrived(): void;
   /** Why an anomaly of this service at this time would not page, if it would not. */
   suppression(service: string, namespace: string, atMs: number): Promise<string | null>;
   /** Series the engine keeps state for (as of the last cycle when it runs elsewhere). */
@@ -41,7 +44,7 @@ export interface DetectionSide {
 export interface DetectionSideOptions {
   config: VigilConfig;
   /** The store, on the connection of the thread this side runs in. */
-  repos: Pick<Repos, 'anomalies' | 'incidents' | 'detectorState' | 'feedback' | 'opsEvents'>;
+  repos: Pick<Repos, 'anomalies' | 'incidents' | 'detectorState' | 'feedback' | 'opsEvents' | 'alerts'>;
   source: SampleSource;
   topology: Topology;
   routing: Routing;
@@ -91,6 +94,11 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     [...config.maintenance.map((m) => ({ type: 'maintenance' as const, ...m })), ...opsEvents.all()],
   );
   const stateLogger = logger.child({ name: 'detector-state' });
+  const alerts = createAlertFeed({
+    repo: options.repos.alerts,
+    recentDeploy: calendar.recentDeploy,
+    logger: logger.child({ name: 'alertmanager' }),
+  });
   const detection = createCycleDetection({
     config: { ...config, stepSeconds: config.prometheus.step_seconds },
     source: options.source,
@@ -101,10 +109,13 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     routing: options.routing,
     logger: logger.child({ name: 'detection' }),
     recentDeploy: calendar.recentDeploy,
-    suppression: (a) =>
-      a.detector === 'absent'
-        ? null
-        : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null),
+    suppression: (a) => {
+      if (a.detector === 'absent') return null;
+      const held = calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp));
+      // An alert right after a deploy is a rule someone wrote, firing: only maintenance holds its page.
+      return held && (a.detector !== 'alertmanager' || held.maintenance) ? held.reason : null;
+    },
+    alerts,
     ...(checkpoints
       ? {
           persist: async (touched: readonly string[], now: Date) => {
@@ -135,6 +146,7 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
       return report;
     },
     addOpsEvent: (event) => calendar.add(event),
+    alertsArrived: () => alerts.arrived(),
     suppression: async (service, namespace, atMs) => calendar.suppression(service, namespace, atMs)?.reason ?? null,
     seriesTracked: () => engine.seriesCount(),
     saveForStop: async (now) => (checkpoints ? checkpoints.saveChanged(now.getTime()) : null),

@@ -13,6 +13,7 @@ import type { Executor } from '../remediation/executors/executor.js';
 import type { Unit } from '../slack/blocks/format-value.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
 import type { SampleSource } from '../sources/sample-source.js';
+import { type AlertsRepo, createAlertsRepo } from '../storage/alerts-repo.js';
 import { type AnomaliesRepo, createAnomaliesRepo } from '../storage/anomalies-repo.js';
 import { type CyclesRepo, createCyclesRepo } from '../storage/cycles-repo.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../storage/detector-state-repo.js';
@@ -33,6 +34,7 @@ export interface Repos {
   detectorState: DetectorStateRepo;
   opsEvents: OpsEventsRepo;
   remediation: RemediationRepo;
+  alerts: AlertsRepo;
 }
 
 export interface Pipeline {
@@ -82,6 +84,7 @@ export function createRepos(db: Db): Repos {
     detectorState: createDetectorStateRepo(db),
     opsEvents: createOpsEventsRepo(db),
     remediation: createRemediationRepo(db),
+    alerts: createAlertsRepo(db),
   };
 }
 

@@ -1,6 +1,7 @@
 import { appendAll } from '../../collections/append-all.js';
 import type { AnomalyEvent, Incident, Severity } from '../../contracts/index.js';
 import { ActionId, BlockId } from '../action-ids.js';
+import { alertEvidenceLine } from './alert-evidence-line.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { buildRemediationCardBlocks, type RemediationOffer } from './build-remediation-blocks.js';
 import { detectorPhrase } from './detector-phrase.js';
@@ -49,6 +50,7 @@ function utc(iso: string): string {
 }
 
 export function evidenceLine(event: AnomalyEvent, unit: Unit): string {
+  if (event.alert) return alertEvidenceLine(event, event.alert);
   const value = formatValue(event.value, unit);
   const range = `${formatValue(event.lower_bound, unit)} – ${formatValue(event.upper_bound, unit)}`;
   const arrow = event.direction === 'up' ? '↑' : '↓';
