@@ -274,10 +274,10 @@ describe('Alertmanager intake: a real Alertmanager sends to Vigil, its alerts jo
     // One page: the anomaly's evidence went to the alert's card.
     expect(topPosts()).toHaveLength(1);
     const card = slack.callsTo('chat.update').at(-1);
-    expect(card?.params.ts).toBe(vigil.pipeline.repos.incidents.get(incidentId)?.slack?.ts);
-    const evidence = (card?.params.blocks as Array<{ block_id?: string; text?: { text: string } }>).find(
-      (b) => b.block_id === BlockId.evidence,
-    )?.text?.text as string;
+    if (!card) throw new Error('the card was not updated');
+    expect(card.params.ts).toBe(vigil.pipeline.repos.incidents.get(incidentId)?.slack?.ts);
+    const blocks = card.params.blocks as Array<{ block_id?: string; text?: { text: string } }>;
+    const evidence = blocks.find((b) => b.block_id === BlockId.evidence)?.text?.text as string;
     expect(evidence).toContain(
       `*checkout-api* Alertmanager: HighErrorRate firing since ${hhmm(faultAt - 2 * MINUTE)} UTC (severity critical): 5% of checkout requests fail`,
     );
