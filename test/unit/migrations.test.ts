@@ -100,6 +100,7 @@ describe('openDatabase', () => {
       { version: 6, name: 'incident_summaries' },
       { version: 7, name: 'detector_state_bytes' },
       { version: 8, name: 'feedback_labels' },
+      { version: 13, name: 'alertmanager_alerts' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -112,7 +113,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(8);
+    expect(migrationRows(second)).toHaveLength(9);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -128,6 +129,7 @@ describe('openDatabase', () => {
       { version: 6, name: 'incident_summaries' },
       { version: 7, name: 'detector_state_bytes' },
       { version: 8, name: 'feedback_labels' },
+      { version: 13, name: 'alertmanager_alerts' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });
@@ -156,7 +158,7 @@ describe('openDatabase', () => {
     old.prepare("INSERT INTO series_calibration VALUES ('shop/api/latency_p99', 0.9995, '2026-01-01T00:00:00Z')").run();
     old.close();
     const db = track(openDatabase(path));
-    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 13]);
     expect(tableNames(db)).not.toContain('detector_state');
     const repo = createDetectorStateRepo(db);
     expect(repo.loadAll()).toEqual([]);
