@@ -336,4 +336,22 @@ describe('Alertmanager intake: a real Alertmanager sends to Vigil, its alerts jo
     expect(slack.messagesIn('#team-catalog')).toEqual([]);
     expect(topPosts()).toHaveLength(1);
   });
+
+  it('an alert of a service the config does not know opens its own incident in the default channel', async () => {
+    await alertmanager.postAlerts([
+      {
+        labels: { alertname: 'JobFailing', service: 'billing-cron', namespace: 'shop', severity: 'warning' },
+        annotations: { summary: 'the nightly billing job failed' },
+        startsAt: iso(faultAt + 5 * MINUTE),
+      },
+    ]);
+    await slack.waitFor(() => vigil.pipeline.repos.alerts.list().some((a) => a.alertname === 'JobFailing'), 10_000);
+    clock = new Date(clock.getTime() + MINUTE * 1000);
+    const cycle = (await vigil.runCycle()) as CycleOutcome;
+    expect(cycle.changes.opened).toHaveLength(1);
+    expect(cycle.changes.opened[0]).not.toBe(incidentId);
+    const post = topPosts().at(-1);
+    expect(post?.params.channel).toBe(slack.channelIdOf('#vigil-alerts'));
+    expect(JSON.stringify(post?.params.blocks)).toContain('Alertmanager: JobFailing firing since');
+  });
 });
