@@ -19,6 +19,9 @@ CREATE TABLE alertmanager_alerts (
   generator_url TEXT,
   receiver TEXT NOT NULL,
   received_at TEXT NOT NULL,
+  -- The latest notification that carried it: Alertmanager re-sends a firing alert every
+  -- repeat_interval, so one neither re-sent nor resolved for long is taken as gone.
+  last_seen_at TEXT NOT NULL,
   resolved_received_at TEXT,
   -- The anomaly event it becomes in correlation (anomalies.id).
   anomaly_id TEXT NOT NULL,
@@ -28,3 +31,5 @@ CREATE TABLE alertmanager_alerts (
   UNIQUE (fingerprint, starts_at)
 );
 CREATE INDEX alertmanager_alerts_to_correlate ON alertmanager_alerts (id) WHERE to_correlate = 1;
+-- Whether an incident's alerts still fire (its quiet resolution waits for them).
+CREATE INDEX alertmanager_alerts_firing ON alertmanager_alerts (anomaly_id) WHERE ends_at IS NULL;

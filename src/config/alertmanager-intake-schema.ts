@@ -11,5 +11,11 @@ export const AlertmanagerIntakeConfigSchema = z.object({
   service_labels: z.array(labelName).min(1).default(['service', 'app', 'job']),
   namespace_label: labelName.default('namespace'),
   default_namespace: z.string().min(1).default('default'),
+  /**
+   * An incident is not resolved for being quiet while one of its alerts fires. Alertmanager re-sends
+   * a firing alert every repeat_interval (4 h by default): one neither re-sent nor resolved for this
+   * long (send_resolved off, a notification lost) no longer holds its incident open.
+   */
+  assume_resolved_after_seconds: z.number().int().positive().default(18_000),
 });
 export type AlertmanagerIntakeConfig = z.infer<typeof AlertmanagerIntakeConfigSchema>;

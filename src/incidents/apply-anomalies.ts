@@ -35,6 +35,8 @@ export interface ApplyAnomaliesOptions {
   routing: Routing;
   settings: LifecycleSettings;
   suppression?: (anomaly: AnomalyEvent) => string | null;
+  /** An incident quiet long enough is still not resolved while this says so (an alert still firing). */
+  holdOpen?: (incidentId: string) => boolean;
   trafficMetrics?: ReadonlySet<string>;
   now: Date;
 }
@@ -209,6 +211,7 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
   const quietMs = settings.resolveAfterQuietSeconds * 1000;
   for (const incident of incidents.listActive({ includeHidden: true })) {
     if (now.getTime() - Date.parse(incident.last_anomaly_at) < quietMs) continue;
+    if (options.holdOpen?.(incident.id)) continue;
     const resolved: Incident = {
       ...incident,
       status: 'resolved',

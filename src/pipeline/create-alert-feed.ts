@@ -23,13 +23,17 @@ export interface AlertFeed {
   folded(batch: AlertBatch): void;
   /** The cycle could not: they are taken again next cycle (their events are stored once whatever happens). */
   failed(): void;
+  /** Whether an alert of the incident still fires: its quiet resolution waits (asked only when it is due). */
+  stillFiring(incidentId: string, now: Date): boolean;
 }
 
 /** Per cycle, so that a burst of alerts cannot make one cycle arbitrarily long. */
 const BATCH_LIMIT = 500;
 
 export function createAlertFeed(options: {
-  repo: Pick<AlertsRepo, 'toCorrelate' | 'markCorrelated'>;
+  repo: Pick<AlertsRepo, 'toCorrelate' | 'markCorrelated' | 'firingIn'>;
+  /** See alertmanager_intake.assume_resolved_after_seconds. */
+  assumeResolvedAfterSeconds: number;
   recentDeploy?: (service: string, namespace: string, atMs: number) => string | null;
   logger: Logger;
 }): AlertFeed {
@@ -64,6 +68,10 @@ export function createAlertFeed(options: {
     },
     failed() {
       pending = true;
+    },
+    stillFiring(incidentId, now) {
+      const seenSince = new Date(now.getTime() - options.assumeResolvedAfterSeconds * 1000).toISOString();
+      return repo.firingIn(incidentId, seenSince);
     },
   };
 }

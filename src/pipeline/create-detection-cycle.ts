@@ -210,6 +210,7 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
               joinHops: config.correlation.join_hops,
             },
             ...(deps.suppression ? { suppression: deps.suppression } : {}),
+            ...(deps.alerts ? { holdOpen: (id: string) => (deps.alerts as AlertFeed).stillFiring(id, now) } : {}),
             trafficMetrics,
             now,
           }),

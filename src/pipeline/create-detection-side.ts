@@ -97,6 +97,7 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
   const alerts = createAlertFeed({
     repo: options.repos.alerts,
     recentDeploy: calendar.recentDeploy,
+    assumeResolvedAfterSeconds: config.alertmanager_intake.assume_resolved_after_seconds,
     logger: logger.child({ name: 'alertmanager' }),
   });
   const detection = createCycleDetection({

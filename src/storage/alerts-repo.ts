@@ -43,6 +43,8 @@ export interface AlertsRepo {
   /** Alerts not yet folded into correlation, oldest first. */
   toCorrelate(limit: number): AlertToCorrelate[];
   markCorrelated(rowIds: readonly number[]): void;
+  /** Whether an alert of this incident still fires, as last heard from Alertmanager at or after `seenSince`. */
+  firingIn(incidentId: string, seenSince: string): boolean;
   /** Every stored alert, oldest first (tests, inspection). */
   list(): StoredAlert[];
 }
@@ -68,12 +70,20 @@ interface AlertRow {
 export function createAlertsRepo(db: Db): AlertsRepo {
   const insert = db.prepare(`INSERT OR IGNORE INTO alertmanager_alerts
     (fingerprint, starts_at, ends_at, status, alertname, service, namespace, severity, summary, labels_json,
-     annotations_json, generator_url, receiver, received_at, resolved_received_at, anomaly_id, to_correlate)
+     annotations_json, generator_url, receiver, received_at, last_seen_at, resolved_received_at, anomaly_id, to_correlate)
     VALUES (@fingerprint, @startsAt, @endsAt, @status, @alertname, @service, @namespace, @severity, @summary,
-     @labels_json, @annotations_json, @generatorUrl, @receiver, @received_at, @resolved_received_at, @anomalyId,
+     @labels_json, @annotations_json, @generatorUrl, @receiver, @received_at, @received_at, @resolved_received_at, @anomalyId,
      @to_correlate)`);
-  const resolve = db.prepare(`UPDATE alertmanager_alerts SET status = 'resolved', ends_at = ?, resolved_received_at = ?
-    WHERE fingerprint = ? AND starts_at = ? AND ends_at IS NULL`);
+  const resolve = db.prepare(`UPDATE alertmanager_alerts
+    SET status = 'resolved', ends_at = @endsAt, resolved_received_at = @at, last_seen_at = @at
+    WHERE fingerprint = @fingerprint AND starts_at = @startsAt AND ends_at IS NULL`);
+  const seen = db.prepare(
+    'UPDATE alertmanager_alerts SET last_seen_at = @at WHERE fingerprint = @fingerprint AND starts_at = @startsAt',
+  );
+  const firing = db
+    .prepare(`SELECT 1 FROM incident_anomalies ia JOIN alertmanager_alerts al ON al.anomaly_id = ia.anomaly_id
+      WHERE ia.incident_id = ? AND al.ends_at IS NULL AND al.last_seen_at >= ? LIMIT 1`)
+    .pluck();
   // An alert already folded into an incident: its event says it resolved, so the card can.
   const resolveEvent = db.prepare(
     "UPDATE anomalies SET event_json = json_set(event_json, '$.alert.ends_at', ?) WHERE id = ? AND detector = 'alertmanager'",
@@ -98,10 +108,13 @@ export function createAlertsRepo(db: Db): AlertsRepo {
       if (added > 0) {
         outcome.stored += 1;
         if (correlate) outcome.toCorrelate += 1;
-      } else if (a.endsAt !== null && resolve.run(a.endsAt, receivedAt, a.fingerprint, a.startsAt).changes > 0) {
+      } else if (a.endsAt !== null && resolve.run({ ...a, at: receivedAt }).changes > 0) {
         outcome.resolved += 1;
         resolveEvent.run(a.endsAt, a.anomalyId);
-      } else outcome.duplicates += 1;
+      } else {
+        seen.run({ fingerprint: a.fingerprint, startsAt: a.startsAt, at: receivedAt });
+        outcome.duplicates += 1;
+      }
     }
     return outcome;
   });
@@ -125,6 +138,7 @@ export function createAlertsRepo(db: Db): AlertsRepo {
     markCorrelated: (rowIds) => {
       if (rowIds.length > 0) markMany.run(JSON.stringify(rowIds));
     },
+    firingIn: (incidentId, seenSince) => firing.get(incidentId, seenSince) !== undefined,
     list: () =>
       (all.all() as AlertRow[]).map((r) => ({
         fingerprint: r.fingerprint,

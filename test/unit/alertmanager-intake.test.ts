@@ -7,18 +7,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertmanagerIntakeConfigSchema } from '../../src/config/alertmanager-intake-schema.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseConfigText, parseEnv } from '../../src/config/load-config.js';
+import type { AnomalyEvent } from '../../src/contracts/index.js';
 import { correlateAnomalies } from '../../src/correlation/correlate-anomalies.js';
 import { createTopology } from '../../src/correlation/topology.js';
 import { startHealthServer } from '../../src/http/start-health-server.js';
-import { meetsEvidenceBar } from '../../src/incidents/apply-anomalies.js';
+import { applyAnomalies, meetsEvidenceBar } from '../../src/incidents/apply-anomalies.js';
 import { createLogger } from '../../src/logger.js';
 import { createAlertFeed } from '../../src/pipeline/create-alert-feed.js';
 import { alertEvidenceLine } from '../../src/slack/blocks/alert-evidence-line.js';
 import { evidenceLine } from '../../src/slack/blocks/build-incident-card.js';
 import { alertAnomaly } from '../../src/sources/alert-anomaly.js';
 import { type AlertmanagerIntakeCount, createAlertmanagerIntake } from '../../src/sources/alertmanager-intake.js';
+import { alertAnomalyIdOf, type ReceivedAlert } from '../../src/sources/alertmanager-webhook.js';
 import { type AlertsRepo, createAlertsRepo } from '../../src/storage/alerts-repo.js';
 import { createAnomaliesRepo } from '../../src/storage/anomalies-repo.js';
+import { createIncidentsRepo } from '../../src/storage/incidents-repo.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 import { lifecycleSettings } from '../helpers/lifecycle-settings.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
@@ -211,7 +214,9 @@ describe('the alert feed of the detection cycle', () => {
           return repo.toCorrelate(limit);
         },
         markCorrelated: (ids) => repo.markCorrelated(ids),
+        firingIn: (id, since) => repo.firingIn(id, since),
       },
+      assumeResolvedAfterSeconds: 18_000,
       recentDeploy: (service) => (service === 'checkout-api' ? 'v42' : null),
       logger,
     });
@@ -316,12 +321,87 @@ describe('an alert in correlation', () => {
   });
 });
 
+describe('an incident an alert still fires for', () => {
+  const topology = createTopology([
+    { name: 'checkout-api', namespace: 'shop', team: 'checkout', tier: 1, depends_on: [] },
+  ]);
+  let db: Db;
+  let repo: AlertsRepo;
+
+  beforeEach(() => {
+    db = openDatabase(':memory:');
+    repo = createAlertsRepo(db);
+  });
+  afterEach(() => db.close());
+
+  /** Stores the alert, folds it into an incident at 05:03, and returns a quiet cycle at `at`. */
+  function openByAlert(): (at: string) => ReturnType<typeof applyAnomalies> {
+    const feed = createAlertFeed({ repo, assumeResolvedAfterSeconds: 18_000, logger });
+    const incidents = createIncidentsRepo(db);
+    const apply = (events: AnomalyEvent[], at: string) =>
+      incidents.atomically(() =>
+        applyAnomalies(events, {
+          incidents,
+          topology,
+          routing: { teamChannels: new Map(), defaultChannel: '#vigil-alerts' },
+          settings: lifecycleSettings(),
+          holdOpen: (id) => feed.stillFiring(id, new Date(at)),
+          now: new Date(at),
+        }),
+      );
+    repo.record([receivedAlert()], '2026-12-01T05:03:00.000Z');
+    const batch = feed.take();
+    const fresh = createAnomaliesRepo(db).insert(batch?.events ?? [], '2026-12-01T05:03:00.000Z');
+    expect(apply(fresh, '2026-12-01T05:03:00.000Z').opened).toHaveLength(1);
+    return (at) => apply([], at);
+  }
+
+  function receivedAlert(overrides: Partial<ReceivedAlert> = {}): ReceivedAlert {
+    return {
+      fingerprint: 'b3c4d5e6f7a8b9c0',
+      startsAt: '2026-12-01T05:02:00.000Z',
+      endsAt: null,
+      status: 'firing',
+      alertname: 'HighErrorRate',
+      service: 'checkout-api',
+      namespace: 'shop',
+      severity: 'critical',
+      summary: null,
+      labels: { alertname: 'HighErrorRate' },
+      annotations: {},
+      generatorUrl: null,
+      receiver: 'vigil',
+      anomalyId: alertAnomalyIdOf('b3c4d5e6f7a8b9c0', '2026-12-01T05:02:00.000Z'),
+      ...overrides,
+    };
+  }
+
+  it('is not resolved for being quiet until the alert resolves', () => {
+    const quietCycle = openByAlert();
+    expect(quietCycle('2026-12-01T06:00:00.000Z').resolved).toEqual([]);
+    repo.record(
+      [receivedAlert({ status: 'resolved', endsAt: '2026-12-01T06:00:30.000Z' })],
+      '2026-12-01T06:00:31.000Z',
+    );
+    expect(quietCycle('2026-12-01T06:01:00.000Z').resolved).toHaveLength(1);
+  });
+
+  it('is resolved once Alertmanager has neither re-sent nor resolved the alert for assume_resolved_after_seconds', () => {
+    const quietCycle = openByAlert();
+    // A re-send (repeat_interval) keeps it firing.
+    repo.record([receivedAlert()], '2026-12-01T09:03:00.000Z');
+    expect(quietCycle('2026-12-01T13:00:00.000Z').resolved).toEqual([]);
+    expect(quietCycle('2026-12-01T14:04:00.000Z').resolved).toHaveLength(1);
+  });
+});
+
 describe('configuration of the intake', () => {
   it('defaults the labels, and names a bad key', () => {
     expect(AlertmanagerIntakeConfigSchema.parse({})).toEqual({
       service_labels: ['service', 'app', 'job'],
       namespace_label: 'namespace',
       default_namespace: 'default',
+      assume_resolved_after_seconds: 18_000,
     });
     const text = `prometheus: { url: "http://prometheus:9090" }
 signals: [{ name: latency_p99, query: "x" }]
