@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
@@ -77,6 +78,7 @@ describe('Alertmanager intake: a real Alertmanager sends to Vigil, its alerts jo
   };
   const intakeUrl = () => `http://127.0.0.1:${vigil.healthPort}/alertmanager`;
   const metrics = async () => (await fetch(`http://127.0.0.1:${vigil.healthPort}/metrics`)).text();
+  const logLines: string[] = [];
   const topPosts = () => slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === undefined);
 
   beforeAll(async () => {
@@ -116,7 +118,15 @@ describe('Alertmanager intake: a real Alertmanager sends to Vigil, its alerts jo
     vigil = await startVigil({
       config,
       env,
-      logger: createLogger({ level: 'warn' }),
+      logger: createLogger({
+        level: 'info',
+        destination: new Writable({
+          write(chunk, _encoding, done) {
+            logLines.push(chunk.toString());
+            done();
+          },
+        }),
+      }),
       now: () => clock,
       schedule: false,
       slackRetries: 0,
@@ -353,5 +363,11 @@ describe('Alertmanager intake: a real Alertmanager sends to Vigil, its alerts jo
     const post = topPosts().at(-1);
     expect(post?.params.channel).toBe(slack.channelIdOf('#vigil-alerts'));
     expect(JSON.stringify(post?.params.blocks)).toContain('Alertmanager: JobFailing firing since');
+  });
+
+  it('said at start-up that the intake is on, and never logged its token', () => {
+    expect(logLines.some((l) => l.includes('Alertmanager intake on POST /alertmanager'))).toBe(true);
+    expect(logLines.some((l) => l.includes('Alertmanager alerts received'))).toBe(true);
+    expect(logLines.filter((l) => l.includes(ALERTMANAGER_TOKEN))).toEqual([]);
   });
 });
