@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { AlertmanagerIntakeConfig } from '../config/alertmanager-intake-schema.js';
 
 const labels = z.record(z.string(), z.string());
+/** The most alerts one payload may carry. */
+export const MAX_ALERTS = 1000;
 // Alertmanager writes nanoseconds ("…:02.123456789Z"); "0001-01-01T00:00:00Z" is its "not yet".
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -25,8 +27,9 @@ export const AlertmanagerWebhookSchema = z.object({
   version: z.literal('4'),
   receiver: z.string(),
   status: z.enum(['firing', 'resolved']),
-  // max_alerts in webhook_config caps a payload; 1000 bounds what one request can make us store.
-  alerts: z.array(WebhookAlertSchema).min(1).max(1000),
+  // Bounds what one request makes us parse and store in one transaction (tens of ms); a bigger
+  // group needs max_alerts in webhook_config (the rest is counted in truncatedAlerts).
+  alerts: z.array(WebhookAlertSchema).min(1).max(MAX_ALERTS),
   groupLabels: labels.default({}),
   commonLabels: labels.default({}),
   commonAnnotations: labels.default({}),

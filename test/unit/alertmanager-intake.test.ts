@@ -94,30 +94,30 @@ describe('POST /alertmanager', () => {
     expect(intake.authorize(`Bearer ${TOKEN}`)).toBeNull();
   });
 
-  it('rejects what is not a version-4 payload with 400 naming the field, storing nothing', () => {
-    expect(intake.accept('not json').status).toBe(400);
-    const noFingerprint = intake.accept(payload([webhookAlert({ fingerprint: undefined })]));
+  it('rejects what is not a version-4 payload with 400 naming the field, storing nothing', async () => {
+    expect((await intake.accept('not json')).status).toBe(400);
+    const noFingerprint = await intake.accept(payload([webhookAlert({ fingerprint: undefined })]));
     expect(noFingerprint.status).toBe(400);
     expect(noFingerprint.body.issues).toEqual([expect.stringContaining('alerts.0.fingerprint')]);
-    const oldVersion = intake.accept(payload([webhookAlert()]).replace('"version":"4"', '"version":"3"'));
+    const oldVersion = await intake.accept(payload([webhookAlert()]).replace('"version":"4"', '"version":"3"'));
     expect((oldVersion.body.issues as string[]).join()).toContain('version');
-    const badStatus = intake.accept(payload([webhookAlert(), webhookAlert({ status: 'pending' })]));
+    const badStatus = await intake.accept(payload([webhookAlert(), webhookAlert({ status: 'pending' })]));
     expect((badStatus.body.issues as string[]).join()).toContain('alerts.1.status');
-    expect(intake.accept(payload([])).status).toBe(400);
+    expect((await intake.accept(payload([]))).status).toBe(400);
     expect(repo.list()).toEqual([]);
     expect(counted('payload_invalid')).toBe(5);
     expect(arrivals).toBe(0);
   });
 
-  it('stores an alert once however often Alertmanager re-sends it, and tells detection once', () => {
-    expect(intake.accept(payload([webhookAlert()]))).toEqual({
+  it('stores an alert once however often Alertmanager re-sends it, and tells detection once', async () => {
+    expect(await intake.accept(payload([webhookAlert()]))).toEqual({
       status: 200,
       body: { accepted: 1, stored: 1, resolved: 0, duplicates: 0 },
     });
     // A retry, then a group update carrying it with another alert.
-    expect(intake.accept(payload([webhookAlert()])).body).toMatchObject({ stored: 0, duplicates: 1 });
+    expect((await intake.accept(payload([webhookAlert()]))).body).toMatchObject({ stored: 0, duplicates: 1 });
     const other = webhookAlert({ fingerprint: 'ffff0000ffff0000', labels: { alertname: 'Other', app: 'cart' } });
-    expect(intake.accept(payload([webhookAlert(), other])).body).toMatchObject({ stored: 1, duplicates: 1 });
+    expect((await intake.accept(payload([webhookAlert(), other]))).body).toMatchObject({ stored: 1, duplicates: 1 });
     expect(repo.list()).toEqual([
       expect.objectContaining({
         fingerprint: 'b3c4d5e6f7a8b9c0',
@@ -133,36 +133,36 @@ describe('POST /alertmanager', () => {
     expect(counted('stored')).toBe(2);
     expect(counted('duplicate')).toBe(2);
     // The same rule firing again later is a new alert.
-    intake.accept(payload([webhookAlert({ startsAt: '2026-12-01T07:00:00Z' })]));
+    await intake.accept(payload([webhookAlert({ startsAt: '2026-12-01T07:00:00Z' })]));
     expect(repo.list()).toHaveLength(3);
   });
 
-  it('records the end of a resolved alert once; one first seen resolved is recorded, not correlated', () => {
-    intake.accept(payload([webhookAlert()]));
+  it('records the end of a resolved alert once; one first seen resolved is recorded, not correlated', async () => {
+    await intake.accept(payload([webhookAlert()]));
     const resolved = webhookAlert({ status: 'resolved', endsAt: '2026-12-01T05:09:00.5Z' });
-    expect(intake.accept(payload([resolved], 'resolved')).body).toMatchObject({ resolved: 1, stored: 0 });
-    expect(intake.accept(payload([resolved], 'resolved')).body).toMatchObject({ resolved: 0, duplicates: 1 });
+    expect((await intake.accept(payload([resolved], 'resolved'))).body).toMatchObject({ resolved: 1, stored: 0 });
+    expect((await intake.accept(payload([resolved], 'resolved'))).body).toMatchObject({ resolved: 0, duplicates: 1 });
     expect(repo.list()[0]).toMatchObject({
       status: 'resolved',
       endsAt: '2026-12-01T05:09:00.500Z',
       resolvedReceivedAt: '2026-12-01T05:03:00.000Z',
     });
     const late = webhookAlert({ fingerprint: '1111222233334444', status: 'resolved', endsAt: '2026-12-01T05:05:00Z' });
-    intake.accept(payload([late], 'resolved'));
+    await intake.accept(payload([late], 'resolved'));
     expect(repo.list()[1]).toMatchObject({ status: 'resolved', endsAt: '2026-12-01T05:05:00.000Z' });
     expect(repo.toCorrelate(10).map((a) => a.fingerprint)).toEqual(['b3c4d5e6f7a8b9c0']);
     expect(arrivals).toBe(1);
   });
 
-  it('records an alert naming no service without correlating it', () => {
+  it('records an alert naming no service without correlating it', async () => {
     const nodeAlert = webhookAlert({ labels: { alertname: 'NodeDiskFull', instance: 'node-1' } });
-    expect(intake.accept(payload([nodeAlert])).body).toMatchObject({ stored: 1 });
+    expect((await intake.accept(payload([nodeAlert]))).body).toMatchObject({ stored: 1 });
     expect(repo.list()[0]).toMatchObject({ service: null, namespace: 'default', alertname: 'NodeDiskFull' });
     expect(repo.toCorrelate(10)).toEqual([]);
     expect(arrivals).toBe(0);
   });
 
-  it('names the service by the first configured label present, the namespace by label, service or default', () => {
+  it('names the service by the first configured label present, the namespace by label, service or default', async () => {
     const mapped = createAlertmanagerIntake({
       token: TOKEN,
       config: AlertmanagerIntakeConfigSchema.parse({
@@ -176,7 +176,7 @@ describe('POST /alertmanager', () => {
       count: () => undefined,
       logger,
     });
-    mapped.accept(
+    await mapped.accept(
       payload([
         webhookAlert({ fingerprint: 'a1', labels: { alertname: 'A', service: 'x', job: 'cart', app: 'checkout-api' } }),
         webhookAlert({ fingerprint: 'a2', labels: { alertname: 'B', job: 'cart', kubernetes_namespace: 'staging' } }),
@@ -190,20 +190,56 @@ describe('POST /alertmanager', () => {
     ]);
   });
 
-  it('a resolved notification after correlation marks the stored event resolved, for the card', () => {
-    intake.accept(payload([webhookAlert()]));
+  it('takes an alert storm of 1000 alerts (~0.9 MB, over the deploy intake’s 256 KiB) and refuses more', async () => {
+    const storm = Array.from({ length: 1000 }, (_, i) =>
+      webhookAlert({
+        fingerprint: i.toString(16).padStart(16, '0'),
+        labels: { alertname: 'PodCrashLooping', service: `svc-${i % 50}`, pod: `pod-${i}` },
+        annotations: { summary: `pod-${i} is crash looping`, description: 'Pod restarts. '.repeat(40) },
+      }),
+    );
+    const server = await startHealthServer(
+      { port: 0, host: '127.0.0.1', logger },
+      { ready: () => ({ ready: true, reason: 'ok' }), alertmanager: intake },
+    );
+    try {
+      const post = (body: string, headers: Record<string, string> = {}) =>
+        fetch(`http://127.0.0.1:${server.port}/alertmanager`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+          body,
+        });
+      const body = payload(storm);
+      expect(body.length).toBeGreaterThan(800_000);
+      const res = await post(body);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ accepted: 1000, stored: 1000 });
+      expect(repo.list()).toHaveLength(1000);
+      expect(arrivals).toBe(1);
+      const tooMany = await post(payload([...storm, webhookAlert()]));
+      expect(tooMany.status).toBe(400);
+      expect(((await tooMany.json()) as { issues: string[] }).issues.join()).toContain('alerts');
+      const tooLarge = await post('x'.repeat(1024 * 1024 + 1));
+      expect(tooLarge.status).toBe(413);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a resolved notification after correlation marks the stored event resolved, for the card', async () => {
+    await intake.accept(payload([webhookAlert()]));
     const [row] = repo.toCorrelate(10);
     if (!row) throw new Error('no alert to correlate');
     createAnomaliesRepo(db).insert([alertAnomaly(row, null)], '2026-12-01T05:03:00.000Z');
     repo.markCorrelated([row.rowId]);
-    intake.accept(payload([webhookAlert({ status: 'resolved', endsAt: '2026-12-01T05:09:00Z' })], 'resolved'));
+    await intake.accept(payload([webhookAlert({ status: 'resolved', endsAt: '2026-12-01T05:09:00Z' })], 'resolved'));
     const stored = db.prepare('SELECT event_json FROM anomalies WHERE id = ?').pluck().get(row.anomalyId) as string;
     expect(JSON.parse(stored).alert.ends_at).toBe('2026-12-01T05:09:00.000Z');
   });
 });
 
 describe('the alert feed of the detection cycle', () => {
-  it('reads the store only after an alert arrived (and once after a start), and again after a failed fold', () => {
+  it('reads the store only after an alert arrived (and once after a start), and again after a failed fold', async () => {
     const db = openDatabase(':memory:');
     const repo = createAlertsRepo(db);
     let reads = 0;
@@ -235,7 +271,7 @@ describe('the alert feed of the detection cycle', () => {
       count: () => undefined,
       logger,
     });
-    intake.accept(payload([webhookAlert()]));
+    await intake.accept(payload([webhookAlert()]));
     const batch = feed.take();
     expect(batch?.events).toEqual([
       expect.objectContaining({
