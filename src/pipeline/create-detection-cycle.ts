@@ -185,7 +185,8 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       }
 
       // Alerts from Alertmanager join the same correlation as the cycle's anomalies.
-      const alerts = deps.alerts?.take() ?? null;
+      const feed = deps.alerts;
+      const alerts = feed?.take() ?? null;
       if (alerts) appendAll(valid, alerts.events);
       let changes: IncidentChanges = { opened: [], updated: [], resolved: [], recorded: [] };
       try {
@@ -210,14 +211,14 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
               joinHops: config.correlation.join_hops,
             },
             ...(deps.suppression ? { suppression: deps.suppression } : {}),
-            ...(deps.alerts ? { holdOpen: (id: string) => (deps.alerts as AlertFeed).stillFiring(id, now) } : {}),
+            ...(feed ? { holdOpen: (id: string) => feed.stillFiring(id, now) } : {}),
             trafficMetrics,
             now,
           }),
         );
-        if (alerts) deps.alerts?.folded(alerts);
+        if (alerts) feed?.folded(alerts);
       } catch (error) {
-        if (alerts) deps.alerts?.failed();
+        if (alerts) feed?.failed();
         errors.push(`incidents: ${errorMessage(error)}`);
         logger.error({ err: error }, 'updating incidents failed');
       }
