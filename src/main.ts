@@ -31,6 +31,7 @@ import { createSlackPublisher } from './slack/create-slack-publisher.js';
 import { createGroupDirectory, createSlackRemediationNotifier } from './slack/create-slack-remediation-notifier.js';
 import { createSlackReportPoster } from './slack/create-slack-report-poster.js';
 import { shadowSetupOf } from './slack/listeners/commands/answer-shadow-command.js';
+import { createAlertmanagerIntake } from './sources/alertmanager-intake.js';
 import { configuredPrometheusSource } from './sources/configured-prometheus-source.js';
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
@@ -119,6 +120,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     scorecard: (days) => (pipelineRef.current ? readScorecard(repos().scorecard, { now: now(), days }) : undefined),
   });
   const eventsToken = env.VIGIL_EVENTS_TOKEN;
+  const alertmanagerToken = env.VIGIL_ALERTMANAGER_TOKEN;
+  const serviceNamespaces = new Map(config.services.map((s) => [s.name, s.namespace]));
   const health = await startHealthServer(
     {
       port: config.http.health_port,
@@ -140,7 +143,25 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             },
           }
         : {}),
+      ...(alertmanagerToken
+        ? {
+            alertmanager: createAlertmanagerIntake({
+              token: alertmanagerToken,
+              config: config.alertmanager_intake,
+              namespaceOf: (service) => serviceNamespaces.get(service),
+              record: (alerts) => pipelineRef.current?.repos.alerts.record(alerts, now().toISOString()) ?? null,
+              arrived: () => pipelineRef.current?.detection.alertsArrived(),
+              count: metrics.countAlertmanagerIntake,
+              logger: logger.child({ name: 'alertmanager' }),
+            }),
+          }
+        : {}),
     },
+  );
+  logger.info(
+    alertmanagerToken
+      ? 'Alertmanager intake on POST /alertmanager of the health port'
+      : 'Alertmanager intake off (POST /alertmanager answers 404): VIGIL_ALERTMANAGER_TOKEN is not set',
   );
   let detectionThread: DetectionSide | undefined;
   try {

@@ -2,9 +2,11 @@
  * The YAML configuration file (VIGIL_CONFIG). Secrets never live here: they come from the
  * environment (see env-schema.ts). Every field has a default where one is safe.
  */
+
 import cron from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_FEEDBACK_EMOJI } from '../feedback/reaction-labels.js';
+import { AlertmanagerIntakeConfigSchema } from './alertmanager-intake-schema.js';
 import { backendUrl, httpConnectionFields, httpConnectionIssues } from './http-connection-schema.js';
 import { remediationIssues } from './remediation-issues.js';
 import { RemediationConfigSchema } from './remediation-schema.js';
@@ -398,6 +400,8 @@ export const ConfigSchema = z
           }),
       )
       .default([]),
+    /** Alertmanager's webhook (POST /alertmanager): which labels name an alert's service and namespace. */
+    alertmanager_intake: AlertmanagerIntakeConfigSchema.default(AlertmanagerIntakeConfigSchema.parse({})),
     /** Actions the incident card may offer; nothing runs before an allowed person approves it. */
     remediation: RemediationConfigSchema.default(RemediationConfigSchema.parse({})),
     /** Which reactions are feedback labels, and the weekly scorecard digest. */

@@ -23,6 +23,8 @@ export const EnvSchema = z.object({
   ),
   /** Bearer token of POST /events (deploy and maintenance intake); the endpoint is off without it. */
   VIGIL_EVENTS_TOKEN: optionalNonEmpty.pipe(z.string().min(16, 'use at least 16 characters').optional()),
+  /** Bearer token of POST /alertmanager (Alertmanager's webhook); the endpoint is off without it. */
+  VIGIL_ALERTMANAGER_TOKEN: optionalNonEmpty.pipe(z.string().min(16, 'use at least 16 characters').optional()),
   /** Where `vigil demo` posts its cards when SLACK_BOT_TOKEN is set. */
   VIGIL_DEMO_CHANNEL: z.string().min(1).default('#vigil-demo'),
   LOG_LEVEL: optionalNonEmpty.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional()),

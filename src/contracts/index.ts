@@ -31,6 +31,8 @@ export const DetectorNameSchema = z.enum([
   'record',
   'slo_burn_rate',
   'absent',
+  // Not a detector of Vigil's: an alert from Alertmanager, folded into correlation as an event.
+  'alertmanager',
 ]);
 export type DetectorName = z.infer<typeof DetectorNameSchema>;
 
@@ -67,6 +69,19 @@ export const AnomalyEventSchema = z.object({
   paging_weight: z.enum(['minor', 'moderate', 'burst']).optional(),
   detector: DetectorNameSchema,
   direction: DirectionSchema,
+  /** Present when the event is an Alertmanager alert (detector "alertmanager"): what the card says. */
+  alert: z
+    .object({
+      name: nonEmpty,
+      fingerprint: nonEmpty,
+      starts_at: isoTimestamp,
+      /** Set once Alertmanager said it resolved. */
+      ends_at: isoTimestamp.nullable(),
+      severity: z.string().nullable(),
+      summary: z.string().nullable(),
+      generator_url: z.string().nullable(),
+    })
+    .optional(),
   evidence: z.object({
     sample_count: z.number().int().nonnegative(),
     baseline_points: z.number().int().nonnegative(),

@@ -219,6 +219,7 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     mine.minor += m.minor;
     mine.suppressed += m.suppressed;
     mine.sustained += m.sustained;
+    mine.alerts += m.alerts;
     mine.maxScore = Math.max(mine.maxScore, m.maxScore);
     for (const metric of m.metrics) if (!mine.metrics.includes(metric)) mine.metrics.push(metric);
     mine.recentDeploy ??= m.recentDeploy;

@@ -41,6 +41,8 @@ export interface ServiceEvidence {
   countedAtByMetric: Record<string, number>;
   burstAtByMetric: Record<string, number>;
   persistentSymptom: boolean;
+  /** Alertmanager alerts firing for it outside maintenance: each pages alone (see meetsEvidenceBar). */
+  alerts: number;
 }
 
 export interface IncidentDraft {

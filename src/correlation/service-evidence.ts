@@ -66,6 +66,7 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
     countedAtByMetric: {},
     burstAtByMetric: {},
     persistentSymptom: false,
+    alerts: 0,
   };
   member.firstAt = Math.min(member.firstAt, ts);
   member.lastAt = Math.max(member.lastAt, ts);
@@ -78,6 +79,11 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
   else if (p.pagingWeight === 'minor') member.minor += 1;
   // A series silent for minutes is persistent by definition.
   else if (p.detector === 'absent') {
+    member.persistentSymptom = true;
+    member.firstSymptomAt = Math.min(member.firstSymptomAt ?? ts, ts);
+    // An alert rule already waited its `for:` duration: it persists by definition.
+  } else if (p.detector === 'alertmanager') {
+    member.alerts += 1;
     member.persistentSymptom = true;
     member.firstSymptomAt = Math.min(member.firstSymptomAt ?? ts, ts);
   } else {

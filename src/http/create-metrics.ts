@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Ratio, Scorecard } from '../feedback/scorecard.js';
 import type { CycleOutcome } from '../pipeline/create-detection-cycle.js';
+import type { AlertmanagerIntakeCount } from '../sources/alertmanager-intake.js';
 
 export interface MetricsSources {
   openIncidents: () => number;
@@ -31,6 +32,8 @@ export interface VigilMetrics {
   registry: Registry;
   observeCycle(outcome: CycleOutcome): void;
   countUnexpectedError(origin: UnexpectedErrorOrigin): void;
+  /** POST /alertmanager: payloads accepted or invalid, alerts stored, resolved or re-sent. */
+  countAlertmanagerIntake(what: AlertmanagerIntakeCount, n: number): void;
 }
 
 /** The bot's own /metrics: is detection running, what does it find, what fails. */
@@ -95,6 +98,12 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
   });
   // Both series exist from the start, so an alert on their increase has something to compare with.
   for (const origin of ['unhandledRejection', 'uncaughtException'] as const) unexpected.inc({ origin }, 0);
+  const alertmanagerIntake = new Counter({
+    name: 'vigil_alertmanager_intake_total',
+    help: 'POST /alertmanager: payloads (payload_accepted, payload_invalid) and alerts (stored, resolved, duplicate).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'vigil_incidents_open',
     help: 'Open or acknowledged incidents.',
@@ -196,6 +205,9 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
     },
     countUnexpectedError(origin) {
       unexpected.inc({ origin });
+    },
+    countAlertmanagerIntake(what, n) {
+      alertmanagerIntake.inc({ outcome: what }, n);
     },
   };
 }

@@ -9,11 +9,17 @@ export interface HealthState {
   /** Prometheus exposition of the bot's own metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** POST /events (deploys, maintenance); absent when no intake token is configured. */
-  intake?: {
-    /** A refusal decided on the headers alone (a wrong token), or null to read the body. */
-    authorize: (authorization: string | undefined) => IntakeResponse | null;
-    accept: (body: string) => IntakeResponse;
-  };
+  intake?: Intake;
+  /** POST /alertmanager (Alertmanager's webhook); absent when no token is configured. */
+  alertmanager?: Intake;
+}
+
+export interface Intake {
+  /** A refusal decided on the headers alone (a wrong token), or null to read the body. */
+  authorize: (authorization: string | undefined) => IntakeResponse | null;
+  accept: (body: string) => IntakeResponse | Promise<IntakeResponse>;
+  /** The largest body it reads (default 256 KiB). */
+  maxBytes?: number;
 }
 
 export interface HealthServerOptions {
@@ -24,17 +30,17 @@ export interface HealthServerOptions {
 }
 
 const MAX_INTAKE_BYTES = 256 * 1024;
-const TOO_LARGE: IntakeResponse = {
+const tooLarge = (maxBytes: number): IntakeResponse => ({
   status: 413,
-  body: { error: 'vigil_intake_too_large', message: `at most ${MAX_INTAKE_BYTES} bytes` },
-};
+  body: { error: 'vigil_intake_too_large', message: `at most ${maxBytes} bytes` },
+});
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_INTAKE_BYTES) return null;
+    if (size > maxBytes) return null;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -52,18 +58,23 @@ function sendJson(res: ServerResponse, answer: IntakeResponse, keepAlive: boolea
 
 async function route(req: IncomingMessage, res: ServerResponse, state: HealthState): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
-  if (path === '/events' && req.method === 'POST' && state.intake) {
+  const intake = path === '/events' ? state.intake : path === '/alertmanager' ? state.alertmanager : undefined;
+  if (intake && req.method === 'POST') {
     // The port is the probe port, reachable by anyone in the cluster: nothing is read before the
     // token is checked, and a declared oversize body is refused before it is sent.
+    const maxBytes = intake.maxBytes ?? MAX_INTAKE_BYTES;
     const refusal =
-      state.intake.authorize(req.headers.authorization) ??
-      (Number(req.headers['content-length']) > MAX_INTAKE_BYTES ? TOO_LARGE : null);
+      intake.authorize(req.headers.authorization) ??
+      (Number(req.headers['content-length']) > maxBytes ? tooLarge(maxBytes) : null);
     if (refusal) return sendJson(res, refusal, false);
-    const body = await readBody(req);
-    if (body === null) return sendJson(res, TOO_LARGE, false);
-    return sendJson(res, state.intake.accept(body), true);
+    const body = await readBody(req, maxBytes);
+    if (body === null) return sendJson(res, tooLarge(maxBytes), false);
+    return sendJson(res, await intake.accept(body), true);
   }
-  if (req.method !== 'GET') {
+  if (path === '/alertmanager') {
+    // Off without its token: answered as a path that does not exist, so Alertmanager logs a 404.
+    res.writeHead(404).end();
+  } else if (req.method !== 'GET') {
     res.writeHead(405).end();
   } else if (path === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -83,7 +94,7 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes; /metrics; POST /events. */
+/** /healthz (the process answers) and /ready (it can do its job) for Kubernetes probes; /metrics; POST /events and /alertmanager. */
 export async function startHealthServer(options: HealthServerOptions, state: HealthState): Promise<HealthServer> {
   const { logger } = options;
   const server: Server = createServer((req, res) => {

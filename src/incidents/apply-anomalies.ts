@@ -44,6 +44,8 @@ export interface ApplyAnomaliesOptions {
   routing: Routing;
   settings: LifecycleSettings;
   suppression?: (anomaly: AnomalyEvent) => string | null;
+  /** An incident quiet long enough is still not resolved while this says so (an alert still firing). */
+  holdOpen?: (incidentId: string) => boolean;
   trafficMetrics?: ReadonlySet<string>;
   now: Date;
 }
@@ -79,6 +81,9 @@ export function meetsEvidenceBar(
   minAnomalies: number,
   persistencePoints = Number.POSITIVE_INFINITY,
 ): boolean {
+  // A firing Alertmanager alert (outside maintenance) pages alone: someone wrote that rule and it
+  // held for its `for:`; anomalies that follow join its card instead of paging a second time.
+  for (const m of draft.members.values()) if (m.alerts > 0) return true;
   // Only anomalies outside maintenance windows and deploy grace are evidence.
   if (draft.total - draft.suppressed < minAnomalies) return false;
   const members = [...draft.members.values()];
@@ -215,6 +220,7 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
   const quietMs = settings.resolveAfterQuietSeconds * 1000;
   for (const incident of incidents.listActive({ includeHidden: true })) {
     if (now.getTime() - Date.parse(incident.last_anomaly_at) < quietMs) continue;
+    if (options.holdOpen?.(incident.id)) continue;
     const resolved: Incident = {
       ...incident,
       status: 'resolved',

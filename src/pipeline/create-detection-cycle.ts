@@ -16,6 +16,7 @@ import type { SeriesColumns } from '../sources/series-columns.js';
 import type { AnomaliesRepo } from '../storage/anomalies-repo.js';
 import type { CycleReport, CyclesRepo } from '../storage/cycles-repo.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
+import type { AlertFeed } from './create-alert-feed.js';
 import type { PublishResult } from './publish-incidents.js';
 import { warmupWindowMs } from './warmup-window-ms.js';
 
@@ -38,6 +39,8 @@ export interface DetectDeps {
    * and when, is the persister's choice: see create-state-checkpoints.ts).
    */
   persist?: (touched: readonly string[], now: Date) => Promise<unknown>;
+  /** Alertmanager alerts that join correlation as events (see create-alert-feed.ts). */
+  alerts?: AlertFeed;
 }
 
 /** What the finishing half needs: where Slack is brought in line and where the report is kept. */
@@ -182,6 +185,10 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
         if (weight) valid[i] = { ...(valid[i] as AnomalyEvent), paging_weight: weight };
       }
 
+      // Alerts from Alertmanager join the same correlation as the cycle's anomalies.
+      const feed = deps.alerts;
+      const alerts = feed?.take() ?? null;
+      if (alerts) appendAll(valid, alerts.events);
       let changes: IncidentChanges = { opened: [], updated: [], resolved: [], recorded: [] };
       try {
         // Only anomalies not stored before reach correlation: a point scored again after a restart
@@ -205,11 +212,14 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
               joinHops: config.correlation.join_hops,
             },
             ...(deps.suppression ? { suppression: deps.suppression } : {}),
+            ...(feed ? { holdOpen: (id: string) => feed.stillFiring(id, now) } : {}),
             trafficMetrics,
             now,
           }),
         );
+        if (alerts) feed?.folded(alerts);
       } catch (error) {
+        if (alerts) feed?.failed();
         errors.push(`incidents: ${errorMessage(error)}`);
         logger.error({ err: error }, 'updating incidents failed');
       }

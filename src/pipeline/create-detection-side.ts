@@ -8,6 +8,7 @@ import { createOpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
 import { challengerOf } from '../shadow/create-challenger.js';
 import type { SampleSource } from '../sources/sample-source.js';
+import { createAlertFeed } from './create-alert-feed.js';
 import { createCycleDetection, type DetectedCycle } from './create-detection-cycle.js';
 import type { Repos } from './create-pipeline.js';
 import {
@@ -29,6 +30,8 @@ export interface DetectionSide {
   recalibrate(now: Date): Promise<RecalibrationReport>;
   /** A deploy or maintenance window already stored by whoever received it. */
   addOpsEvent(event: OpsEvent): void;
+  /** Alertmanager alerts were stored for correlation: the next cycle folds them in. */
+  alertsArrived(): void;
   /** Why an anomaly of this service at this time would not page, if it would not. */
   suppression(service: string, namespace: string, atMs: number): Promise<string | null>;
   /** Series the engine keeps state for (as of the last cycle when it runs elsewhere). */
@@ -42,7 +45,10 @@ export interface DetectionSide {
 export interface DetectionSideOptions {
   config: VigilConfig;
   /** The store, on the connection of the thread this side runs in. */
-  repos: Pick<Repos, 'anomalies' | 'incidents' | 'detectorState' | 'feedbackCalibration' | 'opsEvents' | 'shadow'>;
+  repos: Pick<
+    Repos,
+    'anomalies' | 'incidents' | 'detectorState' | 'feedbackCalibration' | 'opsEvents' | 'shadow' | 'alerts'
+  >;
   source: SampleSource;
   topology: Topology;
   routing: Routing;
@@ -93,10 +99,18 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
   );
   const stateLogger = logger.child({ name: 'detector-state' });
   const recentDeploy = calendar.recentDeploy;
-  const suppression = (a: AnomalyEvent) =>
-    a.detector === 'absent'
-      ? null
-      : (calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp))?.reason ?? null);
+  const suppression = (a: AnomalyEvent) => {
+    if (a.detector === 'absent') return null;
+    const held = calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp));
+    // An alert right after a deploy is a rule someone wrote, firing: only maintenance holds its page.
+    return held && (a.detector !== 'alertmanager' || held.maintenance) ? held.reason : null;
+  };
+  const alerts = createAlertFeed({
+    repo: options.repos.alerts,
+    recentDeploy,
+    assumeResolvedAfterSeconds: config.alertmanager_intake.assume_resolved_after_seconds,
+    logger: logger.child({ name: 'alertmanager' }),
+  });
   // A shadow challenger (detection.shadow), if configured; without one, the tick is unchanged.
   const challenger = challengerOf(config, {
     repo: options.repos.shadow,
@@ -121,6 +135,7 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     logger: logger.child({ name: 'detection' }),
     recentDeploy,
     suppression,
+    alerts,
     ...(checkpoints
       ? {
           persist: async (touched: readonly string[], now: Date) => {
@@ -161,6 +176,7 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
       return report;
     },
     addOpsEvent: (event) => calendar.add(event),
+    alertsArrived: () => alerts.arrived(),
     suppression: async (service, namespace, atMs) => calendar.suppression(service, namespace, atMs)?.reason ?? null,
     seriesTracked: () => engine.seriesCount(),
     saveForStop: async (now) => {

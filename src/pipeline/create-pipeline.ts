@@ -13,6 +13,7 @@ import type { Executor } from '../remediation/executors/executor.js';
 import type { Unit } from '../slack/blocks/format-value.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
 import type { SampleSource } from '../sources/sample-source.js';
+import { type AlertsRepo, createAlertsRepo } from '../storage/alerts-repo.js';
 import { type AnomaliesRepo, createAnomaliesRepo } from '../storage/anomalies-repo.js';
 import { type CyclesRepo, createCyclesRepo } from '../storage/cycles-repo.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../storage/detector-state-repo.js';
@@ -44,6 +45,7 @@ export interface Repos {
   scorecard: ScorecardRepo;
   /** What a shadow challenger would have opened, and champion changes (src/shadow/). */
   shadow: ShadowRepo;
+  alerts: AlertsRepo;
 }
 
 export interface Pipeline {
@@ -97,6 +99,7 @@ export function createRepos(db: Db): Repos {
     seriesLookup: createSeriesLookupRepo(db),
     scorecard: createScorecardRepo(db),
     shadow: createShadowRepo(db),
+    alerts: createAlertsRepo(db),
   };
 }
 

@@ -28,7 +28,12 @@ export interface OpsEventMessage {
   event: OpsEvent;
 }
 
-export type ToThread = CallMessage | OpsEventMessage;
+/** Alertmanager alerts were stored: the next cycle reads them (told, not asked). */
+export interface AlertsArrivedMessage {
+  op: 'alertsArrived';
+}
+
+export type ToThread = CallMessage | OpsEventMessage | AlertsArrivedMessage;
 
 export type FromThread =
   | { type: 'ready'; seriesTracked: number }

@@ -107,6 +107,12 @@ export async function startDetectionThread(options: DetectionThreadOptions): Pro
         ?.then((worker) => worker.postMessage({ op: 'addOpsEvent', event } satisfies ToThread))
         .catch(() => undefined);
     },
+    alertsArrived() {
+      // Stored already; a thread started later reads them from the database.
+      void current
+        ?.then((worker) => worker.postMessage({ op: 'alertsArrived' } satisfies ToThread))
+        .catch(() => undefined);
+    },
     seriesTracked: () => seriesTracked,
     async close() {
       if (closing) return;

@@ -19,13 +19,18 @@ export interface RealAlertmanager {
       comment: string;
     }>
   >;
+  /** POSTs alerts to /api/v2/alerts, as Prometheus does; a past `endsAt` resolves one. */
+  postAlerts(alerts: ReadonlyArray<Record<string, unknown>>): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startRealAlertmanager(): Promise<RealAlertmanager> {
+/** Its config (alertmanager.yml) as YAML text: by default one receiver that sends nowhere. */
+export async function startRealAlertmanager(
+  configYaml = "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n",
+): Promise<RealAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-am-'));
   const config = join(dir, 'alertmanager.yml');
-  writeFileSync(config, "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
+  writeFileSync(config, configYaml);
   const daemon = await startLocalDaemon(
     'prometheus-alertmanager',
     [
@@ -41,6 +46,15 @@ export async function startRealAlertmanager(): Promise<RealAlertmanager> {
     url,
     silences: async () =>
       (await (await fetch(`${url}/api/v2/silences`)).json()) as Awaited<ReturnType<RealAlertmanager['silences']>>,
+    async postAlerts(alerts) {
+      const res = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alerts),
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!res.ok) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
+    },
     async stop() {
       await daemon.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import type { AnomalyEvent, FeedbackLabel, Incident, Severity } from '../../cont
 import { FEEDBACK_LABELS, LABEL_CHOICES, LABEL_NAMES } from '../../feedback/label-names.js';
 import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
 import { ActionId, BlockId } from '../action-ids.js';
+import { alertEvidenceLine } from './alert-evidence-line.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { buildRemediationCardBlocks, type RemediationOffer } from './build-remediation-blocks.js';
 import { detectorPhrase } from './detector-phrase.js';
@@ -64,6 +65,7 @@ function utc(iso: string): string {
 }
 
 export function evidenceLine(event: AnomalyEvent, unit: Unit): string {
+  if (event.alert) return alertEvidenceLine(event, event.alert);
   const value = formatValue(event.value, unit);
   const range = `${formatValue(event.lower_bound, unit)} – ${formatValue(event.upper_bound, unit)}`;
   const arrow = event.direction === 'up' ? '↑' : '↓';

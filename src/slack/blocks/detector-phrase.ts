@@ -9,6 +9,7 @@ const PHRASE: Record<DetectorName, string> = {
   record: 'beyond anything in its history',
   slo_burn_rate: 'burning its error budget fast',
   absent: 'stopped reporting',
+  alertmanager: 'an Alertmanager alert fired',
 };
 
 /** One phrase for the detector that explains a point, with the history it judged against when that matters. */
