@@ -10,6 +10,7 @@ import { readReplayIncidents } from '../replay/read-replay-incidents.js';
 import { runSimulatedTicks } from '../replay/run-simulated-ticks.js';
 import { planHistoryChunks } from '../sources/plan-history-chunks.js';
 import type { SampleBatch, SampleSource } from '../sources/sample-source.js';
+import { createDetectorStateRepo } from '../storage/detector-state-repo.js';
 import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.js';
 import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
 import { type Db, openDatabase } from '../storage/open-database.js';
@@ -43,6 +44,18 @@ export interface StoredHistory {
   feedback: Pick<FeedbackRepo, 'countsForIncident'>;
   opsEvents: Pick<OpsEventsRepo, 'between'>;
   scoped: ScopedIncidentsRepo;
+  /** The bot's calibrated thresholds by series (alert rate and feedback), as production pages with. */
+  calibrations: () => ReadonlyMap<string, number>;
+}
+
+/** Whether a series key (`namespace/service/metric{labels}`, seriesKeyOf) is one of these signals' and services'. */
+function seriesInScope(key: string, metrics: ReadonlySet<string>, services: readonly string[] | undefined): boolean {
+  const first = key.indexOf('/');
+  const second = key.indexOf('/', first + 1);
+  if (first < 0 || second < 0) return false;
+  const brace = key.indexOf('{', second);
+  const metric = key.slice(second + 1, brace < 0 ? undefined : brace);
+  return metrics.has(metric) && (services === undefined || services.includes(key.slice(first + 1, second)));
 }
 
 /** Read-only views of the bot's database for a backtest (prepared statements; nothing is written). */
@@ -52,6 +65,7 @@ export function storedHistoryOf(db: Db): StoredHistory {
     feedback: createFeedbackRepo(db),
     opsEvents: createOpsEventsRepo(db),
     scoped: createScopedIncidentsRepo(db),
+    calibrations: () => createDetectorStateRepo(db).calibrations(),
   };
 }
 
@@ -176,6 +190,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestOut
 
   const db = openDatabase(':memory:');
   try {
+    // The thresholds production pages with (recalibrated from alert rates and labels), for the
+    // series in scope: without them the backtest would judge with the configured default only.
+    const metrics = new Set(signals.map((s) => s.name));
+    const calibrated = [...(options.stored?.calibrations() ?? [])].filter(([key]) =>
+      seriesInScope(key, metrics, services),
+    );
+    createDetectorStateRepo(db).importCalibrations(calibrated, options.now.toISOString());
     const window = createHistoryWindow();
     const pipeline = createPipeline({
       config: { ...config, signals },

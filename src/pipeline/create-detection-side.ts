@@ -64,6 +64,9 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     detection: config.detection,
     stepSeconds: config.prometheus.step_seconds,
     signals: config.signals,
+    // A series first seen after a start (its state not saved yet, or a backtest's fresh engine)
+    // still pages with the threshold the last recalibration gave it, not the configured default.
+    initialMinScore: (key) => detectorState.calibration(key),
   });
   let checkpoints: StateCheckpoints | undefined;
   if (options.persistState) checkpoints = restoreState();

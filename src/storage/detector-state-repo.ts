@@ -25,6 +25,10 @@ export interface DetectorStateRepo {
   /** Series saved and the bytes of their state. */
   stateSize(): { series: number; bytes: number };
   calibrations(): Map<string, number>;
+  /** One series' minimum calibrated score, if a recalibration set one (an indexed lookup). */
+  calibration(seriesKey: string): number | undefined;
+  /** Sets these series' minimum calibrated scores, in one transaction (a backtest takes the bot's). */
+  importCalibrations(entries: Iterable<readonly [string, number]>, at: string): void;
   startRun(at: string): number;
   /** Applies and records calibration changes of a run (a slice of its series), in one transaction. */
   applyChanges(runId: number, at: string, changes: readonly CalibrationChange[]): void;
@@ -50,6 +54,7 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
   const all = db.prepare('SELECT series_key, identity_json, state, last_ts FROM series_state');
   const size = db.prepare('SELECT COUNT(*) AS series, COALESCE(SUM(LENGTH(state)), 0) AS bytes FROM series_state');
   const calibrations = db.prepare('SELECT series_key, min_score FROM series_calibration');
+  const calibrationOf = db.prepare('SELECT min_score FROM series_calibration WHERE series_key = ?');
   const startRun = db.prepare("INSERT INTO recalibration_runs (started_at, status) VALUES (?, 'running')");
   const closeRun = db.prepare(
     "UPDATE recalibration_runs SET finished_at = ?, status = 'ok', series = ?, changes = ? WHERE id = ?",
@@ -89,6 +94,10 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
           r.min_score,
         ]),
       ),
+    calibration: (key) => (calibrationOf.get(key) as { min_score: number } | undefined)?.min_score,
+    importCalibrations: db.transaction((entries: Iterable<readonly [string, number]>, at: string) => {
+      for (const [key, minScore] of entries) setCalibration.run(key, minScore, at);
+    }),
     startRun: (at) => Number(startRun.run(at).lastInsertRowid),
     latestRun: () => latestRun.get() as RecalibrationRun | undefined,
     applyChanges: (runId, at, changes) => applyChanges(runId, at, changes),

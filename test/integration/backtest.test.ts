@@ -210,6 +210,39 @@ describe('deploys and maintenance the bot knew of', () => {
   }, 120_000);
 });
 
+describe('the thresholds the bot pages with', () => {
+  it('judges each series by the threshold the bot recalibrated it to, not the configured default', async () => {
+    const run = async (minScore: number | null) => {
+      const store = openDatabase(':memory:');
+      try {
+        if (minScore !== null)
+          createRepos(store).detectorState.importCalibrations(
+            [['shop/payment-api/latency_p99', minScore]],
+            new Date(end * 1000).toISOString(),
+          );
+        const outcome = await runBacktest({
+          config,
+          args: { target: 'payment-api', days: 1 },
+          source: configuredPrometheusSource(config, {}),
+          stored: storedHistoryOf(store),
+          now: new Date(end * 1000),
+          logger: createSilentLogger(),
+        });
+        if (outcome.status !== 'done') throw new Error(`backtest ${outcome.status}`);
+        return outcome.report;
+      } finally {
+        store.close();
+      }
+    };
+    const configured = await run(null);
+    const strict = await run(0.999999);
+    // The noise the configured threshold lets through is gone; the 5x fault, rarer than any
+    // threshold, still pages.
+    expect(strict.anomalies).toBeLessThan(configured.anomalies);
+    expect(strict.comparison.pages.map((p) => p.page.probableStart)).toEqual(['payment-api']);
+  }, 120_000);
+});
+
 describe('cancelling runBacktest', () => {
   it('stops at its next tick once aborted, and says how far it got', async () => {
     const stop = new AbortController();
