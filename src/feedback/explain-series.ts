@@ -1,7 +1,7 @@
 import type { DetectionConfig, RecalibrationConfig, SignalConfig } from '../config/config-schema.js';
 import type { LabelCounts } from '../detection/feedback-adjustment.js';
 import { readStoredBaseline, type StoredBaseline } from '../detection/read-stored-baseline.js';
-import type { CalibrationChange } from '../storage/detector-state-repo.js';
+import type { CalibrationChange, DetectorStateRepo } from '../storage/detector-state-repo.js';
 import type { FeedbackCalibrationRepo, FeedbackChangeRecord } from '../storage/feedback-calibration-repo.js';
 import type { SeriesLookupRepo } from '../storage/series-lookup-repo.js';
 
@@ -45,6 +45,8 @@ export type ExplainResult =
 
 export interface ExplainDeps {
   lookup: SeriesLookupRepo;
+  /** Its threshold's history (index calibration_changes_series). */
+  calibration: Pick<DetectorStateRepo, 'changes'>;
   feedback: FeedbackCalibrationRepo;
   config: ExplainConfig;
   now: Date;
@@ -99,7 +101,7 @@ export function explainSeries(seriesKey: string, deps: ExplainDeps): ExplainResu
         pending: snapshot?.pending ?? {},
         countedAt: snapshot?.countedAt ?? null,
       },
-      thresholdChanges: lookup.thresholdChanges(seriesKey, EXPLAIN_CHANGES_SHOWN),
+      thresholdChanges: deps.calibration.changes(seriesKey, EXPLAIN_CHANGES_SHOWN),
       feedbackChanges: deps.feedback.history(seriesKey, EXPLAIN_CHANGES_SHOWN),
     },
   };

@@ -75,8 +75,11 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
   const latestRun = db.prepare(
     'SELECT started_at, finished_at, status, series, changes, error FROM recalibration_runs ORDER BY id DESC LIMIT 1',
   );
-  const listChanges = db.prepare(`SELECT run_id, series_key, field, old_value, new_value, reason, changed_at
-    FROM calibration_changes WHERE (@series IS NULL OR series_key = @series) ORDER BY id DESC LIMIT @limit`);
+  // Two statements, so that one series' changes walk index calibration_changes_series.
+  const recentChanges = db.prepare(`SELECT run_id, series_key, field, old_value, new_value, reason, changed_at
+    FROM calibration_changes ORDER BY id DESC LIMIT ?`);
+  const seriesChanges = db.prepare(`SELECT run_id, series_key, field, old_value, new_value, reason, changed_at
+    FROM calibration_changes WHERE series_key = ? ORDER BY changed_at DESC, id DESC LIMIT ?`);
   return {
     save: (list, at) => saveMany(list, at),
     loadAll: () =>
@@ -109,7 +112,7 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
     },
     changes: (seriesKey, limit = 50) =>
       (
-        listChanges.all({ series: seriesKey ?? null, limit }) as Array<{
+        (seriesKey === undefined ? recentChanges.all(limit) : seriesChanges.all(seriesKey, limit)) as Array<{
           run_id: number;
           series_key: string;
           field: string;

@@ -1,5 +1,4 @@
 import type { SeriesIdentity } from '../detection/create-detection-engine.js';
-import type { CalibrationChange } from './detector-state-repo.js';
 import type { Db } from './open-database.js';
 
 /** One series as stored: its identity and its detectors' saved bytes. */
@@ -20,8 +19,6 @@ export interface SeriesLookupRepo {
   stored(seriesKey: string): StoredSeries | undefined;
   /** Its recalibrated min_score (undefined: the configured one). */
   minScore(seriesKey: string): { minScore: number; updatedAt: string } | undefined;
-  /** Its latest threshold changes, newest first. */
-  thresholdChanges(seriesKey: string, limit: number): Array<CalibrationChange & { changedAt: string; runId: number }>;
   /** Known series keys starting with `prefix`, in order. */
   keysStartingWith(prefix: string, limit: number): string[];
 }
@@ -32,9 +29,6 @@ const AFTER_EVERY_CHARACTER = '\u{10FFFF}';
 export function createSeriesLookupRepo(db: Db): SeriesLookupRepo {
   const stored = db.prepare('SELECT identity_json, state, last_ts, saved_at FROM series_state WHERE series_key = ?');
   const minScore = db.prepare('SELECT min_score, updated_at FROM series_calibration WHERE series_key = ?');
-  // Index calibration_changes_series (series_key, changed_at).
-  const changes = db.prepare(`SELECT run_id, series_key, field, old_value, new_value, reason, changed_at
-    FROM calibration_changes WHERE series_key = ? ORDER BY changed_at DESC LIMIT ?`);
   // Series are known by their saved state or their calibration (a series seen but not saved yet
   // has neither, and is not suggested until its first checkpoint). Each walks its primary key's
   // index from the prefix and stops after `limit` rows, however many series share the prefix.
@@ -61,26 +55,6 @@ export function createSeriesLookupRepo(db: Db): SeriesLookupRepo {
       const r = minScore.get(seriesKey) as { min_score: number; updated_at: string } | undefined;
       return r ? { minScore: r.min_score, updatedAt: r.updated_at } : undefined;
     },
-    thresholdChanges: (seriesKey, limit) =>
-      (
-        changes.all(seriesKey, limit) as Array<{
-          run_id: number;
-          series_key: string;
-          field: string;
-          old_value: number | null;
-          new_value: number;
-          reason: string;
-          changed_at: string;
-        }>
-      ).map((r) => ({
-        runId: r.run_id,
-        seriesKey: r.series_key,
-        field: r.field,
-        oldValue: r.old_value,
-        newValue: r.new_value,
-        reason: r.reason,
-        changedAt: r.changed_at,
-      })),
     keysStartingWith: (prefix, limit) => {
       const to = `${prefix}${AFTER_EVERY_CHARACTER}`;
       const keys = new Set<string>();

@@ -29,6 +29,7 @@ export function answerExplainCommand(args: readonly string[], deps: ListenerDeps
   const [seriesKey] = parsed.data;
   const result = explainSeries(seriesKey, {
     lookup: deps.repos.seriesLookup,
+    calibration: deps.repos.detectorState,
     feedback: deps.repos.feedbackCalibration,
     config: deps.explain,
     now: deps.now(),
