@@ -142,8 +142,9 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
       if (card) cached.set(days, { at: performance.now(), card });
       return card;
     };
-    // A ratio with nothing to divide by has no sample (absent, not NaN): "no labels yet".
-    const ratioGauge = (name: string, help: string, pick: (card: Scorecard) => Ratio) =>
+    // One sample per window; a figure with nothing behind it (a ratio with nothing to divide by:
+    // "no labels yet") has no sample, absent rather than NaN.
+    const windowGauge = (name: string, help: string, pick: (card: Scorecard) => number | null) =>
       new Gauge({
         name,
         help,
@@ -153,25 +154,14 @@ export function createMetrics(sources: MetricsSources): VigilMetrics {
           this.reset();
           for (const { window, days } of SCORECARD_WINDOWS) {
             const card = cardOf(days);
-            const value = card ? pick(card).value : null;
+            const value = card ? pick(card) : null;
             if (value !== null) this.set({ window }, value);
           }
         },
       });
-    const countGauge = (name: string, help: string, pick: (card: Scorecard) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['window'],
-        registers: [registry],
-        collect() {
-          this.reset();
-          for (const { window, days } of SCORECARD_WINDOWS) {
-            const card = cardOf(days);
-            if (card) this.set({ window }, pick(card));
-          }
-        },
-      });
+    const ratioGauge = (name: string, help: string, pick: (card: Scorecard) => Ratio) =>
+      windowGauge(name, help, (card) => pick(card).value);
+    const countGauge = windowGauge;
     ratioGauge(
       'vigil_alert_precision',
       'Share of labelled incidents that paged in the window whose verdict is useful (0..1).',
