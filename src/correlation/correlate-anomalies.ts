@@ -60,10 +60,19 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
    * storyReaches), two for a story people already see (in a spreading fault or a surge the service
    * in between often turns anomalous a scrape later).
    */
-  const joins = (draft: IncidentDraft, own: ReadonlySet<string>, ts: number): boolean => {
+  const joins = (draft: IncidentDraft, own: ReadonlySet<string>, ts: number): boolean =>
+    isMember(draft, own, ts) || reaches(draft, own, ts);
+  /** A service of the component is the story's own, anomalous in it within the story's window. */
+  const isMember = (draft: IncidentDraft, own: ReadonlySet<string>, ts: number): boolean => {
+    for (const service of own) {
+      const m = draft.members.get(service);
+      if (m && ts - m.lastAt <= windowOf(draft)) return true;
+    }
+    return false;
+  };
+  const reaches = (draft: IncidentDraft, own: ReadonlySet<string>, ts: number): boolean => {
     const bridges = new Set<string>();
     for (const m of draft.members.values()) {
-      if (own.has(m.service) && ts - m.lastAt <= windowMs) return true;
       if (m.lastCountedAt !== null && ts - m.lastCountedAt <= windowMs) bridges.add(m.service);
     }
     if (bridges.size === 0) return false;
@@ -94,8 +103,15 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
             ts - draft.createdAt <= maxMs &&
             joins(draft, own, ts),
         )
-        // The story people already see first, then the oldest, then the biggest.
-        .sort((a, b) => Number(a.pending) - Number(b.pending) || a.createdAt - b.createdAt || b.total - a.total);
+        // The story people already see first, then one the component's services are part of,
+        // then the oldest, then the biggest.
+        .sort(
+          (a, b) =>
+            Number(a.pending) - Number(b.pending) ||
+            Number(!isMember(a, own, ts)) - Number(!isMember(b, own, ts)) ||
+            a.createdAt - b.createdAt ||
+            b.total - a.total,
+        );
       let best: IncidentDraft | undefined = candidates[0];
       // This component ties stories together: those nobody has been paged for yet become one.
       for (const other of candidates.slice(1)) {
@@ -135,16 +151,25 @@ export function correlateAnomalies(input: CorrelationInput): CorrelationResult {
         drafts.push(best);
         opened.push(best);
       }
+      // Stories people already see stay apart: where this component touches two of them (a caller
+      // both outages reach), each anomaly goes to the story its own service is part of, or reaches
+      // it, so one outage's callee does not become the other's evidence (and its card's service).
+      const seen = candidates.filter((d) => d !== best && drafts.includes(d));
       for (const a of component) {
+        const ownService = new Set([a.service]);
+        const target =
+          seen.length === 0 || joins(best, ownService, ts)
+            ? best
+            : (seen.find((d) => joins(d, ownService, ts)) ?? best);
         addAnomaly(
-          best,
+          target,
           a,
           Date.parse(a.timestamp),
           input.suppression?.(a) ?? null,
           input.trafficMetrics?.has(a.metric_name) ?? false,
         );
+        touched.add(target);
       }
-      touched.add(best);
     }
   }
   return { opened, updated: drafts.filter((d) => touched.has(d) && !opened.includes(d)) };

@@ -318,6 +318,25 @@ describe('lifecycle on real SQLite', () => {
     expect(repos.incidents.transitions(id)[1]?.reason).toBe('opened: 3 anomalies in 2 services');
   });
 
+  it('two outages people see stay apart: a later anomaly of a service goes to the open story it is part of', () => {
+    const at = (minute: number) => `2026-04-21T02:${String(minute).padStart(2, '0')}:00Z`;
+    // As production runs it: a paged story stays open for resolve_after_quiet_seconds.
+    const open = { openWindowSeconds: 1800 };
+    const a = apply(
+      [makeAnomaly('fraud-api', at(0)), makeAnomaly('payment-api', at(0)), makeAnomaly('fraud-api', at(1))],
+      at(1),
+      open,
+    );
+    const b = apply([makeAnomaly('cart-api', at(2)), makeAnomaly('cart-api', at(3))], at(3), open);
+    expect(a.opened).toHaveLength(1);
+    expect(b.opened).toHaveLength(1);
+    // Twelve minutes after its last anomaly, cart-api again, with checkout-api, which calls both.
+    const later = apply([makeAnomaly('cart-api', at(15)), makeAnomaly('checkout-api', at(15))], at(15), open);
+    expect(later.opened).toEqual([]);
+    expect(repos.incidents.get(b.opened[0] as string)?.services).toEqual(['cart-api', 'checkout-api']);
+    expect(repos.incidents.get(a.opened[0] as string)?.services).toEqual(['fraud-api', 'payment-api']);
+  });
+
   it('symptoms that moved too little to page are recorded, also once the incident is read back', () => {
     const minor = (service: string, minute: number) =>
       makeAnomaly(service, `2026-04-21T03:0${minute}:00Z`, { value: 0.5, expected: 0.4, paging_weight: 'minor' });
