@@ -7,7 +7,7 @@ import type { Routing } from '../incidents/build-incident.js';
 import { createOpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
 import { challengerOf } from '../shadow/create-challenger.js';
-import type { SilenceChange } from '../silences/silence.js';
+import { MAX_SILENCE_MS, type SilenceChange } from '../silences/silence.js';
 import type { SampleSource } from '../sources/sample-source.js';
 import { createAlertFeed } from './create-alert-feed.js';
 import { createCycleDetection, type DetectedCycle } from './create-detection-cycle.js';
@@ -103,8 +103,10 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     },
     [...config.maintenance.map((m) => ({ type: 'maintenance' as const, ...m })), ...opsEvents.all()],
   );
-  // Declared from Slack and stored: the live ones come back after a restart (few; bounded anyway).
-  for (const s of options.repos.silences.live(new Date().toISOString(), LIVE_SILENCES_LOADED)) calendar.addSilence(s);
+  // Declared from Slack and stored: they come back after a restart (few; bounded anyway). Those that
+  // ended within the last week too: a catch-up cycle after downtime scores points of that time.
+  const since = new Date(Date.now() - MAX_SILENCE_MS).toISOString();
+  for (const s of options.repos.silences.live(since, LIVE_SILENCES_LOADED)) calendar.addSilence(s);
   const stateLogger = logger.child({ name: 'detector-state' });
   const recentDeploy = calendar.recentDeploy;
   const suppression = (a: AnomalyEvent) => {

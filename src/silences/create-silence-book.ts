@@ -41,7 +41,9 @@ export function createSilenceBook(deps: {
     },
     remove(id, user) {
       const found = deps.repo.get(id);
-      if (!found) return { ok: false, message: `No silence or maintenance ${id}.` };
+      // The id is shown back in mrkdwn: a pattern-checked one, or none at all.
+      if (!found)
+        return { ok: false, message: `No silence or maintenance ${/^S-[0-9A-F]{6}$/.test(id) ? id : 'with that id'}.` };
       if (found.removed_at)
         return { ok: false, message: `${id} was already removed by <@${found.removed_by}>; nothing changed.` };
       const now = deps.now();

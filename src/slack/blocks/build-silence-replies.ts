@@ -33,6 +33,11 @@ export function buildSilenceDeclaredReply(s: Silence, now: Date): SlackMessage {
   );
 }
 
+/** Why a removal changed nothing (unknown, over, removed already): said as it is, no usage. */
+export function buildSilenceRefusal(message: string): SlackMessage {
+  return single(`:warning: ${message}`);
+}
+
 export function buildSilenceRemovedReply(s: Silence, user: string): SlackMessage {
   return single(
     `:bell: ${s.id} (${s.kind} of \`${escapeMrkdwn(silenceTarget(s))}\`) removed by ${mention(user)}: it pages again.`,
