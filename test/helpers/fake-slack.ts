@@ -103,7 +103,7 @@ export const MANIFEST_SCOPES = [
 
 const BOT_ID = 'B0VIGIL';
 /** The Web API client sends nested fields as JSON strings in its form bodies. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'view']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
 
 /** Block types Slack accepts in a Home view that Vigil may send. */
 const VIEW_BLOCK_TYPES = new Set(['header', 'section', 'divider', 'context', 'actions', 'image']);
@@ -304,12 +304,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       case 'views.publish': {
         const user = String(params.user_id ?? '');
         if (!/^[UW][A-Z0-9]{2,}$/.test(user)) return fail('invalid_arguments');
-        const problems = viewProblems(params.view);
+        // The client sends `view` as a JSON string in its form body (a JSON body has it as an object).
+        let view: unknown = params.view;
+        try {
+          if (typeof view === 'string') view = JSON.parse(view);
+        } catch {
+          return fail('invalid_arguments');
+        }
+        const problems = viewProblems(view);
         if (problems.length > 0)
           return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
-        const view = params.view as { type: string; blocks: Array<Record<string, unknown>> };
-        fake.homeViews.set(user, view);
-        return { body: { ok: true, view: { id: `V${calls.length}`, ...view } } };
+        const home = view as { type: string; blocks: Array<Record<string, unknown>> };
+        fake.homeViews.set(user, home);
+        return { body: { ok: true, view: { id: `V${calls.length}`, ...home } } };
       }
       case 'views.open':
         return { body: { ok: true, view: { id: `V${calls.length}` } } };
