@@ -236,6 +236,14 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           return backtests;
         },
         shadow: shadowSetupOf(config),
+        get silences() {
+          return pipelineRef.current?.silences;
+        },
+        services: config.services.map((s) => ({ name: s.name, namespace: s.namespace })),
+        get cardOf() {
+          return pipelineRef.current?.cardOf;
+        },
+        teamMembers: new Map(Object.entries(config.teams).map(([team, t]) => [team, t.members])),
       },
     );
     const poster = createPostingClient(secrets.botToken, {
@@ -248,6 +256,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       db,
       detection,
       logger,
+      now,
       publisher: createSlackPublisher({ client: app.client, poster }),
       remediation: {
         executor: createExecutors({ remediation: config.remediation, secretEnv, now }),

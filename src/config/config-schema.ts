@@ -377,7 +377,16 @@ export const ConfigSchema = z
       })
       .default({ mode: 'socket', port: 3000, default_channel: '#vigil-alerts', timeout_ms: 10_000 }),
     http: z.object({ health_port: z.number().int().min(0).max(65535).default(8080) }).default({ health_port: 8080 }),
-    teams: z.record(nonEmpty, z.object({ channel })).default({}),
+    teams: z
+      .record(
+        nonEmpty,
+        z.object({
+          channel,
+          /** Slack user ids of the team's people: whose Home tab lists the team's incidents first. */
+          members: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U012ABCDEF')).default([]),
+        }),
+      )
+      .default({}),
     services: z.array(ServiceConfigSchema).default([]),
     signals: z.array(SignalConfigSchema).min(1, 'configure at least one signal'),
     detection: DetectionConfigSchema.default(DetectionConfigSchema.parse({})),

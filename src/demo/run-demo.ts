@@ -11,6 +11,7 @@ import { createRateLimitGate } from '../slack/create-rate-limit-gate.js';
 import { createSlackPublisher } from '../slack/create-slack-publisher.js';
 import { slackClientOptions } from '../slack/slack-client-options.js';
 import { createRecordingPublisher, type RecordedCall } from './create-recording-publisher.js';
+import { demoCommand } from './declare-demo-silence.js';
 import { demoConfig, generateDemoScenario } from './generate-demo-scenario.js';
 
 export interface DemoOptions {
@@ -68,7 +69,36 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
   };
   const publisher = createRecordingPublisher(onCall, live);
-  const result = await runReplay({ scenario, base: demoConfig(), logger: options.logger, publisher });
+  // A silence typed in Slack before the catalog burst (06:40–06:55): recorded, never paged.
+  const silenceAt = new Date(Date.parse(scenario.samples[0]?.timestamp ?? '2026-11-02T00:00:00Z') + 390 * 60_000);
+  const silenceText = 'silence catalog-api 1h canary rollout, errors expected';
+  const silenceLog: string[] = [];
+  const result = await runReplay({
+    scenario,
+    base: demoConfig(),
+    logger: options.logger,
+    publisher,
+    beforeTicks: async (pipeline) => {
+      const reply = await demoCommand(silenceText, pipeline, silenceAt, options.logger);
+      const list = await demoCommand('silences', pipeline, silenceAt, options.logger);
+      silenceLog.push(
+        `/vigil ${silenceText}`,
+        mrkdwnToPlain(reply.text),
+        '',
+        '/vigil silences',
+        mrkdwnToPlain(list.text),
+      );
+      write(`▶ ${silenceAt.toISOString().slice(11, 16)} UTC, someone types in Slack:\n  ${silenceLog.join('\n  ')}\n`);
+    },
+  });
+  // Stories held by a silence or maintenance: recorded, never paged (not even when they resolve).
+  for (const i of result.incidents) {
+    const held = result.pipeline.repos.incidents.get(i.id)?.suppression_reason;
+    if (i.paged || !held) continue;
+    const line = `${i.id} (${i.services.join(', ')}, ${i.anomaly_count} anomalies from ${i.created_at.slice(11, 16)} UTC, ${i.status}): recorded, not paged — ${held}`;
+    silenceLog.push('', line);
+    write(`\n▶ suppressed by the silence: ${mrkdwnToPlain(line)}\n`);
+  }
   const updates = publisher.calls.filter((c) => c.method === 'chat.update').length;
   write(`\n══ Cards as they stand at the end (after ${updates} in-place updates) ══\n`);
   for (const { channel, message } of publisher.cards.values()) write(`\n${channel}\n${renderCardText(message)}\n`);
@@ -77,6 +107,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   for (const [ts, card] of publisher.cards) {
     writeFileSync(join(options.outDir, 'cards', `${ts}.json`), `${JSON.stringify(card, null, 2)}\n`);
   }
+  writeFileSync(join(options.outDir, 'silence.txt'), `${silenceLog.join('\n')}\n`);
   writeFileSync(
     join(options.outDir, 'slack-calls.jsonl'),
     `${publisher.calls.map((c) => JSON.stringify(c)).join('\n')}\n`,

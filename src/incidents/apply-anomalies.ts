@@ -126,7 +126,7 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
     const built = buildIncident(draft, topology, routing, existing, now);
     const evidence = meetsEvidenceBar(draft, settings.minAnomalies, settings.persistencePoints);
     const maintenanceNotes = draft.suppressionReasons
-      .filter((r) => r.startsWith('maintenance'))
+      .filter((r) => r.startsWith('maintenance') || r.startsWith('silence'))
       .map((r) => `Overlaps ${r}.`);
     let incident: Incident = { ...built, notes: [...new Set([...(existing?.notes ?? []), ...maintenanceNotes])] };
     let change: IncidentTransition | undefined;

@@ -1,5 +1,8 @@
 import type { DeployEvent, MaintenanceEvent, OpsEvent } from '../contracts/index.js';
 import { dependsOnTransitively, type Topology } from '../correlation/topology.js';
+import { type Silence, silenceTarget } from '../silences/silence.js';
+// The reason is typed in Slack and ends up in the card's notes (mrkdwn): escaped, never a mention.
+import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
 
 /** How long after a deploy an anomaly counts as "shortly after a deploy" (evidence and ranking). */
 export const RECENT_DEPLOY_MS = 30 * 60_000;
@@ -20,7 +23,14 @@ export interface OpsCalendar {
    * of the service or of a service it depends on (maintenance of a database explains its callers'
    * errors), or a deploy of the service within the grace period.
    */
-  suppression(service: string, namespace: string, atMs: number): Suppression | null;
+  suppression(service: string, namespace: string, atMs: number, metricName?: string): Suppression | null;
+  /**
+   * A silence or maintenance window declared from Slack (stored in `silences`): maintenance acts as
+   * a configured window; a silence holds only its own service or series, for exactly its time.
+   */
+  addSilence(silence: Silence): void;
+  /** Someone removed it before its end: pages again from now on. */
+  removeSilence(id: string): void;
 }
 
 function hhmm(ms: number): string {
@@ -36,7 +46,16 @@ export interface OpsCalendarOptions {
 
 export function createOpsCalendar(options: OpsCalendarOptions, initial: readonly OpsEvent[] = []): OpsCalendar {
   const deploys = new Map<string, Array<{ at: number; version: string }>>();
-  const windows: Array<{ service: string; namespace: string; from: number; to: number; reason: string }> = [];
+  /** namespace null: the service in any namespace (a Slack maintenance naming only a service). */
+  const windows: Array<{
+    service: string;
+    namespace: string | null;
+    from: number;
+    to: number;
+    reason: string;
+    id?: string;
+  }> = [];
+  const silences = new Map<string, { silence: Silence; from: number; to: number }>();
   const key = (namespace: string, service: string) => `${namespace}/${service}`;
 
   function lastDeploy(service: string, namespace: string, atMs: number): { at: number; version: string } | null {
@@ -72,9 +91,51 @@ export function createOpsCalendar(options: OpsCalendarOptions, initial: readonly
       const d = lastDeploy(service, namespace, atMs);
       return d && atMs - d.at <= RECENT_DEPLOY_MS ? d.version : null;
     },
-    suppression(service, namespace, atMs) {
+    addSilence(silence) {
+      const from = Date.parse(silence.starts_at);
+      const to = Date.parse(silence.ends_at);
+      if (silence.kind === 'silence') {
+        silences.set(silence.id, { silence, from, to });
+        return;
+      }
+      if (windows.some((w) => w.id === silence.id)) return;
+      const by = `declared by <@${silence.created_by}> as ${silence.id}`;
+      windows.push({
+        id: silence.id,
+        service: silence.service,
+        namespace: silence.namespace,
+        from,
+        to,
+        reason: silence.reason ? `${escapeMrkdwn(silence.reason)}, ${by}` : by,
+      });
+    },
+    removeSilence(id) {
+      silences.delete(id);
+      const at = windows.findIndex((w) => w.id === id);
+      if (at >= 0) windows.splice(at, 1);
+    },
+    suppression(service, namespace, atMs, metricName) {
+      // Few at a time (people declare them): a scan per anomaly, like the configured windows.
+      for (const { silence: s, from, to } of silences.values()) {
+        if (atMs < from || atMs > to || s.service !== service) continue;
+        if (
+          (s.namespace !== null && s.namespace !== namespace) ||
+          (s.metric_name !== null && s.metric_name !== metricName)
+        )
+          continue;
+        const why = s.reason ? `${escapeMrkdwn(s.reason)}, ` : '';
+        return {
+          reason: `silence ${s.id} of ${silenceTarget(s)} by <@${s.created_by}> (${why}${hhmm(from)}–${hhmm(to)} UTC)`,
+          maintenance: true,
+        };
+      }
       for (const w of windows) {
-        if (w.namespace !== namespace || atMs < w.from || atMs > w.to + options.maintenanceGraceMs) continue;
+        if (
+          (w.namespace !== null && w.namespace !== namespace) ||
+          atMs < w.from ||
+          atMs > w.to + options.maintenanceGraceMs
+        )
+          continue;
         if (w.service === service || dependsOnTransitively(options.topology, service, w.service)) {
           const what = w.service === service ? w.service : `${w.service}, which ${service} depends on`;
           const recovering = atMs > w.to ? ', recovering' : '';

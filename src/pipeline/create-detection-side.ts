@@ -7,6 +7,7 @@ import type { Routing } from '../incidents/build-incident.js';
 import { createOpsCalendar } from '../incidents/ops-calendar.js';
 import type { Logger } from '../logger.js';
 import { challengerOf } from '../shadow/create-challenger.js';
+import { MAX_SILENCE_MS, type SilenceChange } from '../silences/silence.js';
 import type { SampleSource } from '../sources/sample-source.js';
 import { createAlertFeed } from './create-alert-feed.js';
 import { createCycleDetection, type DetectedCycle } from './create-detection-cycle.js';
@@ -30,6 +31,8 @@ export interface DetectionSide {
   recalibrate(now: Date): Promise<RecalibrationReport>;
   /** A deploy or maintenance window already stored by whoever received it. */
   addOpsEvent(event: OpsEvent): void;
+  /** A silence or maintenance from Slack, already stored (or removed there): applies from now. */
+  silenceChanged(change: SilenceChange): void;
   /** Alertmanager alerts were stored for correlation: the next cycle folds them in. */
   alertsArrived(): void;
   /** Why an anomaly of this service at this time would not page, if it would not. */
@@ -47,7 +50,7 @@ export interface DetectionSideOptions {
   /** The store, on the connection of the thread this side runs in. */
   repos: Pick<
     Repos,
-    'anomalies' | 'incidents' | 'detectorState' | 'feedbackCalibration' | 'opsEvents' | 'shadow' | 'alerts'
+    'anomalies' | 'incidents' | 'detectorState' | 'feedbackCalibration' | 'opsEvents' | 'shadow' | 'alerts' | 'silences'
   >;
   source: SampleSource;
   topology: Topology;
@@ -56,6 +59,9 @@ export interface DetectionSideOptions {
   /** Keep detector state in SQLite (restored here, saved a share per cycle); off for replays. */
   persistState?: boolean;
 }
+
+/** Live silences read at start: far more than people declare; a bound so a bad day cannot stall it. */
+const LIVE_SILENCES_LOADED = 10_000;
 
 export function createDetectionSide(options: DetectionSideOptions): DetectionSide {
   const { config, logger } = options;
@@ -100,11 +106,15 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     },
     [...config.maintenance.map((m) => ({ type: 'maintenance' as const, ...m })), ...opsEvents.all()],
   );
+  // Declared from Slack and stored: they come back after a restart (few; bounded anyway). Those that
+  // ended within the last week too: a catch-up cycle after downtime scores points of that time.
+  const since = new Date(Date.now() - MAX_SILENCE_MS).toISOString();
+  for (const s of options.repos.silences.live(since, LIVE_SILENCES_LOADED)) calendar.addSilence(s);
   const stateLogger = logger.child({ name: 'detector-state' });
   const recentDeploy = calendar.recentDeploy;
   const suppression = (a: AnomalyEvent) => {
     if (a.detector === 'absent') return null;
-    const held = calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp));
+    const held = calendar.suppression(a.service, a.namespace, Date.parse(a.timestamp), a.metric_name);
     // An alert right after a deploy is a rule someone wrote, firing: only maintenance holds its page.
     return held && (a.detector !== 'alertmanager' || held.maintenance) ? held.reason : null;
   };
@@ -179,6 +189,8 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
       return report;
     },
     addOpsEvent: (event) => calendar.add(event),
+    silenceChanged: (change) =>
+      change.op === 'add' ? calendar.addSilence(change.silence) : calendar.removeSilence(change.id),
     alertsArrived: () => alerts.arrived(),
     suppression: async (service, namespace, atMs) => calendar.suppression(service, namespace, atMs)?.reason ?? null,
     seriesTracked: () => engine.seriesCount(),

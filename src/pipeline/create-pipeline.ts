@@ -10,6 +10,8 @@ import {
   type RemediationService,
 } from '../remediation/create-remediation-service.js';
 import type { Executor } from '../remediation/executors/executor.js';
+import { createSilenceBook, type SilenceBook } from '../silences/create-silence-book.js';
+import type { SlackMessage } from '../slack/blocks/block-kit-limits.js';
 import type { Unit } from '../slack/blocks/format-value.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
 import type { SampleSource } from '../sources/sample-source.js';
@@ -19,6 +21,7 @@ import { type CyclesRepo, createCyclesRepo } from '../storage/cycles-repo.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../storage/detector-state-repo.js';
 import { createFeedbackCalibrationRepo, type FeedbackCalibrationRepo } from '../storage/feedback-calibration-repo.js';
 import { createFeedbackRepo, type FeedbackRepo } from '../storage/feedback-repo.js';
+import { createHomeRepo, type HomeRepo } from '../storage/home-repo.js';
 import { createIncidentsRepo, type IncidentsRepo } from '../storage/incidents-repo.js';
 import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
@@ -26,9 +29,10 @@ import { createRemediationRepo, type RemediationRepo } from '../storage/remediat
 import { createScorecardRepo, type ScorecardRepo } from '../storage/scorecard-repo.js';
 import { createSeriesLookupRepo, type SeriesLookupRepo } from '../storage/series-lookup-repo.js';
 import { createShadowRepo, type ShadowRepo } from '../storage/shadow-repo.js';
+import { createSilencesRepo, type SilencesRepo } from '../storage/silences-repo.js';
 import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
-import { type PublishResult, publishIncidents } from './publish-incidents.js';
+import { cardFor, type PublishResult, publishIncidents } from './publish-incidents.js';
 
 export interface Repos {
   anomalies: AnomaliesRepo;
@@ -46,6 +50,10 @@ export interface Repos {
   /** What a shadow challenger would have opened, and champion changes (src/shadow/). */
   shadow: ShadowRepo;
   alerts: AlertsRepo;
+  /** Silences and maintenance declared from Slack (src/silences/). */
+  silences: SilencesRepo;
+  /** Open incidents by team, for the App Home tab. */
+  home: HomeRepo;
 }
 
 export interface Pipeline {
@@ -64,6 +72,10 @@ export interface Pipeline {
   recordOpsEvent: (event: OpsEvent, source: string) => boolean;
   /** Remediation requests and approvals; absent headless (no executor given). */
   remediation: RemediationService | undefined;
+  /** Silences and maintenance from Slack: stored, then applied by detection at once. */
+  silences: SilenceBook;
+  /** The incident's card as it is posted now (for /vigil show), from the same builder. */
+  cardOf: (incidentId: string) => SlackMessage | undefined;
 }
 
 export interface PipelineOptions {
@@ -77,6 +89,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** Where cards go; without one, incidents are only stored (headless replay). */
   publisher?: CardPublisher;
+  /** The clock silences are dated and expire by (default: the remediation clock, else the wall clock). */
+  now?: () => Date;
   /** How actions run and where requests are told; without it, cards offer no actions. */
   remediation?: {
     executor: Executor;
@@ -100,6 +114,8 @@ export function createRepos(db: Db): Repos {
     scorecard: createScorecardRepo(db),
     shadow: createShadowRepo(db),
     alerts: createAlertsRepo(db),
+    silences: createSilencesRepo(db),
+    home: createHomeRepo(db),
   };
 }
 
@@ -194,6 +210,23 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       };
     }
   };
+  const silences = createSilenceBook({
+    repo: repos.silences,
+    tell: (change) => detection.silenceChanged(change),
+    now: options.now ?? options.remediation?.now ?? (() => new Date()),
+    logger: logger.child({ name: 'silences' }),
+  });
+  const cardOf = (incidentId: string) => {
+    const incident = repos.incidents.get(incidentId);
+    if (!incident) return undefined;
+    return cardFor(incident, {
+      ...repos,
+      runbooksOf: (service) => runbooks.get(service) ?? [],
+      units,
+      feedbackEmoji: config.feedback,
+      ...(remediation ? { remediationCard: remediation } : {}),
+    });
+  };
   const cycle: DetectionCycle = { run: async (now) => finishCycle(await detectOrFail(now), finishDeps) };
   return {
     cycle,
@@ -206,5 +239,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     recordOpsEvent,
     publish,
     remediation,
+    silences,
+    cardOf,
   };
 }

@@ -1,5 +1,6 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
+import type { SilenceChange } from '../silences/silence.js';
 import type { LogLineMessage } from '../threads/forward-worker-logs.js';
 
 /** What the detection thread is started with (structured-cloned into it). */
@@ -28,12 +29,18 @@ export interface OpsEventMessage {
   event: OpsEvent;
 }
 
+/** A silence or maintenance declared from Slack was stored or removed (told, not asked). */
+export interface SilenceChangedMessage {
+  op: 'silenceChanged';
+  change: SilenceChange;
+}
+
 /** Alertmanager alerts were stored: the next cycle reads them (told, not asked). */
 export interface AlertsArrivedMessage {
   op: 'alertsArrived';
 }
 
-export type ToThread = CallMessage | OpsEventMessage | AlertsArrivedMessage;
+export type ToThread = CallMessage | OpsEventMessage | SilenceChangedMessage | AlertsArrivedMessage;
 
 export type FromThread =
   | { type: 'ready'; seriesTracked: number }

@@ -58,6 +58,9 @@ async function answer(message: ToThread): Promise<unknown> {
     case 'addOpsEvent':
       side.addOpsEvent(message.event);
       return null;
+    case 'silenceChanged':
+      side.silenceChanged(message.change);
+      return null;
     case 'alertsArrived':
       side.alertsArrived();
       return null;

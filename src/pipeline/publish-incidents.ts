@@ -157,8 +157,10 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
   for (const id of new Set(incidentIds)) {
     if (slicer.due()) await slicer.pause();
     const incident = deps.incidents.get(id);
-    // Recorded but never paged (below the evidence bar, suppressed): no card.
+    // Recorded but never paged (below the evidence bar, suppressed): no card. Nor once such a story
+    // resolves: a silenced or maintenance-held incident must not page as "Resolved" at its end.
     if (!incident || incident.pending || (incident.status === 'suppressed' && !incident.slack)) continue;
+    if (incident.status === 'resolved' && !incident.slack && incident.opened_at === null) continue;
     const log = deps.logger.child({ incident_id: id });
     // Once the card is in Slack as it should be, a failed thread reply does not make it late.
     let cardInSlack = false;

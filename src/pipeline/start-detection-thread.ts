@@ -107,6 +107,12 @@ export async function startDetectionThread(options: DetectionThreadOptions): Pro
         ?.then((worker) => worker.postMessage({ op: 'addOpsEvent', event } satisfies ToThread))
         .catch(() => undefined);
     },
+    silenceChanged(change) {
+      // Stored already; a thread started later reads the live ones from the database.
+      void current
+        ?.then((worker) => worker.postMessage({ op: 'silenceChanged', change } satisfies ToThread))
+        .catch(() => undefined);
+    },
     alertsArrived() {
       // Stored already; a thread started later reads them from the database.
       void current

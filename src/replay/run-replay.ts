@@ -23,6 +23,8 @@ export interface ReplayOptions {
   /** SQLite path; a private in-memory database by default. */
   dbPath?: string;
   onCycle?: (now: Date, outcome: CycleOutcome) => void;
+  /** Runs once the pipeline exists, before the first tick (the demo declares a silence here). */
+  beforeTicks?: (pipeline: Pipeline) => Promise<void>;
 }
 
 export interface ReplayResult {
@@ -57,6 +59,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   });
   // The scenario's deploys and maintenance windows go through the same path as the intake endpoint.
   for (const event of scenario.events) pipeline.recordOpsEvent(event, 'replay');
+  await options.beforeTicks?.(pipeline);
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const s of scenario.samples) {

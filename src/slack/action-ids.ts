@@ -12,6 +12,8 @@ export const ActionId = {
   rejectReason: 'vigil_remediation_reject_reason',
   /** Stops the running backtest; its value is the job id, checked against the running job. */
   backtestCancel: 'vigil_backtest_cancel',
+  /** Removes a silence or maintenance from /vigil silences; its value is the silence id. */
+  removeSilence: 'vigil_silence_remove',
 } as const;
 
 /** Matches every remediation button of a card, whatever its position. */

@@ -16,6 +16,8 @@ export interface CycleReport {
 export interface CyclesRepo {
   record(report: CycleReport): void;
   latest(): CycleReport | undefined;
+  /** The newest `limit` cycles' status and errors, newest first (for /vigil status's stage health). */
+  recent(limit: number): Array<Pick<CycleReport, 'finished_at' | 'status' | 'errors'>>;
 }
 
 export function createCyclesRepo(db: Db): CyclesRepo {
@@ -24,6 +26,7 @@ export function createCyclesRepo(db: Db): CyclesRepo {
     VALUES (@started_at, @finished_at, @duration_ms, @series_scored, @samples, @anomalies, @incidents_opened,
     @incidents_updated, @errors_json, @status)`);
   const latest = db.prepare('SELECT * FROM detection_cycles ORDER BY id DESC LIMIT 1');
+  const recent = db.prepare('SELECT finished_at, status, errors_json FROM detection_cycles ORDER BY id DESC LIMIT ?');
   return {
     record: (r) => {
       insert.run({ ...r, errors_json: JSON.stringify(r.errors) });
@@ -34,5 +37,9 @@ export function createCyclesRepo(db: Db): CyclesRepo {
       const { errors_json, ...rest } = row;
       return { ...rest, errors: JSON.parse(errors_json) as string[] };
     },
+    recent: (limit) =>
+      (recent.all(limit) as Array<{ finished_at: string; status: CycleReport['status']; errors_json: string }>).map(
+        (r) => ({ finished_at: r.finished_at, status: r.status, errors: JSON.parse(r.errors_json) as string[] }),
+      ),
   };
 }

@@ -123,7 +123,7 @@ const IncidentSummarySchema = IncidentSchema.pick({
 }).extend({ probable_starting_service: HypothesisSchema.shape.probable_starting_service });
 export type IncidentSummary = z.infer<typeof IncidentSummarySchema>;
 
-interface SummaryRow {
+export interface SummaryRow {
   id: string;
   status: string;
   severity: string;
@@ -134,7 +134,7 @@ interface SummaryRow {
   slack_ts: string | null;
 }
 
-function toSummary(row: SummaryRow): IncidentSummary {
+export function toSummary(row: SummaryRow): IncidentSummary {
   return IncidentSummarySchema.parse({
     id: row.id,
     status: row.status,

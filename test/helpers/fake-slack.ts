@@ -80,6 +80,8 @@ export interface FakeSlack {
   socketUrl: string | undefined;
   /** Members of user groups, answered by usergroups.users.list. */
   userGroups: Map<string, string[]>;
+  /** Home tabs published (views.publish), by user id: the latest view each. */
+  homeViews: Map<string, { type: string; blocks: Array<Record<string, unknown>> }>;
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -102,6 +104,34 @@ export const MANIFEST_SCOPES = [
 const BOT_ID = 'B0VIGIL';
 /** The Web API client sends nested fields as JSON strings in its form bodies. */
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
+
+/** Block types Slack accepts in a Home view that Vigil may send. */
+const VIEW_BLOCK_TYPES = new Set(['header', 'section', 'divider', 'context', 'actions', 'image']);
+
+/**
+ * What views.publish checks, as Slack does (https://docs.slack.dev/reference/methods/views.publish):
+ * a `home` view of at most 100 blocks, each of a known type, section text 1–3000 characters, header
+ * text ≤ 150, private_metadata ≤ 3000. Slack answers `invalid_arguments` with the messages.
+ */
+function viewProblems(view: unknown): string[] {
+  if (typeof view !== 'object' || view === null) return ['[ERROR] missing required field: view'];
+  const v = view as { type?: unknown; blocks?: unknown; private_metadata?: unknown };
+  const problems: string[] = [];
+  if (v.type !== 'home') problems.push('[ERROR] must be home [json-pointer:/view/type]');
+  if (!Array.isArray(v.blocks)) return [...problems, '[ERROR] missing required field: blocks [json-pointer:/view]'];
+  if (v.blocks.length > 100) problems.push('[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]');
+  if (typeof v.private_metadata === 'string' && v.private_metadata.length > 3000)
+    problems.push('[ERROR] must be less than 3001 characters [json-pointer:/view/private_metadata]');
+  v.blocks.forEach((b: { type?: unknown; text?: { text?: unknown } }, i: number) => {
+    if (!VIEW_BLOCK_TYPES.has(String(b?.type)))
+      problems.push(`[ERROR] unsupported type [json-pointer:/view/blocks/${i}]`);
+    const text = b?.text?.text;
+    const max = b?.type === 'header' ? 150 : 3000;
+    if (b?.text !== undefined && (typeof text !== 'string' || text.length === 0 || text.length > max))
+      problems.push(`[ERROR] must be 1-${max} characters [json-pointer:/view/blocks/${i}/text/text]`);
+  });
+  return problems;
+}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -271,6 +301,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const members = fake.userGroups.get(String(params.usergroup));
         return members ? { body: { ok: true, users: members } } : fail('no_such_subteam');
       }
+      case 'views.publish': {
+        const user = String(params.user_id ?? '');
+        if (!/^[UW][A-Z0-9]{2,}$/.test(user)) return fail('invalid_arguments');
+        // The client sends `view` as a JSON string in its form body (a JSON body has it as an object).
+        let view: unknown = params.view;
+        try {
+          if (typeof view === 'string') view = JSON.parse(view);
+        } catch {
+          return fail('invalid_arguments');
+        }
+        const problems = viewProblems(view);
+        if (problems.length > 0)
+          return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
+        const home = view as { type: string; blocks: Array<Record<string, unknown>> };
+        fake.homeViews.set(user, home);
+        return { body: { ok: true, view: { id: `V${calls.length}`, ...home } } };
+      }
       case 'views.open':
         return { body: { ok: true, view: { id: `V${calls.length}` } } };
       default:
@@ -338,6 +385,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const fake: FakeSlack = {
     socketUrl: undefined,
     userGroups: new Map(),
+    homeViews: new Map(),
     apiUrl: `http://127.0.0.1:${port}/api/`,
     responseUrl: (id) => `http://127.0.0.1:${port}/response/${id}`,
     calls,

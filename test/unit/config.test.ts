@@ -150,7 +150,7 @@ describe('parseConfigText', () => {
     expect(config.services).toEqual([
       { name: 'payments', namespace: 'shop', team: 'payments', tier: 2, depends_on: [], runbooks: [] },
     ]);
-    expect(config.teams).toEqual({ payments: { channel: 'C0123456789' } });
+    expect(config.teams).toEqual({ payments: { channel: 'C0123456789', members: [] } });
   });
 
   it('lists every bad key with its dotted path at once', () => {
@@ -173,6 +173,15 @@ describe('parseConfigText', () => {
     // The message names the source and repeats each problem as a bullet.
     expect(error.message).toMatch(/^broken\.yaml is invalid:\n/);
     for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
+  });
+
+  it('names a team member that is no Slack user id (teams.<name>.members, for the Home tab)', () => {
+    const text = `${MINIMAL}
+teams:
+  ops: { channel: "#ops", members: [U012ABCDEF, "@ana"] }
+`;
+    const error = catchConfigError(() => parseConfigText(text, 'members.yaml'));
+    expect(error.problems).toEqual(['teams.ops.members.1: a Slack user id such as U012ABCDEF']);
   });
 
   it('checks the remediation allow-list: templates, scope, namespaces, approvers, ids, Alertmanager', () => {

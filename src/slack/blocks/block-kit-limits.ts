@@ -75,6 +75,23 @@ export const MessageSchema = z
   .refine((m) => JSON.stringify(m.blocks).length <= MAX_MESSAGE_CHARS, 'blocks too long (msg_blocks_too_long)');
 export type SlackMessage = z.infer<typeof MessageSchema>;
 
+/**
+ * A Home tab view (https://docs.slack.dev/reference/views/home-tab-views): up to 100 blocks, the
+ * same block limits as messages, private_metadata ≤ 3000 characters.
+ */
+export const HomeViewSchema = z.object({
+  type: z.literal('home'),
+  blocks: z.array(BlockSchema).max(100),
+  private_metadata: z.string().max(3000).optional(),
+  callback_id: id.optional(),
+});
+export type HomeView = z.infer<typeof HomeViewSchema>;
+
+export function checkHomeViewLimits(view: HomeView): string[] {
+  const result = HomeViewSchema.safeParse(view);
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(view)'}: ${i.message}`);
+}
+
 export function checkBlockKitLimits(message: SlackMessage): string[] {
   const result = MessageSchema.safeParse(message);
   return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`);

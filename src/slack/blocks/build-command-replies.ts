@@ -9,8 +9,9 @@ import { truncate } from './mrkdwn.js';
 export const USAGE = [
   '*Vigil* watches Prometheus and posts incident cards. Commands:',
   '• `/vigil help` — this message',
-  '• `/vigil status` — the last detection cycle, series scored, open incidents',
+  '• `/vigil status` — each stage’s health: cycles, Prometheus and Slack errors, recalibration, late cards',
   '• `/vigil incidents` — open incidents with links to their cards',
+  '• `/vigil show <incident>` — the incident’s card, here, only for you',
   '• `/vigil ack <incident>` — acknowledge: someone is on it',
   '• `/vigil resolve <incident> [reason]` — resolve by hand',
   '• `/vigil audit [incident]` — the latest remediation requests, decisions and results',
@@ -18,6 +19,10 @@ export const USAGE = [
   '• `/vigil stats [--days N] [--team T]` — alert precision, label coverage, time to acknowledge (default: 7 days)',
   '• `/vigil backtest <signal|service> [--days N]` — what would have paged over the last N days (≤ 35), against stored incidents and labels',
   '• `/vigil shadow [--days N]` — the shadow challenger against the champion on labelled incidents (7 days)',
+  '• `/vigil silence <service|ns/service/metric> <30m|2h|1d> [reason]` — record without paging, up to 7 days',
+  '• `/vigil maintenance <service> <start> <end> [reason]` — a maintenance window (ISO, or HH:MM UTC, or tomorrow HH:MM)',
+  '• `/vigil silences` — silences and maintenance in force, each with a Remove button',
+  '• `/vigil unsilence <id>` — end a silence or maintenance early',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

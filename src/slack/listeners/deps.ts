@@ -3,7 +3,9 @@ import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
 import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
+import type { SilenceBook } from '../../silences/create-silence-book.js';
 import type { CycleReport } from '../../storage/cycles-repo.js';
+import type { SlackMessage } from '../blocks/block-kit-limits.js';
 import type { SlackBacktests } from '../create-slack-backtests.js';
 import type { ShadowSetup } from './commands/answer-shadow-command.js';
 
@@ -30,6 +32,14 @@ export interface ListenerDeps {
   readonly teams?: readonly string[];
   /** `/vigil backtest` and its Cancel button; absent when Vigil runs without them. */
   readonly backtests?: SlackBacktests | undefined;
+  /** `/vigil silence`, `maintenance`, `unsilence` and the Remove button; absent: they say so. */
+  readonly silences?: SilenceBook | undefined;
+  /** Configured services: silence targets are checked against them (none: any name is taken). */
+  readonly services?: ReadonlyArray<{ name: string; namespace: string }>;
+  /** The incident's card as posted now, for `/vigil show`; absent: show says so. */
+  readonly cardOf?: ((incidentId: string) => SlackMessage | undefined) | undefined;
+  /** Who is in which team (config teams.<name>.members), for the Home tab. */
+  readonly teamMembers?: ReadonlyMap<string, readonly string[]>;
   /** Champion and challenger names for /vigil shadow (absent: champion "default", no challenger). */
   shadow?: ShadowSetup;
 }

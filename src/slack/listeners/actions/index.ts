@@ -5,6 +5,7 @@ import type { ListenerDeps } from '../deps.js';
 import { register as registerCancelBacktest } from './cancel-backtest.js';
 import { register as registerLabelMenu } from './label-menu.js';
 import { register as registerRemediation } from './remediation.js';
+import { register as registerRemoveSilence } from './remove-silence.js';
 
 export function register(app: App, deps: ListenerDeps): void {
   for (const [actionId, to] of [
@@ -34,4 +35,5 @@ export function register(app: App, deps: ListenerDeps): void {
   registerLabelMenu(app, deps);
   registerRemediation(app, deps);
   registerCancelBacktest(app, deps);
+  registerRemoveSilence(app, deps);
 }

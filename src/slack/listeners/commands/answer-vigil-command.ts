@@ -10,10 +10,16 @@ import {
   INCIDENTS_LISTED,
   LATE_CARDS_SHOWN,
 } from '../../blocks/build-command-replies.js';
+import { HEALTH_CYCLES, withStageHealth } from '../../blocks/build-stage-health.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerExplainCommand } from './answer-explain-command.js';
+import { answerMaintenanceCommand } from './answer-maintenance-command.js';
 import { answerShadowCommand, DEFAULT_SHADOW_SETUP } from './answer-shadow-command.js';
+import { answerShowCommand } from './answer-show-command.js';
+import { answerSilenceCommand } from './answer-silence-command.js';
+import { answerSilencesCommand } from './answer-silences-command.js';
 import { answerStats } from './answer-stats.js';
+import { answerUnsilenceCommand } from './answer-unsilence-command.js';
 
 /**
  * The newer of the stored and the remembered last cycle: a cycle whose report could not be
@@ -43,16 +49,20 @@ export async function answerVigilCommand(
     case 'status':
       return (
         noArgs('status') ??
-        buildStatusReply({
-          lastCycle: newerCycle(deps.repos.cycles.latest(), deps.lastCycle()),
-          openIncidents: deps.repos.incidents.countActive(),
-          seriesTracked: deps.seriesTracked(),
-          cycleRunning: deps.cycleRunning(),
-          now: deps.now(),
-          lastRecalibration: deps.repos.detectorState.latestRun(),
-          lateCards: deps.repos.incidents.listLate(LATE_CARDS_SHOWN),
-          lateTotal: deps.repos.incidents.countLate(),
-        })
+        withStageHealth(
+          buildStatusReply({
+            lastCycle: newerCycle(deps.repos.cycles.latest(), deps.lastCycle()),
+            openIncidents: deps.repos.incidents.countActive(),
+            seriesTracked: deps.seriesTracked(),
+            cycleRunning: deps.cycleRunning(),
+            now: deps.now(),
+            lastRecalibration: deps.repos.detectorState.latestRun(),
+            lateCards: deps.repos.incidents.listLate(LATE_CARDS_SHOWN),
+            lateTotal: deps.repos.incidents.countLate(),
+          }),
+          deps.repos.cycles.recent(HEALTH_CYCLES),
+          deps.repos.silences.countLive(deps.now().toISOString()),
+        )
       );
     case 'incidents':
       return (
@@ -100,6 +110,16 @@ export async function answerVigilCommand(
     }
     case 'shadow':
       return answerShadowCommand(args, deps.repos.shadow, deps.shadow ?? DEFAULT_SHADOW_SETUP, deps.now());
+    case 'show':
+      return answerShowCommand(args, deps);
+    case 'silence':
+      return answerSilenceCommand(args, deps, user);
+    case 'maintenance':
+      return answerMaintenanceCommand(args, deps, user);
+    case 'silences':
+      return answerSilencesCommand(args, deps);
+    case 'unsilence':
+      return answerUnsilenceCommand(args, deps, user);
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }
