@@ -1,6 +1,6 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
-import { createTopology, type Topology } from '../correlation/topology.js';
+import { createTopology, type DiscoveredEdge, type Topology } from '../correlation/topology.js';
 import { errorMessage } from '../errors.js';
 import type { Routing } from '../incidents/build-incident.js';
 import type { Logger } from '../logger.js';
@@ -64,6 +64,8 @@ export interface Pipeline {
   recordOpsEvent: (event: OpsEvent, source: string) => boolean;
   /** Remediation requests and approvals; absent headless (no executor given). */
   remediation: RemediationService | undefined;
+  /** Replaces the edges read from the service graph, here and where detection runs (topology_discovery). */
+  setDiscoveredEdges: (edges: readonly DiscoveredEdge[]) => void;
 }
 
 export interface PipelineOptions {
@@ -206,5 +208,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     recordOpsEvent,
     publish,
     remediation,
+    setDiscoveredEdges(edges) {
+      topology.replaceDiscovered(edges);
+      // In this thread the detection side holds this same topology; in its own, it is told.
+      if ('started' in options.detection) detection.setDiscoveredEdges(edges);
+    },
   };
 }

@@ -18,6 +18,7 @@ export const USAGE = [
   '• `/vigil stats [--days N] [--team T]` — alert precision, label coverage, time to acknowledge (default: 7 days)',
   '• `/vigil backtest <signal|service> [--days N]` — what would have paged over the last N days (≤ 35), against stored incidents and labels',
   '• `/vigil shadow [--days N]` — the shadow challenger against the champion on labelled incidents (7 days)',
+  '• `/vigil topology [service]` — a service’s callers and callees and where each edge came from (config or the service graph)',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

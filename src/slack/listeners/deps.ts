@@ -1,5 +1,6 @@
 import type { ExplainConfig } from '../../feedback/explain-series.js';
 import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
+import type { Topology } from '../../correlation/topology.js';
 import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';
@@ -32,4 +33,8 @@ export interface ListenerDeps {
   readonly backtests?: SlackBacktests | undefined;
   /** Champion and challenger names for /vigil shadow (absent: champion "default", no challenger). */
   shadow?: ShadowSetup;
+  /** The call graph, configured and discovered, for /vigil topology (absent: configured edges unknown). */
+  readonly topology?: Topology | undefined;
+  /** The service graph read (topology_discovery.source), or null when discovery is off. */
+  readonly topologySource?: string | null;
 }

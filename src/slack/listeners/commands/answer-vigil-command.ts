@@ -14,6 +14,7 @@ import type { ListenerDeps } from '../deps.js';
 import { answerExplainCommand } from './answer-explain-command.js';
 import { answerShadowCommand, DEFAULT_SHADOW_SETUP } from './answer-shadow-command.js';
 import { answerStats } from './answer-stats.js';
+import { answerTopologyCommand } from './answer-topology-command.js';
 
 /**
  * The newer of the stored and the remembered last cycle: a cycle whose report could not be
@@ -100,6 +101,8 @@ export async function answerVigilCommand(
     }
     case 'shadow':
       return answerShadowCommand(args, deps.repos.shadow, deps.shadow ?? DEFAULT_SHADOW_SETUP, deps.now());
+    case 'topology':
+      return answerTopologyCommand(args, deps.topology, deps.topologySource ?? null, deps.now());
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }
