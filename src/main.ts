@@ -396,7 +396,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         // A backtest reads this database: it stops (its message says so) before the database closes.
         await backtests?.stop();
         // Let running jobs finish their writes before the database closes.
-        while (runner.running() || recalibrationRunner.running() || digestRunner?.running() || topologyRunner?.running())
+        while (
+          runner.running() ||
+          recalibrationRunner.running() ||
+          digestRunner?.running() ||
+          topologyRunner?.running()
+        )
           await new Promise((r) => setTimeout(r, 50));
         try {
           const saved = await pipeline.detection.saveForStop(now());

@@ -15,8 +15,7 @@ export const TOPOLOGY_PRESETS = {
     server_label: 'server',
   },
   istio: {
-    query:
-      'sum by (source_workload, destination_workload) (rate(istio_requests_total{reporter="source"}[5m]))',
+    query: 'sum by (source_workload, destination_workload) (rate(istio_requests_total{reporter="source"}[5m]))',
     client_label: 'source_workload',
     server_label: 'destination_workload',
   },

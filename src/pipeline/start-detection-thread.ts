@@ -64,7 +64,8 @@ export async function startDetectionThread(options: DetectionThreadOptions): Pro
         else if (message.type === 'ready') {
           ready = true;
           seriesTracked = message.seriesTracked;
-          if (discoveredEdges) worker.postMessage({ op: 'setDiscoveredEdges', edges: discoveredEdges } satisfies ToThread);
+          if (discoveredEdges)
+            worker.postMessage({ op: 'setDiscoveredEdges', edges: discoveredEdges } satisfies ToThread);
           resolve(worker);
         } else {
           seriesTracked = message.seriesTracked;

@@ -69,7 +69,14 @@ export function createTopologyDiscovery(options: TopologyDiscoveryOptions): Topo
       for (const s of series) {
         const caller = s.labels[config.client_label];
         const callee = s.labels[config.server_label];
-        if (!caller || !callee || caller === callee || ignored.has(caller) || ignored.has(callee) || pinned.has(caller)) {
+        if (
+          !caller ||
+          !callee ||
+          caller === callee ||
+          ignored.has(caller) ||
+          ignored.has(callee) ||
+          pinned.has(caller)
+        ) {
           skipped += 1;
           continue;
         }

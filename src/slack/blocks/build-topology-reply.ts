@@ -79,7 +79,10 @@ export function buildTopologyOverviewReply(input: TopologyOverviewInput): SlackM
     input.busiest.length === 0
       ? '_No edges known._'
       : `*Busiest services*\n${input.busiest
-          .map((b) => `• \`${escapeMrkdwn(b.service)}\` — ${b.callers} caller${b.callers === 1 ? '' : 's'}, ${b.callees} callee${b.callees === 1 ? '' : 's'}`)
+          .map(
+            (b) =>
+              `• \`${escapeMrkdwn(b.service)}\` — ${b.callers} caller${b.callers === 1 ? '' : 's'}, ${b.callees} callee${b.callees === 1 ? '' : 's'}`,
+          )
           .join('\n')}`;
   const hint = 'Use `/vigil topology <service>` for its callers and callees.';
   const blocks: Block[] = [head, busiest].map((text) => ({

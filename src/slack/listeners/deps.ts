@@ -1,6 +1,6 @@
+import type { Topology } from '../../correlation/topology.js';
 import type { ExplainConfig } from '../../feedback/explain-series.js';
 import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
-import type { Topology } from '../../correlation/topology.js';
 import type { Logger } from '../../logger.js';
 import type { Repos } from '../../pipeline/create-pipeline.js';
 import type { RemediationService } from '../../remediation/create-remediation-service.js';

@@ -12,9 +12,7 @@ export const TOPOLOGY_USAGE = '`topology` takes at most a service name: `/vigil 
 
 const ArgsSchema = z.union([
   z.tuple([]).transform(() => ({ service: null })),
-  z
-    .tuple([z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/)])
-    .transform(([service]) => ({ service })),
+  z.tuple([z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/)]).transform(([service]) => ({ service })),
 ]);
 
 /**
