@@ -11,9 +11,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
+import type { DiscoveredEdge } from '../../src/correlation/topology.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
+import { configuredPrometheusClient } from '../../src/sources/configured-prometheus-source.js';
+import { createTopologyDiscovery } from '../../src/sources/discover-topology.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 import { postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
@@ -44,6 +47,19 @@ function edge(client: string, server: string, from: number, to: number): GaugeSe
     points: [],
   };
   for (let t = from, n = 0; t <= to; t += MINUTE, n += 100) series.points.push([t, n]);
+  return series;
+}
+
+/** Istio's request counter for one edge as one side's proxy reports it. */
+function istio(source: string, destination: string, reporter: string, from: number, to: number): GaugeSeries {
+  const series = edge('x', 'y', from, to);
+  series.name = 'istio_requests_total';
+  series.labels = {
+    source_workload: source,
+    destination_workload: destination,
+    reporter,
+    response_code: '200',
+  };
   return series;
 }
 
@@ -89,6 +105,11 @@ describe('topology discovered from a service graph in a real Prometheus', () => 
       edge('web', 'payments', faultAt - 20 * MINUTE, end),
       // Tempo's virtual node for an unknown client: no service.
       edge('user', 'web', faultAt - 2 * 3600, end),
+      // Istio's counter, reported by both proxies of a call: the preset counts the source's only.
+      istio('web', 'orders', 'source', faultAt - 2 * 3600, end),
+      istio('web', 'orders', 'destination', faultAt - 2 * 3600, end),
+      istio('unknown', 'web', 'destination', faultAt - 2 * 3600, end),
+      istio('checkout', 'payments', 'source', faultAt - 2 * 3600, end),
     ]);
     slack = await startFakeSlack({ channels: ['#t-web', '#t-orders', '#t-ledger', '#t-report', '#vigil-alerts'] });
     dir = mkdtempSync(join(tmpdir(), 'vigil-topology-'));
@@ -215,6 +236,29 @@ describe('topology discovered from a service graph in a real Prometheus', () => 
     const reply = await command('topology web orders', 'topology-bad');
     expect(reply.response_type).toBe('ephemeral');
     expect(String(reply.text)).toContain('`topology` takes at most a service name: `/vigil topology [service]`');
+  });
+
+  it('reads Istio’s graph with the istio preset, through the configured Prometheus client', async () => {
+    const config = ConfigSchema.parse({
+      prometheus: { url: prometheus.url, timeout_ms: 5000 },
+      signals: [{ name: 'latency_p99', query: 'shop_latency_p99_seconds' }],
+      topology_discovery: { enabled: true, preset: 'istio' },
+    });
+    let applied: readonly DiscoveredEdge[] = [];
+    const discovery = createTopologyDiscovery({
+      client: configuredPrometheusClient(config, {}),
+      config: config.topology_discovery,
+      apply: (edges) => {
+        applied = edges;
+      },
+      logger: createSilentLogger(),
+    });
+    const report = await discovery.refresh(new Date((faultAt - 30 * MINUTE) * 1000));
+    expect(report.appeared.sort()).toEqual(['checkout → payments', 'web → orders']);
+    expect(applied.map((e) => [e.source, e.lastSeenMs])).toEqual([
+      ['istio', (faultAt - 30 * MINUTE) * 1000],
+      ['istio', (faultAt - 30 * MINUTE) * 1000],
+    ]);
   });
 
   it('joins anomalies of two services linked only by a discovered edge into one incident, and says so', async () => {
