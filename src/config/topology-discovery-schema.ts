@@ -66,13 +66,15 @@ export const TopologyDiscoveryConfigSchema = z
       if (d[key] === undefined)
         ctx.addIssue({ code: 'custom', path: [key], message: `set ${key}, or a preset (tempo or istio)` });
   })
+  // Filled in so that a parsed config parses again to itself (tests and the detection thread do):
+  // a block that is off and names nothing holds Tempo's values, never read.
   .transform((d) => {
-    const preset = d.preset ? TOPOLOGY_PRESETS[d.preset] : undefined;
+    const preset = TOPOLOGY_PRESETS[d.preset ?? 'tempo'];
     return {
       ...d,
-      query: d.query ?? preset?.query ?? '',
-      client_label: d.client_label ?? preset?.client_label ?? 'client',
-      server_label: d.server_label ?? preset?.server_label ?? 'server',
+      query: d.query ?? preset.query,
+      client_label: d.client_label ?? preset.client_label,
+      server_label: d.server_label ?? preset.server_label,
       source: d.source ?? d.preset ?? 'service_graph',
     };
   });

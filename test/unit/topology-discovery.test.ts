@@ -6,6 +6,7 @@
  * test/integration/topology-discovery.test.ts; here the PrometheusClient is the edge that is faked.
  */
 import { describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../src/config/config-schema.js';
 import { ConfigError, parseConfigText } from '../../src/config/load-config.js';
 import { TOPOLOGY_PRESETS, TopologyDiscoveryConfigSchema } from '../../src/config/topology-discovery-schema.js';
 import { correlateAnomalies } from '../../src/correlation/correlate-anomalies.js';
@@ -47,7 +48,10 @@ const service = (name: string, depends_on: string[] = []) => ({
 
 describe('topology_discovery config', () => {
   it('is off by default, and a preset fills in the query, labels and source name', () => {
-    expect(parseConfigText(MINIMAL, 'vigil.yaml').topology_discovery.enabled).toBe(false);
+    const off = parseConfigText(MINIMAL, 'vigil.yaml');
+    expect(off.topology_discovery.enabled).toBe(false);
+    // A parsed config parses again to itself (the detection thread and tests re-parse).
+    expect(ConfigSchema.parse(off)).toEqual(off);
     const istio = parseConfigText(`${MINIMAL}topology_discovery:\n  enabled: true\n  preset: istio\n`, 'v.yaml');
     expect(istio.topology_discovery).toMatchObject({
       ...TOPOLOGY_PRESETS.istio,
@@ -62,6 +66,7 @@ describe('topology_discovery config', () => {
       source: 'tempo-prod',
     });
     expect(own).toMatchObject({ client_label: 'client', server_label: 'server', source: 'tempo-prod' });
+    expect(TopologyDiscoveryConfigSchema.parse(own)).toEqual(own);
   });
 
   it('names every bad key at startup: no query without a preset, a bad cron, label, rate and preset', () => {
