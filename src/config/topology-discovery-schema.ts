@@ -21,6 +21,16 @@ export const TOPOLOGY_PRESETS = {
   },
 } as const;
 
+/** A cron expression running every `seconds`, or '' (refused) when no such expression is regular. */
+function cronEvery(seconds: number): string {
+  if (seconds < 60) return 60 % seconds === 0 ? `*/${seconds} * * * * *` : '';
+  const minutes = seconds / 60;
+  if (Number.isInteger(minutes) && minutes < 60) return 60 % minutes === 0 ? `0 */${minutes} * * * *` : '';
+  const hours = seconds / 3600;
+  if (Number.isInteger(hours) && hours <= 24) return 24 % hours === 0 ? `0 0 */${hours} * * *` : '';
+  return '';
+}
+
 /**
  * `topology_discovery`: call edges read from service-graph metrics already in Prometheus, merged
  * with the configured depends_on (configured wins: see src/correlation/topology.ts). Off unless
@@ -39,8 +49,11 @@ export const TopologyDiscoveryConfigSchema = z
       .string()
       .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, "_" or "-" (1-32), e.g. tempo')
       .optional(),
-    /** node-cron expression: how often the graph is read again. */
-    refresh: z.string().min(1).default('*/5 * * * *'),
+    /** How often the graph is read again: a node-cron expression, or seconds (made into one). */
+    refresh: z
+      .union([z.string().min(1), z.number().int().positive().transform(cronEvery)])
+      .pipe(z.string().min(1, 'seconds that divide a minute, an hour or a day (e.g. 30, 600, 3600)'))
+      .default('*/5 * * * *'),
     /** The query is evaluated over the last this many seconds (a short query_range, one point a minute). */
     lookback_seconds: z.number().int().min(60).max(3600).default(300),
     /** Calls per second at or under which an edge is not one (a health check, a stray retry). */

@@ -67,6 +67,15 @@ describe('topology_discovery config', () => {
     });
     expect(own).toMatchObject({ client_label: 'client', server_label: 'server', source: 'tempo-prod' });
     expect(TopologyDiscoveryConfigSchema.parse(own)).toEqual(own);
+    // Seconds become a cron expression; ones no expression runs evenly are refused.
+    const every = (refresh: number) => TopologyDiscoveryConfigSchema.safeParse({ refresh }).data?.refresh;
+    expect([every(30), every(600), every(3600), every(86_400)]).toEqual([
+      '*/30 * * * * *',
+      '0 */10 * * * *',
+      '0 0 */1 * * *',
+      '0 0 */24 * * *',
+    ]);
+    expect([every(7), every(420), every(5 * 3600)]).toEqual([undefined, undefined, undefined]);
   });
 
   it('names every bad key at startup: no query without a preset, a bad cron, label, rate and preset', () => {
