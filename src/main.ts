@@ -20,7 +20,7 @@ import { startDetectionThread } from './pipeline/start-detection-thread.js';
 import { createExecutors, missingSecrets } from './remediation/executors/create-executors.js';
 import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { schedulePeriodMs } from './scheduler/schedule-period-ms.js';
-import { startScheduler } from './scheduler/start-scheduler.js';
+import { type Scheduler, startScheduler } from './scheduler/start-scheduler.js';
 import { recordChampion } from './shadow/record-champion.js';
 import { createBotBacktests } from './slack/create-bot-backtests.js';
 import { createPostingClient } from './slack/create-posting-client.js';
@@ -32,7 +32,8 @@ import { createGroupDirectory, createSlackRemediationNotifier } from './slack/cr
 import { createSlackReportPoster } from './slack/create-slack-report-poster.js';
 import { shadowSetupOf } from './slack/listeners/commands/answer-shadow-command.js';
 import { createAlertmanagerIntake } from './sources/alertmanager-intake.js';
-import { configuredPrometheusSource } from './sources/configured-prometheus-source.js';
+import { configuredPrometheusClient, configuredPrometheusSource } from './sources/configured-prometheus-source.js';
+import { createTopologyDiscovery, type TopologyRefreshReport } from './sources/discover-topology.js';
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
 import { createWriteProbe } from './storage/probe-writable.js';
@@ -73,6 +74,8 @@ export interface RunningVigil {
   runRecalibration(): Promise<RecalibrationReport | null>;
   /** Posts the weekly scorecard now, as its cron job does; null when no digest is configured or one is running. */
   runDigest(): Promise<DigestOutcome | null>;
+  /** Reads the service graph now (topology_discovery); null when discovery is off or a refresh is running. */
+  runTopologyRefresh(): Promise<TopologyRefreshReport | null>;
   pipeline: Pipeline;
   db: Db;
   slackPort: number | null;
@@ -244,6 +247,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           return pipelineRef.current?.cardOf;
         },
         teamMembers: new Map(Object.entries(config.teams).map(([team, t]) => [team, t.members])),
+        get topology() {
+          return pipelineRef.current?.topology;
+        },
+        topologySource: config.topology_discovery.enabled ? config.topology_discovery.source : null,
       },
     );
     const poster = createPostingClient(secrets.botToken, {
@@ -339,7 +346,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           }),
         )
       : undefined;
-    const schedulers =
+    const schedulers: Scheduler[] =
       options.schedule === false
         ? []
         : [
@@ -351,6 +358,23 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
               ? [startScheduler(digestConfig.schedule, digestRunner, logger, 'digest')]
               : []),
           ];
+    // Call edges from the service graph (topology_discovery): read now, then on their schedule.
+    const discovery = config.topology_discovery.enabled
+      ? createTopologyDiscovery({
+          client: configuredPrometheusClient(config, secretEnv, options.fetch),
+          config: config.topology_discovery,
+          apply: (edges) => pipeline.setDiscoveredEdges(edges),
+          logger: logger.child({ name: 'topology' }),
+        })
+      : undefined;
+    const topologyRunner = discovery ? createExclusiveRunner(() => discovery.refresh(now())) : undefined;
+    if (topologyRunner && options.schedule !== false) {
+      schedulers.push(startScheduler(config.topology_discovery.refresh, topologyRunner, logger, 'topology'));
+      // Not awaited: Vigil starts with the configured edges while Prometheus answers (within its timeout).
+      void topologyRunner.run().catch((error: unknown) => {
+        logger.error({ err: error }, 'reading the service graph failed; configured edges only until the next refresh');
+      });
+    }
     readiness.setStarted(true);
 
     return {
@@ -361,6 +385,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       runRecalibration: async () => {
         const outcome = await recalibrationRunner.run();
         return outcome.ran ? outcome.result : null;
+      },
+      runTopologyRefresh: async () => {
+        const outcome = await topologyRunner?.run();
+        return outcome?.ran ? outcome.result : null;
       },
       runDigest: async () => {
         const outcome = await digestRunner?.run();
@@ -377,7 +405,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         // A backtest reads this database: it stops (its message says so) before the database closes.
         await backtests?.stop();
         // Let running jobs finish their writes before the database closes.
-        while (runner.running() || recalibrationRunner.running() || digestRunner?.running())
+        while (
+          runner.running() ||
+          recalibrationRunner.running() ||
+          digestRunner?.running() ||
+          topologyRunner?.running()
+        )
           await new Promise((r) => setTimeout(r, 50));
         try {
           const saved = await pipeline.detection.saveForStop(now());

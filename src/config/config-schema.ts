@@ -10,6 +10,7 @@ import { AlertmanagerIntakeConfigSchema } from './alertmanager-intake-schema.js'
 import { backendUrl, httpConnectionFields, httpConnectionIssues } from './http-connection-schema.js';
 import { remediationIssues } from './remediation-issues.js';
 import { RemediationConfigSchema } from './remediation-schema.js';
+import { TopologyDiscoveryConfigSchema } from './topology-discovery-schema.js';
 
 const nonEmpty = z.string().min(1);
 const positiveInt = z.number().int().positive();
@@ -411,6 +412,8 @@ export const ConfigSchema = z
       .default([]),
     /** Alertmanager's webhook (POST /alertmanager): which labels name an alert's service and namespace. */
     alertmanager_intake: AlertmanagerIntakeConfigSchema.default(AlertmanagerIntakeConfigSchema.parse({})),
+    /** Call edges read from a service graph in Prometheus (Tempo, Istio), merged with depends_on. */
+    topology_discovery: TopologyDiscoveryConfigSchema.default(TopologyDiscoveryConfigSchema.parse({})),
     /** Actions the incident card may offer; nothing runs before an allowed person approves it. */
     remediation: RemediationConfigSchema.default(RemediationConfigSchema.parse({})),
     /** Which reactions are feedback labels, and the weekly scorecard digest. */
@@ -470,6 +473,7 @@ export function crossReferenceIssues(raw: unknown): CrossReferenceIssue[] {
     [['schedule', 'detection'], field(field(raw, 'schedule'), 'detection')],
     [['recalibration', 'schedule'], field(field(raw, 'recalibration'), 'schedule')],
     [['feedback', 'digest', 'schedule'], field(field(field(raw, 'feedback'), 'digest'), 'schedule')],
+    [['topology_discovery', 'refresh'], field(field(raw, 'topology_discovery'), 'refresh')],
   ];
   for (const [path, expression] of crons) {
     if (typeof expression === 'string' && expression !== '' && !cron.validate(expression)) {

@@ -62,6 +62,17 @@ function list(names: readonly string[]): string {
 }
 
 /**
+ * `names`, saying which of them the config does not link and only the service graph (tracing, a
+ * mesh) does: a responder who knows the configured map should know this link was measured.
+ */
+function listWithSource(names: readonly string[], linkedByConfig: (name: string) => boolean): string {
+  const fromGraph = names.filter((n) => !linkedByConfig(n));
+  if (fromGraph.length === 0) return list(names);
+  if (fromGraph.length === names.length) return `${list(names)} (from the service graph)`;
+  return `${list(names)} (${list(fromGraph)} from the service graph)`;
+}
+
+/**
  * The probable starting service: the earliest onset; among near-simultaneous onsets, the one the
  * others depend on (the deepest callee), then the one with most anomalies. The confidence rises with
  * a clear lead in time, a topology that explains the others, and a recent deploy. A hypothesis, not
@@ -131,15 +142,16 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
     if (callers.length > 0 && traffic) {
       confidence += callers.length === rest.length ? 0.2 : 0.1;
       parts.push(
-        `traffic entered here and loaded what it calls: ${list(callers)} followed` +
+        `traffic entered here and loaded what it calls: ${listWithSource(callers, (c) => dependsOnTransitively(topology, top.service, c, true))} followed` +
           (leadMin >= 1 ? ` within ${Math.max(1, Math.round((max(rest.map(start)) - start(top)) / 60_000))} min` : ''),
       );
     } else if (callers.length > 0) {
+      const callerList = listWithSource(callers, (c) => dependsOnTransitively(topology, c, top.service, true));
       confidence += callers.length === rest.length ? 0.2 : 0.1;
       parts.push(
         leadMin >= 1
-          ? `its callers ${list(callers)} followed within ${Math.max(1, Math.round((max(rest.map(start)) - start(top)) / 60_000))} min`
-          : `its callers ${list(callers)} are affected too`,
+          ? `its callers ${callerList} followed within ${Math.max(1, Math.round((max(rest.map(start)) - start(top)) / 60_000))} min`
+          : `its callers ${callerList} are affected too`,
       );
     } else {
       parts.push(

@@ -9,43 +9,157 @@ export interface TopologyService {
   depends_on: readonly string[];
 }
 
+/** Where an edge came from: `config` (a service's depends_on) or a discovery source such as tempo, istio. */
+export type EdgeSource = string;
+export const CONFIGURED: EdgeSource = 'config';
+
+/** One call edge, caller → callee, and where it came from. */
+export interface TopologyEdge {
+  caller: string;
+  callee: string;
+  /** `config` whenever the edge is configured, also when the service graph sees it too (config wins). */
+  source: EdgeSource;
+  /** The discovery source that last saw it, when one did (a configured edge may be seen too). */
+  seenBy: EdgeSource | null;
+  /** When the service graph last saw it (Unix ms); null for an edge only configured. */
+  lastSeenMs: number | null;
+}
+
+/** An edge read from service-graph metrics (see src/sources/discover-topology.ts). */
+export interface DiscoveredEdge {
+  caller: string;
+  callee: string;
+  source: EdgeSource;
+  lastSeenMs: number;
+}
+
 export interface Topology {
+  /** Configured services: owners and tiers. A discovered edge may name services not listed here. */
   services: ReadonlyMap<string, TopologyService>;
   /** callee → its callers */
   callers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** caller → its callees: configured depends_on, then discovered edges */
+  callees: ReadonlyMap<string, readonly string[]>;
+  /** Every edge by edgeKey(caller, callee), with its source. */
+  edges: ReadonlyMap<string, TopologyEdge>;
 }
 
-export function createTopology(services: readonly TopologyService[]): Topology {
-  const byName = new Map(services.map((s) => [s.name, s]));
+/**
+ * A topology whose discovered edges can be replaced at run time: every holder of it (correlation,
+ * the ops calendar, the shadow challenger, /vigil topology) sees the new edge set at its next read.
+ * The swap is one assignment, so a reader never sees half of one set and half of another.
+ */
+export interface LiveTopology extends Topology {
+  replaceDiscovered(edges: readonly DiscoveredEdge[]): void;
+}
+
+export function edgeKey(caller: string, callee: string): string {
+  return `${caller}\u0000${callee}`;
+}
+
+interface TopologySnapshot {
+  callers: Map<string, Set<string>>;
+  callees: Map<string, string[]>;
+  edges: Map<string, TopologyEdge>;
+}
+
+/**
+ * Configured edges first, then discovered ones. Configured wins: a configured edge is always
+ * present and keeps the source `config` (a discovery that sees it only stamps when); a discovered
+ * edge adds a call the config does not list. Self-calls are left out: they explain nothing.
+ */
+function snapshotOf(services: readonly TopologyService[], discovered: readonly DiscoveredEdge[]): TopologySnapshot {
   const callers = new Map<string, Set<string>>();
-  for (const s of services) {
-    for (const dep of s.depends_on) {
-      const set = callers.get(dep) ?? new Set<string>();
-      set.add(s.name);
-      callers.set(dep, set);
+  const callees = new Map<string, string[]>();
+  const edges = new Map<string, TopologyEdge>();
+  const add = (edge: TopologyEdge) => {
+    edges.set(edgeKey(edge.caller, edge.callee), edge);
+    const set = callers.get(edge.callee) ?? new Set<string>();
+    set.add(edge.caller);
+    callers.set(edge.callee, set);
+    const list = callees.get(edge.caller);
+    if (list) list.push(edge.callee);
+    else callees.set(edge.caller, [edge.callee]);
+  };
+  for (const s of services)
+    for (const dep of s.depends_on)
+      if (dep !== s.name && !edges.has(edgeKey(s.name, dep)))
+        add({ caller: s.name, callee: dep, source: CONFIGURED, seenBy: null, lastSeenMs: null });
+  for (const d of discovered) {
+    if (d.caller === d.callee) continue;
+    const known = edges.get(edgeKey(d.caller, d.callee));
+    if (known) {
+      if (known.lastSeenMs === null || d.lastSeenMs > known.lastSeenMs) {
+        known.seenBy = d.source;
+        known.lastSeenMs = d.lastSeenMs;
+      }
+      continue;
     }
+    add({ caller: d.caller, callee: d.callee, source: d.source, seenBy: d.source, lastSeenMs: d.lastSeenMs });
   }
-  return { services: byName, callers };
+  return { callers, callees, edges };
+}
+
+export function createTopology(
+  services: readonly TopologyService[],
+  discovered: readonly DiscoveredEdge[] = [],
+): LiveTopology {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  let current = snapshotOf(services, discovered);
+  return {
+    services: byName,
+    get callers() {
+      return current.callers;
+    },
+    get callees() {
+      return current.callees;
+    },
+    get edges() {
+      return current.edges;
+    },
+    replaceDiscovered(edges) {
+      current = snapshotOf(services, edges);
+    },
+  };
+}
+
+const NONE: readonly string[] = [];
+
+/** The services `service` calls: configured and discovered. */
+export function calleesOf(topology: Topology, service: string): readonly string[] {
+  return topology.callees.get(service) ?? NONE;
 }
 
 /** The services one call away from `service`, in either direction, and itself. */
 export function neighbourhoodOf(topology: Topology, service: string): Set<string> {
   const out = new Set<string>([service]);
-  for (const dep of topology.services.get(service)?.depends_on ?? []) out.add(dep);
+  for (const dep of calleesOf(topology, service)) out.add(dep);
   for (const caller of topology.callers.get(service) ?? []) out.add(caller);
   return out;
 }
 
-/** True when `caller` reaches `callee` through depends_on edges (a fault in callee can show in caller). */
-export function dependsOnTransitively(topology: Topology, caller: string, callee: string): boolean {
+/**
+ * True when `caller` reaches `callee` through call edges (a fault in callee can show in caller).
+ * `configuredOnly`: through configured depends_on edges alone (whether the config explains it).
+ */
+export function dependsOnTransitively(
+  topology: Topology,
+  caller: string,
+  callee: string,
+  configuredOnly = false,
+): boolean {
+  const next = (from: string): readonly string[] =>
+    configuredOnly
+      ? calleesOf(topology, from).filter((c) => topology.edges.get(edgeKey(from, c))?.source === CONFIGURED)
+      : calleesOf(topology, from);
   const seen = new Set<string>();
-  const stack = [...(topology.services.get(caller)?.depends_on ?? [])];
+  const stack = [...next(caller)];
   while (stack.length > 0) {
-    const next = stack.pop() as string;
-    if (next === callee) return true;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    appendAll(stack, topology.services.get(next)?.depends_on ?? []);
+    const at = stack.pop() as string;
+    if (at === callee) return true;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    appendAll(stack, next(at));
   }
   return false;
 }
@@ -59,7 +173,7 @@ export function heightOf(topology: Topology, service: string): number {
     if (path.has(name)) return 0; // a cycle in depends_on: stop rather than loop
     path.add(name);
     let h = 0;
-    for (const dep of topology.services.get(name)?.depends_on ?? []) h = Math.max(h, 1 + visit(dep, path));
+    for (const dep of calleesOf(topology, name)) h = Math.max(h, 1 + visit(dep, path));
     path.delete(name);
     memo.set(name, h);
     return h;
@@ -83,7 +197,7 @@ export function storyReaches(topology: Topology, members: ReadonlySet<string>, s
   if (reachesWithin(topology, service, hops, (s) => members.has(s))) return true;
   // Downwards: from each unexplained member.
   for (const m of members) {
-    const callees = topology.services.get(m)?.depends_on ?? [];
+    const callees = calleesOf(topology, m);
     if (callees.some((c) => members.has(c))) continue;
     if (reachesWithin(topology, m, hops, (s) => s === service)) return true;
   }
@@ -97,7 +211,7 @@ function reachesWithin(topology: Topology, from: string, hops: number, hit: (s: 
   for (let i = 0; i < hops && frontier.length > 0; i += 1) {
     const next: string[] = [];
     for (const s of frontier)
-      for (const d of topology.services.get(s)?.depends_on ?? []) {
+      for (const d of calleesOf(topology, s)) {
         if (hit(d)) return true;
         if (!seen.has(d)) {
           seen.add(d);

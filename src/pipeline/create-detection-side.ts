@@ -1,6 +1,6 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import type { AnomalyEvent, OpsEvent } from '../contracts/index.js';
-import type { Topology } from '../correlation/topology.js';
+import type { DiscoveredEdge, LiveTopology } from '../correlation/topology.js';
 import { createDetectionEngine } from '../detection/create-detection-engine.js';
 import { type RecalibrationReport, recalibrate } from '../detection/recalibrate.js';
 import type { Routing } from '../incidents/build-incident.js';
@@ -35,6 +35,8 @@ export interface DetectionSide {
   silenceChanged(change: SilenceChange): void;
   /** Alertmanager alerts were stored for correlation: the next cycle folds them in. */
   alertsArrived(): void;
+  /** A new set of call edges read from the service graph (topology_discovery): replaces the last one. */
+  setDiscoveredEdges(edges: readonly DiscoveredEdge[]): void;
   /** Why an anomaly of this service at this time would not page, if it would not. */
   suppression(service: string, namespace: string, atMs: number): Promise<string | null>;
   /** Series the engine keeps state for (as of the last cycle when it runs elsewhere). */
@@ -53,7 +55,8 @@ export interface DetectionSideOptions {
     'anomalies' | 'incidents' | 'detectorState' | 'feedbackCalibration' | 'opsEvents' | 'shadow' | 'alerts' | 'silences'
   >;
   source: SampleSource;
-  topology: Topology;
+  /** Its discovered edges are replaced by setDiscoveredEdges: every stage holding it sees them. */
+  topology: LiveTopology;
   routing: Routing;
   logger: Logger;
   /** Keep detector state in SQLite (restored here, saved a share per cycle); off for replays. */
@@ -192,6 +195,7 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     silenceChanged: (change) =>
       change.op === 'add' ? calendar.addSilence(change.silence) : calendar.removeSilence(change.id),
     alertsArrived: () => alerts.arrived(),
+    setDiscoveredEdges: (edges) => options.topology.replaceDiscovered(edges),
     suppression: async (service, namespace, atMs) => calendar.suppression(service, namespace, atMs)?.reason ?? null,
     seriesTracked: () => engine.seriesCount(),
     saveForStop: async (now) => {

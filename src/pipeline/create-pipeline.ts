@@ -1,6 +1,6 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
-import { createTopology, type Topology } from '../correlation/topology.js';
+import { createTopology, type DiscoveredEdge, type Topology } from '../correlation/topology.js';
 import { errorMessage } from '../errors.js';
 import type { Routing } from '../incidents/build-incident.js';
 import type { Logger } from '../logger.js';
@@ -76,6 +76,8 @@ export interface Pipeline {
   silences: SilenceBook;
   /** The incident's card as it is posted now (for /vigil show), from the same builder. */
   cardOf: (incidentId: string) => SlackMessage | undefined;
+  /** Replaces the edges read from the service graph, here and where detection runs (topology_discovery). */
+  setDiscoveredEdges: (edges: readonly DiscoveredEdge[]) => void;
 }
 
 export interface PipelineOptions {
@@ -241,5 +243,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     remediation,
     silences,
     cardOf,
+    setDiscoveredEdges(edges) {
+      topology.replaceDiscovered(edges);
+      // In this thread the detection side holds this same topology; in its own, it is told.
+      if ('started' in options.detection) detection.setDiscoveredEdges(edges);
+    },
   };
 }

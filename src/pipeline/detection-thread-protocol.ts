@@ -1,5 +1,6 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
+import type { DiscoveredEdge } from '../correlation/topology.js';
 import type { SilenceChange } from '../silences/silence.js';
 import type { LogLineMessage } from '../threads/forward-worker-logs.js';
 
@@ -40,7 +41,18 @@ export interface AlertsArrivedMessage {
   op: 'alertsArrived';
 }
 
-export type ToThread = CallMessage | OpsEventMessage | SilenceChangedMessage | AlertsArrivedMessage;
+/** A new edge set read from the service graph: replaces the last one (told, not asked). */
+export interface DiscoveredEdgesMessage {
+  op: 'setDiscoveredEdges';
+  edges: DiscoveredEdge[];
+}
+
+export type ToThread =
+  | CallMessage
+  | OpsEventMessage
+  | SilenceChangedMessage
+  | AlertsArrivedMessage
+  | DiscoveredEdgesMessage;
 
 export type FromThread =
   | { type: 'ready'; seriesTracked: number }

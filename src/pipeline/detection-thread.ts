@@ -64,6 +64,9 @@ async function answer(message: ToThread): Promise<unknown> {
     case 'alertsArrived':
       side.alertsArrived();
       return null;
+    case 'setDiscoveredEdges':
+      side.setDiscoveredEdges(message.edges);
+      return null;
   }
 }
 

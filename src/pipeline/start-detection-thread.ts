@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { VigilConfig } from '../config/config-schema.js';
+import type { DiscoveredEdge } from '../correlation/topology.js';
 import type { RecalibrationReport } from '../detection/recalibrate.js';
 import type { Logger } from '../logger.js';
 import { relayLogLine } from '../threads/forward-worker-logs.js';
@@ -45,6 +46,8 @@ export async function startDetectionThread(options: DetectionThreadOptions): Pro
   let closing = false;
   const pending = new Map<number, Pending>();
   let current: Promise<Worker> | undefined;
+  /** The last discovered edge set: a thread started again after a crash is told it before any call. */
+  let discoveredEdges: DiscoveredEdge[] | undefined;
 
   function failPending(reason: string): void {
     for (const p of pending.values()) p.reject(new Error(reason));
@@ -61,6 +64,8 @@ export async function startDetectionThread(options: DetectionThreadOptions): Pro
         else if (message.type === 'ready') {
           ready = true;
           seriesTracked = message.seriesTracked;
+          if (discoveredEdges)
+            worker.postMessage({ op: 'setDiscoveredEdges', edges: discoveredEdges } satisfies ToThread);
           resolve(worker);
         } else {
           seriesTracked = message.seriesTracked;
@@ -118,6 +123,11 @@ export async function startDetectionThread(options: DetectionThreadOptions): Pro
       void current
         ?.then((worker) => worker.postMessage({ op: 'alertsArrived' } satisfies ToThread))
         .catch(() => undefined);
+    },
+    setDiscoveredEdges(edges) {
+      discoveredEdges = [...edges];
+      const message = { op: 'setDiscoveredEdges', edges: discoveredEdges } satisfies ToThread;
+      void current?.then((worker) => worker.postMessage(message)).catch(() => undefined);
     },
     seriesTracked: () => seriesTracked,
     async close() {

@@ -1,7 +1,7 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import { clientConnection, requireHttpConnection } from '../http/resolve-http-connection.js';
 import { createPrometheusSource } from './create-prometheus-source.js';
-import { createPrometheusClient } from './prometheus-client.js';
+import { createPrometheusClient, type PrometheusClient } from './prometheus-client.js';
 import type { SampleSource } from './sample-source.js';
 
 /**
@@ -13,11 +13,19 @@ export function configuredPrometheusSource(
   secretEnv: Readonly<Record<string, string | undefined>>,
   fetch?: typeof globalThis.fetch,
 ): SampleSource {
-  const client = createPrometheusClient({
+  return createPrometheusSource(configuredPrometheusClient(config, secretEnv, fetch), config.services);
+}
+
+/** The Prometheus API at `prometheus.url` with its timeout, auth and TLS: signals and service graphs alike. */
+export function configuredPrometheusClient(
+  config: Pick<VigilConfig, 'prometheus'>,
+  secretEnv: Readonly<Record<string, string | undefined>>,
+  fetch?: typeof globalThis.fetch,
+): PrometheusClient {
+  return createPrometheusClient({
     baseUrl: config.prometheus.url,
     timeoutMs: config.prometheus.timeout_ms,
     compression: config.prometheus.compression,
     ...clientConnection(requireHttpConnection(config.prometheus, secretEnv, 'prometheus'), fetch),
   });
-  return createPrometheusSource(client, config.services);
 }

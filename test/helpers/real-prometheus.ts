@@ -21,6 +21,8 @@ export interface GaugeSeries {
   labels: Record<string, string>;
   /** [unix seconds, value], increasing in time. */
   points: Array<[number, number]>;
+  /** A counter: `name` ends in `_total`, and the family (TYPE line) is named without it. */
+  type?: 'counter';
 }
 
 /** OpenMetrics text for promtool: seconds (not ms), one series after another, `# EOF` last. */
@@ -28,7 +30,8 @@ export function toOpenMetrics(series: readonly GaugeSeries[]): string {
   const out: string[] = [];
   const names = [...new Set(series.map((s) => s.name))];
   for (const name of names) {
-    out.push(`# TYPE ${name} gauge`);
+    const counter = series.some((s) => s.name === name && s.type === 'counter');
+    out.push(counter ? `# TYPE ${name.replace(/_total$/, '')} counter` : `# TYPE ${name} gauge`);
     for (const s of series.filter((x) => x.name === name)) {
       const labels = Object.entries(s.labels)
         .map(([k, v]) => `${k}="${v}"`)

@@ -23,6 +23,7 @@ export const USAGE = [
   '• `/vigil maintenance <service> <start> <end> [reason]` — a maintenance window (ISO, or HH:MM UTC, or tomorrow HH:MM)',
   '• `/vigil silences` — silences and maintenance in force, each with a Remove button',
   '• `/vigil unsilence <id>` — end a silence or maintenance early',
+  '• `/vigil topology [service]` — a service’s callers and callees and where each edge came from (config or the service graph)',
 ].join('\n');
 
 export function buildUsageReply(problem?: string): SlackMessage {

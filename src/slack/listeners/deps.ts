@@ -1,3 +1,4 @@
+import type { Topology } from '../../correlation/topology.js';
 import type { ExplainConfig } from '../../feedback/explain-series.js';
 import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
 import type { Logger } from '../../logger.js';
@@ -42,4 +43,8 @@ export interface ListenerDeps {
   readonly teamMembers?: ReadonlyMap<string, readonly string[]>;
   /** Champion and challenger names for /vigil shadow (absent: champion "default", no challenger). */
   shadow?: ShadowSetup;
+  /** The call graph, configured and discovered, for /vigil topology (absent: configured edges unknown). */
+  readonly topology?: Topology | undefined;
+  /** The service graph read (topology_discovery.source), or null when discovery is off. */
+  readonly topologySource?: string | null;
 }

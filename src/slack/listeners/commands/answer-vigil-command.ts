@@ -19,6 +19,7 @@ import { answerShowCommand } from './answer-show-command.js';
 import { answerSilenceCommand } from './answer-silence-command.js';
 import { answerSilencesCommand } from './answer-silences-command.js';
 import { answerStats } from './answer-stats.js';
+import { answerTopologyCommand } from './answer-topology-command.js';
 import { answerUnsilenceCommand } from './answer-unsilence-command.js';
 
 /**
@@ -120,6 +121,8 @@ export async function answerVigilCommand(
       return answerSilencesCommand(args, deps);
     case 'unsilence':
       return answerUnsilenceCommand(args, deps, user);
+    case 'topology':
+      return answerTopologyCommand(args, deps.topology, deps.topologySource ?? null, deps.now());
     default:
       return buildUsageReply(`Unknown command \`${sub.slice(0, 40)}\`.`);
   }
