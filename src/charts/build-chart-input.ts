@@ -21,7 +21,10 @@ export interface ChartData {
  * onset, which the detector drew from the history before it. Vigil keeps no expected range for
  * points that were not anomalous, so a quiet stretch shows the range last known to hold there.
  */
-export function bandAt(timestamps: ArrayLike<number>, anomalies: readonly SeriesAnomalyPoint[]): IncidentChartInput['band'] {
+export function bandAt(
+  timestamps: ArrayLike<number>,
+  anomalies: readonly SeriesAnomalyPoint[],
+): IncidentChartInput['band'] {
   const band: Array<{ timestampMs: number; lower: number; upper: number } | null> = [];
   if (anomalies.length === 0) return band;
   let next = 0;

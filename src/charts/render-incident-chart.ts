@@ -1,5 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
 import { createRequire } from 'node:module';
+import { Resvg } from '@resvg/resvg-js';
 import { formatValue, type Unit } from '../slack/blocks/format-value.js';
 
 /**
@@ -102,18 +102,22 @@ export function renderIncidentChart(input: IncidentChartInput): IncidentChart {
   // The band is two stacked series: an invisible lower edge, and the width above it filled.
   const lower = input.band.map((b) => (b ? [b.timestampMs, b.lower] : [null, null]));
   const width_ = input.band.map((b) => (b ? [b.timestampMs, b.upper - b.lower] : [null, null]));
-  const marks: Array<{ xAxis: number; lineStyle: { color: string; type: 'dashed' | 'solid'; width: number }; label: object }> = [];
+  const marks: Array<{
+    xAxis: number;
+    lineStyle: { color: string; type: 'dashed' | 'solid'; width: number };
+    label: object;
+  }> = [];
   if (input.onsetMs !== null)
     marks.push({
       xAxis: input.onsetMs,
       lineStyle: { color: CHART_COLOURS.anomaly, type: 'dashed', width: 2 },
-      label: { show: true, formatter: 'onset', color: CHART_COLOURS.anomaly, position: 'insideEndTop' },
+      label: { show: true, formatter: 'onset', color: CHART_COLOURS.anomaly, position: 'insideStartTop' },
     });
   for (const d of input.deploys)
     marks.push({
       xAxis: d.timestampMs,
       lineStyle: { color: CHART_COLOURS.deploy, type: 'solid', width: 3 },
-      label: { show: true, formatter: d.label, color: CHART_COLOURS.deploy, position: 'insideEndBottom' },
+      label: { show: true, formatter: d.label, color: CHART_COLOURS.deploy, position: 'insideEndTop' },
     });
   const chart = init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {

@@ -1,3 +1,4 @@
+import { type ChartAttacher, createChartAttacher } from '../charts/create-chart-attacher.js';
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
 import { createTopology, type Topology } from '../correlation/topology.js';
@@ -24,6 +25,7 @@ import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
 import { createScorecardRepo, type ScorecardRepo } from '../storage/scorecard-repo.js';
+import { createSeriesAnomaliesRepo } from '../storage/series-anomalies-repo.js';
 import { createSeriesLookupRepo, type SeriesLookupRepo } from '../storage/series-lookup-repo.js';
 import { createShadowRepo, type ShadowRepo } from '../storage/shadow-repo.js';
 import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-detection-cycle.js';
@@ -77,6 +79,11 @@ export interface PipelineOptions {
   logger: Logger;
   /** Where cards go; without one, incidents are only stored (headless replay). */
   publisher?: CardPublisher;
+  /**
+   * Where the cards' charts read their series when detection runs in another thread (the bot: its
+   * own Prometheus client on this thread); otherwise the detection's source is used.
+   */
+  chartSource?: SampleSource;
   /** How actions run and where requests are told; without it, cards offer no actions. */
   remediation?: {
     executor: Executor;
@@ -111,6 +118,22 @@ export function routingOf(config: Pick<VigilConfig, 'teams' | 'slack'>): Routing
   };
 }
 
+/** Charts for the cards, when the publisher can put images in a thread and there is a source to read. */
+function chartAttacherOf(options: PipelineOptions, repos: Repos): ChartAttacher | undefined {
+  const source = options.chartSource ?? ('source' in options.detection ? options.detection.source : undefined);
+  if (!options.publisher?.attachImage || !source) return undefined;
+  return createChartAttacher({
+    source,
+    signals: options.config.signals,
+    stepSeconds: options.config.prometheus.step_seconds,
+    anomalies: repos.anomalies,
+    seriesAnomalies: createSeriesAnomaliesRepo(options.db),
+    opsEvents: repos.opsEvents,
+    publisher: options.publisher,
+    logger: options.logger.child({ name: 'chart' }),
+  });
+}
+
 /** Wires the pure stages to a source, the store and a publisher: the same for the bot and a replay. */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { config, logger } = options;
@@ -137,6 +160,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (added) detection.addOpsEvent(event);
     return added;
   };
+  const chart = chartAttacherOf(options, repos);
   let remediation: RemediationService | undefined;
   const publish = publisher
     ? (ids: string[]) =>
@@ -147,6 +171,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           units,
           feedbackEmoji: config.feedback,
           logger: logger.child({ name: 'publish' }),
+          ...(chart ? { chart } : {}),
           ...(remediation ? { remediationCard: remediation } : {}),
         })
     : undefined;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ChartAttacher } from '../charts/create-chart-attacher.js';
 import type { AnomalyEvent, Incident } from '../contracts/index.js';
 import { ErrorCode, errorMessage, isVigilError } from '../errors.js';
 import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
@@ -39,6 +40,8 @@ export interface PublishDeps {
   logger: Logger;
   /** Remediation offers and request states shown on the card; absent when nothing is configured. */
   remediationCard?: Pick<RemediationService, 'offers' | 'stateLines'>;
+  /** Puts the incident's chart in the card's thread when the card first goes out; absent: no charts. */
+  chart?: ChartAttacher;
   /**
    * Wall clock for post attempts and late cards (default: now). Not the cycle's clock: an attempt's
    * time is compared with Slack's message ts.
@@ -180,6 +183,8 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
         deps.anomalies.markAnnounced(id, untold.ids);
         deps.incidents.setLate(id, null, now().toISOString());
         cardInSlack = true;
+        // Once per incident, when it pages; attach never throws (a refused upload leaves the sparkline).
+        if (deps.chart) await deps.chart.attach(incident, where);
         if (details) await deps.publisher.reply(where.channel, where.ts, `Details of ${id}\n${details}`);
         continue;
       }
