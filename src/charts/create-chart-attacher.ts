@@ -125,7 +125,7 @@ export function createChartAttacher(options: ChartAttacherOptions): ChartAttache
       const unit = signal.unit;
       const inWindow = points.filter((p) => Date.parse(p.ts) >= startMs);
       const title = `${event.metric_name} · ${event.service} (${incident.id})`;
-      const chart = renderIncidentChart(
+      const chart = await renderIncidentChart(
         buildChartInput({
           title,
           unit,

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync } from '@resvg/resvg-js';
 import { formatValue, type Unit } from '../slack/blocks/format-value.js';
 
 /**
@@ -86,11 +86,12 @@ function valueRange(input: IncidentChartInput): { min: number; max: number } {
 
 /**
  * Draws the anomalous metric against its expected band as a PNG: ECharts' server-side SVG renderer
- * (no DOM, no canvas), rasterised by resvg (a Rust binary shipped in the npm package). Pure apart
- * from the system fonts resvg reads for the text; a few tens of ms for a few hundred points, so it
- * is run once per paged incident, never per detection tick.
+ * (no DOM, no canvas), rasterised by resvg (a Rust binary shipped in the npm package) on libuv's
+ * thread pool. Pure apart from the system fonts resvg reads for the text (none installed: the chart
+ * is drawn without its labels). The SVG half holds the event loop a few tens of ms for a few hundred
+ * points, so a chart is made once per paged incident, never per detection tick.
  */
-export function renderIncidentChart(input: IncidentChartInput): IncidentChart {
+export async function renderIncidentChart(input: IncidentChartInput): Promise<IncidentChart> {
   const width = input.width ?? 800;
   const height = input.height ?? 320;
   const { min: yMin, max: yMax } = valueRange(input);
@@ -120,6 +121,7 @@ export function renderIncidentChart(input: IncidentChartInput): IncidentChart {
       label: { show: true, formatter: d.label, color: CHART_COLOURS.deploy, position: 'insideEndTop' },
     });
   const chart = init(null, null, { renderer: 'svg', ssr: true, width, height });
+  let svg: string;
   try {
     chart.setOption({
       animation: false,
@@ -204,26 +206,25 @@ export function renderIncidentChart(input: IncidentChartInput): IncidentChart {
         },
       ],
     });
-    const svg = chart.renderToSVGString();
-    const png = new Resvg(svg, {
-      fitTo: { mode: 'width', value: width },
-      background: CHART_COLOURS.background,
-      font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
-    })
-      .render()
-      .asPng();
-    const plotWidth = width - CHART_GRID.left - CHART_GRID.right;
-    const plotHeight = height - CHART_GRID.top - CHART_GRID.bottom;
-    return {
-      png,
-      width,
-      height,
-      yMin,
-      yMax,
-      xOf: (ms) => CHART_GRID.left + ((ms - input.startMs) / (input.endMs - input.startMs)) * plotWidth,
-      yOf: (v) => CHART_GRID.top + (1 - (v - yMin) / (yMax - yMin)) * plotHeight,
-    };
+    svg = chart.renderToSVGString();
   } finally {
     chart.dispose();
   }
+  // Rasterising is the slow half (tens of ms): resvg does it on libuv's thread pool, off the event loop.
+  const image = await renderAsync(svg, {
+    fitTo: { mode: 'width', value: width },
+    background: CHART_COLOURS.background,
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  });
+  const plotWidth = width - CHART_GRID.left - CHART_GRID.right;
+  const plotHeight = height - CHART_GRID.top - CHART_GRID.bottom;
+  return {
+    png: image.asPng(),
+    width,
+    height,
+    yMin,
+    yMax,
+    xOf: (ms) => CHART_GRID.left + ((ms - input.startMs) / (input.endMs - input.startMs)) * plotWidth,
+    yOf: (v) => CHART_GRID.top + (1 - (v - yMin) / (yMax - yMin)) * plotHeight,
+  };
 }
