@@ -52,7 +52,12 @@ export interface FakeFile {
   /** The bytes POSTed to the upload URL; null until then. */
   bytes: Buffer | null;
   /** Set by files.completeUploadExternal. */
-  shared: { channel: string; thread_ts: string | undefined; title: string | undefined; initial_comment: string | undefined } | null;
+  shared: {
+    channel: string;
+    thread_ts: string | undefined;
+    title: string | undefined;
+    initial_comment: string | undefined;
+  } | null;
 }
 
 export interface FakeSlackOptions {
@@ -318,7 +323,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (listed.length === 0) return fail('invalid_arguments');
         // Only files whose bytes arrived, with as many bytes as announced, can be completed.
         const found = listed.map((f) => files.get(f.id));
-        if (found.some((f) => !f || !f.bytes || f.bytes.length !== f.length)) return fail('file_not_found');
+        if (found.some((f) => !f?.bytes || f.bytes.length !== f.length)) return fail('file_not_found');
         const channelId = params.channel_id === undefined ? undefined : String(params.channel_id);
         if (channelId !== undefined) {
           const c = visible(channels.get(channelId));
@@ -330,7 +335,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           if (threadTs && !messages.get(c.id)?.some((m) => m.ts === threadTs)) return fail('invalid_thread_ts');
           const comment = typeof params.initial_comment === 'string' ? params.initial_comment : undefined;
           listed.forEach((f, i) => {
-            (found[i] as FakeFile).shared = { channel: c.id, thread_ts: threadTs, title: f.title, initial_comment: comment };
+            (found[i] as FakeFile).shared = {
+              channel: c.id,
+              thread_ts: threadTs,
+              title: f.title,
+              initial_comment: comment,
+            };
           });
           const message: FakeMessage = {
             ts: nextTs(),
@@ -367,7 +377,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       // The upload URL files.getUploadURLExternal handed out: takes the bytes once, answers in plain text.
       const file = files.get(url.pathname.slice('/upload/'.length));
       const bytes = await uploadedBytes(req.headers['content-type'], rawBytes);
-      calls.push({ method: 'upload', params: { path: url.pathname, bytes: bytes?.length ?? 0 }, authorization: req.headers.authorization });
+      calls.push({
+        method: 'upload',
+        params: { path: url.pathname, bytes: bytes?.length ?? 0 },
+        authorization: req.headers.authorization,
+      });
       if (!file || file.bytes || !bytes) {
         res.writeHead(file ? 400 : 404, { 'content-type': 'text/plain' }).end('upload refused');
         return;
