@@ -48,6 +48,11 @@ export function buildChartInput(data: ChartData): IncidentChartInput {
     return t >= data.startMs && t <= data.endMs;
   });
   const first = inWindow[0];
+  // A detector's lower bound can go below zero (mean minus a few sigmas); for a series that never
+  // does (a latency, a rate) that only means "no lower limit", and is drawn as zero.
+  let nonNegative = true;
+  for (let i = 0; i < data.values.length && nonNegative; i += 1) nonNegative = (data.values[i] as number) >= 0;
+  const band = bandAt(data.timestamps, inWindow).map((b) => (b && nonNegative && b.lower < 0 ? { ...b, lower: 0 } : b));
   return {
     title: data.title,
     unit: data.unit,
@@ -55,7 +60,7 @@ export function buildChartInput(data: ChartData): IncidentChartInput {
     endMs: data.endMs,
     timestamps: data.timestamps,
     values: data.values,
-    band: bandAt(data.timestamps, inWindow),
+    band,
     anomalies: inWindow.map((a) => ({ timestampMs: Date.parse(a.ts), value: a.value })),
     onsetMs: first ? Date.parse(first.ts) : null,
     deploys: data.deploys.filter((d) => d.timestampMs >= data.startMs && d.timestampMs <= data.endMs),

@@ -102,7 +102,7 @@ export async function renderIncidentChart(input: IncidentChartInput): Promise<In
   }
   // The band is two stacked series: an invisible lower edge, and the width above it filled.
   const lower = input.band.map((b) => (b ? [b.timestampMs, b.lower] : [null, null]));
-  const width_ = input.band.map((b) => (b ? [b.timestampMs, b.upper - b.lower] : [null, null]));
+  const spread = input.band.map((b) => (b ? [b.timestampMs, b.upper - b.lower] : [null, null]));
   const marks: Array<{
     xAxis: number;
     lineStyle: { color: string; type: 'dashed' | 'solid'; width: number };
@@ -178,7 +178,7 @@ export async function renderIncidentChart(input: IncidentChartInput): Promise<In
         {
           name: 'expected range',
           type: 'line',
-          data: width_,
+          data: spread,
           stack: 'band',
           stackStrategy: 'all',
           symbol: 'none',

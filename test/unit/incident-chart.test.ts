@@ -119,4 +119,22 @@ describe('buildChartInput', () => {
     expect(chart.anomalies).toEqual([{ timestampMs: at(150), value: 2 }]);
     expect(chart.deploys.map((d) => d.label)).toEqual(['deploy v2']);
   });
+
+  it('draws a negative lower bound of a series that never goes below zero as zero', () => {
+    const base = { title: 't', unit: 'seconds' as const, startMs: at(0), endMs: at(10), deploys: [] };
+    const positive = buildChartInput({
+      ...base,
+      timestamps: [at(0), at(1)],
+      values: [0.2, 0.9],
+      anomalies: [anomaly(1, -0.4, 0.5, 0.9)],
+    });
+    expect(positive.band.map((b) => b?.lower)).toEqual([0, 0]);
+    const signed = buildChartInput({
+      ...base,
+      timestamps: [at(0), at(1)],
+      values: [-0.2, 0.9],
+      anomalies: [anomaly(1, -0.4, 0.5, 0.9)],
+    });
+    expect(signed.band.map((b) => b?.lower)).toEqual([-0.4, -0.4]);
+  });
 });
