@@ -16,6 +16,11 @@ import type { IncidentsRepo } from '../storage/incidents-repo.js';
 
 const EVIDENCE_SERIES = 12;
 /**
+ * New cards charted in one run: a catch-up after an outage can open hundreds, and their charts
+ * (a query, a render, an upload each) would hold the next cycle back; the rest keep their sparkline.
+ */
+const CHARTS_PER_RUN = 10;
+/**
  * New series told in one thread reply: the strongest first ones, then how many more. A catch-up
  * after an outage can bring hundreds; nobody reads a reply that long, and the card's evidence and
  * `/vigil` commands have the rest.
@@ -157,6 +162,7 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
   const now = deps.now ?? (() => new Date());
   // Each incident is a few queries and a card to build: between them, Slack's requests get a turn.
   const slicer = createTimeSlicer();
+  const charts: Array<{ incident: Incident; where: CardLocation }> = [];
   for (const id of new Set(incidentIds)) {
     if (slicer.due()) await slicer.pause();
     const incident = deps.incidents.get(id);
@@ -183,8 +189,7 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
         deps.anomalies.markAnnounced(id, untold.ids);
         deps.incidents.setLate(id, null, now().toISOString());
         cardInSlack = true;
-        // Once per incident, when it pages; attach never throws (a refused upload leaves the sparkline).
-        if (deps.chart) await deps.chart.attach(incident, where);
+        if (deps.chart && charts.length < CHARTS_PER_RUN) charts.push({ incident, where });
         if (details) await deps.publisher.reply(where.channel, where.ts, `Details of ${id}\n${details}`);
         continue;
       }
@@ -210,5 +215,8 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       );
     }
   }
+  // Charts once every new card is out: a query, a render and an upload each must not hold back
+  // the next incident's page. attach never throws (a refused upload leaves the sparkline).
+  for (const { incident, where } of charts) await deps.chart?.attach(incident, where);
   return result;
 }
