@@ -265,6 +265,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       logger,
       now,
       publisher: createSlackPublisher({ client: app.client, poster }),
+      // The detection thread has its own client; the cards' charts query from this thread.
+      ...(detectionThread ? { chartSource: configuredPrometheusSource(config, secretEnv) } : {}),
       remediation: {
         executor: createExecutors({ remediation: config.remediation, secretEnv, now }),
         notifier: createSlackRemediationNotifier(app.client),

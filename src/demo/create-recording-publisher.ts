@@ -1,15 +1,28 @@
 import type { SlackMessage } from '../slack/blocks/block-kit-limits.js';
-import type { CardPublisher } from '../slack/card-publisher.js';
+import type { CardImage, CardPublisher } from '../slack/card-publisher.js';
 
 export type RecordedCall =
   | { method: 'chat.postMessage'; channel: string; ts: string; message: SlackMessage }
   | { method: 'chat.update'; channel: string; ts: string; message: SlackMessage }
-  | { method: 'chat.postMessage (thread)'; channel: string; thread_ts: string; text: string };
+  | { method: 'chat.postMessage (thread)'; channel: string; thread_ts: string; text: string }
+  | {
+      method: 'files.uploadV2';
+      channel: string;
+      thread_ts: string;
+      incident_id: string;
+      filename: string;
+      title: string;
+      alt_text: string;
+      initial_comment: string;
+      bytes: number;
+    };
 
 export interface RecordingPublisher extends CardPublisher {
   calls: RecordedCall[];
   /** The latest version of every card, by message ts. */
   cards: Map<string, { channel: string; message: SlackMessage }>;
+  /** Every image put in a thread (the incident charts), by incident id; the calls hold only their size. */
+  images: Map<string, CardImage>;
 }
 
 /**
@@ -23,6 +36,7 @@ export function createRecordingPublisher(
   const calls: RecordedCall[] = [];
   const cards = new Map<string, { channel: string; message: SlackMessage }>();
   const incidentOf = new Map<string, string>();
+  const images = new Map<string, CardImage>();
   let seq = 0;
   const record = (call: RecordedCall) => {
     calls.push(call);
@@ -31,6 +45,7 @@ export function createRecordingPublisher(
   return {
     calls,
     cards,
+    images,
     async post(channel, message, incidentId) {
       const where = forward
         ? await forward.post(channel, message, incidentId)
@@ -55,6 +70,21 @@ export function createRecordingPublisher(
     async reply(channel, threadTs, text) {
       await forward?.reply(channel, threadTs, text);
       record({ method: 'chat.postMessage (thread)', channel, thread_ts: threadTs, text });
+    },
+    async attachImage(channel, threadTs, image) {
+      await forward?.attachImage?.(channel, threadTs, image);
+      images.set(image.incidentId, image);
+      record({
+        method: 'files.uploadV2',
+        channel,
+        thread_ts: threadTs,
+        incident_id: image.incidentId,
+        filename: image.filename,
+        title: image.title,
+        alt_text: image.altText,
+        initial_comment: image.comment,
+        bytes: image.png.length,
+      });
     },
   };
 }

@@ -28,6 +28,7 @@ function toChannel(channel: string, inner: CardPublisher): CardPublisher {
     findCard: (_c, incidentId, since) => inner.findCard(channel, incidentId, since),
     update: (c, ts, message) => inner.update(c, ts, message),
     reply: (c, ts, text) => inner.reply(c, ts, text),
+    ...(inner.attachImage ? { attachImage: inner.attachImage } : {}),
   };
 }
 
@@ -66,7 +67,18 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       write(`\n▶ new card in ${call.channel}\n${renderCardText(call.message)}\n`);
     } else if (call.method === 'chat.postMessage (thread)') {
       write(`  ↳ thread reply: ${mrkdwnToPlain(call.text).split('\n').join('\n    ')}\n`);
+    } else if (call.method === 'files.uploadV2') {
+      write(`  ↳ chart in the thread: ${saveChart(call.incident_id)}\n    (${call.alt_text})\n`);
     }
+  };
+  // The charts are written as they are made: the printed card names the file.
+  const saveChart = (incidentId: string): string => {
+    const image = publisher.images.get(incidentId);
+    if (!image) return '(not rendered)';
+    const path = join(options.outDir, image.filename);
+    mkdirSync(options.outDir, { recursive: true });
+    writeFileSync(path, image.png);
+    return path;
   };
   const publisher = createRecordingPublisher(onCall, live);
   // A silence typed in Slack before the catalog burst (06:40–06:55): recorded, never paged.
@@ -118,7 +130,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   );
   write(
     `\n${result.incidents.length} incidents from ${result.anomalies} anomalies in ${result.cycles} cycles. ` +
-      `Block Kit JSON of each card: ${join(options.outDir, 'cards')}/; every Slack call: ${join(options.outDir, 'slack-calls.jsonl')}\n`,
+      `Block Kit JSON of each card: ${join(options.outDir, 'cards')}/; every Slack call: ${join(options.outDir, 'slack-calls.jsonl')}; ` +
+      `charts (PNG): ${publisher.images.size === 0 ? 'none' : [...publisher.images.values()].map((i) => join(options.outDir, i.filename)).join(', ')}\n`,
   );
   result.db.close();
   return 0;

@@ -1,3 +1,4 @@
+import { type ChartAttacher, createChartAttacher } from '../charts/create-chart-attacher.js';
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
 import { createTopology, type DiscoveredEdge, type Topology } from '../correlation/topology.js';
@@ -27,6 +28,7 @@ import type { Db } from '../storage/open-database.js';
 import { createOpsEventsRepo, type OpsEventsRepo } from '../storage/ops-events-repo.js';
 import { createRemediationRepo, type RemediationRepo } from '../storage/remediation-repo.js';
 import { createScorecardRepo, type ScorecardRepo } from '../storage/scorecard-repo.js';
+import { createSeriesAnomaliesRepo } from '../storage/series-anomalies-repo.js';
 import { createSeriesLookupRepo, type SeriesLookupRepo } from '../storage/series-lookup-repo.js';
 import { createShadowRepo, type ShadowRepo } from '../storage/shadow-repo.js';
 import { createSilencesRepo, type SilencesRepo } from '../storage/silences-repo.js';
@@ -93,6 +95,11 @@ export interface PipelineOptions {
   publisher?: CardPublisher;
   /** The clock silences are dated and expire by (default: the remediation clock, else the wall clock). */
   now?: () => Date;
+  /**
+   * Where the cards' charts read their series when detection runs in another thread (the bot: its
+   * own Prometheus client on this thread); otherwise the detection's source is used.
+   */
+  chartSource?: SampleSource;
   /** How actions run and where requests are told; without it, cards offer no actions. */
   remediation?: {
     executor: Executor;
@@ -129,6 +136,22 @@ export function routingOf(config: Pick<VigilConfig, 'teams' | 'slack'>): Routing
   };
 }
 
+/** Charts for the cards, when the publisher can put images in a thread and there is a source to read. */
+function chartAttacherOf(options: PipelineOptions, repos: Repos): ChartAttacher | undefined {
+  const source = options.chartSource ?? ('source' in options.detection ? options.detection.source : undefined);
+  if (!options.publisher?.attachImage || !source) return undefined;
+  return createChartAttacher({
+    source,
+    signals: options.config.signals,
+    stepSeconds: options.config.prometheus.step_seconds,
+    anomalies: repos.anomalies,
+    seriesAnomalies: createSeriesAnomaliesRepo(options.db),
+    opsEvents: repos.opsEvents,
+    publisher: options.publisher,
+    logger: options.logger.child({ name: 'chart' }),
+  });
+}
+
 /** Wires the pure stages to a source, the store and a publisher: the same for the bot and a replay. */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { config, logger } = options;
@@ -155,6 +178,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (added) detection.addOpsEvent(event);
     return added;
   };
+  const chart = chartAttacherOf(options, repos);
   let remediation: RemediationService | undefined;
   const publish = publisher
     ? (ids: string[]) =>
@@ -165,6 +189,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           units,
           feedbackEmoji: config.feedback,
           logger: logger.child({ name: 'publish' }),
+          ...(chart ? { chart } : {}),
           ...(remediation ? { remediationCard: remediation } : {}),
         })
     : undefined;

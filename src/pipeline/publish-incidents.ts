@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ChartAttacher } from '../charts/create-chart-attacher.js';
 import type { AnomalyEvent, Incident } from '../contracts/index.js';
 import { ErrorCode, errorMessage, isVigilError } from '../errors.js';
 import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
@@ -14,6 +15,11 @@ import type { FeedbackRepo } from '../storage/feedback-repo.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 
 const EVIDENCE_SERIES = 12;
+/**
+ * New cards charted in one run: a catch-up after an outage can open hundreds, and their charts
+ * (a query, a render, an upload each) would hold the next cycle back; the rest keep their sparkline.
+ */
+const CHARTS_PER_RUN = 10;
 /**
  * New series told in one thread reply: the strongest first ones, then how many more. A catch-up
  * after an outage can bring hundreds; nobody reads a reply that long, and the card's evidence and
@@ -39,6 +45,8 @@ export interface PublishDeps {
   logger: Logger;
   /** Remediation offers and request states shown on the card; absent when nothing is configured. */
   remediationCard?: Pick<RemediationService, 'offers' | 'stateLines'>;
+  /** Puts the incident's chart in the card's thread when the card first goes out; absent: no charts. */
+  chart?: ChartAttacher;
   /**
    * Wall clock for post attempts and late cards (default: now). Not the cycle's clock: an attempt's
    * time is compared with Slack's message ts.
@@ -154,6 +162,7 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
   const now = deps.now ?? (() => new Date());
   // Each incident is a few queries and a card to build: between them, Slack's requests get a turn.
   const slicer = createTimeSlicer();
+  const charts: Array<{ incident: Incident; where: CardLocation }> = [];
   for (const id of new Set(incidentIds)) {
     if (slicer.due()) await slicer.pause();
     const incident = deps.incidents.get(id);
@@ -182,6 +191,7 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
         deps.anomalies.markAnnounced(id, untold.ids);
         deps.incidents.setLate(id, null, now().toISOString());
         cardInSlack = true;
+        if (deps.chart && charts.length < CHARTS_PER_RUN) charts.push({ incident, where });
         if (details) await deps.publisher.reply(where.channel, where.ts, `Details of ${id}\n${details}`);
         continue;
       }
@@ -207,5 +217,8 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
       );
     }
   }
+  // Charts once every new card is out: a query, a render and an upload each must not hold back
+  // the next incident's page. attach never throws (a refused upload leaves the sparkline).
+  for (const { incident, where } of charts) await deps.chart?.attach(incident, where);
   return result;
 }

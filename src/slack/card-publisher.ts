@@ -1,6 +1,18 @@
 import type { SlackMessage } from './blocks/block-kit-limits.js';
 
 /** Where a card lives: Slack answers the channel id, which updates need. */
+/** An image for a card's thread (the incident chart). */
+export interface CardImage {
+  png: Buffer;
+  filename: string;
+  title: string;
+  /** What the image shows, for screen readers (Slack's alt_text). */
+  altText: string;
+  /** The message that goes with it in the thread. */
+  comment: string;
+  incidentId: string;
+}
+
 export interface CardLocation {
   channel: string;
   ts: string;
@@ -17,4 +29,6 @@ export interface CardPublisher {
   findCard(channel: string, incidentId: string, since: Date): Promise<CardLocation | null>;
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   reply(channel: string, threadTs: string, text: string): Promise<void>;
+  /** Puts an image in the card's thread (files.uploadV2); absent where images cannot go. */
+  attachImage?(channel: string, threadTs: string, image: CardImage): Promise<void>;
 }

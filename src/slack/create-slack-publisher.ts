@@ -118,5 +118,20 @@ export function createSlackPublisher(options: SlackPublisherOptions): CardPublis
         poster.chat.postMessage({ channel, thread_ts: threadTs, text, unfurl_links: false, unfurl_media: false }),
       );
     },
+    async attachImage(channel, threadTs, image) {
+      // files.getUploadURLExternal, a POST of the bytes, files.completeUploadExternal. Sent by the
+      // client that does not retry: a completed upload retried would show the chart twice.
+      await call('files.uploadV2', channel, () =>
+        poster.filesUploadV2({
+          channel_id: channel,
+          thread_ts: threadTs,
+          file: image.png,
+          filename: image.filename,
+          title: image.title,
+          alt_text: image.altText,
+          initial_comment: image.comment,
+        }),
+      );
+    },
   };
 }

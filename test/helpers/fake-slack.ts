@@ -5,6 +5,9 @@
  * Like Slack it refuses posts to channels the bot may not post to, hides private channels the bot is
  * not in, sends events only from channels the bot is a member of, can take a post and answer it
  * late (the message exists although the client gave up), and answers 429 with Retry-After.
+ * File uploads go as with Slack's files.uploadV2: files.getUploadURLExternal (files:write scope)
+ * hands out an upload URL on this server, the bytes are POSTed there, and
+ * files.completeUploadExternal shares the uploaded files into a channel (or a thread) the bot is in.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -34,7 +37,27 @@ export interface FakeMessage {
   blocks?: unknown;
   thread_ts?: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: Array<{ id: string; title: string | undefined }>;
   bot_id: string;
+}
+
+/** A file uploaded with the external upload flow (files.uploadV2). */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  /** The length announced to files.getUploadURLExternal. */
+  length: number;
+  alt_text: string | undefined;
+  /** The bytes POSTed to the upload URL; null until then. */
+  bytes: Buffer | null;
+  /** Set by files.completeUploadExternal. */
+  shared: {
+    channel: string;
+    thread_ts: string | undefined;
+    title: string | undefined;
+    initial_comment: string | undefined;
+  } | null;
 }
 
 export interface FakeSlackOptions {
@@ -82,6 +105,8 @@ export interface FakeSlack {
   userGroups: Map<string, string[]>;
   /** Home tabs published (views.publish), by user id: the latest view each. */
   homeViews: Map<string, { type: string; blocks: Array<Record<string, unknown>> }>;
+  /** Files by id, as uploaded (files.getUploadURLExternal, the upload POST, files.completeUploadExternal). */
+  files: Map<string, FakeFile>;
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -133,10 +158,18 @@ function viewProblems(view: unknown): string[] {
   return problems;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The file in a multipart/form-data upload (web-api sends it as a form field), parsed by undici as a server would. */
+async function uploadedBytes(contentType: string | undefined, raw: Buffer): Promise<Buffer | null> {
+  if (!contentType?.startsWith('multipart/form-data')) return null;
+  const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  for (const [, value] of form) if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+  return null;
 }
 
 function parseParams(contentType: string | undefined, raw: string): Record<string, unknown> {
@@ -161,6 +194,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const scopes = new Set(options.scopes ?? MANIFEST_SCOPES);
   const channels = new Map<string, FakeChannel>();
   const messages = new Map<string, FakeMessage[]>();
+  const files = new Map<string, FakeFile>();
   let tsCounter = 0;
   const channelIdOf = (name: string) =>
     name.startsWith('#') ? `C${createHash('sha1').update(name).digest('hex').slice(0, 9).toUpperCase()}` : name;
@@ -295,6 +329,60 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           },
         };
       }
+      case 'files.getUploadURLExternal': {
+        const missing = needs('files:write');
+        if (missing) return missing;
+        const length = Number(params.length);
+        if (typeof params.filename !== 'string' || !params.filename || !Number.isInteger(length) || length <= 0)
+          return fail('invalid_arguments');
+        const id = `F${String(files.size + 1).padStart(8, '0')}`;
+        files.set(id, {
+          id,
+          filename: params.filename,
+          length,
+          alt_text: typeof params.alt_text === 'string' ? params.alt_text : undefined,
+          bytes: null,
+          shared: null,
+        });
+        return { body: { ok: true, upload_url: `http://127.0.0.1:${port}/upload/${id}`, file_id: id } };
+      }
+      case 'files.completeUploadExternal': {
+        const missing = needs('files:write');
+        if (missing) return missing;
+        const listed = JSON.parse(String(params.files ?? '[]')) as Array<{ id: string; title?: string }>;
+        if (listed.length === 0) return fail('invalid_arguments');
+        // Only files whose bytes arrived, with as many bytes as announced, can be completed.
+        const found = listed.map((f) => files.get(f.id));
+        if (found.some((f) => !f?.bytes || f.bytes.length !== f.length)) return fail('file_not_found');
+        const channelId = params.channel_id === undefined ? undefined : String(params.channel_id);
+        if (channelId !== undefined) {
+          const c = visible(channels.get(channelId));
+          if (!c) return fail('channel_not_found');
+          if (c.archived) return fail('is_archived');
+          // Sharing a file needs membership: chat:write.public covers messages only.
+          if (!c.member) return fail('not_in_channel');
+          const threadTs = typeof params.thread_ts === 'string' ? params.thread_ts : undefined;
+          if (threadTs && !messages.get(c.id)?.some((m) => m.ts === threadTs)) return fail('invalid_thread_ts');
+          const comment = typeof params.initial_comment === 'string' ? params.initial_comment : undefined;
+          listed.forEach((f, i) => {
+            (found[i] as FakeFile).shared = {
+              channel: c.id,
+              thread_ts: threadTs,
+              title: f.title,
+              initial_comment: comment,
+            };
+          });
+          const message: FakeMessage = {
+            ts: nextTs(),
+            text: comment ?? '',
+            bot_id: BOT_ID,
+            files: listed.map((f) => ({ id: f.id, title: f.title })),
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+          };
+          messages.set(c.id, [...(messages.get(c.id) ?? []), message]);
+        }
+        return { body: { ok: true, files: listed.map((f) => ({ id: f.id, title: f.title })) } };
+      }
       case 'apps.connections.open':
         return fake.socketUrl ? { body: { ok: true, url: fake.socketUrl } } : fail('invalid_auth');
       case 'usergroups.users.list': {
@@ -327,11 +415,29 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const held = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
-    const raw = await readBody(req);
+    const rawBytes = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     };
+    if (url.pathname.startsWith('/upload/')) {
+      // The upload URL files.getUploadURLExternal handed out: takes the bytes once, answers in plain text.
+      const file = files.get(url.pathname.slice('/upload/'.length));
+      const bytes = await uploadedBytes(req.headers['content-type'], rawBytes);
+      calls.push({
+        method: 'upload',
+        params: { path: url.pathname, bytes: bytes?.length ?? 0 },
+        authorization: req.headers.authorization,
+      });
+      if (!file || file.bytes || !bytes) {
+        res.writeHead(file ? 400 : 404, { 'content-type': 'text/plain' }).end('upload refused');
+        return;
+      }
+      file.bytes = bytes;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.length}`);
+      return;
+    }
+    const raw = rawBytes.toString('utf8');
     if (url.pathname.startsWith('/response/')) {
       responses.push({ id: url.pathname.slice('/response/'.length), body: JSON.parse(raw) as Record<string, unknown> });
       send(200, { ok: true });
@@ -386,6 +492,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     socketUrl: undefined,
     userGroups: new Map(),
     homeViews: new Map(),
+    files,
     apiUrl: `http://127.0.0.1:${port}/api/`,
     responseUrl: (id) => `http://127.0.0.1:${port}/response/${id}`,
     calls,
