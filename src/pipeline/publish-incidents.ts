@@ -14,6 +14,8 @@ import type { FeedbackRepo } from '../storage/feedback-repo.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 
 const EVIDENCE_SERIES = 12;
+/** Series read for the card's timeline and evidence times (earliest first): more than a card shows. */
+const TIMELINE_SERIES = 50;
 /**
  * New series told in one thread reply: the strongest first ones, then how many more. A catch-up
  * after an outage can bring hundreds; nobody reads a reply that long, and the card's evidence and
@@ -64,6 +66,10 @@ export function cardFor(
     incident,
     evidence: deps.anomalies.strongestPerSeries(incident.id, EVIDENCE_SERIES),
     anomalyCount: deps.incidents.anomalyCount(incident.id),
+    timeline: {
+      spans: deps.anomalies.seriesSpans(incident.id, TIMELINE_SERIES),
+      transitions: deps.incidents.transitions(incident.id),
+    },
     runbooks,
     units: deps.units,
     decisions: deps.incidents
