@@ -32,6 +32,7 @@ export function rarityPhrase(event: Pick<AnomalyEvent, 'detector' | 'anomaly_sco
   if (!CALIBRATED.has(event.detector)) return null;
   const tail = 1 - event.anomaly_score;
   const digits = tail <= 0 ? MAX_DIGITS : Math.min(MAX_DIGITS, -Math.log10(tail));
-  if (digits < 1) return `about ${Math.max(1, Math.round(100 * tail))}% of this series' points are as far out`;
+  // Commoner than 1 in 10: said as it is ("as rare as 1 in 8 points"), not as a power of ten.
+  if (digits < 1) return `as rare as 1 in ${Math.max(1, Math.round(1 / tail))} points of this series`;
   return `rarer than 1 in ${grouped(10 ** Math.floor(digits + 1e-9))} points of this series`;
 }
