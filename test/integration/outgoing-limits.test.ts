@@ -127,7 +127,7 @@ describe('every outgoing message within Slack limits, through the real receiver'
     const text = String(sent?.text);
     expect(text.length).toBeLessThanOrEqual(40_000);
     expect(text.endsWith('<@U0ALICE> …')).toBe(true);
-    const section = (sent?.blocks as Array<{ text: { text: string } }>)[0]?.text.text ?? '';
+    const section = ((sent?.blocks ?? []) as Array<{ text: { text: string } }>)[0]?.text.text ?? '';
     expect(section.length).toBeLessThanOrEqual(3000);
     expect(section.endsWith('<@U0ALICE> …')).toBe(true);
   });
