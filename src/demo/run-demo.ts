@@ -6,11 +6,14 @@ import type { Logger } from '../logger.js';
 import { runReplay } from '../replay/run-replay.js';
 import { mrkdwnToPlain, renderCardText } from '../slack/blocks/render-card-text.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
+import { checkOutgoingMessages } from '../slack/check-outgoing-messages.js';
 import { createPostingClient } from '../slack/create-posting-client.js';
 import { createRateLimitGate } from '../slack/create-rate-limit-gate.js';
 import { createSlackPublisher } from '../slack/create-slack-publisher.js';
+import { createSlackRemediationNotifier } from '../slack/create-slack-remediation-notifier.js';
 import { slackClientOptions } from '../slack/slack-client-options.js';
 import { createRecordingPublisher, type RecordedCall } from './create-recording-publisher.js';
+import { createDemoRemediation, type DemoRemediationMessage } from './demo-remediation.js';
 import { demoConfig, generateDemoScenario } from './generate-demo-scenario.js';
 
 export interface DemoOptions {
@@ -18,6 +21,21 @@ export interface DemoOptions {
   env: VigilEnv;
   logger: Logger;
   write: (text: string) => void;
+}
+
+/** A remediation message as the terminal shows it: who sees it, and its text as Slack renders it. */
+function describeRemediationMessage(m: DemoRemediationMessage): string {
+  const indent = (text: string) => text.split('\n').join('\n    ');
+  switch (m.method) {
+    case 'respond (ephemeral)':
+      return `  ↳ only ${m.user} sees: ${indent(mrkdwnToPlain(m.text))}\n`;
+    case 'chat.postMessage (thread text)':
+      return `  ↳ thread reply: ${indent(mrkdwnToPlain(m.text))}\n`;
+    case 'chat.postMessage (thread)':
+      return `  ↳ remediation request in the card's thread:\n${renderCardText(m.message)}\n`;
+    case 'chat.update':
+      return `  ↳ remediation request updated:\n${renderCardText(m.message)}\n`;
+  }
 }
 
 /** Sends every card to one channel: a demo must not post into real team channels. */
@@ -38,18 +56,23 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const { env, write } = options;
   const scenario = generateDemoScenario();
   const gate = createRateLimitGate();
+  // Messages fitted to Slack's limits on the way out, as the bot's are (checkOutgoingMessages).
+  const slackFetch = checkOutgoingMessages(gate.fetch, options.logger);
+  const liveClient = env.SLACK_BOT_TOKEN
+    ? new WebClient(
+        env.SLACK_BOT_TOKEN,
+        slackClientOptions({ apiUrl: env.SLACK_API_URL, timeoutMs: 10_000, retries: 2, fetch: slackFetch }),
+      )
+    : undefined;
   const live = env.SLACK_BOT_TOKEN
     ? toChannel(
         env.VIGIL_DEMO_CHANNEL,
         createSlackPublisher({
-          client: new WebClient(
-            env.SLACK_BOT_TOKEN,
-            slackClientOptions({ apiUrl: env.SLACK_API_URL, timeoutMs: 10_000, retries: 2, fetch: gate.fetch }),
-          ),
+          client: liveClient as WebClient,
           poster: createPostingClient(env.SLACK_BOT_TOKEN, {
             apiUrl: env.SLACK_API_URL,
             timeoutMs: 10_000,
-            fetch: gate.fetch,
+            fetch: slackFetch,
           }),
         }),
       )
@@ -68,7 +91,22 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
   };
   const publisher = createRecordingPublisher(onCall, live);
-  const result = await runReplay({ scenario, base: demoConfig(), logger: options.logger, publisher });
+  const base = demoConfig();
+  // A remediation request on the first multi-service incident, approved and run as a dry run.
+  const remediation = createDemoRemediation({
+    remediation: base.remediation,
+    logger: options.logger,
+    show: (m) => write(describeRemediationMessage(m)),
+    ...(liveClient ? { forward: createSlackRemediationNotifier(liveClient) } : {}),
+  });
+  const result = await runReplay({
+    scenario,
+    base,
+    logger: options.logger,
+    publisher,
+    remediation: remediation.options,
+    onCycle: (now, _outcome, pipeline) => remediation.onCycle(now, pipeline),
+  });
   const updates = publisher.calls.filter((c) => c.method === 'chat.update').length;
   write(`\n══ Cards as they stand at the end (after ${updates} in-place updates) ══\n`);
   for (const { channel, message } of publisher.cards.values()) write(`\n${channel}\n${renderCardText(message)}\n`);
@@ -82,12 +120,17 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     `${publisher.calls.map((c) => JSON.stringify(c)).join('\n')}\n`,
   );
   writeFileSync(
+    join(options.outDir, 'remediation-messages.jsonl'),
+    `${remediation.messages.map((m) => JSON.stringify(m)).join('\n')}\n`,
+  );
+  writeFileSync(
     join(options.outDir, 'incidents.jsonl'),
     `${result.incidents.map((i) => JSON.stringify(i)).join('\n')}\n`,
   );
   write(
     `\n${result.incidents.length} incidents from ${result.anomalies} anomalies in ${result.cycles} cycles. ` +
-      `Block Kit JSON of each card: ${join(options.outDir, 'cards')}/; every Slack call: ${join(options.outDir, 'slack-calls.jsonl')}\n`,
+      `Block Kit JSON of each card: ${join(options.outDir, 'cards')}/; every Slack call: ${join(options.outDir, 'slack-calls.jsonl')}; ` +
+      `the remediation request's messages: ${join(options.outDir, 'remediation-messages.jsonl')}\n`,
   );
   result.db.close();
   return 0;
