@@ -1,4 +1,5 @@
 import type { FetchFunction } from '@slack/web-api';
+import { appendAll } from '../collections/append-all.js';
 import type { Logger } from '../logger.js';
 import { fitMessage } from './blocks/fit-message.js';
 
@@ -61,7 +62,7 @@ export function checkOutgoingMessages(next: FetchFunction, logger: Logger): Fetc
       const text = form.get('text');
       const fitted = fitMessage({ ...(text !== null ? { text } : {}), ...(blocks !== undefined ? { blocks } : {}) });
       if (fitted.changes.length === 0) return next(url, init);
-      changes.push(...fitted.changes);
+      appendAll(changes, fitted.changes);
       if (typeof fitted.message.text === 'string') form.set('text', fitted.message.text);
       if (fitted.message.blocks !== undefined) form.set('blocks', JSON.stringify(fitted.message.blocks));
     } else {
@@ -69,7 +70,7 @@ export function checkOutgoingMessages(next: FetchFunction, logger: Logger): Fetc
       if (typeof view !== 'object' || view === null) return next(url, init);
       const fitted = fitMessage(view as { blocks?: unknown }, 100);
       if (fitted.changes.length === 0) return next(url, init);
-      changes.push(...fitted.changes);
+      appendAll(changes, fitted.changes);
       form.set('view', JSON.stringify(fitted.message));
     }
     log.warn({ method, changes }, 'message fitted to Slack limits');

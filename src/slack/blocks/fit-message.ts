@@ -83,6 +83,20 @@ function fitBlock(block: unknown, i: number, changes: string[]): unknown {
   }
 }
 
+const CHECKED_TYPES = new Set(['header', 'section', 'divider', 'context', 'image']);
+const CHECKED_ELEMENTS = new Set(['button', 'static_select']);
+
+/** A block of a kind block-kit-limits.ts describes in full. */
+function isCheckable(block: unknown): boolean {
+  if (!isObject(block) || typeof block.type !== 'string') return false;
+  if (CHECKED_TYPES.has(block.type)) return true;
+  return (
+    block.type === 'actions' &&
+    Array.isArray(block.elements) &&
+    block.elements.every((e) => isObject(e) && CHECKED_ELEMENTS.has(String(e.type)))
+  );
+}
+
 /** The blocks that stand in for ones that cannot be sent: the message's text, cut to one section. */
 function textAsBlocks(text: string): Json[] {
   return [{ type: 'section', text: { type: 'mrkdwn', text: cutText(text || ' ', SECTION_TEXT) } }];
@@ -110,8 +124,10 @@ export function fitMessage<T extends { text?: unknown; blocks?: unknown }>(messa
     ];
   }
   const text = typeof out.text === 'string' ? out.text : '';
-  // Block by block: one Slack would refuse is left out, not the whole message.
+  // Block by block: one Slack would refuse is left out, not the whole message. Only blocks of the
+  // kinds Vigil's schema describes are judged; others (a modal's input, a rich_text) pass as they are.
   blocks = blocks.map((b, i) => {
+    if (!isCheckable(b)) return b;
     const problems = checkBlockKitLimits({ text: ' ', blocks: [b] } as SlackMessage);
     if (problems.length === 0) return b;
     changes.push(`blocks.${i} refused (${problems.slice(0, 2).join('; ')}): left out`);
