@@ -77,6 +77,13 @@ describe('fitMessage: every outgoing message within Block Kit limits', () => {
     expect(JSON.stringify(message.blocks)).toContain('left out');
   });
 
+  it('passes blocks of kinds it does not describe (a modal input) as they are', () => {
+    const input = { type: 'input', block_id: 'why', label: { type: 'plain_text', text: 'Why?' }, element: {} };
+    const { message, changes } = fitMessage({ blocks: [input] }, 100);
+    expect(changes).toEqual([]);
+    expect(message.blocks).toEqual([input]);
+  });
+
   it('keeps 49 of too many blocks and says how many more there were', () => {
     const blocks = Array.from({ length: 60 }, (_, i) => ({ type: 'section', text: { type: 'mrkdwn', text: `${i}` } }));
     const { message } = fitMessage({ text: 'many', blocks });
