@@ -206,13 +206,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           },
         };
       case 'chat.postMessage': {
-        const refused = slackMessageRefusal(params);
-        if (refused) return fail(refused);
         const c = visible(lookup(String(params.channel)));
         if (!c) return fail('channel_not_found');
         if (c.archived) return fail('is_archived');
         // chat:write.public posts to a public channel without joining it (https://docs.slack.dev/reference/scopes/chat.write.public).
         if (!c.member && !(scopes.has('chat:write.public') && !c.private)) return fail('not_in_channel');
+        const refused = slackMessageRefusal(params);
+        if (refused) return fail(refused);
         const message: FakeMessage = { ts: nextTs(), text: params.text, bot_id: BOT_ID };
         if (params.blocks !== undefined) message.blocks = params.blocks;
         if (typeof params.thread_ts === 'string') message.thread_ts = params.thread_ts;
@@ -221,13 +221,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { body: { ok: true, channel: c.id, ts: message.ts, message: { text: params.text } } };
       }
       case 'chat.update': {
-        const refused = slackMessageRefusal(params);
-        if (refused) return fail(refused);
         // Updates take the channel id Slack answered to the post.
         const c = visible(channels.get(String(params.channel)));
         if (!c) return fail('channel_not_found');
         const message = messages.get(c.id)?.find((m) => m.ts === params.ts);
         if (!message) return fail('message_not_found');
+        const refused = slackMessageRefusal(params);
+        if (refused) return fail(refused);
         message.text = params.text;
         if (params.blocks !== undefined) message.blocks = params.blocks;
         return { body: { ok: true, channel: c.id, ts: message.ts, text: params.text } };
