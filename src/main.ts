@@ -22,6 +22,7 @@ import { createExclusiveRunner } from './scheduler/create-exclusive-runner.js';
 import { schedulePeriodMs } from './scheduler/schedule-period-ms.js';
 import { type Scheduler, startScheduler } from './scheduler/start-scheduler.js';
 import { recordChampion } from './shadow/record-champion.js';
+import { checkOutgoingMessages } from './slack/check-outgoing-messages.js';
 import { createBotBacktests } from './slack/create-bot-backtests.js';
 import { createPostingClient } from './slack/create-posting-client.js';
 import { createRateLimitGate } from './slack/create-rate-limit-gate.js';
@@ -196,6 +197,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     // listeners reach the repos through pipelineRef, set before the app starts.
     // One Retry-After memory for every Web API client: Bolt's, and the one that posts cards.
     const rateLimits = createRateLimitGate();
+    // Every message any client or `respond` sends is fitted to Slack's limits on its way out.
+    const slackFetch = checkOutgoingMessages(rateLimits.fetch, logger);
     // A card is rebuilt from the store when its turn comes: one incident's updates go out in order.
     const republishing = createKeyedQueue();
     let backtests: SlackBacktests | undefined;
@@ -205,7 +208,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         secrets,
         timeoutMs: config.slack.timeout_ms,
         retries: options.slackRetries ?? 2,
-        fetch: rateLimits.fetch,
+        fetch: slackFetch,
         logger,
         ...(options.unhandledRequestTimeoutMillis !== undefined
           ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis }
@@ -256,7 +259,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const poster = createPostingClient(secrets.botToken, {
       apiUrl: secrets.apiUrl,
       timeoutMs: config.slack.timeout_ms,
-      fetch: rateLimits.fetch,
+      fetch: slackFetch,
     });
     const pipeline = createPipeline({
       config,
@@ -286,7 +289,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       poster: createPostingClient(secrets.botToken, {
         apiUrl: secrets.apiUrl,
         timeoutMs: config.slack.timeout_ms,
-        fetch: rateLimits.fetch,
+        fetch: slackFetch,
       }),
     });
     seriesTracked = pipeline.seriesTracked;

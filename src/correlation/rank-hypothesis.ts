@@ -1,5 +1,6 @@
 import { max, min } from 'simple-statistics';
 import type { Hypothesis } from '../contracts/index.js';
+import { readDeployReference } from '../incidents/deploy-reference.js';
 import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
 import { dependsOnTransitively, type Topology } from './topology.js';
 
@@ -59,6 +60,14 @@ function hhmm(ms: number): string {
 function list(names: readonly string[]): string {
   if (names.length <= 3) return names.join(', ');
   return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/** "deployed 4 min before (payment-api 1.4.2, 04:56 UTC)": when, as the card's timeline shows it. */
+function deployedBefore(reference: string, onsetMs: number): string {
+  const { version, atMs } = readDeployReference(reference);
+  if (atMs === null) return `deployed shortly before (${version})`;
+  const minutes = Math.max(0, Math.round((onsetMs - atMs) / 60_000));
+  return `deployed ${minutes < 1 ? 'less than a minute' : `${minutes} min`} before (${version}, ${hhmm(atMs)} UTC)`;
 }
 
 /**
@@ -122,7 +131,9 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
   });
   const top = ranked[0] as ServiceEvidence;
   const rest = ranked.slice(1);
-  const parts = [`earliest anomaly (${hhmm(start(top))} UTC, ${top.metrics.join(', ')})`];
+  // The signals are all those of the service so far, not only the first: said apart from the time,
+  // which must agree with the first time on the card's evidence.
+  const parts = [`earliest anomaly (${hhmm(start(top))} UTC; anomalous signals: ${top.metrics.join(', ')})`];
   let confidence: number;
   if (rest.length === 0) {
     confidence = 0.5;
@@ -161,7 +172,7 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
   }
   if (top.recentDeploy) {
     confidence += 0.1;
-    parts.push(`deployed shortly before (${top.recentDeploy})`);
+    parts.push(deployedBefore(top.recentDeploy, start(top)));
   }
   return {
     probable_starting_service: top.service,

@@ -1,6 +1,7 @@
 import { ConfigSchema, type VigilConfig } from '../config/config-schema.js';
 import type { MetricSample, OpsEvent } from '../contracts/index.js';
 import type { Scenario } from '../sources/load-scenario.js';
+import { DEMO_REMEDIATION } from './demo-remediation.js';
 
 /** mulberry32: a tiny seeded PRNG, so the demo shows the same story every time. */
 function seeded(seed: number): () => number {
@@ -122,5 +123,6 @@ export function demoConfig(): VigilConfig {
       { name: 'error_rate', query: 'error_rate', direction: 'up', unit: 'ratio' },
       { name: 'request_rate', query: 'request_rate', direction: 'both', unit: 'per_second' },
     ],
+    remediation: DEMO_REMEDIATION,
   });
 }

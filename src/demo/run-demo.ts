@@ -6,12 +6,15 @@ import type { Logger } from '../logger.js';
 import { runReplay } from '../replay/run-replay.js';
 import { mrkdwnToPlain, renderCardText } from '../slack/blocks/render-card-text.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
+import { checkOutgoingMessages } from '../slack/check-outgoing-messages.js';
 import { createPostingClient } from '../slack/create-posting-client.js';
 import { createRateLimitGate } from '../slack/create-rate-limit-gate.js';
 import { createSlackPublisher } from '../slack/create-slack-publisher.js';
+import { createSlackRemediationNotifier } from '../slack/create-slack-remediation-notifier.js';
 import { slackClientOptions } from '../slack/slack-client-options.js';
 import { createRecordingPublisher, type RecordedCall } from './create-recording-publisher.js';
 import { demoCommand } from './declare-demo-silence.js';
+import { createDemoRemediation, type DemoRemediationMessage } from './demo-remediation.js';
 import { demoConfig, generateDemoScenario } from './generate-demo-scenario.js';
 
 export interface DemoOptions {
@@ -19,6 +22,21 @@ export interface DemoOptions {
   env: VigilEnv;
   logger: Logger;
   write: (text: string) => void;
+}
+
+/** A remediation message as the terminal shows it: who sees it, and its text as Slack renders it. */
+function describeRemediationMessage(m: DemoRemediationMessage): string {
+  const indent = (text: string) => text.split('\n').join('\n    ');
+  switch (m.method) {
+    case 'respond (ephemeral)':
+      return `  ↳ only ${m.user} sees: ${indent(mrkdwnToPlain(m.text))}\n`;
+    case 'chat.postMessage (thread text)':
+      return `  ↳ thread reply: ${indent(mrkdwnToPlain(m.text))}\n`;
+    case 'chat.postMessage (thread)':
+      return `  ↳ remediation request in the card's thread:\n${renderCardText(m.message)}\n`;
+    case 'chat.update':
+      return `  ↳ remediation request updated:\n${renderCardText(m.message)}\n`;
+  }
 }
 
 /** Sends every card to one channel: a demo must not post into real team channels. */
@@ -40,18 +58,23 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const { env, write } = options;
   const scenario = generateDemoScenario();
   const gate = createRateLimitGate();
+  // Messages fitted to Slack's limits on the way out, as the bot's are (checkOutgoingMessages).
+  const slackFetch = checkOutgoingMessages(gate.fetch, options.logger);
+  const liveClient = env.SLACK_BOT_TOKEN
+    ? new WebClient(
+        env.SLACK_BOT_TOKEN,
+        slackClientOptions({ apiUrl: env.SLACK_API_URL, timeoutMs: 10_000, retries: 2, fetch: slackFetch }),
+      )
+    : undefined;
   const live = env.SLACK_BOT_TOKEN
     ? toChannel(
         env.VIGIL_DEMO_CHANNEL,
         createSlackPublisher({
-          client: new WebClient(
-            env.SLACK_BOT_TOKEN,
-            slackClientOptions({ apiUrl: env.SLACK_API_URL, timeoutMs: 10_000, retries: 2, fetch: gate.fetch }),
-          ),
+          client: liveClient as WebClient,
           poster: createPostingClient(env.SLACK_BOT_TOKEN, {
             apiUrl: env.SLACK_API_URL,
             timeoutMs: 10_000,
-            fetch: gate.fetch,
+            fetch: slackFetch,
           }),
         }),
       )
@@ -85,11 +108,21 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const silenceAt = new Date(Date.parse(scenario.samples[0]?.timestamp ?? '2026-11-02T00:00:00Z') + 390 * 60_000);
   const silenceText = 'silence catalog-api 1h canary rollout, errors expected';
   const silenceLog: string[] = [];
+  const base = demoConfig();
+  // A remediation request on the first multi-service incident, approved and run as a dry run.
+  const remediation = createDemoRemediation({
+    remediation: base.remediation,
+    logger: options.logger,
+    show: (m) => write(describeRemediationMessage(m)),
+    ...(liveClient ? { forward: createSlackRemediationNotifier(liveClient) } : {}),
+  });
   const result = await runReplay({
     scenario,
-    base: demoConfig(),
+    base,
     logger: options.logger,
     publisher,
+    remediation: remediation.options,
+    onCycle: (now, _outcome, pipeline) => remediation.onCycle(now, pipeline),
     beforeTicks: async (pipeline) => {
       const reply = await demoCommand(silenceText, pipeline, silenceAt, options.logger);
       const list = await demoCommand('silences', pipeline, silenceAt, options.logger);
@@ -125,13 +158,18 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     `${publisher.calls.map((c) => JSON.stringify(c)).join('\n')}\n`,
   );
   writeFileSync(
+    join(options.outDir, 'remediation-messages.jsonl'),
+    `${remediation.messages.map((m) => JSON.stringify(m)).join('\n')}\n`,
+  );
+  writeFileSync(
     join(options.outDir, 'incidents.jsonl'),
     `${result.incidents.map((i) => JSON.stringify(i)).join('\n')}\n`,
   );
   write(
     `\n${result.incidents.length} incidents from ${result.anomalies} anomalies in ${result.cycles} cycles. ` +
       `Block Kit JSON of each card: ${join(options.outDir, 'cards')}/; every Slack call: ${join(options.outDir, 'slack-calls.jsonl')}; ` +
-      `charts (PNG): ${publisher.images.size === 0 ? 'none' : [...publisher.images.values()].map((i) => join(options.outDir, i.filename)).join(', ')}\n`,
+      `charts (PNG): ${publisher.images.size === 0 ? 'none' : [...publisher.images.values()].map((i) => join(options.outDir, i.filename)).join(', ')}; ` +
+      `the remediation request's messages: ${join(options.outDir, 'remediation-messages.jsonl')}\n`,
   );
   result.db.close();
   return 0;

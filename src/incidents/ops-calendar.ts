@@ -3,6 +3,7 @@ import { dependsOnTransitively, type Topology } from '../correlation/topology.js
 import { type Silence, silenceTarget } from '../silences/silence.js';
 // The reason is typed in Slack and ends up in the card's notes (mrkdwn): escaped, never a mention.
 import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
+import { deployReference } from './deploy-reference.js';
 
 /** How long after a deploy an anomaly counts as "shortly after a deploy" (evidence and ranking). */
 export const RECENT_DEPLOY_MS = 30 * 60_000;
@@ -16,7 +17,7 @@ export interface Suppression {
 /** Deploys and maintenance windows: what the intake and replays feed, what detection and paging read. */
 export interface OpsCalendar {
   add(event: OpsEvent): void;
-  /** The version deployed to the service within RECENT_DEPLOY_MS before `atMs`, if any. */
+  /** The version deployed to the service within RECENT_DEPLOY_MS before `atMs`, and when (see deployReference). */
   recentDeploy(service: string, namespace: string, atMs: number): string | null;
   /**
    * Why an anomaly of this service at this time must not page, if it must not: a maintenance window
@@ -89,7 +90,7 @@ export function createOpsCalendar(options: OpsCalendarOptions, initial: readonly
     },
     recentDeploy(service, namespace, atMs) {
       const d = lastDeploy(service, namespace, atMs);
-      return d && atMs - d.at <= RECENT_DEPLOY_MS ? d.version : null;
+      return d && atMs - d.at <= RECENT_DEPLOY_MS ? deployReference(d.version, d.at) : null;
     },
     addSilence(silence) {
       const from = Date.parse(silence.starts_at);

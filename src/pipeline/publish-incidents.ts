@@ -15,6 +15,8 @@ import type { FeedbackRepo } from '../storage/feedback-repo.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 
 const EVIDENCE_SERIES = 12;
+/** Series read for the card's timeline and evidence times (earliest first): more than a card shows. */
+const TIMELINE_SERIES = 50;
 /**
  * New cards charted in one run: a catch-up after an outage can open hundreds, and their charts
  * (a query, a render, an upload each) would hold the next cycle back; the rest keep their sparkline.
@@ -72,6 +74,10 @@ export function cardFor(
     incident,
     evidence: deps.anomalies.strongestPerSeries(incident.id, EVIDENCE_SERIES),
     anomalyCount: deps.incidents.anomalyCount(incident.id),
+    timeline: {
+      spans: deps.anomalies.seriesSpans(incident.id, TIMELINE_SERIES),
+      transitions: deps.incidents.transitions(incident.id),
+    },
     runbooks,
     units: deps.units,
     decisions: deps.incidents

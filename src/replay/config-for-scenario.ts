@@ -41,6 +41,6 @@ export function configForScenario(
       runbooks: baseServices.get(s.name)?.runbooks ?? [],
     })),
     signals,
-    ...(base ? { detection: base.detection, correlation: base.correlation } : {}),
+    ...(base ? { detection: base.detection, correlation: base.correlation, remediation: base.remediation } : {}),
   });
 }

@@ -1,7 +1,7 @@
 import type { VigilConfig } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
 import type { CycleOutcome } from '../pipeline/create-detection-cycle.js';
-import { createPipeline, type Pipeline } from '../pipeline/create-pipeline.js';
+import { createPipeline, type Pipeline, type PipelineOptions } from '../pipeline/create-pipeline.js';
 import type { CardPublisher } from '../slack/card-publisher.js';
 import { createReplaySource, metricNamesOf } from '../sources/create-replay-source.js';
 import type { Scenario } from '../sources/load-scenario.js';
@@ -22,9 +22,11 @@ export interface ReplayOptions {
   publisher?: CardPublisher;
   /** SQLite path; a private in-memory database by default. */
   dbPath?: string;
-  onCycle?: (now: Date, outcome: CycleOutcome) => void;
+  onCycle?: (now: Date, outcome: CycleOutcome, pipeline: Pipeline) => void | Promise<void>;
   /** Runs once the pipeline exists, before the first tick (the demo declares a silence here). */
   beforeTicks?: (pipeline: Pipeline) => Promise<void>;
+  /** How actions run and where requests are told (the demo's dry run); without it, cards offer none. */
+  remediation?: PipelineOptions['remediation'];
 }
 
 export interface ReplayResult {
@@ -56,6 +58,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     detection: { source: createReplaySource(scenario.samples) },
     logger: options.logger,
     ...(options.publisher ? { publisher: options.publisher } : {}),
+    ...(options.remediation ? { remediation: options.remediation } : {}),
   });
   // The scenario's deploys and maintenance windows go through the same path as the intake endpoint.
   for (const event of scenario.events) pipeline.recordOpsEvent(event, 'replay');
@@ -73,7 +76,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     firstMs: first + tickMs,
     lastMs: last + tickMs,
     tickMs,
-    ...(options.onCycle ? { onCycle: options.onCycle } : {}),
+    ...(options.onCycle
+      ? { onCycle: (now: Date, outcome: CycleOutcome) => options.onCycle?.(now, outcome, pipeline) }
+      : {}),
   });
   const { cycles, anomalies } = ticks;
   const incidents = await readReplayIncidents(db, pipeline.repos.incidents);

@@ -11,7 +11,8 @@ export interface SimulatedTicksOptions {
    * the run there (cancelled).
    */
   beforeTick?: (nowMs: number) => Promise<boolean> | boolean;
-  onCycle?: (now: Date, outcome: CycleOutcome) => void;
+  /** After each tick; awaited, so that what it starts (the demo's remediation) happens at that time. */
+  onCycle?: (now: Date, outcome: CycleOutcome) => void | Promise<void>;
 }
 
 export interface SimulatedTicksResult {
@@ -34,7 +35,7 @@ export async function runSimulatedTicks(options: SimulatedTicksOptions): Promise
     const outcome = await options.cycle.run(now);
     cycles += 1;
     anomalies += outcome.anomalies;
-    options.onCycle?.(now, outcome);
+    await options.onCycle?.(now, outcome);
   }
   return { cycles, anomalies, finished: true };
 }

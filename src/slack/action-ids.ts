@@ -24,6 +24,7 @@ export const BlockId = {
   summary: 'vigil_incident_summary',
   hypothesis: 'vigil_incident_hypothesis',
   evidence: 'vigil_incident_evidence',
+  timeline: 'vigil_incident_timeline',
   runbooks: 'vigil_incident_runbooks',
   lifecycle: 'vigil_incident_lifecycle',
   notes: 'vigil_incident_notes',

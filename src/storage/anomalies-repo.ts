@@ -14,6 +14,22 @@ export interface AnomaliesRepo {
    */
   untold(incidentId: string, seriesLimit: number): { ids: string[]; newSeries: AnomalyEvent[]; newSeriesTotal: number };
   markAnnounced(incidentId: string, anomalyIds: readonly string[]): void;
+  /**
+   * Per series of the incident: its first and latest anomaly, how many, and the deploy its first
+   * anomaly named; earliest series first (the card's timeline and evidence times). Narrow columns
+   * only; event_json is read for each series' first row alone.
+   */
+  seriesSpans(incidentId: string, limit: number): SeriesSpan[];
+}
+
+export interface SeriesSpan {
+  series_key: string;
+  service: string;
+  metric_name: string;
+  first_at: string;
+  last_at: string;
+  count: number;
+  recent_deploy: string | null;
 }
 
 export function createAnomaliesRepo(db: Db): AnomaliesRepo {
@@ -65,6 +81,18 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
   const markMany = db.prepare(
     'UPDATE incident_anomalies SET announced = 1 WHERE incident_id = ? AND anomaly_id IN (SELECT value FROM json_each(?))',
   );
+  const spans = db.prepare(`WITH ranked AS (
+      SELECT a.id, a.series_key, a.service, a.metric_name,
+        ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.ts, a.id) AS rank,
+        MIN(a.ts) OVER (PARTITION BY a.series_key) AS first_at,
+        MAX(a.ts) OVER (PARTITION BY a.series_key) AS last_at,
+        COUNT(*) OVER (PARTITION BY a.series_key) AS count
+      FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
+      WHERE ia.incident_id = @incident),
+    firsts AS (SELECT * FROM ranked WHERE rank = 1 ORDER BY first_at, series_key LIMIT @limit)
+    SELECT f.series_key, f.service, f.metric_name, f.first_at, f.last_at, f.count,
+      json_extract(a.event_json, '$.evidence.recent_deploy') AS recent_deploy
+    FROM firsts f JOIN anomalies a ON a.id = f.id ORDER BY f.first_at, f.series_key`);
   const parseRows = (rows: unknown[]) =>
     rows.map((row) => AnomalyEventSchema.parse(JSON.parse((row as { event_json: string }).event_json)));
   return {
@@ -78,6 +106,7 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
         newSeriesTotal: rows[0]?.total ?? 0,
       };
     },
+    seriesSpans: (incidentId, limit) => spans.all({ incident: incidentId, limit }) as SeriesSpan[],
     markAnnounced: (incidentId, ids) => {
       markMany.run(incidentId, JSON.stringify(ids));
     },

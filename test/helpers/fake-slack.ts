@@ -179,6 +179,42 @@ function parseParams(contentType: string | undefined, raw: string): Record<strin
   return params;
 }
 
+/**
+ * What Slack refuses in a message (chat.postMessage, chat.update, chat.postEphemeral, a
+ * response_url reply), written apart from Vigil's own check so that the double does not share its
+ * mistakes: `msg_too_long` past 40 000 characters of text, `invalid_blocks` for a block over Block
+ * Kit's limits (https://docs.slack.dev/reference/block-kit/blocks), `msg_blocks_too_long` for
+ * blocks too long in all.
+ */
+export function slackMessageRefusal(params: Record<string, unknown>): string | null {
+  if (typeof params.text === 'string' && params.text.length > 40_000) return 'msg_too_long';
+  const blocks = params.blocks;
+  if (blocks === undefined) return typeof params.text === 'string' && params.text.length > 0 ? null : 'no_text';
+  if (!Array.isArray(blocks) || blocks.length > 50) return 'invalid_blocks';
+  const textOk = (t: unknown, max: number) => {
+    const text = (t as { text?: unknown } | undefined)?.text;
+    return typeof text === 'string' && text.length >= 1 && text.length <= max;
+  };
+  for (const b of blocks as Array<Record<string, unknown>>) {
+    const elements = (b.elements ?? []) as unknown[];
+    const fields = (b.fields ?? []) as unknown[];
+    const ok =
+      b.type === 'header'
+        ? textOk(b.text, 150)
+        : b.type === 'section'
+          ? (b.text === undefined || textOk(b.text, 3000)) &&
+            fields.length <= 10 &&
+            fields.every((f) => textOk(f, 2000))
+          : b.type === 'context'
+            ? elements.length >= 1 && elements.length <= 10 && elements.every((e) => textOk(e, 3000))
+            : b.type === 'actions'
+              ? elements.length >= 1 && elements.length <= 25
+              : true;
+    if (!ok) return 'invalid_blocks';
+  }
+  return JSON.stringify(blocks).length > 13_000 ? 'msg_blocks_too_long' : null;
+}
+
 const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;
 
 /** Slack's cursors are opaque; an offset in base64 behaves the same. */
@@ -239,6 +275,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (c.archived) return fail('is_archived');
         // chat:write.public posts to a public channel without joining it (https://docs.slack.dev/reference/scopes/chat.write.public).
         if (!c.member && !(scopes.has('chat:write.public') && !c.private)) return fail('not_in_channel');
+        const refused = slackMessageRefusal(params);
+        if (refused) return fail(refused);
         const message: FakeMessage = { ts: nextTs(), text: params.text, bot_id: BOT_ID };
         if (params.blocks !== undefined) message.blocks = params.blocks;
         if (typeof params.thread_ts === 'string') message.thread_ts = params.thread_ts;
@@ -252,6 +290,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (!c) return fail('channel_not_found');
         const message = messages.get(c.id)?.find((m) => m.ts === params.ts);
         if (!message) return fail('message_not_found');
+        const refused = slackMessageRefusal(params);
+        if (refused) return fail(refused);
         message.text = params.text;
         if (params.blocks !== undefined) message.blocks = params.blocks;
         return { body: { ok: true, channel: c.id, ts: message.ts, text: params.text } };
@@ -439,7 +479,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     const raw = rawBytes.toString('utf8');
     if (url.pathname.startsWith('/response/')) {
-      responses.push({ id: url.pathname.slice('/response/'.length), body: JSON.parse(raw) as Record<string, unknown> });
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      // A reply Slack refuses is not shown: an error status, which Bolt's respond() throws on.
+      const refused = slackMessageRefusal(body);
+      if (refused) {
+        send(400, { ok: false, error: refused });
+        return;
+      }
+      responses.push({ id: url.pathname.slice('/response/'.length), body });
       send(200, { ok: true });
       return;
     }

@@ -294,7 +294,9 @@ describe('Alertmanager intake: a real Alertmanager sends to Vigil, its alerts jo
     expect(evidence).toContain(
       `*checkout-api* Alertmanager: CheckoutLatencyHigh firing since ${hhmm(faultAt + MINUTE)} UTC (severity warning): p99 above 1 s`,
     );
-    expect(evidence).toMatch(/\*checkout-api\* `latency_p99` ↑ \*[\d.]+ m?s\* \(expected \d+ ms – \d+ ms\)/);
+    expect(evidence).toMatch(
+      /\*checkout-api\* `latency_p99` ↑ \*[\d.]+ m?s\*: \+[\d.]+ m?s above the expected \d+ ms – \d+ ms/,
+    );
     console.info(`card that joined Alertmanager alerts with an anomaly:\n${evidence}`);
   });
 

@@ -176,7 +176,8 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     expect(blocks).toContain('Probable starting service: payment-api');
     expect(blocks).toContain('checkout-api');
     expect(blocks).not.toContain('catalog-api');
-    expect(blocks).toMatch(/latency_p99` ↑ \*\d+ ms\* \(expected \d+ ms – \d+ ms\)/);
+    // The value, how far above its band in the metric's unit, and the band.
+    expect(blocks).toMatch(/latency_p99` ↑ \*[\d.]+ m?s\*: \+[\d.]+ m?s above the expected \d+ ms – \d+ ms/);
     expect(blocks).toContain('120 min window');
     expect(blocks).toContain('https://runbooks.example.com/payments');
     const incident = vigil.pipeline.repos.incidents.get(first.changes.opened[0]!)!;
@@ -315,7 +316,8 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
     });
     expect(res.status).toBe(200);
     const update = await slack.waitFor(() => slack.callsTo('chat.update').slice(updatesBefore).at(-1));
-    expect(JSON.stringify(update.params.blocks)).toContain('Acknowledged by <@U0ONCALL>');
+    // Told on the card's timeline (who and when), no longer as a separate note.
+    expect(JSON.stringify(update.params.blocks)).toMatch(/`\d\d:\d\d` acknowledged by <@U0ONCALL>/);
     expect(vigil.pipeline.repos.incidents.get(incident.id)?.status).toBe('acknowledged');
     // Acknowledging twice is refused, ephemerally, and changes nothing.
     await postSigned({

@@ -12,6 +12,7 @@ import {
   storyReaches,
 } from '../../src/correlation/topology.js';
 import { applyAnomalies, type LifecycleSettings } from '../../src/incidents/apply-anomalies.js';
+import { deployReference } from '../../src/incidents/deploy-reference.js';
 import { createOpsCalendar } from '../../src/incidents/ops-calendar.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
@@ -187,6 +188,15 @@ describe('hypothesis and severity', () => {
     expect(hypothesis.reason).toContain('its callers payment-api, checkout-api followed within 3 min');
     expect(hypothesis.reason).toContain('fraud-api 1.4.2');
     expect(hypothesis.confidence).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('says when the deploy went out, and how long before the first anomaly', () => {
+    const deploy = deployReference('fraud-api 1.4.2', Date.parse('2026-04-21T02:09:00Z'));
+    const { opened } = correlate([
+      makeAnomaly('fraud-api', '2026-04-21T02:13:00Z', { evidence: { recent_deploy: deploy } }),
+    ]);
+    const hypothesis = rankHypothesis(opened[0] as IncidentDraft, topology);
+    expect(hypothesis.reason).toContain('deployed 4 min before (fraud-api 1.4.2, 02:09 UTC)');
   });
 
   it('among near-simultaneous onsets of a fault, prefers the callee that explains the others', () => {

@@ -183,9 +183,11 @@ describe('buildIncidentCard', () => {
       '*Severity*\n:large_orange_circle: HIGH',
       '*Status*\n:rotating_light: Open',
       '*Services (3)*\npayments, postgres, checkout',
-      '*Team*\npayments · shop',
+      '*Team*\npayments',
+      '*Namespace*\nshop',
       '*Started*\n2025-03-14 09:26 UTC',
       '*Last anomaly*\n2025-03-14 09:30 UTC',
+      '*Duration*\nongoing for 5 min (as of 09:31 UTC)',
     ]);
   });
 
@@ -197,16 +199,27 @@ describe('buildIncidentCard', () => {
     expect(text).toContain('not a confirmed root cause');
   });
 
-  it('shows each evidence series with value vs expected range in its unit, detector and window', () => {
+  it('shows each evidence series with its deviation in its unit, rarity, detector, labelled time and window', () => {
     const text = sectionText(card, BlockId.evidence);
     expect(text).toContain('*Evidence* (5 anomalies in 3 series)');
-    expect(text).toContain('*payments* `latency_p99` ↑ *1.86 s* (expected 120 ms – 450 ms)');
-    expect(text).toContain('far from its recent median (robust_mad) · score 0.93 · 60 min window · 60 pts · 09:28 UTC');
-    expect(text).toContain('*postgres* `error_rate` ↑ *2.3%* (expected 0.1% – 0.4%)');
+    // 1.86 s against 120–450 ms: 1.41 s above the band's top, 6.6 times the expected 280 ms.
     expect(text).toContain(
-      'far from its recent mean (rolling_zscore) · score 0.88 · 60 min window · 60 pts · 2 missing · 09:26 UTC',
+      '*payments* `latency_p99` ↑ *1.86 s*: +1.41 s above the expected 120 ms – 450 ms, 6.6× the expected 280 ms',
     );
-    expect(text).toContain('*checkout* `request_rate` ↓ *12/s* (expected 150/s – 260/s)');
+    // Score 0.93: a tail of 0.07, rarer than 1 in 10 points of the series.
+    expect(text).toContain(
+      'far from its recent median (robust_mad) · rarer than 1 in 10 points of this series · at 09:28 UTC · 60 min window, 60 pts',
+    );
+    expect(text).toContain(
+      '*postgres* `error_rate` ↑ *2.3%*: +1.9% above the expected 0.1% – 0.4%, 11.5× the expected 0.2%',
+    );
+    expect(text).toContain(
+      'far from its recent mean (rolling_zscore) · as rare as 1 in 8 points of this series · at 09:26 UTC · 60 min window, 60 pts · 2 missing',
+    );
+    expect(text).toContain(
+      '*checkout* `request_rate` ↓ *12/s*: −138/s below the expected 150/s – 260/s, 6% of the expected 210/s',
+    );
+    expect(text).not.toMatch(/score \d/);
     expect(text).toContain('30 min window');
     expect(text).not.toContain('more series in the thread');
   });
@@ -220,7 +233,7 @@ describe('buildIncidentCard', () => {
       evidence: { baseline_days: 9.4 },
     });
     const text = sectionText(buildIncidentCard(makeInput({ evidence: [record] })), BlockId.evidence);
-    expect(text).toContain('beyond anything in its 9 days of history (record) · score');
+    expect(text).toContain('beyond anything in its 9 days of history (record) · rarer than');
   });
 
   it('uses the singular for one anomaly and a placeholder without evidence', () => {
@@ -235,7 +248,9 @@ describe('buildIncidentCard', () => {
     const card2 = buildIncidentCard(
       makeInput({ evidence: [makeAnomaly({ metric_name: 'queue_depth', value: 4321 })], units: new Map() }),
     );
-    expect(sectionText(card2, BlockId.evidence)).toContain('`queue_depth` ↑ *4,321* (expected 0.12 – 0.45)');
+    expect(sectionText(card2, BlockId.evidence)).toContain(
+      '`queue_depth` ↑ *4,321*: +4,321 above the expected 0.12 – 0.45',
+    );
   });
 
   it('links runbooks as buttons with unique action ids', () => {
@@ -336,7 +351,8 @@ describe('buildIncidentCard', () => {
     );
     expect(headerText(odd)).toBe('HIGH · api<v2>, a&b');
     expect(fieldTexts(odd)).toContain('*Services (2)*\napi&lt;v2&gt;, a&amp;b');
-    expect(fieldTexts(odd)).toContain('*Team*\nr&amp;d · shop');
+    expect(fieldTexts(odd)).toContain('*Team*\nr&amp;d');
+    expect(fieldTexts(odd)).toContain('*Namespace*\nshop');
     expect(sectionText(odd, BlockId.hypothesis)).toContain('Probable starting service: a&amp;b');
     expect(sectionText(odd, BlockId.hypothesis)).toContain('x &lt; y');
     expect(sectionText(odd, BlockId.evidence)).toContain('*api&lt;v2&gt;*');
@@ -507,8 +523,8 @@ describe('renderCardText', () => {
 
   it('contains the header and the evidence lines without mrkdwn markup', () => {
     expect(text).toContain('│ HIGH · PAYMENTS, POSTGRES, CHECKOUT');
-    expect(text).toContain('payments latency_p99 ↑ 1.86 s (expected 120 ms – 450 ms)');
-    expect(text).toContain('checkout request_rate ↓ 12/s (expected 150/s – 260/s)');
+    expect(text).toContain('payments latency_p99 ↑ 1.86 s: +1.41 s above the expected 120 ms – 450 ms');
+    expect(text).toContain('checkout request_rate ↓ 12/s: −138/s below the expected 150/s – 260/s');
     expect(text).toContain('Evidence (5 anomalies in 3 series)');
     expect(text).not.toContain('*');
     expect(text).not.toContain('`');

@@ -171,7 +171,7 @@ describe('demo', () => {
       const text = printed.join('');
       expect(text).toContain('No SLACK_BOT_TOKEN set');
       expect(text).toContain('Probable starting service: payment-api');
-      expect(text).toMatch(/payment-api latency_p99 ↑ \d+ ms \(expected/);
+      expect(text).toMatch(/payment-api latency_p99 ↑ \d+ ms: \+\d+ ms above the expected/);
       const calls = readFileSync(join(out, 'slack-calls.jsonl'), 'utf8').trim().split('\n');
       const posts = calls
         .map((l) => JSON.parse(l) as { method: string })
@@ -185,6 +185,21 @@ describe('demo', () => {
       );
       expect(calls.some((l) => l.includes('catalog-api'))).toBe(false);
       expect(readFileSync(join(out, 'silence.txt'), 'utf8')).toContain('Silences and maintenance: 1 in force or ahead');
+      // The truthful card: a timeline, and the deploy said with its time.
+      expect(text).toMatch(/Timeline \(UTC\)\n│ \d\d:\d\d deploy of payment-api/);
+      expect(text).toMatch(/deployed \d+ min before \(payment-api [^,]+, \d\d:\d\d UTC\)/);
+      expect(text).toMatch(/anomalies stopped \(last anomaly\) · lasted \d+ min/);
+      // The remediation request: refused server-side for a stranger and for the requester, approved by
+      // the lead, run as a dry run; its messages saved.
+      expect(text).toContain('only U0DEMOGUEST sees: You are not allowed to approve Restart');
+      expect(text).toContain('two-person rule');
+      expect(text).toContain('approved by <@U0DEMOLEAD>');
+      expect(text).toContain('Dry run: nothing was sent');
+      const remediation = readFileSync(join(out, 'remediation-messages.jsonl'), 'utf8').trim().split('\n');
+      const methods = remediation.map((l) => (JSON.parse(l) as { method: string }).method);
+      expect(methods).toContain('chat.postMessage (thread)');
+      expect(methods).toContain('chat.update');
+      expect(methods).toContain('respond (ephemeral)');
     } finally {
       vi.restoreAllMocks();
       rmSync(out, { recursive: true, force: true });

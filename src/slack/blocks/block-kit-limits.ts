@@ -54,6 +54,15 @@ const BlockSchema = z.discriminatedUnion('type', [
     fields: z.array(text(2000)).max(10).optional(),
   }),
   z.object({ type: z.literal('divider'), block_id: id.optional() }),
+  // https://docs.slack.dev/reference/block-kit/blocks/image-block (a chart: by URL or an uploaded file).
+  z.object({
+    type: z.literal('image'),
+    block_id: id.optional(),
+    image_url: z.string().max(3000).optional(),
+    slack_file: z.object({ id: z.string().optional(), url: z.string().optional() }).optional(),
+    alt_text: z.string().min(1).max(2000),
+    title: plainText(2000).optional(),
+  }),
   z.object({ type: z.literal('context'), block_id: id.optional(), elements: z.array(text(3000)).min(1).max(10) }),
   z.object({
     type: z.literal('actions'),

@@ -7,8 +7,17 @@ import { alertEvidenceLine } from './alert-evidence-line.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { buildRemediationCardBlocks, type RemediationOffer } from './build-remediation-blocks.js';
 import { detectorPhrase } from './detector-phrase.js';
+import { deviationPhrase } from './deviation-phrase.js';
 import { formatValue, sparkline, type Unit } from './format-value.js';
+import {
+  anomaliesStoppedAt,
+  durationPhrase,
+  type TimelineInput,
+  type TimelineSpan,
+  timelineLines,
+} from './incident-timeline.js';
 import { escapeMrkdwn, mention, truncate } from './mrkdwn.js';
+import { rarityPhrase } from './rarity-phrase.js';
 
 export { escapeMrkdwn } from './mrkdwn.js';
 
@@ -25,6 +34,11 @@ export interface IncidentCardInput {
   anomalyCount: number;
   runbooks: readonly Runbook[];
   units: ReadonlyMap<string, Unit>;
+  /**
+   * The incident's series (first and latest anomaly, deploy) and its status changes: with them the
+   * card shows a timeline, and each evidence line its first and latest time.
+   */
+  timeline?: { spans: readonly TimelineSpan[]; transitions: TimelineInput['transitions'] };
   /** Who moved it by hand (acknowledged, resolved), latest first: said on the card. */
   decisions?: ReadonlyArray<{ status: string; actor: string; reason: string; at: string }>;
   /** Allow-listed actions offered for this incident, and the state of those already requested. */
@@ -64,21 +78,37 @@ function utc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-export function evidenceLine(event: AnomalyEvent, unit: Unit): string {
+/**
+ * One series' evidence: its value against the band in the metric's units, what the detector saw,
+ * how rare that is in the series, and labelled times (its first and latest anomaly when known, and
+ * when the value shown was seen).
+ */
+export function evidenceLine(
+  event: AnomalyEvent,
+  unit: Unit,
+  span?: Pick<TimelineSpan, 'first_at' | 'last_at'>,
+): string {
   if (event.alert) return alertEvidenceLine(event, event.alert);
   const value = formatValue(event.value, unit);
-  const range = `${formatValue(event.lower_bound, unit)} – ${formatValue(event.upper_bound, unit)}`;
   const arrow = event.direction === 'up' ? '↑' : '↓';
   const windowMin = Math.round(event.window_seconds / 60);
   const gaps = event.evidence.missing_samples > 0 ? ` · ${event.evidence.missing_samples} missing` : '';
   const spark = sparkline(event.evidence.recent_values.slice(-SPARK_POINTS));
+  const rarity = rarityPhrase(event);
+  const at = hhmmUtc(event.timestamp);
+  const times =
+    span && (span.first_at !== event.timestamp || span.last_at !== event.timestamp)
+      ? `first ${hhmmUtc(span.first_at)} · this value ${at} · latest ${hhmmUtc(span.last_at)}`
+      : `at ${at}`;
   return (
-    `*${escapeMrkdwn(event.service)}* \`${escapeMrkdwn(event.metric_name)}\` ${arrow} *${value}* ` +
-    `(expected ${range}) \`${spark}\`\n` +
-    `      ${detectorPhrase(event)} (${event.detector}) · score ${event.anomaly_score.toFixed(2)} · ${windowMin} min window · ` +
-    `${event.evidence.baseline_points} pts${gaps} · ${event.timestamp.slice(11, 16)} UTC`
+    `*${escapeMrkdwn(event.service)}* \`${escapeMrkdwn(event.metric_name)}\` ${arrow} *${value}*: ` +
+    `${deviationPhrase(event, unit)} \`${spark}\`\n` +
+    `      ${detectorPhrase(event)} (${event.detector})${rarity ? ` · ${rarity}` : ''} · ${times} · ` +
+    `${windowMin} min window, ${event.evidence.baseline_points} pts${gaps}`
   );
 }
+
+const hhmmUtc = (iso: string) => `${iso.slice(11, 16)} UTC`;
 
 /**
  * The incident card: what is wrong, where it probably started and why, the evidence to judge it,
@@ -98,13 +128,18 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
         { type: 'mrkdwn', text: `*Severity*\n${SEVERITY_BADGE[incident.severity]}` },
         { type: 'mrkdwn', text: `*Status*\n${STATUS_TEXT[incident.status]}` },
         { type: 'mrkdwn', text: truncate(`*Services (${services.length})*\n${services.join(', ')}`, 2000) },
-        { type: 'mrkdwn', text: `*Team*\n${escapeMrkdwn(incident.team)} · ${escapeMrkdwn(incident.namespace)}` },
+        { type: 'mrkdwn', text: `*Team*\n${escapeMrkdwn(incident.team)}` },
+        { type: 'mrkdwn', text: `*Namespace*\n${escapeMrkdwn(incident.namespace)}` },
         { type: 'mrkdwn', text: `*Started*\n${utc(incident.created_at)}` },
         {
           type: 'mrkdwn',
           text: incident.resolved_at
             ? `*Resolved*\n${utc(incident.resolved_at)}`
             : `*Last anomaly*\n${utc(incident.last_anomaly_at)}`,
+        },
+        {
+          type: 'mrkdwn',
+          text: `*Duration*\n${durationPhrase(incident, anomaliesStoppedAt({ incident, spans: input.timeline?.spans ?? [] }))}`,
         },
       ],
     },
@@ -122,12 +157,21 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
       },
     },
   ];
+  if (input.timeline) {
+    const lines = timelineLines({ incident, ...input.timeline });
+    blocks.push({
+      type: 'section',
+      block_id: BlockId.timeline,
+      text: { type: 'mrkdwn', text: truncateLines('*Timeline* (UTC)', lines, 3000) },
+    });
+  }
   const notes = [
     ...(incident.previous_incident_id
       ? [`Follows ${incident.previous_incident_id} (resolved) on the same services.`]
       : []),
     ...incident.notes,
-    ...(input.decisions ?? []).map(
+    // The timeline tells who acknowledged and resolved it, and when.
+    ...(input.timeline ? [] : (input.decisions ?? [])).map(
       (d) =>
         `${d.status === 'acknowledged' ? ':eyes: Acknowledged' : ':white_check_mark: Resolved'} by ${mention(d.actor)} at ${d.at.slice(11, 16)} UTC${d.reason && d.status === 'resolved' ? `: ${escapeMrkdwn(d.reason)}` : ''}`,
     ),
@@ -147,8 +191,14 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
   // how many series did not fit.
   const lines: string[] = [];
   let length = heading.length + 60;
-  for (const event of input.evidence.slice(0, MAX_EVIDENCE_LINES)) {
-    const line = evidenceLine(event, input.units.get(event.metric_name) ?? 'none');
+  const spanOf = new Map((input.timeline?.spans ?? []).map((sp) => [sp.series_key, sp]));
+  // The strongest series, told in the order their anomalies began.
+  const shown = input.evidence
+    .slice(0, MAX_EVIDENCE_LINES)
+    .map((event) => ({ event, first: spanOf.get(event.series_key)?.first_at ?? event.timestamp }))
+    .sort((a, b) => a.first.localeCompare(b.first));
+  for (const { event } of shown) {
+    const line = evidenceLine(event, input.units.get(event.metric_name) ?? 'none', spanOf.get(event.series_key));
     if (length + line.length + 1 > 3000) break;
     lines.push(line);
     length += line.length + 1;
@@ -230,6 +280,19 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
     3000,
   );
   return { text, blocks };
+}
+
+/** A heading and whole lines, as many as fit in `max`, then how many were left out. */
+function truncateLines(heading: string, lines: readonly string[], max: number): string {
+  const kept: string[] = [];
+  let length = heading.length + 40;
+  for (const line of lines) {
+    if (length + line.length + 1 > max) break;
+    kept.push(line);
+    length += line.length + 1;
+  }
+  const more = lines.length - kept.length;
+  return [heading, ...kept, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
 }
 
 /** How the footer asks for feedback, with the first configured emoji of each kind. */

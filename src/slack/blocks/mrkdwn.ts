@@ -1,4 +1,5 @@
 /** Text helpers every Block Kit builder shares. */
+import { cutText } from './cut-text.js';
 
 /** Slack mrkdwn treats &, < and > as control characters; label values from Prometheus may hold them. */
 export function escapeMrkdwn(text: string): string {
@@ -10,7 +11,7 @@ export function mention(actor: string): string {
   return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
 }
 
-/** Cut to `max` characters, saying so with an ellipsis. */
+/** Cut to `max` characters, saying so with an ellipsis; never inside an escape, mention, link or fence. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return cutText(text, max);
 }

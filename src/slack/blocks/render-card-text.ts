@@ -9,6 +9,7 @@ const EMOJI: Record<string, string> = {
   ':white_check_mark:': '✅',
   ':zipper_mouth_face:': '🤐',
   ':mag:': '🔍',
+  ':wrench:': '🔧',
   ':+1:': '👍',
   ':-1:': '👎',
 };
