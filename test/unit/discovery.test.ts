@@ -13,7 +13,7 @@ import { SignalConfigSchema } from '../../src/config/config-schema.js';
 import { ServiceDiscoveryConfigSchema } from '../../src/config/discovery-schema.js';
 import { ConfigError, parseConfigText } from '../../src/config/load-config.js';
 import { createPrometheusSource } from '../../src/sources/create-prometheus-source.js';
-import { deploysInSeries } from '../../src/sources/discover-deploys.js';
+import { deploysInNewSeries, deploysInSeries } from '../../src/sources/discover-deploys.js';
 import type { PrometheusClient, RangeSeries } from '../../src/sources/prometheus-client.js';
 
 const NO_SERVICES = `
@@ -174,5 +174,49 @@ describe('deploysInSeries', () => {
       }),
     ).toMatchObject([{ version: 'a:1.2' }]);
     expect(deploysInSeries({ deployment: 'a' }, ...points, config)).toEqual([]);
+  });
+});
+
+describe('deploysInNewSeries', () => {
+  const config = { service_label: 'deployment', namespace_label: 'namespace', version_label: 'image' };
+  const at = (minute: number) => Date.UTC(2026, 11, 1, 10, minute);
+  const series = (image: string, minutes: number[], deployment = 'billing-api') => ({
+    labels: { deployment, namespace: 'shop', image },
+    timestamps: Float64Array.from(minutes.map(at)),
+    values: Float64Array.from(minutes.map(() => 1)),
+  });
+
+  it('is a series of a known service that appears with a new image, not one there from the start or a new service', () => {
+    const deploys = deploysInNewSeries(
+      [
+        series('billing:1.0', [0, 1, 2, 3]),
+        series('billing:1.1', [3, 4]),
+        series('ledger:2.0', [2, 3, 4], 'ledger-api'),
+        series('ledger:2.1', [0, 1], 'ledger-api'),
+      ],
+      config,
+      at(0),
+      60_000,
+    );
+    expect(deploys).toEqual([
+      {
+        type: 'deploy',
+        service: 'billing-api',
+        namespace: 'shop',
+        version: 'billing:1.1',
+        timestamp: '2026-12-01T10:03:00.000Z',
+      },
+      {
+        type: 'deploy',
+        service: 'ledger-api',
+        namespace: 'shop',
+        version: 'ledger:2.0',
+        timestamp: '2026-12-01T10:02:00.000Z',
+      },
+    ]);
+    // A service first seen in the middle of the range is no deploy; its next image is one.
+    expect(
+      deploysInNewSeries([series('x:1', [2, 3]), series('x:2', [4])], config, at(0), 60_000).map((d) => d.version),
+    ).toEqual(['x:2']);
   });
 });
