@@ -12,9 +12,14 @@ import { main } from '../../src/cli.js';
 import { SignalConfigSchema } from '../../src/config/config-schema.js';
 import { ServiceDiscoveryConfigSchema } from '../../src/config/discovery-schema.js';
 import { ConfigError, parseConfigText } from '../../src/config/load-config.js';
+import { correlateAnomalies } from '../../src/correlation/correlate-anomalies.js';
+import { createTopology } from '../../src/correlation/topology.js';
+import { buildIncident } from '../../src/incidents/build-incident.js';
 import { createPrometheusSource } from '../../src/sources/create-prometheus-source.js';
 import { deploysInNewSeries, deploysInSeries } from '../../src/sources/discover-deploys.js';
 import type { PrometheusClient, RangeSeries } from '../../src/sources/prometheus-client.js';
+import { lifecycleSettings } from '../helpers/lifecycle-settings.js';
+import { makeAnomaly } from '../helpers/make-anomaly.js';
 
 const NO_SERVICES = `
 prometheus:
@@ -218,5 +223,41 @@ describe('deploysInNewSeries', () => {
     expect(
       deploysInNewSeries([series('x:1', [2, 3]), series('x:2', [4])], config, at(0), 60_000).map((d) => d.version),
     ).toEqual(['x:2']);
+  });
+});
+
+describe('the owner of an incident of discovered services', () => {
+  const topology = createTopology([
+    { name: 'ledger-api', namespace: 'shop', team: 'finance', tier: 1, depends_on: [] },
+  ]);
+  const draftOf = (service: string) => {
+    const { opened } = correlateAnomalies({
+      anomalies: [makeAnomaly(service, '2026-12-01T05:02:00Z')],
+      open: [],
+      topology,
+      settings: lifecycleSettings(),
+    });
+    return opened[0] as NonNullable<(typeof opened)[0]>;
+  };
+  const routing = {
+    teamChannels: new Map([
+      ['finance', '#team-finance'],
+      ['ledger', '#team-ledger'],
+    ]),
+    defaultChannel: '#vigil-alerts',
+    teamOf: (service: string) => ({ 'ledger-api': 'ledger', 'billing-api': 'ledger', 'orders-api': 'ghosts' })[service],
+  };
+  const now = new Date('2026-12-01T05:03:00Z');
+
+  it('is the configured team over the one labels name, else the labelled team, else nobody (default channel)', () => {
+    const configured = buildIncident(draftOf('ledger-api'), topology, routing, undefined, now);
+    expect([configured.team, configured.channel]).toEqual(['finance', '#team-finance']);
+    const labelled = buildIncident(draftOf('billing-api'), topology, routing, undefined, now);
+    expect([labelled.team, labelled.channel]).toEqual(['ledger', '#team-ledger']);
+    // A team no `teams:` entry names still owns the incident, on the default channel.
+    const unknownTeam = buildIncident(draftOf('orders-api'), topology, routing, undefined, now);
+    expect([unknownTeam.team, unknownTeam.channel]).toEqual(['ghosts', '#vigil-alerts']);
+    const nobody = buildIncident(draftOf('cart-api'), topology, routing, undefined, now);
+    expect([nobody.team, nobody.channel]).toEqual(['unowned', '#vigil-alerts']);
   });
 });
