@@ -125,7 +125,8 @@ export function createDeployDiscovery(options: DeployDiscoveryOptions): DeployDi
         for (const deploy of deploysInSeries(s.labels, s.timestamps, s.values, config)) record(deploy);
       }
       for (const deploy of deploysInNewSeries(series, config, start * 1000, step * 1000)) record(deploy);
-      if (added > 0) logger.info({ added, seen }, 'deploys read from Prometheus');
+      // `seen` counts those stored before too (an earlier refresh, a previous process): `added` is new.
+      if (seen > 0) logger.info({ added, seen }, 'deploys read from Prometheus');
       return added;
     },
   };

@@ -12,10 +12,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
-import { createSilentLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
@@ -75,6 +76,13 @@ describe('services and deploys discovered from Prometheus (none under services:)
   let dir: string;
   let clock: Date;
   let start: () => Promise<RunningVigil>;
+  const logLines: string[] = [];
+  /** What each refresh of deploy_discovery read: `seen` deploys, `added` of them new. */
+  const deployReads = () =>
+    logLines
+      .map((line) => JSON.parse(line) as { msg?: string; added?: number; seen?: number })
+      .filter((l) => l.msg === 'deploys read from Prometheus')
+      .map((l) => ({ added: l.added, seen: l.seen }));
   // 8 h in the past on a minute boundary: query_range over a fixed past window is deterministic.
   const ordersFault = Math.floor(Date.now() / 1000 / MINUTE) * MINUTE - 8 * 3600;
   const billingFault = ordersFault + 90 * MINUTE;
@@ -148,7 +156,15 @@ describe('services and deploys discovered from Prometheus (none under services:)
       startVigil({
         config,
         env,
-        logger: createSilentLogger(),
+        logger: createLogger({
+          level: 'info',
+          destination: new Writable({
+            write(chunk, _encoding, done) {
+              logLines.push(chunk.toString());
+              done();
+            },
+          }),
+        }),
         now: () => clock,
         schedule: false,
         slackRetries: 0,
@@ -203,12 +219,19 @@ describe('services and deploys discovered from Prometheus (none under services:)
   });
 
   it('stores the discovered deploy once: not again on the next refresh, nor after a restart', async () => {
+    expect(deployReads()).toEqual([{ added: 1, seen: 1 }]);
     await cycleAt(billingFault + 10 * MINUTE);
     expect(billingDeploys()).toHaveLength(1);
     await vigil.stop();
     vigil = await start();
     await cycleAt(billingFault + 12 * MINUTE);
     expect(billingDeploys()).toHaveLength(1);
+    // Both refreshes read the change again (the first of the new process at once), and stored nothing.
+    expect(deployReads()).toEqual([
+      { added: 1, seen: 1 },
+      { added: 0, seen: 1 },
+      { added: 0, seen: 1 },
+    ]);
   });
 
   it("routes by the Deployment's Kubernetes label (kube_deployment_labels) when the series name no team", async () => {
