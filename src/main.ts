@@ -34,6 +34,7 @@ import { createSlackReportPoster } from './slack/create-slack-report-poster.js';
 import { shadowSetupOf } from './slack/listeners/commands/answer-shadow-command.js';
 import { createAlertmanagerIntake } from './sources/alertmanager-intake.js';
 import { configuredPrometheusClient, configuredPrometheusSource } from './sources/configured-prometheus-source.js';
+import { createDeployDiscovery } from './sources/discover-deploys.js';
 import { createTopologyDiscovery, type TopologyRefreshReport } from './sources/discover-topology.js';
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
@@ -190,7 +191,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       });
     const detection = detectionThread
       ? { started: detectionThread }
-      : { source: configuredPrometheusSource(config, secretEnv, options.fetch), persistState: true };
+      : {
+          source: configuredPrometheusSource(config, secretEnv, options.fetch, logger.child({ name: 'discovery' })),
+          persistState: true,
+        };
     let running = () => false;
     let seriesTracked = () => 0;
     // The Slack app's listeners need the repos and the pipeline needs the app's client to publish:
@@ -297,7 +301,20 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const championChange = recordChampion(pipeline.repos.shadow, config.detection, now());
     if (championChange) logger.info(championChange, 'detection champion recorded');
 
+    // Deploys Prometheus recorded (deploy_discovery), stored like POST /events before the cycle reads them.
+    const deployDiscovery = config.deploy_discovery.enabled
+      ? createDeployDiscovery({
+          config: config.deploy_discovery,
+          client: configuredPrometheusClient(config, secretEnv, options.fetch),
+          stepSeconds: config.prometheus.step_seconds,
+          record: (event) => pipeline.recordOpsEvent(event, 'prometheus'),
+          logger: logger.child({ name: 'deploy-discovery' }),
+        })
+      : undefined;
     const runner = createExclusiveRunner(async () => {
+      await deployDiscovery?.refresh(now()).catch((error: unknown) => {
+        logger.warn({ err: error }, 'reading deploys from Prometheus failed; the cycle runs without them');
+      });
       const outcome = await pipeline.cycle.run(now());
       lastCycle = outcome;
       readiness.observeCycle(outcome);

@@ -7,6 +7,11 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_FEEDBACK_EMOJI } from '../feedback/reaction-labels.js';
 import { AlertmanagerIntakeConfigSchema } from './alertmanager-intake-schema.js';
+import {
+  DeployDiscoveryConfigSchema,
+  OwnershipConfigSchema,
+  ServiceDiscoveryConfigSchema,
+} from './discovery-schema.js';
 import { backendUrl, httpConnectionFields, httpConnectionIssues } from './http-connection-schema.js';
 import { remediationIssues } from './remediation-issues.js';
 import { RemediationConfigSchema } from './remediation-schema.js';
@@ -414,6 +419,10 @@ export const ConfigSchema = z
     alertmanager_intake: AlertmanagerIntakeConfigSchema.default(AlertmanagerIntakeConfigSchema.parse({})),
     /** Call edges read from a service graph in Prometheus (Tempo, Istio), merged with depends_on. */
     topology_discovery: TopologyDiscoveryConfigSchema.default(TopologyDiscoveryConfigSchema.parse({})),
+    /** Services not under `services:` (see discovery-schema.ts), their owners, and deploys read from Prometheus. */
+    discovery: ServiceDiscoveryConfigSchema.default(ServiceDiscoveryConfigSchema.parse({})),
+    ownership: OwnershipConfigSchema.default(OwnershipConfigSchema.parse({})),
+    deploy_discovery: DeployDiscoveryConfigSchema.default(DeployDiscoveryConfigSchema.parse({})),
     /** Actions the incident card may offer; nothing runs before an allowed person approves it. */
     remediation: RemediationConfigSchema.default(RemediationConfigSchema.parse({})),
     /** Which reactions are feedback labels, and the weekly scorecard digest. */

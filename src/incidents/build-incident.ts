@@ -9,6 +9,8 @@ export interface Routing {
   /** team → Slack channel */
   teamChannels: ReadonlyMap<string, string>;
   defaultChannel: string;
+  /** The team labels name for a service not under `services:` (see service-ownership.ts). */
+  teamOf?: (service: string) => string | undefined;
 }
 
 export function incidentIdOf(fingerprint: string): string {
@@ -30,10 +32,10 @@ export function buildIncident(
   const services = [...draft.members.values()]
     .sort((a, b) => a.firstAt - b.firstAt || a.service.localeCompare(b.service))
     .map((m) => m.service);
+  // A configured team wins over one labels name; a team not under `teams:` gets the default channel.
+  const teamOf = (s: string) => topology.services.get(s)?.team ?? routing.teamOf?.(s);
   const owner =
-    topology.services.get(hypothesis.probable_starting_service)?.team ??
-    services.map((s) => topology.services.get(s)?.team).find((t) => t !== undefined) ??
-    'unowned';
+    teamOf(hypothesis.probable_starting_service) ?? services.map(teamOf).find((t) => t !== undefined) ?? 'unowned';
   const team = existing?.team ?? owner;
   return {
     schema_version: SCHEMA_VERSION,

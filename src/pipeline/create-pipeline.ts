@@ -128,11 +128,12 @@ export function createRepos(db: Db): Repos {
   };
 }
 
-/** Where each team's cards go, and the rest. */
-export function routingOf(config: Pick<VigilConfig, 'teams' | 'slack'>): Routing {
+/** Where each team's cards go, and the rest; `source` may name owners of services not configured. */
+export function routingOf(config: Pick<VigilConfig, 'teams' | 'slack'>, source?: SampleSource): Routing {
   return {
     teamChannels: new Map(Object.entries(config.teams).map(([team, t]) => [team, t.channel])),
     defaultChannel: config.slack.default_channel,
+    ...(source?.teamOf ? { teamOf: (service: string) => source.teamOf?.(service) } : {}),
   };
 }
 
@@ -157,7 +158,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { config, logger } = options;
   const repos = createRepos(options.db);
   const topology = createTopology(config.services);
-  const routing = routingOf(config);
+  const routing = routingOf(config, 'source' in options.detection ? options.detection.source : undefined);
   const units = new Map(config.signals.map((s) => [s.name, s.unit] as const));
   const runbooks = new Map(config.services.map((s) => [s.name, s.runbooks]));
   const detection =

@@ -30,12 +30,13 @@ const DETECTION_NICE = 10;
 const nice = lowerThreadPriority(DETECTION_NICE);
 logger.debug({ nice }, 'detection thread started');
 const db = openDatabase(data.dbPath);
+const source = configuredPrometheusSource(config, data.secretEnv, undefined, logger.child({ name: 'discovery' }));
 const side = createDetectionSide({
   config,
   repos: createRepos(db),
-  source: configuredPrometheusSource(config, data.secretEnv),
+  source,
   topology: createTopology(config.services),
-  routing: routingOf(config),
+  routing: routingOf(config, source),
   logger,
   persistState: data.persistState,
 });

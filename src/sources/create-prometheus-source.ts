@@ -1,4 +1,5 @@
 import type { ServiceConfig, SignalConfig } from '../config/config-schema.js';
+import type { ServiceDiscoveryConfig } from '../config/discovery-schema.js';
 import { seriesKeyOf } from '../contracts/index.js';
 import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
 import type { PrometheusClient } from './prometheus-client.js';
@@ -6,6 +7,7 @@ import { regexAlternation } from './regex-alternation.js';
 import { restrictToServices } from './restrict-to-services.js';
 import type { SampleBatch, SampleRange, SampleSource } from './sample-source.js';
 import type { SeriesColumns, SeriesIdentity } from './series-columns.js';
+import type { ServiceOwnership } from './service-ownership.js';
 
 /** Fills the placeholders a signal's PromQL may use. */
 export function renderSignalQuery(query: string, stepSeconds: number, namespaces: readonly string[]): string {
@@ -18,9 +20,40 @@ interface KnownSeries {
   identity: SeriesIdentity;
 }
 
+/**
+ * Services not under `services:`: without it, their series are dropped (as before discovery); with
+ * it, they are scored under `default_namespace` unless the signal names one, up to `max_services`.
+ */
+export interface SourceDiscovery {
+  config: ServiceDiscoveryConfig;
+  ownership?: ServiceOwnership;
+  /** Told once, when the first service past `max_services` is dropped. */
+  onLimit?: (maxServices: number) => void;
+}
+
 /** Evaluates each signal with query_range and maps series to services by the signal's label. */
-export function createPrometheusSource(client: PrometheusClient, services: readonly ServiceConfig[]): SampleSource {
+export function createPrometheusSource(
+  client: PrometheusClient,
+  services: readonly ServiceConfig[],
+  discovery?: SourceDiscovery,
+): SampleSource {
   const byName = new Map(services.map((s) => [s.name, s]));
+  const discovered = new Set<string>();
+  let limitTold = false;
+  /** Whether a series of `service` may be scored: configured, already discovered, or room for one more. */
+  const admit = (service: string): boolean => {
+    if (byName.has(service) || discovered.has(service)) return true;
+    if (!discovery) return false;
+    if (discovered.size >= discovery.config.max_services) {
+      if (!limitTold) {
+        limitTold = true;
+        discovery.onLimit?.(discovery.config.max_services);
+      }
+      return false;
+    }
+    discovered.add(service);
+    return true;
+  };
   const namespaces = [...new Set(services.map((s) => s.namespace))];
   // The client gives the same labels object whenever a series comes again (LabelsCache): its
   // identity and key are worked out once, and the engine keeps that one identity object.
@@ -39,8 +72,10 @@ export function createPrometheusSource(client: PrometheusClient, services: reado
     const service = all[signal.service_label];
     const namespace =
       (signal.namespace_label ? all[signal.namespace_label] : undefined) ??
-      (service ? byName.get(service)?.namespace : undefined);
-    if (!service || !namespace) return null;
+      (service ? byName.get(service)?.namespace : undefined) ??
+      discovery?.config.default_namespace;
+    if (!service || !namespace || !admit(service)) return null;
+    discovery?.ownership?.learn(service, all);
     // The other labels, added one by one to an object of their own: a `delete` from a copy (of the
     // namespace label) turned each series' labels into a dictionary, ~270 bytes of V8 heap where a
     // fast object with one label is ~40 (2.5 MB at 10 000 series, kept for the process' life).
@@ -56,8 +91,11 @@ export function createPrometheusSource(client: PrometheusClient, services: reado
     return { key: seriesKeyOf(identity), identity };
   }
 
+  const ownership = discovery?.ownership;
   return {
+    ...(ownership ? { teamOf: ownership.teamOf } : {}),
     async fetch(signal: SignalConfig, range: SampleRange): Promise<SampleBatch> {
+      await ownership?.refresh(range.endMs);
       const series = await client.queryRange({
         query: restrictToServices(
           renderSignalQuery(signal.query, range.stepSeconds, namespaces),

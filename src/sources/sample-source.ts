@@ -23,4 +23,6 @@ export interface SampleBatch {
 /** Where samples come from: Prometheus in production, a scenario folder in a replay. */
 export interface SampleSource {
   fetch(signal: SignalConfig, range: SampleRange): Promise<SampleBatch>;
+  /** The team labels name as the owner of a service not under `services:` (see service-ownership.ts). */
+  teamOf?(service: string): string | undefined;
 }
