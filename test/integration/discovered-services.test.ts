@@ -201,7 +201,7 @@ describe('services and deploys discovered from Prometheus (none under services:)
     const billing = opened.find((i) => i?.services.includes('billing-api'));
     expect(billing?.services).toEqual(['billing-api']);
     expect(billing?.team).toBe('payments');
-    expect(billing?.hypothesis.reason).toContain('deployed shortly before (generation 4)');
+    expect(billing?.hypothesis.reason).toMatch(/deployed \d+ min before \(generation 4, \d\d:\d\d UTC\)/);
     const post = topLevelPosts().find((c) => c.params.channel === slack.channelIdOf('#team-payments'));
     expect(post).toBeDefined();
     const card = JSON.stringify(post?.params.blocks);
