@@ -8,16 +8,7 @@ import { formatValue, type Unit } from '../slack/blocks/format-value.js';
  * nothing). Its bundled declaration file is self-contained, so the CommonJS build is loaded by
  * `require` and typed with that file.
  */
-type ECharts = typeof import('echarts/types/dist/echarts');
-let echarts: ECharts | undefined;
-/**
- * Loaded on the first chart, not when the process starts: ECharts is ~10 MB of heap and ~100 ms of
- * start-up that a bot which never pages (or has no files:write) should not pay.
- */
-function loadECharts(): ECharts {
-  echarts ??= createRequire(import.meta.url)('echarts') as ECharts;
-  return echarts;
-}
+const { init } = createRequire(import.meta.url)('echarts') as typeof import('echarts/types/dist/echarts');
 
 /**
  * The chart's colours, fixed so that a person learns them once and a test can find their pixels.
@@ -129,7 +120,7 @@ export async function renderIncidentChart(input: IncidentChartInput): Promise<In
       lineStyle: { color: CHART_COLOURS.deploy, type: 'solid', width: 3 },
       label: { show: true, formatter: d.label, color: CHART_COLOURS.deploy, position: 'insideEndTop' },
     });
-  const chart = loadECharts().init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = init(null, null, { renderer: 'svg', ssr: true, width, height });
   let svg: string;
   try {
     chart.setOption({
