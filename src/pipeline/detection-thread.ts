@@ -13,7 +13,7 @@ import { openDatabase } from '../storage/open-database.js';
 import { logLinesTo } from '../threads/forward-worker-logs.js';
 import { lowerThreadPriority } from '../threads/lower-thread-priority.js';
 import { createDetectionSide } from './create-detection-side.js';
-import { createRepos, routingOf } from './create-pipeline.js';
+import { createRepos, routingOf } from './create-repos.js';
 import type { DetectionThreadData, FromThread, ToThread } from './detection-thread-protocol.js';
 
 const port = parentPort;
