@@ -18,6 +18,7 @@ import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { BlockId } from '../../src/slack/action-ids.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { latencyHistory } from '../helpers/latency-history.js';
 import { type RealAlertmanager, startRealAlertmanager } from '../helpers/real-alertmanager.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
@@ -28,25 +29,14 @@ const DAY = 86_400;
 
 /** Three days of one-minute latency for two unrelated services; checkout-api's steps up at `faultAt`. */
 function history(faultAt: number, end: number): GaugeSeries[] {
-  let x = 11;
-  const rand = () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648 - 0.5;
-  };
-  return [
-    { service: 'checkout-api', base: 0.4, fault: faultAt },
-    { service: 'catalog-api', base: 0.3, fault: Number.POSITIVE_INFINITY },
-  ].map((s) => {
-    const series: GaugeSeries = {
-      name: 'shop_latency_p99_seconds',
-      labels: { service: s.service, namespace: 'shop' },
-      points: [],
-    };
-    for (let t = faultAt - 3 * DAY; t <= end; t += MINUTE) {
-      series.points.push([t, +(s.base * (1 + 0.05 * rand()) * (t >= s.fault ? 4 : 1)).toFixed(5)]);
-    }
-    return series;
-  });
+  return latencyHistory(
+    [
+      { service: 'checkout-api', latency: 0.4, faultAt, factor: 4 },
+      { service: 'catalog-api', latency: 0.3, faultAt: Number.POSITIVE_INFINITY, factor: 4 },
+    ],
+    faultAt - 3 * DAY,
+    end,
+  );
 }
 
 async function until(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

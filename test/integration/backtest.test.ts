@@ -30,6 +30,7 @@ import type { SlackBacktests } from '../../src/slack/create-slack-backtests.js';
 import { configuredPrometheusSource } from '../../src/sources/configured-prometheus-source.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { seededNoise } from '../helpers/latency-history.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
 import { makeOpenIncident } from '../helpers/make-incident.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
@@ -39,15 +40,6 @@ const SECRET = 'test-signing-secret-0123456789abcdef';
 const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86_400;
-
-/** Deterministic noise so the history is the same on every run. */
-function noise(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648 - 0.5;
-  };
-}
 
 /**
  * Eight days of one-minute latency for three services ending at `end` (a week's backtest runs
@@ -61,7 +53,7 @@ function backtestHistory(faultAt: number, end: number): GaugeSeries[] {
     { service: 'payment-api', latency: 0.2, fault: faultAt, factor: 5 },
     { service: 'catalog-api', latency: 0.3, fault: Number.POSITIVE_INFINITY, factor: 1 },
   ];
-  const rand = noise(11);
+  const rand = seededNoise(11);
   return services.map((s) => {
     const series: GaugeSeries = { name: 'shop_latency_p99_seconds', labels: { service: s.service }, points: [] };
     for (let t = end - 8 * DAY; t <= end; t += MINUTE) {

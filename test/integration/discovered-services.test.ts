@@ -20,18 +20,11 @@ import { createLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { seededNoise } from '../helpers/latency-history.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
 const MINUTE = 60;
 const DAY = 86_400;
-
-function noise(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648 - 0.5;
-  };
-}
 
 interface Service {
   service: string;
@@ -42,7 +35,7 @@ interface Service {
 
 /** Three days of one-minute latency; each service's latency is 5× for 20 minutes from its fault. */
 function history(services: readonly Service[], start: number, end: number): GaugeSeries[] {
-  const rand = noise(11);
+  const rand = seededNoise(11);
   return services.map((s) => {
     const series: GaugeSeries = {
       name: 'shop_latency_p99_seconds',

@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { seededNoise } from '../helpers/latency-history.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 import { postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
 
@@ -21,15 +22,6 @@ const SECRET = 'test-signing-secret-0123456789abcdef';
 const EVENTS_TOKEN = 'intake-token-0123456789';
 const MINUTE = 60;
 const DAY = 86_400;
-
-/** Deterministic noise so the history is the same on every run. */
-function noise(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648 - 0.5;
-  };
-}
 
 /**
  * Three days of one-minute history for three services; payment-api's latency steps up at `faultAt`
@@ -42,7 +34,7 @@ function history(faultAt: number, end: number): GaugeSeries[] {
     { service: 'payment-api', latency: 0.2, fault: faultAt, factor: 5 },
     { service: 'catalog-api', latency: 0.3, fault: Number.POSITIVE_INFINITY, factor: 1 },
   ];
-  const rand = noise(7);
+  const rand = seededNoise(7);
   const series: GaugeSeries[] = [];
   for (const s of services) {
     const latency: GaugeSeries = {

@@ -21,6 +21,7 @@ import { createSilentLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { seededNoise } from '../helpers/latency-history.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 import { postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
 
@@ -32,21 +33,12 @@ const B = 'shop/api-b/latency_p99';
 /** The second fault, this long after the first: within one catch-up window (125 min). */
 const SECOND_AFTER = 100 * MINUTE;
 
-/** Deterministic noise so the history is the same on every run. */
-function noise(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648 - 0.5;
-  };
-}
-
 /**
  * Three days of one-minute latency, the same for both services: 200 ms ± 5 %, ×2.2 for 8 minutes
  * at `faultAt` (pages: +120 %), ×8 for 8 minutes SECOND_AFTER later.
  */
 function history(faultAt: number, end: number): GaugeSeries[] {
-  const rand = noise(7);
+  const rand = seededNoise(7);
   const points: Array<[number, number]> = [];
   for (let t = faultAt - 3 * DAY; t <= end; t += MINUTE) {
     const first = t >= faultAt && t < faultAt + 8 * MINUTE;

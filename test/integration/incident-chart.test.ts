@@ -17,34 +17,22 @@ import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { countColour, decodePng, readPngSize } from '../helpers/decode-png.js';
 import { type FakeSlack, MANIFEST_SCOPES, startFakeSlack } from '../helpers/fake-slack.js';
+import { latencyHistory } from '../helpers/latency-history.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
 const MINUTE = 60;
 const DAY = 86_400;
 
-function noise(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648 - 0.5;
-  };
-}
-
 /** A day of one-minute latency for two unrelated services of two teams; both step up at `faultAt`. */
 function history(faultAt: number, end: number): GaugeSeries[] {
-  const rand = noise(11);
-  return ['alpha-api', 'beta-api'].map((service, i) => {
-    const series: GaugeSeries = {
-      name: 'shop_latency_p99_seconds',
-      labels: { service, namespace: 'shop' },
-      points: [],
-    };
-    for (let t = faultAt - DAY; t <= end; t += MINUTE) {
-      const base = 0.2 + 0.1 * i;
-      series.points.push([t, +(base * (1 + 0.05 * rand()) * (t >= faultAt ? 5 : 1)).toFixed(5)]);
-    }
-    return series;
-  });
+  return latencyHistory(
+    [
+      { service: 'alpha-api', latency: 0.2, faultAt, factor: 5 },
+      { service: 'beta-api', latency: 0.2 + 0.1, faultAt, factor: 5 },
+    ],
+    faultAt - DAY,
+    end,
+  );
 }
 
 function configFor(prometheusUrl: string): VigilConfig {

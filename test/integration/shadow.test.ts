@@ -16,6 +16,7 @@ import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js'
 import { openDatabase } from '../../src/storage/open-database.js';
 import { createShadowRepo } from '../../src/storage/shadow-repo.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { latencyHistory } from '../helpers/latency-history.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 import { postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
 
@@ -23,32 +24,17 @@ const SECRET = 'shadow-test-signing-secret-0123456789';
 const MINUTE = 60;
 const DAY = 86_400;
 
-function noise(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648 - 0.5;
-  };
-}
-
 /** Two days of one-minute latency; payment-api steps up 5× at `faultAt`, checkout-api (its caller) a minute later. */
 function history(faultAt: number, end: number): GaugeSeries[] {
-  const rand = noise(11);
-  const services = [
-    { service: 'checkout-api', latency: 0.42, fault: faultAt + MINUTE, factor: 3.5 },
-    { service: 'payment-api', latency: 0.2, fault: faultAt, factor: 5 },
-    { service: 'catalog-api', latency: 0.3, fault: Number.POSITIVE_INFINITY, factor: 1 },
-  ];
-  return services.map((s) => {
-    const series: GaugeSeries = {
-      name: 'shop_latency_p99_seconds',
-      labels: { service: s.service, namespace: 'shop' },
-      points: [],
-    };
-    for (let t = faultAt - 2 * DAY; t <= end; t += MINUTE)
-      series.points.push([t, +(s.latency * (1 + 0.05 * rand()) * (t >= s.fault ? s.factor : 1)).toFixed(5)]);
-    return series;
-  });
+  return latencyHistory(
+    [
+      { service: 'checkout-api', latency: 0.42, faultAt: faultAt + MINUTE, factor: 3.5 },
+      { service: 'payment-api', latency: 0.2, faultAt, factor: 5 },
+      { service: 'catalog-api', latency: 0.3, faultAt: Number.POSITIVE_INFINITY, factor: 1 },
+    ],
+    faultAt - 2 * DAY,
+    end,
+  );
 }
 
 /** Detectors that never fire: a champion that opens nothing on this data. */

@@ -15,6 +15,7 @@ import { createLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { latencyHistory } from '../helpers/latency-history.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 import { blockActionBody, eventBody, postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
 
@@ -22,34 +23,17 @@ const SECRET = 'test-signing-secret-0123456789abcdef';
 const MINUTE = 60;
 const DAY = 86_400;
 
-function noise(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648 - 0.5;
-  };
-}
-
 /** Three days of history; payment-api's latency steps up at `faultAt`, checkout-api's a minute later. */
 function history(faultAt: number, end: number): GaugeSeries[] {
-  const rand = noise(11);
-  const series: GaugeSeries[] = [];
-  for (const s of [
-    { service: 'checkout-api', latency: 0.42, fault: faultAt + MINUTE, factor: 3.5 },
-    { service: 'payment-api', latency: 0.2, fault: faultAt, factor: 5 },
-    { service: 'catalog-api', latency: 0.3, fault: Number.POSITIVE_INFINITY, factor: 1 },
-  ]) {
-    const latency: GaugeSeries = {
-      name: 'shop_latency_p99_seconds',
-      labels: { service: s.service, namespace: 'shop' },
-      points: [],
-    };
-    for (let t = faultAt - 3 * DAY; t <= end; t += MINUTE) {
-      latency.points.push([t, +(s.latency * (1 + 0.05 * rand()) * (t >= s.fault ? s.factor : 1)).toFixed(5)]);
-    }
-    series.push(latency);
-  }
-  return series;
+  return latencyHistory(
+    [
+      { service: 'checkout-api', latency: 0.42, faultAt: faultAt + MINUTE, factor: 3.5 },
+      { service: 'payment-api', latency: 0.2, faultAt, factor: 5 },
+      { service: 'catalog-api', latency: 0.3, faultAt: Number.POSITIVE_INFINITY, factor: 1 },
+    ],
+    faultAt - 3 * DAY,
+    end,
+  );
 }
 
 describe('silences, maintenance and the Home tab through signed Slack requests', () => {
