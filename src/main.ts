@@ -441,7 +441,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           // The checkpoints already saved are still good: the next start replays from them.
           logger.error({ err: error }, 'saving detector state at stop failed');
         }
-        await pipeline.detection.close();
+        await pipeline.close();
         await app.stop();
         await health.close();
         db.close();

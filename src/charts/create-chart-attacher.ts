@@ -9,7 +9,7 @@ import type { AnomaliesRepo } from '../storage/anomalies-repo.js';
 import type { OpsEventsRepo } from '../storage/ops-events-repo.js';
 import type { SeriesAnomaliesRepo, SeriesAnomalyPoint } from '../storage/series-anomalies-repo.js';
 import { buildChartInput } from './build-chart-input.js';
-import { renderIncidentChart } from './render-incident-chart.js';
+import type { ChartRenderer } from './start-chart-renderer.js';
 
 /** Hours of the series shown: enough to see what normal looked like before the onset. */
 export const CHART_WINDOW_HOURS = 3;
@@ -37,6 +37,8 @@ export interface ChartAttacherOptions {
   opsEvents: Pick<OpsEventsRepo, 'between'>;
   /** Must offer attachImage; a publisher without it gets no charts (and no attacher is made). */
   publisher: CardPublisher;
+  /** Draws the image (in the chart thread, off the thread that acks Slack). */
+  renderer: Pick<ChartRenderer, 'render'>;
   logger: Logger;
 }
 
@@ -84,7 +86,7 @@ function describe(
 
 /**
  * Charts an incident once, when its card first goes out: one query_range of one series over a few
- * hours, one render (tens of ms), one upload into the card's thread. A refused upload (no
+ * hours, one render (tens of ms, in the chart thread), one upload into the card's thread. A refused upload (no
  * files:write scope, bot not in the channel, any error or timeout) leaves the card as it is, with
  * its text sparkline, and is logged once (again only after an upload has worked since).
  */
@@ -125,7 +127,7 @@ export function createChartAttacher(options: ChartAttacherOptions): ChartAttache
       const unit = signal.unit;
       const inWindow = points.filter((p) => Date.parse(p.ts) >= startMs);
       const title = `${event.metric_name} · ${event.service} (${incident.id})`;
-      const chart = await renderIncidentChart(
+      const chart = await options.renderer.render(
         buildChartInput({
           title,
           unit,

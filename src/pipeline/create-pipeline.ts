@@ -1,4 +1,5 @@
 import { type ChartAttacher, createChartAttacher } from '../charts/create-chart-attacher.js';
+import { type ChartRenderer, startChartRenderer } from '../charts/start-chart-renderer.js';
 import type { VigilConfig } from '../config/config-schema.js';
 import type { OpsEvent } from '../contracts/index.js';
 import { createTopology, type DiscoveredEdge, type Topology } from '../correlation/topology.js';
@@ -47,6 +48,8 @@ export interface Pipeline {
   cardOf: (incidentId: string) => SlackMessage | undefined;
   /** Replaces the edges read from the service graph, here and where detection runs (topology_discovery). */
   setDiscoveredEdges: (edges: readonly DiscoveredEdge[]) => void;
+  /** Stops what the pipeline started: the detection side (or its thread) and the chart thread. */
+  close: () => Promise<void>;
 }
 
 export interface PipelineOptions {
@@ -77,10 +80,11 @@ export interface PipelineOptions {
 }
 
 /** Charts for the cards, when the publisher can put images in a thread and there is a source to read. */
-function chartAttacherOf(options: PipelineOptions, repos: Repos): ChartAttacher | undefined {
+function chartAttacherOf(options: PipelineOptions, repos: Repos, renderer: ChartRenderer): ChartAttacher | undefined {
   const source = options.chartSource ?? ('source' in options.detection ? options.detection.source : undefined);
   if (!options.publisher?.attachImage || !source) return undefined;
   return createChartAttacher({
+    renderer,
     source,
     signals: options.config.signals,
     stepSeconds: options.config.prometheus.step_seconds,
@@ -118,7 +122,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (added) detection.addOpsEvent(event);
     return added;
   };
-  const chart = chartAttacherOf(options, repos);
+  // Started at the first chart, not here: most runs draw none.
+  const renderer = startChartRenderer();
+  const chart = chartAttacherOf(options, repos, renderer);
   let remediation: RemediationService | undefined;
   const publish = publisher
     ? (ids: string[]) =>
@@ -212,6 +218,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       topology.replaceDiscovered(edges);
       // In this thread the detection side holds this same topology; in its own, it is told.
       if ('started' in options.detection) detection.setDiscoveredEdges(edges);
+    },
+    async close() {
+      await renderer.close();
+      await detection.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChartAttacher, createChartAttacher } from '../../src/charts/create-chart-attacher.js';
+import { type ChartRenderer, startChartRenderer } from '../../src/charts/start-chart-renderer.js';
 import { ServiceConfigSchema, SignalConfigSchema } from '../../src/config/config-schema.js';
 import type { MetricSample } from '../../src/contracts/index.js';
 import { createTopology } from '../../src/correlation/topology.js';
@@ -63,8 +64,11 @@ describe('createChartAttacher', () => {
   let publisher: CardPublisher;
   let attacher: ChartAttacher;
   let logs: string[];
+  let renderer: ChartRenderer;
 
   beforeEach(async () => {
+    // The real chart thread, as the bot runs it.
+    renderer = startChartRenderer();
     slack = await startFakeSlack({ channels: [{ name: '#team-payments', member: true }, '#elsewhere'] });
     db = openDatabase(':memory:');
     repos = createRepos(db);
@@ -82,6 +86,7 @@ describe('createChartAttacher', () => {
       seriesAnomalies: createSeriesAnomaliesRepo(db),
       opsEvents: repos.opsEvents,
       publisher,
+      renderer,
       logger: createLogger({
         level: 'info',
         destination: new Writable({
@@ -94,6 +99,7 @@ describe('createChartAttacher', () => {
     });
   });
   afterEach(async () => {
+    await renderer.close();
     db.close();
     await slack.close();
   });
