@@ -34,7 +34,7 @@ interface Call {
  */
 export function startChartRenderer(options: ChartRendererOptions = {}): ChartRenderer {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const idleMs = options.idleMs ?? 60_000;
+  const idleMs = options.idleMs ?? 10_000;
   const pending = new Map<number, Call>();
   let worker: Worker | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
