@@ -73,7 +73,8 @@ describe('createChartAttacher', () => {
     db = openDatabase(':memory:');
     repos = createRepos(db);
     logs = [];
-    const settings = { apiUrl: slack.apiUrl, timeoutMs: 400 };
+    // Long enough for a loaded CI machine; the late-answer case waits it out once.
+    const settings = { apiUrl: slack.apiUrl, timeoutMs: 2_000 };
     publisher = createSlackPublisher({
       client: new WebClient('xoxb-test', slackClientOptions({ ...settings, retries: 0 })),
       poster: createPostingClient('xoxb-test', settings),
