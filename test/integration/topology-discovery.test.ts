@@ -75,6 +75,12 @@ describe('topology discovered from a service graph in a real Prometheus', () => 
     clock = new Date(seconds * 1000);
   };
   const eventsUrl = () => `http://127.0.0.1:${vigil.slackPort}/slack/events`;
+  /** The reply's text as a person reads it (its sections and context lines), for the test's output. */
+  const mrkdwnOf = (reply: Record<string, unknown>) =>
+    (reply.blocks as Array<{ text?: { text: string }; elements?: Array<{ text?: string }> }>)
+      .flatMap((b) => (b.text ? [b.text.text] : (b.elements ?? []).flatMap((e) => (e.text ? [e.text] : []))))
+      .join('\n');
+
   async function command(text: string, id: string): Promise<Record<string, unknown>> {
     const res = await postSigned({
       url: eventsUrl(),
@@ -223,10 +229,13 @@ describe('topology discovered from a service graph in a real Prometheus', () => 
     expect(text).not.toContain('legacy');
     const orders = JSON.stringify((await command('topology orders', 'topology-orders')).blocks);
     expect(orders).toContain('• `web` — tempo, seen 0 s ago');
+    console.info(`/vigil topology web:\n${mrkdwnOf(reply)}`);
   });
 
   it('answers a signed /vigil topology with counts by source and the busiest services', async () => {
-    const text = JSON.stringify((await command('topology', 'topology-all')).blocks);
+    const reply = await command('topology', 'topology-all');
+    const text = JSON.stringify(reply.blocks);
+    console.info(`/vigil topology:\n${mrkdwnOf(reply)}`);
     expect(text).toContain('*Topology*: 3 call edges between 4 services (tempo 2, config 1)');
     expect(text).toContain('Service graph read from `tempo`');
     expect(text).toContain('• `web` — 0 callers, 3 callees');
