@@ -38,7 +38,7 @@ export interface ReplayOptions {
   listServices?: boolean;
   /**
    * The Prometheus that answers topology_discovery's query (the samples hold the signals, not the
-   * service graph): required when the base config enables topology_discovery.
+   * service graph): read when the base config enables topology_discovery.
    */
   serviceGraph?: PrometheusClient;
 }
@@ -77,8 +77,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     stepSeconds,
     ...(options.listServices === false ? { listServices: false } : {}),
   });
+  // A production config replayed as is (`vigil replay --config`) may have discovery on: the
+  // scenario's own depends_on stand in for the graph then.
   if (config.topology_discovery.enabled && !options.serviceGraph)
-    throw new Error('runReplay: topology_discovery is enabled but no Prometheus holding the service graph was given');
+    options.logger.warn('topology_discovery is on, but this replay has no service graph to read: configured edges only');
   // Owners from the series' labels, as the bot learns them (no Kubernetes labels in a replay).
   const ownership = createServiceOwnership({
     config: config.ownership,
