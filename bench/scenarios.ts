@@ -1,8 +1,11 @@
 /**
- * Scenario benchmark: npm run bench:scenarios -- [dir] [--config vigil.yaml]
+ * Scenario benchmark: npm run bench:scenarios -- [dir] [--config vigil.yaml] [--discovered]
  * Replays every scenario folder under `dir` (default ../shared/scenarios, next to the repository)
  * through the production pipeline and scores the pages (incident cards) against truth.json, beside
  * the simple rule of issue 14 (src/benchmark/simple-rule.ts) scored the same way.
+ * --discovered: no `services:` in the config; the call graph only as service-graph counters in a
+ * real Prometheus read by topology_discovery, owners only as a `team` label on the series
+ * (bench/discovered/replay-discovered.ts). Needs prometheus and promtool (scripts/setup.sh).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +17,17 @@ import { type ScenarioScore, ScenarioTruthSchema, scoreScenario, summarize } fro
 import { runSimpleRule } from '../src/benchmark/simple-rule.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createSilentLogger } from '../src/logger.js';
-import { runReplay } from '../src/replay/run-replay.js';
+import { type ReplayResult, runReplay } from '../src/replay/run-replay.js';
 import { loadScenario } from '../src/sources/load-scenario.js';
+import { replayDiscovered } from './discovered/replay-discovered.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { config: { type: 'string' }, discovered: { type: 'boolean', default: false } },
+});
 // Defaults relative to the repository, not to wherever the command was started.
 const repository = fileURLToPath(new URL('..', import.meta.url));
-const USAGE = 'npm run bench:scenarios -- <dir> [--config FILE]';
+const USAGE = 'npm run bench:scenarios -- <dir> [--config FILE] [--discovered]';
 const root = positionals[0] ?? join(repository, '..', 'shared', 'scenarios');
 const configPath = values.config ?? join(repository, 'bench', 'scenarios.vigil.yaml');
 const problem =
@@ -85,12 +92,25 @@ const rows: string[][] = [
   ['scenario', 'rule', 'found', 'recall', 'prec', 'dup/inc', 'start', 'ttd(min)', 'maint', 'pages', 'false/day'],
 ];
 const started = performance.now();
+/** --discovered: per scenario, the edges the service graph gave against those topology.json lists. */
+const edgeLines: string[] = [];
 for (const folder of folders) {
   const dir = join(root, folder);
   const truth = ScenarioTruthSchema.parse(JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')));
   const scenario = await loadScenario(dir);
   const days = daysOf(scenario.samples);
-  const result = await runReplay({ scenario, base, logger: createSilentLogger() });
+  let result: ReplayResult;
+  if (values.discovered) {
+    const run = await replayDiscovered({ scenario, base, logger: createSilentLogger() });
+    result = run.result;
+    const differs = [...run.missing.map((e) => `missing ${e}`), ...run.extra.map((e) => `extra ${e}`)].join(', ');
+    edgeLines.push(
+      `${folder}: ${run.discoveredEdges} edges discovered before the first cycle / ${run.configuredEdges} configured` +
+        `${differs ? ` (${differs})` : ''}; ${result.serviceGraph?.last.edges ?? 0} at the last of ${result.serviceGraph?.refreshes ?? 0} reads`,
+    );
+  } else {
+    result = await runReplay({ scenario, base, logger: createSilentLogger() });
+  }
   const vigilScore = scoreScenario(
     truth,
     result.incidents.filter((i) => i.paged),
@@ -120,6 +140,12 @@ const align: ColumnAlign[] = [
 ];
 process.stdout.write(
   `${[
+    ...(values.discovered
+      ? [
+          'mode: discovered (no services:, edges from traces_service_graph_request_total, owners from a team label)',
+          ...edgeLines,
+        ]
+      : []),
     ...formatTextTable(rows, align, ''),
     `false/day: pages matching no true incident per platform-day (days from the samples' time span; ${vigil.days.toFixed(1)} days in all)`,
     `simple: page on ≥ 2× the previous hour's median held 5 min, latency/errors ignored under 20 req/s (src/benchmark/simple-rule.ts)`,

@@ -311,7 +311,33 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           logger: logger.child({ name: 'deploy-discovery' }),
         })
       : undefined;
+    // Call edges from the service graph (topology_discovery): read now, then on their schedule.
+    const discovery = config.topology_discovery.enabled
+      ? createTopologyDiscovery({
+          client: configuredPrometheusClient(config, secretEnv, options.fetch),
+          config: config.topology_discovery,
+          apply: (edges) => pipeline.setDiscoveredEdges(edges),
+          logger: logger.child({ name: 'topology' }),
+        })
+      : undefined;
+    const topologyRunner = discovery ? createExclusiveRunner(() => discovery.refresh(now())) : undefined;
+    // The first read starts now, while Slack connects. The first cycle waits for it (bounded by the
+    // Prometheus timeout): a cycle correlating without the graph would split one outage of services
+    // linked only there into several incidents. A failed read leaves the configured edges only.
+    const firstTopologyRead =
+      topologyRunner && options.schedule !== false
+        ? topologyRunner.run().then(
+            () => undefined,
+            (error: unknown) => {
+              logger.error(
+                { err: error },
+                'reading the service graph failed; configured edges only until the next refresh',
+              );
+            },
+          )
+        : undefined;
     const runner = createExclusiveRunner(async () => {
+      await firstTopologyRead;
       await deployDiscovery?.refresh(now()).catch((error: unknown) => {
         logger.warn({ err: error }, 'reading deploys from Prometheus failed; the cycle runs without them');
       });
@@ -380,23 +406,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
               ? [startScheduler(digestConfig.schedule, digestRunner, logger, 'digest')]
               : []),
           ];
-    // Call edges from the service graph (topology_discovery): read now, then on their schedule.
-    const discovery = config.topology_discovery.enabled
-      ? createTopologyDiscovery({
-          client: configuredPrometheusClient(config, secretEnv, options.fetch),
-          config: config.topology_discovery,
-          apply: (edges) => pipeline.setDiscoveredEdges(edges),
-          logger: logger.child({ name: 'topology' }),
-        })
-      : undefined;
-    const topologyRunner = discovery ? createExclusiveRunner(() => discovery.refresh(now())) : undefined;
-    if (topologyRunner && options.schedule !== false) {
+    if (topologyRunner && options.schedule !== false)
       schedulers.push(startScheduler(config.topology_discovery.refresh, topologyRunner, logger, 'topology'));
-      // Not awaited: Vigil starts with the configured edges while Prometheus answers (within its timeout).
-      void topologyRunner.run().catch((error: unknown) => {
-        logger.error({ err: error }, 'reading the service graph failed; configured edges only until the next refresh');
-      });
-    }
     readiness.setStarted(true);
 
     return {

@@ -5,11 +5,18 @@ export interface ScenarioConfigOptions {
   /** Settings to keep from a config file: detection, correlation, and signal directions/units by name. */
   base?: VigilConfig;
   stepSeconds: number;
+  /**
+   * false: no `services:` at all (no depends_on, no configured team): services are discovered from
+   * the series, owners from their labels and edges from the service graph, as the base's
+   * `discovery`, `ownership` and `topology_discovery` say. True by default.
+   */
+  listServices?: boolean;
 }
 
 /**
  * The configuration a replay runs with: services and teams from the scenario's topology, one
  * signal per recorded metric, and detection/correlation settings from the base config (or defaults).
+ * Teams keep their channels either way: `teams:` is where a team's cards go, not who owns what.
  */
 export function configForScenario(
   topology: ScenarioTopology,
@@ -32,7 +39,7 @@ export function configForScenario(
     prometheus: { url: 'http://replay.invalid', step_seconds: options.stepSeconds },
     slack: { ...base?.slack },
     teams,
-    services: topology.services.map((s) => ({
+    services: (options.listServices === false ? [] : topology.services).map((s) => ({
       name: s.name,
       namespace: topology.namespace,
       team: s.team,
@@ -41,6 +48,15 @@ export function configForScenario(
       runbooks: baseServices.get(s.name)?.runbooks ?? [],
     })),
     signals,
-    ...(base ? { detection: base.detection, correlation: base.correlation, remediation: base.remediation } : {}),
+    ...(base
+      ? {
+          detection: base.detection,
+          correlation: base.correlation,
+          remediation: base.remediation,
+          discovery: base.discovery,
+          ownership: base.ownership,
+          topology_discovery: base.topology_discovery,
+        }
+      : {}),
   });
 }

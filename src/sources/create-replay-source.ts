@@ -2,10 +2,21 @@ import { type MetricSample, seriesKeyOf } from '../contracts/index.js';
 import { cutSeriesToRange, pointsInRange } from './cut-series-to-range.js';
 import type { SampleSource } from './sample-source.js';
 import type { SeriesColumns } from './series-columns.js';
+import type { ServiceOwnership } from './service-ownership.js';
 
 interface RecordedSeries extends SeriesColumns {
   /** Position of each point in its metric's samples sorted by time (file order among equal times). */
   ranks: Float64Array;
+  /** Whether its labels were shown to the ownership yet (once per series, at its first fetch). */
+  learnt: boolean;
+}
+
+export interface ReplaySourceOptions {
+  /**
+   * Owners of services not under `services:` from the labels of their series, learnt as a series
+   * first comes out of a fetch, as the Prometheus source does (see service-ownership.ts).
+   */
+  ownership?: ServiceOwnership;
 }
 
 /**
@@ -14,7 +25,8 @@ interface RecordedSeries extends SeriesColumns {
  * order their first point in the range has among the metric's time-sorted samples, as they did
  * when a fetch returned those samples themselves.
  */
-export function createReplaySource(samples: readonly MetricSample[]): SampleSource {
+export function createReplaySource(samples: readonly MetricSample[], options: ReplaySourceOptions = {}): SampleSource {
+  const { ownership } = options;
   const byMetric = new Map<string, Array<{ ts: number; sample: MetricSample }>>();
   for (const sample of samples) {
     const list = byMetric.get(sample.metric_name) ?? [];
@@ -45,12 +57,14 @@ export function createReplaySource(samples: readonly MetricSample[]): SampleSour
         timestamps: Float64Array.from(at, (rank) => (list[rank] as { ts: number }).ts),
         values: Float64Array.from(at, (rank) => (list[rank] as { sample: MetricSample }).sample.value),
         ranks: Float64Array.from(at),
+        learnt: false,
       });
     }
     seriesByMetric.set(metric, recorded);
   }
 
   return {
+    ...(ownership ? { teamOf: ownership.teamOf } : {}),
     async fetch(signal, range) {
       const cut: Array<{ rank: number; series: SeriesColumns }> = [];
       const only = range.services ? new Set(range.services) : null;
@@ -58,6 +72,10 @@ export function createReplaySource(samples: readonly MetricSample[]): SampleSour
         if (only && !only.has(s.identity.service)) continue;
         const series = cutSeriesToRange(s, range.startMs, range.endMs);
         if (!series) continue;
+        if (ownership && !s.learnt) {
+          s.learnt = true;
+          ownership.learn(s.identity.service, s.identity.labels);
+        }
         cut.push({ rank: s.ranks[pointsInRange(s.timestamps, range.startMs, range.endMs).from] as number, series });
       }
       cut.sort((a, b) => a.rank - b.rank);

@@ -28,7 +28,7 @@ describe('bench:scenarios', () => {
     expect(await runBench('bench/scenarios.ts', [missing])).toEqual({
       code: 2,
       stdout: '',
-      stderr: `bench:scenarios: no scenario folder at ${missing}. Pass one: npm run bench:scenarios -- <dir> [--config FILE]\n`,
+      stderr: `bench:scenarios: no scenario folder at ${missing}. Pass one: npm run bench:scenarios -- <dir> [--config FILE] [--discovered]\n`,
     });
   });
 
@@ -41,6 +41,9 @@ describe('bench:scenarios', () => {
     }
     copyFileSync(join(root, 'package.json'), join(repository, 'package.json'));
     symlinkSync(join(root, 'src'), join(repository, 'src'), 'dir');
+    // --discovered's modules, and the test helper that starts Prometheus for it.
+    symlinkSync(join(root, 'bench', 'discovered'), join(repository, 'bench', 'discovered'), 'dir');
+    symlinkSync(join(root, 'test'), join(repository, 'test'), 'dir');
     symlinkSync(join(root, 'node_modules'), join(repository, 'node_modules'), 'dir');
 
     const run = await runBench('bench/scenarios.ts', [], repository);
@@ -50,7 +53,7 @@ describe('bench:scenarios', () => {
       stderr:
         `bench:scenarios: no scenario folder at ${join(dir, 'lonely', 'shared', 'scenarios')} ` +
         '(the default, ../shared/scenarios next to the repository). ' +
-        'Pass one: npm run bench:scenarios -- <dir> [--config FILE]\n',
+        'Pass one: npm run bench:scenarios -- <dir> [--config FILE] [--discovered]\n',
     });
   });
 });
