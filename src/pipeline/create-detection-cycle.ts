@@ -198,9 +198,10 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       for (let i = 0; i < valid.length; i += 1) {
         const weight = pagingWeight(valid[i] as AnomalyEvent, bar, demand, runs[i]);
         if (weight) valid[i] = { ...(valid[i] as AnomalyEvent), paging_weight: weight };
-        // Whether it may be a daily pattern not learned yet: asked of the anomalies stored so far.
+        // Whether it may be a daily pattern not learned yet (see noveltyOf), unless it is extreme: the
+        // stored anomalies say what the series did yesterday (a shadow challenger keeps no day of
+        // anomalies: it asks only whether the seasonal baseline knew the hour).
         const a = valid[i] as AnomalyEvent;
-        // (A shadow challenger keeps no day of anomalies: it asks only about the seasonal baseline.)
         const extreme = pagingWeight(a, wideBar, demand, runs[i]);
         const novelty = noveltyOf(
           a,
