@@ -256,6 +256,40 @@ export const CorrelationConfigSchema = z.object({
    */
   persistence_points: positiveInt.default(15),
   /**
+   * Services with symptoms a story needs to page when the symptom that persists may be a daily
+   * pattern not learned yet: on a series whose seasonal baseline has seen its hour of the day on
+   * fewer than seasonal_min_days days (a series' first day, a new service), or that was anomalous
+   * at the same time the day before (recurring_window_seconds). A nightly batch job on a database
+   * looks like a fault of that database alone until the daily cycle is known, while a fault
+   * reaches its callers. Absences and Alertmanager alerts are not held back. 1 = no such rule.
+   */
+  unseasoned_min_services: positiveInt.default(2),
+  /**
+   * Days of an hour of the day a series' seasonal baseline must have learned before a symptom there
+   * counts as news on its own (see unseasoned_min_services); 0 = never held back.
+   */
+  seasonal_min_days: z.number().int().nonnegative().default(1),
+  /**
+   * How many times its signal's usual minimum change (page_min_change) a symptom that may be a
+   * daily pattern must move to page on its own nonetheless, as a symptom of full weight: its
+   * expected value is that much less certain (at 2, a latency 3× its expected value; a CPU with
+   * page_min_change 1, 5×).
+   */
+  unseasoned_change_factor: z.number().min(1).default(2),
+  /**
+   * A symptom whose series was anomalous the same way within this many seconds of the same time the
+   * day before is a daily pattern not learned yet (a nightly job's second night), held back like an
+   * unseasoned one (see unseasoned_min_services); 0 = off.
+   */
+  recurring_window_seconds: z.number().int().nonnegative().default(1800),
+  /**
+   * Share of a namespace's services (with a traffic signal, at least three) whose demand must be
+   * anomalously up together for a follows_demand signal of a service whose own traffic is not
+   * anomalous to be judged against the platform's demand (their median ratio): a platform-wide ramp
+   * such as the first Monday morning after a weekend loads every service behind the edge. 0 = off.
+   */
+  platform_demand_share: z.number().min(0).max(1).default(0.5),
+  /**
    * Traffic (requests/s of the service's traffic signal) from which a per_request signal is taken at
    * face value. Below it the change needed to page grows like the sampling noise of a quantile or a
    * ratio, 1/√requests: a p99 resting on a handful of requests moves by half on its own.

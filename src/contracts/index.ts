@@ -67,6 +67,14 @@ export const AnomalyEventSchema = z.object({
    * scrapes page), as for an absence, a burn-rate alert or an older event.
    */
   paging_weight: z.enum(['minor', 'moderate', 'burst']).optional(),
+  /**
+   * Why a symptom may be a daily pattern rather than news (set by the cycle, like paging_weight; see
+   * meetsEvidenceBar): "unseasoned", its series' seasonal baseline had learned fewer than
+   * correlation.seasonal_min_days days of this hour of the day (a series' first day); "recurring",
+   * the same series was anomalous in the same direction at this time of day the day before (within
+   * correlation.recurring_window_seconds: a nightly job's second night). Absent: news.
+   */
+  novelty: z.enum(['unseasoned', 'recurring']).optional(),
   detector: DetectorNameSchema,
   direction: DirectionSchema,
   /** Present when the event is an Alertmanager alert (detector "alertmanager"): what the card says. */
@@ -86,6 +94,13 @@ export const AnomalyEventSchema = z.object({
     sample_count: z.number().int().nonnegative(),
     baseline_points: z.number().int().nonnegative(),
     baseline_days: z.number().nonnegative(),
+    /**
+     * Days of this hour of the day the series' seasonal baseline had learned when the point was
+     * judged (see SeriesDetector.seasonalDays): 0 in a series' first day, when a daily pattern it has
+     * not seen yet (a nightly job, a morning ramp) looks like a change. Absent: unknown (no seasonal
+     * detector, an alert, an older event).
+     */
+    seasonal_days: z.number().int().nonnegative().optional(),
     z_score: z.number().finite(),
     robust_z_score: z.number().finite(),
     missing_samples: z.number().int().nonnegative(),

@@ -201,6 +201,7 @@ function addAnomaly(
     recentDeploy: anomaly.evidence.recent_deploy,
     suppressed: suppression !== null,
     traffic,
+    ...(anomaly.novelty ? { familiar: true } : {}),
   });
 }
 
@@ -244,6 +245,7 @@ function merge(into: IncidentDraft, from: IncidentDraft): void {
     mine.minor += m.minor;
     mine.suppressed += m.suppressed;
     mine.sustained += m.sustained;
+    mine.novel += m.novel;
     mine.alerts += m.alerts;
     mine.maxScore = Math.max(mine.maxScore, m.maxScore);
     for (const metric of m.metrics) if (!mine.metrics.includes(metric)) mine.metrics.push(metric);

@@ -31,6 +31,12 @@ export interface ServiceEvidence {
   /** How many were symptoms that count towards paging (not traffic, not minor): what lasts. */
   sustained: number;
   /**
+   * How many of those (and of its absences and alerts) were news: not possibly a daily pattern (see
+   * AnomalyEvent.novelty). A service with none may be showing its daily cycle not learned yet (a
+   * nightly job in its first nights), and pages alone no more (see meetsEvidenceBar).
+   */
+  novel: number;
+  /**
    * Its latest symptoms that count (not minor) and of full weight (see pagingWeight), and whether
    * two that count came within a few scrapes, one of them of full weight (or it went silent):
    * persistence, which pages.

@@ -23,6 +23,12 @@ export interface DemandContext {
   rate: ReadonlyMap<string, number>;
   /** Demand against its expected value, where it is anomalous itself (see demandRatios). */
   ratio: ReadonlyMap<string, number>;
+  /**
+   * By namespace, the demand of most of its services against their expected values, where most of
+   * them are up together (see platformDemand): what a service whose own traffic is not anomalous
+   * follows too.
+   */
+  platform?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -42,6 +48,15 @@ export function pagingBar(config: Pick<VigilConfig, 'signals' | 'correlation'>):
     smear: new Map(symptoms.map((s) => [s.name, s.smear_points])),
     trustedRate: config.correlation.trusted_requests_per_second,
   };
+}
+
+/**
+ * The bar with every minimum change `factor` times as large: what a symptom that may be a daily
+ * pattern not learned yet must clear to page on its own (see noveltyOf), its expected value being
+ * that much less certain.
+ */
+export function widenedBar(bar: PagingBar, factor: number): PagingBar {
+  return { ...bar, minChange: new Map([...bar.minChange].map(([name, change]) => [name, change * factor])) };
 }
 
 /** Where trafficByService keeps a service's rate. */
@@ -85,6 +100,48 @@ export function demandRatios(
 }
 
 /**
+ * By namespace, the median demand ratio of its services whose traffic is anomalously up in this
+ * batch (see demandRatios), where they are at least `share` (correlation.platform_demand_share, half
+ * by default; 0: never) of the namespace's services with a traffic signal (`rates`, see
+ * trafficByService) and at least three: demand entering at the edge reaches every service behind
+ * it, so a platform-wide ramp (the first Monday morning after a weekend, a surge) loads services
+ * whose own request rate moved less than its band while their CPU sets a record. Such load is
+ * context, like that of a service whose own demand is anomalous.
+ */
+export function platformDemand(
+  ratios: ReadonlyMap<string, number>,
+  rates: ReadonlyMap<string, number>,
+  share = 0.5,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!(share > 0)) return out;
+  const services = new Map<string, number>();
+  for (const key of rates.keys()) {
+    const namespace = key.slice(0, key.indexOf('/'));
+    services.set(namespace, (services.get(namespace) ?? 0) + 1);
+  }
+  const up = new Map<string, number[]>();
+  for (const [key, ratio] of ratios) {
+    if (!(ratio > 1)) continue;
+    const namespace = key.slice(0, key.indexOf('/'));
+    const list = up.get(namespace) ?? [];
+    list.push(ratio);
+    up.set(namespace, list);
+  }
+  for (const [namespace, list] of up) {
+    const total = Math.max(services.get(namespace) ?? 0, list.length);
+    if (list.length < 3 || list.length < share * total) continue;
+    const sorted = [...list].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    out.set(
+      namespace,
+      sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2,
+    );
+  }
+  return out;
+}
+
+/**
  * A change this many times the minimum is strong: it pages after two points. Real faults reach it
  * within a few minutes of onset (latency 2-20×, errors 4-60×), while most noise that clears the
  * minimum stays just above it.
@@ -102,6 +159,8 @@ const STRONG_FACTOR = 2;
  *   taken at face value).
  * - A follows_demand signal (CPU) of a service whose demand is up by a factor is expected that much
  *   higher: load following demand is context, not a fault (demand down explains nothing going up).
+ *   A service whose own traffic is not anomalous follows the platform's demand when most of its
+ *   namespace's demand is up together (see platformDemand).
  * - A series whose expected value is 0 has no scale of its own: its change is judged as if the
  *   signal's min_abs_deviation were the minimum change (an error ratio of 0 going to 1 % on a service
  *   of one request a second is one error in a hundred: noise, by the rule above); without one it
@@ -122,7 +181,9 @@ export function pagingWeight(
   if (minChange === undefined || minChange <= 0) return undefined;
   if (anomaly.detector === 'absent' || anomaly.detector === 'slo_burn_rate') return undefined;
   const key = serviceKey(anomaly.namespace, anomaly.service);
-  const demandRatio = bar.followsDemand.has(anomaly.metric_name) ? (demand.ratio.get(key) ?? 1) : 1;
+  const demandRatio = bar.followsDemand.has(anomaly.metric_name)
+    ? (demand.ratio.get(key) ?? demand.platform?.get(anomaly.namespace) ?? 1)
+    : 1;
   let expected = Math.abs(anomaly.expected) * Math.max(1, demandRatio);
   if (expected === 0) {
     const unit = bar.minAbs.get(anomaly.metric_name) ?? 0;

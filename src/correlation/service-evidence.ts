@@ -20,6 +20,11 @@ export interface EvidencePoint {
   suppressed: boolean;
   /** Demand (a traffic signal), not a symptom. */
   traffic: boolean;
+  /**
+   * True when the symptom may be a daily pattern rather than news (see AnomalyEvent.novelty): its
+   * series' seasonal baseline did not know the hour yet, or it was anomalous at this time yesterday.
+   */
+  familiar?: boolean;
 }
 
 function latest(at: Record<string, number>, metric: string, ts: number): void {
@@ -61,6 +66,7 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
     minor: 0,
     suppressed: 0,
     sustained: 0,
+    novel: 0,
     lastSymptomAt: null,
     lastFullAt: null,
     countedAtByMetric: {},
@@ -80,14 +86,17 @@ export function addServiceEvidence(members: Map<string, ServiceEvidence>, p: Evi
   // A series silent for minutes is persistent by definition.
   else if (p.detector === 'absent') {
     member.persistentSymptom = true;
+    member.novel += 1;
     member.firstSymptomAt = Math.min(member.firstSymptomAt ?? ts, ts);
     // An alert rule already waited its `for:` duration: it persists by definition.
   } else if (p.detector === 'alertmanager') {
     member.alerts += 1;
+    member.novel += 1;
     member.persistentSymptom = true;
     member.firstSymptomAt = Math.min(member.firstSymptomAt ?? ts, ts);
   } else {
     member.sustained += 1;
+    if (p.familiar !== true) member.novel += 1;
     member.firstSymptomAt = Math.min(member.firstSymptomAt ?? ts, ts);
     const full = p.pagingWeight === undefined;
     // Paired with the latest symptom that counts when this one is of full weight, else with the

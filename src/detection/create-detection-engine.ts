@@ -379,6 +379,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
           if (!mayOpen || !isAnomalousPoint(reading, state.minScore)) continue;
           const opens = score >= PAGE_SCORE;
           const z = reading.verdicts.find((v) => v.name === 'rolling_zscore');
+          const seasonalDays = state.detector.seasonalDays(ts);
           const mad = reading.verdicts.find((v) => v.name === 'robust_mad');
           anomalies.push(
             event(key, state, ts, {
@@ -394,6 +395,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
                 sample_count: state.seen,
                 baseline_points: Math.min(state.seen - 1, detection.window_points),
                 baseline_days: Math.round(((ts - state.firstTs) / DAY_MS) * 1000) / 1000,
+                ...(seasonalDays === undefined ? {} : { seasonal_days: seasonalDays }),
                 z_score: finite(z?.statistic ?? 0),
                 robust_z_score: finite(mad?.statistic ?? 0),
                 missing_samples: missingSteps(state),

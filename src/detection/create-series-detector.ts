@@ -58,7 +58,9 @@ import {
   readSeasonal,
   restoreProfile,
   type SeasonalBaselineState,
+  type SeasonalPosition,
   seasonalPlan,
+  seasonalPosition,
   seasonalTime,
   WEEK_HOURS,
 } from './ensemble/seasonal-baseline.js';
@@ -152,6 +154,14 @@ export interface SeriesDetector {
   seasonalState(): SeasonalBaselineState | null;
   /** Swaps in a seasonal baseline rebuilt from history (batch recalibration), keeping everything else. */
   replaceSeasonal(seasonal: SeasonalBaselineState): void;
+  /**
+   * Asked right after update(value, timestampMs): how many days of that point's hour of the day the
+   * seasonal baseline had learned before it (whole days' worth of points in its hourly bucket,
+   * history rebuilt by recalibration included): 0 in a series' first day, when its daily cycle (a
+   * nightly job, a morning ramp) is still unknown at that hour. Undefined without a seasonal
+   * detector. Reads counts only: no effect on any score.
+   */
+  seasonalDays(timestampMs: number): number | undefined;
   /**
    * Gives this series' place back now rather than when the detector is collected (which may come
    * long after): for detectors made by the thousand for a while, like recalibration's. The detector
@@ -580,6 +590,9 @@ let detectorsMade = 0;
  * A series' detector is also the reading of its last point (update returns it): the tick reads the
  * reading of every point it scores, and a separate object would be one more cache line per point.
  */
+/** Reused by seasonalDays (asked only of anomalous points). */
+const readyPosition: SeasonalPosition = { weekBucket: 0, frac: 0, dayBucket: 0, slotFrac: 0 };
+
 class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   /** The seasonal profiles' chunk, its stride between buckets and this series' offset in it. */
   private readonly sd: ProfileArray;
@@ -835,6 +848,15 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     restoreProfile(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS, seasonal.week);
     this.b[S_LEVEL] = seasonal.level;
     this.b[S_LEVELCOUNT] = seasonal.levelCount;
+  }
+
+  seasonalDays(timestampMs: number): number | undefined {
+    const p = this.p;
+    if (p.seasonalIndex < 0 || !Number.isFinite(timestampMs)) return undefined;
+    seasonalPosition(timestampMs, readyPosition);
+    // The point has been learned since it was judged: its bucket counts it once more.
+    const before = (this.sd[this.sRow * readyPosition.dayBucket + this.sBase + 2] as number) - 1;
+    return Math.max(0, Math.floor(before / p.pointsPerSlot));
   }
 
   seasonalState(): SeasonalBaselineState | null {

@@ -1,6 +1,7 @@
 import type { AnomalyEvent, Incident, IncidentTransition } from '../contracts/index.js';
 import { type CorrelationSettings, correlateAnomalies } from '../correlation/correlate-anomalies.js';
-import type { IncidentDraft } from '../correlation/incident-draft.js';
+import type { IncidentDraft, ServiceEvidence } from '../correlation/incident-draft.js';
+import { PERSISTENCE_MS } from '../correlation/service-evidence.js';
 import { storyReaches, type Topology } from '../correlation/topology.js';
 import type { IncidentsRepo } from '../storage/incidents-repo.js';
 import { buildIncident, type Routing } from './build-incident.js';
@@ -20,6 +21,11 @@ export interface LifecycleSettings extends CorrelationSettings {
   minAnomalies: number;
   /** Symptom anomalies of one service that page when none of them is of full weight (see pagingWeight). */
   persistencePoints?: number;
+  /**
+   * Services with symptoms a story needs before a symptom that persists on a service where it may be
+   * a daily pattern (see ServiceEvidence.novel) pages; 1: no such rule (see meetsEvidenceBar).
+   */
+  unseasonedMinServices?: number;
   /** A new incident links to one resolved this recently that shared a service. */
   linkWindowSeconds: number;
   /**
@@ -72,14 +78,23 @@ function transition(
 /**
  * Enough to page: at least `minAnomalies` anomalous points (with `minAnomalies` 1, the first
  * anomaly pages), of which a symptom persists on one service (two of full weight within a few
- * scrapes, or `persistencePoints` that count) or shows on three at once. Single blips, coincident
- * blips minutes apart, demand moving without any symptom, moderate symptoms that do not last and
- * symptoms that moved too little to page (see pagingWeight) are recorded.
+ * scrapes, or `persistencePoints` that count) or shows on three services at once (within a few
+ * scrapes of each other). Single blips, coincident blips minutes apart, demand moving without any
+ * symptom, moderate symptoms that do not last, symptoms that moved too little to page (see
+ * pagingWeight), and symptoms of services scattered over a long story (a night of record-low demand
+ * taking in one twitch here, another there) are recorded.
+ *
+ * A symptom that persists on a service where it may be a daily pattern not learned yet (its series'
+ * seasonal baseline had not seen the hour, or the series did the same at this time yesterday: see
+ * AnomalyEvent.novelty and ServiceEvidence.novel) pages only once the story has symptoms on
+ * `unseasonedMinServices` services: alone, it may be a nightly batch job on a database in its first
+ * nights, while a fault reaches its callers.
  */
 export function meetsEvidenceBar(
   draft: IncidentDraft,
   minAnomalies: number,
   persistencePoints = Number.POSITIVE_INFINITY,
+  unseasonedMinServices = 1,
 ): boolean {
   // A firing Alertmanager alert (outside maintenance) pages alone: someone wrote that rule and it
   // held for its `for:`; anomalies that follow join its card instead of paging a second time.
@@ -92,9 +107,23 @@ export function meetsEvidenceBar(
   // A symptom that persists (two anomalies of one service within a few scrapes), or symptoms on
   // several services at once. Demand moving alone (traffic anomalies, no symptom) does not page:
   // a surge that matters shows as latency, errors or saturation within a scrape or two.
-  const persistent = members.some((m) => m.persistentSymptom || m.sustained >= persistencePoints);
-  const symptomServices = members.filter((m) => m.count > m.traffic + m.minor + m.suppressed).length;
-  return persistent || symptomServices >= 3;
+  const symptomatic = members.filter((m) => m.count > m.traffic + m.minor + m.suppressed);
+  const spread = symptomatic.length >= unseasonedMinServices;
+  const persistent = members.some(
+    (m) => (m.persistentSymptom || m.sustained >= persistencePoints) && (m.novel > 0 || spread),
+  );
+  return persistent || servicesAtOnce(symptomatic) >= 3;
+}
+
+/**
+ * The most services whose latest symptom came within a few scrapes (PERSISTENCE_MS) of the latest
+ * of all: symptoms on several services at once, as a spreading fault or a surge shows them.
+ */
+function servicesAtOnce(symptomatic: readonly ServiceEvidence[]): number {
+  const latest = symptomatic.map((m) => m.lastSymptomAt ?? m.lastAt);
+  let last = Number.NEGATIVE_INFINITY;
+  for (const t of latest) last = Math.max(last, t);
+  return latest.filter((t) => last - t <= PERSISTENCE_MS).length;
 }
 
 /**
@@ -124,7 +153,12 @@ export function applyAnomalies(anomalies: readonly AnomalyEvent[], options: Appl
 
   function settle(draft: IncidentDraft, existing: Incident | undefined) {
     const built = buildIncident(draft, topology, routing, existing, now);
-    const evidence = meetsEvidenceBar(draft, settings.minAnomalies, settings.persistencePoints);
+    const evidence = meetsEvidenceBar(
+      draft,
+      settings.minAnomalies,
+      settings.persistencePoints,
+      settings.unseasonedMinServices,
+    );
     const maintenanceNotes = draft.suppressionReasons
       .filter((r) => r.startsWith('maintenance') || r.startsWith('silence'))
       .map((r) => `Overlaps ${r}.`);

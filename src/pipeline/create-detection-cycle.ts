@@ -1,7 +1,15 @@
 import { appendAll } from '../collections/append-all.js';
 import type { SignalConfig, VigilConfig } from '../config/config-schema.js';
 import { type AnomalyEvent, AnomalyEventSchema } from '../contracts/index.js';
-import { demandRatios, pagingBar, pagingWeight, trafficByService } from '../correlation/paging-weight.js';
+import { noveltyOf } from '../correlation/novelty-of.js';
+import {
+  demandRatios,
+  pagingBar,
+  pagingWeight,
+  platformDemand,
+  trafficByService,
+  widenedBar,
+} from '../correlation/paging-weight.js';
 import { createSymptomRuns } from '../correlation/symptom-runs.js';
 import type { Topology } from '../correlation/topology.js';
 import type { DetectionEngine, IngestOptions } from '../detection/create-detection-engine.js';
@@ -26,7 +34,7 @@ export interface DetectDeps {
   source: SampleSource;
   engine: DetectionEngine;
   /** The champion's store; a shadow challenger's own in memory (src/shadow/). */
-  anomalies: Pick<AnomaliesRepo, 'insert'>;
+  anomalies: Pick<AnomaliesRepo, 'insert'> & Partial<Pick<AnomaliesRepo, 'anomalousBetween'>>;
   incidents: IncidentStore;
   topology: Topology;
   routing: Routing;
@@ -116,6 +124,11 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
   const warmupMs = warmupWindowMs(config.detection, config.stepSeconds);
   const trafficMetrics = new Set(config.signals.filter((s) => s.role === 'traffic').map((s) => s.name));
   const bar = pagingBar(config);
+  const wideBar = widenedBar(bar, config.correlation.unseasoned_change_factor);
+  const noveltySettings = {
+    seasonalMinDays: config.correlation.seasonal_min_days,
+    recurringWindowSeconds: config.correlation.recurring_window_seconds,
+  };
   const symptomRuns = createSymptomRuns(stepMs);
   // After a long outage, catching up further than a baseline window adds nothing but load.
   const maxCatchUpMs = warmupMs;
@@ -178,11 +191,26 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       }
       // How much each symptom weighs for paging, in the light of the whole batch (its service's
       // traffic and demand); stored with the event, so incidents read back count it the same way.
-      const demand = { rate: trafficByService(fetched, trafficMetrics), ratio: demandRatios(valid, trafficMetrics) };
+      const rate = trafficByService(fetched, trafficMetrics);
+      const ratio = demandRatios(valid, trafficMetrics);
+      const demand = { rate, ratio, platform: platformDemand(ratio, rate, config.correlation.platform_demand_share) };
       const runs = symptomRuns.observe(valid, endMs);
       for (let i = 0; i < valid.length; i += 1) {
         const weight = pagingWeight(valid[i] as AnomalyEvent, bar, demand, runs[i]);
         if (weight) valid[i] = { ...(valid[i] as AnomalyEvent), paging_weight: weight };
+        // Whether it may be a daily pattern not learned yet (see noveltyOf), unless it is extreme: the
+        // stored anomalies say what the series did yesterday (a shadow challenger keeps no day of
+        // anomalies: it asks only whether the seasonal baseline knew the hour).
+        const a = valid[i] as AnomalyEvent;
+        const extreme = pagingWeight(a, wideBar, demand, runs[i]);
+        const novelty = noveltyOf(
+          a,
+          trafficMetrics.has(a.metric_name),
+          noveltySettings,
+          deps.anomalies.anomalousBetween ?? (() => false),
+          extreme === undefined || extreme === 'burst',
+        );
+        if (novelty) valid[i] = { ...a, novelty };
       }
 
       // Alerts from Alertmanager join the same correlation as the cycle's anomalies.
@@ -208,6 +236,7 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
               resolveAfterQuietSeconds: config.correlation.resolve_after_quiet_seconds,
               minAnomalies: config.correlation.min_anomalies,
               persistencePoints: config.correlation.persistence_points,
+              unseasonedMinServices: config.correlation.unseasoned_min_services,
               linkWindowSeconds: config.correlation.link_window_seconds,
               joinHops: config.correlation.join_hops,
             },

@@ -67,6 +67,7 @@ export function createShadowIncidentStore(): ShadowIncidentStore {
           detector: e.detector,
           pagingWeight: e.paging_weight,
           recentDeploy: e.evidence.recent_deploy,
+          ...(e.novelty ? { familiar: true } : {}),
         });
       // A challenger's engine never scores a point twice (its state lives and dies with it).
       return [...events];

@@ -20,6 +20,15 @@ export interface AnomaliesRepo {
    * only; event_json is read for each series' first row alone.
    */
   seriesSpans(incidentId: string, limit: number): SeriesSpan[];
+  /**
+   * Whether the series had an anomaly in `direction` from `fromIso` to `toIso` (inclusive): what the
+   * cycle asks of the same time the day before (see AnomalyEvent.novelty). Indexed by service and time.
+   */
+  anomalousBetween(
+    series: Pick<AnomalyEvent, 'series_key' | 'service' | 'direction'>,
+    fromIso: string,
+    toIso: string,
+  ): boolean;
 }
 
 export interface SeriesSpan {
@@ -53,6 +62,9 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
   // that answers Slack.
   // Per series: its strongest anomaly (ties: the latest); series strongest first (ties: by key, the
   // order SQLite gave them when this sort was unspecified).
+  const between = db.prepare(
+    'SELECT 1 FROM anomalies WHERE service = ? AND ts BETWEEN ? AND ? AND series_key = ? AND direction = ? LIMIT 1',
+  );
   const strongest = db.prepare(`WITH ranked AS (
       SELECT a.id, a.series_key, a.score,
         ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.score DESC, a.ts DESC, a.id) AS rank
@@ -97,6 +109,8 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
     rows.map((row) => AnomalyEventSchema.parse(JSON.parse((row as { event_json: string }).event_json)));
   return {
     insert: (events, recordedAt) => insertMany(events, recordedAt),
+    anomalousBetween: (series, fromIso, toIso) =>
+      between.get(series.service, fromIso, toIso, series.series_key, series.direction) !== undefined,
     strongestPerSeries: (incidentId, limit) => parseRows(strongest.all({ incident: incidentId, limit })),
     untold: (incidentId, seriesLimit) => {
       const rows = newSeries.all({ incident: incidentId, limit: seriesLimit }) as Array<{ total: number }>;

@@ -21,6 +21,8 @@ interface EvidenceRow {
   suppressed: number;
   paging_weight: string | null;
   recent_deploy: string | null;
+  /** AnomalyEvent.novelty, or null. */
+  novelty: string | null;
 }
 
 interface IncidentRow {
@@ -268,7 +270,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   // addServiceEvidence that counted them when they came (a rule written once, not again in SQL).
   const evidencePoints = db.prepare(`SELECT a.service, a.metric_name, a.ts, a.score, a.detector, ia.suppressed,
       json_extract(a.event_json, '$.paging_weight') AS paging_weight,
-      json_extract(a.event_json, '$.evidence.recent_deploy') AS recent_deploy
+      json_extract(a.event_json, '$.evidence.recent_deploy') AS recent_deploy,
+      json_extract(a.event_json, '$.novelty') AS novelty
     FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
     WHERE ia.incident_id = ? ORDER BY a.ts, a.id`);
   const byMessage = db.prepare('SELECT * FROM incidents WHERE slack_channel = ? AND slack_ts = ?');
@@ -345,6 +348,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
             recentDeploy: p.recent_deploy,
             suppressed: p.suppressed === 1,
             traffic: trafficMetrics?.has(p.metric_name) ?? false,
+            ...(p.novelty ? { familiar: true } : {}),
           });
         }
         const hydrated = hydrate(row);

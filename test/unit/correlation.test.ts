@@ -453,6 +453,75 @@ describe('lifecycle on real SQLite', () => {
     expect(demand.opened).toEqual([]);
   });
 
+  it('symptoms on three services page when they come at once, not scattered over a long story', () => {
+    const at = (minute: number) => `2026-04-21T11:${String(minute).padStart(2, '0')}:00Z`;
+    const rps = (service: string, minute: number) => makeAnomaly(service, at(minute), { metric_name: 'request_rate' });
+    const moderate = (service: string, minute: number) =>
+      makeAnomaly(service, at(minute), { paging_weight: 'moderate' });
+    const traffic = new Set(['request_rate']);
+    const step = (events: AnomalyEvent[], now: string) =>
+      applyAnomalies(repos.anomalies.insert(events, now), {
+        incidents: repos.incidents,
+        topology,
+        routing,
+        settings: lifecycleSettings({ persistencePoints: 15 }),
+        trafficMetrics: traffic,
+        now: new Date(now),
+      });
+    // A night of record-low demand holds the story together; a moderate twitch here, one there.
+    const services = ['edge', 'checkout-api', 'payment-api', 'cart-api'];
+    let opened: string[] = [];
+    for (let minute = 0; minute <= 14; minute += 1) {
+      const events = services.map((s) => rps(s, minute));
+      if (minute === 0) events.push(moderate('checkout-api', minute));
+      if (minute === 7) events.push(moderate('payment-api', minute));
+      if (minute === 14) events.push(moderate('cart-api', minute));
+      opened = [...opened, ...step(events, at(minute)).opened];
+    }
+    expect(opened).toEqual([]);
+    // Three services with symptoms within a few scrapes of one another: a fault spreading, it pages.
+    const spreading = step([moderate('edge', 16), moderate('checkout-api', 17), moderate('payment-api', 18)], at(18));
+    expect(spreading.opened).toHaveLength(1);
+  });
+
+  it('a symptom persisting where it may be a daily pattern pages only once it spreads', () => {
+    const at = (minute: number) => `2026-04-21T12:${String(minute).padStart(2, '0')}:00Z`;
+    const unseasoned = (service: string, minute: number, metric = 'latency_p99') =>
+      makeAnomaly(service, at(minute), { metric_name: metric, novelty: minute % 2 ? 'unseasoned' : 'recurring' });
+    const settings = { unseasonedMinServices: 2, persistencePoints: 5 };
+    // A database's nightly job in its first nights (its hour new to the seasonal baseline, or seen at
+    // this time yesterday): latency and CPU up together, minute after minute, on that service alone.
+    // Recorded, however long it lasts.
+    for (let minute = 0; minute < 10; minute += 1) {
+      const cycle = apply(
+        [unseasoned('fraud-api', minute), unseasoned('fraud-api', minute, 'cpu_usage')],
+        at(minute),
+        settings,
+      );
+      expect(cycle.opened).toEqual([]);
+    }
+    // Its caller shows a symptom that counts: a fault that reaches its callers pages.
+    const spread = apply([unseasoned('payment-api', 10), unseasoned('fraud-api', 10)], at(10), settings);
+    expect(spread.opened).toHaveLength(1);
+    // The same symptom where the hour is known pages alone, as before; so it does without the rule.
+    expect(apply(persisting('cart-api', '12:20', '12:21'), at(21), settings).opened).toHaveLength(1);
+    const off = apply([unseasoned('search-api', 30), unseasoned('search-api', 31)], at(31), {
+      ...settings,
+      unseasonedMinServices: 1,
+    });
+    expect(off.opened).toHaveLength(1);
+    // A silent series is not held back: an absence is persistent by definition.
+    const silent = apply(
+      [
+        makeAnomaly('search-api', at(50), { detector: 'absent' }),
+        makeAnomaly('search-api', at(50), { detector: 'absent', metric_name: 'error_rate' }),
+      ],
+      at(50),
+      settings,
+    );
+    expect(silent.opened).toHaveLength(1);
+  });
+
   it('anomalies in a maintenance window (and of callers of the service under maintenance) do not page', () => {
     const inWindow = apply(
       [

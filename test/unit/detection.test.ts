@@ -1,7 +1,7 @@
 import { medianAbsoluteDeviation } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { DetectionConfigSchema, SignalConfigSchema } from '../../src/config/config-schema.js';
-import { AnomalyEventSchema, seriesKeyOf } from '../../src/contracts/index.js';
+import { type AnomalyEvent, AnomalyEventSchema, seriesKeyOf } from '../../src/contracts/index.js';
 import { createDetectionEngine, type PersistedSeries } from '../../src/detection/create-detection-engine.js';
 import { createSeriesDetector } from '../../src/detection/create-series-detector.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
@@ -150,6 +150,35 @@ describe('detectors on constructed signals', () => {
     const seasonal = result.anomalies.filter((a) => a.detector === 'seasonal');
     expect(seasonal.map((a) => a.timestamp)).toEqual(['2026-04-17T02:00:00.000Z']);
     expect(seasonal[0]?.expected).toBeLessThan(15);
+  });
+
+  it('says how many days of the hour the seasonal baseline knew: none in a series’ first day', () => {
+    const rand = noise(7);
+    // A nightly job: 10 all day, 40 from 02:00 to 02:30, four days at 5-minute steps.
+    const step = 5 * 60_000;
+    const start = Date.parse('2026-04-13T00:00:00Z');
+    const values = Array.from({ length: 4 * 288 }, (_, i) => {
+      const t = new Date(start + i * step);
+      return (t.getUTCHours() === 2 && t.getUTCMinutes() < 30 ? 40 : 10) + rand();
+    });
+    const run = (seasonal: boolean) =>
+      createDetectionEngine({
+        detection: DetectionConfigSchema.parse({ window_points: 24, min_points: 12, seasonal }),
+        stepSeconds: 300,
+        signals: [],
+      }).ingest(series('db', values, 'cpu_usage', start, step), ingestAll).anomalies;
+    const job = run(true).filter((a) => new Date(a.timestamp).getUTCHours() === 2);
+    const day = (a: AnomalyEvent) => Math.floor((Date.parse(a.timestamp) - start) / 86_400_000);
+    // The first night the hour is new to the seasonal baseline: 0 days; the second night it knows one.
+    // From the third, the hour's two days explain the job: no anomaly at all.
+    expect(job.filter((a) => day(a) === 0).length).toBeGreaterThan(0);
+    expect(job.filter((a) => day(a) === 0).map((a) => a.evidence.seasonal_days)).toEqual(
+      job.filter((a) => day(a) === 0).map(() => 0),
+    );
+    expect(job.filter((a) => day(a) === 1).every((a) => a.evidence.seasonal_days === 1)).toBe(true);
+    expect(job.filter((a) => day(a) >= 2)).toEqual([]);
+    // Without a seasonal detector nothing is known either way.
+    expect(run(false).every((a) => a.evidence.seasonal_days === undefined)).toBe(true);
   });
 
   it('a gap is counted in the evidence, never read as zeros', () => {

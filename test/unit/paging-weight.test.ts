@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
-import { demandRatios, pagingBar, pagingWeight, trafficByService } from '../../src/correlation/paging-weight.js';
+import {
+  demandRatios,
+  pagingBar,
+  pagingWeight,
+  platformDemand,
+  trafficByService,
+  widenedBar,
+} from '../../src/correlation/paging-weight.js';
 import type { SeriesColumns } from '../../src/sources/series-columns.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
 
@@ -101,6 +108,60 @@ describe('how much a symptom weighs for paging', () => {
     expect(pagingWeight(cpu('steady', 0.7), bar, demand)).toBeUndefined();
     // Latency is not declared to follow demand: a surge does not excuse it.
     expect(pagingWeight(latency(0.3, 0.1, 'surged'), bar, demand)).toBeUndefined();
+  });
+
+  it('judges load against the platform’s demand when most of the namespace’s demand is up together', () => {
+    const rps = (service: string, value: number, namespace = 'shop') =>
+      makeAnomaly(service, at, { metric_name: 'request_rate', value, expected: 100, namespace });
+    // Six services with traffic in shop; four of them anomalously up (1.8×, 2×, 2×, 2.4×), one down.
+    const rate = new Map(['edge', 'api', 'orders', 'cart', 'search', 'worker'].map((s) => [`shop/${s}`, 50]));
+    const traffic = new Set(['request_rate']);
+    const ratio = demandRatios(
+      [rps('edge', 180), rps('api', 200), rps('orders', 200), rps('cart', 240), rps('search', 50)],
+      traffic,
+    );
+    const platform = platformDemand(ratio, rate);
+    expect(platform).toEqual(new Map([['shop', 2]]));
+    const demand = { rate, ratio, platform };
+    const cpu = (service: string, value: number, namespace = 'shop') =>
+      makeAnomaly(service, at, { metric_name: 'cpu_usage', value, expected: 0.3, namespace });
+    // The worker's own traffic moved within its band: its CPU doubling with the platform is context...
+    expect(pagingWeight(cpu('worker', 0.62), bar, demand)).toBe('minor');
+    // ...CPU far beyond what demand explains still pages. A service's own demand comes first: its
+    // demand down explains nothing going up, while the platform's is up.
+    expect(pagingWeight(cpu('worker', 2), bar, demand)).toBeUndefined();
+    expect(pagingWeight(cpu('search', 0.62), bar, demand)).toBe('moderate');
+    expect(pagingWeight(cpu('edge', 0.62), bar, demand)).toBe('minor');
+    // Latency is not declared to follow demand; another namespace has its own demand.
+    expect(pagingWeight(latency(0.3, 0.1, 'worker'), bar, demand)).toBeUndefined();
+    expect(pagingWeight(cpu('worker', 0.95, 'other'), bar, demand)).toBeUndefined();
+    // Two of six up together is no platform-wide ramp, nor are fewer than three services.
+    expect(platformDemand(demandRatios([rps('edge', 180), rps('api', 200)], traffic), rate)).toEqual(new Map());
+    const small = new Map([
+      ['shop/edge', 50],
+      ['shop/api', 50],
+    ]);
+    expect(platformDemand(demandRatios([rps('edge', 180), rps('api', 200)], traffic), small)).toEqual(new Map());
+    // Configured off (share 0), or asking for all of them up: nothing.
+    expect(platformDemand(ratio, rate, 0)).toEqual(new Map());
+    expect(platformDemand(ratio, rate, 1)).toEqual(new Map());
+  });
+
+  it('a widened bar asks that many times the change of every symptom signal', () => {
+    const none = { rate: new Map<string, number>(), ratio: new Map<string, number>() };
+    const wide = widenedBar(bar, 2);
+    // Latency 2.5× its expected value: full weight on the usual bar, moderate on one twice as wide;
+    // 3× (a little more, as floating point has it) is full weight on both.
+    expect(pagingWeight(latency(0.25, 0.1), bar, none)).toBeUndefined();
+    expect(pagingWeight(latency(0.25, 0.1), wide, none)).toBe('moderate');
+    expect(pagingWeight(latency(0.31, 0.1), wide, none)).toBeUndefined();
+    // CPU (page_min_change 1): 3× is full weight usually, moderate widened; 5× full weight.
+    const cpu = (value: number) => makeAnomaly('cart-api', at, { metric_name: 'cpu_usage', value, expected: 0.1 });
+    expect(pagingWeight(cpu(0.31), bar, none)).toBeUndefined();
+    expect(pagingWeight(cpu(0.31), wide, none)).toBe('moderate');
+    expect(pagingWeight(cpu(0.51), wide, none)).toBeUndefined();
+    // The bar it was made from is left as it was.
+    expect(bar.minChange.get('latency_p99')).toBe(0.5);
   });
 
   it('judges a change from an expected 0 in units of the signal’s smallest meaningful deviation', () => {

@@ -377,6 +377,26 @@ describe('each detector, read from the ensemble', () => {
     expect(withSeasonal.anomalous).toBe(false);
   });
 
+  it('seasonalDays: the days of the hour of day the detector had learned when it judged a point', () => {
+    // 5-minute steps: 12 points an hour, one day of an hour is 12 points of its bucket.
+    const step = 5 * 60_000;
+    const start = Date.parse('2026-04-13T00:00:00Z');
+    const d = createSeriesDetector(seriesDetectorOptions(detection({ window_points: 24, min_points: 12 }), step));
+    const daysAt = (i: number) => {
+      d.update(10 + (i % 3), start + i * step);
+      return d.seasonalDays(start + i * step);
+    };
+    const answers = Array.from({ length: 2 * 288 + 13 }, (_, i) => daysAt(i));
+    // Day one: none, to its last point; day two: one, however far into the hour; day three: two.
+    expect(new Set(answers.slice(0, 288))).toEqual(new Set([0]));
+    expect(new Set(answers.slice(288, 2 * 288))).toEqual(new Set([1]));
+    expect(new Set(answers.slice(2 * 288))).toEqual(new Set([2]));
+    // No seasonal detector: unknown.
+    const plain = createSeriesDetector(seriesDetectorOptions(detection({ seasonal: false }), step));
+    plain.update(10, start);
+    expect(plain.seasonalDays(start)).toBeUndefined();
+  });
+
   it('the level shift holds the level before a step (at most a window long), and scores against it', () => {
     const options = seriesDetectorOptions(detection({ window_points: 60, min_points: 30, seasonal: false }), 60_000);
     const R = Math.max(2, Math.min(options.levelShiftRecent, Math.floor(options.windowPoints / 3)));

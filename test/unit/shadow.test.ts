@@ -244,6 +244,8 @@ describe('the challenger on the champion answers', () => {
           record_margin: 1,
         },
       },
+      // Hours of history: a new series' first day, whose hold-back (see noveltyOf) is not what this tests.
+      correlation: { seasonal_min_days: 0 },
     });
     const settings = challengerDetection(config.detection);
     expect(settings).toMatchObject({ zscore_threshold: 3.5, mad_threshold: 4, window_points: 120 });
@@ -316,6 +318,8 @@ describe('the challenger on the champion answers', () => {
         services: [{ name: 'api', namespace: 'shop', team: 't' }],
         teams: { t: { channel: '#t' } },
         detection: { shadow: { name: 'challenger', ...shadow } },
+        // Hours of history: a new series' first day, whose hold-back (see noveltyOf) is not what this tests.
+        correlation: { seasonal_min_days: 0 },
       });
       const challenger = challengerOf(config, {
         repo: createRepos(db).shadow,
