@@ -29,6 +29,7 @@ export const DetectorNameSchema = z.enum([
   'level_shift',
   'seasonal',
   'record',
+  'excursion_rate',
   'slo_burn_rate',
   'absent',
   // Not a detector of Vigil's: an alert from Alertmanager, folded into correlation as an event.

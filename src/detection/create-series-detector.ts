@@ -716,7 +716,11 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
       let fired: boolean;
       if (i < calibrated) {
         const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
-        const trusted = (b[m + C_COUNT] as number) >= calibrationMinPoints;
+        const count = b[m + C_COUNT] as number;
+        const trusted = count >= calibrationMinPoints;
+        // Rarity a series' history can show: with fewer points than minScore asks for (1 000 for
+        // 0.999), the most it can say is "rarer than everything so far", so that is what is asked.
+        const gate = Math.min(minScore, 1 - 1 / count);
         const tail = tailThenAdd(b, p, i, s);
         consulted += 1;
         if (!allowed) continue;
@@ -726,7 +730,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
         // anomalous after the calibration has learned that it is no longer rare.
         fired =
           Math.abs(s) >= threshold &&
-          (active || !trusted || score >= minScore) &&
+          (active || !trusted || score >= gate) &&
           Math.abs(value - (b[m + M_EXP] as number)) >= minAbsDeviation;
       } else {
         if (!(s > 0)) continue;

@@ -7,6 +7,7 @@ const PHRASE: Record<DetectorName, string> = {
   level_shift: 'its level shifted and stayed',
   seasonal: 'unlike this hour on past days',
   record: 'beyond anything in its history',
+  excursion_rate: 'leaving its usual range far more often than it used to',
   slo_burn_rate: 'burning its error budget fast',
   absent: 'stopped reporting',
   alertmanager: 'an Alertmanager alert fired',

@@ -13,6 +13,7 @@ const CALIBRATED = new Set<AnomalyEvent['detector']>([
   'level_shift',
   'seasonal',
   'record',
+  'excursion_rate',
 ]);
 
 function grouped(n: number): string {

@@ -1,0 +1,111 @@
+import { POINT_SCALE, POINT_VALUE, type SliceDetector } from './slice-detector.js';
+
+// Slice: points learned; the robust level and spread of the band; per side (above, below) the
+// usual rate of excursions out of the band and the recent one.
+const POINTS = 0;
+const LEVEL = 1;
+const SPREAD = 2;
+const RATE_UP = 3;
+const RATE_DOWN = 4;
+const RECENT_UP = 5;
+const RECENT_DOWN = 6;
+
+/** A point leaves the band beyond this many spreads (mean absolute deviations, ~0.8 sigma each). */
+const BAND_SPREADS = 5;
+/** The recent rate is of about this many points (an exponential average of that mean age). */
+const RECENT_POINTS = 30;
+/**
+ * The usual rate is never taken below this (1 in 500 points): a series that has almost never left
+ * its band would otherwise make its first few excursions a "change of rate" on their own.
+ */
+const RATE_FLOOR = 0.002;
+/** How much slower than the band the usual rate is learned: a burst of excursions stays unusual for a while. */
+const RATE_SLOWER = 10;
+/** A residual moves the band by at most this many spreads: one spike barely moves it. */
+const CLIP_SPREADS = 3;
+
+/**
+ * A change in how often a series leaves its band: per side (above, below), the excursions of about
+ * the last RECENT_POINTS points (a point more than BAND_SPREADS spreads from the level) against
+ * the rate at which this series usually makes them, as a Poisson log-likelihood ratio. Spikes that
+ * come more often than they used to (a flapping host, a new pattern of bursts, a value that keeps
+ * wandering off) add up to evidence, however small each spike is to the rolling windows that have
+ * got used to them. The statistic stays up while the new rate lasts, so the anomaly is reported
+ * for the whole regime, and falls within a few dozen points of its end. O(1) per point, seven
+ * numbers of state.
+ *
+ * Its statistic is the larger side's ratio (signed by its side); its band is the level ±
+ * BAND_SPREADS spreads. "Left its usual range 6 times in the last 30 points, against 0.4 usually."
+ */
+export function createExcursionRateDetector(warmupPoints: number, windowPoints: number): SliceDetector {
+  const alpha = 1 / windowPoints;
+  const rateAlpha = alpha / RATE_SLOWER;
+  return {
+    name: 'excursion_rate',
+    doubles: 7,
+    threshold: 6,
+    start(b, at) {
+      b[at + RATE_UP] = RATE_FLOOR;
+      b[at + RATE_DOWN] = RATE_FLOOR;
+    },
+    read(b, at, outAt) {
+      if ((b[at + POINTS] as number) < warmupPoints) return false;
+      const value = b[POINT_VALUE] as number;
+      const level = b[at + LEVEL] as number;
+      const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
+      // The recent rates including this point (learn keeps them; read only judges).
+      const above = +(value > level + BAND_SPREADS * spread);
+      const below = +(value < level - BAND_SPREADS * spread);
+      const up = surprise(b[at + RECENT_UP] as number, above, b[at + RATE_UP] as number);
+      const down = surprise(b[at + RECENT_DOWN] as number, below, b[at + RATE_DOWN] as number);
+      b[outAt] = up >= down ? up : -down;
+      b[outAt + 1] = level;
+      b[outAt + 2] = BAND_SPREADS * spread;
+      return true;
+    },
+    learn(b, at) {
+      const value = b[POINT_VALUE] as number;
+      // A value that is not a number would poison the level for good: it is not learned.
+      if (!Number.isFinite(value)) return;
+      const points = (b[at + POINTS] as number) + 1;
+      b[at + POINTS] = points;
+      if (points === 1) {
+        b[at + LEVEL] = value;
+        return;
+      }
+      const level = b[at + LEVEL] as number;
+      const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
+      const above = value > level + BAND_SPREADS * spread;
+      const below = value < level - BAND_SPREADS * spread;
+      b[at + RECENT_UP] = (b[at + RECENT_UP] as number) + RECENT_ALPHA * (+above - (b[at + RECENT_UP] as number));
+      b[at + RECENT_DOWN] = (b[at + RECENT_DOWN] as number) + RECENT_ALPHA * (+below - (b[at + RECENT_DOWN] as number));
+      b[at + RATE_UP] = Math.max(
+        RATE_FLOOR,
+        (b[at + RATE_UP] as number) + rateAlpha * (+above - (b[at + RATE_UP] as number)),
+      );
+      b[at + RATE_DOWN] = Math.max(
+        RATE_FLOOR,
+        (b[at + RATE_DOWN] as number) + rateAlpha * (+below - (b[at + RATE_DOWN] as number)),
+      );
+      // The band learns clipped residuals (a Huber-like M-estimate), so spikes barely move it.
+      const residual = value - level;
+      const limit = CLIP_SPREADS * spread;
+      const clipped = residual > limit ? limit : residual < -limit ? -limit : residual;
+      b[at + LEVEL] = level + alpha * clipped;
+      b[at + SPREAD] = (b[at + SPREAD] as number) + alpha * (Math.abs(clipped) - (b[at + SPREAD] as number));
+    },
+  };
+}
+
+const RECENT_ALPHA = 1 / RECENT_POINTS;
+
+/**
+ * How unlikely the recent excursions are at the usual rate: the Poisson log-likelihood ratio of k
+ * excursions (the recent rate with this point, over RECENT_POINTS points) against the λ expected,
+ * k ln(k/λ) − (k − λ), zero when there are no more than expected.
+ */
+function surprise(recent: number, excursion: number, usual: number): number {
+  const k = RECENT_POINTS * (recent + RECENT_ALPHA * (excursion - recent));
+  const lambda = RECENT_POINTS * usual;
+  return k > lambda ? k * Math.log(k / lambda) - (k - lambda) : 0;
+}
