@@ -30,6 +30,7 @@ export const DetectorNameSchema = z.enum([
   'seasonal',
   'record',
   'excursion_rate',
+  'novel_pattern',
   'slo_burn_rate',
   'absent',
   // Not a detector of Vigil's: an alert from Alertmanager, folded into correlation as an event.

@@ -20,7 +20,9 @@ const RECENT_POINTS = 30;
  */
 const RATE_FLOOR = 0.002;
 /** How much slower than the band the usual rate is learned: a burst of excursions stays unusual for a while. */
-const RATE_SLOWER = 10;
+const RATE_SLOWER = 20;
+/** How much more slowly the usual rate learns while the recent one is past the line. */
+const BURST_SLOWER = 4;
 /** A residual moves the band by at most this many spreads: one spike barely moves it. */
 const CLIP_SPREADS = 3;
 
@@ -40,10 +42,12 @@ const CLIP_SPREADS = 3;
 export function createExcursionRateDetector(warmupPoints: number, windowPoints: number): SliceDetector {
   const alpha = 1 / windowPoints;
   const rateAlpha = alpha / RATE_SLOWER;
+  const settledAt = Math.floor(warmupPoints / 2);
+  const threshold = 6;
   return {
     name: 'excursion_rate',
     doubles: 7,
-    threshold: 6,
+    threshold,
     start(b, at) {
       b[at + RATE_UP] = RATE_FLOOR;
       b[at + RATE_DOWN] = RATE_FLOOR;
@@ -75,24 +79,35 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
       }
       const level = b[at + LEVEL] as number;
       const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
-      const above = value > level + BAND_SPREADS * spread;
-      const below = value < level - BAND_SPREADS * spread;
-      b[at + RECENT_UP] = (b[at + RECENT_UP] as number) + RECENT_ALPHA * (+above - (b[at + RECENT_UP] as number));
-      b[at + RECENT_DOWN] = (b[at + RECENT_DOWN] as number) + RECENT_ALPHA * (+below - (b[at + RECENT_DOWN] as number));
-      b[at + RATE_UP] = Math.max(
-        RATE_FLOOR,
-        (b[at + RATE_UP] as number) + rateAlpha * (+above - (b[at + RATE_UP] as number)),
-      );
-      b[at + RATE_DOWN] = Math.max(
-        RATE_FLOOR,
-        (b[at + RATE_DOWN] as number) + rateAlpha * (+below - (b[at + RATE_DOWN] as number)),
-      );
-      // The band learns clipped residuals (a Huber-like M-estimate), so spikes barely move it.
+      // Excursions are counted once the band has settled, half-way through the warm-up: before, a
+      // band still finding the series' level would make every point one. The usual rate is a plain
+      // mean of what there is until its own memory is reached.
+      const counted = points - settledAt;
+      if (counted > 0) {
+        const above = +(value > level + BAND_SPREADS * spread);
+        const below = +(value < level - BAND_SPREADS * spread);
+        const rate = rateAlpha > 1 / counted ? rateAlpha : 1 / counted;
+        const up = b[at + RATE_UP] as number;
+        const down = b[at + RATE_DOWN] as number;
+        // A side whose recent rate is past the line learns its usual rate BURST_SLOWER times more
+        // slowly: a burst is not taken for the new usual while it goes on (a new regime that lasts
+        // still becomes the usual in the end, so the alarm does not last for ever).
+        const upRate = surprise(b[at + RECENT_UP] as number, above, up) >= threshold ? rate / BURST_SLOWER : rate;
+        const downRate = surprise(b[at + RECENT_DOWN] as number, below, down) >= threshold ? rate / BURST_SLOWER : rate;
+        b[at + RATE_UP] = Math.max(RATE_FLOOR, up + upRate * (above - up));
+        b[at + RATE_DOWN] = Math.max(RATE_FLOOR, down + downRate * (below - down));
+        b[at + RECENT_UP] = (b[at + RECENT_UP] as number) + RECENT_ALPHA * (above - (b[at + RECENT_UP] as number));
+        b[at + RECENT_DOWN] =
+          (b[at + RECENT_DOWN] as number) + RECENT_ALPHA * (below - (b[at + RECENT_DOWN] as number));
+      }
+      // The band learns clipped residuals (a Huber-like M-estimate), so spikes barely move it; a
+      // plain mean of what there is until its own memory is reached.
       const residual = value - level;
       const limit = CLIP_SPREADS * spread;
       const clipped = residual > limit ? limit : residual < -limit ? -limit : residual;
-      b[at + LEVEL] = level + alpha * clipped;
-      b[at + SPREAD] = (b[at + SPREAD] as number) + alpha * (Math.abs(clipped) - (b[at + SPREAD] as number));
+      const bandRate = alpha > 1 / points ? alpha : 1 / points;
+      b[at + LEVEL] = level + bandRate * clipped;
+      b[at + SPREAD] = (b[at + SPREAD] as number) + bandRate * (Math.abs(clipped) - (b[at + SPREAD] as number));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { SeriesDetectorOptions } from '../create-series-detector.js';
 import { createExcursionRateDetector } from './excursion-rate.js';
+import { createNovelPatternDetector } from './novel-pattern.js';
 import { createRecordDetector, recordWarmupPoints } from './record.js';
 import type { SliceDetector } from './slice-detector.js';
 
@@ -9,5 +10,6 @@ export function sliceDetectorsFor(options: SeriesDetectorOptions): SliceDetector
   return [
     createRecordDetector(options.recordMargin, warmup, options.windowPoints),
     createExcursionRateDetector(warmup, options.windowPoints),
+    createNovelPatternDetector(warmup, options.windowPoints),
   ];
 }

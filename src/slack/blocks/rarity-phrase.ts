@@ -14,6 +14,7 @@ const CALIBRATED = new Set<AnomalyEvent['detector']>([
   'seasonal',
   'record',
   'excursion_rate',
+  'novel_pattern',
 ]);
 
 function grouped(n: number): string {
