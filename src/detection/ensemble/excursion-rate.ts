@@ -1,3 +1,4 @@
+import { poissonSurprise } from './poisson-surprise.js';
 import { POINT_SCALE, POINT_VALUE, type SliceDetector } from './slice-detector.js';
 
 // Slice: points learned; the robust level and spread of the band; per side (above, below) the
@@ -60,8 +61,8 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
       // The recent rates including this point (learn keeps them; read only judges).
       const above = +(value > level + BAND_SPREADS * spread);
       const below = +(value < level - BAND_SPREADS * spread);
-      const up = surprise(b[at + RECENT_UP] as number, above, b[at + RATE_UP] as number);
-      const down = surprise(b[at + RECENT_DOWN] as number, below, b[at + RATE_DOWN] as number);
+      const up = poissonSurprise(b[at + RECENT_UP] as number, above, b[at + RATE_UP] as number, RECENT_POINTS);
+      const down = poissonSurprise(b[at + RECENT_DOWN] as number, below, b[at + RATE_DOWN] as number, RECENT_POINTS);
       b[outAt] = up >= down ? up : -down;
       b[outAt + 1] = level;
       b[outAt + 2] = BAND_SPREADS * spread;
@@ -92,8 +93,14 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
         // A side whose recent rate is past the line learns its usual rate BURST_SLOWER times more
         // slowly: a burst is not taken for the new usual while it goes on (a new regime that lasts
         // still becomes the usual in the end, so the alarm does not last for ever).
-        const upRate = surprise(b[at + RECENT_UP] as number, above, up) >= threshold ? rate / BURST_SLOWER : rate;
-        const downRate = surprise(b[at + RECENT_DOWN] as number, below, down) >= threshold ? rate / BURST_SLOWER : rate;
+        const upRate =
+          poissonSurprise(b[at + RECENT_UP] as number, above, up, RECENT_POINTS) >= threshold
+            ? rate / BURST_SLOWER
+            : rate;
+        const downRate =
+          poissonSurprise(b[at + RECENT_DOWN] as number, below, down, RECENT_POINTS) >= threshold
+            ? rate / BURST_SLOWER
+            : rate;
         b[at + RATE_UP] = Math.max(RATE_FLOOR, up + upRate * (above - up));
         b[at + RATE_DOWN] = Math.max(RATE_FLOOR, down + downRate * (below - down));
         b[at + RECENT_UP] = (b[at + RECENT_UP] as number) + RECENT_ALPHA * (above - (b[at + RECENT_UP] as number));
@@ -113,14 +120,3 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
 }
 
 const RECENT_ALPHA = 1 / RECENT_POINTS;
-
-/**
- * How unlikely the recent excursions are at the usual rate: the Poisson log-likelihood ratio of k
- * excursions (the recent rate with this point, over RECENT_POINTS points) against the λ expected,
- * k ln(k/λ) − (k − λ), zero when there are no more than expected.
- */
-function surprise(recent: number, excursion: number, usual: number): number {
-  const k = RECENT_POINTS * (recent + RECENT_ALPHA * (excursion - recent));
-  const lambda = RECENT_POINTS * usual;
-  return k > lambda ? k * Math.log(k / lambda) - (k - lambda) : 0;
-}
