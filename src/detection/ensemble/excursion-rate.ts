@@ -48,6 +48,7 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
   return {
     name: 'excursion_rate',
     doubles: 7,
+    seasonBlind: true,
     threshold,
     start(b, at) {
       b[at + RATE_UP] = RATE_FLOOR;

@@ -46,6 +46,7 @@ export function createNovelPatternDetector(warmupPoints: number, windowPoints: n
   return {
     name: 'novel_pattern',
     doubles: TABLE + TABLE_DOUBLES,
+    seasonBlind: true,
     threshold: 3,
     start() {},
     read(b, at, outAt) {
