@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DetectionConfigSchema } from '../../src/config/config-schema.js';
 import { seriesKeyOf } from '../../src/contracts/index.js';
 import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
+import { createSeriesDetector } from '../../src/detection/create-series-detector.js';
 import { createExcursionRateDetector } from '../../src/detection/ensemble/excursion-rate.js';
 import { POINT_SCALE, POINT_VALUE } from '../../src/detection/ensemble/slice-detector.js';
+import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
 
 const T0 = Date.parse('2026-03-02T00:00:00Z');
 const MINUTE = 60_000;
@@ -95,5 +97,22 @@ describe('the excursion-rate detector', () => {
     expect(Date.parse(byRate[0]!.timestamp)).toBeGreaterThan(T0 + flapFrom * MINUTE);
     // The twice-daily spikes before were the series' usual rate: none of them fired it.
     expect(byRate.filter((a) => Date.parse(a.timestamp) < T0 + flapFrom * MINUTE)).toEqual([]);
+  });
+
+  it('is silenced by the seasonal veto when the same hour of past days explains the point: a daily batch is not a fault', () => {
+    const rand = random(7);
+    // Five days at 1-minute steps; every day from 09:00 to 09:30 a batch job spikes every 3 minutes.
+    const d = createSeriesDetector(seriesDetectorOptions(DetectionConfigSchema.parse({}), 60_000));
+    let firedLater = 0;
+    for (let i = 0; i < 5 * 1440; i += 1) {
+      const minute = i % 1440;
+      const batch = minute >= 540 && minute < 570;
+      const reading = d.update(batch && minute % 3 === 0 ? 30 : 20 + 2 * rand(), T0 + i * MINUTE);
+      const rate = reading.verdicts.find((v) => v.name === 'excursion_rate');
+      // From the third day the seasonal baseline has seen the batch's hour.
+      if (i >= 2 * 1440 && rate?.fired) firedLater += 1;
+    }
+    // Without the veto it would fire for some 25 minutes of every batch (the rate stays up after it).
+    expect(firedLater).toBeLessThan(5);
   });
 });
