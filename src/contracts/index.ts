@@ -29,6 +29,8 @@ export const DetectorNameSchema = z.enum([
   'level_shift',
   'seasonal',
   'record',
+  'excursion_rate',
+  'novel_pattern',
   'slo_burn_rate',
   'absent',
   // Not a detector of Vigil's: an alert from Alertmanager, folded into correlation as an event.

@@ -49,6 +49,7 @@ import {
 } from './ensemble/layout.js';
 import { type LevelShiftState, readLevelShift, recentPoints } from './ensemble/level-shift.js';
 import { learnRecent } from './ensemble/recent-window.js';
+import { recordWarmupPoints } from './ensemble/record.js';
 import { type RobustMadState, readMad } from './ensemble/robust-mad.js';
 import { type RollingZscoreState, readZscore } from './ensemble/rolling-zscore.js';
 import {
@@ -348,6 +349,11 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     thresholds.push(d.threshold);
   }
   const calibrated = names.length;
+  // The rolling tests and the slice detectors that do not know the time of day.
+  let seasonBlind = (1 << ZSCORE) | (1 << MAD) | (1 << LEVEL);
+  slices.forEach((d, k) => {
+    if (d.seasonBlind) seasonBlind |= 1 << (firstSlice + k);
+  });
   const slo = options.slo;
   if (slo) {
     names.push('slo_burn_rate');
@@ -387,6 +393,8 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     wantsDown: options.direction !== 'up',
     minAbsDeviation: options.minAbsDeviation,
     calibrationMinPoints: options.calibrationMinPoints,
+    youngFrom: recordWarmupPoints(options.stepMs),
+    seasonBlind,
     minScore: options.minScore,
     growth: 2 ** (1 / options.calibrationHalfLife),
     maxDecay: 2 ** (-1 / options.calibrationHalfLife),
@@ -729,7 +737,12 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
       let fired: boolean;
       if (i < calibrated) {
         const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
-        const trusted = (b[m + C_COUNT] as number) >= calibrationMinPoints;
+        const count = b[m + C_COUNT] as number;
+        const trusted = count >= calibrationMinPoints;
+        // Rarity a series' history can show: with fewer points than minScore asks for (1 000 for
+        // 0.999), the most it can say is "rarer than everything so far", so that is what is asked,
+        // once the series has a day of history (before, its first morning would be a rarity).
+        const gate = count >= p.youngFrom ? Math.min(minScore, 1 - 1 / count) : minScore;
         const tail = tailThenAdd(b, p, i, s);
         consulted += 1;
         if (!allowed) continue;
@@ -739,7 +752,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
         // anomalous after the calibration has learned that it is no longer rare.
         fired =
           Math.abs(s) >= threshold &&
-          (active || !trusted || score >= minScore) &&
+          (active || !trusted || score >= gate) &&
           Math.abs(value - (b[m + M_EXP] as number)) >= minAbsDeviation;
       } else {
         if (!(s > 0)) continue;
@@ -762,20 +775,21 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
         bestFiredScore = score;
       }
     }
-    // The seasonal veto: when the same hour of past days explains this point, a rolling detector
-    // that fires is seeing the daily curve (the evening ramp), not a fault.
+    // The seasonal veto: when the same hour of past days explains this point, a detector that does
+    // not know the time of day (the rolling tests, the season-blind slice detectors) that fires is
+    // seeing the daily curve (the evening ramp, the nightly batch's spikes), not a fault.
     const seasonalIndex = p.seasonalIndex;
     // (A record, beyond anything the series did, is not explained by the same hour of past days.)
     if (
       bestFired >= 0 &&
-      bestFired <= LEVEL &&
+      ((p.seasonBlind >> bestFired) & 1) === 1 &&
       seasonalIndex >= 0 &&
       Math.abs(handed[SEASONAL_WEAK] as number) < (thresholds[seasonalIndex] as number) / 2
     ) {
       bestFired = -1;
       for (let i = 0; i < members; i += 1) {
         const m = memberAt + i * PER_MEMBER;
-        if (i <= LEVEL) b[m + M_FIRED] = 0;
+        if (((p.seasonBlind >> i) & 1) === 1) b[m + M_FIRED] = 0;
         else if (bestFired < 0 && b[m + M_FIRED] === 1) bestFired = i;
       }
     }

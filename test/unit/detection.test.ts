@@ -216,6 +216,26 @@ describe('detectors on constructed signals', () => {
     );
   });
 
+  it('a series younger than the rarity asks for pages a spike taller than all it has shown, not one as tall', () => {
+    // 5-minute steps: a day is 288 points, and 0.999 asks for 1 000 points of history. At 700 the
+    // most a calibration can say is "rarer than everything so far", so that is what is asked.
+    const run = (second: number) => {
+      const d = createSeriesDetector(seriesDetectorOptions(DetectionConfigSchema.parse({ seasonal: false }), 300_000));
+      const rand = noise(5);
+      let reading = d.update(10, T0);
+      for (let i = 1; i <= 700; i += 1) {
+        const v = i === 400 ? 16 : i === 700 ? second : 10 + rand();
+        reading = d.update(v, T0 + i * 300_000);
+      }
+      return { anomalous: reading.anomalous, score: reading.primary.score };
+    };
+    const taller = run(16.5);
+    expect(taller.anomalous).toBe(true);
+    // Rarer than everything so far, though not yet 1 in 1 000: the default gate alone would refuse it.
+    expect(taller.score).toBeLessThan(0.999);
+    expect(run(16).anomalous).toBe(false);
+  });
+
   it('SLO burn rate: fires when both windows of a pair burn fast, stays quiet on a blip', () => {
     const signal = { name: 'error_rate', direction: 'up', slo: { objective: 0.999 } };
     const e = engine({ zscore_threshold: 1e6, mad_threshold: 1e6, level_shift_threshold: 1e6, seasonal: false }, [

@@ -94,6 +94,13 @@ export interface Plan {
   wantsDown: boolean;
   minAbsDeviation: number;
   calibrationMinPoints: number;
+  /**
+   * History (points) from which a series with less than minScore asks for may page on the rarest
+   * it has shown (see the ensemble): a day at least, so that its first morning is not new to it.
+   */
+  youngFrom: number;
+  /** Bit i set: member i judges without the time of day, so the seasonal veto applies to it. */
+  seasonBlind: number;
   minScore: number;
   growth: number;
   maxDecay: number;

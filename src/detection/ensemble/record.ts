@@ -37,6 +37,7 @@ export function createRecordDetector(margin: number, warmupPoints: number, block
   return {
     name: 'record',
     doubles: 5,
+    seasonBlind: false,
     threshold: 1,
     start(b, at) {
       b[at + HIGHEST] = Number.NEGATIVE_INFINITY;

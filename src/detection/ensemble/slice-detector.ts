@@ -21,6 +21,12 @@ export interface SliceDetector {
   readonly name: DetectorName;
   /** Doubles of state in the series' array. */
   readonly doubles: number;
+  /**
+   * It judges without the time of day, so the seasonal veto applies to it: when the same hour of
+   * past days explains the point, its firing is the daily curve, not a fault. (A record, beyond
+   * anything the series did, is not explained by the hour.)
+   */
+  readonly seasonBlind: boolean;
   /** |statistic| at or above this fires (the band is expected ± threshold × sigma). */
   readonly threshold: number;
   /** A series that has seen nothing: the slice's first values (it is zeros before). */

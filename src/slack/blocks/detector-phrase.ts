@@ -7,6 +7,8 @@ const PHRASE: Record<DetectorName, string> = {
   level_shift: 'its level shifted and stayed',
   seasonal: 'unlike this hour on past days',
   record: 'beyond anything in its history',
+  excursion_rate: 'leaving its usual range far more often than it used to',
+  novel_pattern: 'moving in a pattern it has never shown before',
   slo_burn_rate: 'burning its error budget fast',
   absent: 'stopped reporting',
   alertmanager: 'an Alertmanager alert fired',

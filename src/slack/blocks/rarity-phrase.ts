@@ -13,6 +13,8 @@ const CALIBRATED = new Set<AnomalyEvent['detector']>([
   'level_shift',
   'seasonal',
   'record',
+  'excursion_rate',
+  'novel_pattern',
 ]);
 
 function grouped(n: number): string {

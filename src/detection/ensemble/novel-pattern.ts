@@ -1,0 +1,104 @@
+import { POINT_SCALE, POINT_VALUE, type SliceDetector } from './slice-detector.js';
+
+// Slice: points learned; the slow level and spread the values are coded against; the code of the
+// last CONTEXT_LENGTH points; the recent count of novel contexts; then the table of contexts seen,
+// a bit each, 32 bits to a double.
+const POINTS = 0;
+const LEVEL = 1;
+const SPREAD = 2;
+const CONTEXT = 3;
+const RECENT = 4;
+const TABLE = 5;
+
+/** Each value is coded as one of 2^SYMBOL_BITS symbols: its distance from the level, in spreads. */
+const SYMBOL_BITS = 3;
+const SYMBOLS = 1 << SYMBOL_BITS;
+/** A context is the symbols of this many points in a row (this one and the ones before it). */
+const CONTEXT_LENGTH = 4;
+const CONTEXT_BITS = SYMBOL_BITS * CONTEXT_LENGTH;
+const CONTEXTS = 1 << CONTEXT_BITS;
+const CONTEXT_MASK = CONTEXTS - 1;
+const TABLE_DOUBLES = CONTEXTS / 32;
+/** The recent count is of about this many points (an exponential average of that mean age). */
+const RECENT_POINTS = 10;
+const RECENT_ALPHA = 1 / RECENT_POINTS;
+/** How much slower than the rolling windows the coding's level and spread move: codes keep their meaning. */
+const CODE_SLOWER = 10;
+/** A residual moves the level by at most this many spreads: one spike barely moves it. */
+const CLIP_SPREADS = 3;
+
+/**
+ * Contextual novelty, the idea behind the strongest published NAB detectors (contextOSE, ARTime,
+ * HTM): a pattern of recent values this series has never shown. Each value is coded as one of 8
+ * symbols (how many spreads it lies above or below the series' slowly moving level), the last 4
+ * codes form a context, and a table of one bit per possible context (4 096, 512 bytes) remembers
+ * which ones the series has shown. A point whose context is new is novel; the statistic is the
+ * number of novel contexts among about the last RECENT_POINTS points, so a new shape (a new rhythm
+ * of spikes, a new way of oscillating, a wobble where the series was flat) scores however ordinary
+ * each value is on its own, and a shape seen once is never novel again. O(1) per point: one bit
+ * read and set.
+ *
+ * Its band is the level ± 4 spreads (where the coding saturates), its sign that of the point's
+ * side of the level.
+ */
+export function createNovelPatternDetector(warmupPoints: number, windowPoints: number): SliceDetector {
+  const alpha = 1 / (windowPoints * CODE_SLOWER);
+  return {
+    name: 'novel_pattern',
+    doubles: TABLE + TABLE_DOUBLES,
+    seasonBlind: true,
+    threshold: 3,
+    start() {},
+    read(b, at, outAt) {
+      if ((b[at + POINTS] as number) < warmupPoints) return false;
+      const value = b[POINT_VALUE] as number;
+      const level = b[at + LEVEL] as number;
+      const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
+      const context = nextContext(b[at + CONTEXT] as number, value, level, spread);
+      const word = (b[at + TABLE + (context >>> 5)] as number) | 0;
+      const novel = (word >>> (context & 31)) & 1 ? 0 : 1;
+      const recent = b[at + RECENT] as number;
+      const count = RECENT_POINTS * (recent + RECENT_ALPHA * (novel - recent));
+      b[outAt] = value >= level ? count : -count;
+      b[outAt + 1] = level;
+      b[outAt + 2] = (SYMBOLS / 2) * spread;
+      return true;
+    },
+    learn(b, at) {
+      const value = b[POINT_VALUE] as number;
+      // A value that is not a number would poison the level for good: it is not learned.
+      if (!Number.isFinite(value)) return;
+      const points = (b[at + POINTS] as number) + 1;
+      b[at + POINTS] = points;
+      if (points === 1) {
+        b[at + LEVEL] = value;
+        return;
+      }
+      const level = b[at + LEVEL] as number;
+      const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
+      const context = nextContext(b[at + CONTEXT] as number, value, level, spread);
+      const slot = at + TABLE + (context >>> 5);
+      const word = (b[slot] as number) | 0;
+      const novel = (word >>> (context & 31)) & 1 ? 0 : 1;
+      b[slot] = word | (1 << (context & 31));
+      b[at + CONTEXT] = context;
+      b[at + RECENT] = (b[at + RECENT] as number) + RECENT_ALPHA * (novel - (b[at + RECENT] as number));
+      // The coding's level and spread learn clipped residuals (a Huber-like M-estimate), slowly.
+      const residual = value - level;
+      const limit = CLIP_SPREADS * spread;
+      const clipped = residual > limit ? limit : residual < -limit ? -limit : residual;
+      // A plain mean of what there is until the average's own memory is reached.
+      const rate = alpha > 1 / points ? alpha : 1 / points;
+      b[at + LEVEL] = level + rate * clipped;
+      b[at + SPREAD] = (b[at + SPREAD] as number) + rate * (Math.abs(clipped) - (b[at + SPREAD] as number));
+    },
+  };
+}
+
+/** The context after this value: the last CONTEXT_LENGTH - 1 codes and this value's. */
+function nextContext(context: number, value: number, level: number, spread: number): number {
+  // Symbols 0..7 for (−∞, −3), [−3, −2), … [3, ∞) spreads from the level.
+  let symbol = Math.floor((value - level) / spread) + SYMBOLS / 2;
+  symbol = symbol < 0 ? 0 : symbol >= SYMBOLS ? SYMBOLS - 1 : symbol;
+  return (((context | 0) << SYMBOL_BITS) | symbol) & CONTEXT_MASK;
+}

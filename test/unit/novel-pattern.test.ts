@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { createNovelPatternDetector } from '../../src/detection/ensemble/novel-pattern.js';
+import { POINT_SCALE, POINT_VALUE } from '../../src/detection/ensemble/slice-detector.js';
+
+function random(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 16807) % 2147483647;
+    return x / 2147483647;
+  };
+}
+
+/** The detector on an array laid out as the ensemble lays it out for slice detectors. */
+function harness(warmup: number, window: number) {
+  const detector = createNovelPatternDetector(warmup, window);
+  const at = 2;
+  const outAt = at + detector.doubles;
+  const b = new Float64Array(outAt + 3);
+  b[POINT_SCALE] = 0.01;
+  detector.start(b, at);
+  return {
+    threshold: detector.threshold,
+    /** Reads then learns the value, as the ensemble does; the statistic, or null while warming up. */
+    step(value: number): number | null {
+      b[POINT_VALUE] = value;
+      const ready = detector.read(b, at, outAt);
+      detector.learn(b, at);
+      return ready ? (b[outAt] as number) : null;
+    },
+  };
+}
+
+describe('the novel-pattern detector', () => {
+  it('scores a shape the series has never shown, however ordinary each value, and never the same shape twice', () => {
+    const rand = random(9);
+    const d = harness(300, 120);
+    // A slow wave with a little noise: every value between 8 and 12.
+    const wave = (i: number) => 10 + 2 * Math.sin((2 * Math.PI * i) / 48) + 0.1 * (rand() - 0.5);
+    let i = 0;
+    for (; i < 300; i += 1) expect(d.step(wave(i))).toBeNull();
+    let most = 0;
+    for (; i < 3000; i += 1) most = Math.max(most, Math.abs(d.step(wave(i)) as number));
+    expect(most).toBeLessThan(d.threshold);
+    // Then it jumps between the wave's own extremes every other point: no value is new, the shape is.
+    const flap = (k: number) => (k % 2 === 0 ? 8 : 12);
+    let crossedAt = -1;
+    for (let k = 0; k < 20; k += 1) {
+      const s = Math.abs(d.step(flap(k)) as number);
+      if (crossedAt < 0 && s >= d.threshold) crossedAt = k;
+    }
+    expect(crossedAt).toBeGreaterThanOrEqual(0);
+    expect(crossedAt).toBeLessThan(10);
+    // The same shape again after the wave: seen once, so it is not novel any more.
+    for (; i < 3300; i += 1) d.step(wave(i));
+    let again = 0;
+    for (let k = 0; k < 20; k += 1) again = Math.max(again, Math.abs(d.step(flap(k)) as number));
+    expect(again).toBeLessThan(d.threshold);
+  });
+});
