@@ -387,7 +387,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
               expected: finite(reading.expected),
               lower_bound: finite(reading.lower),
               upper_bound: finite(reading.upper),
-              anomaly_score: Math.min(1, Math.max(0, reading.primary.score)),
+              anomaly_score: Math.min(1, Math.max(0, reading.score)),
               opens,
               detector: reading.primary.name,
               direction: reading.direction,

@@ -26,9 +26,11 @@ function grouped(n: number): string {
 
 /**
  * What an anomaly's score means to a reader: its rarity among the points of its own series
- * ("rarer than 1 in 10 000 points of this series"). The score is the calibrated detector's
- * 1 − tail probability (see createSeriesDetector); the claim is rounded down to a power of ten, and
- * capped at 1 in a million. Null for scores that are not a rarity (burn rate, absence, alerts).
+ * ("rarer than 1 in 10 000 points of this series"). The score is the point's: 1 − the smallest
+ * tail probability of the members consulted, times their number (see createSeriesDetector), not the
+ * named detector's own tail, which may be ordinary when another member made the point rare (a card
+ * once said "as rare as 1 in 1 points" of a point that paged); the claim is rounded down to a power
+ * of ten, and capped at 1 in a million. Null for scores that are not a rarity (burn rate, absence, alerts).
  */
 export function rarityPhrase(event: Pick<AnomalyEvent, 'detector' | 'anomaly_score'>): string | null {
   if (!CALIBRATED.has(event.detector)) return null;
