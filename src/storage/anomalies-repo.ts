@@ -22,7 +22,7 @@ export interface AnomaliesRepo {
   seriesSpans(incidentId: string, limit: number): SeriesSpan[];
   /**
    * Whether the series had an anomaly in `direction` from `fromIso` to `toIso` (inclusive): what the
-   * cycle asks of the same time the day before (see AnomalyEvent.novelty). Indexed by service and time.
+   * cycle asks of the same time the day before (see AnomalyEvent.novelty). Indexed by series and time.
    */
   anomalousBetween(
     series: Pick<AnomalyEvent, 'series_key' | 'service' | 'direction'>,
@@ -63,7 +63,7 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
   // Per series: its strongest anomaly (ties: the latest); series strongest first (ties: by key, the
   // order SQLite gave them when this sort was unspecified).
   const between = db.prepare(
-    'SELECT 1 FROM anomalies WHERE service = ? AND ts BETWEEN ? AND ? AND series_key = ? AND direction = ? LIMIT 1',
+    'SELECT 1 FROM anomalies WHERE series_key = ? AND ts BETWEEN ? AND ? AND direction = ? LIMIT 1',
   );
   const strongest = db.prepare(`WITH ranked AS (
       SELECT a.id, a.series_key, a.score,
@@ -110,7 +110,7 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
   return {
     insert: (events, recordedAt) => insertMany(events, recordedAt),
     anomalousBetween: (series, fromIso, toIso) =>
-      between.get(series.service, fromIso, toIso, series.series_key, series.direction) !== undefined,
+      between.get(series.series_key, fromIso, toIso, series.direction) !== undefined,
     strongestPerSeries: (incidentId, limit) => parseRows(strongest.all({ incident: incidentId, limit })),
     untold: (incidentId, seriesLimit) => {
       const rows = newSeries.all({ incident: incidentId, limit: seriesLimit }) as Array<{ total: number }>;

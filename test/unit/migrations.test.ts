@@ -112,6 +112,7 @@ describe('openDatabase', () => {
       { version: 12, name: 'shadow_detectors' },
       { version: 13, name: 'alertmanager_alerts' },
       { version: 16, name: 'silences' },
+      { version: 17, name: 'anomalies_series_ts' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -124,7 +125,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(14);
+    expect(migrationRows(second)).toHaveLength(15);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -146,6 +147,7 @@ describe('openDatabase', () => {
       { version: 12, name: 'shadow_detectors' },
       { version: 13, name: 'alertmanager_alerts' },
       { version: 16, name: 'silences' },
+      { version: 17, name: 'anomalies_series_ts' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });
@@ -174,7 +176,7 @@ describe('openDatabase', () => {
     old.prepare("INSERT INTO series_calibration VALUES ('shop/api/latency_p99', 0.9995, '2026-01-01T00:00:00Z')").run();
     old.close();
     const db = track(openDatabase(path));
-    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16]);
+    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17]);
     expect(tableNames(db)).not.toContain('detector_state');
     const repo = createDetectorStateRepo(db);
     expect(repo.loadAll()).toEqual([]);

@@ -47,6 +47,16 @@ describe('novelty of a symptom', () => {
     expect(
       noveltyOf(at('2026-04-22T01:58:00Z'), false, { ...settings, recurringWindowSeconds: 0 }, ask),
     ).toBeUndefined();
+    // Asked of every symptom that may page, each cycle: a seek in the series' own anomalies, not a
+    // scan of every anomaly of a busy service's pods in that hour.
+    const plan = db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT 1 FROM anomalies WHERE series_key = 'k' AND ts BETWEEN '1' AND '2' AND direction = 'up' LIMIT 1",
+      )
+      .all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toContain(
+      'USING INDEX anomalies_series_ts (series_key=? AND ts>? AND ts<?)',
+    );
     db.close();
   });
 });
