@@ -80,7 +80,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   // A production config replayed as is (`vigil replay --config`) may have discovery on: the
   // scenario's own depends_on stand in for the graph then.
   if (config.topology_discovery.enabled && !options.serviceGraph)
-    options.logger.warn('topology_discovery is on, but this replay has no service graph to read: configured edges only');
+    options.logger.warn(
+      'topology_discovery is on, but this replay has no service graph to read: configured edges only',
+    );
   // Owners from the series' labels, as the bot learns them (no Kubernetes labels in a replay).
   const ownership = createServiceOwnership({
     config: config.ownership,
