@@ -9,6 +9,7 @@ import { ConfigSchema, type VigilConfig } from '../../src/config/config-schema.j
 import type { MetricSample } from '../../src/contracts/index.js';
 import type { Logger } from '../../src/logger.js';
 import { type ReplayResult, runReplay } from '../../src/replay/run-replay.js';
+import { sampleSpanOf } from '../../src/replay/sample-span.js';
 import type { Scenario } from '../../src/sources/load-scenario.js';
 import { createPrometheusClient } from '../../src/sources/prometheus-client.js';
 import { startRealPrometheus } from '../../test/helpers/real-prometheus.js';
@@ -52,14 +53,7 @@ export async function replayDiscovered(options: {
   logger: Logger;
 }): Promise<DiscoveredReplay> {
   const { scenario } = options;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const s of scenario.samples) {
-    const t = Date.parse(s.timestamp);
-    if (t < first) first = t;
-    if (t > last) last = t;
-  }
-  if (!Number.isFinite(first)) throw new Error('the scenario has no valid samples');
+  const { first, last } = sampleSpanOf(scenario.samples);
   const history = serviceGraphHistory(scenario.topology, first, last);
   const prometheus = await startRealPrometheus(history);
   try {

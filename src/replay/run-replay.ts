@@ -13,6 +13,7 @@ import { type Db, openDatabase } from '../storage/open-database.js';
 import { configForScenario } from './config-for-scenario.js';
 import { type ReplayIncident, readReplayIncidents } from './read-replay-incidents.js';
 import { runSimulatedTicks } from './run-simulated-ticks.js';
+import { sampleSpanOf } from './sample-span.js';
 
 export type { ReplayIncident } from './read-replay-incidents.js';
 
@@ -102,14 +103,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   // The scenario's deploys and maintenance windows go through the same path as the intake endpoint.
   for (const event of scenario.events) pipeline.recordOpsEvent(event, 'replay');
   await options.beforeTicks?.(pipeline);
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const s of scenario.samples) {
-    const t = Date.parse(s.timestamp);
-    if (t < first) first = t;
-    if (t > last) last = t;
-  }
-  if (!Number.isFinite(first)) throw new Error('the scenario has no valid samples');
+  const { first, last } = sampleSpanOf(scenario.samples);
   const firstMs = first + tickMs;
   // The service graph, read by the production discovery through a Prometheus client: once before
   // the first cycle (as the bot does at start), then each period of its schedule in simulated time.

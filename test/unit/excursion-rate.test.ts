@@ -1,46 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { DetectionConfigSchema } from '../../src/config/config-schema.js';
-import { seriesKeyOf } from '../../src/contracts/index.js';
-import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
 import { createSeriesDetector } from '../../src/detection/create-series-detector.js';
 import { createExcursionRateDetector } from '../../src/detection/ensemble/excursion-rate.js';
-import { POINT_SCALE, POINT_VALUE } from '../../src/detection/ensemble/slice-detector.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
+import { anomaliesOfSeries, seededUniform, sliceHarness } from '../helpers/slice-harness.js';
 
 const T0 = Date.parse('2026-03-02T00:00:00Z');
 const MINUTE = 60_000;
 
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 16807) % 2147483647;
-    return x / 2147483647;
-  };
-}
-
 /** The detector on an array laid out as the ensemble lays it out for slice detectors. */
-function harness(warmup: number, window: number) {
-  const detector = createExcursionRateDetector(warmup, window);
-  const at = 2;
-  const outAt = at + detector.doubles;
-  const b = new Float64Array(outAt + 3);
-  b[POINT_SCALE] = 0.1;
-  detector.start(b, at);
-  return {
-    threshold: detector.threshold,
-    /** Reads then learns the value, as the ensemble does; the statistic, or null while warming up. */
-    step(value: number): number | null {
-      b[POINT_VALUE] = value;
-      const ready = detector.read(b, at, outAt);
-      detector.learn(b, at);
-      return ready ? (b[outAt] as number) : null;
-    },
-  };
-}
+const harness = (warmup: number, window: number) => sliceHarness(createExcursionRateDetector(warmup, window), 0.1);
 
 describe('the excursion-rate detector', () => {
   it('passes its line when spikes come far more often than the series makes them, and falls back once they stop', () => {
-    const rand = random(3);
+    const rand = seededUniform(3);
     const d = harness(300, 120);
     const noise = () => 10 + rand() - 0.5;
     // Warm-up, then the usual: a spike every 200 points, which never passes the line.
@@ -63,7 +36,7 @@ describe('the excursion-rate detector', () => {
   });
 
   it('signs its statistic by the side the excursions are on', () => {
-    const rand = random(5);
+    const rand = seededUniform(5);
     const d = harness(300, 120);
     for (let i = 0; i < 1000; i += 1) d.step(10 + rand() - 0.5);
     let s = 0;
@@ -72,26 +45,14 @@ describe('the excursion-rate detector', () => {
   });
 
   it('opens an anomaly when a host starts flapping with spikes the rolling windows have got used to', () => {
-    const rand = random(11);
+    const rand = seededUniform(11);
     // Two days of 1-minute CPU with a short spike twice a day, then a spike every 4 minutes
     // for an hour: each spike no taller than the ones the series always had.
     const values: number[] = [];
     for (let i = 0; i < 2 * 1440; i += 1) values.push(i % 720 === 360 ? 60 : 20 + 2 * rand());
     const flapFrom = values.length;
     for (let i = 0; i < 60; i += 1) values.push(i % 4 === 0 ? 60 : 20 + 2 * rand());
-    const identity = { service: 'orders', namespace: 'shop', metric_name: 'cpu', labels: {} };
-    const engine = createDetectionEngine({ detection: DetectionConfigSchema.parse({}), stepSeconds: 60, signals: [] });
-    const { anomalies } = engine.ingest(
-      [
-        {
-          key: seriesKeyOf(identity),
-          identity,
-          timestamps: Float64Array.from(values, (_, i) => T0 + i * MINUTE),
-          values: Float64Array.from(values),
-        },
-      ],
-      { coldStartEmitAfterMs: Number.NEGATIVE_INFINITY },
-    );
+    const anomalies = anomaliesOfSeries('cpu', values, T0);
     const byRate = anomalies.filter((a) => a.evidence.detectors?.some((d) => d.name === 'excursion_rate' && d.fired));
     expect(byRate.length).toBeGreaterThanOrEqual(1);
     expect(Date.parse(byRate[0]!.timestamp)).toBeGreaterThan(T0 + flapFrom * MINUTE);
@@ -100,7 +61,7 @@ describe('the excursion-rate detector', () => {
   });
 
   it('is silenced by the seasonal veto when the same hour of past days explains the point: a daily batch is not a fault', () => {
-    const rand = random(7);
+    const rand = seededUniform(7);
     // Five days at 1-minute steps; every day from 09:00 to 09:30 a batch job spikes every 3 minutes.
     const d = createSeriesDetector(seriesDetectorOptions(DetectionConfigSchema.parse({}), 60_000));
     let firedLater = 0;

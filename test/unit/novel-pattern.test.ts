@@ -1,38 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createNovelPatternDetector } from '../../src/detection/ensemble/novel-pattern.js';
-import { POINT_SCALE, POINT_VALUE } from '../../src/detection/ensemble/slice-detector.js';
-
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 16807) % 2147483647;
-    return x / 2147483647;
-  };
-}
+import { seededUniform, sliceHarness } from '../helpers/slice-harness.js';
 
 /** The detector on an array laid out as the ensemble lays it out for slice detectors. */
-function harness(warmup: number, window: number) {
-  const detector = createNovelPatternDetector(warmup, window);
-  const at = 2;
-  const outAt = at + detector.doubles;
-  const b = new Float64Array(outAt + 3);
-  b[POINT_SCALE] = 0.01;
-  detector.start(b, at);
-  return {
-    threshold: detector.threshold,
-    /** Reads then learns the value, as the ensemble does; the statistic, or null while warming up. */
-    step(value: number): number | null {
-      b[POINT_VALUE] = value;
-      const ready = detector.read(b, at, outAt);
-      detector.learn(b, at);
-      return ready ? (b[outAt] as number) : null;
-    },
-  };
-}
+const harness = (warmup: number, window: number) => sliceHarness(createNovelPatternDetector(warmup, window), 0.01);
 
 describe('the novel-pattern detector', () => {
   it('scores a shape the series has never shown, however ordinary each value, and never the same shape twice', () => {
-    const rand = random(9);
+    const rand = seededUniform(9);
     const d = harness(300, 120);
     // A slow wave with a little noise: every value between 8 and 12.
     const wave = (i: number) => 10 + 2 * Math.sin((2 * Math.PI * i) / 48) + 0.1 * (rand() - 0.5);

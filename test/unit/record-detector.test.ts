@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DetectionConfigSchema } from '../../src/config/config-schema.js';
-import { seriesKeyOf } from '../../src/contracts/index.js';
-import { createDetectionEngine } from '../../src/detection/create-detection-engine.js';
 import { createRecordDetector, recordWarmupPoints } from '../../src/detection/ensemble/record.js';
 import { POINT_SCALE, POINT_VALUE } from '../../src/detection/ensemble/slice-detector.js';
+import { anomaliesOfSeries, seededUniform } from '../helpers/slice-harness.js';
 
 const T0 = Date.parse('2026-03-02T00:00:00Z');
 const MINUTE = 60_000;
-
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 16807) % 2147483647;
-    return x / 2147483647;
-  };
-}
 
 describe('the record detector', () => {
   it('reads a value against the range it has learned, widened by the margin × the scale', () => {
@@ -64,7 +54,7 @@ describe('the record detector', () => {
   });
 
   it('opens an anomaly when a slow climb takes a series past its whole history, which the rolling windows have got used to', () => {
-    const rand = random(7);
+    const rand = seededUniform(7);
     // Three days of a noisy daily curve, then a leak: +0.5% of the level per minute for four hours,
     // slower than any rolling window notices (each step is well inside the noise).
     const values: number[] = [];
@@ -73,19 +63,7 @@ describe('the record detector', () => {
     for (let i = 0; i < 240; i += 1) values.push(values[values.length - 1440] as number);
     const leakFrom = values.length;
     for (let i = 0; i < 600; i += 1) values.push((values[values.length - 1440] as number) + 0.05 * i + 4 * rand());
-    const identity = { service: 'orders', namespace: 'shop', metric_name: 'memory_bytes', labels: {} };
-    const engine = createDetectionEngine({ detection: DetectionConfigSchema.parse({}), stepSeconds: 60, signals: [] });
-    const { anomalies } = engine.ingest(
-      [
-        {
-          key: seriesKeyOf(identity),
-          identity,
-          timestamps: Float64Array.from(values, (_, i) => T0 + i * MINUTE),
-          values: Float64Array.from(values),
-        },
-      ],
-      { coldStartEmitAfterMs: Number.NEGATIVE_INFINITY },
-    );
+    const anomalies = anomaliesOfSeries('memory_bytes', values, T0);
     const records = anomalies.filter((a) => a.evidence.detectors?.some((d) => d.name === 'record' && d.fired));
     expect(records.length).toBeGreaterThanOrEqual(1);
     const first = records[0]!;

@@ -1,11 +1,9 @@
 import { poissonSurprise } from './poisson-surprise.js';
-import { POINT_SCALE, POINT_VALUE, type SliceDetector } from './slice-detector.js';
+import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf } from './robust-level.js';
+import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
 
-// Slice: points learned; the robust level and spread of the band; per side (above, below) the
-// usual rate of excursions out of the band and the recent one.
-const POINTS = 0;
-const LEVEL = 1;
-const SPREAD = 2;
+// Slice: points learned, the robust level and spread of the band (robust-level.ts); per side
+// (above, below) the usual rate of excursions out of the band and the recent one.
 const RATE_UP = 3;
 const RATE_DOWN = 4;
 const RECENT_UP = 5;
@@ -24,8 +22,6 @@ const RATE_FLOOR = 0.002;
 const RATE_SLOWER = 20;
 /** How much more slowly the usual rate learns while the recent one is past the line. */
 const BURST_SLOWER = 4;
-/** A residual moves the band by at most this many spreads: one spike barely moves it. */
-const CLIP_SPREADS = 3;
 
 /**
  * A change in how often a series leaves its band: per side (above, below), the excursions of about
@@ -58,7 +54,7 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
       if ((b[at + POINTS] as number) < warmupPoints) return false;
       const value = b[POINT_VALUE] as number;
       const level = b[at + LEVEL] as number;
-      const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
+      const spread = spreadOf(b, at);
       // The recent rates including this point (learn keeps them; read only judges).
       const above = +(value > level + BAND_SPREADS * spread);
       const below = +(value < level - BAND_SPREADS * spread);
@@ -71,16 +67,10 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
     },
     learn(b, at) {
       const value = b[POINT_VALUE] as number;
-      // A value that is not a number would poison the level for good: it is not learned.
-      if (!Number.isFinite(value)) return;
-      const points = (b[at + POINTS] as number) + 1;
-      b[at + POINTS] = points;
-      if (points === 1) {
-        b[at + LEVEL] = value;
-        return;
-      }
+      const points = admitPoint(b, at, value);
+      if (points === 0) return;
       const level = b[at + LEVEL] as number;
-      const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
+      const spread = spreadOf(b, at);
       // Excursions are counted once the band has settled, half-way through the warm-up: before, a
       // band still finding the series' level would make every point one. The usual rate is a plain
       // mean of what there is until its own memory is reached.
@@ -108,14 +98,8 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
         b[at + RECENT_DOWN] =
           (b[at + RECENT_DOWN] as number) + RECENT_ALPHA * (below - (b[at + RECENT_DOWN] as number));
       }
-      // The band learns clipped residuals (a Huber-like M-estimate), so spikes barely move it; a
-      // plain mean of what there is until its own memory is reached.
-      const residual = value - level;
-      const limit = CLIP_SPREADS * spread;
-      const clipped = residual > limit ? limit : residual < -limit ? -limit : residual;
-      const bandRate = alpha > 1 / points ? alpha : 1 / points;
-      b[at + LEVEL] = level + bandRate * clipped;
-      b[at + SPREAD] = (b[at + SPREAD] as number) + bandRate * (Math.abs(clipped) - (b[at + SPREAD] as number));
+      // The band learns clipped residuals, so spikes barely move it.
+      learnRobustLevel(b, at, value, spread, alpha, points);
     },
   };
 }

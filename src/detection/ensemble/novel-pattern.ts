@@ -1,11 +1,9 @@
-import { POINT_SCALE, POINT_VALUE, type SliceDetector } from './slice-detector.js';
+import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf } from './robust-level.js';
+import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
 
-// Slice: points learned; the slow level and spread the values are coded against; the code of the
-// last CONTEXT_LENGTH points; the recent count of novel contexts; then the table of contexts seen,
-// a bit each, 32 bits to a double.
-const POINTS = 0;
-const LEVEL = 1;
-const SPREAD = 2;
+// Slice: points learned, the slow level and spread the values are coded against (robust-level.ts);
+// the code of the last CONTEXT_LENGTH points; the recent count of novel contexts; then the table of
+// contexts seen, a bit each, 32 bits to a double.
 const CONTEXT = 3;
 const RECENT = 4;
 const TABLE = 5;
@@ -24,8 +22,6 @@ const RECENT_POINTS = 10;
 const RECENT_ALPHA = 1 / RECENT_POINTS;
 /** How much slower than the rolling windows the coding's level and spread move: codes keep their meaning. */
 const CODE_SLOWER = 10;
-/** A residual moves the level by at most this many spreads: one spike barely moves it. */
-const CLIP_SPREADS = 3;
 
 /**
  * Contextual novelty, the idea behind the strongest published NAB detectors (contextOSE, ARTime,
@@ -53,7 +49,7 @@ export function createNovelPatternDetector(warmupPoints: number, windowPoints: n
       if ((b[at + POINTS] as number) < warmupPoints) return false;
       const value = b[POINT_VALUE] as number;
       const level = b[at + LEVEL] as number;
-      const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
+      const spread = spreadOf(b, at);
       const context = nextContext(b[at + CONTEXT] as number, value, level, spread);
       const word = (b[at + TABLE + (context >>> 5)] as number) | 0;
       const novel = (word >>> (context & 31)) & 1 ? 0 : 1;
@@ -66,16 +62,10 @@ export function createNovelPatternDetector(warmupPoints: number, windowPoints: n
     },
     learn(b, at) {
       const value = b[POINT_VALUE] as number;
-      // A value that is not a number would poison the level for good: it is not learned.
-      if (!Number.isFinite(value)) return;
-      const points = (b[at + POINTS] as number) + 1;
-      b[at + POINTS] = points;
-      if (points === 1) {
-        b[at + LEVEL] = value;
-        return;
-      }
+      const points = admitPoint(b, at, value);
+      if (points === 0) return;
       const level = b[at + LEVEL] as number;
-      const spread = Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(level) * 1e-6, 1e-12);
+      const spread = spreadOf(b, at);
       const context = nextContext(b[at + CONTEXT] as number, value, level, spread);
       const slot = at + TABLE + (context >>> 5);
       const word = (b[slot] as number) | 0;
@@ -83,14 +73,8 @@ export function createNovelPatternDetector(warmupPoints: number, windowPoints: n
       b[slot] = word | (1 << (context & 31));
       b[at + CONTEXT] = context;
       b[at + RECENT] = (b[at + RECENT] as number) + RECENT_ALPHA * (novel - (b[at + RECENT] as number));
-      // The coding's level and spread learn clipped residuals (a Huber-like M-estimate), slowly.
-      const residual = value - level;
-      const limit = CLIP_SPREADS * spread;
-      const clipped = residual > limit ? limit : residual < -limit ? -limit : residual;
-      // A plain mean of what there is until the average's own memory is reached.
-      const rate = alpha > 1 / points ? alpha : 1 / points;
-      b[at + LEVEL] = level + rate * clipped;
-      b[at + SPREAD] = (b[at + SPREAD] as number) + rate * (Math.abs(clipped) - (b[at + SPREAD] as number));
+      // The coding's level and spread learn clipped residuals, slowly.
+      learnRobustLevel(b, at, value, spread, alpha, points);
     },
   };
 }
