@@ -12,15 +12,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { seededNoise } from '../helpers/latency-history.js';
+import { loggerInto } from '../helpers/logger-into.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
 
 const MINUTE = 60;
@@ -149,15 +148,7 @@ describe('services and deploys discovered from Prometheus (none under services:)
       startVigil({
         config,
         env,
-        logger: createLogger({
-          level: 'info',
-          destination: new Writable({
-            write(chunk, _encoding, done) {
-              logLines.push(chunk.toString());
-              done();
-            },
-          }),
-        }),
+        logger: loggerInto(logLines, 'info'),
         now: () => clock,
         schedule: false,
         slackRetries: 0,

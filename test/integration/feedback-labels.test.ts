@@ -10,15 +10,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
-import { createLogger, createSilentLogger } from '../../src/logger.js';
+import { createSilentLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import { ActionId, BlockId } from '../../src/slack/action-ids.js';
 import { labelMenuValue } from '../../src/slack/blocks/build-incident-card.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { loggerInto } from '../helpers/logger-into.js';
 import { makeOpenIncident } from '../helpers/make-incident.js';
 import { postSigned, selectActionBody, slashCommandBody } from '../helpers/signed-slack-request.js';
 
@@ -72,14 +72,7 @@ describe('feedback labels through signed Slack requests, and the scorecard they 
         SLACK_API_URL: slack.apiUrl,
         VIGIL_DB: join(dir, 'v.db'),
       }),
-      logger: createLogger({
-        destination: new Writable({
-          write(chunk, _encoding, done) {
-            logLines.push(chunk.toString());
-            done();
-          },
-        }),
-      }),
+      logger: loggerInto(logLines),
       now: () => CLOCK,
       fetch: emptyPrometheus,
       detectionThread: false,

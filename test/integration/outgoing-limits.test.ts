@@ -8,15 +8,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { type FetchFunction, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/config-schema.js';
 import { parseEnv } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
+import { createSilentLogger } from '../../src/logger.js';
 import { type RunningVigil, startVigil } from '../../src/main.js';
 import { checkOutgoingMessages } from '../../src/slack/check-outgoing-messages.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { loggerInto } from '../helpers/logger-into.js';
 import { postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
@@ -46,15 +46,7 @@ describe('every outgoing message within Slack limits, through the real receiver'
         SLACK_API_URL: slack.apiUrl,
         VIGIL_DB: join(dir, 'vigil.db'),
       }),
-      logger: createLogger({
-        level: 'debug',
-        destination: new Writable({
-          write(chunk, _enc, done) {
-            logLines.push(chunk.toString());
-            done();
-          },
-        }),
-      }),
+      logger: loggerInto(logLines, 'debug'),
       schedule: false,
       slackRetries: 0,
       host: '127.0.0.1',
@@ -111,7 +103,7 @@ describe('every outgoing message within Slack limits, through the real receiver'
     const client = new WebClient('xoxb-test-token', {
       slackApiUrl: slack.apiUrl,
       retryConfig: { retries: 0 },
-      fetch: checkOutgoingMessages(globalThis.fetch as FetchFunction, createLogger({ level: 'silent' })),
+      fetch: checkOutgoingMessages(globalThis.fetch as FetchFunction, createSilentLogger()),
     });
     const unchecked = new WebClient('xoxb-test-token', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const long = `${'<@U0ALICE> '.repeat(4000)}end`;

@@ -7,10 +7,8 @@
  * test/helpers/fake-slack.ts.
  */
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import type { App } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logger.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
 import type { Outcome, RemediationService } from '../../src/remediation/create-remediation-service.js';
 import { ActionId, BlockId } from '../../src/slack/action-ids.js';
@@ -18,6 +16,7 @@ import { labelMenuValue } from '../../src/slack/blocks/build-incident-card.js';
 import { createSlackApp } from '../../src/slack/create-slack-app.js';
 import { type Db, openDatabase } from '../../src/storage/open-database.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { loggerInto } from '../helpers/logger-into.js';
 import { makeOpenIncident } from '../helpers/make-incident.js';
 import {
   blockActionBody,
@@ -90,14 +89,7 @@ describe('every Slack listener acks before its work', () => {
     for (const id of ['inc-cmd', 'inc-button', 'inc-reaction', 'inc-menu']) {
       repos.incidents.save(makeOpenIncident(id, ['payment-api'], '2026-04-21T02:13:00.000Z'), []);
     }
-    const logger = createLogger({
-      destination: new Writable({
-        write(chunk, _encoding, done) {
-          logLines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
+    const logger = loggerInto(logLines);
     app = createSlackApp(
       {
         mode: 'http',

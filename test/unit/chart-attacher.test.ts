@@ -4,7 +4,6 @@
  * series from a replay source. A refused or unanswered upload leaves the card alone and is logged
  * once until a chart goes through again.
  */
-import { Writable } from 'node:stream';
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChartAttacher, createChartAttacher } from '../../src/charts/create-chart-attacher.js';
@@ -13,7 +12,6 @@ import { ServiceConfigSchema, SignalConfigSchema } from '../../src/config/config
 import type { MetricSample } from '../../src/contracts/index.js';
 import { createTopology } from '../../src/correlation/topology.js';
 import { applyAnomalies } from '../../src/incidents/apply-anomalies.js';
-import { createLogger } from '../../src/logger.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
 import type { CardPublisher } from '../../src/slack/card-publisher.js';
 import { createPostingClient } from '../../src/slack/create-posting-client.js';
@@ -25,6 +23,7 @@ import { createSeriesAnomaliesRepo } from '../../src/storage/series-anomalies-re
 import { readPngSize } from '../helpers/decode-png.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { lifecycleSettings } from '../helpers/lifecycle-settings.js';
+import { loggerInto } from '../helpers/logger-into.js';
 import { makeAnomaly } from '../helpers/make-anomaly.js';
 
 const FAULT = Date.parse('2026-11-02T05:00:00Z');
@@ -88,15 +87,7 @@ describe('createChartAttacher', () => {
       opsEvents: repos.opsEvents,
       publisher,
       renderer,
-      logger: createLogger({
-        level: 'info',
-        destination: new Writable({
-          write(chunk, _enc, done) {
-            logs.push(chunk.toString());
-            done();
-          },
-        }),
-      }),
+      logger: loggerInto(logs, 'info'),
     });
   });
   afterEach(async () => {

@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
 import { createExclusiveRunner } from '../../src/scheduler/create-exclusive-runner.js';
 import { schedulePeriodMs } from '../../src/scheduler/schedule-period-ms.js';
 import { startScheduler } from '../../src/scheduler/start-scheduler.js';
+import { loggerInto } from '../helpers/logger-into.js';
 
 describe('cycles never overlap', () => {
   it('skips a run requested while the previous one is still going', async () => {
@@ -44,14 +43,7 @@ describe('cycles never overlap', () => {
       active -= 1;
     });
     const lines: string[] = [];
-    const logger = createLogger({
-      destination: new Writable({
-        write(chunk, _e, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
+    const logger = loggerInto(lines);
     // Every second, with a job that takes 1.5 s.
     const scheduler = startScheduler('* * * * * *', runner, logger);
     await new Promise((r) => setTimeout(r, 3500));
