@@ -82,24 +82,14 @@ export function blockActionBody(input: {
   responseUrl: string;
   actionTs?: string;
 }): string {
-  const payload = {
-    ...interaction('block_actions', input.user),
-    container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel },
-    channel: { id: input.channel, name: 'team' },
-    message: { ts: input.messageTs, text: 'card' },
-    response_url: input.responseUrl,
-    actions: [
-      {
-        type: 'button',
-        action_id: input.actionId,
-        block_id: input.blockId ?? 'block',
-        value: input.value,
-        text: { type: 'plain_text', text: 'button' },
-        action_ts: input.actionTs ?? '1760000200.000100',
-      },
-    ],
-  };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return messageActionBody(input, {
+    type: 'button',
+    action_id: input.actionId,
+    block_id: input.blockId ?? 'block',
+    value: input.value,
+    text: { type: 'plain_text', text: 'button' },
+    action_ts: input.actionTs ?? '1760000200.000100',
+  });
 }
 
 /** The form body Slack sends when an option of a menu (static_select) on a message is picked. */
@@ -113,24 +103,30 @@ export function selectActionBody(input: {
   messageTs: string;
   responseUrl: string;
 }): string {
+  return messageActionBody(input, {
+    type: 'static_select',
+    action_id: input.actionId,
+    block_id: input.blockId ?? 'block',
+    ...(input.value === null
+      ? {}
+      : { selected_option: { text: { type: 'plain_text', text: 'option' }, value: input.value } }),
+    placeholder: { type: 'plain_text', text: 'Label this incident' },
+    action_ts: '1760000300.000100',
+  });
+}
+
+/** A block_actions body for one action on a card (a message) in `channel`. */
+function messageActionBody(
+  input: { user: string; channel: string; messageTs: string; responseUrl: string },
+  action: Record<string, unknown>,
+): string {
   const payload = {
     ...interaction('block_actions', input.user),
     container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel },
     channel: { id: input.channel, name: 'team' },
     message: { ts: input.messageTs, text: 'card' },
     response_url: input.responseUrl,
-    actions: [
-      {
-        type: 'static_select',
-        action_id: input.actionId,
-        block_id: input.blockId ?? 'block',
-        ...(input.value === null
-          ? {}
-          : { selected_option: { text: { type: 'plain_text', text: 'option' }, value: input.value } }),
-        placeholder: { type: 'plain_text', text: 'Label this incident' },
-        action_ts: '1760000300.000100',
-      },
-    ],
+    actions: [action],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
