@@ -223,19 +223,22 @@ describe('silences, maintenance and the Home tab through signed Slack requests',
 
     const maintenance = (vigil.db.prepare("SELECT id FROM silences WHERE kind = 'maintenance'").get() as { id: string })
       .id;
-    const res = await postSigned({
-      url: eventsUrl,
-      secret: SECRET,
-      contentType: 'application/x-www-form-urlencoded',
-      body: blockActionBody({
-        user: 'U0CHECKOUT',
-        actionId: 'vigil_silence_remove',
-        value: maintenance,
-        channel: 'C0CHANNEL',
-        messageTs: '1760000000.000100',
-        responseUrl: slack.responseUrl('button'),
-      }),
-    });
+    // The remove button under the maintenance window in the list, clicked by U0CHECKOUT.
+    const clickRemove = (responseId: string) =>
+      postSigned({
+        url: eventsUrl,
+        secret: SECRET,
+        contentType: 'application/x-www-form-urlencoded',
+        body: blockActionBody({
+          user: 'U0CHECKOUT',
+          actionId: 'vigil_silence_remove',
+          value: maintenance,
+          channel: 'C0CHANNEL',
+          messageTs: '1760000000.000100',
+          responseUrl: slack.responseUrl(responseId),
+        }),
+      });
+    const res = await clickRemove('button');
     expect(res.status).toBe(200);
     const reply = await slack.waitFor(() => slack.responses.find((r) => r.id === 'button'));
     expect(reply.body.replace_original).toBe(true);
@@ -248,19 +251,7 @@ describe('silences, maintenance and the Home tab through signed Slack requests',
       removed_by: 'U0CHECKOUT',
     });
     // A stale button: checked server-side, refused, nothing changes.
-    await postSigned({
-      url: eventsUrl,
-      secret: SECRET,
-      contentType: 'application/x-www-form-urlencoded',
-      body: blockActionBody({
-        user: 'U0CHECKOUT',
-        actionId: 'vigil_silence_remove',
-        value: maintenance,
-        channel: 'C0CHANNEL',
-        messageTs: '1760000000.000100',
-        responseUrl: slack.responseUrl('button-again'),
-      }),
-    });
+    await clickRemove('button-again');
     const again = await slack.waitFor(() => slack.responses.find((r) => r.id === 'button-again'));
     expect(String(again.body.text)).toContain('already removed by <@U0CHECKOUT>');
   });
