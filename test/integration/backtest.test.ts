@@ -123,6 +123,23 @@ beforeAll(async () => {
   storeIncident(db, 'inc-noise', ['payment-api'], faultAt - 3 * HOUR, 'noisy');
 }, 60_000);
 
+/** A one-day backtest of `target` against the real Prometheus, judged against `store`'s pages, as of `end`. */
+function backtestDay(
+  target: string,
+  store: Db,
+  extra: { onProgress?: (fraction: number) => void; signal?: AbortSignal } = {},
+) {
+  return runBacktest({
+    config,
+    args: { target, days: 1 },
+    source: configuredPrometheusSource(config, {}),
+    stored: storedHistoryOf(store),
+    now: new Date(end * 1000),
+    logger: createSilentLogger(),
+    ...extra,
+  });
+}
+
 afterAll(async () => {
   db?.close();
   await prometheus?.stop();
@@ -133,15 +150,7 @@ describe('runBacktest over a real Prometheus', () => {
   it('pages at the injected fault, matches the stored incident there, and writes nothing to the bot', async () => {
     const before = rowCounts(db);
     const progress: number[] = [];
-    const outcome = await runBacktest({
-      config,
-      args: { target: 'payment-api', days: 1 },
-      source: configuredPrometheusSource(config, {}),
-      stored: storedHistoryOf(db),
-      now: new Date(end * 1000),
-      logger: createSilentLogger(),
-      onProgress: (f) => progress.push(f),
-    });
+    const outcome = await backtestDay('payment-api', db, { onProgress: (f) => progress.push(f) });
     expect(outcome.status).toBe('done');
     if (outcome.status !== 'done') return;
     const { report } = outcome;
@@ -184,14 +193,7 @@ describe('deploys and maintenance the bot knew of', () => {
         'intake',
         new Date(end * 1000).toISOString(),
       );
-      const outcome = await runBacktest({
-        config,
-        args: { target: 'payment-api', days: 1 },
-        source: configuredPrometheusSource(config, {}),
-        stored: storedHistoryOf(store),
-        now: new Date(end * 1000),
-        logger: createSilentLogger(),
-      });
+      const outcome = await backtestDay('payment-api', store);
       expect(outcome.status).toBe('done');
       if (outcome.status !== 'done') return;
       expect(outcome.report.comparison.pages).toEqual([]);
@@ -212,14 +214,7 @@ describe('the thresholds the bot pages with', () => {
             [['shop/payment-api/latency_p99', minScore]],
             new Date(end * 1000).toISOString(),
           );
-        const outcome = await runBacktest({
-          config,
-          args: { target: 'payment-api', days: 1 },
-          source: configuredPrometheusSource(config, {}),
-          stored: storedHistoryOf(store),
-          now: new Date(end * 1000),
-          logger: createSilentLogger(),
-        });
+        const outcome = await backtestDay('payment-api', store);
         if (outcome.status !== 'done') throw new Error(`backtest ${outcome.status}`);
         return outcome.report;
       } finally {
@@ -239,13 +234,7 @@ describe('cancelling runBacktest', () => {
   it('stops at its next tick once aborted, and says how far it got', async () => {
     const stop = new AbortController();
     let last = 0;
-    const outcome = await runBacktest({
-      config,
-      args: { target: 'latency_p99', days: 1 },
-      source: configuredPrometheusSource(config, {}),
-      stored: storedHistoryOf(db),
-      now: new Date(end * 1000),
-      logger: createSilentLogger(),
+    const outcome = await backtestDay('latency_p99', db, {
       signal: stop.signal,
       onProgress: (f) => {
         // A progress call after the abort would mean the run went on.
