@@ -25,14 +25,12 @@ export interface AlertToCorrelate extends Pick<ReceivedAlert, 'fingerprint' | 's
   anomalyId: string;
 }
 
-export interface StoredAlert {
-  fingerprint: string;
-  startsAt: string;
-  endsAt: string | null;
-  status: 'firing' | 'resolved';
-  alertname: string;
-  service: string | null;
-  namespace: string;
+/** An alert as received (its identity and state), with when Vigil got it and its resolution. */
+export interface StoredAlert
+  extends Pick<
+    ReceivedAlert,
+    'fingerprint' | 'startsAt' | 'endsAt' | 'status' | 'alertname' | 'service' | 'namespace'
+  > {
   receivedAt: string;
   resolvedReceivedAt: string | null;
 }
