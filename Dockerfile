@@ -19,6 +19,11 @@ RUN npm run build \
 
 # ---- runtime: only production dependencies and the compiled code ----
 FROM node:24-bookworm-slim
+# The incident chart's text is DejaVu Sans (src/charts/render-incident-chart.ts reads these files);
+# the slim image has no fonts, and a chart without axis labels is hard to read at 3 a.m.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fonts-dejavu-core \
+  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     VIGIL_CONFIG=/etc/vigil/vigil.yaml \
     VIGIL_DB=/data/vigil.db

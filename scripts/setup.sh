@@ -27,6 +27,9 @@ missing=()
 # and python3, during `npm ci`.
 { command -v g++ && command -v make; } >/dev/null 2>&1 || missing+=(build-essential)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The incident chart's text (title, axes, deploy labels) is DejaVu Sans, read from this package's
+# files (src/charts/render-incident-chart.ts); without it the demo's chart has no labels.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "$with_test_tools" -eq 1 ]; then
   # Integration tests run a real Prometheus (promtool backfills its history) and a real
   # Alertmanager (remediation creates silences in it).

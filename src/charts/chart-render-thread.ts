@@ -11,10 +11,10 @@ import { renderIncidentChart } from './render-incident-chart.js';
 const port = parentPort;
 if (!port) throw new Error('chart-render-thread runs as a worker thread (start-chart-renderer.ts starts it)');
 
-port.on('message', async (request: ChartRequest) => {
+port.on('message', (request: ChartRequest) => {
   let answer: ChartAnswer;
   try {
-    const chart = await renderIncidentChart(request.input);
+    const chart = renderIncidentChart(request.input);
     const { png, width, height, yMin, yMax } = chart;
     answer = { id: request.id, ok: true, png, width, height, yMin, yMax };
   } catch (error) {

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { renderAsync } from '@resvg/resvg-js';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { formatValue, type Unit } from '../slack/blocks/format-value.js';
 
 /**
@@ -85,13 +86,33 @@ function valueRange(input: IncidentChartInput): { min: number; max: number } {
 }
 
 /**
- * Draws the anomalous metric against its expected band as a PNG: ECharts' server-side SVG renderer
- * (no DOM, no canvas), rasterised by resvg (a Rust binary shipped in the npm package) on libuv's
- * thread pool. Pure apart from the system fonts resvg reads for the text (none installed: the chart
- * is drawn without its labels). The SVG half holds the event loop a few tens of ms for a few hundred
- * points, so a chart is made once per paged incident, never per detection tick.
+ * The chart's text is DejaVu Sans (Debian's `fonts-dejavu-core`, installed by the image and by
+ * scripts/setup.sh). Those two files are read, not the whole system's fonts: scanning and holding
+ * every installed font costs memory and time in every chart thread, and makes the picture depend
+ * on what else a machine has. Where neither exists (another distribution), resvg looks for system
+ * fonts instead; with none at all the chart is drawn without its labels.
  */
-export async function renderIncidentChart(input: IncidentChartInput): Promise<IncidentChart> {
+export const CHART_FONT_FILES = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
+];
+
+function chartFonts(): NonNullable<ResvgRenderOptions['font']> {
+  const fontFiles = CHART_FONT_FILES.filter((file) => existsSync(file));
+  return fontFiles.length > 0
+    ? { loadSystemFonts: false, fontFiles, defaultFontFamily: 'DejaVu Sans' }
+    : { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' };
+}
+
+/**
+ * Draws the anomalous metric against its expected band as a PNG: ECharts' server-side SVG renderer
+ * (no DOM, no canvas), rasterised by resvg (a Rust binary shipped in the npm package). Synchronous
+ * and tens of milliseconds long: it runs in the chart thread (chart-render-thread.ts), whose only
+ * job it is, never on the thread that acks Slack. Rasterising there, rather than with resvg's
+ * `renderAsync` on libuv's pool, keeps the pool free for the process's file and DNS work and keeps
+ * the render's native memory in one thread (each pool thread that rasterised kept megabytes).
+ */
+export function renderIncidentChart(input: IncidentChartInput): IncidentChart {
   const width = input.width ?? 800;
   const height = input.height ?? 320;
   const { min: yMin, max: yMax } = valueRange(input);
@@ -210,12 +231,11 @@ export async function renderIncidentChart(input: IncidentChartInput): Promise<In
   } finally {
     chart.dispose();
   }
-  // Rasterising is the slow half (tens of ms): resvg does it on libuv's thread pool, off the event loop.
-  const image = await renderAsync(svg, {
+  const image = new Resvg(svg, {
     fitTo: { mode: 'width', value: width },
     background: CHART_COLOURS.background,
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
-  });
+    font: chartFonts(),
+  }).render();
   const plotWidth = width - CHART_GRID.left - CHART_GRID.right;
   const plotHeight = height - CHART_GRID.top - CHART_GRID.bottom;
   return {

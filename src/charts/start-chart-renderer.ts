@@ -72,8 +72,10 @@ export function startChartRenderer(options: ChartRendererOptions = {}): ChartRen
   function threadOf(): Worker {
     if (worker) return worker;
     const started = startModuleWorker(import.meta.url, 'chart-render-thread', {
-      // A chart is a few hundred points: a runaway render stops here, not at the pod's limit.
-      resourceLimits: { maxOldGenerationSizeMb: 64 },
+      // A chart is a few hundred points: a runaway render stops here, not at the pod's limit. A
+      // small young generation: a render's garbage is a few MB, and V8's default nursery would
+      // hold tens of MB of it between collections.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
     });
     started.on('message', (answer: ChartAnswer) => {
       const call = settle(answer.id);

@@ -2,10 +2,12 @@
  * The incident chart as pixels: the PNG resvg writes is decoded (test/helpers/decode-png.ts) and
  * the fixed colours of the line, the band and the markers are looked for where the data puts them.
  */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bandAt, buildChartInput } from '../../src/charts/build-chart-input.js';
 import {
   CHART_COLOURS,
+  CHART_FONT_FILES,
   CHART_GRID,
   type IncidentChartInput,
   renderIncidentChart,
@@ -41,15 +43,15 @@ function input(overrides: Partial<IncidentChartInput> = {}): IncidentChartInput 
 
 describe('renderIncidentChart', () => {
   it('writes a PNG of the asked size (signature and IHDR)', async () => {
-    const chart = await renderIncidentChart(input());
+    const chart = renderIncidentChart(input());
     expect(chart.png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
     expect(readPngSize(chart.png)).toEqual({ width: 800, height: 320 });
-    const small = await renderIncidentChart(input({ width: 640, height: 240 }));
+    const small = renderIncidentChart(input({ width: 640, height: 240 }));
     expect(readPngSize(small.png)).toEqual({ width: 640, height: 240 });
   });
 
   it('draws the line, the band around it, the anomalous points and the deploy where the data puts them', async () => {
-    const chart = await renderIncidentChart(input());
+    const chart = renderIncidentChart(input());
     const image = decodePng(chart.png);
     const quiet = chart.xOf(at(60));
     // The line at its value, the band inside its range, nothing above the band at a quiet time.
@@ -69,8 +71,19 @@ describe('renderIncidentChart', () => {
     expect(countColour(image, left, CHART_COLOURS.deploy)).toBe(0);
   });
 
+  it('writes its title in DejaVu Sans, read from the font files scripts/setup.sh and the image install', () => {
+    expect(CHART_FONT_FILES.filter((file) => existsSync(file))).not.toEqual([]);
+    const withTitle = decodePng(renderIncidentChart(input()).png);
+    const untitled = decodePng(renderIncidentChart(input({ title: '' })).png);
+    // Above the plot: the title's letters are text-coloured pixels that the untitled chart lacks.
+    const abovePlot = { x0: 0, x1: 800, y0: 0, y1: CHART_GRID.top - 8 };
+    // (1 331 and 572 when written: the subtitle stays.) Without a font neither has any.
+    const titled = countColour(withTitle, abovePlot, CHART_COLOURS.text, 60);
+    expect(titled - countColour(untitled, abovePlot, CHART_COLOURS.text, 60)).toBeGreaterThan(300);
+  });
+
   it('draws no deploy marker and no onset when there are none', async () => {
-    const chart = await renderIncidentChart(input({ deploys: [], anomalies: [], onsetMs: null }));
+    const chart = renderIncidentChart(input({ deploys: [], anomalies: [], onsetMs: null }));
     const image = decodePng(chart.png);
     const plot = { x0: CHART_GRID.left, x1: 800 - CHART_GRID.right, y0: CHART_GRID.top, y1: 320 - CHART_GRID.bottom };
     expect(countColour(image, plot, CHART_COLOURS.deploy)).toBe(0);
