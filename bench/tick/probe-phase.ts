@@ -17,11 +17,13 @@ export function probePhase(): { stop(): PhaseCost } {
   const maxRssBefore = process.resourceUsage().maxRSS * 1024;
   let atPeak = process.memoryUsage();
   let peak = atPeak.rss;
+  // process.memoryUsage() walks V8's heap spaces (~0.3 ms on this thread, the one that acks Slack,
+  // 20 times a second): the RSS alone is read each time, the breakdown only at a new peak.
   const sample = () => {
-    const now = process.memoryUsage();
-    if (now.rss > peak) {
-      peak = now.rss;
-      atPeak = now;
+    const rss = process.memoryUsage.rss();
+    if (rss > peak) {
+      peak = rss;
+      atPeak = process.memoryUsage();
     }
   };
   const sampler = setInterval(sample, 50);
