@@ -45,7 +45,7 @@ export interface Pipeline {
   /** Silences and maintenance from Slack: stored, then applied by detection at once. */
   silences: SilenceBook;
   /** The incident's card as it is posted now (for /vigil show), from the same builder. */
-  cardOf: (incidentId: string) => SlackMessage | undefined;
+  cardOf: (incidentId: string) => Promise<SlackMessage | undefined>;
   /** Replaces the edges read from the service graph, here and where detection runs (topology_discovery). */
   setDiscoveredEdges: (edges: readonly DiscoveredEdge[]) => void;
   /** Stops what the pipeline started: the detection side (or its thread) and the chart thread. */
@@ -189,7 +189,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     now: options.now ?? options.remediation?.now ?? (() => new Date()),
     logger: logger.child({ name: 'silences' }),
   });
-  const cardOf = (incidentId: string) => {
+  const cardOf = async (incidentId: string) => {
     const incident = repos.incidents.get(incidentId);
     if (!incident) return undefined;
     return cardFor(incident, {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChartAttacher } from '../charts/create-chart-attacher.js';
 import type { AnomalyEvent, Incident } from '../contracts/index.js';
 import { ErrorCode, errorMessage, isVigilError } from '../errors.js';
-import { createTimeSlicer } from '../event-loop/create-time-slicer.js';
+import { createTimeSlicer, type TimeSlicer } from '../event-loop/create-time-slicer.js';
 import { DEFAULT_FEEDBACK_EMOJI, type FeedbackEmoji } from '../feedback/reaction-labels.js';
 import type { Logger } from '../logger.js';
 import type { RemediationService } from '../remediation/create-remediation-service.js';
@@ -62,26 +62,38 @@ export interface PublishResult {
   failed: Array<{ incidentId: string; error: string }>;
 }
 
-export function cardFor(
+/**
+ * The incident's card, built from the store. Its reads grow with the incident (a long outage is
+ * thousands of anomalies, each read sorting them all): with a `slicer`, Slack's requests get a turn
+ * between them, so that one card is never one long block of the thread that acks Slack.
+ */
+export async function cardFor(
   incident: Incident,
   deps: Pick<
     PublishDeps,
     'incidents' | 'anomalies' | 'feedback' | 'feedbackEmoji' | 'runbooksOf' | 'units' | 'remediationCard'
   >,
-): SlackMessage {
+  slicer?: TimeSlicer,
+): Promise<SlackMessage> {
+  const turn = async () => {
+    if (slicer?.due()) await slicer.pause();
+  };
+  const evidence = deps.anomalies.strongestPerSeries(incident.id, EVIDENCE_SERIES);
+  await turn();
+  const anomalyCount = deps.incidents.anomalyCount(incident.id);
+  await turn();
+  const spans = deps.anomalies.seriesSpans(incident.id, TIMELINE_SERIES);
+  await turn();
+  const transitions = deps.incidents.transitions(incident.id);
   const runbooks = incident.services.flatMap((service) => deps.runbooksOf(service).map((r) => ({ ...r, service })));
   return buildIncidentCard({
     incident,
-    evidence: deps.anomalies.strongestPerSeries(incident.id, EVIDENCE_SERIES),
-    anomalyCount: deps.incidents.anomalyCount(incident.id),
-    timeline: {
-      spans: deps.anomalies.seriesSpans(incident.id, TIMELINE_SERIES),
-      transitions: deps.incidents.transitions(incident.id),
-    },
+    evidence,
+    anomalyCount,
+    timeline: { spans, transitions },
     runbooks,
     units: deps.units,
-    decisions: deps.incidents
-      .transitions(incident.id)
+    decisions: transitions
       .filter((t) => t.actor !== 'vigil' && (t.to_status === 'acknowledged' || t.to_status === 'resolved'))
       .reverse()
       .map((t) => ({ status: t.to_status, actor: t.actor, reason: t.reason, at: t.at })),
@@ -181,7 +193,7 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
     let cardInSlack = false;
     try {
       if (slicer.due()) await slicer.pause();
-      const card = cardFor(incident, deps);
+      const card = await cardFor(incident, deps, slicer);
       const problems = checkBlockKitLimits(card);
       if (problems.length > 0) throw new Error(`card breaks Block Kit limits: ${problems.join('; ')}`);
       const hash = hashOf(card);

@@ -9,7 +9,7 @@ import { createTopology } from '../../src/correlation/topology.js';
 import { applyAnomalies } from '../../src/incidents/apply-anomalies.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createRepos, type Repos } from '../../src/pipeline/create-pipeline.js';
-import { NEW_SERIES_TOLD, type PublishDeps, publishIncidents } from '../../src/pipeline/publish-incidents.js';
+import { cardFor, NEW_SERIES_TOLD, type PublishDeps, publishIncidents } from '../../src/pipeline/publish-incidents.js';
 import { createPostingClient } from '../../src/slack/create-posting-client.js';
 import { createRateLimitGate } from '../../src/slack/create-rate-limit-gate.js';
 import { createSlackPublisher } from '../../src/slack/create-slack-publisher.js';
@@ -159,6 +159,41 @@ describe('publishIncidents', () => {
     expect(told).toContain(`…and ${200 - NEW_SERIES_TOLD} more series`);
     // All 200 are marked told: the next cycle says nothing more about them.
     expect(repos.anomalies.untold(id, NEW_SERIES_TOLD).ids).toEqual([]);
+  });
+
+  it("builds a large incident's card in turns: other requests run between its reads, and the card is the same", async () => {
+    await workspace();
+    const { opened } = record('payment-api', '2026-04-21T02:13:00Z', '2026-04-21T02:14:00Z');
+    const id = opened[0] as string;
+    const pods = Array.from({ length: 300 }, (_, i) =>
+      makeAnomaly('payment-api', '2026-04-21T02:15:00Z', {
+        series_key: `shop/payment-api/latency_p99/pod-${i}`,
+        id: `pod-${i}`,
+      }),
+    );
+    repos.anomalies.insert(pods, '2026-04-21T02:16:00Z');
+    const incident = repos.incidents.get(id) as NonNullable<ReturnType<typeof repos.incidents.get>>;
+    repos.incidents.save(
+      incident,
+      pods.map((a) => ({ id: a.id, suppressed: false })),
+    );
+    // A slicer whose slice is always spent: every turn the card offers is taken, and a request that
+    // arrived meanwhile (here a timer's callback) runs inside the build, not after it.
+    const served: number[] = [];
+    let turns = 0;
+    const slicer = {
+      due: () => true,
+      pause: async () => {
+        turns += 1;
+        setImmediate(() => served.push(turns));
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    };
+    const inTurns = await cardFor(incident, deps, slicer);
+    expect(turns).toBe(3);
+    expect(served).toEqual([1, 2, 3]);
+    expect(inTurns).toEqual(await cardFor(incident, deps));
+    expect(JSON.stringify(inTurns)).toContain('301 anomalies');
   });
 
   it('one card when Slack takes the post but answers after the client timed out', async () => {

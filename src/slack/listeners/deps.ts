@@ -38,7 +38,7 @@ export interface ListenerDeps {
   /** Configured services: silence targets are checked against them (none: any name is taken). */
   readonly services?: ReadonlyArray<{ name: string; namespace: string }>;
   /** The incident's card as posted now, for `/vigil show`; absent: show says so. */
-  readonly cardOf?: ((incidentId: string) => SlackMessage | undefined) | undefined;
+  readonly cardOf?: ((incidentId: string) => Promise<SlackMessage | undefined>) | undefined;
   /** Who is in which team (config teams.<name>.members), for the Home tab. */
   readonly teamMembers?: ReadonlyMap<string, readonly string[]>;
   /** Champion and challenger names for /vigil shadow (absent: champion "default", no challenger). */

@@ -10,12 +10,12 @@ const ShowArgsSchema = z.tuple([z.string().min(1).max(100)]);
  * per-incident index reads), without its buttons: an ephemeral copy is to read, the card is where
  * people act.
  */
-export function answerShowCommand(args: readonly string[], deps: ListenerDeps): SlackMessage {
+export async function answerShowCommand(args: readonly string[], deps: ListenerDeps): Promise<SlackMessage> {
   const parsed = ShowArgsSchema.safeParse(args);
   if (!parsed.success) return buildUsageReply('`show` takes one incident id');
   if (!deps.cardOf) return buildUsageReply('Showing cards is not available in this Vigil.');
   const [id] = parsed.data;
-  const card = deps.cardOf(id);
+  const card = await deps.cardOf(id);
   if (!card) return buildUsageReply(`No incident ${id.slice(0, 60)}.`);
   const slack = deps.repos.incidents.get(id)?.slack;
   const where = slack
