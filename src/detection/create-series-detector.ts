@@ -102,6 +102,8 @@ export interface SeriesDetectorOptions {
   recordMargin: number;
   /** The scale the detectors judge values on (value-scale.ts); absent: linear. SLO signals stay linear. */
   valueScale?: ValueScale;
+  /** The drift member (drift.ts) judges this series: not a traffic signal's (absent: it does). */
+  drift?: boolean;
 }
 
 export interface DetectorVerdict {

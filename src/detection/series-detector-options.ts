@@ -27,7 +27,7 @@ export function seriesDetectorOptions(
   detection: DetectionConfig,
   stepMs: number,
   signal?: Pick<SignalConfig, 'direction' | 'min_abs_deviation' | 'slo'> &
-    Partial<Pick<SignalConfig, 'value_scale' | 'unit'>>,
+    Partial<Pick<SignalConfig, 'value_scale' | 'unit' | 'role'>>,
 ): SeriesDetectorOptions {
   return {
     stepMs,
@@ -46,6 +46,9 @@ export function seriesDetectorOptions(
     minScore: detection.min_score,
     recordMargin: detection.record_margin,
     valueScale: valueScaleOf(detection, signal),
+    // Demand that moves a little and stays is a quieter day or a new customer, not a fault; and the
+    // correlation reads a traffic anomaly at an edge as load entering there (the starting service).
+    ...(signal?.role === 'traffic' ? { drift: false } : {}),
     ...(signal?.slo
       ? {
           slo: {
