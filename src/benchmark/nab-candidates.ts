@@ -52,6 +52,9 @@ export const NAB_CANDIDATES: readonly NabCandidate[] = [
   // an outage makes bench:scenarios name the wrong starting service in one incident of 19.)
   { name: 'record-margin-0.5', overrides: { record_margin: 0.5 } },
   { name: 'record-margin-2', overrides: { record_margin: 2 } },
+  // The values as they are instead of on the square-root scale (value-scale.ts; the default since
+  // issue 13's third pass).
+  { name: 'linear-scale', overrides: { value_scale: 'linear' } },
 ];
 
 /** The candidate's full detection config, validated by the config schema like a vigil.yaml would be. */

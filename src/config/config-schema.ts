@@ -63,6 +63,8 @@ export const SignalConfigSchema = z.object({
   role: z.enum(['symptom', 'traffic']).default('symptom'),
   /** A deviation smaller than this (in the signal's unit) is never anomalous, however rare. */
   min_abs_deviation: z.number().nonnegative().default(0),
+  /** The scale this signal's detectors judge it on (default: detection.value_scale). */
+  value_scale: z.enum(['sqrt', 'linear']).optional(),
   /**
    * Relative change from the expected value (0.5 = 50 %) that a symptom anomaly of this signal must
    * reach to make an incident page; smaller ones are recorded, join incidents and show on cards.
@@ -125,6 +127,12 @@ const DetectionSettingsSchema = z
     /** Seasonal baseline (same hour of day, then of week) on top of the rolling detectors. */
     seasonal: z.boolean().default(true),
     seasonal_threshold: z.number().positive().default(4),
+    /**
+     * The scale every detector judges values on: `sqrt` (Anscombe's 2·√(x + 3/8), variance-stabilising
+     * for counts and other magnitudes whose noise grows with their level) or `linear` (as they are).
+     * SLO signals are always linear. See src/detection/ensemble/value-scale.ts.
+     */
+    value_scale: z.enum(['sqrt', 'linear']).default('sqrt'),
     /** Rarity a point must reach in its own series' history to be anomalous (0.999 = 1 in 1000). */
     min_score: z.number().min(0).max(1).default(0.999),
     /**
@@ -165,6 +173,7 @@ export const SHADOW_OVERRIDABLE = [
   'level_shift_recent_points',
   'seasonal',
   'seasonal_threshold',
+  'value_scale',
   'min_score',
   'record_margin',
   'episode_gap_points',

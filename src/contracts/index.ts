@@ -31,6 +31,7 @@ export const DetectorNameSchema = z.enum([
   'record',
   'excursion_rate',
   'novel_pattern',
+  'drift',
   'slo_burn_rate',
   'absent',
   // Not a detector of Vigil's: an alert from Alertmanager, folded into correlation as an event.

@@ -75,6 +75,7 @@ import {
   sloWriteAt,
 } from './ensemble/slo-burn-rate.js';
 import { CALIBRATION_BINS, type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
+import { fromSqrtScale, judgesOnSqrtScale, toSqrtScale, type ValueScale } from './ensemble/value-scale.js';
 
 export interface SeriesDetectorOptions {
   stepMs: number;
@@ -99,6 +100,10 @@ export interface SeriesDetectorOptions {
   minScore: number;
   /** How far past its record range, in typical point-to-point changes, a value must go (record detector). */
   recordMargin: number;
+  /** The scale the detectors judge values on (value-scale.ts); absent: linear. SLO signals stay linear. */
+  valueScale?: ValueScale;
+  /** The drift member (drift.ts) judges this series: not a traffic signal's (absent: it does). */
+  drift?: boolean;
 }
 
 export interface DetectorVerdict {
@@ -396,6 +401,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     youngFrom: recordWarmupPoints(options.stepMs),
     seasonBlind,
     minScore: options.minScore,
+    sqrtScale: judgesOnSqrtScale(options),
     growth: 2 ** (1 / options.calibrationHalfLife),
     maxDecay: 2 ** (-1 / options.calibrationHalfLife),
     sqrtR: Math.sqrt(R),
@@ -453,8 +459,10 @@ class SeriesReading implements EnsembleReading {
     return this.b[R_SCORE] as number;
   }
 
+  /** In the signal's units (the detectors' scale turned back: see value-scale.ts). */
   get expected(): number {
-    return this.b[this.p.memberAt + (this.b[CHOSEN] as number) * PER_MEMBER + M_EXP] as number;
+    const e = this.b[this.p.memberAt + (this.b[CHOSEN] as number) * PER_MEMBER + M_EXP] as number;
+    return this.p.sqrtScale ? fromSqrtScale(e) : e;
   }
 
   get lower(): number {
@@ -466,11 +474,21 @@ class SeriesReading implements EnsembleReading {
   }
 
   get direction(): Direction {
-    return (this.b[PREVIOUS] as number) >= this.expected ? 'up' : 'down';
+    // Both on the detectors' scale (it is increasing, so the side is the same in the signal's units).
+    return (this.b[PREVIOUS] as number) >=
+      (this.b[this.p.memberAt + (this.b[CHOSEN] as number) * PER_MEMBER + M_EXP] as number)
+      ? 'up'
+      : 'down';
   }
 
-  /** The chosen detector's band, drawn as that detector draws it: its lower (-1) or upper (1) end. */
+  /** The chosen detector's band, drawn as that detector draws it, in the signal's units. */
   private bound(side: -1 | 1): number {
+    const end = this.boundOnScale(side);
+    return this.p.sqrtScale ? fromSqrtScale(end) : end;
+  }
+
+  /** The chosen detector's band on the detectors' scale: its lower (-1) or upper (1) end. */
+  private boundOnScale(side: -1 | 1): number {
     const p = this.p;
     const chosen = this.b[CHOSEN] as number;
     const c = p.memberAt + chosen * PER_MEMBER;
@@ -638,9 +656,11 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.nextSloAt = sloWriteAt(b, p);
   }
 
-  update(value: number, ts: number): EnsembleReading {
+  update(raw: number, ts: number): EnsembleReading {
     const b = this.b;
     const p = this.p;
+    // Every member judges the point on the detectors' scale (value-scale.ts).
+    const value = p.sqrtScale ? toSqrtScale(raw) : raw;
     const head = (b[HEAD] as number) | 0;
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
@@ -750,10 +770,12 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
         if (tail < minTail) minTail = tail;
         // Rarity opens an episode; the statistic alone keeps it open, so a sustained fault stays
         // anomalous after the calibration has learned that it is no longer rare.
+        // The minimum deviation is in the signal's units: on the square-root scale, both ends turned back.
+        const expected = b[m + M_EXP] as number;
         fired =
           Math.abs(s) >= threshold &&
           (active || !trusted || score >= gate) &&
-          Math.abs(value - (b[m + M_EXP] as number)) >= minAbsDeviation;
+          Math.abs(p.sqrtScale ? fromSqrtScale(value) - fromSqrtScale(expected) : value - expected) >= minAbsDeviation;
       } else {
         if (!(s > 0)) continue;
         // A parametric statistic to 0..1 (0.5 at the threshold): rarity makes no sense for a burn

@@ -1,5 +1,6 @@
 import type { DetectionConfig, SignalConfig } from '../config/config-schema.js';
 import { createSeriesDetector, seriesStateLayout } from './create-series-detector.js';
+import { fromSqrtScale, judgesOnSqrtScale } from './ensemble/value-scale.js';
 import { seriesDetectorOptions } from './series-detector-options.js';
 import { decodeSeriesState } from './series-state-blob.js';
 
@@ -55,7 +56,12 @@ export function readStoredBaseline(
   const detector = createSeriesDetector(detectorOptions, parts.detector);
   try {
     const s = detector.state();
-    const values = s.zscore.values;
+    // The state is on the detectors' scale (value-scale.ts): what a person reads is in the signal's
+    // units, each band's ends turned back as the detector draws them.
+    const sqrt = judgesOnSqrtScale(detectorOptions);
+    const back = (v: number) => (sqrt ? fromSqrtScale(v) : v);
+    const onScale = s.zscore.values;
+    const values = sqrt ? onScale.map(fromSqrtScale) : onScale;
     let recent: StoredBaseline['recent'] = null;
     if (values.length > 0) {
       let sum = 0;
@@ -64,11 +70,18 @@ export function readStoredBaseline(
       let squares = 0;
       for (const v of values) squares += (v - mean) * (v - mean);
       const sd = values.length > 1 ? Math.sqrt(squares / (values.length - 1)) : 0;
-      const median = medianOf(values);
-      const mad = medianOf(values.map((v) => Math.abs(v - median)));
+      const median = medianOf(onScale);
+      const mad = medianOf(onScale.map((v) => Math.abs(v - median)));
       // As the MAD detector draws it: 1.4826 × MAD ≈ one standard deviation for normal noise.
       const band = options.detection.mad_threshold * MAD_TO_SIGMA * mad;
-      recent = { points: values.length, median, lower: median - band, upper: median + band, mean, sd };
+      recent = {
+        points: values.length,
+        median: back(median),
+        lower: back(median - band),
+        upper: back(median + band),
+        mean,
+        sd,
+      };
     }
     let seasonal: StoredBaseline['seasonal'] = null;
     if (s.seasonal) {
@@ -81,9 +94,9 @@ export function readStoredBaseline(
       if (points > 0)
         seasonal = {
           hourUtc: hour,
-          expected,
-          lower: expected - band,
-          upper: expected + band,
+          expected: back(expected),
+          lower: back(expected - band),
+          upper: back(expected + band),
           points: Math.round(points),
         };
     }

@@ -99,6 +99,7 @@ describe('parseConfigText', () => {
       level_shift_recent_points: 5,
       seasonal: true,
       seasonal_threshold: 4,
+      value_scale: 'sqrt',
       min_score: 0.999,
       record_margin: 1,
       episode_gap_points: 24,

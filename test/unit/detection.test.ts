@@ -220,7 +220,10 @@ describe('detectors on constructed signals', () => {
     // 5-minute steps: a day is 288 points, and 0.999 asks for 1 000 points of history. At 700 the
     // most a calibration can say is "rarer than everything so far", so that is what is asked.
     const run = (second: number) => {
-      const d = createSeriesDetector(seriesDetectorOptions(DetectionConfigSchema.parse({ seasonal: false }), 300_000));
+      // The gate's arithmetic on the values as they are (the square-root scale moves where 16 falls).
+      const d = createSeriesDetector(
+        seriesDetectorOptions(DetectionConfigSchema.parse({ seasonal: false, value_scale: 'linear' }), 300_000),
+      );
       const rand = noise(5);
       let reading = d.update(10, T0);
       for (let i = 1; i <= 700; i += 1) {
@@ -437,7 +440,8 @@ describe('building blocks', () => {
   it('the robust MAD detector agrees with simple-statistics on a sliding window', () => {
     const d = createSeriesDetector(
       seriesDetectorOptions(
-        DetectionConfigSchema.parse({ window_points: 25, min_points: 25, mad_threshold: 4 }),
+        // Its window holds the values as they are: the linear scale (value-scale.ts).
+        DetectionConfigSchema.parse({ window_points: 25, min_points: 25, mad_threshold: 4, value_scale: 'linear' }),
         60_000,
       ),
     );

@@ -129,9 +129,10 @@ describe('/vigil explain', () => {
     expect(text).toContain(
       "min_score 0.9995 (recalibrated 2026-04-21 10:17 UTC): a point must be rarer than 1 in 2,000 of this series' own points (about 33 hours of points at 60 s)",
     );
-    // The baseline the engine learned: 200 ms ± 5 ms.
+    // The baseline the engine learned: 200 ms ± 5 ms (the band drawn on the square-root scale, turned
+    // back: a little narrower below than above).
     expect(text).toMatch(
-      /recent: median 200 ms, band 170 ms – 230 ms \(robust MAD band of the last 120 points\); mean 200 ms ± sd 5(\.\d+)? ms/,
+      /recent: median 200 ms, band 17[01] ms – 230 ms \(robust MAD band of the last 120 points\); mean 200 ms ± sd 5(\.\d+)? ms/,
     );
     expect(text).toContain('*Feedback factor:* ×0.5 on the tail (1 − min_score), stricter than the alert rate alone');
     expect(text).toContain('3 noisy, 1 duplicate; not yet acted on: none');

@@ -28,6 +28,8 @@ const config = ConfigSchema.parse({
     { name: 'error_rate', query: 'y', direction: 'up' },
   ],
   recalibration: { history_days: 3, step_seconds: 300, target_alerts_per_day: 0.2 },
+  // The series below are built for the values as they are (their alert rates, their daily step).
+  detection: { value_scale: 'linear' },
 });
 
 /**

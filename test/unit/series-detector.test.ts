@@ -398,7 +398,11 @@ describe('each detector, read from the ensemble', () => {
   });
 
   it('the level shift holds the level before a step (at most a window long), and scores against it', () => {
-    const options = seriesDetectorOptions(detection({ window_points: 60, min_points: 30, seasonal: false }), 60_000);
+    // Its frozen level in the values' own units: the linear scale (value-scale.ts).
+    const options = seriesDetectorOptions(
+      detection({ window_points: 60, min_points: 30, seasonal: false, value_scale: 'linear' }),
+      60_000,
+    );
     const R = Math.max(2, Math.min(options.levelShiftRecent, Math.floor(options.windowPoints / 3)));
     const d = createSeriesDetector(options);
     const rand = random(3);

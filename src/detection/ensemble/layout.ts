@@ -102,6 +102,8 @@ export interface Plan {
   /** Bit i set: member i judges without the time of day, so the seasonal veto applies to it. */
   seasonBlind: number;
   minScore: number;
+  /** Values are judged on the square-root scale (value-scale.ts): update transforms each point first. */
+  sqrtScale: boolean;
   growth: number;
   maxDecay: number;
   sqrtR: number;

@@ -9,6 +9,7 @@ const PHRASE: Record<DetectorName, string> = {
   record: 'beyond anything in its history',
   excursion_rate: 'leaving its usual range far more often than it used to',
   novel_pattern: 'moving in a pattern it has never shown before',
+  drift: 'drifting away from its usual level, point after point',
   slo_burn_rate: 'burning its error budget fast',
   absent: 'stopped reporting',
   alertmanager: 'an Alertmanager alert fired',

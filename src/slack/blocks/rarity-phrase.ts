@@ -15,6 +15,7 @@ const CALIBRATED = new Set<AnomalyEvent['detector']>([
   'record',
   'excursion_rate',
   'novel_pattern',
+  'drift',
 ]);
 
 function grouped(n: number): string {
