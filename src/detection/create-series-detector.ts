@@ -574,8 +574,15 @@ function touchLines(
       t3 += b[o + p.sloRingAt + (leaving < 0 ? leaving + capacity : leaving)] as number;
     }
   }
-  // The slice detectors' state, after the rest (a line or two).
-  if (p.sliceAt.length > 0) t1 += b[o + (p.sliceAt[0] as number)] as number;
+  // The slice detectors' state, after the rest: each one's first numbers, and the place its next
+  // read depends on (a table's entry), which would otherwise be fetched only once read gets there.
+  const slices = p.slices;
+  for (let k = 0; k < slices.length; k += 1) {
+    const at = o + (p.sliceAt[k] as number);
+    t1 += b[at] as number;
+    const d = slices[k] as SliceDetector;
+    if (d.nextTouch !== undefined) t2 += b[at + d.nextTouch(b, at)] as number;
+  }
   if (p.seasonalIndex >= 0) {
     const t = p.time;
     t0 += sd[row * t.dayHere + base] as number;

@@ -76,6 +76,11 @@ export function createNovelPatternDetector(warmupPoints: number, windowPoints: n
       // The coding's level and spread learn clipped residuals, slowly.
       learnRobustLevel(b, at, value, spread, alpha, points);
     },
+    nextTouch(b, at) {
+      // The next context's word: its symbol is its low bits, below the word's (5 bits a word), so
+      // the word is known from this context alone.
+      return TABLE + (((((b[at + CONTEXT] as number) | 0) << SYMBOL_BITS) & CONTEXT_MASK) >>> 5);
+    },
   };
 }
 
