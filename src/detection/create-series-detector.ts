@@ -746,20 +746,20 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
         const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
         const count = b[m + C_COUNT] as number;
         const trusted = count >= calibrationMinPoints;
-        // Rarity a series' history can show: with fewer points than minScore asks for (1 000 for
-        // 0.999), the most it can say is "rarer than everything so far", so that is what is asked,
-        // once the series has a day of history (before, its first morning would be a rarity).
-        const gate = count >= p.youngFrom ? Math.min(minScore, 1 - 1 / count) : minScore;
         const tail = tailThenAdd(b, p, i, s);
         consulted += 1;
         if (!allowed) continue;
         score = 1 - tail;
         if (tail < minTail) minTail = tail;
         // Rarity opens an episode; the statistic alone keeps it open, so a sustained fault stays
-        // anomalous after the calibration has learned that it is no longer rare.
+        // anomalous after the calibration has learned that it is no longer rare. The rarity a
+        // series' history can show (the gate, asked only of a statistic past its threshold): with
+        // fewer points than minScore asks for (1 000 for 0.999), the most it can say is "rarer than
+        // everything so far", so that is what is asked, once the series has a day of history
+        // (before, its first morning would be a rarity).
         fired =
           Math.abs(s) >= threshold &&
-          (active || !trusted || score >= gate) &&
+          (active || !trusted || score >= (count >= p.youngFrom ? Math.min(minScore, 1 - 1 / count) : minScore)) &&
           Math.abs(value - (b[m + M_EXP] as number)) >= minAbsDeviation;
       } else {
         if (!(s > 0)) continue;

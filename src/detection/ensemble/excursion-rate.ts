@@ -1,4 +1,4 @@
-import { poissonSurprise } from './poisson-surprise.js';
+import { poissonSurprise, poissonSurpriseReaches } from './poisson-surprise.js';
 import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf } from './robust-level.js';
 import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
 
@@ -84,14 +84,12 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
         // A side whose recent rate is past the line learns its usual rate BURST_SLOWER times more
         // slowly: a burst is not taken for the new usual while it goes on (a new regime that lasts
         // still becomes the usual in the end, so the alarm does not last for ever).
-        const upRate =
-          poissonSurprise(b[at + RECENT_UP] as number, above, up, RECENT_POINTS) >= threshold
-            ? rate / BURST_SLOWER
-            : rate;
-        const downRate =
-          poissonSurprise(b[at + RECENT_DOWN] as number, below, down, RECENT_POINTS) >= threshold
-            ? rate / BURST_SLOWER
-            : rate;
+        const upRate = poissonSurpriseReaches(b[at + RECENT_UP] as number, above, up, RECENT_POINTS, threshold)
+          ? rate / BURST_SLOWER
+          : rate;
+        const downRate = poissonSurpriseReaches(b[at + RECENT_DOWN] as number, below, down, RECENT_POINTS, threshold)
+          ? rate / BURST_SLOWER
+          : rate;
         b[at + RATE_UP] = Math.max(RATE_FLOOR, up + upRate * (above - up));
         b[at + RATE_DOWN] = Math.max(RATE_FLOOR, down + downRate * (below - down));
         b[at + RECENT_UP] = (b[at + RECENT_UP] as number) + RECENT_ALPHA * (above - (b[at + RECENT_UP] as number));
