@@ -592,8 +592,15 @@ function touchLines(
       t3 += b[o + p.sloRingAt + (leaving < 0 ? leaving + capacity : leaving)] as number;
     }
   }
-  // The slice detectors' state, after the rest (a line or two).
-  if (p.sliceAt.length > 0) t1 += b[o + (p.sliceAt[0] as number)] as number;
+  // The slice detectors' state, after the rest: each one's first numbers, and the place its next
+  // read depends on (a table's entry), which would otherwise be fetched only once read gets there.
+  const slices = p.slices;
+  for (let k = 0; k < slices.length; k += 1) {
+    const at = o + (p.sliceAt[k] as number);
+    t1 += b[at] as number;
+    const d = slices[k] as SliceDetector;
+    if (d.nextTouch !== undefined) t2 += b[at + d.nextTouch(b, at)] as number;
+  }
   if (p.seasonalIndex >= 0) {
     const t = p.time;
     t0 += sd[row * t.dayHere + base] as number;
@@ -699,23 +706,38 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     return this;
   }
 
-  /** Each slice detector's reading of the point (see SliceDetector): the ready members' bits. */
+  /**
+   * Each slice detector's reading of the point (see SliceDetector): the ready members' bits. The
+   * first three are called each from a call site of its own: a plan has the same detector at a
+   * place for all its series, so each site sees one function and V8 inlines it, where a loop's one
+   * site sees them all and calls each (six calls a point). Any further ones in a loop.
+   */
   private readSlices(): number {
     const b = this.b;
     const p = this.p;
     const slices = p.slices;
+    const n = slices.length;
+    const at = p.sliceAt;
+    const out = p.memberAt + p.firstSlice * PER_MEMBER;
     let ready = 0;
-    for (let k = 0; k < slices.length; k += 1) {
-      const member = p.firstSlice + k;
-      if ((slices[k] as SliceDetector).read(b, p.sliceAt[k] as number, p.memberAt + member * PER_MEMBER))
-        ready |= 1 << member;
-    }
-    return ready;
+    if ((slices[0] as SliceDetector).read(b, at[0] as number, out)) ready |= 1;
+    if (n > 1 && (slices[1] as SliceDetector).read(b, at[1] as number, out + PER_MEMBER)) ready |= 2;
+    if (n > 2 && (slices[2] as SliceDetector).read(b, at[2] as number, out + 2 * PER_MEMBER)) ready |= 4;
+    for (let k = 3; k < n; k += 1)
+      if ((slices[k] as SliceDetector).read(b, at[k] as number, out + k * PER_MEMBER)) ready |= 1 << k;
+    return ready << p.firstSlice;
   }
 
+  /** Each slice detector learns the point, the first three from call sites of their own (see readSlices). */
   private learnSlices(): void {
+    const b = this.b;
     const slices = this.p.slices;
-    for (let k = 0; k < slices.length; k += 1) (slices[k] as SliceDetector).learn(this.b, this.p.sliceAt[k] as number);
+    const n = slices.length;
+    const at = this.p.sliceAt;
+    (slices[0] as SliceDetector).learn(b, at[0] as number);
+    if (n > 1) (slices[1] as SliceDetector).learn(b, at[1] as number);
+    if (n > 2) (slices[2] as SliceDetector).learn(b, at[2] as number);
+    for (let k = 3; k < n; k += 1) (slices[k] as SliceDetector).learn(b, at[k] as number);
   }
 
   /**
@@ -759,22 +781,22 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
         const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
         const count = b[m + C_COUNT] as number;
         const trusted = count >= calibrationMinPoints;
-        // Rarity a series' history can show: with fewer points than minScore asks for (1 000 for
-        // 0.999), the most it can say is "rarer than everything so far", so that is what is asked,
-        // once the series has a day of history (before, its first morning would be a rarity).
-        const gate = count >= p.youngFrom ? Math.min(minScore, 1 - 1 / count) : minScore;
         const tail = tailThenAdd(b, p, i, s);
         consulted += 1;
         if (!allowed) continue;
         score = 1 - tail;
         if (tail < minTail) minTail = tail;
         // Rarity opens an episode; the statistic alone keeps it open, so a sustained fault stays
-        // anomalous after the calibration has learned that it is no longer rare.
-        // The minimum deviation is in the signal's units: on the square-root scale, both ends turned back.
+        // anomalous after the calibration has learned that it is no longer rare. The rarity a
+        // series' history can show (the gate, asked only of a statistic past its threshold): with
+        // fewer points than minScore asks for (1 000 for 0.999), the most it can say is "rarer than
+        // everything so far", so that is what is asked, once the series has a day of history
+        // (before, its first morning would be a rarity). The minimum deviation is in the signal's
+        // units: on the square-root scale, both ends turned back.
         const expected = b[m + M_EXP] as number;
         fired =
           Math.abs(s) >= threshold &&
-          (active || !trusted || score >= gate) &&
+          (active || !trusted || score >= (count >= p.youngFrom ? Math.min(minScore, 1 - 1 / count) : minScore)) &&
           Math.abs(p.sqrtScale ? fromSqrtScale(value) - fromSqrtScale(expected) : value - expected) >= minAbsDeviation;
       } else {
         if (!(s > 0)) continue;

@@ -1,4 +1,4 @@
-import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf } from './robust-level.js';
+import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf, spreadOut } from './robust-level.js';
 import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
 
 // Slice: points learned, the slow level and spread (robust-level.ts); the upward and downward
@@ -26,7 +26,7 @@ const LEVEL_SLOWER = 4;
  * "Has stayed above its usual level for 40 points, 14 sigmas in all."
  */
 export function createDriftDetector(warmupPoints: number, windowPoints: number): SliceDetector {
-  const alpha = 1 / (windowPoints * LEVEL_SLOWER);
+  const memory = windowPoints * LEVEL_SLOWER;
   const threshold = 8;
   return {
     name: 'drift',
@@ -37,7 +37,8 @@ export function createDriftDetector(warmupPoints: number, windowPoints: number):
     read(b, at, outAt) {
       if ((b[at + POINTS] as number) < warmupPoints) return false;
       const level = b[at + LEVEL] as number;
-      const sigma = MAD_TO_SIGMA * spreadOf(b, at);
+      spreadOf(b, at);
+      const sigma = MAD_TO_SIGMA * (spreadOut[0] as number);
       const z = clippedDeviation(b[POINT_VALUE] as number, level, sigma);
       const up = Math.max(0, (b[at + UP] as number) + z - ALLOWANCE);
       const down = Math.max(0, (b[at + DOWN] as number) - z - ALLOWANCE);
@@ -48,17 +49,18 @@ export function createDriftDetector(warmupPoints: number, windowPoints: number):
     },
     learn(b, at) {
       const value = b[POINT_VALUE] as number;
-      const points = admitPoint(b, at, value);
+      const points = admitPoint(b, at);
       if (points === 0) return;
       const level = b[at + LEVEL] as number;
-      const spread = spreadOf(b, at);
+      spreadOf(b, at);
+      const spread = spreadOut[0] as number;
       // The sums start once the level has settled (the warm-up): before, it is still finding the series.
       if (points >= warmupPoints) {
         const z = clippedDeviation(value, level, MAD_TO_SIGMA * spread);
         b[at + UP] = Math.max(0, (b[at + UP] as number) + z - ALLOWANCE);
         b[at + DOWN] = Math.max(0, (b[at + DOWN] as number) - z - ALLOWANCE);
       }
-      learnRobustLevel(b, at, value, spread, alpha, points);
+      learnRobustLevel(b, at, memory, points);
     },
   };
 }

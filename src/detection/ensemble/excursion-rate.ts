@@ -1,5 +1,5 @@
-import { poissonSurprise } from './poisson-surprise.js';
-import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf } from './robust-level.js';
+import { poissonSurprise, poissonSurpriseReaches } from './poisson-surprise.js';
+import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf, spreadOut } from './robust-level.js';
 import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
 
 // Slice: points learned, the robust level and spread of the band (robust-level.ts); per side
@@ -54,7 +54,8 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
       if ((b[at + POINTS] as number) < warmupPoints) return false;
       const value = b[POINT_VALUE] as number;
       const level = b[at + LEVEL] as number;
-      const spread = spreadOf(b, at);
+      spreadOf(b, at);
+      const spread = spreadOut[0] as number;
       // The recent rates including this point (learn keeps them; read only judges).
       const above = +(value > level + BAND_SPREADS * spread);
       const below = +(value < level - BAND_SPREADS * spread);
@@ -67,10 +68,11 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
     },
     learn(b, at) {
       const value = b[POINT_VALUE] as number;
-      const points = admitPoint(b, at, value);
+      const points = admitPoint(b, at);
       if (points === 0) return;
       const level = b[at + LEVEL] as number;
-      const spread = spreadOf(b, at);
+      spreadOf(b, at);
+      const spread = spreadOut[0] as number;
       // Excursions are counted once the band has settled, half-way through the warm-up: before, a
       // band still finding the series' level would make every point one. The usual rate is a plain
       // mean of what there is until its own memory is reached.
@@ -84,14 +86,12 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
         // A side whose recent rate is past the line learns its usual rate BURST_SLOWER times more
         // slowly: a burst is not taken for the new usual while it goes on (a new regime that lasts
         // still becomes the usual in the end, so the alarm does not last for ever).
-        const upRate =
-          poissonSurprise(b[at + RECENT_UP] as number, above, up, RECENT_POINTS) >= threshold
-            ? rate / BURST_SLOWER
-            : rate;
-        const downRate =
-          poissonSurprise(b[at + RECENT_DOWN] as number, below, down, RECENT_POINTS) >= threshold
-            ? rate / BURST_SLOWER
-            : rate;
+        const upRate = poissonSurpriseReaches(b[at + RECENT_UP] as number, above, up, RECENT_POINTS, threshold)
+          ? rate / BURST_SLOWER
+          : rate;
+        const downRate = poissonSurpriseReaches(b[at + RECENT_DOWN] as number, below, down, RECENT_POINTS, threshold)
+          ? rate / BURST_SLOWER
+          : rate;
         b[at + RATE_UP] = Math.max(RATE_FLOOR, up + upRate * (above - up));
         b[at + RATE_DOWN] = Math.max(RATE_FLOOR, down + downRate * (below - down));
         b[at + RECENT_UP] = (b[at + RECENT_UP] as number) + RECENT_ALPHA * (above - (b[at + RECENT_UP] as number));
@@ -99,7 +99,7 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
           (b[at + RECENT_DOWN] as number) + RECENT_ALPHA * (below - (b[at + RECENT_DOWN] as number));
       }
       // The band learns clipped residuals, so spikes barely move it.
-      learnRobustLevel(b, at, value, spread, alpha, points);
+      learnRobustLevel(b, at, windowPoints, points);
     },
   };
 }

@@ -188,7 +188,7 @@ export interface StatePlace {
  * a return value or a module variable: V8 boxes a double on the heap whenever it crosses a call it
  * has not inlined, or is stored in a module variable (an allocation per point each time).
  */
-export const handed = new Float64Array(8);
+export const handed = new Float64Array(9);
 export const EXPECTED_MEAN = 0;
 export const EXPECTED_DEV = 1;
 /** The seasonal detector's weak statistic on the point being scored (NaN when none). */
@@ -200,6 +200,8 @@ export const LEARN_VALUE = 5;
 export const LEARN_SCALE = 6;
 /** The value leaving the level-shift test's ring, read before the point overwrites its slot. */
 export const LEVEL_LEAVING = 7;
+/** The sorted window's median, left there by madOf with the MAD. */
+export const MEDIAN_VALUE = 8;
 
 // spreadFloor is written out where a sigma is floored, as Math.max(sigma, |level| × 1%, the series'
 // scale, 1e-9) (Math.max of Math.max is one Math.max): as a function, V8 did not always inline it,

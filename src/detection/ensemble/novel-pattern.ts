@@ -1,4 +1,4 @@
-import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf } from './robust-level.js';
+import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf, spreadOut } from './robust-level.js';
 import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
 
 // Slice: points learned, the slow level and spread the values are coded against (robust-level.ts);
@@ -38,7 +38,7 @@ const CODE_SLOWER = 10;
  * side of the level.
  */
 export function createNovelPatternDetector(warmupPoints: number, windowPoints: number): SliceDetector {
-  const alpha = 1 / (windowPoints * CODE_SLOWER);
+  const memory = windowPoints * CODE_SLOWER;
   return {
     name: 'novel_pattern',
     doubles: TABLE + TABLE_DOUBLES,
@@ -49,8 +49,8 @@ export function createNovelPatternDetector(warmupPoints: number, windowPoints: n
       if ((b[at + POINTS] as number) < warmupPoints) return false;
       const value = b[POINT_VALUE] as number;
       const level = b[at + LEVEL] as number;
-      const spread = spreadOf(b, at);
-      const context = nextContext(b[at + CONTEXT] as number, value, level, spread);
+      const context = nextContext(b, at);
+      const spread = spreadOut[0] as number;
       const word = (b[at + TABLE + (context >>> 5)] as number) | 0;
       const novel = (word >>> (context & 31)) & 1 ? 0 : 1;
       const recent = b[at + RECENT] as number;
@@ -61,12 +61,9 @@ export function createNovelPatternDetector(warmupPoints: number, windowPoints: n
       return true;
     },
     learn(b, at) {
-      const value = b[POINT_VALUE] as number;
-      const points = admitPoint(b, at, value);
+      const points = admitPoint(b, at);
       if (points === 0) return;
-      const level = b[at + LEVEL] as number;
-      const spread = spreadOf(b, at);
-      const context = nextContext(b[at + CONTEXT] as number, value, level, spread);
+      const context = nextContext(b, at);
       const slot = at + TABLE + (context >>> 5);
       const word = (b[slot] as number) | 0;
       const novel = (word >>> (context & 31)) & 1 ? 0 : 1;
@@ -74,15 +71,26 @@ export function createNovelPatternDetector(warmupPoints: number, windowPoints: n
       b[at + CONTEXT] = context;
       b[at + RECENT] = (b[at + RECENT] as number) + RECENT_ALPHA * (novel - (b[at + RECENT] as number));
       // The coding's level and spread learn clipped residuals, slowly.
-      learnRobustLevel(b, at, value, spread, alpha, points);
+      learnRobustLevel(b, at, memory, points);
+    },
+    nextTouch(b, at) {
+      // The next context's word: its symbol is its low bits, below the word's (5 bits a word), so
+      // the word is known from this context alone.
+      return TABLE + (((((b[at + CONTEXT] as number) | 0) << SYMBOL_BITS) & CONTEXT_MASK) >>> 5);
     },
   };
 }
 
-/** The context after this value: the last CONTEXT_LENGTH - 1 codes and this value's. */
-function nextContext(context: number, value: number, level: number, spread: number): number {
+/**
+ * The context after the point being scored (b[POINT_VALUE]): the last CONTEXT_LENGTH - 1 codes and
+ * its own; the spread it was coded in left in spreadOut[0]. No double crosses the call (see
+ * spreadOut).
+ */
+function nextContext(b: Float64Array, at: number): number {
+  spreadOf(b, at);
   // Symbols 0..7 for (−∞, −3), [−3, −2), … [3, ∞) spreads from the level.
-  let symbol = Math.floor((value - level) / spread) + SYMBOLS / 2;
+  let symbol =
+    Math.floor(((b[POINT_VALUE] as number) - (b[at + LEVEL] as number)) / (spreadOut[0] as number)) + SYMBOLS / 2;
   symbol = symbol < 0 ? 0 : symbol >= SYMBOLS ? SYMBOLS - 1 : symbol;
-  return (((context | 0) << SYMBOL_BITS) | symbol) & CONTEXT_MASK;
+  return ((((b[at + CONTEXT] as number) | 0) << SYMBOL_BITS) | symbol) & CONTEXT_MASK;
 }

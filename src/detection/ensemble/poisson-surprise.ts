@@ -10,3 +10,28 @@ export function poissonSurprise(recent: number, event: number, usual: number, po
   const lambda = points * usual;
   return k > lambda ? k * Math.log(k / lambda) - (k - lambda) : 0;
 }
+
+/**
+ * poissonSurprise(recent, event, usual, points) >= line, mostly without its logarithm: for k > λ,
+ * k ln(k/λ) − (k − λ) lies between (k − λ)² / (k + λ) and (k − λ)² / 2λ (ln x between
+ * 2(x − 1)/(x + 1) and (x − 1/x)/2 for x ≥ 1), and only a line between the two asks for the
+ * logarithm. The bounds are taken a millionth inside the line, far more than the few ulps the
+ * computed surprise may differ from the exact one by for counts of a few hundred: the answer is
+ * always the comparison's.
+ */
+export function poissonSurpriseReaches(
+  recent: number,
+  event: number,
+  usual: number,
+  points: number,
+  line: number,
+): boolean {
+  const k = points * recent + (event - recent);
+  const lambda = points * usual;
+  if (k > lambda) {
+    const squared = (k - lambda) * (k - lambda);
+    if (squared < 2 * lambda * line * (1 - 1e-6)) return false;
+    if (squared > (k + lambda) * line * (1 + 1e-6)) return true;
+  }
+  return poissonSurprise(recent, event, usual, points) >= line;
+}

@@ -7,6 +7,7 @@ import {
   M_LO,
   M_N,
   MAD_VALUE,
+  MEDIAN_VALUE,
   type Plan,
   PREVIOUS,
   ringIndex,
@@ -189,10 +190,11 @@ function sortedPush(b: Float64Array, base: number, n: number, W: number, oldAt: 
   b[base + i] = value;
 }
 
-/** The median of the sorted window's n values from base. */
-export function medianOf(b: Float64Array, base: number, n: number): number {
+/** The median of the sorted window's n values from base, in handed[MEDIAN_VALUE] (see handed). */
+function medianOf(b: Float64Array, base: number, n: number): void {
   const h = n >>> 1;
-  return n % 2 === 1 ? (b[base + h] as number) : ((b[base + h - 1] as number) + (b[base + h] as number)) / 2;
+  handed[MEDIAN_VALUE] =
+    n % 2 === 1 ? (b[base + h] as number) : ((b[base + h - 1] as number) + (b[base + h] as number)) / 2;
 }
 
 /**
@@ -200,10 +202,11 @@ export function medianOf(b: Float64Array, base: number, n: number): number {
  * deviations form two sorted arms around index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m;
  * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
  * the (k+1)-th (for an even window) is then the smaller of the next of each arm.
- * The answer is left in handed[MAD_VALUE] (see handed).
+ * The answer is left in handed[MAD_VALUE], the median in handed[MEDIAN_VALUE] (see handed).
  */
 export function madOf(b: Float64Array, base: number, n: number): void {
-  const m = medianOf(b, base, n);
+  medianOf(b, base, n);
+  const m = handed[MEDIAN_VALUE] as number;
   const h = n >>> 1;
   const k = (n - 1) >>> 1;
   const a = h;

@@ -1,4 +1,4 @@
-import { POINT_SCALE } from './slice-detector.js';
+import { POINT_SCALE, POINT_VALUE } from './slice-detector.js';
 
 // The first numbers of a slice that codes points against a slowly moving robust level: points
 // learned, the level, the spread (mean absolute deviation of clipped residuals).
@@ -10,11 +10,19 @@ export const SPREAD = 2;
 const CLIP_SPREADS = 3;
 
 /**
- * Counts a value into the slice and returns how many points it has learned with it, or 0 when
+ * Where spreadOf leaves its answer. These functions take and return no double (the point is read
+ * from b[POINT_VALUE]): V8 boxes a double on the heap at every call it does not inline, and which
+ * calls it inlines changes with the code around them (see handed in layout.ts).
+ */
+export const spreadOut = new Float64Array(1);
+
+/**
+ * Counts the point into the slice and returns how many points it has learned with it, or 0 when
  * there is nothing more to learn from it: a value that is not a number (it would poison the level
  * for good) is not counted, and the first point only sets the level.
  */
-export function admitPoint(b: Float64Array, at: number, value: number): number {
+export function admitPoint(b: Float64Array, at: number): number {
+  const value = b[POINT_VALUE] as number;
   if (!Number.isFinite(value)) return 0;
   const points = (b[at + POINTS] as number) + 1;
   b[at + POINTS] = points;
@@ -22,33 +30,36 @@ export function admitPoint(b: Float64Array, at: number, value: number): number {
     b[at + LEVEL] = value;
     return 0;
   }
-  return points;
+  // A small integer (a count), returned as one rather than boxed as a double.
+  return points | 0;
 }
 
 /**
- * The spread points are judged in: the learned one, never below the series' point scale, nor a
- * millionth of the level (a series that never moved would divide by zero).
+ * The spread points are judged in, to spreadOut[0]: the learned one, never below the series' point
+ * scale, nor a millionth of the level (a series that never moved would divide by zero).
  */
-export function spreadOf(b: Float64Array, at: number): number {
-  return Math.max(b[at + SPREAD] as number, b[POINT_SCALE] as number, Math.abs(b[at + LEVEL] as number) * 1e-6, 1e-12);
+export function spreadOf(b: Float64Array, at: number): void {
+  spreadOut[0] = Math.max(
+    b[at + SPREAD] as number,
+    b[POINT_SCALE] as number,
+    Math.abs(b[at + LEVEL] as number) * 1e-6,
+    1e-12,
+  );
 }
 
 /**
- * Learns a value into the level and spread from clipped residuals (a Huber-like M-estimate), at
- * `alpha`, as a plain mean of what there is until the average's own memory (1 / alpha) is reached.
- * `points` counts this value; `spread` is spreadOf before it.
+ * Learns the point into the level and spread from clipped residuals (a Huber-like M-estimate), at
+ * 1 / `memory` (points, an integer: a rate passed as a double was boxed at every call), as a plain
+ * mean of what there is until that memory is reached. `points` counts this value (admitPoint's
+ * answer); the residual is clipped at spreadOf before it.
  */
-export function learnRobustLevel(
-  b: Float64Array,
-  at: number,
-  value: number,
-  spread: number,
-  alpha: number,
-  points: number,
-): void {
+export function learnRobustLevel(b: Float64Array, at: number, memory: number, points: number): void {
+  const alpha = 1 / memory;
+  const value = b[POINT_VALUE] as number;
+  spreadOf(b, at);
   const level = b[at + LEVEL] as number;
   const residual = value - level;
-  const limit = CLIP_SPREADS * spread;
+  const limit = CLIP_SPREADS * (spreadOut[0] as number);
   const clipped = residual > limit ? limit : residual < -limit ? -limit : residual;
   const rate = alpha > 1 / points ? alpha : 1 / points;
   b[at + LEVEL] = level + rate * clipped;

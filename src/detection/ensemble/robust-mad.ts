@@ -7,12 +7,13 @@ import {
   M_STAT,
   MAD,
   MAD_VALUE,
+  MEDIAN_VALUE,
   PER_MEMBER,
   type Plan,
   PREVIOUS,
   SCALE,
 } from './layout.js';
-import { madOf, medianOf } from './recent-window.js';
+import { madOf } from './recent-window.js';
 
 /** What SeriesDetector.state() shows of it. */
 export interface RobustMadState {
@@ -34,8 +35,8 @@ export function readMad(b: Float64Array, p: Plan): boolean {
   const mN = (b[M_N] as number) | 0;
   if (mN < p.minPoints) return false;
   const scale = b[SCALE] as number;
-  const med = medianOf(b, sortedAt, mN);
   madOf(b, sortedAt, mN);
+  const med = handed[MEDIAN_VALUE] as number;
   const mad = handed[MAD_VALUE] as number;
   const sigma = Math.max(MAD_TO_SIGMA * mad, Math.abs(med) * 0.01, scale, 1e-9);
   const m = p.memberAt + MAD * PER_MEMBER;

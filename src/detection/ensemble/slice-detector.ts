@@ -39,4 +39,11 @@ export interface SliceDetector {
   read(b: Float64Array, at: number, outAt: number): boolean;
   /** Learns the point, after every member has read it. */
   learn(b: Float64Array, at: number): void;
+  /**
+   * Where (from `at`) the next point's read will look beyond the slice's first numbers, when that
+   * place depends on the state (an entry of a table): the ensemble fetches it with the series' other
+   * lines before any member runs (see touchLines), instead of waiting for it in the middle of read.
+   * Only a hint: a wrong answer costs time, never a result.
+   */
+  nextTouch?(b: Float64Array, at: number): number;
 }
