@@ -75,7 +75,7 @@ import {
   sloWriteAt,
 } from './ensemble/slo-burn-rate.js';
 import { CALIBRATION_BINS, type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
-import { fromSqrtScale, judgesOnSqrtScale, toSqrtScale, type ValueScale } from './ensemble/value-scale.js';
+import { fromSqrtScale, judgesOnSqrtScale, toSqrtScaleAt, type ValueScale } from './ensemble/value-scale.js';
 
 export interface SeriesDetectorOptions {
   stepMs: number;
@@ -666,8 +666,6 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   update(raw: number, ts: number): EnsembleReading {
     const b = this.b;
     const p = this.p;
-    // Every member judges the point on the detectors' scale (value-scale.ts).
-    const value = p.sqrtScale ? toSqrtScale(raw) : raw;
     const head = (b[HEAD] as number) | 0;
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
@@ -676,9 +674,12 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     }
 
     const previous = b[PREVIOUS] as number;
+    b[PREVIOUS] = raw;
+    // Every member judges the point on the detectors' scale (value-scale.ts).
+    if (p.sqrtScale) toSqrtScaleAt(b, PREVIOUS);
+    const value = b[PREVIOUS] as number;
     if (!Number.isNaN(previous))
       b[SCALE] = (b[SCALE] as number) + p.scaleAlpha * (0.5 * Math.abs(value - previous) - (b[SCALE] as number));
-    b[PREVIOUS] = value;
 
     // --- Readings (each judged on the past only; the point is learned below). ---
     let readyMask = 0;

@@ -36,27 +36,22 @@ export function createDriftDetector(warmupPoints: number, windowPoints: number):
     start() {},
     read(b, at, outAt) {
       if ((b[at + POINTS] as number) < warmupPoints) return false;
-      const level = b[at + LEVEL] as number;
-      spreadOf(b, at);
-      const sigma = MAD_TO_SIGMA * (spreadOut[0] as number);
-      const z = clippedDeviation(b[POINT_VALUE] as number, level, sigma);
+      deviationOf(b, at);
+      const z = deviation[Z] as number;
       const up = Math.max(0, (b[at + UP] as number) + z - ALLOWANCE);
       const down = Math.max(0, (b[at + DOWN] as number) - z - ALLOWANCE);
       b[outAt] = up >= down ? up : -down;
-      b[outAt + 1] = level;
-      b[outAt + 2] = (2 * sigma) / threshold;
+      b[outAt + 1] = b[at + LEVEL] as number;
+      b[outAt + 2] = (2 * (deviation[SIGMA] as number)) / threshold;
       return true;
     },
     learn(b, at) {
-      const value = b[POINT_VALUE] as number;
       const points = admitPoint(b, at);
       if (points === 0) return;
-      const level = b[at + LEVEL] as number;
-      spreadOf(b, at);
-      const spread = spreadOut[0] as number;
       // The sums start once the level has settled (the warm-up): before, it is still finding the series.
       if (points >= warmupPoints) {
-        const z = clippedDeviation(value, level, MAD_TO_SIGMA * spread);
+        deviationOf(b, at);
+        const z = deviation[Z] as number;
         b[at + UP] = Math.max(0, (b[at + UP] as number) + z - ALLOWANCE);
         b[at + DOWN] = Math.max(0, (b[at + DOWN] as number) - z - ALLOWANCE);
       }
@@ -65,7 +60,19 @@ export function createDriftDetector(warmupPoints: number, windowPoints: number):
   };
 }
 
-function clippedDeviation(value: number, level: number, sigma: number): number {
-  const z = (value - level) / sigma;
-  return z > CLIP_SIGMAS ? CLIP_SIGMAS : z < -CLIP_SIGMAS ? -CLIP_SIGMAS : z;
+/**
+ * Where deviationOf leaves its answers: the clipped deviation and the sigma. No double crosses a
+ * call (see robust-level.ts): V8 boxes one at every call it does not inline.
+ */
+const deviation = new Float64Array(2);
+const Z = 0;
+const SIGMA = 1;
+
+/** The point's deviation from the level in sigmas, clipped at CLIP_SIGMAS, and the sigma. */
+function deviationOf(b: Float64Array, at: number): void {
+  spreadOf(b, at);
+  const sigma = MAD_TO_SIGMA * (spreadOut[0] as number);
+  const z = ((b[POINT_VALUE] as number) - (b[at + LEVEL] as number)) / sigma;
+  deviation[Z] = z > CLIP_SIGMAS ? CLIP_SIGMAS : z < -CLIP_SIGMAS ? -CLIP_SIGMAS : z;
+  deviation[SIGMA] = sigma;
 }

@@ -32,6 +32,15 @@ export function toSqrtScale(x: number): number {
   return x >= 0 ? 2 * (Math.sqrt(x + OFFSET) - ROOT_OFFSET) : -2 * (Math.sqrt(OFFSET - x) - ROOT_OFFSET);
 }
 
+/**
+ * b[i] put on the square-root scale in place. The detector's update calls this, not toSqrtScale: a
+ * double returned from a call V8 does not inline is boxed on the heap, once per point (see handed
+ * in layout.ts), where a call that takes an array and an index and returns nothing boxes nothing.
+ */
+export function toSqrtScaleAt(b: Float64Array, i: number): void {
+  b[i] = toSqrtScale(b[i] as number);
+}
+
 /** The inverse of toSqrtScale: a value (an expected value, a band's end) back in the signal's units. */
 export function fromSqrtScale(y: number): number {
   const h = Math.abs(y) / 2 + ROOT_OFFSET;
