@@ -461,7 +461,7 @@ class SeriesReading implements EnsembleReading {
 
   /** In the signal's units (the detectors' scale turned back: see value-scale.ts). */
   get expected(): number {
-    const e = this.b[this.p.memberAt + (this.b[CHOSEN] as number) * PER_MEMBER + M_EXP] as number;
+    const e = this.expectedOnScale();
     return this.p.sqrtScale ? fromSqrtScale(e) : e;
   }
 
@@ -475,10 +475,12 @@ class SeriesReading implements EnsembleReading {
 
   get direction(): Direction {
     // Both on the detectors' scale (it is increasing, so the side is the same in the signal's units).
-    return (this.b[PREVIOUS] as number) >=
-      (this.b[this.p.memberAt + (this.b[CHOSEN] as number) * PER_MEMBER + M_EXP] as number)
-      ? 'up'
-      : 'down';
+    return (this.b[PREVIOUS] as number) >= this.expectedOnScale() ? 'up' : 'down';
+  }
+
+  /** The chosen detector's expected value on the detectors' scale. */
+  private expectedOnScale(): number {
+    return this.b[this.p.memberAt + (this.b[CHOSEN] as number) * PER_MEMBER + M_EXP] as number;
   }
 
   /** The chosen detector's band, drawn as that detector draws it, in the signal's units. */
