@@ -110,7 +110,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   if (inThread && env.VIGIL_DB === ':memory:')
     throw new Error('startVigil: the detection thread needs a database file, not :memory:');
   const periodMs = await schedulePeriodMs(config.schedule.detection);
-  const db = openDatabase(env.VIGIL_DB);
+  const db = openDatabase(env.VIGIL_DB, { checkpoints: !inThread });
   logger.info({ db: env.VIGIL_DB }, 'database open');
   const readiness = createReadiness({ now, periodMs, probeDatabase: createWriteProbe(db) });
   // The last cycle's report, also when storing it failed (for /vigil status).

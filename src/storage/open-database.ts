@@ -3,11 +3,24 @@ import { applyMigrations, defaultMigrationsDir } from './apply-migrations.js';
 
 export type Db = Database.Database;
 
+export interface OpenDatabaseOptions {
+  migrationsDir?: string;
+  /**
+   * Whether this connection's commits checkpoint the WAL (SQLite's default, once it holds 1 000
+   * pages). Off for the thread that acks Slack when the detection thread shares the file: a
+   * checkpoint copies the whole WAL into the database and syncs it (~90 ms for the 22 MB a cycle's
+   * detector state can leave at 10 000 series), on the thread of whichever connection commits next.
+   * A card's small update from the Slack thread was that connection often enough to hold acks. The
+   * detection thread, which writes nearly all of the WAL, checkpoints it.
+   */
+  checkpoints?: boolean;
+}
+
 /**
  * Opens (or creates) the database with the settings better-sqlite3 recommends and applies pending
  * migrations. `:memory:` gives a private in-memory database (replay, tests).
  */
-export function openDatabase(path: string, migrationsDir: string = defaultMigrationsDir()): Db {
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Db {
   const db = new Database(path);
   // WAL lets /vigil commands read while a detection cycle writes; see better-sqlite3's performance doc.
   db.pragma('journal_mode = WAL');
@@ -19,6 +32,7 @@ export function openDatabase(path: string, migrationsDir: string = defaultMigrat
   // 10 000 series: malloc's heap ~15 MB smaller; saving 10 000 states takes as long either way).
   // Pages read again come from the OS's file cache.
   db.pragma('cache_size = -2000');
-  applyMigrations(db, migrationsDir);
+  if (options.checkpoints === false) db.pragma('wal_autocheckpoint = 0');
+  applyMigrations(db, options.migrationsDir ?? defaultMigrationsDir());
   return db;
 }
