@@ -1,4 +1,5 @@
 import { type AnomalyEvent, AnomalyEventSchema } from '../contracts/index.js';
+import { createIncidentSeriesSummary } from './incident-series.js';
 import type { Db } from './open-database.js';
 
 export interface AnomaliesRepo {
@@ -57,56 +58,37 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
     }
     return added;
   });
-  // The window and the sorts run over narrow columns; event_json (1–2 KB an anomaly) is read only
-  // for the winning rows, not carried through sorting every anomaly of an incident on the thread
-  // that answers Slack.
-  // Per series: its strongest anomaly (ties: the latest); series strongest first (ties: by key, the
-  // order SQLite gave them when this sort was unspecified).
+  // The card's reads: a row per series from incident_series (migration 018), event_json read only
+  // for the winning rows; nothing sorts the incident's anomalies on the thread that acks Slack.
   const between = db.prepare(
     'SELECT 1 FROM anomalies WHERE series_key = ? AND ts BETWEEN ? AND ? AND direction = ? LIMIT 1',
   );
-  const strongest = db.prepare(`WITH ranked AS (
-      SELECT a.id, a.series_key, a.score,
-        ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.score DESC, a.ts DESC, a.id) AS rank
-      FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-      WHERE ia.incident_id = @incident),
-    winners AS (
-      SELECT id, series_key, score FROM ranked WHERE rank = 1 ORDER BY score DESC, series_key LIMIT @limit)
-    SELECT a.event_json FROM winners w JOIN anomalies a ON a.id = w.id ORDER BY w.score DESC, w.series_key`);
+  const summary = createIncidentSeriesSummary(db);
+  // Per series: its strongest anomaly (ties: the latest); series strongest first (ties: by key).
+  const strongest = db.prepare(`SELECT a.event_json FROM incident_series s JOIN anomalies a ON a.id = s.top_id
+    WHERE s.incident_id = @incident ORDER BY s.top_score DESC, s.series_key LIMIT @limit`);
   const untoldIds = db
     .prepare('SELECT anomaly_id FROM incident_anomalies WHERE incident_id = ? AND announced = 0')
     .pluck();
-  // Per series never told: its strongest untold anomaly (ties: the earliest), series in the order
-  // of their first untold anomaly; `total` counts every such series, before the limit.
-  const newSeries = db.prepare(`WITH ranked AS (
-      SELECT a.id,
-        ROW_NUMBER() OVER (PARTITION BY a.series_key ORDER BY a.score DESC, a.ts, a.id) AS rank,
-        MIN(a.ts || ' ' || a.id) OVER (PARTITION BY a.series_key) AS first_seen
-      FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-      WHERE ia.incident_id = @incident AND ia.announced = 0 AND a.series_key NOT IN (
-        SELECT t.series_key FROM incident_anomalies it JOIN anomalies t ON t.id = it.anomaly_id
-        WHERE it.incident_id = @incident AND it.announced = 1)),
-    winners AS (
-      SELECT id, first_seen, COUNT(*) OVER () AS total FROM ranked WHERE rank = 1 ORDER BY first_seen LIMIT @limit)
-    SELECT a.event_json, w.total FROM winners w JOIN anomalies a ON a.id = w.id ORDER BY w.first_seen`);
+  // Per series never told: its strongest anomaly (ties: the earliest), series in the order of their
+  // first anomaly; `total` counts every such series, before the limit.
+  const newSeries = db.prepare(`WITH winners AS (
+      SELECT early_top_id, first_at, first_id, COUNT(*) OVER () AS total FROM incident_series
+      WHERE incident_id = @incident AND told = 0 ORDER BY first_at, first_id LIMIT @limit)
+    SELECT a.event_json, w.total FROM winners w JOIN anomalies a ON a.id = w.early_top_id ORDER BY w.first_at, w.first_id`);
   // One statement for any number of ids (a catch-up can tell a thousand at once).
   const markMany = db.prepare(
     'UPDATE incident_anomalies SET announced = 1 WHERE incident_id = ? AND anomaly_id IN (SELECT value FROM json_each(?))',
   );
-  // Per series: its first anomaly (earliest, ties: the smaller id, as `ts || ' ' || id` orders them:
-  // timestamps are ISO strings of one length), last time and count, in one GROUP BY: one sort of
-  // the incident's anomalies, where window functions of two shapes sorted them twice (7.4 against
-  // 3.1 ms for 1 480 anomalies).
-  const spans = db.prepare(`WITH firsts AS (
-      SELECT a.series_key, a.service, a.metric_name, MIN(a.ts || ' ' || a.id) AS first_key, MIN(a.ts) AS first_at,
-        MAX(a.ts) AS last_at, COUNT(*) AS count
-      FROM incident_anomalies ia JOIN anomalies a ON a.id = ia.anomaly_id
-      WHERE ia.incident_id = @incident
-      GROUP BY a.series_key ORDER BY first_at, a.series_key LIMIT @limit)
-    SELECT f.series_key, f.service, f.metric_name, f.first_at, f.last_at, f.count,
+  const markAnnounced = db.transaction((incidentId: string, idsJson: string) => {
+    markMany.run(incidentId, idsJson);
+    summary.told(incidentId, idsJson);
+  });
+  // Per series: its first anomaly (earliest, ties: the smaller id), last time and count.
+  const spans = db.prepare(`SELECT s.series_key, s.service, s.metric_name, s.first_at, s.last_at, s.count,
       json_extract(a.event_json, '$.evidence.recent_deploy') AS recent_deploy
-    FROM firsts f JOIN anomalies a ON a.id = substr(f.first_key, length(f.first_at) + 2)
-    ORDER BY f.first_at, f.series_key`);
+    FROM incident_series s JOIN anomalies a ON a.id = s.first_id
+    WHERE s.incident_id = @incident ORDER BY s.first_at, s.series_key LIMIT @limit`);
   const parseRows = (rows: unknown[]) =>
     rows.map((row) => AnomalyEventSchema.parse(JSON.parse((row as { event_json: string }).event_json)));
   return {
@@ -123,8 +105,6 @@ export function createAnomaliesRepo(db: Db): AnomaliesRepo {
       };
     },
     seriesSpans: (incidentId, limit) => spans.all({ incident: incidentId, limit }) as SeriesSpan[],
-    markAnnounced: (incidentId, ids) => {
-      markMany.run(incidentId, JSON.stringify(ids));
-    },
+    markAnnounced: (incidentId, ids) => markAnnounced(incidentId, JSON.stringify(ids)),
   };
 }

@@ -9,6 +9,7 @@ import {
 } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from '../correlation/incident-draft.js';
 import { addServiceEvidence } from '../correlation/service-evidence.js';
+import { createIncidentSeriesSummary } from './incident-series.js';
 import type { Db } from './open-database.js';
 
 /** One of a story's anomalies as activeDrafts reads it back (see addServiceEvidence). */
@@ -200,6 +201,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
   const transitionsOf = db.prepare(
     'SELECT incident_id, from_status, to_status, actor, reason, at FROM incident_transitions WHERE incident_id = ? ORDER BY id',
   );
+  const summary = createIncidentSeriesSummary(db);
   const relink = db.prepare(
     'INSERT OR IGNORE INTO incident_anomalies (incident_id, anomaly_id, suppressed, announced) SELECT ?, anomaly_id, suppressed, announced FROM incident_anomalies WHERE incident_id = ?',
   );
@@ -211,6 +213,8 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     const before = (byId.get(from) as IncidentRow | undefined)?.status ?? null;
     relink.run(into, from);
     unlink.run(from);
+    summary.rebuild(into);
+    summary.rebuild(from);
     closeMerged.run(at, at, from);
     insertTransition.run({
       incident_id: from,
@@ -249,7 +253,9 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
         hypothesis_json: JSON.stringify(hypothesis),
         notes_json: JSON.stringify(notes),
       });
-      for (const a of anomalies) link.run(incident.id, a.id, a.suppressed ? 1 : 0);
+      for (const a of anomalies) {
+        if (link.run(incident.id, a.id, a.suppressed ? 1 : 0).changes > 0) summary.linked(incident.id, a.id);
+      }
       if (transition) insertTransition.run(transition);
     },
   );

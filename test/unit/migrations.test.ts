@@ -91,6 +91,7 @@ describe('openDatabase', () => {
         'champion_changes',
         'shadow_challengers',
         'silences',
+        'incident_series',
       ]),
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -113,6 +114,7 @@ describe('openDatabase', () => {
       { version: 13, name: 'alertmanager_alerts' },
       { version: 16, name: 'silences' },
       { version: 17, name: 'anomalies_series_ts' },
+      { version: 18, name: 'incident_series' },
     ]);
     expect(Number.isNaN(Date.parse(rows[0]?.applied_at ?? ''))).toBe(false);
   });
@@ -125,7 +127,7 @@ describe('openDatabase', () => {
 
     const second = track(openDatabase(path));
     expect(applyMigrations(second, defaultMigrationsDir())).toEqual([]);
-    expect(migrationRows(second)).toHaveLength(15);
+    expect(migrationRows(second)).toHaveLength(16);
     // The data written before survives: nothing was re-created.
     expect(second.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'inc-1' }]);
   });
@@ -148,6 +150,7 @@ describe('openDatabase', () => {
       { version: 13, name: 'alertmanager_alerts' },
       { version: 16, name: 'silences' },
       { version: 17, name: 'anomalies_series_ts' },
+      { version: 18, name: 'incident_series' },
     ]);
     expect(applyMigrations(db, defaultMigrationsDir())).toEqual([]);
   });
@@ -176,7 +179,7 @@ describe('openDatabase', () => {
     old.prepare("INSERT INTO series_calibration VALUES ('shop/api/latency_p99', 0.9995, '2026-01-01T00:00:00Z')").run();
     old.close();
     const db = track(openDatabase(path));
-    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17]);
+    expect(migrationRows(db).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 18]);
     expect(tableNames(db)).not.toContain('detector_state');
     const repo = createDetectorStateRepo(db);
     expect(repo.loadAll()).toEqual([]);

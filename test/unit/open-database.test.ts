@@ -26,7 +26,8 @@ function writeMuch(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS blobs (k INTEGER PRIMARY KEY, b BLOB)');
   const put = db.prepare('INSERT OR REPLACE INTO blobs (k, b) VALUES (?, ?)');
   const blob = Buffer.alloc(10_000, 1);
-  for (let t = 0; t < 40; t += 1) db.transaction(() => Array.from({ length: 20 }, (_, i) => put.run(t * 20 + i, blob)))();
+  for (let t = 0; t < 40; t += 1)
+    db.transaction(() => Array.from({ length: 20 }, (_, i) => put.run(t * 20 + i, blob)))();
 }
 
 it('a connection opened with checkpoints: false lets the WAL grow; one with the default checkpoints it', () => {
