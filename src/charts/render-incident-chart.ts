@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { formatValue, type Unit } from '../slack/blocks/format-value.js';
 
@@ -7,9 +8,15 @@ import { formatValue, type Unit } from '../slack/blocks/format-value.js';
  * ECharts' own type entry points re-export with extensionless paths, which TypeScript's NodeNext
  * resolution cannot follow inside an ESM package (`import * as echarts from 'echarts'` types as
  * nothing). Its bundled declaration file is self-contained, so the CommonJS build is loaded by
- * `require` and typed with that file.
+ * `require` and typed with that file. The build is the minified one beside the package's `require`
+ * entry (the same code, 1.0 MB of source instead of 3.4 MB, which V8 keeps for the life of the
+ * thread): the chart thread's RSS is ~8 MB lower while it draws (five charts in a worker: +41–43 MB
+ * against +50–51 MB).
  */
-const { init } = createRequire(import.meta.url)('echarts') as typeof import('echarts/types/dist/echarts');
+const requireHere = createRequire(import.meta.url);
+const { init } = requireHere(
+  join(dirname(requireHere.resolve('echarts')), 'echarts.min.js'),
+) as typeof import('echarts/types/dist/echarts');
 
 /**
  * The chart's colours, fixed so that a person learns them once and a test can find their pixels.
