@@ -24,3 +24,6 @@ CREATE TABLE incident_series (
   PRIMARY KEY (incident_id, series_key)
 );
 CREATE INDEX incident_series_strongest ON incident_series (incident_id, top_score DESC, series_key);
+-- What is not told yet in a card's thread, read every cycle the card is published: a seek, not a
+-- walk through every link of a long incident.
+CREATE INDEX incident_anomalies_untold ON incident_anomalies (incident_id) WHERE announced = 0;
