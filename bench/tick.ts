@@ -259,7 +259,13 @@ const ms = (x: number) => (Number.isNaN(x) ? 'n/a' : x >= 10_000 ? `${(x / 1000)
 const ackText = (s: LatencyStats) => {
   const trouble = [
     ...(s.late > 0 ? [`${s.late}/${s.sent} > 3 s`] : []),
-    ...(s.failed > 0 ? [`${s.failed} failed`] : []),
+    ...(s.failed > 0
+      ? [
+          `${s.failed} failed: ${Object.entries(s.failures)
+            .map(([why, n]) => `${n} ${why}`)
+            .join(', ')}`,
+        ]
+      : []),
     ...(s.skipped > 0 ? [`${s.skipped} skipped`] : []),
   ];
   return `${s.p50.toFixed(1)}/${s.p99.toFixed(1)}${trouble.length > 0 ? ` (${trouble.join(', ')})` : ''}`;

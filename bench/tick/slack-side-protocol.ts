@@ -14,6 +14,8 @@ export interface LatencyStats {
   sent: number;
   /** Non-2xx answers, network errors and timeouts (counted at the timeout in the percentiles). */
   failed: number;
+  /** Why they failed: `HTTP <status>`, a network error's code (ECONNRESET…) or `timeout`, with counts. */
+  failures: Record<string, number>;
   /** Ticks skipped because too many requests were already waiting (the target stopped answering). */
   skipped: number;
   /** Answered after Slack's 3 s (it shows the user an error: api.slack.com/interactivity/slash-commands). */

@@ -59,6 +59,7 @@ interface Target {
   agent: Agent;
   latencies: number[];
   failed: number;
+  failures: Record<string, number>;
   skipped: number;
   inFlight: number;
 }
@@ -67,6 +68,7 @@ const target = (url: string): Target => ({
   agent: new Agent({ keepAlive: true }),
   latencies: [],
   failed: 0,
+  failures: {},
   skipped: 0,
   inFlight: 0,
 });
@@ -83,12 +85,16 @@ function fire(t: Target, phase: string, seq: number): void {
   const timestamp = Math.floor(Date.now() / 1000);
   const started = performance.now();
   let done = false;
-  const finish = (ok: boolean) => {
+  /** `why` is set when the request failed. */
+  const finish = (why?: string) => {
     if (done) return;
     done = true;
     t.inFlight -= 1;
-    if (!ok) t.failed += 1;
-    t.latencies.push(ok ? performance.now() - started : options.timeoutMs);
+    if (why !== undefined) {
+      t.failed += 1;
+      t.failures[why] = (t.failures[why] ?? 0) + 1;
+    }
+    t.latencies.push(why === undefined ? performance.now() - started : options.timeoutMs);
   };
   const req = request(
     t.url,
@@ -106,12 +112,14 @@ function fire(t: Target, phase: string, seq: number): void {
     (res) => {
       res.resume();
       // The ack is the whole answer: headers and (empty) body.
-      res.on('end', () => finish(res.statusCode !== undefined && res.statusCode < 300));
-      res.on('error', () => finish(false));
+      res.on('end', () =>
+        finish(res.statusCode !== undefined && res.statusCode < 300 ? undefined : `HTTP ${res.statusCode}`),
+      );
+      res.on('error', (error: NodeJS.ErrnoException) => finish(error.code ?? error.message));
     },
   );
   req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', () => finish(false));
+  req.on('error', (error: NodeJS.ErrnoException) => finish(error.code ?? error.message));
   req.end(body);
 }
 
@@ -125,6 +133,7 @@ function stats(t: Target): LatencyStats {
   return {
     sent: t.latencies.length,
     failed: t.failed,
+    failures: t.failures,
     skipped: t.skipped,
     late: t.latencies.filter((ms) => ms > 3000).length,
     p50: percentile(sorted, 0.5),
