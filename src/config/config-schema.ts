@@ -133,6 +133,12 @@ const DetectionSettingsSchema = z
      * SLO signals are always linear. See src/detection/ensemble/value-scale.ts.
      */
     value_scale: z.enum(['sqrt', 'linear']).default('sqrt'),
+    /**
+     * On the square-root scale, the least sigma the rolling, level-shift and seasonal tests measure a
+     * deviation in while a series' values are all whole counts: a count's own (Poisson) noise is 1
+     * there, so the everyday bursts of a series of small counts do not score like faults. 0 = none.
+     */
+    count_noise_floor: z.number().nonnegative().default(0.75),
     /** Rarity a point must reach in its own series' history to be anomalous (0.999 = 1 in 1000). */
     min_score: z.number().min(0).max(1).default(0.999),
     /**
@@ -174,6 +180,7 @@ export const SHADOW_OVERRIDABLE = [
   'seasonal',
   'seasonal_threshold',
   'value_scale',
+  'count_noise_floor',
   'min_score',
   'record_margin',
   'episode_gap_points',

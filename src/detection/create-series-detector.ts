@@ -102,6 +102,11 @@ export interface SeriesDetectorOptions {
   recordMargin: number;
   /** The scale the detectors judge values on (value-scale.ts); absent: linear. SLO signals stay linear. */
   valueScale?: ValueScale;
+  /**
+   * The least sigma of the rolling, level-shift and seasonal tests, on the square-root scale, while the
+   * series' values are all whole counts (absent or 0: none). See Plan.countFloor.
+   */
+  countNoiseFloor?: number;
   /** The drift member (drift.ts) judges this series: not a traffic signal's (absent: it does). */
   drift?: boolean;
 }
@@ -316,7 +321,7 @@ export function seriesStateLayout(options: SeriesDetectorOptions): SeriesStateLa
   if (known) return known;
   const littleEndian = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
   const offsets = [SCALARS, PER_MEMBER, CALIBRATION_BINS, PROFILE_BUCKETS, p.memberAt, p.calAt, p.ringAt];
-  offsets.push(p.sortedAt, p.slack, p.sloSumsAt, p.sloRingAt, p.size, p.seasonalIndex, p.sloIndex);
+  offsets.push(p.sortedAt, p.slack, p.sloSumsAt, p.sloRingAt, p.fractionalAt, p.size, p.seasonalIndex, p.sloIndex);
   appendAll(offsets, p.sliceAt);
   const text =
     `${STATE_FORMAT}|${littleEndian ? 'le' : 'be'}|${offsets.join(',')}|${p.names.join(',')}|` +
@@ -382,6 +387,8 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     sliceAt.push(end);
     end += d.doubles;
   }
+  const fractionalAt = end;
+  end += 1;
   const plan: Plan = {
     W,
     minPoints: options.minPoints,
@@ -402,6 +409,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     seasonBlind,
     minScore: options.minScore,
     sqrtScale: judgesOnSqrtScale(options),
+    countFloor: judgesOnSqrtScale(options) ? (options.countNoiseFloor ?? 0) : 0,
     growth: 2 ** (1 / options.calibrationHalfLife),
     maxDecay: 2 ** (-1 / options.calibrationHalfLife),
     sqrtR: Math.sqrt(R),
@@ -435,6 +443,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     sloRingAt,
     slices,
     sliceAt,
+    fractionalAt,
     firstSlice,
     size: end,
   };
@@ -677,6 +686,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
 
     const previous = b[PREVIOUS] as number;
     b[PREVIOUS] = raw;
+    if (raw !== Math.floor(raw) && !Number.isNaN(raw)) b[p.fractionalAt] = 1;
     // Every member judges the point on the detectors' scale (value-scale.ts).
     if (p.sqrtScale) toSqrtScaleAt(b, PREVIOUS);
     const value = b[PREVIOUS] as number;
@@ -769,6 +779,10 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     const calibrationMinPoints = p.calibrationMinPoints;
     const minScore = p.minScore;
     const minAbsDeviation = p.minAbsDeviation;
+    // Members below this index (the rolling, level-shift and seasonal tests) measure deviations in a
+    // sigma floored at a count's noise while every value so far is a whole count (Plan.countFloor).
+    const countFloor = p.countFloor;
+    const floored = countFloor > 0 && b[p.fractionalAt] === 0 ? p.firstSlice : 0;
     for (let i = 0; i < members; i += 1) {
       const m = memberAt + i * PER_MEMBER;
       // Fired on the previous point: an ongoing episode needs no new rarity to go on.
@@ -776,7 +790,13 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
       b[m + M_SCORE] = 0;
       b[m + M_FIRED] = 0;
       if (((readyMask >> i) & 1) === 0) continue;
-      const s = b[m + M_STAT] as number;
+      let s = b[m + M_STAT] as number;
+      if (i < floored && (b[m + M_SIGMA] as number) < countFloor) {
+        s *= (b[m + M_SIGMA] as number) / countFloor;
+        b[m + M_STAT] = s;
+        b[m + M_SIGMA] = countFloor;
+        if (i === p.seasonalIndex) handed[SEASONAL_WEAK] = s;
+      }
       const threshold = thresholds[i] as number;
       let score: number;
       let fired: boolean;

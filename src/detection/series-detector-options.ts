@@ -46,6 +46,7 @@ export function seriesDetectorOptions(
     minScore: detection.min_score,
     recordMargin: detection.record_margin,
     valueScale: valueScaleOf(detection, signal),
+    countNoiseFloor: detection.count_noise_floor,
     // Demand that moves a little and stays is a quieter day or a new customer, not a fault; and the
     // correlation reads a traffic anomaly at an edge as load entering there (the starting service).
     ...(signal?.role === 'traffic' ? { drift: false } : {}),

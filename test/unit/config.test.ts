@@ -100,6 +100,7 @@ describe('parseConfigText', () => {
       seasonal: true,
       seasonal_threshold: 4,
       value_scale: 'sqrt',
+      count_noise_floor: 0.75,
       min_score: 0.999,
       record_margin: 1,
       episode_gap_points: 24,

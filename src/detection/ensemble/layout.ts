@@ -104,6 +104,13 @@ export interface Plan {
   minScore: number;
   /** Values are judged on the square-root scale (value-scale.ts): update transforms each point first. */
   sqrtScale: boolean;
+  /**
+   * The least sigma, on the square-root scale, of the rolling, level-shift and seasonal tests while the series'
+   * values are all whole counts (0: none). A count's Poisson noise has sigma 1 on that scale: a
+   * series of small counts (mostly 0, 1, 2) has a near-zero MAD, and its everyday bursts of 5 or 10
+   * would otherwise score like faults.
+   */
+  countFloor: number;
   growth: number;
   maxDecay: number;
   sqrtR: number;
@@ -145,6 +152,12 @@ export interface Plan {
   /** The slice detectors (members from `firstSlice` on), and where each one's slice starts. */
   slices: SliceDetector[];
   sliceAt: number[];
+  /**
+   * Where the series keeps 1 once it has shown a value with a fractional part: until then its values
+   * are whole counts, whose own (Poisson) noise is the least spread a deviation is measured in
+   * (countFloor). After the slices, so that no other offset moves.
+   */
+  fractionalAt: number;
   firstSlice: number;
   size: number;
 }
