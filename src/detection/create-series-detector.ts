@@ -375,20 +375,32 @@ function newPlan(options: SeriesDetectorOptions): Plan {
   const sloLengths = burn.sloLengths;
   const sloCapacity = burn.sloCapacity;
   const memberAt = SCALARS;
-  const calAt = memberAt + members * PER_MEMBER;
+  // The slices right after the members, the smallest first: every point reads the first numbers of
+  // each one, which so share the members' cache lines (touchLines reads them as one run up to
+  // hotEnd), and a large slice (a table of which a point reads one entry) comes last of them.
+  const sliceAt: number[] = slices.map(() => 0);
+  const bySize = slices.map((_d, k) => k);
+  bySize.sort((x, y) => (slices[x] as SliceDetector).doubles - (slices[y] as SliceDetector).doubles || x - y);
+  let end = memberAt + members * PER_MEMBER;
+  // Whether a value that is not a whole number was seen (see Plan.countFloor): read every point,
+  // so in the first run of lines with the members.
+  const fractionalAt = end;
+  end += 1;
+  let hotEnd = end;
+  for (const k of bySize) {
+    const doubles = (slices[k] as SliceDetector).doubles;
+    sliceAt[k] = end;
+    hotEnd = end + Math.min(doubles, LINE_DOUBLES);
+    end += doubles;
+  }
+  // On a cache line of its own: bin k of every calibrator is then one line (touchLines reads 0..7).
+  const calAt = Math.ceil(end / LINE_DOUBLES) * LINE_DOUBLES;
   const ringAt = calAt + calibrated * CALIBRATION_BINS;
   const sortedAt = ringAt + W + R;
   const slack = Math.max(1, W >> 2);
   const sloSumsAt = sortedAt + W + 2 * slack;
   const sloRingAt = sloSumsAt + sloLengths.length;
-  const sliceAt: number[] = [];
-  let end = sloRingAt + sloCapacity;
-  for (const d of slices) {
-    sliceAt.push(end);
-    end += d.doubles;
-  }
-  const fractionalAt = end;
-  end += 1;
+  end = sloRingAt + sloCapacity;
   const plan: Plan = {
     W,
     minPoints: options.minPoints,
@@ -445,6 +457,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     sliceAt,
     fractionalAt,
     firstSlice,
+    hotEnd,
     size: end,
   };
   return plan;
@@ -569,16 +582,25 @@ function touchLines(
   let t3 = 0;
   const R = p.R;
   const C = p.C;
-  // Scalars, members and the calibration's low bins (where most statistics fall).
-  const header = p.calAt + 8 * p.calibrated;
+  // Scalars, members and the slices' first numbers; then the calibration's low bins 0..7 (where
+  // the largest statistic of 99% of points falls: 8 lines, one per bin).
+  const hotEnd = p.hotEnd;
   let i = 0;
-  for (; i + 24 < header; i += 32) {
+  for (; i + 24 < hotEnd; i += 32) {
     t0 += b[o + i] as number;
     t1 += b[o + i + 8] as number;
     t2 += b[o + i + 16] as number;
     t3 += b[o + i + 24] as number;
   }
-  for (; i < header; i += 8) t0 += b[o + i] as number;
+  for (; i < hotEnd; i += 8) t0 += b[o + i] as number;
+  const lowBins = p.calAt + 8 * p.calibrated;
+  for (i = p.calAt; i + 24 < lowBins; i += 32) {
+    t0 += b[o + i] as number;
+    t1 += b[o + i + 8] as number;
+    t2 += b[o + i + 16] as number;
+    t3 += b[o + i + 24] as number;
+  }
+  for (; i < lowBins; i += 8) t0 += b[o + i] as number;
   t1 += b[o + p.ringAt + head] as number;
   t2 += b[o + p.ringAt + (head < R ? head + C - R : head - R)] as number;
   t3 += b[o + p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
@@ -603,14 +625,15 @@ function touchLines(
       t3 += b[o + p.sloRingAt + (leaving < 0 ? leaving + capacity : leaving)] as number;
     }
   }
-  // The slice detectors' state, after the rest: each one's first numbers, and the place its next
-  // read depends on (a table's entry), which would otherwise be fetched only once read gets there.
+  // The place a slice detector's next read depends on (a table's entry), which would otherwise be
+  // fetched only once read gets there (its first numbers are in the run above).
   const slices = p.slices;
   for (let k = 0; k < slices.length; k += 1) {
-    const at = o + (p.sliceAt[k] as number);
-    t1 += b[at] as number;
     const d = slices[k] as SliceDetector;
-    if (d.nextTouch !== undefined) t2 += b[at + d.nextTouch(b, at)] as number;
+    if (d.nextTouch !== undefined) {
+      const at = o + (p.sliceAt[k] as number);
+      t2 += b[at + d.nextTouch(b, at)] as number;
+    }
   }
   if (p.seasonalIndex >= 0) {
     const t = p.time;

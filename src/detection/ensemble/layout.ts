@@ -4,10 +4,11 @@ import type { SliceDetector } from './slice-detector.js';
 
 // Where a series' numbers live in its one Float64Array, shared by the ensemble and the modules of
 // its detectors (each works on its own part of the array, read through these offsets and the plan).
-//   - scalars first, then per member its reading, verdict and calibrator's scalars, then the
-//     calibration histograms interleaved by bin (a point usually touches the low bins of every
-//     detector), the shared ring, the sorted window, the burn rate's sums and ring, the slice
-//     detectors' slices; the seasonal buckets live apart (see StateChunk).
+//   - scalars first, then per member its reading, verdict and calibrator's scalars, then the slice
+//     detectors' slices (the smallest first), then from a cache line on the calibration histograms
+//     interleaved by bin (a point usually touches the low bins of every detector), the shared ring,
+//     the sorted window, the burn rate's sums and ring; the seasonal buckets live apart (see
+//     StateChunk).
 // The streaming tick touches one point of thousands of series in turn, so the cost is the memory a
 // point touches (cache misses), far more than arithmetic.
 
@@ -159,6 +160,8 @@ export interface Plan {
    */
   fractionalAt: number;
   firstSlice: number;
+  /** Scalars, members and every slice's first numbers (up to a line of each) are the doubles before this. */
+  hotEnd: number;
   size: number;
 }
 
