@@ -154,7 +154,6 @@ export const IncidentSchema = z.object({
   last_anomaly_at: isoTimestamp,
   resolved_at: isoTimestamp.nullable(),
   hypothesis: HypothesisSchema,
-  anomaly_ids: z.array(nonEmpty),
   slack: z.object({ channel: nonEmpty, ts: nonEmpty }).nullable(),
   /** Below the evidence bar (e.g. a one-sample blip): recorded, never paged. */
   pending: z.boolean().default(false),

@@ -52,7 +52,6 @@ export function buildIncident(
     last_anomaly_at: new Date(draft.lastAnomalyAt).toISOString(),
     resolved_at: null,
     hypothesis,
-    anomaly_ids: [...new Set([...(existing?.anomaly_ids ?? []), ...draft.newAnomalies.map((a) => a.id)])],
     slack: existing?.slack ?? null,
     pending: existing?.pending ?? true,
     opened_at: existing?.opened_at ?? null,

@@ -46,7 +46,7 @@ export async function readReplayIncidents(db: Db, incidents: IncidentsRepo): Pro
       status: i.status,
       team: i.team,
       channel: i.channel,
-      anomaly_count: i.anomaly_ids.length,
+      anomaly_count: incidents.anomalyCount(id),
       resolved_at: i.resolved_at,
       paged: !i.pending && i.opened_at !== null,
     });

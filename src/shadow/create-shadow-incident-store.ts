@@ -81,8 +81,7 @@ export function createShadowIncidentStore(): ShadowIncidentStore {
         detectors: new Set<string>(),
         anomalies: 0,
       };
-      // Nothing reads a challenger incident's anomaly ids: not kept, so a long story stays small.
-      stored.incident = { ...incident, anomaly_ids: [] };
+      stored.incident = incident;
       for (const a of anomalies) {
         const point = unlinked.get(a.id);
         if (!point) continue;

@@ -156,7 +156,7 @@ export interface LateCard {
   since: string;
 }
 
-function toIncident(row: IncidentRow, anomalyIds: string[]): Incident {
+function toIncident(row: IncidentRow): Incident {
   return IncidentSchema.parse({
     schema_version: SCHEMA_VERSION,
     id: row.id,
@@ -172,7 +172,6 @@ function toIncident(row: IncidentRow, anomalyIds: string[]): Incident {
     last_anomaly_at: row.last_anomaly_at,
     resolved_at: row.resolved_at,
     hypothesis: JSON.parse(row.hypothesis_json) as Hypothesis,
-    anomaly_ids: anomalyIds,
     slack: row.slack_channel && row.slack_ts ? { channel: row.slack_channel, ts: row.slack_ts } : null,
     pending: row.pending === 1,
     opened_at: row.opened_at,
@@ -237,15 +236,7 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
       anomalies: ReadonlyArray<{ id: string; suppressed: boolean }>,
       transition: IncidentTransition | undefined,
     ) => {
-      const {
-        slack: _slack,
-        anomaly_ids: _ids,
-        schema_version: _v,
-        notes,
-        hypothesis,
-        services,
-        ...columns
-      } = incident;
+      const { slack: _slack, schema_version: _v, notes, hypothesis, services, ...columns } = incident;
       upsert.run({
         ...columns,
         pending: incident.pending ? 1 : 0,
@@ -260,7 +251,6 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     },
   );
   const byId = db.prepare('SELECT * FROM incidents WHERE id = ?');
-  const idsOf = db.prepare('SELECT anomaly_id FROM incident_anomalies WHERE incident_id = ? ORDER BY anomaly_id');
   // Open incidents with a card, from the partial index of migration 006 (its WHERE word for word).
   // INDEXED BY because /vigil answers must stay cheap: left to itself, SQLite (without ANALYZE) picks
   // incidents_status, reads every open row and sorts them; a missing index is an error at start-up.
@@ -311,13 +301,9 @@ export function createIncidentsRepo(db: Db): IncidentsRepo {
     )
     .pluck();
 
-  const hydrate = (row: unknown): Incident => {
-    const r = row as IncidentRow;
-    return toIncident(
-      r,
-      idsOf.all(r.id).map((x) => (x as { anomaly_id: string }).anomaly_id),
-    );
-  };
+  // An incident's anomalies are its links, counted or read by the queries made for it (the card's
+  // read incident_series): never loaded with it, as a long outage links tens of thousands.
+  const hydrate = (row: unknown): Incident => toIncident(row as IncidentRow);
 
   return {
     save: (incident, anomalies, transition) => save(incident, anomalies, transition),

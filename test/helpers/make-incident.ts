@@ -17,7 +17,6 @@ export function makeOpenIncident(id: string, services: string[], at: string): In
     last_anomaly_at: at,
     resolved_at: null,
     hypothesis: { probable_starting_service: services[0], confidence: 0.8, reason: 'earliest anomaly' },
-    anomaly_ids: [],
     slack: null,
     opened_at: at,
   });

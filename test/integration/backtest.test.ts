@@ -88,7 +88,7 @@ function storeIncident(db: Db, id: string, services: string[], atSeconds: number
     at,
   );
   repos.incidents.save(
-    { ...makeOpenIncident(id, services, at), anomaly_ids: anomalies.map((a) => a.id) },
+    makeOpenIncident(id, services, at),
     anomalies.map((a) => ({ id: a.id, suppressed: false })),
   );
   if (label) repos.feedback.set({ incident_id: id, slack_user: 'U1', label, source: 'reaction', created_at: at });

@@ -364,7 +364,7 @@ describe('lifecycle on real SQLite', () => {
     expect(apply([real(3)], '2026-04-21T03:03:30Z').opened).toEqual([]);
     const paged = apply([real(4)], '2026-04-21T03:04:30Z');
     expect(paged.opened).toHaveLength(1);
-    expect(repos.incidents.get(paged.opened[0] as string)?.anomaly_ids).toHaveLength(8);
+    expect(repos.incidents.anomalyCount(paged.opened[0] as string)).toBe(8);
   });
 
   it('a moderate symptom pages only once it lasts persistence_points, also read back from SQLite', () => {
@@ -625,7 +625,7 @@ describe('lifecycle on real SQLite', () => {
       { joinHops: 3 },
     );
     expect(far.opened).toEqual([]);
-    expect(repos.incidents.get(id)?.anomaly_ids).toHaveLength(4);
+    expect(repos.incidents.anomalyCount(id)).toBe(4);
     const joined = far.recorded[0] as string;
     expect(repos.incidents.transitions(joined).at(-1)?.reason).toBe(`merged into ${id}: the same story`);
   });

@@ -42,7 +42,6 @@ function makeIncident(overrides: Partial<Incident> = {}): Incident {
       reason: 'postgres turned anomalous 2 min before payments and checkout, which depend on it.',
       confidence: 0.72,
     },
-    anomaly_ids: ['a1', 'a2', 'a3'],
     slack: null,
     pending: false,
     opened_at: '2025-03-14T09:27:00.000Z',
