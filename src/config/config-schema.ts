@@ -150,7 +150,7 @@ const DetectionSettingsSchema = z
      * Quiet points that end a series' episode: an anomalous point sooner after the last one extends
      * the open anomaly instead of opening another (see pageScore).
      */
-    episode_gap_points: positiveInt.default(24),
+    episode_gap_points: positiveInt.default(30),
     /** History (points) before that rarity gate applies. */
     calibration_min_points: positiveInt.default(200),
     /** Points after which old behaviour weighs half in the rarity calibration. */

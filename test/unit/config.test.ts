@@ -103,7 +103,7 @@ describe('parseConfigText', () => {
       count_noise_floor: 0.75,
       min_score: 0.999,
       record_margin: 1,
-      episode_gap_points: 24,
+      episode_gap_points: 30,
       calibration_min_points: 200,
       calibration_half_life_points: 10_080,
       fresh_seconds: 300,
