@@ -46,7 +46,6 @@ export function createIncidentSeriesSummary(db: Db): IncidentSeriesSummary {
   const forget = db.prepare('DELETE FROM incident_series WHERE incident_id = ?');
   const tell = db.prepare(`UPDATE incident_series SET told = 1 WHERE incident_id = ? AND told = 0 AND series_key IN
     (SELECT a.series_key FROM anomalies a WHERE a.id IN (SELECT value FROM json_each(?)))`);
-  fillAfterUpgrade(db);
   return {
     linked: (incidentId, anomalyId) => {
       foldOne.run(incidentId, anomalyId);
@@ -62,11 +61,12 @@ export function createIncidentSeriesSummary(db: Db): IncidentSeriesSummary {
 }
 
 /**
- * A database linked anomalies before migration 018: its summary is folded once, from every link.
- * Every later link folds in the same transaction, so links without any summary row mean exactly
- * that; the check runs in a write transaction, so two threads opening the file do it once.
+ * A database linked anomalies before migration 018: its summary is folded once, from every link
+ * (openDatabase calls this after the migrations). Every later link folds in the same transaction, so
+ * links without any summary row mean exactly that; the check runs in a write transaction, so two
+ * threads opening the file do it once.
  */
-function fillAfterUpgrade(db: Db): void {
+export function fillIncidentSeriesAfterUpgrade(db: Db): void {
   const due = db.prepare(
     'SELECT EXISTS (SELECT 1 FROM incident_anomalies) AND NOT EXISTS (SELECT 1 FROM incident_series) AS due',
   );

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { applyMigrations, defaultMigrationsDir } from './apply-migrations.js';
+import { fillIncidentSeriesAfterUpgrade } from './incident-series.js';
 
 export type Db = Database.Database;
 
@@ -34,5 +35,6 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   db.pragma('cache_size = -2000');
   if (options.checkpoints === false) db.pragma('wal_autocheckpoint = 0');
   applyMigrations(db, options.migrationsDir ?? defaultMigrationsDir());
+  fillIncidentSeriesAfterUpgrade(db);
   return db;
 }

@@ -5,6 +5,9 @@
  * also hold after anomalies join in several saves, after a merge, and on a database whose links
  * were made before the summary existed.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnomalyEvent } from '../../src/contracts/index.js';
 import { type AnomaliesRepo, createAnomaliesRepo } from '../../src/storage/anomalies-repo.js';
@@ -185,7 +188,17 @@ describe('card queries on an incident of several hundred anomalies', () => {
   it('a database linked before the summary existed gets it folded from its links when opened', () => {
     db.exec('DELETE FROM incident_series');
     expect(anomalies.strongestPerSeries('inc-big', 5)).toEqual([]);
-    const reopened = createAnomaliesRepo(db);
-    expectCardReadsOf(reopened, 'inc-big', all);
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-upgrade-'));
+    try {
+      db.exec(`VACUUM INTO '${join(dir, 'vigil.db')}'`);
+      const upgraded = openDatabase(join(dir, 'vigil.db'));
+      try {
+        expectCardReadsOf(createAnomaliesRepo(upgraded), 'inc-big', all);
+      } finally {
+        upgraded.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
