@@ -368,6 +368,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await slackStep(() => app.init());
     // Before any click can arrive: a request a crash left running is marked for a human.
     await pipeline.remediation?.recoverInterrupted();
+    // Before Slack's requests are taken: the first real card then does not compile its code while
+    // they wait. A failure costs only that, never the start.
+    await pipeline.warmCards(now()).catch((error: unknown) => {
+      logger.warn({ err: error }, 'warming the card path failed; the first card will be slower');
+    });
     let slackPort: number | null = null;
     if (config.slack.mode === 'http') {
       const server = (await slackStep(() =>

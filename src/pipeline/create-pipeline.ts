@@ -23,6 +23,7 @@ import { type DetectedCycle, type DetectionCycle, finishCycle } from './create-d
 import { createDetectionSide, type DetectionSide } from './create-detection-side.js';
 import { createRepos, type Repos, routingOf } from './create-repos.js';
 import { cardFor, type PublishResult, publishIncidents } from './publish-incidents.js';
+import { warmCardPath } from './warm-card-path.js';
 
 export { createRepos, type Repos, routingOf } from './create-repos.js';
 
@@ -46,6 +47,11 @@ export interface Pipeline {
   silences: SilenceBook;
   /** The incident's card as it is posted now (for /vigil show), from the same builder. */
   cardOf: (incidentId: string) => Promise<SlackMessage | undefined>;
+  /**
+   * Publishes a sample incident into a scratch store (nothing reaches Slack), so that the first real
+   * card does not compile its code while Slack's requests wait (see warm-card-path.ts). At start-up.
+   */
+  warmCards(now: Date): Promise<void>;
   /** Replaces the edges read from the service graph, here and where detection runs (topology_discovery). */
   setDiscoveredEdges: (edges: readonly DiscoveredEdge[]) => void;
   /** Stops what the pipeline started: the detection side (or its thread) and the chart thread. */
@@ -200,6 +206,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       ...(remediation ? { remediationCard: remediation } : {}),
     });
   };
+  const warmCards = (now: Date) =>
+    warmCardPath(
+      {
+        runbooksOf: (service) => runbooks.get(service) ?? [],
+        units,
+        feedbackEmoji: config.feedback,
+        logger,
+        ...(remediation ? { remediationCard: remediation } : {}),
+      },
+      now,
+    );
   const cycle: DetectionCycle = { run: async (now) => finishCycle(await detectOrFail(now), finishDeps) };
   return {
     cycle,
@@ -214,6 +231,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     remediation,
     silences,
     cardOf,
+    warmCards,
     setDiscoveredEdges(edges) {
       topology.replaceDiscovered(edges);
       // In this thread the detection side holds this same topology; in its own, it is told.
