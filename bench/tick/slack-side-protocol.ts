@@ -23,6 +23,11 @@ export interface LatencyStats {
   p50: number;
   p99: number;
   max: number;
+  /**
+   * The slowest answers (ms) and when each was sent (ms after the load started), slowest first:
+   * what a p99 of a phase's few hundred acks is made of (the process's first requests, a card, a GC).
+   */
+  slowest: Array<{ ms: number; sentAtMs: number }>;
 }
 
 export interface ReplayResult {

@@ -58,6 +58,9 @@ interface Target {
   url: URL;
   agent: Agent;
   latencies: number[];
+  /** When each request of `latencies` was sent, ms after the load started (same order). */
+  sentAt: number[];
+  startedAt: number;
   failed: number;
   failures: Record<string, number>;
   skipped: number;
@@ -67,11 +70,15 @@ const target = (url: string): Target => ({
   url: new URL(url),
   agent: new Agent({ keepAlive: true }),
   latencies: [],
+  sentAt: [],
+  startedAt: performance.now(),
   failed: 0,
   failures: {},
   skipped: 0,
   inFlight: 0,
 });
+/** Slowest answers reported per phase and target. */
+const SLOWEST_SHOWN = 4;
 /** A request stuck behind this many others means the target stopped answering: skip, count it. */
 const MAX_IN_FLIGHT = 500;
 
@@ -95,6 +102,7 @@ function fire(t: Target, phase: string, seq: number): void {
       t.failures[why] = (t.failures[why] ?? 0) + 1;
     }
     t.latencies.push(why === undefined ? performance.now() - started : options.timeoutMs);
+    t.sentAt.push(started - t.startedAt);
   };
   const req = request(
     t.url,
@@ -139,6 +147,10 @@ function stats(t: Target): LatencyStats {
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     max: sorted.at(-1) ?? Number.NaN,
+    slowest: t.latencies
+      .map((ms, i) => ({ ms, sentAtMs: t.sentAt[i] as number }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, SLOWEST_SHOWN),
   };
 }
 
