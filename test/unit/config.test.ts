@@ -104,7 +104,7 @@ describe('parseConfigText', () => {
       min_score: 0.999,
       record_margin: 1,
       episode_gap_points: 30,
-      calibration_min_points: 200,
+      calibration_min_points: 100,
       calibration_half_life_points: 10_080,
       fresh_seconds: 300,
       absent_after_seconds: 600,
