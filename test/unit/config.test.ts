@@ -94,7 +94,7 @@ describe('parseConfigText', () => {
       window_points: 120,
       min_points: 30,
       zscore_threshold: 3.5,
-      mad_threshold: 4,
+      mad_threshold: 6,
       level_shift_threshold: 4,
       level_shift_recent_points: 5,
       seasonal: true,
