@@ -48,7 +48,7 @@ const DEAF = {
 /** The default detector settings, as a challenger's overrides of DEAF. */
 const DEFAULTS = {
   zscore_threshold: 3.5,
-  mad_threshold: 4,
+  mad_threshold: 6,
   level_shift_threshold: 4,
   seasonal_threshold: 4,
   record_margin: 1,

@@ -132,7 +132,7 @@ describe('/vigil explain', () => {
     // The baseline the engine learned: 200 ms ± 5 ms (the band drawn on the square-root scale, turned
     // back: a little narrower below than above).
     expect(text).toMatch(
-      /recent: median 200 ms, band 17[01] ms – 230 ms \(robust MAD band of the last 120 points\); mean 200 ms ± sd 5(\.\d+)? ms/,
+      /recent: median 200 ms, band 15[56] ms – 24[45] ms \(robust MAD band of the last 120 points\); mean 200 ms ± sd 5(\.\d+)? ms/,
     );
     expect(text).toContain('*Feedback factor:* ×0.5 on the tail (1 − min_score), stricter than the alert rate alone');
     expect(text).toContain('3 noisy, 1 duplicate; not yet acted on: none');

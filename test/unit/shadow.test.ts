@@ -203,7 +203,7 @@ describe('the shadow store on real SQLite', () => {
       from_name: 'default',
       to_name: 'quiet',
       settings: expect.objectContaining({ mad_threshold: 5 }),
-      diff: { mad_threshold: [4, 5] },
+      diff: { mad_threshold: [6, 5] },
       was_challenger: true,
     });
     expect(recordChampion(shadow, detection({ name: 'quiet', mad_threshold: 5 }), day(3))).toBeNull();
@@ -211,7 +211,7 @@ describe('the shadow store on real SQLite', () => {
     expect(recordChampion(shadow, detection({ name: 'hand-tuned' }), day(4))).toMatchObject({
       from_name: 'quiet',
       was_challenger: false,
-      diff: { mad_threshold: [5, 4] },
+      diff: { mad_threshold: [5, 6] },
     });
     expect(shadow.championChanges(10).map((c) => c.to_name)).toEqual(['hand-tuned', 'quiet', 'default']);
     db.close();
