@@ -40,7 +40,6 @@ import {
   SCALE,
   SEASONAL_WEAK,
   type StatePlace,
-  type StatePool,
   Z_LEN,
   Z_SINCE,
   Z_SQ,
@@ -216,12 +215,13 @@ function takePlace(p: Plan): StatePlace {
   const pool = p.pool;
   const freed = pool.free.pop();
   if (freed) {
-    const { profiles, places } = freed.chunk;
+    const { whole, profiles, places } = freed.chunk;
+    whole.fill(0, p.stride * freed.place, p.stride * freed.place + p.size);
     if (profiles.length > 0)
       for (let k = 0; k < PROFILE_BUCKETS; k += 1)
         profiles.fill(0, 3 * (k * places + freed.place), 3 * (k * places + freed.place) + 3);
     pool.live += 1;
-    return { chunk: freed.chunk, place: freed.place, reused: true };
+    return freed;
   }
   let chunk = pool.chunks[pool.chunks.length - 1];
   if (!chunk || chunk.used === chunk.places) {
@@ -239,7 +239,7 @@ function takePlace(p: Plan): StatePlace {
   }
   chunk.used += 1;
   pool.live += 1;
-  return { chunk, place: chunk.used - 1, reused: false };
+  return { pool, chunk, place: chunk.used - 1 };
 }
 
 /**
@@ -247,7 +247,8 @@ function takePlace(p: Plan): StatePlace {
  * the most places it ever held for the life of the process (recalibration's plans, a plan per
  * signal at the coarse step, would keep a slice's worth of state each between runs).
  */
-function givePlaceBack(pool: StatePool, at: StatePlace): void {
+function givePlaceBack(at: StatePlace): void {
+  const pool = at.pool;
   pool.live -= 1;
   if (pool.live > 0) pool.free.push(at);
   else {
@@ -261,9 +262,7 @@ export function placesFree(options: SeriesDetectorOptions): number {
   return planOf(options).pool.free.length;
 }
 
-const placesToFree = new FinalizationRegistry<{ pool: StatePool; at: StatePlace }>(({ pool, at }) =>
-  givePlaceBack(pool, at),
-);
+const placesToFree = new FinalizationRegistry<StatePlace>(givePlaceBack);
 
 /** Where touchLines leaves the sum of what it read: a use that keeps the loads. */
 const touchedSum = new Float64Array(1);
@@ -683,7 +682,6 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   constructor(p: Plan, saved?: Float64Array) {
     const at = takePlace(p);
     const b = new Float64Array(at.chunk.arrays, 8 * p.stride * at.place, p.size);
-    if (at.reused) b.fill(0);
     super(b, p);
     this.sd = at.chunk.profiles;
     this.whole = at.chunk.whole;
@@ -693,7 +691,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     // The place is free once the detector is collected: a caller may keep a reading after it has
     // let go of the detector, but the reading is the detector. Itself the token, for release.
     this.place = at;
-    placesToFree.register(this, { pool: p.pool, at }, this);
+    placesToFree.register(this, at, this);
     if (saved) this.load(saved);
     else this.coldStart();
     this.nextHead = (b[HEAD] as number) | 0;
@@ -947,7 +945,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
 
   release(): void {
     // Unregistered once: a second release gives nothing back twice.
-    if (placesToFree.unregister(this)) givePlaceBack(this.p.pool, this.place);
+    if (placesToFree.unregister(this)) givePlaceBack(this.place);
   }
 
   replaceSeasonal(seasonal: SeasonalBaselineState): void {
