@@ -293,11 +293,27 @@ function planOf(options: SeriesDetectorOptions): Plan {
  * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
  * for something else, another order in a region): saved state of the old meaning is then rejected.
  */
-const STATE_FORMAT = 2;
+const STATE_FORMAT = 3;
 
-/** The saved state of a series: its place's `size` doubles, then its seasonal rows, bucket by bucket. */
+/**
+ * The seasonal rows' numbers in saved state: single precision as in memory (ProfileArray), two to
+ * a double, rather than each widened to a double: 2 304 B less per saved series with the default
+ * profiles (a quarter of a blob), the same numbers.
+ */
+const PROFILE_NUMBERS = 3 * PROFILE_BUCKETS;
+const PROFILE_DOUBLES = Math.ceil((PROFILE_NUMBERS * ProfileArray.BYTES_PER_ELEMENT) / 8);
+
+/**
+ * The saved state of a series: its place's `size` doubles, then its seasonal rows, bucket by bucket,
+ * as the bytes of their single-precision numbers (see PROFILE_DOUBLES).
+ */
 function stateDoubles(p: Plan): number {
-  return p.size + (p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS : 0);
+  return p.size + (p.seasonalIndex >= 0 ? PROFILE_DOUBLES : 0);
+}
+
+/** The seasonal rows' part of saved state, `doubles` holding a series' state from `at`. */
+function savedProfiles(doubles: Float64Array, at: number, p: Plan): ProfileArray {
+  return new ProfileArray(doubles.buffer, doubles.byteOffset + 8 * (at + p.size), PROFILE_NUMBERS);
 }
 
 export interface SeriesStateLayout {
@@ -920,12 +936,12 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.b.set(saved.subarray(0, p.size));
     if (p.seasonalIndex < 0) return;
     const sd = this.sd;
+    const rows = savedProfiles(saved, 0, p);
     for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
       const at = this.sRow * k + this.sBase;
-      const from = p.size + 3 * k;
-      sd[at] = saved[from] as number;
-      sd[at + 1] = saved[from + 1] as number;
-      sd[at + 2] = saved[from + 2] as number;
+      sd[at] = rows[3 * k] as number;
+      sd[at + 1] = rows[3 * k + 1] as number;
+      sd[at + 2] = rows[3 * k + 2] as number;
     }
   }
 
@@ -934,12 +950,12 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     into.set(this.b, at);
     if (p.seasonalIndex < 0) return;
     const sd = this.sd;
+    const rows = savedProfiles(into, at, p);
     for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
       const from = this.sRow * k + this.sBase;
-      const to = at + p.size + 3 * k;
-      into[to] = sd[from] as number;
-      into[to + 1] = sd[from + 1] as number;
-      into[to + 2] = sd[from + 2] as number;
+      rows[3 * k] = sd[from] as number;
+      rows[3 * k + 1] = sd[from + 1] as number;
+      rows[3 * k + 2] = sd[from + 2] as number;
     }
   }
 
