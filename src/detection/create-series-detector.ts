@@ -40,7 +40,6 @@ import {
   SCALE,
   SEASONAL_WEAK,
   type StatePlace,
-  type StatePool,
   Z_LEN,
   Z_SINCE,
   Z_SQ,
@@ -216,12 +215,13 @@ function takePlace(p: Plan): StatePlace {
   const pool = p.pool;
   const freed = pool.free.pop();
   if (freed) {
-    const { profiles, places } = freed.chunk;
+    const { whole, profiles, places } = freed.chunk;
+    whole.fill(0, p.stride * freed.place, p.stride * freed.place + p.size);
     if (profiles.length > 0)
       for (let k = 0; k < PROFILE_BUCKETS; k += 1)
         profiles.fill(0, 3 * (k * places + freed.place), 3 * (k * places + freed.place) + 3);
     pool.live += 1;
-    return { chunk: freed.chunk, place: freed.place, reused: true };
+    return freed;
   }
   let chunk = pool.chunks[pool.chunks.length - 1];
   if (!chunk || chunk.used === chunk.places) {
@@ -239,7 +239,7 @@ function takePlace(p: Plan): StatePlace {
   }
   chunk.used += 1;
   pool.live += 1;
-  return { chunk, place: chunk.used - 1, reused: false };
+  return { pool, chunk, place: chunk.used - 1 };
 }
 
 /**
@@ -247,7 +247,8 @@ function takePlace(p: Plan): StatePlace {
  * the most places it ever held for the life of the process (recalibration's plans, a plan per
  * signal at the coarse step, would keep a slice's worth of state each between runs).
  */
-function givePlaceBack(pool: StatePool, at: StatePlace): void {
+function givePlaceBack(at: StatePlace): void {
+  const pool = at.pool;
   pool.live -= 1;
   if (pool.live > 0) pool.free.push(at);
   else {
@@ -261,9 +262,7 @@ export function placesFree(options: SeriesDetectorOptions): number {
   return planOf(options).pool.free.length;
 }
 
-const placesToFree = new FinalizationRegistry<{ pool: StatePool; at: StatePlace }>(({ pool, at }) =>
-  givePlaceBack(pool, at),
-);
+const placesToFree = new FinalizationRegistry<StatePlace>(givePlaceBack);
 
 /** Where touchLines leaves the sum of what it read: a use that keeps the loads. */
 const touchedSum = new Float64Array(1);
@@ -294,11 +293,27 @@ function planOf(options: SeriesDetectorOptions): Plan {
  * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
  * for something else, another order in a region): saved state of the old meaning is then rejected.
  */
-const STATE_FORMAT = 2;
+const STATE_FORMAT = 3;
 
-/** The saved state of a series: its place's `size` doubles, then its seasonal rows, bucket by bucket. */
+/**
+ * The seasonal rows' numbers in saved state: single precision as in memory (ProfileArray), two to
+ * a double, rather than each widened to a double: 2 304 B less per saved series with the default
+ * profiles (a quarter of a blob), the same numbers.
+ */
+const PROFILE_NUMBERS = 3 * PROFILE_BUCKETS;
+const PROFILE_DOUBLES = Math.ceil((PROFILE_NUMBERS * ProfileArray.BYTES_PER_ELEMENT) / 8);
+
+/**
+ * The saved state of a series: its place's `size` doubles, then its seasonal rows, bucket by bucket,
+ * as the bytes of their single-precision numbers (see PROFILE_DOUBLES).
+ */
 function stateDoubles(p: Plan): number {
-  return p.size + (p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS : 0);
+  return p.size + (p.seasonalIndex >= 0 ? PROFILE_DOUBLES : 0);
+}
+
+/** The seasonal rows' part of saved state, `doubles` holding a series' state from `at`. */
+function savedProfiles(doubles: Float64Array, at: number, p: Plan): ProfileArray {
+  return new ProfileArray(doubles.buffer, doubles.byteOffset + 8 * (at + p.size), PROFILE_NUMBERS);
 }
 
 export interface SeriesStateLayout {
@@ -397,7 +412,11 @@ function newPlan(options: SeriesDetectorOptions): Plan {
   const calAt = Math.ceil(end / LINE_DOUBLES) * LINE_DOUBLES;
   const ringAt = calAt + calibrated * CALIBRATION_BINS;
   const sortedAt = ringAt + W + R;
-  const slack = Math.max(1, W >> 2);
+  // Room for the window to drift (a trend) before it is moved back to the middle: W / 16 a side
+  // costs one move of W values (already in cache) every ~W / 16 points of a steady trend; W / 4 a
+  // side made those moves 4 times rarer for 46 more doubles (368 B) per series at the default
+  // 120-point window, and bench:detect streams no faster with it.
+  const slack = Math.max(1, W >> 4);
   const sloSumsAt = sortedAt + W + 2 * slack;
   const sloRingAt = sloSumsAt + sloLengths.length;
   end = sloRingAt + sloCapacity;
@@ -679,7 +698,6 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   constructor(p: Plan, saved?: Float64Array) {
     const at = takePlace(p);
     const b = new Float64Array(at.chunk.arrays, 8 * p.stride * at.place, p.size);
-    if (at.reused) b.fill(0);
     super(b, p);
     this.sd = at.chunk.profiles;
     this.whole = at.chunk.whole;
@@ -689,7 +707,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     // The place is free once the detector is collected: a caller may keep a reading after it has
     // let go of the detector, but the reading is the detector. Itself the token, for release.
     this.place = at;
-    placesToFree.register(this, { pool: p.pool, at }, this);
+    placesToFree.register(this, at, this);
     if (saved) this.load(saved);
     else this.coldStart();
     this.nextHead = (b[HEAD] as number) | 0;
@@ -918,12 +936,12 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.b.set(saved.subarray(0, p.size));
     if (p.seasonalIndex < 0) return;
     const sd = this.sd;
+    const rows = savedProfiles(saved, 0, p);
     for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
       const at = this.sRow * k + this.sBase;
-      const from = p.size + 3 * k;
-      sd[at] = saved[from] as number;
-      sd[at + 1] = saved[from + 1] as number;
-      sd[at + 2] = saved[from + 2] as number;
+      sd[at] = rows[3 * k] as number;
+      sd[at + 1] = rows[3 * k + 1] as number;
+      sd[at + 2] = rows[3 * k + 2] as number;
     }
   }
 
@@ -932,18 +950,18 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     into.set(this.b, at);
     if (p.seasonalIndex < 0) return;
     const sd = this.sd;
+    const rows = savedProfiles(into, at, p);
     for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
       const from = this.sRow * k + this.sBase;
-      const to = at + p.size + 3 * k;
-      into[to] = sd[from] as number;
-      into[to + 1] = sd[from + 1] as number;
-      into[to + 2] = sd[from + 2] as number;
+      rows[3 * k] = sd[from] as number;
+      rows[3 * k + 1] = sd[from + 1] as number;
+      rows[3 * k + 2] = sd[from + 2] as number;
     }
   }
 
   release(): void {
     // Unregistered once: a second release gives nothing back twice.
-    if (placesToFree.unregister(this)) givePlaceBack(this.p.pool, this.place);
+    if (placesToFree.unregister(this)) givePlaceBack(this.place);
   }
 
   replaceSeasonal(seasonal: SeasonalBaselineState): void {

@@ -36,7 +36,7 @@ function medianOf(values: readonly number[]): number {
 /**
  * Reads one series' baseline back from its saved bytes (series_state.state), with the detector
  * that wrote them: the same decode a restart uses, so nothing here can drift from what the tick
- * learned. Costs one series' state (~10 KB), and gives its place back at once. A string: why the
+ * learned. Costs one series' state (~7 KB), and gives its place back at once. A string: why the
  * bytes cannot be read under the current options (they are rewritten by the next checkpoint).
  */
 export function readStoredBaseline(

@@ -192,11 +192,14 @@ export interface StatePool {
   live: number;
 }
 
+/**
+ * A series' place, also what the finalization registry holds for it (the pool it goes back to is
+ * here, rather than in an object of its own per series), and what a freed place is taken again as.
+ */
 export interface StatePlace {
+  pool: StatePool;
   chunk: StateChunk;
   place: number;
-  /** A place used before, to be cleared. */
-  reused: boolean;
 }
 
 /**
