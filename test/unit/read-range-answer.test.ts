@@ -89,6 +89,21 @@ describe('readRangeAnswer', () => {
     }
   });
 
+  it('reads timestamps written every way JSON allows as JSON.parse does, whole seconds included', async () => {
+    const times = ['0', '-0', '7', '-12', '1764600000', '123456789012345', '1234567890123456', '99999999999999999'];
+    const more = ['1764600000.5', '1764600000.25', '17646e5', '1.7646E9', '-1e3', '0.001'];
+    const text = `{"data":{"result":[{"metric":{},"values":[${[...times, ...more].map((t) => `[${t},"1"]`).join(',')}]}]}}`;
+    const answer = await read(text);
+    expect(answer.series).toEqual(oracle(text));
+    // toEqual does not tell -0 from 0; the timestamp of "-0" is Math.round(-0 * 1000).
+    expect(Object.is(answer.series[0]?.timestamps[1], Math.round(-0 * 1000))).toBe(true);
+    // Not JSON: a leading zero, a bare sign, a trailing dot.
+    for (const bad of ['01', '-', '1.'])
+      await expect(read(`{"data":{"result":[{"metric":{},"values":[[${bad},"1"]]}]}}`)).rejects.toThrow(
+        RangeAnswerError,
+      );
+  });
+
   it('reads keys in any order, skips keys it does not use, and keeps a __proto__ label a label', async () => {
     const text =
       '{"data":{"result":[{"values":[[1,"2"]],"histograms":[[1,{"count":"3","buckets":[[0,"1","2","4"]]}]],' +
