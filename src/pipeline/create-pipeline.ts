@@ -132,17 +132,22 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const renderer = startChartRenderer();
   const chart = chartAttacherOf(options, repos, renderer);
   let remediation: RemediationService | undefined;
+  // What a card is built with besides the store, the same for the posted card, /vigil show and the
+  // start-up warm-up. Read when asked: remediation is created after the publisher that uses it.
+  const cardSettings = () => ({
+    runbooksOf: (service: string) => runbooks.get(service) ?? [],
+    units,
+    feedbackEmoji: config.feedback,
+    ...(remediation ? { remediationCard: remediation } : {}),
+  });
   const publish = publisher
     ? (ids: string[]) =>
         publishIncidents(ids, {
           ...repos,
           publisher,
-          runbooksOf: (service) => runbooks.get(service) ?? [],
-          units,
-          feedbackEmoji: config.feedback,
+          ...cardSettings(),
           logger: logger.child({ name: 'publish' }),
           ...(chart ? { chart } : {}),
-          ...(remediation ? { remediationCard: remediation } : {}),
         })
     : undefined;
   if (options.remediation) {
@@ -198,25 +203,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const cardOf = async (incidentId: string) => {
     const incident = repos.incidents.get(incidentId);
     if (!incident) return undefined;
-    return cardFor(incident, {
-      ...repos,
-      runbooksOf: (service) => runbooks.get(service) ?? [],
-      units,
-      feedbackEmoji: config.feedback,
-      ...(remediation ? { remediationCard: remediation } : {}),
-    });
+    return cardFor(incident, { ...repos, ...cardSettings() });
   };
-  const warmCards = (now: Date) =>
-    warmCardPath(
-      {
-        runbooksOf: (service) => runbooks.get(service) ?? [],
-        units,
-        feedbackEmoji: config.feedback,
-        logger,
-        ...(remediation ? { remediationCard: remediation } : {}),
-      },
-      now,
-    );
+  const warmCards = (now: Date) => warmCardPath({ ...cardSettings(), logger }, now);
   const cycle: DetectionCycle = { run: async (now) => finishCycle(await detectOrFail(now), finishDeps) };
   return {
     cycle,
