@@ -338,25 +338,12 @@ class Scanner {
     const { text } = this;
     const start = this.at;
     let i = start;
-    const negative = text.charCodeAt(i) === MINUS;
-    if (negative) i += 1;
+    if (text.charCodeAt(i) === MINUS) i += 1;
     const intStart = i;
-    // The integer part's value as it is scanned: a timestamp at a whole second (every point of a
-    // step of whole seconds) is read in this one pass, not scanned again by decimal().
-    let whole = 0;
-    for (let c = text.charCodeAt(i); isDigit(c); c = text.charCodeAt(i)) {
-      whole = whole * 10 + (c - ZERO);
-      i += 1;
-    }
+    while (isDigit(text.charCodeAt(i))) i += 1;
     // JSON: at least one digit, and no leading zero before more digits.
     if (i === intStart || (text.charCodeAt(intStart) === ZERO && i - intStart > 1)) return Number.NaN;
-    const after = text.charCodeAt(i);
-    if (after !== DOT && after !== LOWER_E && after !== UPPER_E && i - intStart <= MAX_EXACT_DIGITS) {
-      // Up to 15 digits every partial value is an exact double: the one Number() gives (-0 included).
-      this.at = i;
-      return negative ? -whole : whole;
-    }
-    if (after === DOT) {
+    if (text.charCodeAt(i) === DOT) {
       i += 1;
       const fracStart = i;
       while (isDigit(text.charCodeAt(i))) i += 1;
