@@ -54,11 +54,13 @@ export const NAB_CANDIDATES: readonly NabCandidate[] = [
   // How far past its record range a value must go, in typical point-to-point changes.
   // (CV picked 0.5 over the default 1 in 5 of 7 folds before issue 13's detectors, in 3 of 7 since,
   // +1.6 points on all files; but with it a chance record of a caller's traffic two minutes before
-  // an outage makes bench:scenarios name the wrong starting service in one incident of 19.)
+  // an outage makes bench:scenarios name the wrong starting service in one incident of 19. With the
+  // z-score at 5 CV picks it in 5 of 7 folds again, for +0.01 on all files: one AWS point, noise.)
   { name: 'record-margin-0.5', overrides: { record_margin: 0.5 } },
   // (With calibration_min_points 100 and mad_threshold 6, CV picks 2 in 4 of 7 folds: +0.08 on all
   // files, left-out mean +0.06, one AWS false alarm fewer, bench:scenarios unchanged on both folders.
-  // Not taken: that is within noise, and earlier passes picked 0.5 the same way.)
+  // Not taken: that is within noise, and earlier passes picked 0.5 the same way. With the z-score at
+  // 5 it misses an AWS window, 71.89 on all files against 73.25: in no fold.)
   { name: 'record-margin-2', overrides: { record_margin: 2 } },
   // The values as they are instead of on the square-root scale (value-scale.ts; the default since
   // issue 13's third pass).
@@ -75,6 +77,12 @@ export const NAB_CANDIDATES: readonly NabCandidate[] = [
   // The robust MAD test's threshold: the default 6 was CV's choice over the earlier 4 in 4 of 7 folds
   // (its FP-to-TP ratio as the member that opens was 20 to 3), with bench:scenarios unchanged.
   { name: 'mad-4', overrides: { mad_threshold: 4 } },
+  // (The rolling z-score's threshold: listed as zscore-5 next to the earlier default 3.5, CV picked 5
+  // in 5 of 7 folds (tests-x0.75 in the other 2): left-out mean 75.53 → 76.06, traffic 86.24 → 87.61,
+  // tweets 64.89 → 66.70, no category lower; on all files 72.84 → 73.25 (FP 109 → 103, TP 57 alike),
+  // bench:scenarios unchanged on both folders: the default since. Listed as zscore-3.5 against it, it
+  // was chosen in no fold (72.84 on all files): dropped, as the list holds a dozen. 4.5 scored 73.08,
+  // 6 scored 72.07: tweets lost a window.)
 ];
 
 /** The candidate's full detection config, validated by the config schema like a vigil.yaml would be. */

@@ -47,7 +47,7 @@ const DEAF = {
 };
 /** The default detector settings, as a challenger's overrides of DEAF. */
 const DEFAULTS = {
-  zscore_threshold: 3.5,
+  zscore_threshold: 5,
   mad_threshold: 6,
   level_shift_threshold: 4,
   seasonal_threshold: 4,
@@ -254,12 +254,12 @@ describe('a shadow challenger scores every cycle, records what it would have ope
         .all();
     expect(changes()).toEqual([
       { from_name: null, to_name: 'default', diff_json: '{}', was_challenger: 0 },
-      { from_name: 'default', to_name: 'sensitive', diff_json: '{"zscore_threshold":[3.5,3]}', was_challenger: 1 },
+      { from_name: 'default', to_name: 'sensitive', diff_json: '{"zscore_threshold":[5,3]}', was_challenger: 1 },
     ]);
     const reply = String((await after.command('shadow', 'shadow-promoted')).text);
     console.info(`/vigil shadow (after a promotion):\n${reply}`);
     expect(reply).toContain('No challenger configured (`detection.shadow`). Champion: `sensitive`.');
-    expect(reply).toMatch(/`default` → `sensitive` \(promoted challenger\): zscore_threshold 3\.5 → 3/);
+    expect(reply).toMatch(/`default` → `sensitive` \(promoted challenger\): zscore_threshold 5 → 3/);
     await after.vigil.stop();
 
     // A restart with the same config records nothing more.

@@ -93,7 +93,7 @@ describe('parseConfigText', () => {
     expect(config.detection).toEqual({
       window_points: 120,
       min_points: 30,
-      zscore_threshold: 3.5,
+      zscore_threshold: 5,
       mad_threshold: 6,
       level_shift_threshold: 4,
       level_shift_recent_points: 5,

@@ -200,7 +200,7 @@ describe('a series detector restarted from its saved bytes goes on bit for bit',
     const options = seriesDetectorOptions(detection({ window_points: 60, min_points: 10 }), 60_000);
     const wider = seriesDetectorOptions(detection({ window_points: 90, min_points: 10 }), 60_000);
     const stricter = seriesDetectorOptions(
-      detection({ window_points: 60, min_points: 10, zscore_threshold: 5 }),
+      detection({ window_points: 60, min_points: 10, zscore_threshold: 6 }),
       60_000,
     );
     const layout = seriesStateLayout(options);
