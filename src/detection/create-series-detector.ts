@@ -1,7 +1,39 @@
 import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
+import * as layout from './ensemble/layout.js';
+import { handed, type Plan, ProfileArray, ringIndex, type StatePlace } from './ensemble/layout.js';
+import { type LevelShiftState, readLevelShift, recentPoints } from './ensemble/level-shift.js';
+import { learnRecent } from './ensemble/recent-window.js';
+import { recordWarmupPoints } from './ensemble/record.js';
+import { type RobustMadState, readMad } from './ensemble/robust-mad.js';
+import { type RollingZscoreState, readZscore } from './ensemble/rolling-zscore.js';
+import * as seasonalBaseline from './ensemble/seasonal-baseline.js';
 import {
+  profileState,
+  readSeasonal,
+  restoreProfile,
+  type SeasonalBaselineState,
+  type SeasonalPosition,
+  seasonalPlan,
+  seasonalPosition,
+  seasonalTime,
+} from './ensemble/seasonal-baseline.js';
+import type { SliceDetector } from './ensemble/slice-detector.js';
+import { sliceDetectorsFor } from './ensemble/slice-detectors.js';
+import {
+  type BurnRateWindow,
+  burnRatePlan,
+  readBurnRate,
+  type SloBurnRateState,
+  sloWriteAt,
+} from './ensemble/slo-burn-rate.js';
+import * as tailCalibrator from './ensemble/tail-calibrator.js';
+import { type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
+import { fromSqrtScale, judgesOnSqrtScale, toSqrtScaleAt, type ValueScale } from './ensemble/value-scale.js';
+
+// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+const {
   B_N,
   B_START,
   C_COUNT,
@@ -9,7 +41,6 @@ import {
   C_WEIGHT,
   CHOSEN,
   HEAD,
-  handed,
   L_FMEAN,
   L_FPOINTS,
   L_FROZEN,
@@ -29,52 +60,21 @@ import {
   M_STAT,
   MAD,
   PER_MEMBER,
-  type Plan,
   PREVIOUS,
-  ProfileArray,
   R_SCORE,
-  ringIndex,
   S_LEVEL,
   S_LEVELCOUNT,
   SCALARS,
   SCALE,
   SEASONAL_WEAK,
-  type StatePlace,
   Z_LEN,
   Z_SINCE,
   Z_SQ,
   Z_SUM,
   ZSCORE,
-} from './ensemble/layout.js';
-import { type LevelShiftState, readLevelShift, recentPoints } from './ensemble/level-shift.js';
-import { learnRecent } from './ensemble/recent-window.js';
-import { recordWarmupPoints } from './ensemble/record.js';
-import { type RobustMadState, readMad } from './ensemble/robust-mad.js';
-import { type RollingZscoreState, readZscore } from './ensemble/rolling-zscore.js';
-import {
-  DAY_SLOTS,
-  PROFILE_BUCKETS,
-  profileState,
-  readSeasonal,
-  restoreProfile,
-  type SeasonalBaselineState,
-  type SeasonalPosition,
-  seasonalPlan,
-  seasonalPosition,
-  seasonalTime,
-  WEEK_HOURS,
-} from './ensemble/seasonal-baseline.js';
-import type { SliceDetector } from './ensemble/slice-detector.js';
-import { sliceDetectorsFor } from './ensemble/slice-detectors.js';
-import {
-  type BurnRateWindow,
-  burnRatePlan,
-  readBurnRate,
-  type SloBurnRateState,
-  sloWriteAt,
-} from './ensemble/slo-burn-rate.js';
-import { CALIBRATION_BINS, type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
-import { fromSqrtScale, judgesOnSqrtScale, toSqrtScaleAt, type ValueScale } from './ensemble/value-scale.js';
+} = layout;
+const { DAY_SLOTS, PROFILE_BUCKETS, WEEK_HOURS } = seasonalBaseline;
+const { CALIBRATION_BINS } = tailCalibrator;
 
 export interface SeriesDetectorOptions {
   stepMs: number;

@@ -1,6 +1,12 @@
 import { poissonSurprise, poissonSurpriseReaches } from './poisson-surprise.js';
-import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf, spreadOut } from './robust-level.js';
-import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
+import * as robustLevel from './robust-level.js';
+import { admitPoint, learnRobustLevel, spreadOf, spreadOut } from './robust-level.js';
+import type { SliceDetector } from './slice-detector.js';
+import * as slicePoint from './slice-detector.js';
+
+// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+const { LEVEL, POINTS } = robustLevel;
+const { POINT_VALUE } = slicePoint;
 
 // Slice: points learned, the robust level and spread of the band (robust-level.ts); per side
 // (above, below) the usual rate of excursions out of the band and the recent one.

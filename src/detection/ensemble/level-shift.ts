@@ -1,6 +1,9 @@
-import {
+import * as layout from './layout.js';
+import { handed, type Plan, ringIndex } from './layout.js';
+
+// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+const {
   HEAD,
-  handed,
   L_FMEAN,
   L_FPOINTS,
   L_FROZEN,
@@ -16,12 +19,10 @@ import {
   M_SIGMA,
   M_STAT,
   PER_MEMBER,
-  type Plan,
   PREVIOUS,
   RECENT_MEDIAN,
-  ringIndex,
   SCALE,
-} from './layout.js';
+} = layout;
 
 /** What SeriesDetector.state() shows of it: reference and recent values oldest first, and its numbers. */
 export interface LevelShiftState {

@@ -1,4 +1,8 @@
-import { POINT_SCALE, POINT_VALUE, type SliceDetector } from './slice-detector.js';
+import type { SliceDetector } from './slice-detector.js';
+import * as slicePoint from './slice-detector.js';
+
+// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+const { POINT_SCALE, POINT_VALUE } = slicePoint;
 
 // Slice: points learned, the highest and the lowest of them up to the last block, and of the
 // block going on.

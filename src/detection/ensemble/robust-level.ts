@@ -1,4 +1,7 @@
-import { POINT_SCALE, POINT_VALUE } from './slice-detector.js';
+import * as slicePoint from './slice-detector.js';
+
+// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+const { POINT_SCALE, POINT_VALUE } = slicePoint;
 
 // The first numbers of a slice that codes points against a slowly moving robust level: points
 // learned, the level, the spread (mean absolute deviation of clipped residuals).

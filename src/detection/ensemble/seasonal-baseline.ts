@@ -1,21 +1,22 @@
-import {
+import * as layout from './layout.js';
+import { handed, type Plan, type ProfileArray } from './layout.js';
+
+// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+const {
   EXPECTED_DEV,
   EXPECTED_MEAN,
-  handed,
   LEARN_SCALE,
   LEARN_VALUE,
   M_EXP,
   M_SIGMA,
   M_STAT,
   PER_MEMBER,
-  type Plan,
   PREVIOUS,
-  type ProfileArray,
   S_LEVEL,
   S_LEVELCOUNT,
   SCALE,
   SEASONAL_WEAK,
-} from './layout.js';
+} = layout;
 
 /**
  * The seasonal baseline: expected value and band from the same time of day (24 hourly buckets)

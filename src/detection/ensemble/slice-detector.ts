@@ -1,5 +1,8 @@
 import type { DetectorName } from '../../contracts/index.js';
-import { PREVIOUS, SCALE } from './layout.js';
+import * as layout from './layout.js';
+
+// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+const { PREVIOUS, SCALE } = layout;
 
 /**
  * Where a slice detector finds, in the series' array, the point being scored and the series'

@@ -11,7 +11,12 @@
  * weight of new points (rescaled rarely) instead of decaying every bin. Beyond the largest deviation
  * seen, the tail is extrapolated (Pareto).
  */
-import { C_COUNT, C_MAX, C_WEIGHT, PER_MEMBER, type Plan } from './layout.js';
+
+import type { Plan } from './layout.js';
+import * as layout from './layout.js';
+
+// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+const { C_COUNT, C_MAX, C_WEIGHT, PER_MEMBER } = layout;
 
 export const CALIBRATION_BINS = 24;
 const MIN_STAT = 0.5;
