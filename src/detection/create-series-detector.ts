@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import * as layout from './ensemble/layout.js';
-import { handed, type Plan, ProfileArray, ringIndex, type StatePlace } from './ensemble/layout.js';
+import { type Plan, ProfileArray, ringIndex, type StatePlace } from './ensemble/layout.js';
 import { type LevelShiftState, readLevelShift, recentPoints } from './ensemble/level-shift.js';
 import { learnRecent } from './ensemble/recent-window.js';
 import { recordWarmupPoints } from './ensemble/record.js';
@@ -32,7 +32,8 @@ import * as tailCalibrator from './ensemble/tail-calibrator.js';
 import { type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
 import { fromSqrtScale, judgesOnSqrtScale, toSqrtScaleAt, type ValueScale } from './ensemble/value-scale.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
+// an imported binding costs at every use).
 const {
   B_N,
   B_START,
@@ -72,6 +73,7 @@ const {
   Z_SQ,
   Z_SUM,
   ZSCORE,
+  handed,
 } = layout;
 const { DAY_SLOTS, PROFILE_BUCKETS, WEEK_HOURS } = seasonalBaseline;
 const { CALIBRATION_BINS } = tailCalibrator;

@@ -1,11 +1,12 @@
 import { poissonSurprise, poissonSurpriseReaches } from './poisson-surprise.js';
 import * as robustLevel from './robust-level.js';
-import { admitPoint, learnRobustLevel, spreadOf, spreadOut } from './robust-level.js';
+import { admitPoint, learnRobustLevel, spreadOf } from './robust-level.js';
 import type { SliceDetector } from './slice-detector.js';
 import * as slicePoint from './slice-detector.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
-const { LEVEL, POINTS } = robustLevel;
+// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
+// an imported binding costs at every use).
+const { LEVEL, POINTS, spreadOut } = robustLevel;
 const { POINT_VALUE } = slicePoint;
 
 // Slice: points learned, the robust level and spread of the band (robust-level.ts); per side

@@ -1,7 +1,8 @@
 import * as layout from './layout.js';
-import { handed, type Plan, ringIndex } from './layout.js';
+import { type Plan, ringIndex } from './layout.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
+// an imported binding costs at every use).
 const {
   HEAD,
   L_FMEAN,
@@ -22,6 +23,7 @@ const {
   PREVIOUS,
   RECENT_MEDIAN,
   SCALE,
+  handed,
 } = layout;
 
 /** What SeriesDetector.state() shows of it: reference and recent values oldest first, and its numbers. */

@@ -1,10 +1,11 @@
 import * as robustLevel from './robust-level.js';
-import { admitPoint, learnRobustLevel, spreadOf, spreadOut } from './robust-level.js';
+import { admitPoint, learnRobustLevel, spreadOf } from './robust-level.js';
 import type { SliceDetector } from './slice-detector.js';
 import * as slicePoint from './slice-detector.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
-const { LEVEL, POINTS } = robustLevel;
+// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
+// an imported binding costs at every use).
+const { LEVEL, POINTS, spreadOut } = robustLevel;
 const { POINT_VALUE } = slicePoint;
 
 // Slice: points learned, the slow level and spread the values are coded against (robust-level.ts);

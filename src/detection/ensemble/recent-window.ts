@@ -1,10 +1,11 @@
 import * as layout from './layout.js';
-import { handed, type Plan, ringIndex } from './layout.js';
+import { type Plan, ringIndex } from './layout.js';
 import { levelPush } from './level-shift.js';
 import { zscorePush } from './rolling-zscore.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
-const { HEAD, L_N, LEVEL_LEAVING, M_HINT, M_LO, M_N, MAD_VALUE, MEDIAN_VALUE, PREVIOUS, Z_LEN } = layout;
+// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
+// an imported binding costs at every use).
+const { HEAD, L_N, LEVEL_LEAVING, M_HINT, M_LO, M_N, MAD_VALUE, MEDIAN_VALUE, PREVIOUS, Z_LEN, handed } = layout;
 
 /**
  * The recent values that the rolling z-score, the robust MAD and the level-shift test share: one

@@ -1,9 +1,10 @@
+import type { Plan } from './layout.js';
 import * as layout from './layout.js';
-import { handed, type Plan } from './layout.js';
 import { madOf } from './recent-window.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
-const { M_EXP, M_LO, M_N, M_SIGMA, M_STAT, MAD, MAD_VALUE, MEDIAN_VALUE, PER_MEMBER, PREVIOUS, SCALE } = layout;
+// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
+// an imported binding costs at every use).
+const { M_EXP, M_LO, M_N, M_SIGMA, M_STAT, MAD, MAD_VALUE, MEDIAN_VALUE, PER_MEMBER, PREVIOUS, SCALE, handed } = layout;
 
 /** What SeriesDetector.state() shows of it. */
 export interface RobustMadState {
