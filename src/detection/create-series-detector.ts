@@ -2,38 +2,28 @@ import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import * as layout from './ensemble/layout.js';
-import { type Plan, ProfileArray, ringIndex, type StatePlace } from './ensemble/layout.js';
-import { type LevelShiftState, readLevelShift, recentPoints } from './ensemble/level-shift.js';
-import { learnRecent } from './ensemble/recent-window.js';
-import { recordWarmupPoints } from './ensemble/record.js';
-import { type RobustMadState, readMad } from './ensemble/robust-mad.js';
-import { type RollingZscoreState, readZscore } from './ensemble/rolling-zscore.js';
+import { type Plan, ProfileArray, type StatePlace } from './ensemble/layout.js';
+import type { LevelShiftState } from './ensemble/level-shift.js';
+import * as levelShift from './ensemble/level-shift.js';
+import * as recentWindow from './ensemble/recent-window.js';
+import * as record from './ensemble/record.js';
+import type { RobustMadState } from './ensemble/robust-mad.js';
+import * as robustMad from './ensemble/robust-mad.js';
+import type { RollingZscoreState } from './ensemble/rolling-zscore.js';
+import * as rollingZscore from './ensemble/rolling-zscore.js';
+import type { SeasonalBaselineState, SeasonalPosition } from './ensemble/seasonal-baseline.js';
 import * as seasonalBaseline from './ensemble/seasonal-baseline.js';
-import {
-  profileState,
-  readSeasonal,
-  restoreProfile,
-  type SeasonalBaselineState,
-  type SeasonalPosition,
-  seasonalPlan,
-  seasonalPosition,
-  seasonalTime,
-} from './ensemble/seasonal-baseline.js';
 import type { SliceDetector } from './ensemble/slice-detector.js';
-import { sliceDetectorsFor } from './ensemble/slice-detectors.js';
-import {
-  type BurnRateWindow,
-  burnRatePlan,
-  readBurnRate,
-  type SloBurnRateState,
-  sloWriteAt,
-} from './ensemble/slo-burn-rate.js';
+import * as sliceDetectors from './ensemble/slice-detectors.js';
+import type { BurnRateWindow, SloBurnRateState } from './ensemble/slo-burn-rate.js';
+import * as sloBurnRate from './ensemble/slo-burn-rate.js';
+import type { TailCalibratorState } from './ensemble/tail-calibrator.js';
 import * as tailCalibrator from './ensemble/tail-calibrator.js';
-import { type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
-import { fromSqrtScale, judgesOnSqrtScale, toSqrtScaleAt, type ValueScale } from './ensemble/value-scale.js';
+import type { ValueScale } from './ensemble/value-scale.js';
+import * as valueScale from './ensemble/value-scale.js';
 
-// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
-// an imported binding costs at every use).
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
 const {
   B_N,
   B_START,
@@ -74,9 +64,28 @@ const {
   Z_SUM,
   ZSCORE,
   handed,
+  ringIndex,
 } = layout;
-const { DAY_SLOTS, PROFILE_BUCKETS, WEEK_HOURS } = seasonalBaseline;
-const { CALIBRATION_BINS } = tailCalibrator;
+const {
+  DAY_SLOTS,
+  PROFILE_BUCKETS,
+  WEEK_HOURS,
+  profileState,
+  readSeasonal,
+  restoreProfile,
+  seasonalPlan,
+  seasonalPosition,
+  seasonalTime,
+} = seasonalBaseline;
+const { CALIBRATION_BINS, tailThenAdd } = tailCalibrator;
+const { readLevelShift, recentPoints } = levelShift;
+const { learnRecent } = recentWindow;
+const { recordWarmupPoints } = record;
+const { readMad } = robustMad;
+const { readZscore } = rollingZscore;
+const { sliceDetectorsFor } = sliceDetectors;
+const { burnRatePlan, readBurnRate, sloWriteAt } = sloBurnRate;
+const { fromSqrtScale, judgesOnSqrtScale, toSqrtScaleAt } = valueScale;
 
 export interface SeriesDetectorOptions {
   stepMs: number;

@@ -1,8 +1,8 @@
+import type { Plan } from './layout.js';
 import * as layout from './layout.js';
-import { type Plan, ringIndex } from './layout.js';
 
-// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
-// an imported binding costs at every use).
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
 const {
   HEAD,
   L_FMEAN,
@@ -24,6 +24,7 @@ const {
   RECENT_MEDIAN,
   SCALE,
   handed,
+  ringIndex,
 } = layout;
 
 /** What SeriesDetector.state() shows of it: reference and recent values oldest first, and its numbers. */

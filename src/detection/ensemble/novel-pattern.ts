@@ -1,11 +1,10 @@
 import * as robustLevel from './robust-level.js';
-import { admitPoint, learnRobustLevel, spreadOf } from './robust-level.js';
 import type { SliceDetector } from './slice-detector.js';
 import * as slicePoint from './slice-detector.js';
 
-// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
-// an imported binding costs at every use).
-const { LEVEL, POINTS, spreadOut } = robustLevel;
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { LEVEL, POINTS, spreadOut, admitPoint, learnRobustLevel, spreadOf } = robustLevel;
 const { POINT_VALUE } = slicePoint;
 
 // Slice: points learned, the slow level and spread the values are coded against (robust-level.ts);

@@ -1,11 +1,14 @@
+import type { Plan } from './layout.js';
 import * as layout from './layout.js';
-import { type Plan, ringIndex } from './layout.js';
-import { levelPush } from './level-shift.js';
-import { zscorePush } from './rolling-zscore.js';
+import * as levelShift from './level-shift.js';
+import * as rollingZscore from './rolling-zscore.js';
 
-// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
-// an imported binding costs at every use).
-const { HEAD, L_N, LEVEL_LEAVING, M_HINT, M_LO, M_N, MAD_VALUE, MEDIAN_VALUE, PREVIOUS, Z_LEN, handed } = layout;
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { HEAD, L_N, LEVEL_LEAVING, M_HINT, M_LO, M_N, MAD_VALUE, MEDIAN_VALUE, PREVIOUS, Z_LEN, handed, ringIndex } =
+  layout;
+const { levelPush } = levelShift;
+const { zscorePush } = rollingZscore;
 
 /**
  * The recent values that the rolling z-score, the robust MAD and the level-shift test share: one

@@ -1,6 +1,7 @@
 import * as slicePoint from './slice-detector.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
 const { POINT_SCALE, POINT_VALUE } = slicePoint;
 
 // The first numbers of a slice that codes points against a slowly moving robust level: points

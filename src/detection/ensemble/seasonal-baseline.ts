@@ -1,8 +1,8 @@
 import type { Plan, ProfileArray } from './layout.js';
 import * as layout from './layout.js';
 
-// Offsets (and the arrays numbers are handed through) as constants of this module (see layout.ts:
-// an imported binding costs at every use).
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
 const {
   EXPECTED_DEV,
   EXPECTED_MEAN,

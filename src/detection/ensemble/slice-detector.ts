@@ -1,7 +1,8 @@
 import type { DetectorName } from '../../contracts/index.js';
 import * as layout from './layout.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
 const { PREVIOUS, SCALE } = layout;
 
 /**

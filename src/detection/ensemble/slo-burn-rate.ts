@@ -2,7 +2,8 @@ import { max, min } from 'simple-statistics';
 import type { Plan } from './layout.js';
 import * as layout from './layout.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
 const { B_N, B_START, M_SIGMA, M_STAT, PER_MEMBER, PREVIOUS } = layout;
 
 /**

@@ -15,7 +15,8 @@
 import type { Plan } from './layout.js';
 import * as layout from './layout.js';
 
-// Offsets as constants of this module (see layout.ts: an imported binding costs at every use).
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
 const { C_COUNT, C_MAX, C_WEIGHT, PER_MEMBER } = layout;
 
 /**
