@@ -1,7 +1,30 @@
 import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
-import {
+import * as layout from './ensemble/layout.js';
+import { type Plan, ProfileArray, type StatePlace } from './ensemble/layout.js';
+import type { LevelShiftState } from './ensemble/level-shift.js';
+import * as levelShift from './ensemble/level-shift.js';
+import * as recentWindow from './ensemble/recent-window.js';
+import * as record from './ensemble/record.js';
+import type { RobustMadState } from './ensemble/robust-mad.js';
+import * as robustMad from './ensemble/robust-mad.js';
+import type { RollingZscoreState } from './ensemble/rolling-zscore.js';
+import * as rollingZscore from './ensemble/rolling-zscore.js';
+import type { SeasonalBaselineState, SeasonalPosition } from './ensemble/seasonal-baseline.js';
+import * as seasonalBaseline from './ensemble/seasonal-baseline.js';
+import type { SliceDetector } from './ensemble/slice-detector.js';
+import * as sliceDetectors from './ensemble/slice-detectors.js';
+import type { BurnRateWindow, SloBurnRateState } from './ensemble/slo-burn-rate.js';
+import * as sloBurnRate from './ensemble/slo-burn-rate.js';
+import type { TailCalibratorState } from './ensemble/tail-calibrator.js';
+import * as tailCalibrator from './ensemble/tail-calibrator.js';
+import type { ValueScale } from './ensemble/value-scale.js';
+import * as valueScale from './ensemble/value-scale.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const {
   B_N,
   B_START,
   C_COUNT,
@@ -9,7 +32,6 @@ import {
   C_WEIGHT,
   CHOSEN,
   HEAD,
-  handed,
   L_FMEAN,
   L_FPOINTS,
   L_FROZEN,
@@ -29,52 +51,41 @@ import {
   M_STAT,
   MAD,
   PER_MEMBER,
-  type Plan,
   PREVIOUS,
-  ProfileArray,
   R_SCORE,
-  ringIndex,
   S_LEVEL,
   S_LEVELCOUNT,
   SCALARS,
   SCALE,
   SEASONAL_WEAK,
-  type StatePlace,
   Z_LEN,
   Z_SINCE,
   Z_SQ,
   Z_SUM,
   ZSCORE,
-} from './ensemble/layout.js';
-import { type LevelShiftState, readLevelShift, recentPoints } from './ensemble/level-shift.js';
-import { learnRecent } from './ensemble/recent-window.js';
-import { recordWarmupPoints } from './ensemble/record.js';
-import { type RobustMadState, readMad } from './ensemble/robust-mad.js';
-import { type RollingZscoreState, readZscore } from './ensemble/rolling-zscore.js';
-import {
+  handed,
+  ringIndex,
+} = layout;
+const {
   DAY_SLOTS,
   PROFILE_BUCKETS,
+  WEEK_HOURS,
   profileState,
   readSeasonal,
   restoreProfile,
-  type SeasonalBaselineState,
-  type SeasonalPosition,
   seasonalPlan,
   seasonalPosition,
   seasonalTime,
-  WEEK_HOURS,
-} from './ensemble/seasonal-baseline.js';
-import type { SliceDetector } from './ensemble/slice-detector.js';
-import { sliceDetectorsFor } from './ensemble/slice-detectors.js';
-import {
-  type BurnRateWindow,
-  burnRatePlan,
-  readBurnRate,
-  type SloBurnRateState,
-  sloWriteAt,
-} from './ensemble/slo-burn-rate.js';
-import { CALIBRATION_BINS, type TailCalibratorState, tailThenAdd } from './ensemble/tail-calibrator.js';
-import { fromSqrtScale, judgesOnSqrtScale, toSqrtScaleAt, type ValueScale } from './ensemble/value-scale.js';
+} = seasonalBaseline;
+const { CALIBRATION_BINS, tailThenAdd } = tailCalibrator;
+const { readLevelShift, recentPoints } = levelShift;
+const { learnRecent } = recentWindow;
+const { recordWarmupPoints } = record;
+const { readMad } = robustMad;
+const { readZscore } = rollingZscore;
+const { sliceDetectorsFor } = sliceDetectors;
+const { burnRatePlan, readBurnRate, sloWriteAt } = sloBurnRate;
+const { fromSqrtScale, judgesOnSqrtScale, toSqrtScaleAt } = valueScale;
 
 export interface SeriesDetectorOptions {
   stepMs: number;

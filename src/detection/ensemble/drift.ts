@@ -1,5 +1,11 @@
-import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf, spreadOut } from './robust-level.js';
-import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
+import * as robustLevel from './robust-level.js';
+import type { SliceDetector } from './slice-detector.js';
+import * as slicePoint from './slice-detector.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { LEVEL, POINTS, spreadOut, admitPoint, learnRobustLevel, spreadOf } = robustLevel;
+const { POINT_VALUE } = slicePoint;
 
 // Slice: points learned, the slow level and spread (robust-level.ts); the upward and downward
 // cumulative sums.

@@ -1,6 +1,13 @@
-import { poissonSurprise, poissonSurpriseReaches } from './poisson-surprise.js';
-import { admitPoint, LEVEL, learnRobustLevel, POINTS, spreadOf, spreadOut } from './robust-level.js';
-import { POINT_VALUE, type SliceDetector } from './slice-detector.js';
+import * as poissonSurpriseModule from './poisson-surprise.js';
+import * as robustLevel from './robust-level.js';
+import type { SliceDetector } from './slice-detector.js';
+import * as slicePoint from './slice-detector.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { LEVEL, POINTS, spreadOut, admitPoint, learnRobustLevel, spreadOf } = robustLevel;
+const { POINT_VALUE } = slicePoint;
+const { poissonSurprise, poissonSurpriseReaches } = poissonSurpriseModule;
 
 // Slice: points learned, the robust level and spread of the band (robust-level.ts); per side
 // (above, below) the usual rate of excursions out of the band and the recent one.

@@ -1,6 +1,10 @@
-import {
+import type { Plan } from './layout.js';
+import * as layout from './layout.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const {
   HEAD,
-  handed,
   L_FMEAN,
   L_FPOINTS,
   L_FROZEN,
@@ -16,12 +20,12 @@ import {
   M_SIGMA,
   M_STAT,
   PER_MEMBER,
-  type Plan,
   PREVIOUS,
   RECENT_MEDIAN,
-  ringIndex,
   SCALE,
-} from './layout.js';
+  handed,
+  ringIndex,
+} = layout;
 
 /** What SeriesDetector.state() shows of it: reference and recent values oldest first, and its numbers. */
 export interface LevelShiftState {

@@ -1,20 +1,14 @@
-import {
-  HEAD,
-  handed,
-  L_N,
-  LEVEL_LEAVING,
-  M_HINT,
-  M_LO,
-  M_N,
-  MAD_VALUE,
-  MEDIAN_VALUE,
-  type Plan,
-  PREVIOUS,
-  ringIndex,
-  Z_LEN,
-} from './layout.js';
-import { levelPush } from './level-shift.js';
-import { zscorePush } from './rolling-zscore.js';
+import type { Plan } from './layout.js';
+import * as layout from './layout.js';
+import * as levelShift from './level-shift.js';
+import * as rollingZscore from './rolling-zscore.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { HEAD, L_N, LEVEL_LEAVING, M_HINT, M_LO, M_N, MAD_VALUE, MEDIAN_VALUE, PREVIOUS, Z_LEN, handed, ringIndex } =
+  layout;
+const { levelPush } = levelShift;
+const { zscorePush } = rollingZscore;
 
 /**
  * The recent values that the rolling z-score, the robust MAD and the level-shift test share: one

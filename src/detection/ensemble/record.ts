@@ -1,4 +1,9 @@
-import { POINT_SCALE, POINT_VALUE, type SliceDetector } from './slice-detector.js';
+import type { SliceDetector } from './slice-detector.js';
+import * as slicePoint from './slice-detector.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { POINT_SCALE, POINT_VALUE } = slicePoint;
 
 // Slice: points learned, the highest and the lowest of them up to the last block, and of the
 // block going on.

@@ -1,19 +1,11 @@
-import {
-  handed,
-  M_EXP,
-  M_LO,
-  M_N,
-  M_SIGMA,
-  M_STAT,
-  MAD,
-  MAD_VALUE,
-  MEDIAN_VALUE,
-  PER_MEMBER,
-  type Plan,
-  PREVIOUS,
-  SCALE,
-} from './layout.js';
-import { madOf } from './recent-window.js';
+import type { Plan } from './layout.js';
+import * as layout from './layout.js';
+import * as recentWindow from './recent-window.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { M_EXP, M_LO, M_N, M_SIGMA, M_STAT, MAD, MAD_VALUE, MEDIAN_VALUE, PER_MEMBER, PREVIOUS, SCALE, handed } = layout;
+const { madOf } = recentWindow;
 
 /** What SeriesDetector.state() shows of it. */
 export interface RobustMadState {

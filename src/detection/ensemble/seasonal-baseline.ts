@@ -1,21 +1,24 @@
-import {
+import type { Plan, ProfileArray } from './layout.js';
+import * as layout from './layout.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const {
   EXPECTED_DEV,
   EXPECTED_MEAN,
-  handed,
   LEARN_SCALE,
   LEARN_VALUE,
   M_EXP,
   M_SIGMA,
   M_STAT,
   PER_MEMBER,
-  type Plan,
   PREVIOUS,
-  type ProfileArray,
   S_LEVEL,
   S_LEVELCOUNT,
   SCALE,
   SEASONAL_WEAK,
-} from './layout.js';
+  handed,
+} = layout;
 
 /**
  * The seasonal baseline: expected value and band from the same time of day (24 hourly buckets)
@@ -30,12 +33,16 @@ import {
 const HOUR_MS = 3_600_000;
 /** Hourly buckets for the day profile: enough points per bucket to learn from, small state. */
 const DAY_SLOT_MS = 60 * 60_000;
-export const DAY_SLOTS = 86_400_000 / DAY_SLOT_MS;
-export const WEEK_HOURS = 168;
+// Used here under names of this module's own: an exported binding is read like an imported one
+// (see layout.ts), a module's own constant is folded into the code.
+const SLOTS_PER_DAY = 86_400_000 / DAY_SLOT_MS;
+const HOURS_PER_WEEK = 168;
+export const DAY_SLOTS = SLOTS_PER_DAY;
+export const WEEK_HOURS = HOURS_PER_WEEK;
 // 1970-01-01 was a Thursday: shift so that hour-of-week 0 is Monday 00:00 UTC.
 const EPOCH_WEEK_OFFSET_HOURS = 3 * 24;
 /** Values further than this many sigmas from a bucket's mean are clipped before it learns them. */
-export const WINSOR = 2;
+const WINSOR = 2;
 export const LEVEL_DAYS = 90;
 
 /** Where a timestamp falls in the week and day profiles, and how far into its bucket. */
@@ -55,8 +62,8 @@ export function seasonalPosition(ts: number, out: SeasonalPosition): void {
   const slots = ts / DAY_SLOT_MS;
   const slotOfEpoch = Math.floor(slots);
   out.slotFrac = slots - slotOfEpoch;
-  out.dayBucket = ((slotOfEpoch % DAY_SLOTS) + DAY_SLOTS) % DAY_SLOTS;
-  out.weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+  out.dayBucket = ((slotOfEpoch % SLOTS_PER_DAY) + SLOTS_PER_DAY) % SLOTS_PER_DAY;
+  out.weekBucket = (((hourOfEpoch + EPOCH_WEEK_OFFSET_HOURS) % HOURS_PER_WEEK) + HOURS_PER_WEEK) % HOURS_PER_WEEK;
 }
 
 export interface SeasonalProfileState {
@@ -76,7 +83,7 @@ export interface SeasonalBaselineState {
 /** Days a day-of-week profile remembers (exponential forgetting). */
 const SEASONAL_MEMORY_DAYS = 3;
 /** Day buckets, then week hours: a series' profile buckets (see StateChunk). */
-export const PROFILE_BUCKETS = DAY_SLOTS + WEEK_HOURS;
+export const PROFILE_BUCKETS = SLOTS_PER_DAY + HOURS_PER_WEEK;
 
 /** The seasonal baseline's part of the plan, for a step of `stepMs`. */
 export function seasonalPlan(
@@ -153,11 +160,13 @@ export function seasonalTime(t: SeasonalTime, ts: number): void {
   const { frac, slotFrac, dayBucket, weekBucket } = position;
   t.ts = ts;
   // Small integers (| 0 keeps them so, as indices, rather than doubles converted at every use).
-  t.dayHere = (dayBucket % DAY_SLOTS) | 0;
-  t.dayOther = (slotFrac >= 0.5 ? (t.dayHere + 1) % DAY_SLOTS : (t.dayHere + DAY_SLOTS - 1) % DAY_SLOTS) | 0;
+  t.dayHere = (dayBucket % SLOTS_PER_DAY) | 0;
+  t.dayOther =
+    (slotFrac >= 0.5 ? (t.dayHere + 1) % SLOTS_PER_DAY : (t.dayHere + SLOTS_PER_DAY - 1) % SLOTS_PER_DAY) | 0;
   t.dayW = slotFrac >= 0.5 ? slotFrac - 0.5 : 0.5 - slotFrac;
-  t.weekHere = (weekBucket % WEEK_HOURS) | 0;
-  t.weekOther = (frac >= 0.5 ? (t.weekHere + 1) % WEEK_HOURS : (t.weekHere + WEEK_HOURS - 1) % WEEK_HOURS) | 0;
+  t.weekHere = (weekBucket % HOURS_PER_WEEK) | 0;
+  t.weekOther =
+    (frac >= 0.5 ? (t.weekHere + 1) % HOURS_PER_WEEK : (t.weekHere + HOURS_PER_WEEK - 1) % HOURS_PER_WEEK) | 0;
   t.weekW = frac >= 0.5 ? frac - 0.5 : 0.5 - frac;
 }
 
@@ -172,8 +181,8 @@ export function readSeasonal(b: Float64Array, p: Plan, sd: ProfileArray, row: nu
   const t = p.time;
   const dayHere = row * t.dayHere + base;
   const dayOther = row * t.dayOther + base;
-  const weekHere = row * (DAY_SLOTS + t.weekHere) + base;
-  const fromWeek = expect(sd, weekHere, row * (DAY_SLOTS + t.weekOther) + base, t, true, p.weekReady);
+  const weekHere = row * (SLOTS_PER_DAY + t.weekHere) + base;
+  const fromWeek = expect(sd, weekHere, row * (SLOTS_PER_DAY + t.weekOther) + base, t, true, p.weekReady);
   const ready = fromWeek || expect(sd, dayHere, dayOther, t, false, p.dayReady);
   const level = b[S_LEVEL] as number;
   if (ready) {

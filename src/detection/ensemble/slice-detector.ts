@@ -1,5 +1,9 @@
 import type { DetectorName } from '../../contracts/index.js';
-import { PREVIOUS, SCALE } from './layout.js';
+import * as layout from './layout.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { PREVIOUS, SCALE } = layout;
 
 /**
  * Where a slice detector finds, in the series' array, the point being scored and the series'

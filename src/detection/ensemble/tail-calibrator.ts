@@ -11,13 +11,24 @@
  * weight of new points (rescaled rarely) instead of decaying every bin. Beyond the largest deviation
  * seen, the tail is extrapolated (Pareto).
  */
-import { C_COUNT, C_MAX, C_WEIGHT, PER_MEMBER, type Plan } from './layout.js';
 
-export const CALIBRATION_BINS = 24;
+import type { Plan } from './layout.js';
+import * as layout from './layout.js';
+
+// What this module uses of the others as constants of its own (see layout.ts: an imported binding
+// costs at every use).
+const { C_COUNT, C_MAX, C_WEIGHT, PER_MEMBER } = layout;
+
+/**
+ * Bins of a calibrator. Used here as BINS, a constant of this module: an exported binding is read
+ * like an imported one (see layout.ts).
+ */
+const BINS = 24;
+export const CALIBRATION_BINS = BINS;
 const MIN_STAT = 0.5;
 const MAX_STAT = 50;
 const LOG_MIN = Math.log(MIN_STAT);
-const BIN_SCALE = CALIBRATION_BINS / Math.log(MAX_STAT / MIN_STAT);
+const BIN_SCALE = BINS / Math.log(MAX_STAT / MIN_STAT);
 const RESCALE_AT = 1e200;
 const TAIL_EXPONENT = 2;
 
@@ -35,7 +46,7 @@ export function binOf(statistic: number): number {
   const a = Math.abs(statistic);
   if (!(a > MIN_STAT)) return 0;
   const b = Math.floor((Math.log(a) - LOG_MIN) * BIN_SCALE);
-  return b >= CALIBRATION_BINS ? CALIBRATION_BINS - 1 : b;
+  return b >= BINS ? BINS - 1 : b;
 }
 
 /**
@@ -44,12 +55,12 @@ export function binOf(statistic: number): number {
  * log of at most a few hundred), so apart by more than 1e-9, log(a) < log(b) whenever a < b: outside
  * those margins the edges give binOf's answer exactly, inside them binOf gives it.
  */
-const EDGES = new Float64Array(CALIBRATION_BINS);
-const SAFE_ABOVE = new Float64Array(CALIBRATION_BINS);
-const SAFE_BELOW = new Float64Array(CALIBRATION_BINS);
+const EDGES = new Float64Array(BINS);
+const SAFE_ABOVE = new Float64Array(BINS);
+const SAFE_BELOW = new Float64Array(BINS);
 const MARGIN = 1e-9;
 EDGES[0] = MIN_STAT;
-for (let k = 1; k < CALIBRATION_BINS; k += 1) {
+for (let k = 1; k < BINS; k += 1) {
   // Smallest double with binOf ≥ k: binOf(lo) < k ≤ binOf(hi), halved until adjacent.
   let lo = MIN_STAT;
   let hi = MAX_STAT * 2;
@@ -61,9 +72,9 @@ for (let k = 1; k < CALIBRATION_BINS; k += 1) {
   }
   EDGES[k] = hi;
 }
-for (let k = 0; k < CALIBRATION_BINS; k += 1) {
+for (let k = 0; k < BINS; k += 1) {
   SAFE_ABOVE[k] = (EDGES[k] as number) * (1 + MARGIN);
-  SAFE_BELOW[k] = k + 1 < CALIBRATION_BINS ? (EDGES[k + 1] as number) * (1 - MARGIN) : Number.POSITIVE_INFINITY;
+  SAFE_BELOW[k] = k + 1 < BINS ? (EDGES[k + 1] as number) * (1 - MARGIN) : Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -86,7 +97,7 @@ for (let i = 0; i < SLIVERS; i += 1) {
   words[1 - HIGH] = 0;
   const low = bits[0] as number;
   let k = 0;
-  while (k + 1 < CALIBRATION_BINS && low >= (EDGES[k + 1] as number)) k += 1;
+  while (k + 1 < BINS && low >= (EDGES[k + 1] as number)) k += 1;
   FIRST_EDGE[i] = k;
 }
 
@@ -96,8 +107,8 @@ export function binOfAbs(a: number): number {
   bits[0] = a;
   const sliver = ((words[HIGH] as number) >>> 12) - SLIVER_FROM;
   // The largest edge at or below a: from the sliver's on (the loop binOf's edges would have run).
-  let k = sliver < SLIVERS ? (FIRST_EDGE[sliver] as number) : CALIBRATION_BINS - 1;
-  while (k + 1 < CALIBRATION_BINS && a >= (EDGES[k + 1] as number)) k += 1;
+  let k = sliver < SLIVERS ? (FIRST_EDGE[sliver] as number) : BINS - 1;
+  while (k + 1 < BINS && a >= (EDGES[k + 1] as number)) k += 1;
   return a >= (SAFE_ABOVE[k] as number) && a <= (SAFE_BELOW[k] as number) ? k : binOf(a);
 }
 
@@ -131,7 +142,7 @@ export function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: numb
   b[s + C_MAX] = decayed > a ? decayed : a;
   const grown = weight * p.growth;
   if (grown > RESCALE_AT) {
-    for (let i = 0; i < CALIBRATION_BINS; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) / grown;
+    for (let i = 0; i < BINS; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) / grown;
     b[s + C_WEIGHT] = 1;
   } else b[s + C_WEIGHT] = grown;
   return t;
