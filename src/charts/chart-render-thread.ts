@@ -5,11 +5,17 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
+import { BACKGROUND_NICE, lowerThreadPriority } from '../threads/lower-thread-priority.js';
 import type { ChartAnswer, ChartRequest } from './chart-thread-protocol.js';
 import { renderIncidentChart } from './render-incident-chart.js';
 
 const port = parentPort;
 if (!port) throw new Error('chart-render-thread runs as a worker thread (start-chart-renderer.ts starts it)');
+// A chart is a few hundred milliseconds of CPU at the thread's start (ECharts' code, then the render
+// and resvg's rasterisation, which runs on this thread too), at the end of the cycle that opened the
+// incident, beside a busy detection thread: background work, like detection, so that on a 2-core pod
+// the kernel runs the thread that acks Slack first.
+lowerThreadPriority(BACKGROUND_NICE);
 
 port.on('message', (request: ChartRequest) => {
   let answer: ChartAnswer;

@@ -11,7 +11,7 @@ import { createLogger } from '../logger.js';
 import { configuredPrometheusSource } from '../sources/configured-prometheus-source.js';
 import { openDatabase } from '../storage/open-database.js';
 import { logLinesTo } from '../threads/forward-worker-logs.js';
-import { lowerThreadPriority } from '../threads/lower-thread-priority.js';
+import { BACKGROUND_NICE, lowerThreadPriority } from '../threads/lower-thread-priority.js';
 import { createDetectionSide } from './create-detection-side.js';
 import { createRepos, routingOf } from './create-repos.js';
 import type { DetectionThreadData, FromThread, ToThread } from './detection-thread-protocol.js';
@@ -25,9 +25,7 @@ for (const url of data.preload) await import(url);
 
 const logger = createLogger({ level: data.logLevel, destination: logLinesTo(post) });
 const { config } = data;
-/** How much lower than the main thread detection runs (nice 0–19; 10 yields clearly, never starves). */
-const DETECTION_NICE = 10;
-const nice = lowerThreadPriority(DETECTION_NICE);
+const nice = lowerThreadPriority(BACKGROUND_NICE);
 logger.debug({ nice }, 'detection thread started');
 const db = openDatabase(data.dbPath);
 const source = configuredPrometheusSource(config, data.secretEnv, undefined, logger.child({ name: 'discovery' }));

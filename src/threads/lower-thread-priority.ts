@@ -2,6 +2,12 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /**
+ * The nice value of Vigil's background threads (detection, charts): 10 yields clearly to the main
+ * thread, which acks Slack, and never starves them (they still get a core the main thread leaves).
+ */
+export const BACKGROUND_NICE = 10;
+
+/**
  * Lowers the scheduling priority of the calling thread only (Linux: a nice value is per thread, and
  * /proc/thread-self names the thread's id). The detection thread is background work: when the
  * cores are busy (a first cycle, Prometheus answering, a recalibration), the kernel then runs the

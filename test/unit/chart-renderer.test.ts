@@ -2,6 +2,8 @@
  * The chart thread: a real worker thread running the real renderer (ECharts and resvg), as the bot
  * runs it. The thread that acks Slack never loads ECharts (checked in a fresh Node process).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentChartInput } from '../../src/charts/render-incident-chart.js';
 import { type ChartRenderer, startChartRenderer } from '../../src/charts/start-chart-renderer.js';
@@ -9,6 +11,15 @@ import { PNG_SIGNATURE, readPngSize } from '../helpers/decode-png.js';
 import { runNode } from '../helpers/run-node.js';
 
 const START = Date.parse('2026-11-02T02:00:00Z');
+
+/** The nice value of each of this process's threads (Linux: field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // The thread's name (field 2) may hold spaces: the fields are counted after its closing bracket.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
 
 function input(width: number): IncidentChartInput {
   const timestamps = Float64Array.from({ length: 181 }, (_, m) => START + m * 60_000);
@@ -47,6 +58,21 @@ describe('startChartRenderer', () => {
     expect(a.yMin).toBeLessThan(100);
     expect(a.yMax).toBeGreaterThan(300);
   });
+
+  // Linux, in a process not already started at nice 10 or more (then no thread can go lower).
+  it.runIf(process.platform === 'linux' && getPriority() < 10)(
+    'draws at a lower priority than the thread that acks Slack (nice 10), in its own thread only',
+    async () => {
+      const [mainBefore, ...others] = threadNiceValues();
+      const before = others.filter((n) => n === 10).length;
+      renderer = startChartRenderer();
+      await renderer.render(input(320));
+      const [mainAfter, ...othersAfter] = threadNiceValues();
+      expect(othersAfter.filter((n) => n === 10).length).toBe(before + 1);
+      // The process's main thread (the first task), which acks Slack in the bot, keeps its priority.
+      expect(mainAfter).toBe(mainBefore);
+    },
+  );
 
   it('fails a chart it cannot draw with the reason, and draws the next one', async () => {
     renderer = startChartRenderer();
