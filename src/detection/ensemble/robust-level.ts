@@ -7,13 +7,12 @@ const { POINT_SCALE, POINT_VALUE } = slicePoint;
 // The first numbers of a slice that codes points against a slowly moving robust level: points
 // learned, the level, the spread (mean absolute deviation of clipped residuals).
 // Used here under names of this module's own: an exported binding is read like an imported one
-// (see layout.ts), a module's own constant is folded into the code.
+// (see layout.ts), a module's own constant is folded into the code. The spread is read only here.
 const POINTS_AT = 0;
 const LEVEL_AT = 1;
 const SPREAD_AT = 2;
 export const POINTS = POINTS_AT;
 export const LEVEL = LEVEL_AT;
-export const SPREAD = SPREAD_AT;
 
 /** A residual moves the level by at most this many spreads: one spike barely moves it. */
 const CLIP_SPREADS = 3;
