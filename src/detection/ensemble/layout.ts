@@ -7,8 +7,8 @@ import type { SliceDetector } from './slice-detector.js';
 //   - scalars first, then per member its reading, verdict and calibrator's scalars, then the slice
 //     detectors' slices (the smallest first), then from a cache line on the calibration histograms
 //     interleaved by bin (a point usually touches the low bins of every detector), the shared ring,
-//     the sorted window (ring slots, see SlotArray), the burn rate's sums and ring; the seasonal buckets live apart (see
-//     StateChunk).
+//     the sorted window (ring slots, see SlotArray), the burn rate's sums and ring; the seasonal
+//     buckets live apart (see StateChunk).
 // The streaming tick touches one point of thousands of series in turn, so the cost is the memory a
 // point touches (cache misses), far more than arithmetic.
 // The modules of the hot path take what they use of each other (these offsets, `handed`, the
