@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import * as layout from './ensemble/layout.js';
-import { type Plan, ProfileArray, type StatePlace } from './ensemble/layout.js';
+import { type Plan, ProfileArray, SlotArray, type StatePlace } from './ensemble/layout.js';
 import type { LevelShiftState } from './ensemble/level-shift.js';
 import * as levelShift from './ensemble/level-shift.js';
 import * as recentWindow from './ensemble/recent-window.js';
@@ -227,6 +227,7 @@ function takePlace(p: Plan): StatePlace {
   const freed = pool.free.pop();
   if (freed) {
     const { whole, profiles, places } = freed.chunk;
+    // (The sorted window's slots are bytes of these doubles: cleared with them.)
     whole.fill(0, p.stride * freed.place, p.stride * freed.place + p.size);
     if (profiles.length > 0)
       for (let k = 0; k < PROFILE_BUCKETS; k += 1)
@@ -242,6 +243,7 @@ function takePlace(p: Plan): StatePlace {
     chunk = {
       arrays,
       whole: new Float64Array(arrays),
+      slots: new SlotArray(arrays),
       profiles: new ProfileArray(p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS * places : 0),
       places,
       used: 0,
@@ -304,7 +306,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
  * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
  * for something else, another order in a region): saved state of the old meaning is then rejected.
  */
-const STATE_FORMAT = 3;
+const STATE_FORMAT = 4;
 
 /**
  * The seasonal rows' numbers in saved state: single precision as in memory (ProfileArray), two to
@@ -422,13 +424,19 @@ function newPlan(options: SeriesDetectorOptions): Plan {
   // On a cache line of its own: bin k of every calibrator is then one line (touchLines reads 0..7).
   const calAt = Math.ceil(end / LINE_DOUBLES) * LINE_DOUBLES;
   const ringAt = calAt + calibrated * CALIBRATION_BINS;
+  // The sorted window holds ring slots (see SlotArray): the ring's W + R must fit in one. The
+  // configuration's bounds (window_points ≤ 1 440, the recent window at most a third of it) keep it
+  // under 1 920; this is for options built otherwise.
+  if (W + R > 2 ** (8 * SlotArray.BYTES_PER_ELEMENT))
+    throw new RangeError(`windowPoints ${W} and a recent window of ${R}: a ring of more than 65 536 points`);
   const sortedAt = ringAt + W + R;
   // Room for the window to drift (a trend) before it is moved back to the middle: W / 16 a side
-  // costs one move of W values (already in cache) every ~W / 16 points of a steady trend; W / 4 a
-  // side made those moves 4 times rarer for 46 more doubles (368 B) per series at the default
-  // 120-point window, and bench:detect streams no faster with it.
+  // costs one move of W slots (already in cache) every ~W / 16 points of a steady trend; W / 4 a
+  // side made those moves 4 times rarer for 46 more values (368 B as doubles) per series at the
+  // default 120-point window, and bench:detect streamed no faster with it.
   const slack = Math.max(1, W >> 4);
-  const sloSumsAt = sortedAt + W + 2 * slack;
+  // W + 2 slack slots, in whole doubles.
+  const sloSumsAt = sortedAt + Math.ceil(((W + 2 * slack) * SlotArray.BYTES_PER_ELEMENT) / 8);
   const sloRingAt = sloSumsAt + sloLengths.length;
   end = sloRingAt + sloCapacity;
   const plan: Plan = {
@@ -591,15 +599,13 @@ class SeriesReading implements EnsembleReading {
  * out of cache (it has touched thousands of other series since this one). What the addresses
  * depend on comes from the detector, not from the series' own lines: the chunk's whole array and
  * where the series starts in it (`b`, `o`; the series' view is another object to fetch first), and
- * where the ring's head, the sorted window and the burn rate's ring are (read from the array, they
- * would hold those loads back until their own line came).
+ * where the burn rate's ring takes its next point (read from the array, it would hold those loads
+ * back until its own line came).
  */
 function touchLines(
   b: Float64Array,
   o: number,
   p: Plan,
-  head: number,
-  lo: number,
   sloAt: number,
   sd: ProfileArray,
   row: number,
@@ -610,8 +616,6 @@ function touchLines(
   let t1 = 0;
   let t2 = 0;
   let t3 = 0;
-  const R = p.R;
-  const C = p.C;
   // Scalars, members and the slices' first numbers; then the calibration's low bins 0..7 (where
   // the largest statistic of 99% of points falls: 8 lines, one per bin).
   const hotEnd = p.hotEnd;
@@ -631,19 +635,18 @@ function touchLines(
     t3 += b[o + i + 24] as number;
   }
   for (; i < lowBins; i += 8) t0 += b[o + i] as number;
-  t1 += b[o + p.ringAt + head] as number;
-  t2 += b[o + p.ringAt + (head < R ? head + C - R : head - R)] as number;
-  t3 += b[o + p.ringAt + (head + R < C ? head + R : head + R - C)] as number;
-  const sortedAt = p.sortedAt + lo;
-  const sortedEnd = sortedAt + p.W;
-  let k = sortedAt;
-  for (; k + 24 < sortedEnd; k += 32) {
+  // All of the ring, and the sorted window's region after it (its slots, a quarter of the bytes of
+  // the values): the MAD's searches read the values of the window's slots through the ring,
+  // anywhere in it, the z-score and level-shift tests the values leaving their windows.
+  const windowEnd = p.sloSumsAt;
+  let k = p.ringAt;
+  for (; k + 24 < windowEnd; k += 32) {
     t0 += b[o + k] as number;
     t1 += b[o + k + 8] as number;
     t2 += b[o + k + 16] as number;
     t3 += b[o + k + 24] as number;
   }
-  for (; k < sortedEnd; k += 8) t0 += b[o + k] as number;
+  for (; k < windowEnd; k += 8) t0 += b[o + k] as number;
   if (p.sloIndex >= 0) {
     // The burn rate's sums, and its ring where the point goes and where each window's oldest leaves.
     const capacity = p.sloCapacity;
@@ -699,9 +702,9 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   /** The chunk's whole array and where this series' array starts in it (see touchLines). */
   private readonly whole: Float64Array;
   private readonly at0: number;
-  /** b[HEAD] and b[M_LO] as the last point left them, for touchLines (a wrong value costs time only). */
-  private nextHead = 0;
-  private nextLo = 0;
+  /** The chunk's slots, and where this series' sorted window's region starts in them (see SlotArray). */
+  private readonly slots: SlotArray;
+  private readonly slotsAt: number;
   /** Where the burn rate's ring takes the next point (see touchLines). */
   private nextSloAt = 0;
   private readonly place: StatePlace;
@@ -713,6 +716,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.sd = at.chunk.profiles;
     this.whole = at.chunk.whole;
     this.at0 = p.stride * at.place;
+    this.slots = at.chunk.slots;
+    this.slotsAt = (8 / SlotArray.BYTES_PER_ELEMENT) * (this.at0 + p.sortedAt);
     this.sRow = 3 * at.chunk.places;
     this.sBase = 3 * at.place;
     // The place is free once the detector is collected: a caller may keep a reading after it has
@@ -721,8 +726,6 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     placesToFree.register(this, at, this);
     if (saved) this.load(saved);
     else this.coldStart();
-    this.nextHead = (b[HEAD] as number) | 0;
-    this.nextLo = (b[M_LO] as number) | 0;
     this.nextSloAt = sloWriteAt(b, p);
   }
 
@@ -733,7 +736,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
       lastUpdated = this.id;
-      touchLines(this.whole, this.at0, p, this.nextHead, this.nextLo, this.nextSloAt, this.sd, this.sRow, this.sBase);
+      touchLines(this.whole, this.at0, p, this.nextSloAt, this.sd, this.sRow, this.sBase);
     }
 
     const previous = b[PREVIOUS] as number;
@@ -750,7 +753,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     // The point's value is b[PREVIOUS] from here on: no call below takes a double, which V8 would
     // box on the heap for every call it does not inline (update inlines only so much).
     if (readZscore(b, p)) readyMask |= 1 << ZSCORE;
-    if (readMad(b, p)) readyMask |= 1 << MAD;
+    if (readMad(b, p, this.slots, this.slotsAt)) readyMask |= 1 << MAD;
     if (readLevelShift(b, p, head)) readyMask |= 1 << LEVEL;
     // Seasonal baseline (reads and learns).
     if (p.seasonalIndex >= 0 && readSeasonal(b, p, this.sd, this.sRow, this.sBase)) readyMask |= 1 << p.seasonalIndex;
@@ -760,13 +763,11 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     if (p.slices.length > 0) readyMask |= this.readSlices();
 
     // --- Learn the point: the shared ring and what each detector keeps of it. ---
-    learnRecent(b, p);
+    learnRecent(b, p, this.slots, this.slotsAt);
     if (p.slices.length > 0) this.learnSlices();
 
     // --- The ensemble (see the comment of createSeriesDetector). ---
     this.ensemble(readyMask);
-    this.nextHead = (b[HEAD] as number) | 0;
-    this.nextLo = (b[M_LO] as number) | 0;
     this.nextSloAt = sloWriteAt(b, p);
     return this;
   }

@@ -8,6 +8,7 @@ import {
   type SeriesDetectorOptions,
   seriesStateLayout,
 } from '../../src/detection/create-series-detector.js';
+import { handed, MAD_VALUE, MEDIAN_VALUE } from '../../src/detection/ensemble/layout.js';
 import { binOf, binOfAbs } from '../../src/detection/ensemble/tail-calibrator.js';
 import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
 
@@ -488,4 +489,73 @@ describe('each detector, read from the ensemble', () => {
     expect(rescaled).toBe(1);
     expect(d.state().calibration.rolling_zscore?.count).toBe(ready);
   });
+});
+
+describe("the robust MAD's sorted window (ring slots in the order of their values)", () => {
+  /** Numbers in their order, NaN after every number; equal values keep the order they came in (a stable sort). */
+  const byValue = (x: number, y: number) =>
+    Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : Number.isNaN(y) ? -1 : x < y ? -1 : x > y ? 1 : 0;
+
+  /**
+   * Ties (±0 among them, whose signs only the order of equal values gives), trends both ways (the
+   * window drifts in its region and is moved back), noise, then values that are not finite, then
+   * finite values again for longer than a window.
+   */
+  function values(seed: number, W: number): number[] {
+    const rand = random(seed);
+    const out: number[] = [];
+    const ties = [0, -0, 1, 2, 2, 3, -0, 0];
+    for (let i = 0; i < 3 * W; i += 1) out.push(ties[Math.floor(rand() * ties.length)] as number);
+    for (let i = 0; i < 3 * W; i += 1) out.push(Math.floor(i / 3));
+    for (let i = 3 * W; i > 0; i -= 1) out.push(Math.floor(i / 4) * 0.5);
+    for (let i = 0; i < 2 * W; i += 1) out.push(rand() < 0.3 ? 5 : rand() < 0.5 ? -0 : Math.round(rand() * 10) / 10);
+    for (let i = 0; i < 2 * W; i += 1) out.push(i % 7 === 0 ? -i : i % 2 === 0 ? 1 : 0);
+    const odd = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN];
+    for (let i = 0; i < 3 * W; i += 1) out.push(rand() < 0.06 ? (odd[i % 4] as number) : Math.floor(rand() * 4));
+    for (let i = 0; i < 3 * W; i += 1) out.push(rand() < 0.5 ? Math.floor(i / 5) : -0);
+    for (let i = 0; i < 2 * W; i += 1) out.push(rand() < 0.02 ? Number.NaN : Math.floor(rand() * 3));
+    for (let i = 0; i < 2 * W; i += 1) out.push(Math.floor(rand() * 3));
+    return out;
+  }
+
+  for (const window of [40, 37, 120]) {
+    it(`gives the median and MAD of a sorted copy of the last ${window} values at every point`, () => {
+      const options = seriesDetectorOptions(
+        detection({ window_points: window, min_points: 3, value_scale: 'linear' }),
+        60_000,
+      );
+      const W = options.windowPoints;
+      for (const seed of [7, 11]) {
+        const d = createSeriesDetector(options);
+        const series = values(seed, W);
+        let compared = 0;
+        let madsCompared = 0;
+        for (let i = 0; i < series.length; i += 1) {
+          d.update(series[i] as number, T0 + i * 60_000);
+          const win = series.slice(Math.max(0, i - W), i);
+          if (win.length < options.minPoints) continue;
+          const sorted = [...win].sort(byValue);
+          const n = sorted.length;
+          const h = n >>> 1;
+          const median = n % 2 === 1 ? (sorted[h] as number) : ((sorted[h - 1] as number) + (sorted[h] as number)) / 2;
+          if (!Object.is(handed[MEDIAN_VALUE], median))
+            expect.fail(`seed ${seed}, point ${i}: median ${handed[MEDIAN_VALUE]} !== ${median} of [${sorted}]`);
+          compared += 1;
+          if (win.some((x) => Number.isNaN(x)) || !Number.isFinite(median)) continue;
+          const deviations = win.map((x) => Math.abs(x - median)).sort((x, y) => x - y);
+          const k = (n - 1) >>> 1;
+          const mad =
+            n % 2 === 1 ? (deviations[k] as number) : ((deviations[k] as number) + (deviations[k + 1] as number)) / 2;
+          // (=== rather than Object.is: the MAD's arms may give -0 for a deviation that abs gives as 0.)
+          if (handed[MAD_VALUE] !== mad)
+            expect.fail(`seed ${seed}, point ${i}: MAD ${handed[MAD_VALUE]} !== ${mad} of [${sorted}]`);
+          madsCompared += 1;
+        }
+        expect(compared).toBe(series.length - options.minPoints);
+        expect(madsCompared).toBeGreaterThan(series.length / 2);
+        // The window after the last value that was not finite is the last W values, in order.
+        expect(d.state().mad.values).toEqual(series.slice(-W));
+      }
+    });
+  }
 });

@@ -7,8 +7,8 @@ import type { SliceDetector } from './slice-detector.js';
 //   - scalars first, then per member its reading, verdict and calibrator's scalars, then the slice
 //     detectors' slices (the smallest first), then from a cache line on the calibration histograms
 //     interleaved by bin (a point usually touches the low bins of every detector), the shared ring,
-//     the sorted window, the burn rate's sums and ring; the seasonal buckets live apart (see
-//     StateChunk).
+//     the sorted window (ring slots, see SlotArray), the burn rate's sums and ring; the seasonal
+//     buckets live apart (see StateChunk).
 // The streaming tick touches one point of thousands of series in turn, so the cost is the memory a
 // point touches (cache misses), far more than arithmetic.
 // The modules of the hot path take what they use of each other (these offsets, `handed`, the
@@ -50,13 +50,13 @@ export const S_LEVELCOUNT = 19;
  * Where the MAD's search ended on the last point (it moves little from one point to the next), or
  * -1 once a value that is not finite has entered the sorted window: with a NaN (or one made of
  * infinities) comparisons are not monotone, so from then on only the exact binary searches give
- * its answers.
+ * its answers, and the sorted window takes its points by the exact path (see replaceSlot).
  */
 export const M_HINT = 20;
 export const B_START = 21;
 export const B_N = 22;
 export const CHOSEN = 23;
-/** Where the sorted window starts in its region (it drifts: see slidePush). */
+/** Where the sorted window starts in its region, in slots (it drifts: see slidePush). */
 export const M_LO = 24;
 // The last point's reading, which SeriesReading reads from here (see there).
 export const R_SCORE = 25;
@@ -147,8 +147,12 @@ export interface Plan {
   memberAt: number;
   calAt: number;
   ringAt: number;
-  /** The sorted window's region: W values with `slack` free places on either side at first. */
+  /**
+   * The sorted window's region (in doubles from the series' start; the region's doubles hold
+   * SlotArray elements): W ring slots with `slack` free places on either side at first.
+   */
   sortedAt: number;
+  /** Free places (slots) on either side of the sorted window at first. */
   slack: number;
   /** Where the series of these options keep their state (see StatePool). */
   pool: StatePool;
@@ -180,10 +184,22 @@ export interface Plan {
 export type ProfileArray = Float32Array;
 export const ProfileArray = Float32Array;
 
+/**
+ * The sorted window's elements: ring slots (0 .. C - 1, where C = W + R is at most 1 920 for the
+ * configuration's largest window, see newPlan) in the order of their values. A quarter of the bytes
+ * of the values themselves (1.07 KB → 272 B per series at the default 120-point window): the values
+ * are read through the ring. One element type for every window size, so that the code of the hot
+ * path sees one kind of array.
+ */
+export type SlotArray = Uint16Array;
+export const SlotArray = Uint16Array;
+
 export interface StateChunk {
   arrays: ArrayBuffer;
   /** All of `arrays`: the series' arrays are views of it (see touchLines). */
   whole: Float64Array;
+  /** All of `arrays` again, as slots: the sorted windows' elements (see SlotArray). */
+  slots: SlotArray;
   /** Seasonal profiles (empty without seasonal). */
   profiles: ProfileArray;
   places: number;

@@ -1,4 +1,4 @@
-import type { Plan } from './layout.js';
+import type { Plan, SlotArray } from './layout.js';
 import * as layout from './layout.js';
 import * as levelShift from './level-shift.js';
 import * as rollingZscore from './rolling-zscore.js';
@@ -13,12 +13,23 @@ const { zscorePush } = rollingZscore;
 /**
  * The recent values that the rolling z-score, the robust MAD and the level-shift test share: one
  * ring of the last W + R points (each test reads its own window of it, see ringIndex) and the last
- * W of them sorted, in a region with room on either side so that a trend drifts the window rather
- * than moving all of it (see slidePush). Each detector only keeps its sums and scalars of its own.
+ * W of them sorted, as the ring slots they are in (SlotArray: a quarter of the bytes of the values,
+ * read through the ring), in a region with room on either side so that a trend drifts the window
+ * rather than moving all of it (see slidePush). Each detector only keeps its sums and scalars of its
+ * own.
+ *
+ * The slots are in the order of their values, and among equal values in the order they came (the
+ * oldest first): a new slot goes after the values equal to its own, so the value leaving the window
+ * (the oldest in it) is the first of its equals, and a lower-bound search on its value finds its very
+ * slot. The values read in that order are the values sorted, so the median and the MAD are those of
+ * a sorted copy of the window.
  */
 
-/** Learns a point: into the shared ring, the z-score sums, the sorted window, the level-shift sums. */
-export function learnRecent(b: Float64Array, p: Plan): void {
+/**
+ * Learns a point: into the shared ring, the z-score sums, the sorted window, the level-shift sums.
+ * `slots` holds the sorted window's region from `at` (see SlotArray).
+ */
+export function learnRecent(b: Float64Array, p: Plan, slots: SlotArray, at: number): void {
   const value = b[PREVIOUS] as number;
   const W = p.W;
   const C = p.C;
@@ -27,7 +38,7 @@ export function learnRecent(b: Float64Array, p: Plan): void {
   const mN = (b[M_N] as number) | 0;
   const lN = (b[L_N] as number) | 0;
   // The z-score's and the MAD's windows lose the same value: W points back. Writing the head
-  // leaves it in place (the ring holds W + R), so slidePush reads it there later.
+  // leaves it in place (the ring holds W + R, R ≥ 2), so slidePush reads it there later.
   const leavingAt = ringIndex(b, p, W - 1);
   // (Values leave by where they are in the ring, not as numbers, which a call would box; the level
   // test's slot is the one this point overwrites, so its value goes through `handed`.)
@@ -37,8 +48,10 @@ export function learnRecent(b: Float64Array, p: Plan): void {
   b[HEAD] = head + 1 === C ? 0 : head + 1;
   zscorePush(b, p, zLen, leavingAt);
   if (!Number.isFinite(value)) b[M_HINT] = -1;
-  if (mN === W && ((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, leavingAt);
-  else sortedPush(b, p.sortedAt + ((b[M_LO] as number) | 0), mN, W, leavingAt);
+  // The slot this point went to was W + R - 1 points back: in no window of the MAD's.
+  if (mN < W) insertSlot(b, p.ringAt, slots, at + ((b[M_LO] as number) | 0), mN, head);
+  else if (((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, slots, at, head, leavingAt - p.ringAt);
+  else replaceSlot(b, p.ringAt, slots, at + ((b[M_LO] as number) | 0), W, head, leavingAt - p.ringAt);
   if (mN < W) b[M_N] = mN + 1;
   levelPush(b, p, lN);
 }
@@ -47,24 +60,31 @@ export function learnRecent(b: Float64Array, p: Plan): void {
  * lowerBound's answer for a window without NaN (where `< x` is false then true, never again false),
  * without a branch on the data: a fixed number of halvings, each moving by half or by nothing.
  */
-function lowerBoundOrdered(b: Float64Array, base: number, n: number, x: number): number {
+function lowerBoundOrdered(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, x: number): number {
   let at = base;
   let len = n;
   while (len > 1) {
     const half = len >>> 1;
-    at += half * +((b[at + half - 1] as number) < x);
+    at += half * +((b[ring + (s[at + half - 1] as number)] as number) < x);
     len -= half;
   }
-  return at - base + +((b[at] as number) < x);
+  return at - base + +((b[ring + (s[at] as number)] as number) < x);
 }
 
-function lowerBound(b: Float64Array, base: number, n: number, x: number): number {
+/**
+ * How many of the window's values come at or before `x` in the order the window is kept in when a
+ * value is not finite: numbers in their order, NaN after every number (NaNs among themselves, as
+ * equal values, in the order they came).
+ */
+function upperBound(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, x: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((b[base + mid] as number) < x) lo = mid + 1;
-    else hi = mid;
+    const y = b[ring + (s[base + mid] as number)] as number;
+    // y after x: greater, or NaN where x is not.
+    if (y > x || (Number.isNaN(y) && !Number.isNaN(x))) hi = mid;
+    else lo = mid + 1;
   }
   return lo;
 }
@@ -73,133 +93,152 @@ function lowerBound(b: Float64Array, base: number, n: number, x: number): number
 const SHORT_MOVE = 24;
 
 /**
- * sortedPush of a full window without NaN or infinities, with the same result: the old value leaves
- * from the first place holding a value not below it (found without branches on the data), the new
- * value goes before the first value ≥ it. What moves is what lies between the two places, the
+ * The window full and without NaN or infinities: the old value's slot leaves from the first place
+ * holding a value not below it (its own, see above; found without branches on the data), the new
+ * one goes after the last value ≤ its own. What moves is what lies between the two places, the
  * insertion sort's loop finding the second on the way; or, when the window drifts (a trend: the
- * smallest leaves as a new largest comes, or the other way round), the few values on the far side
- * of each place, the window's start moving by one within its region. When it reaches the region's
- * end the window is moved back to the middle, once every `slack` points of a steady trend.
+ * smallest leaves as a new largest comes, or the other way round), the few slots on the far side of
+ * each place, the window's start moving by one within its region. When it reaches the region's end
+ * the window is moved back to the middle, once every `slack` points of a steady trend.
  */
-function slidePush(b: Float64Array, p: Plan, oldAt: number): void {
+function slidePush(b: Float64Array, p: Plan, s: SlotArray, at: number, slot: number, oldSlot: number): void {
   const value = b[PREVIOUS] as number;
-  const old = b[oldAt] as number;
+  const ring = p.ringAt;
+  const old = b[ring + oldSlot] as number;
   const W = p.W;
-  let base = p.sortedAt + ((b[M_LO] as number) | 0);
-  const i = lowerBoundOrdered(b, base, W, old);
-  // Which way moves less: between the two places, about |new place - i| values; by drifting, i plus
+  let base = at + ((b[M_LO] as number) | 0);
+  const i = lowerBoundOrdered(b, ring, s, base, W, old);
+  // Which way moves less: between the two places, about |new place - i| slots; by drifting, i plus
   // those beyond the new value. With the new value past the one `half` places beyond i, drifting
-  // moves at most about W / 2, and between at least as many: drift then (either is exact).
+  // moves at most about W / 2, and between at least as many: drift then (either is exact). A value
+  // equal to the old one goes up, past the old one's equals.
   const half = (W - 1) >> 1;
-  if (value > old) {
-    if (i + half < W && value > (b[base + i + half] as number)) {
-      // Close the old value's place from below, open the new one's from above.
-      if (base + W === p.sortedAt + W + 2 * p.slack) base = recentre(b, p, base);
-      for (let k = base + i; k > base; k -= 1) b[k] = b[k - 1] as number;
+  if (value >= old) {
+    if (i + half < W && value > (b[ring + (s[base + i + half] as number)] as number)) {
+      // Close the old slot's place from below, open the new one's from above.
+      if (base === at + 2 * p.slack) base = recentre(b, p, s, at, base);
+      for (let k = base + i; k > base; k -= 1) s[k] = s[k - 1] as number;
       let k = base + W;
-      while (k > base + 1 && (b[k - 1] as number) >= value) {
-        b[k] = b[k - 1] as number;
+      while (k > base + 1 && (b[ring + (s[k - 1] as number)] as number) > value) {
+        s[k] = s[k - 1] as number;
         k -= 1;
       }
-      b[k] = value;
-      b[M_LO] = base + 1 - p.sortedAt;
+      s[k] = slot;
+      b[M_LO] = base + 1 - at;
       return;
     }
     let k = base + i;
     const last = base + W - 1;
-    while (k < last && (b[k + 1] as number) < value) {
-      b[k] = b[k + 1] as number;
+    while (k < last && (b[ring + (s[k + 1] as number)] as number) <= value) {
+      s[k] = s[k + 1] as number;
       k += 1;
     }
-    b[k] = value;
+    s[k] = slot;
     return;
   }
-  if (i >= half && value < (b[base + i - half] as number)) {
+  if (i >= half && value < (b[ring + (s[base + i - half] as number)] as number)) {
     // The mirror image: close from above, open from below.
-    if (base === p.sortedAt) base = recentre(b, p, base);
+    if (base === at) base = recentre(b, p, s, at, base);
     const top = base + W - 1;
-    for (let k = base + i; k < top; k += 1) b[k] = b[k + 1] as number;
+    for (let k = base + i; k < top; k += 1) s[k] = s[k + 1] as number;
     let k = base - 1;
-    while (k < top - 1 && (b[k + 1] as number) < value) {
-      b[k] = b[k + 1] as number;
+    while (k < top - 1 && (b[ring + (s[k + 1] as number)] as number) <= value) {
+      s[k] = s[k + 1] as number;
       k += 1;
     }
-    b[k] = value;
-    b[M_LO] = base - 1 - p.sortedAt;
+    s[k] = slot;
+    b[M_LO] = base - 1 - at;
     return;
   }
   let k = base + i;
-  while (k > base && (b[k - 1] as number) >= value) {
-    b[k] = b[k - 1] as number;
+  while (k > base && (b[ring + (s[k - 1] as number)] as number) > value) {
+    s[k] = s[k - 1] as number;
     k -= 1;
   }
-  b[k] = value;
+  s[k] = slot;
 }
 
-/** Moves the sorted window back to the middle of its region; returns where it starts now. */
-function recentre(b: Float64Array, p: Plan, base: number): number {
-  const middle = p.sortedAt + p.slack;
+/** Moves the sorted window back to the middle of its region (from `at`); returns where it starts now. */
+function recentre(b: Float64Array, p: Plan, s: SlotArray, at: number, base: number): number {
+  const middle = at + p.slack;
   const W = p.W;
   // A loop rather than copyWithin (a call into the runtime, dearer than the copy); the order of the
-  // copy is the one that reads every value before the overlap overwrites it.
-  if (middle < base) for (let i = 0; i < W; i += 1) b[middle + i] = b[base + i] as number;
-  else for (let i = W - 1; i >= 0; i -= 1) b[middle + i] = b[base + i] as number;
+  // copy is the one that reads every slot before the overlap overwrites it.
+  if (middle < base) for (let i = 0; i < W; i += 1) s[middle + i] = s[base + i] as number;
+  else for (let i = W - 1; i >= 0; i -= 1) s[middle + i] = s[base + i] as number;
   b[M_LO] = p.slack;
   return middle;
 }
 
 /**
- * Replaces `old` (the value leaving the window) by `value` once the window is full: both places by
- * binary search, then one move of what lies between (an O(log window) search, a short move).
+ * The window filling (n < W values): the new slot goes after every value at or before its own, an
+ * insertion sort's step from the end (in the order upperBound keeps, NaN last).
  */
-function sortedPush(b: Float64Array, base: number, n: number, W: number, oldAt: number): void {
+function insertSlot(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, slot: number): void {
   const value = b[PREVIOUS] as number;
-  if (n === W) {
-    const old = b[oldAt] as number;
-    const from = lowerBound(b, base, n, old);
-    let i = from;
-    if (value > old) {
-      const to = lowerBound(b, base, n, value) - 1;
-      if (to > from) {
-        if (to - from < SHORT_MOVE) for (let k = base + from; k < base + to; k += 1) b[k] = b[k + 1] as number;
-        else b.copyWithin(base + from, base + from + 1, base + to + 1);
-        i = to;
-      }
-    } else {
-      const to = lowerBound(b, base, n, value);
-      if (to < from) {
-        if (from - to < SHORT_MOVE) for (let k = base + from; k > base + to; k -= 1) b[k] = b[k - 1] as number;
-        else b.copyWithin(base + to + 1, base + to, base + from);
-        i = to;
-      }
-    }
-    b[base + i] = value;
-    return;
-  }
   let i = n;
-  while (i > 0 && (b[base + i - 1] as number) > value) {
-    b[base + i] = b[base + i - 1] as number;
+  while (i > 0) {
+    const y = b[ring + (s[base + i - 1] as number)] as number;
+    if (!(y > value || (Number.isNaN(y) && !Number.isNaN(value)))) break;
+    s[base + i] = s[base + i - 1] as number;
     i -= 1;
   }
-  b[base + i] = value;
+  s[base + i] = slot;
 }
 
-/** The median of the sorted window's n values from base, in handed[MEDIAN_VALUE] (see handed). */
-function medianOf(b: Float64Array, base: number, n: number): void {
+/**
+ * The window full, once a value that is not finite has entered it: the old slot is found by where
+ * it is (a scan: with a NaN, no search on values is sure to find it, and this path is rare), the new
+ * one's place by upperBound (NaN after every number), then one move of what lies between. So the
+ * window always holds exactly the last W slots, in order, NaN last; once the NaNs have left, it is
+ * the window a series that never had one would hold.
+ */
+function replaceSlot(
+  b: Float64Array,
+  ring: number,
+  s: SlotArray,
+  base: number,
+  W: number,
+  slot: number,
+  oldSlot: number,
+): void {
+  const value = b[PREVIOUS] as number;
+  let from = 0;
+  while (from < W - 1 && (s[base + from] as number) !== oldSlot) from += 1;
+  // Where the new slot goes among all W: after the old one when that one's value is at or before its own.
+  const to = upperBound(b, ring, s, base, W, value);
+  let i = from;
+  if (to > from + 1) {
+    i = to - 1;
+    if (i - from < SHORT_MOVE) for (let k = base + from; k < base + i; k += 1) s[k] = s[k + 1] as number;
+    else s.copyWithin(base + from, base + from + 1, base + i + 1);
+  } else if (to < from) {
+    i = to;
+    if (from - to < SHORT_MOVE) for (let k = base + from; k > base + to; k -= 1) s[k] = s[k - 1] as number;
+    else s.copyWithin(base + to + 1, base + to, base + from);
+  }
+  s[base + i] = slot;
+}
+
+/** The median of the sorted window's n values (slots from base), in handed[MEDIAN_VALUE] (see handed). */
+function medianOf(b: Float64Array, ring: number, s: SlotArray, base: number, n: number): void {
   const h = n >>> 1;
   handed[MEDIAN_VALUE] =
-    n % 2 === 1 ? (b[base + h] as number) : ((b[base + h - 1] as number) + (b[base + h] as number)) / 2;
+    n % 2 === 1
+      ? (b[ring + (s[base + h] as number)] as number)
+      : ((b[ring + (s[base + h - 1] as number)] as number) + (b[ring + (s[base + h] as number)] as number)) / 2;
 }
 
 /**
  * The MAD of the sorted window around its median `m`: the middle order statistic(s) of |x - m|. The
  * deviations form two sorted arms around index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m;
  * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
- * the (k+1)-th (for an even window) is then the smaller of the next of each arm.
+ * the (k+1)-th (for an even window) is then the smaller of the next of each arm. sorted[x] is the
+ * value of the x-th slot from base, b[ring + s[base + x]].
  * The answer is left in handed[MAD_VALUE], the median in handed[MEDIAN_VALUE] (see handed).
  */
-export function madOf(b: Float64Array, base: number, n: number): void {
-  medianOf(b, base, n);
+export function madOf(b: Float64Array, ring: number, s: SlotArray, base: number, n: number): void {
+  medianOf(b, ring, s, base, n);
   const m = handed[MEDIAN_VALUE] as number;
   const h = n >>> 1;
   const k = (n - 1) >>> 1;
@@ -216,10 +255,28 @@ export function madOf(b: Float64Array, base: number, n: number): void {
     const top = base + h + k;
     const bottom = base + h - 1;
     lo = hint < first ? first : hint > end ? end : hint;
-    if (lo > first && !((b[top - lo + 1] as number) - m > m - (b[bottom - lo + 1] as number))) {
+    if (
+      lo > first &&
+      !(
+        (b[ring + (s[top - lo + 1] as number)] as number) - m >
+        m - (b[ring + (s[bottom - lo + 1] as number)] as number)
+      )
+    ) {
       lo -= 1;
-      while (lo > first && !((b[top - lo + 1] as number) - m > m - (b[bottom - lo + 1] as number))) lo -= 1;
-    } else while (lo < end && (b[top - lo] as number) - m > m - (b[bottom - lo] as number)) lo += 1;
+      while (
+        lo > first &&
+        !(
+          (b[ring + (s[top - lo + 1] as number)] as number) - m >
+          m - (b[ring + (s[bottom - lo + 1] as number)] as number)
+        )
+      )
+        lo -= 1;
+    } else
+      while (
+        lo < end &&
+        (b[ring + (s[top - lo] as number)] as number) - m > m - (b[ring + (s[bottom - lo] as number)] as number)
+      )
+        lo += 1;
     b[M_HINT] = lo;
   } else {
     let hi = end;
@@ -227,19 +284,25 @@ export function madOf(b: Float64Array, base: number, n: number): void {
       const i = (lo + hi) >>> 1;
       const j = k + 1 - i;
       // B[j-1] > A[i]: take more from A.
-      if (j > 0 && i < a && (b[base + h + j - 1] as number) - m > m - (b[base + h - 1 - i] as number)) lo = i + 1;
+      if (
+        j > 0 &&
+        i < a &&
+        (b[ring + (s[base + h + j - 1] as number)] as number) - m >
+          m - (b[ring + (s[base + h - 1 - i] as number)] as number)
+      )
+        lo = i + 1;
       else hi = i;
     }
   }
   const j = k + 1 - lo;
-  const fromA = lo > 0 ? m - (b[base + h - lo] as number) : Number.NEGATIVE_INFINITY;
-  const fromB = j > 0 ? (b[base + h + j - 1] as number) - m : Number.NEGATIVE_INFINITY;
+  const fromA = lo > 0 ? m - (b[ring + (s[base + h - lo] as number)] as number) : Number.NEGATIVE_INFINITY;
+  const fromB = j > 0 ? (b[ring + (s[base + h + j - 1] as number)] as number) - m : Number.NEGATIVE_INFINITY;
   const low = fromA > fromB ? fromA : fromB;
   if (k === n >>> 1) {
     handed[MAD_VALUE] = low;
     return;
   }
-  const nextA = lo < a ? m - (b[base + h - 1 - lo] as number) : Number.POSITIVE_INFINITY;
-  const nextB = j < nb ? (b[base + h + j] as number) - m : Number.POSITIVE_INFINITY;
+  const nextA = lo < a ? m - (b[ring + (s[base + h - 1 - lo] as number)] as number) : Number.POSITIVE_INFINITY;
+  const nextB = j < nb ? (b[ring + (s[base + h + j] as number)] as number) - m : Number.POSITIVE_INFINITY;
   handed[MAD_VALUE] = (low + (nextA < nextB ? nextA : nextB)) / 2;
 }
