@@ -5,8 +5,7 @@
  * as a bot that has run for months has, then prints p50/p99 of
  *  1. answerVigilCommand('status') and ('incidents') in process, `--calls` times each;
  *  2. the ack latency of `--concurrent` simultaneous signed `/vigil status` requests through
- *     Bolt's real HTTPReceiver (Slack's Web API and response_url are the test double); the ack
- *     carries the status reply itself (isAnsweredInAck), and each one is checked for it. The requests
+ *     Bolt's real HTTPReceiver (Slack's Web API and response_url are the test double). The requests
  *     come from a worker thread: a client on the bot's own event loop could not read an early ack
  *     while the bot works, and would measure the bot's busy time instead.
  * Issue 12: with 600 open incidents, 200 concurrent /vigil status took 2.9–3.4 s at p99.
@@ -106,12 +105,9 @@ async function one(i) {
   const res = await fetch(url, { method: 'POST', body, headers: {
     'content-type': 'application/x-www-form-urlencoded',
     'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature } });
-  const reply = await res.text();
-  const ms = performance.now() - started;
+  await res.text();
   if (res.status !== 200) throw new Error('HTTP ' + res.status);
-  // /vigil status is answered in the ack itself (isAnsweredInAck): the reply is the ack's body.
-  if (!reply.includes('"response_type":"ephemeral"') || !reply.includes('Open incidents')) throw new Error('no status reply in the ack: ' + reply.slice(0, 200));
-  return ms;
+  return performance.now() - started;
 }
 Promise.all(Array.from({ length: n }, (_, i) => one(i))).then((ms) => parentPort.postMessage(ms));
 `;
@@ -166,10 +162,15 @@ try {
     await app.init();
     const server = (await app.start({ port: 0, host: '127.0.0.1' })) as { address(): AddressInfo };
     const url = `http://127.0.0.1:${server.address().port}/slack/events`;
-    // The first round warms up; every ack must carry its reply (checked in the load), none goes to response_url.
+    // The first round warms up; every reply must reach response_url before the next round.
     for (let round = 0; round < 4; round++) {
+      slack.responses.length = 0;
       const acks = await concurrentAcks({ url, responseUrl: slack.responseUrl(''), tag: `r${round}` });
-      if (slack.responses.length > 0) throw new Error(`${slack.responses.length} replies went to response_url`);
+      await slack
+        .waitFor(() => slack.responses.length >= CONCURRENT, 60_000)
+        .catch(() => {
+          throw new Error(`only ${slack.responses.length} of ${CONCURRENT} replies reached response_url`);
+        });
       if (round > 0) report(`${CONCURRENT} concurrent signed /vigil status: ack`, acks);
     }
   } finally {

@@ -119,7 +119,7 @@ function fire(t: Target, phase: string, seq: number): void {
     },
     (res) => {
       res.resume();
-      // The ack is the whole answer: headers and body (Vigil puts the status reply in it).
+      // The ack is the whole answer: headers and (empty) body.
       res.on('end', () =>
         finish(res.statusCode !== undefined && res.statusCode < 300 ? undefined : `HTTP ${res.statusCode}`),
       );

@@ -30,16 +30,6 @@ export async function postSigned(options: SignedRequestOptions): Promise<Respons
   });
 }
 
-/**
- * The reply a command put in its ack (Bolt answers 200 with the JSON message; an empty ack has no
- * body): `/vigil help`, `status` and `incidents` are answered there, the others on response_url.
- */
-export async function replyInAck(res: Response): Promise<Record<string, unknown>> {
-  const text = await res.text();
-  if (text === '') throw new Error(`the ack (HTTP ${res.status}) carried no reply`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
 export function slashCommandBody(fields: Record<string, string>): string {
   return new URLSearchParams({
     command: '/vigil',

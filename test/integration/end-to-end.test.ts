@@ -16,7 +16,7 @@ import type { CycleOutcome } from '../../src/pipeline/create-detection-cycle.js'
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { seededNoise } from '../helpers/latency-history.js';
 import { type GaugeSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
-import { postSigned, replyInAck, slashCommandBody } from '../helpers/signed-slack-request.js';
+import { postSigned, slashCommandBody } from '../helpers/signed-slack-request.js';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
 const EVENTS_TOKEN = 'intake-token-0123456789';
@@ -204,10 +204,10 @@ describe('Vigil end to end: Prometheus → detect → correlate → Slack card �
       body: slashCommandBody({ text: 'incidents', response_url: slack.responseUrl('incidents') }),
     });
     expect(res.status).toBe(200);
-    const reply = await replyInAck(res);
-    expect(reply.response_type).toBe('ephemeral');
-    expect(String(reply.text)).toContain(first.changes.opened[0]);
-    expect(String(reply.text)).toContain('payment-api');
+    const reply = await slack.waitFor(() => slack.responses.find((r) => r.id === 'incidents'));
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(String(reply.body.text)).toContain(first.changes.opened[0]);
+    expect(String(reply.body.text)).toContain('payment-api');
   });
 
   it('answers an unknown subcommand with an ephemeral usage message', async () => {

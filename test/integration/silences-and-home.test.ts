@@ -61,13 +61,9 @@ describe('silences, maintenance and the Home tab through signed Slack requests',
       body: slashCommandBody({ text, user_id: user, response_url: slack.responseUrl(id) }),
     });
     expect(res.status).toBe(200);
-    // A few subcommands answer in the ack itself (isAnsweredInAck), the others on response_url.
-    const inAck = await res.text();
-    const body = inAck
-      ? (JSON.parse(inAck) as Record<string, unknown>)
-      : (await slack.waitFor(() => slack.responses.find((r) => r.id === id))).body;
-    expect(body.response_type).toBe('ephemeral');
-    return { text: String(body.text), body };
+    const reply = await slack.waitFor(() => slack.responses.find((r) => r.id === id));
+    expect(reply.body.response_type).toBe('ephemeral');
+    return { text: String(reply.body.text), body: reply.body };
   }
 
   const cardPosts = () => slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === undefined);

@@ -85,10 +85,9 @@ describe('Socket Mode', () => {
       }),
     );
     const ack = await slack.waitFor(() => received.find((m) => m.envelope_id === 'env-1'));
-    // `help` is answered in the ack itself: over the socket, the ack envelope's payload.
-    const reply = ack.payload as Record<string, unknown>;
-    expect(reply.response_type).toBe('ephemeral');
-    expect(String(reply.text)).toContain('/vigil status');
-    expect(slack.responses.find((r) => r.id === 'socket-help')).toBeUndefined();
+    expect(ack).toBeDefined();
+    const reply = await slack.waitFor(() => slack.responses.find((r) => r.id === 'socket-help'));
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(String(reply.body.text)).toContain('/vigil status');
   });
 });

@@ -31,28 +31,6 @@ function newerCycle(stored: CycleReport | undefined, remembered: CycleReport | u
   return Date.parse(remembered.finished_at) > Date.parse(stored.finished_at) ? remembered : stored;
 }
 
-/** The words of a command's text (none for an empty one). */
-function wordsOf(text: string): string[] {
-  return text.trim().split(/\s+/).filter(Boolean);
-}
-
-/**
- * Subcommands whose reply is a few indexed reads (counts, a LIMITed page, the usage) and changes
- * nothing: the listener puts that reply in the ack itself, as Slack allows, instead of acking empty
- * and posting the reply to response_url. One round trip for the person, and no outgoing request per
- * command on the thread that acks Slack (at one /vigil status every 20 ms during a busy cycle, those
- * requests were a fifth of that thread's work in bench:tick). The others change state or do more
- * work (a card republished, a silence written, a backtest started) and are answered after the ack.
- */
-const ANSWERED_IN_ACK: ReadonlySet<string> = new Set(['help', 'status', 'incidents']);
-
-/** Whether `/vigil <text>` is answered in the ack (see ANSWERED_IN_ACK); an empty text is `help`. */
-export function isAnsweredInAck(text: string): boolean {
-  const [sub = 'help', ...args] = wordsOf(text);
-  // With arguments these answer with a usage line, which is as cheap; kept to the plain forms.
-  return args.length === 0 && ANSWERED_IN_ACK.has(sub.toLowerCase());
-}
-
 /**
  * The reply to `/vigil <text>`: a subcommand and its arguments; anything else gets the usage.
  * `user` is who asked (ack/resolve are recorded in their name). Replies read counts and a LIMITed
@@ -64,7 +42,7 @@ export async function answerVigilCommand(
   user = 'unknown',
   channel = '',
 ): Promise<SlackMessage> {
-  const [sub = 'help', ...args] = wordsOf(text);
+  const [sub = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
   const noArgs = (name: string) => (args.length > 0 ? buildUsageReply(`\`${name}\` takes no arguments`) : null);
   switch (sub.toLowerCase()) {
     case 'help':
