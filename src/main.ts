@@ -39,6 +39,7 @@ import { createTopologyDiscovery, type TopologyRefreshReport } from './sources/d
 import type { CycleReport } from './storage/cycles-repo.js';
 import { type Db, openDatabase } from './storage/open-database.js';
 import { createWriteProbe } from './storage/probe-writable.js';
+import { BACKGROUND_NICE, lowerOtherThreadsPriority } from './threads/lower-thread-priority.js';
 
 export interface StartOptions {
   config: VigilConfig;
@@ -180,6 +181,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   }
 
   async function startAfterHealth(): Promise<RunningVigil> {
+    // Only this thread acks Slack: Node's and V8's helper threads yield to it like the detection thread.
+    const lowered = await lowerOtherThreadsPriority(BACKGROUND_NICE);
+    logger.debug({ lowered, nice: BACKGROUND_NICE }, 'helper threads lowered');
     if (inThread)
       detectionThread = await startDetectionThread({
         config,

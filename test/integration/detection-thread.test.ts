@@ -4,8 +4,8 @@
  * double. A preloaded probe (test/helpers/detection-thread-probe.ts) says where detection runs and can
  * end that thread, as a crash would.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
@@ -17,6 +17,7 @@ import { PROBE_CHANNEL, type ProbeMessage } from '../helpers/detection-thread-pr
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { podLatencyConfig } from '../helpers/pod-latency-config.js';
 import { podSeries, type RealPrometheus, startRealPrometheus } from '../helpers/real-prometheus.js';
+import { threadNiceValues } from '../helpers/thread-nice-values.js';
 
 const PODS = 20;
 const POINTS = 130;
@@ -25,6 +26,8 @@ describe('the detection thread', () => {
   let prometheus: RealPrometheus;
   let slack: FakeSlack;
   let vigil: RunningVigil;
+  /** This process's threads just before startVigil (Linux). */
+  let threadsBeforeStart: number[] = [];
   let dir: string;
   const lines: Array<Record<string, unknown>> = [];
   const probe: ProbeMessage[] = [];
@@ -43,6 +46,7 @@ describe('the detection thread', () => {
         done();
       },
     });
+    threadsBeforeStart = process.platform === 'linux' ? threadNiceValues().map((t) => t.tid) : [];
     vigil = await startVigil({
       config: podLatencyConfig(prometheus.url),
       env: parseEnv({
@@ -79,8 +83,22 @@ describe('the detection thread', () => {
     // The thread's own log lines come out of this thread's logger, with their fields.
     const started = lines.find((l) => l.msg === 'detection thread started');
     expect(started).toMatchObject({ level: 20 });
-    // Linux: the thread lowered its own priority (nice 10) and only its own.
-    if (process.platform === 'linux') expect(started?.nice).toBe(10);
+    // Linux: the thread lowered its own priority (nice 10) and only its own; the process's other
+    // threads (V8's and libuv's helpers) were lowered at start-up, never this one, which acks Slack.
+    if (process.platform === 'linux') {
+      expect(started?.nice).toBe(10);
+      // This process started at its parent's nice value (vitest's, left alone).
+      const startedAt = getPriority(process.ppid);
+      const self = Number(readlinkSync('/proc/thread-self').split('/').pop());
+      const now = new Map(threadNiceValues().map((t) => [t.tid, t.nice]));
+      if (startedAt < 10) {
+        expect(now.get(self)).toBe(startedAt);
+        // The threads there before start-up (tsx's loader thread, which only these tests from
+        // TypeScript sources start in the detection thread, comes later and is not Vigil's).
+        for (const tid of threadsBeforeStart)
+          if (tid !== self && now.has(tid)) expect(now.get(tid)).toBeGreaterThanOrEqual(10);
+      }
+    }
     expect(lines.find((l) => l.msg === 'detector state restored')).toMatchObject({ name: 'vigil', series: 0 });
   }, 60_000);
 

@@ -2,24 +2,15 @@
  * The chart thread: a real worker thread running the real renderer (ECharts and resvg), as the bot
  * runs it. The thread that acks Slack never loads ECharts (checked in a fresh Node process).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentChartInput } from '../../src/charts/render-incident-chart.js';
 import { type ChartRenderer, startChartRenderer } from '../../src/charts/start-chart-renderer.js';
 import { PNG_SIGNATURE, readPngSize } from '../helpers/decode-png.js';
 import { runNode } from '../helpers/run-node.js';
+import { threadNiceValues } from '../helpers/thread-nice-values.js';
 
 const START = Date.parse('2026-11-02T02:00:00Z');
-
-/** The nice value of each of this process's threads (Linux: field 19 of /proc/self/task/<tid>/stat). */
-function threadNiceValues(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // The thread's name (field 2) may hold spaces: the fields are counted after its closing bracket.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
-}
 
 function input(width: number): IncidentChartInput {
   const timestamps = Float64Array.from({ length: 181 }, (_, m) => START + m * 60_000);
@@ -63,11 +54,11 @@ describe('startChartRenderer', () => {
   it.runIf(process.platform === 'linux' && getPriority() < 10)(
     'draws at a lower priority than the thread that acks Slack (nice 10), in its own thread only',
     async () => {
-      const [mainBefore, ...others] = threadNiceValues();
+      const [mainBefore, ...others] = threadNiceValues().map((t) => t.nice);
       const before = others.filter((n) => n === 10).length;
       renderer = startChartRenderer();
       await renderer.render(input(320));
-      const [mainAfter, ...othersAfter] = threadNiceValues();
+      const [mainAfter, ...othersAfter] = threadNiceValues().map((t) => t.nice);
       expect(othersAfter.filter((n) => n === 10).length).toBe(before + 1);
       // The process's main thread (the first task), which acks Slack in the bot, keeps its priority.
       expect(mainAfter).toBe(mainBefore);
