@@ -3,8 +3,9 @@ import { access } from 'node:fs/promises';
 import { getPriority, setPriority } from 'node:os';
 
 /**
- * The nice value of Vigil's background threads (detection, charts, Node's and V8's helpers): 10 yields clearly to the main
- * thread, which acks Slack, and never starves them (they still get a core the main thread leaves).
+ * The nice value of Vigil's background threads (detection, charts, Node's and V8's helpers): 10
+ * yields clearly to the main thread, which acks Slack, and never starves them (they still get a
+ * core the main thread leaves).
  */
 export const BACKGROUND_NICE = 10;
 
