@@ -39,6 +39,16 @@ export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): Ap
     retries: options.retries,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  const appOptions = {
+    token: secrets.botToken,
+    logger: boltLogger,
+    clientOptions,
+    deferInitialization: true,
+    // No conversation store: Vigil keeps no per-conversation state in Bolt, and its default (an
+    // in-memory store) looked every request up and, finding nothing, made an Error with its stack
+    // on the thread that acks Slack, for every command, click and event.
+    convoStore: false as const,
+  };
   let app: App;
   if (options.mode === 'http') {
     if (!secrets.signingSecret) throw new Error('HTTP mode needs SLACK_SIGNING_SECRET');
@@ -51,7 +61,7 @@ export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): Ap
     });
     // A public property the receiver's server calls for every request: the check runs first.
     receiver.requestListener = refuseFutureTimestamps(receiver.requestListener, logger);
-    app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions, deferInitialization: true });
+    app = new App({ ...appOptions, receiver });
   } else {
     if (!secrets.appToken) throw new Error('Socket Mode needs SLACK_APP_TOKEN');
     // Built here rather than by App so that SLACK_API_URL also reaches apps.connections.open.
@@ -60,7 +70,7 @@ export function createSlackApp(options: SlackAppOptions, deps: ListenerDeps): Ap
       logger: boltLogger,
       installerOptions: { clientOptions },
     });
-    app = new App({ token: secrets.botToken, receiver, logger: boltLogger, clientOptions, deferInitialization: true });
+    app = new App({ ...appOptions, receiver });
   }
   registerCommands(app, deps);
   registerEvents(app, deps);
