@@ -57,8 +57,9 @@ export function learnRecent(b: Float64Array, p: Plan, slots: SlotArray, at: numb
 }
 
 /**
- * lowerBound's answer for a window without NaN (where `< x` is false then true, never again false),
- * without a branch on the data: a fixed number of halvings, each moving by half or by nothing.
+ * The first place whose value is not below `x`, for a window without NaN (where `< x` is false then
+ * true, never again false), without a branch on the data: a fixed number of halvings, each moving
+ * by half or by nothing.
  */
 function lowerBoundOrdered(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, x: number): number {
   let at = base;
@@ -72,18 +73,20 @@ function lowerBoundOrdered(b: Float64Array, ring: number, s: SlotArray, base: nu
 }
 
 /**
- * How many of the window's values come at or before `x` in the order the window is kept in when a
- * value is not finite: numbers in their order, NaN after every number (NaNs among themselves, as
- * equal values, in the order they came).
+ * Whether `y` comes after `x` in the order the window is kept in: numbers in their order, NaN after
+ * every number (NaNs among themselves, as equal values, in the order they came).
  */
+function comesAfter(y: number, x: number): boolean {
+  return y > x || (Number.isNaN(y) && !Number.isNaN(x));
+}
+
+/** How many of the window's values come at or before `x` (see comesAfter). */
 function upperBound(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, x: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const y = b[ring + (s[base + mid] as number)] as number;
-    // y after x: greater, or NaN where x is not.
-    if (y > x || (Number.isNaN(y) && !Number.isNaN(x))) hi = mid;
+    if (comesAfter(b[ring + (s[base + mid] as number)] as number, x)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -172,14 +175,12 @@ function recentre(b: Float64Array, p: Plan, s: SlotArray, at: number, base: numb
 
 /**
  * The window filling (n < W values): the new slot goes after every value at or before its own, an
- * insertion sort's step from the end (in the order upperBound keeps, NaN last).
+ * insertion sort's step from the end (in the window's order, see comesAfter).
  */
 function insertSlot(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, slot: number): void {
   const value = b[PREVIOUS] as number;
   let i = n;
-  while (i > 0) {
-    const y = b[ring + (s[base + i - 1] as number)] as number;
-    if (!(y > value || (Number.isNaN(y) && !Number.isNaN(value)))) break;
+  while (i > 0 && comesAfter(b[ring + (s[base + i - 1] as number)] as number, value)) {
     s[base + i] = s[base + i - 1] as number;
     i -= 1;
   }
