@@ -167,8 +167,12 @@ const DetectionSettingsSchema = z
      * their immature bands fired freely there: 100 was CV's choice over 200 in 4 of 7 folds (NAB).
      */
     calibration_min_points: positiveInt.default(100),
-    /** Points after which old behaviour weighs half in the rarity calibration. */
-    calibration_half_life_points: positiveInt.default(10_080),
+    /**
+     * Points after which old behaviour weighs half in the rarity calibration. At most a million: its
+     * histograms are single precision (tail-calibrator.ts), where a point must add more than a
+     * millionth of what the history holds (~1.44 half-lives of points) to be counted to ~10%.
+     */
+    calibration_half_life_points: positiveInt.max(1_000_000).default(10_080),
     /** On a cold start, only points this recent may raise anomalies; older ones only warm the baseline. */
     fresh_seconds: positiveInt.default(300),
     /** A series silent this long is reported absent, once. */

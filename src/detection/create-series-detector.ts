@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import * as layout from './ensemble/layout.js';
-import { type Plan, ProfileArray, SlotArray, type StatePlace } from './ensemble/layout.js';
+import { CalibrationArray, type Plan, ProfileArray, SlotArray, type StatePlace } from './ensemble/layout.js';
 import type { LevelShiftState } from './ensemble/level-shift.js';
 import * as levelShift from './ensemble/level-shift.js';
 import * as recentWindow from './ensemble/recent-window.js';
@@ -244,6 +244,7 @@ function takePlace(p: Plan): StatePlace {
       arrays,
       whole: new Float64Array(arrays),
       slots: new SlotArray(arrays),
+      bins: new CalibrationArray(arrays),
       profiles: new ProfileArray(p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS * places : 0),
       places,
       used: 0,
@@ -306,7 +307,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
  * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
  * for something else, another order in a region): saved state of the old meaning is then rejected.
  */
-const STATE_FORMAT = 4;
+const STATE_FORMAT = 5;
 
 /**
  * The seasonal rows' numbers in saved state: single precision as in memory (ProfileArray), two to
@@ -421,9 +422,9 @@ function newPlan(options: SeriesDetectorOptions): Plan {
     hotEnd = end + Math.min(doubles, LINE_DOUBLES);
     end += doubles;
   }
-  // On a cache line of its own: bin k of every calibrator is then one line (touchLines reads 0..7).
+  // From a cache line on: bins 2k and 2k + 1 of every calibrator are then one line (touchLines reads 0..7).
   const calAt = Math.ceil(end / LINE_DOUBLES) * LINE_DOUBLES;
-  const ringAt = calAt + calibrated * CALIBRATION_BINS;
+  const ringAt = calAt + Math.ceil((calibrated * CALIBRATION_BINS * CalibrationArray.BYTES_PER_ELEMENT) / 8);
   // The sorted window holds ring slots (see SlotArray): the ring's W + R must fit in one. The
   // configuration's bounds (window_points ≤ 1 440, the recent window at most a third of it) keep it
   // under 1 920; this is for options built otherwise.
@@ -617,7 +618,7 @@ function touchLines(
   let t2 = 0;
   let t3 = 0;
   // Scalars, members and the slices' first numbers; then the calibration's low bins 0..7 (where
-  // the largest statistic of 99% of points falls: 8 lines, one per bin).
+  // the largest statistic of 99% of points falls: 4 lines, two bins each).
   const hotEnd = p.hotEnd;
   let i = 0;
   for (; i + 24 < hotEnd; i += 32) {
@@ -627,7 +628,7 @@ function touchLines(
     t3 += b[o + i + 24] as number;
   }
   for (; i < hotEnd; i += 8) t0 += b[o + i] as number;
-  const lowBins = p.calAt + 8 * p.calibrated;
+  const lowBins = p.calAt + Math.ceil((8 * p.calibrated * CalibrationArray.BYTES_PER_ELEMENT) / 8);
   for (i = p.calAt; i + 24 < lowBins; i += 32) {
     t0 += b[o + i] as number;
     t1 += b[o + i + 8] as number;
@@ -705,6 +706,9 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   /** The chunk's slots, and where this series' sorted window's region starts in them (see SlotArray). */
   private readonly slots: SlotArray;
   private readonly slotsAt: number;
+  /** The chunk's calibration numbers, and where this series' histograms start in them (see CalibrationArray). */
+  private readonly bins: CalibrationArray;
+  private readonly binsAt: number;
   /** Where the burn rate's ring takes the next point (see touchLines). */
   private nextSloAt = 0;
   private readonly place: StatePlace;
@@ -718,6 +722,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.at0 = p.stride * at.place;
     this.slots = at.chunk.slots;
     this.slotsAt = (8 / SlotArray.BYTES_PER_ELEMENT) * (this.at0 + p.sortedAt);
+    this.bins = at.chunk.bins;
+    this.binsAt = (8 / CalibrationArray.BYTES_PER_ELEMENT) * (this.at0 + p.calAt);
     this.sRow = 3 * at.chunk.places;
     this.sBase = 3 * at.place;
     // The place is free once the detector is collected: a caller may keep a reading after it has
@@ -857,7 +863,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
         const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
         const count = b[m + C_COUNT] as number;
         const trusted = count >= calibrationMinPoints;
-        const tail = tailThenAdd(b, p, i, s);
+        const tail = tailThenAdd(b, this.bins, this.binsAt, p, i, s);
         consulted += 1;
         if (!allowed) continue;
         score = 1 - tail;
@@ -1015,7 +1021,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     for (let i = 0; i < p.calibrated; i += 1) {
       const s = p.memberAt + i * PER_MEMBER;
       const suffix: number[] = [];
-      for (let k = 0; k < CALIBRATION_BINS; k += 1) suffix.push(b[p.calAt + i + k * p.calibrated] as number);
+      for (let k = 0; k < CALIBRATION_BINS; k += 1)
+        suffix.push(this.bins[this.binsAt + i + k * p.calibrated] as number);
       calibration[p.names[i] as string] = {
         suffix,
         weight: b[s + C_WEIGHT] as number,

@@ -182,6 +182,15 @@ describe('parseConfigText', () => {
     for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
   });
 
+  it('bounds the calibration half-life by what its single-precision histograms can count', () => {
+    const ok = parseConfigText(`${MINIMAL}\ndetection:\n  calibration_half_life_points: 1000000\n`, 'ok.yaml');
+    expect(ok.detection.calibration_half_life_points).toBe(1_000_000);
+    const error = catchConfigError(() =>
+      parseConfigText(`${MINIMAL}\ndetection:\n  calibration_half_life_points: 1000001\n`, 'long.yaml'),
+    );
+    expect(problemPaths(error)).toEqual(['detection.calibration_half_life_points']);
+  });
+
   it('names a team member that is no Slack user id (teams.<name>.members, for the Home tab)', () => {
     const text = `${MINIMAL}
 teams:

@@ -5,14 +5,14 @@
  * comparable, which a single global threshold (and the NAB optimiser) needs, and which a hand-set
  * sigma threshold is not.
  *
- * A small log-spaced histogram of |statistic| kept as suffix sums (bins × 8 bytes, interleaved by
- * bin with the other members' in the series' array: the tick touches thousands of series, so memory
- * traffic, not arithmetic, is the cost). Old behaviour is forgotten exponentially by growing the
- * weight of new points (rescaled rarely) instead of decaying every bin. Beyond the largest deviation
- * seen, the tail is extrapolated (Pareto).
+ * A small log-spaced histogram of |statistic| kept as suffix sums (bins × 4 bytes, single precision:
+ * see CalibrationArray; interleaved by bin with the other members' in the series' array: the tick
+ * touches thousands of series, so memory traffic, not arithmetic, is the cost). Old behaviour is
+ * forgotten exponentially by growing the weight of new points (rescaled rarely) instead of decaying
+ * every bin. Beyond the largest deviation seen, the tail is extrapolated (Pareto).
  */
 
-import type { Plan } from './layout.js';
+import type { CalibrationArray, Plan } from './layout.js';
 import * as layout from './layout.js';
 
 // What this module uses of the others as constants of its own (see layout.ts: an imported binding
@@ -29,7 +29,13 @@ const MIN_STAT = 0.5;
 const MAX_STAT = 50;
 const LOG_MIN = Math.log(MIN_STAT);
 const BIN_SCALE = BINS / Math.log(MAX_STAT / MIN_STAT);
-const RESCALE_AT = 1e200;
+/**
+ * The weight at which the bins are divided down. A bin holds at most the sum of every weight so far,
+ * ~1.44 half-lives times the current one (at the configuration's largest half-life, 10^6 points,
+ * ~1.5e36 at this weight), and single precision ends at 3.4e38. Reached after 100 half-lives (two
+ * years of 1-minute points at the default).
+ */
+const RESCALE_AT = 1e30;
 const TAIL_EXPONENT = 2;
 
 export interface TailCalibratorState {
@@ -113,36 +119,43 @@ export function binOfAbs(a: number): number {
 }
 
 /**
- * Calibrator `c` (member c's histogram, interleaved at p.calAt + c + bin × p.calibrated, and its
- * weight, count and max among the member's numbers): the tail of |statistic| under the history
- * before it, in (0, 1], then the statistic added to the history.
+ * Calibrator `c` (member c's histogram, interleaved from `binsAt`, this series' calAt in `bins`, at
+ * c + bin × p.calibrated, and its weight, count and max among the member's numbers in `b`): the tail
+ * of |statistic| under the history before it, in (0, 1], then the statistic added to the history.
  */
-export function tailThenAdd(b: Float64Array, p: Plan, c: number, statistic: number): number {
+export function tailThenAdd(
+  b: Float64Array,
+  bins: CalibrationArray,
+  binsAt: number,
+  p: Plan,
+  c: number,
+  statistic: number,
+): number {
   const a = Math.abs(statistic);
   const bin = binOfAbs(a);
   const s = p.memberAt + c * PER_MEMBER;
   const stride = p.calibrated;
-  const suffix = p.calAt + c;
+  const suffix = binsAt + c;
   const weight = b[s + C_WEIGHT] as number;
   const max = b[s + C_MAX] as number;
   // The tail. +weight: the point itself counts, so a first-ever extreme is rare but never
   // "impossible". Beyond anything seen a histogram cannot say how rare: extrapolate, so that three
   // times the largest deviation ever is rarer than just past it, and a short history caps nothing.
-  const total = b[suffix] as number;
+  const total = bins[suffix] as number;
   let t: number;
   if (total <= 0) t = 1;
   else {
-    const u = Math.min(1, ((b[suffix + bin * stride] as number) + weight) / (total + weight));
+    const u = Math.min(1, ((bins[suffix + bin * stride] as number) + weight) / (total + weight));
     t = a > max && max > 0 ? u * (max / a) ** TAIL_EXPONENT : u;
   }
   // Then add it.
-  for (let i = 0; i <= bin; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) + weight;
+  for (let i = 0; i <= bin; i += 1) bins[suffix + i * stride] = (bins[suffix + i * stride] as number) + weight;
   b[s + C_COUNT] = (b[s + C_COUNT] as number) + 1;
   const decayed = max * p.maxDecay;
   b[s + C_MAX] = decayed > a ? decayed : a;
   const grown = weight * p.growth;
   if (grown > RESCALE_AT) {
-    for (let i = 0; i < BINS; i += 1) b[suffix + i * stride] = (b[suffix + i * stride] as number) / grown;
+    for (let i = 0; i < BINS; i += 1) bins[suffix + i * stride] = (bins[suffix + i * stride] as number) / grown;
     b[s + C_WEIGHT] = 1;
   } else b[s + C_WEIGHT] = grown;
   return t;
