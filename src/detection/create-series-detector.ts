@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import * as layout from './ensemble/layout.js';
-import { CalibrationArray, type Plan, ProfileArray, SlotArray, type StatePlace } from './ensemble/layout.js';
+import { type Plan, ProfileArray, SingleArray, SlotArray, type StatePlace } from './ensemble/layout.js';
 import type { LevelShiftState } from './ensemble/level-shift.js';
 import * as levelShift from './ensemble/level-shift.js';
 import * as recentWindow from './ensemble/recent-window.js';
@@ -244,7 +244,7 @@ function takePlace(p: Plan): StatePlace {
       arrays,
       whole: new Float64Array(arrays),
       slots: new SlotArray(arrays),
-      bins: new CalibrationArray(arrays),
+      singles: new SingleArray(arrays),
       profiles: new ProfileArray(p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS * places : 0),
       places,
       used: 0,
@@ -307,7 +307,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
  * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
  * for something else, another order in a region): saved state of the old meaning is then rejected.
  */
-const STATE_FORMAT = 5;
+const STATE_FORMAT = 6;
 
 /**
  * The seasonal rows' numbers in saved state: single precision as in memory (ProfileArray), two to
@@ -424,7 +424,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
   }
   // From a cache line on: bins 2k and 2k + 1 of every calibrator are then one line (touchLines reads 0..7).
   const calAt = Math.ceil(end / LINE_DOUBLES) * LINE_DOUBLES;
-  const ringAt = calAt + Math.ceil((calibrated * CALIBRATION_BINS * CalibrationArray.BYTES_PER_ELEMENT) / 8);
+  const ringAt = calAt + Math.ceil((calibrated * CALIBRATION_BINS * SingleArray.BYTES_PER_ELEMENT) / 8);
   // The sorted window holds ring slots (see SlotArray): the ring's W + R must fit in one. The
   // configuration's bounds (window_points ≤ 1 440, the recent window at most a third of it) keep it
   // under 1 920; this is for options built otherwise.
@@ -439,7 +439,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
   // W + 2 slack slots, in whole doubles.
   const sloSumsAt = sortedAt + Math.ceil(((W + 2 * slack) * SlotArray.BYTES_PER_ELEMENT) / 8);
   const sloRingAt = sloSumsAt + sloLengths.length;
-  end = sloRingAt + sloCapacity;
+  end = sloRingAt + Math.ceil((sloCapacity * SingleArray.BYTES_PER_ELEMENT) / 8);
   const plan: Plan = {
     W,
     minPoints: options.minPoints,
@@ -628,7 +628,7 @@ function touchLines(
     t3 += b[o + i + 24] as number;
   }
   for (; i < hotEnd; i += 8) t0 += b[o + i] as number;
-  const lowBins = p.calAt + Math.ceil((8 * p.calibrated * CalibrationArray.BYTES_PER_ELEMENT) / 8);
+  const lowBins = p.calAt + Math.ceil((8 * p.calibrated * SingleArray.BYTES_PER_ELEMENT) / 8);
   for (i = p.calAt; i + 24 < lowBins; i += 32) {
     t0 += b[o + i] as number;
     t1 += b[o + i + 8] as number;
@@ -652,11 +652,12 @@ function touchLines(
     // The burn rate's sums, and its ring where the point goes and where each window's oldest leaves.
     const capacity = p.sloCapacity;
     const lengths = p.sloLengths;
+    // (Its points are singles, two to a double: point i is in double i >> 1.)
     t1 += b[o + p.sloSumsAt] as number;
-    t2 += b[o + p.sloRingAt + sloAt] as number;
+    t2 += b[o + p.sloRingAt + (sloAt >> 1)] as number;
     for (let k = 0; k < lengths.length; k += 1) {
       const leaving = sloAt - (lengths[k] as number);
-      t3 += b[o + p.sloRingAt + (leaving < 0 ? leaving + capacity : leaving)] as number;
+      t3 += b[o + p.sloRingAt + ((leaving < 0 ? leaving + capacity : leaving) >> 1)] as number;
     }
   }
   // The place a slice detector's next read depends on (a table's entry), which would otherwise be
@@ -706,9 +707,13 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   /** The chunk's slots, and where this series' sorted window's region starts in them (see SlotArray). */
   private readonly slots: SlotArray;
   private readonly slotsAt: number;
-  /** The chunk's calibration numbers, and where this series' histograms start in them (see CalibrationArray). */
-  private readonly bins: CalibrationArray;
+  /**
+   * The chunk's single-precision numbers, and where this series' histograms and burn rate's ring
+   * start in them (see SingleArray).
+   */
+  private readonly singles: SingleArray;
   private readonly binsAt: number;
+  private readonly burnRingAt: number;
   /** Where the burn rate's ring takes the next point (see touchLines). */
   private nextSloAt = 0;
   private readonly place: StatePlace;
@@ -722,8 +727,9 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.at0 = p.stride * at.place;
     this.slots = at.chunk.slots;
     this.slotsAt = (8 / SlotArray.BYTES_PER_ELEMENT) * (this.at0 + p.sortedAt);
-    this.bins = at.chunk.bins;
-    this.binsAt = (8 / CalibrationArray.BYTES_PER_ELEMENT) * (this.at0 + p.calAt);
+    this.singles = at.chunk.singles;
+    this.binsAt = (8 / SingleArray.BYTES_PER_ELEMENT) * (this.at0 + p.calAt);
+    this.burnRingAt = (8 / SingleArray.BYTES_PER_ELEMENT) * (this.at0 + p.sloRingAt);
     this.sRow = 3 * at.chunk.places;
     this.sBase = 3 * at.place;
     // The place is free once the detector is collected: a caller may keep a reading after it has
@@ -764,7 +770,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     // Seasonal baseline (reads and learns).
     if (p.seasonalIndex >= 0 && readSeasonal(b, p, this.sd, this.sRow, this.sBase)) readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
-    if (p.sloIndex >= 0 && readBurnRate(b, p)) readyMask |= 1 << p.sloIndex;
+    if (p.sloIndex >= 0 && readBurnRate(b, p, this.singles, this.burnRingAt)) readyMask |= 1 << p.sloIndex;
     // Slice detectors (see SliceDetector); in a method of their own, as update must have no loop.
     if (p.slices.length > 0) readyMask |= this.readSlices();
 
@@ -863,7 +869,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
         const allowed = s >= 0 ? p.wantsUp : p.wantsDown;
         const count = b[m + C_COUNT] as number;
         const trusted = count >= calibrationMinPoints;
-        const tail = tailThenAdd(b, this.bins, this.binsAt, p, i, s);
+        const tail = tailThenAdd(b, this.singles, this.binsAt, p, i, s);
         consulted += 1;
         if (!allowed) continue;
         score = 1 - tail;
@@ -1022,7 +1028,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
       const s = p.memberAt + i * PER_MEMBER;
       const suffix: number[] = [];
       for (let k = 0; k < CALIBRATION_BINS; k += 1)
-        suffix.push(this.bins[this.binsAt + i + k * p.calibrated] as number);
+        suffix.push(this.singles[this.binsAt + i + k * p.calibrated] as number);
       calibration[p.names[i] as string] = {
         suffix,
         weight: b[s + C_WEIGHT] as number,
@@ -1035,7 +1041,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
       const values: number[] = [];
       const n = (b[B_N] as number) | 0;
       const start = (b[B_START] as number) | 0;
-      for (let i = 0; i < n; i += 1) values.push(b[p.sloRingAt + ((start + i) % p.sloCapacity)] as number);
+      for (let i = 0; i < n; i += 1)
+        values.push(this.singles[this.burnRingAt + ((start + i) % p.sloCapacity)] as number);
       const sums: number[] = [];
       for (let k = 0; k < p.sloLengths.length; k += 1) sums.push(b[p.sloSumsAt + k] as number);
       slo = { values, sums };

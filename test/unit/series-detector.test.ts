@@ -450,13 +450,36 @@ describe('each detector, read from the ensemble', () => {
       // Nothing else is ready before 100 points: readiness is the burn rate's (1 h at 1 minute).
       expect(r.ready).toBe(i >= 60);
       if (i < 60) continue;
-      // 5% errors against a 0.1% budget burn 50×: 50 / 6 on the 6 h pair, 50 / 14.4 on the 1 h one.
-      expect(verdict(r, 'slo_burn_rate')?.statistic).toBeCloseTo(50 / 6, 9);
+      // 5% errors against a 0.1% budget burn 50×: 50 / 6 on the 6 h pair, 50 / 14.4 on the 1 h one
+      // (the ring keeps each ratio in single precision: 0.05 is 0.0500000007).
+      expect(verdict(r, 'slo_burn_rate')?.statistic).toBeCloseTo(Math.fround(0.05) / (1 - 0.999) / 6, 9);
       expect(r.anomalous).toBe(true);
       expect(r.primary.name).toBe('slo_burn_rate');
       expect(r.expected).toBeCloseTo(0.001, 12);
       expect(r.upper).toBeCloseTo(0.006, 12);
       expect(r.lower).toBe(0);
+    }
+  });
+
+  it("the burn rate's windows sum exactly the single-precision ratios its ring keeps", () => {
+    const options = seriesDetectorOptions(
+      detection({ window_points: 60, min_points: 10 }),
+      60_000,
+      SignalConfigSchema.parse({ name: 'errors', query: 'x', direction: 'up', slo: { objective: 0.999 } }),
+    );
+    const d = createSeriesDetector(options);
+    const s = stream(7, 20_000, 60_000, 'ratio');
+    for (let i = 0; i < s.values.length; i += 1) d.update(s.values[i] as number, s.timestamps[i] as number);
+    const slo = d.state().slo;
+    if (!slo?.sums) throw new Error('no burn-rate state');
+    for (const v of slo.values) expect(v).toBe(Math.fround(v));
+    // Windows 60, 5, 360 and 30 points (1 h and 5 min, 6 h and 30 min at 1 minute), the newest last.
+    const lengths = [60, 5, 360, 30];
+    for (const [k, length] of lengths.entries()) {
+      const recomputed = slo.values.slice(-length).reduce((a, v) => a + v, 0);
+      // The sums take away what they added: had they added each ratio unrounded, 20 000 points
+      // would leave them ~1e-8 away.
+      expect(Math.abs((slo.sums[k] as number) - recomputed)).toBeLessThan(1e-12);
     }
   });
 

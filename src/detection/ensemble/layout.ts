@@ -6,9 +6,10 @@ import type { SliceDetector } from './slice-detector.js';
 // its detectors (each works on its own part of the array, read through these offsets and the plan).
 //   - scalars first, then per member its reading, verdict and calibrator's scalars, then the slice
 //     detectors' slices (the smallest first), then from a cache line on the calibration histograms
-//     (single precision, see CalibrationArray) interleaved by bin (a point usually touches the low bins of every detector), the shared ring,
-//     the sorted window (ring slots, see SlotArray), the burn rate's sums and ring; the seasonal
-//     buckets live apart (see StateChunk).
+//     interleaved by bin (a point usually touches the low bins of every detector), the shared ring,
+//     the sorted window (ring slots, see SlotArray), the burn rate's sums and ring; the histograms
+//     and the burn rate's ring are single precision (see SingleArray); the seasonal buckets live
+//     apart (see StateChunk).
 // The streaming tick touches one point of thousands of series in turn, so the cost is the memory a
 // point touches (cache misses), far more than arithmetic.
 // The modules of the hot path take what they use of each other (these offsets, `handed`, the
@@ -147,7 +148,7 @@ export interface Plan {
   memberAt: number;
   /**
    * The calibration histograms' region, in doubles from the series' start (on a cache line): bin k
-   * of member c is the single-precision number c + k × calibrated of it (see CalibrationArray).
+   * of member c is the single-precision number c + k × calibrated of it (see SingleArray).
    */
   calAt: number;
   ringAt: number;
@@ -163,6 +164,7 @@ export interface Plan {
   /** Doubles between two series' arrays in a chunk: `size`, rounded up to whole cache lines. */
   stride: number;
   sloSumsAt: number;
+  /** The burn rate's ring, in doubles from the series' start: point i is its single-precision number i (see SingleArray). */
   sloRingAt: number;
   /** The slice detectors (members from `firstSlice` on), and where each one's slice starts. */
   slices: SliceDetector[];
@@ -199,15 +201,20 @@ export type SlotArray = Uint16Array;
 export const SlotArray = Uint16Array;
 
 /**
- * The calibration histograms' numbers (tail-calibrator.ts): single precision, in the series' array
- * from calAt on (two to a double). A fifth of a series' array as doubles (8 members × 24 bins, 1.5 KB
- * per series); as singles the low bins of every member a point touches are 4 cache lines, not 8. A
- * bin is a sum of weights that grow by 2^(1 / half-life) a point, and a tail is a ratio of two of
- * them: to 7 significant digits, where a point adds a 14 500th of the total at the default half-life,
- * so each addition is kept to within a thousandth of itself.
+ * The numbers of the series' array kept in single precision, two to a double:
+ *   - the calibration histograms (tail-calibrator.ts), from calAt. A fifth of a series' array as
+ *     doubles (8 members × 24 bins, 1.5 KB per series); as singles the low bins of every member a
+ *     point touches are 4 cache lines, not 8. A bin is a sum of weights that grow by
+ *     2^(1 / half-life) a point, and a tail is a ratio of two of them: to 7 significant digits,
+ *     where a point adds a 14 500th of the total at the default half-life, so each addition is kept
+ *     to within a thousandth of itself;
+ *   - the burn rate's ring of error ratios (slo-burn-rate.ts), from sloRingAt: 360 points at the
+ *     default windows, 2.9 KB per series as doubles. A ratio to 7 significant digits is far finer
+ *     than any objective's budget, and the windows' sums take each point as rounded, so what leaves
+ *     them is exactly what came in.
  */
-export type CalibrationArray = Float32Array;
-export const CalibrationArray = Float32Array;
+export type SingleArray = Float32Array;
+export const SingleArray = Float32Array;
 
 export interface StateChunk {
   arrays: ArrayBuffer;
@@ -215,8 +222,8 @@ export interface StateChunk {
   whole: Float64Array;
   /** All of `arrays` again, as slots: the sorted windows' elements (see SlotArray). */
   slots: SlotArray;
-  /** All of `arrays` again, as single-precision numbers: the calibration histograms (see CalibrationArray). */
-  bins: CalibrationArray;
+  /** All of `arrays` again, as single-precision numbers: the histograms and burn rings (see SingleArray). */
+  singles: SingleArray;
   /** Seasonal profiles (empty without seasonal). */
   profiles: ProfileArray;
   places: number;

@@ -1,5 +1,5 @@
 import { max, min } from 'simple-statistics';
-import type { Plan } from './layout.js';
+import type { Plan, SingleArray } from './layout.js';
 import * as layout from './layout.js';
 
 // What this module uses of the others as constants of its own (see layout.ts: an imported binding
@@ -11,7 +11,8 @@ const { B_N, B_START, M_SIGMA, M_STAT, PER_MEMBER, PREVIOUS } = layout;
  * error ratio / error budget, averaged over a long and a short window; a pair fires when both
  * windows burn at least its factor (the short window makes it stop soon after the errors do).
  * Statistic = the strongest pair's min(long, short) / factor, so ≥ 1 means "page". Running sums
- * over one ring (of the longest window) in the series' array: O(1) per point.
+ * over one ring (of the longest window) in the series' array, of single-precision ratios (see
+ * SingleArray): O(1) per point.
  */
 
 export interface BurnRateWindow {
@@ -55,9 +56,12 @@ export function sloWriteAt(b: Float64Array, p: Plan): number {
   return start + n >= p.sloCapacity ? start + n - p.sloCapacity : start + n;
 }
 
-/** The burn rate: learns the point, then reads the windows; true when ready. */
-export function readBurnRate(b: Float64Array, p: Plan): boolean {
-  burnPush(b, p);
+/**
+ * The burn rate: learns the point, then reads the windows; true when ready. `ring` from `ringAt`:
+ * the series' ring (see Plan.sloRingAt).
+ */
+export function readBurnRate(b: Float64Array, p: Plan, ring: SingleArray, ringAt: number): boolean {
+  burnPush(b, p, ring, ringAt);
   const n = (b[B_N] as number) | 0;
   const budget = p.budget;
   let strongest = 0;
@@ -78,8 +82,9 @@ export function readBurnRate(b: Float64Array, p: Plan): boolean {
 }
 
 /** Learns the point: into the ring and each window's running sum. */
-function burnPush(b: Float64Array, p: Plan): void {
-  const value = b[PREVIOUS] as number;
+function burnPush(b: Float64Array, p: Plan, ring: SingleArray, ringAt: number): void {
+  // As the ring keeps it: the sums add what they will take away when the point leaves.
+  const value = Math.fround(b[PREVIOUS] as number);
   const capacity = p.sloCapacity;
   const start = (b[B_START] as number) | 0;
   const n = (b[B_N] as number) | 0;
@@ -89,14 +94,14 @@ function burnPush(b: Float64Array, p: Plan): void {
     // Indices below twice the capacity: a subtraction rather than % (an integer division).
     const leaving = start + n - len;
     if (n >= len)
-      b[at] = (b[at] as number) - (b[p.sloRingAt + (leaving >= capacity ? leaving - capacity : leaving)] as number);
+      b[at] = (b[at] as number) - (ring[ringAt + (leaving >= capacity ? leaving - capacity : leaving)] as number);
     b[at] = (b[at] as number) + value;
   }
   if (n === capacity) {
-    b[p.sloRingAt + start] = value;
+    ring[ringAt + start] = value;
     b[B_START] = start + 1 === capacity ? 0 : start + 1;
   } else {
-    b[p.sloRingAt + (start + n >= capacity ? start + n - capacity : start + n)] = value;
+    ring[ringAt + (start + n >= capacity ? start + n - capacity : start + n)] = value;
     b[B_N] = n + 1;
   }
 }

@@ -6,13 +6,13 @@
  * sigma threshold is not.
  *
  * A small log-spaced histogram of |statistic| kept as suffix sums (bins × 4 bytes, single precision:
- * see CalibrationArray; interleaved by bin with the other members' in the series' array: the tick
+ * see SingleArray; interleaved by bin with the other members' in the series' array: the tick
  * touches thousands of series, so memory traffic, not arithmetic, is the cost). Old behaviour is
  * forgotten exponentially by growing the weight of new points (rescaled rarely) instead of decaying
  * every bin. Beyond the largest deviation seen, the tail is extrapolated (Pareto).
  */
 
-import type { CalibrationArray, Plan } from './layout.js';
+import type { Plan, SingleArray } from './layout.js';
 import * as layout from './layout.js';
 
 // What this module uses of the others as constants of its own (see layout.ts: an imported binding
@@ -125,7 +125,7 @@ export function binOfAbs(a: number): number {
  */
 export function tailThenAdd(
   b: Float64Array,
-  bins: CalibrationArray,
+  bins: SingleArray,
   binsAt: number,
   p: Plan,
   c: number,
