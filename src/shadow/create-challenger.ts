@@ -1,4 +1,5 @@
-import { challengerDetection, type DetectionConfig, type VigilConfig } from '../config/config-schema.js';
+import type { VigilConfig } from '../config/config-schema.js';
+import { challengerDetection, type DetectionConfig } from '../config/detection-schema.js';
 import type { AnomalyEvent } from '../contracts/index.js';
 import type { Topology } from '../correlation/topology.js';
 import { createDetectionEngine } from '../detection/create-detection-engine.js';
