@@ -68,7 +68,7 @@ const DetectionSettingsSchema = z
     /**
      * Points after which old behaviour weighs half in the rarity calibration. At most a million: its
      * histograms are single precision (tail-calibrator.ts), where a point must add more than a
-     * millionth of what the history holds (~1.44 half-lives of points) to be counted to ~10%.
+     * millionth of what the history holds (the weight of ~1.44 half-lives of points) to be counted to ~10%.
      */
     calibration_half_life_points: positiveInt.max(1_000_000).default(10_080),
     /** On a cold start, only points this recent may raise anomalies; older ones only warm the baseline. */

@@ -31,9 +31,9 @@ const LOG_MIN = Math.log(MIN_STAT);
 const BIN_SCALE = BINS / Math.log(MAX_STAT / MIN_STAT);
 /**
  * The weight at which the bins are divided down. A bin holds at most the sum of every weight so far,
- * ~1.44 half-lives times the current one (at the configuration's largest half-life, 10^6 points,
- * ~1.5e36 at this weight), and single precision ends at 3.4e38. Reached after 100 half-lives (two
- * years of 1-minute points at the default).
+ * about 1.44 × the half-life (in points) times the current weight: ~1.5e36 at this weight with the
+ * configuration's largest half-life, 10^6 points, where single precision ends at 3.4e38. Reached
+ * after 100 half-lives (two years of 1-minute points at the default).
  */
 const RESCALE_AT = 1e30;
 const TAIL_EXPONENT = 2;
