@@ -1,7 +1,7 @@
 /**
  * The detectors' settings (`detection` in the configuration file) and a challenger's (`detection.shadow`),
  * apart from the rest of the configuration: the detection thread resolves a challenger's settings
- * with these, without loading every other part of the configuration's schema (~2.5 MB of its heap).
+ * with these, without loading every other part of the configuration's schema (~2 MB of its heap).
  */
 
 import { z } from 'zod';

@@ -7,7 +7,7 @@ import { runNode } from '../helpers/run-node.js';
 
 // Every module the detection thread loads is held in its heap for the life of the process: it
 // resolves a challenger's settings from the detectors' own schema, not from the whole
-// configuration's (its other schemas and node-cron, ~2.5 MB of that heap).
+// configuration's (its other schemas and node-cron, ~2 MB of that heap).
 describe('the detection thread', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-modules-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
