@@ -41,6 +41,8 @@ export function lowerThreadPriority(nice: number): number | null {
  */
 export async function lowerOtherThreadsPriority(nice: number): Promise<number> {
   try {
+    // A file call runs on libuv's threadpool, which starts all its threads at its first job: they
+    // then exist to be lowered here.
     await access('/');
     const self = callingThreadId();
     if (self === null) return 0;
