@@ -307,7 +307,7 @@ function planOf(options: SeriesDetectorOptions): Plan {
  * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
  * for something else, another order in a region): saved state of the old meaning is then rejected.
  */
-const STATE_FORMAT = 6;
+const STATE_FORMAT = 7;
 
 /**
  * The seasonal rows' numbers in saved state: single precision as in memory (ProfileArray), two to
@@ -430,7 +430,7 @@ function newPlan(options: SeriesDetectorOptions): Plan {
   // under 1 920; this is for options built otherwise.
   if (W + R > 2 ** (8 * SlotArray.BYTES_PER_ELEMENT))
     throw new RangeError(`windowPoints ${W} and a recent window of ${R}: a ring of more than 65 536 points`);
-  const sortedAt = ringAt + W + R;
+  const sortedAt = ringAt + Math.ceil(((W + R) * SingleArray.BYTES_PER_ELEMENT) / 8);
   // Room for the window to drift (a trend) before it is moved back to the middle: W / 16 a side
   // costs one move of W slots (already in cache) every ~W / 16 points of a steady trend; W / 4 a
   // side made those moves 4 times rarer for 46 more values (368 B as doubles) per series at the
@@ -636,9 +636,10 @@ function touchLines(
     t3 += b[o + i + 24] as number;
   }
   for (; i < lowBins; i += 8) t0 += b[o + i] as number;
-  // All of the ring, and the sorted window's region after it (its slots, a quarter of the bytes of
-  // the values): the MAD's searches read the values of the window's slots through the ring,
-  // anywhere in it, the z-score and level-shift tests the values leaving their windows.
+  // All of the ring (single precision, 8 lines at the defaults), and the sorted window's region
+  // after it (its slots, half the bytes of the values): the MAD's searches read the values of the
+  // window's slots through the ring, anywhere in it, the z-score and level-shift tests the values
+  // leaving their windows.
   const windowEnd = p.sloSumsAt;
   let k = p.ringAt;
   for (; k + 24 < windowEnd; k += 32) {
@@ -680,6 +681,9 @@ function touchLines(
   touchedSum[0] = t0 + t1 + (t2 + t3);
 }
 
+/** The largest finite single-precision number (see SingleArray). */
+const MAX_SINGLE = 3.4028234663852886e38;
+
 /**
  * The detector that scored the last point: when it scores the next one too (a replay, history read
  * series by series), its lines are still in cache and touchLines would only cost.
@@ -708,12 +712,14 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
   private readonly slots: SlotArray;
   private readonly slotsAt: number;
   /**
-   * The chunk's single-precision numbers, and where this series' histograms and burn rate's ring
-   * start in them (see SingleArray).
+   * The chunk's single-precision numbers, and where this series' histograms, burn rate's ring and
+   * shared ring start in them (see SingleArray).
    */
   private readonly singles: SingleArray;
   private readonly binsAt: number;
   private readonly burnRingAt: number;
+  /** Where this series' shared ring starts in `singles` (see Plan.ringAt). */
+  private readonly ringAt: number;
   /** Where the burn rate's ring takes the next point (see touchLines). */
   private nextSloAt = 0;
   private readonly place: StatePlace;
@@ -730,6 +736,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.singles = at.chunk.singles;
     this.binsAt = (8 / SingleArray.BYTES_PER_ELEMENT) * (this.at0 + p.calAt);
     this.burnRingAt = (8 / SingleArray.BYTES_PER_ELEMENT) * (this.at0 + p.sloRingAt);
+    this.ringAt = (8 / SingleArray.BYTES_PER_ELEMENT) * (this.at0 + p.ringAt);
     this.sRow = 3 * at.chunk.places;
     this.sBase = 3 * at.place;
     // The place is free once the detector is collected: a caller may keep a reading after it has
@@ -754,9 +761,17 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     const previous = b[PREVIOUS] as number;
     b[PREVIOUS] = raw;
     if (raw !== Math.floor(raw) && !Number.isNaN(raw)) b[p.fractionalAt] = 1;
-    // Every member judges the point on the detectors' scale (value-scale.ts).
+    // Every member judges the point on the detectors' scale (value-scale.ts), in single precision:
+    // as the shared ring keeps it (see SingleArray).
     if (p.sqrtScale) toSqrtScaleAt(b, PREVIOUS);
-    const value = b[PREVIOUS] as number;
+    const onScale = b[PREVIOUS] as number;
+    let single = Math.fround(onScale);
+    // A finite value past single precision's range (3.4e38) is kept as its largest number: as an
+    // infinity it would stay in the series' scale and running sums for good.
+    if (single !== onScale && (single === Number.POSITIVE_INFINITY || single === Number.NEGATIVE_INFINITY))
+      single = single > 0 ? MAX_SINGLE : -MAX_SINGLE;
+    b[PREVIOUS] = single;
+    const value = single;
     if (!Number.isNaN(previous))
       b[SCALE] = (b[SCALE] as number) + p.scaleAlpha * (0.5 * Math.abs(value - previous) - (b[SCALE] as number));
 
@@ -765,8 +780,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     // The point's value is b[PREVIOUS] from here on: no call below takes a double, which V8 would
     // box on the heap for every call it does not inline (update inlines only so much).
     if (readZscore(b, p)) readyMask |= 1 << ZSCORE;
-    if (readMad(b, p, this.slots, this.slotsAt)) readyMask |= 1 << MAD;
-    if (readLevelShift(b, p, head)) readyMask |= 1 << LEVEL;
+    if (readMad(b, p, this.singles, this.ringAt, this.slots, this.slotsAt)) readyMask |= 1 << MAD;
+    if (readLevelShift(b, p, this.singles, this.ringAt, head)) readyMask |= 1 << LEVEL;
     // Seasonal baseline (reads and learns).
     if (p.seasonalIndex >= 0 && readSeasonal(b, p, this.sd, this.sRow, this.sBase)) readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
@@ -775,7 +790,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     if (p.slices.length > 0) readyMask |= this.readSlices();
 
     // --- Learn the point: the shared ring and what each detector keeps of it. ---
-    learnRecent(b, p, this.slots, this.slotsAt);
+    learnRecent(b, p, this.singles, this.ringAt, this.slots, this.slotsAt);
     if (p.slices.length > 0) this.learnSlices();
 
     // --- The ensemble (see the comment of createSeriesDetector). ---
@@ -1020,7 +1035,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     const p = this.p;
     const window = (length: number) => {
       const values: number[] = [];
-      for (let age = length - 1; age >= 0; age -= 1) values.push(b[ringIndex(b, p, age)] as number);
+      for (let age = length - 1; age >= 0; age -= 1)
+        values.push(this.singles[this.ringAt + ringIndex(b, p, age)] as number);
       return values;
     };
     const calibration: Record<string, TailCalibratorState> = {};

@@ -419,7 +419,11 @@ describe('each detector, read from the ensemble', () => {
       const r = d.update(v, T0 + i * 60_000);
       if (held) {
         // Against the held level: the median of the last R points, in held sigmas, × √R / 2.
-        const recent = values.slice(i + 1 - R, i + 1).sort((x, y) => x - y);
+        // (The detectors judge each value in single precision: see SingleArray.)
+        const recent = values
+          .slice(i + 1 - R, i + 1)
+          .map(Math.fround)
+          .sort((x, y) => x - y);
         const median =
           R % 2 === 1 ? (recent[R >> 1] as number) : ((recent[R / 2 - 1] as number) + (recent[R / 2] as number)) / 2;
         expect(verdict(r, 'level_shift')?.statistic).toBe(((median - held.mean) / held.sigma) * Math.sqrt(R) * 0.5);
@@ -483,6 +487,28 @@ describe('each detector, read from the ensemble', () => {
     }
   });
 
+  it('the shared ring keeps each value in single precision; a finite value past its range is its largest number', () => {
+    const options = seriesDetectorOptions(
+      detection({ window_points: 40, min_points: 8, seasonal: false, value_scale: 'linear' }),
+      60_000,
+    );
+    const d = createSeriesDetector(options);
+    const s = stream(9, 400, 60_000, 'mixed');
+    for (let i = 0; i < s.values.length; i += 1) d.update(s.values[i] as number, s.timestamps[i] as number);
+    const window = d.state().zscore.values;
+    expect(window).toEqual(s.values.slice(-40).map(Math.fround));
+    // 1e39 is finite as a double and an infinity as a single: kept as the largest single, it leaves
+    // the windows again and the series' scale stays a number.
+    d.update(1e39, T0 + 400 * 60_000);
+    expect(d.state().zscore.values.at(-1)).toBe(3.4028234663852886e38);
+    for (let i = 401; i < 460; i += 1) d.update(100 + (i % 3), T0 + i * 60_000);
+    const after = d.state();
+    expect(Number.isFinite(after.scale)).toBe(true);
+    expect(after.zscore.values.every((v) => v >= 100 && v <= 102)).toBe(true);
+    const reading = d.update(101, T0 + 460 * 60_000);
+    expect(Number.isFinite(reading.score)).toBe(true);
+    expect(reading.anomalous).toBe(false);
+  });
   it('the calibration forgets by growing its weight, rescaled before it overflows', () => {
     const options = seriesDetectorOptions(
       detection({ window_points: 24, min_points: 6, calibration_half_life_points: 3 }),
@@ -557,7 +583,8 @@ describe("the robust MAD's sorted window (ring slots in the order of their value
         let madsCompared = 0;
         for (let i = 0; i < series.length; i += 1) {
           d.update(series[i] as number, T0 + i * 60_000);
-          const win = series.slice(Math.max(0, i - W), i);
+          // (As the detectors keep them: in single precision, see SingleArray.)
+          const win = series.slice(Math.max(0, i - W), i).map(Math.fround);
           if (win.length < options.minPoints) continue;
           const sorted = [...win].sort(byValue);
           const n = sorted.length;

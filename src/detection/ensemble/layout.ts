@@ -7,9 +7,9 @@ import type { SliceDetector } from './slice-detector.js';
 //   - scalars first, then per member its reading, verdict and calibrator's scalars, then the slice
 //     detectors' slices (the smallest first), then from a cache line on the calibration histograms
 //     interleaved by bin (a point usually touches the low bins of every detector), the shared ring,
-//     the sorted window (ring slots, see SlotArray), the burn rate's sums and ring; the histograms
-//     and the burn rate's ring are single precision (see SingleArray); the seasonal buckets live
-//     apart (see StateChunk).
+//     the sorted window (ring slots, see SlotArray), the burn rate's sums and ring; the histograms,
+//     the shared ring and the burn rate's ring are single precision (see SingleArray); the seasonal
+//     buckets live apart (see StateChunk).
 // The streaming tick touches one point of thousands of series in turn, so the cost is the memory a
 // point touches (cache misses), far more than arithmetic.
 // The modules of the hot path take what they use of each other (these offsets, `handed`, the
@@ -22,9 +22,9 @@ import type { SliceDetector } from './slice-detector.js';
 // Scalars, at the start of every series' array.
 export const SCALE = 0;
 /**
- * The last point's value. update stores the point being scored here first, and every detector
- * reads it from here: no double crosses a call on the hot path (V8 boxes one on the heap at every
- * call it does not inline).
+ * The last point's value, on the detectors' scale and in single precision (see SingleArray).
+ * update stores the point being scored here first, and every detector reads it from here: no
+ * double crosses a call on the hot path (V8 boxes one on the heap at every call it does not inline).
  */
 export const PREVIOUS = 1;
 /** Next write index of the shared ring. */
@@ -151,6 +151,10 @@ export interface Plan {
    * of member c is the single-precision number c + k × calibrated of it (see SingleArray).
    */
   calAt: number;
+  /**
+   * The shared ring's region, in doubles from the series' start: ring slot i (0 .. C - 1) is its
+   * single-precision number i (see SingleArray, ringIndex).
+   */
   ringAt: number;
   /**
    * The sorted window's region (in doubles from the series' start; the region's doubles hold
@@ -192,9 +196,9 @@ export const ProfileArray = Float32Array;
 
 /**
  * The sorted window's elements: ring slots (0 .. C - 1, where C = W + R is at most 1 920 for the
- * configuration's largest window, see newPlan) in the order of their values. A quarter of the bytes
- * of the values themselves (1.07 KB → 272 B per series at the default 120-point window): the values
- * are read through the ring. One element type for every window size, so that the code of the hot
+ * configuration's largest window, see newPlan) in the order of their values. Half the bytes of the
+ * values themselves in the single-precision ring (a quarter of doubles: 1.07 KB → 272 B per series
+ * at the default 120-point window): the values are read through the ring. One element type for every window size, so that the code of the hot
  * path sees one kind of array.
  */
 export type SlotArray = Uint16Array;
@@ -202,6 +206,12 @@ export const SlotArray = Uint16Array;
 
 /**
  * The numbers of the series' array kept in single precision, two to a double:
+ *   - the shared ring of the last W + R values (recent-window.ts), from ringAt: the values the
+ *     rolling tests and the sorted window read, a third of the lines a streamed point touches as
+ *     doubles (125 values, 1 KB per series at the defaults). Every detector judges the point as it
+ *     is kept here (update rounds it first, see PREVIOUS), so what leaves a window's running sums is
+ *     exactly what came in; 7 significant digits are far finer than the least deviation a test
+ *     counts (1% of the level, see spreadFloor);
  *   - the calibration histograms (tail-calibrator.ts), from calAt. A fifth of a series' array as
  *     doubles (8 members × 24 bins, 1.5 KB per series); as singles the low bins of every member a
  *     point touches are 4 cache lines, not 8. A bin is a sum of weights that grow by
@@ -273,11 +283,11 @@ export const MEDIAN_VALUE = 8;
 // and each call boxed its numbers on the heap.
 
 /**
- * Where the value `age` points back in the shared ring is (0: the newest): an index, not the
- * value, so that a call V8 does not inline boxes nothing.
+ * The ring slot (0 .. C - 1) of the value `age` points back (0: the newest): the value is the
+ * series' single-precision number ring + slot (see SingleArray). An index, not the value, so that a
+ * call V8 does not inline boxes nothing.
  */
 export function ringIndex(b: Float64Array, p: Plan, age: number): number {
-  let i = ((b[HEAD] as number) | 0) - 1 - age;
-  if (i < 0) i += p.C;
-  return p.ringAt + i;
+  const i = ((b[HEAD] as number) | 0) - 1 - age;
+  return i < 0 ? i + p.C : i;
 }

@@ -1,4 +1,4 @@
-import type { Plan } from './layout.js';
+import type { Plan, SingleArray } from './layout.js';
 import * as layout from './layout.js';
 
 // What this module uses of the others as constants of its own (see layout.ts: an imported binding
@@ -51,16 +51,16 @@ export function recentPoints(options: { levelShiftRecent: number; windowPoints: 
 }
 
 /**
- * Judges `value` (with `head` the shared ring's next write index, before the point is learned);
- * false while warming up. Freezes the reference level when the statistic passes the threshold, and
+ * Judges `value` (with `head` the shared ring's next write index, before the point is learned; the
+ * ring from `ring` in `f`); false while warming up. Freezes the reference level when the statistic passes the threshold, and
  * thaws it when it falls back or after W points.
  */
-export function readLevelShift(b: Float64Array, p: Plan, head: number): boolean {
+export function readLevelShift(b: Float64Array, p: Plan, f: SingleArray, ring: number, head: number): boolean {
   const lN = (b[L_N] as number) | 0;
   const refCount = lN - p.R;
   if (refCount < p.minPoints) return false;
   const scale = b[SCALE] as number;
-  recentMedian(b, p, head);
+  recentMedian(b, p, f, ring, head);
   const recentMedianValue = handed[RECENT_MEDIAN] as number;
   let refMean: number;
   let sigma: number;
@@ -97,20 +97,19 @@ export function readLevelShift(b: Float64Array, p: Plan, head: number): boolean 
  * (the median of the same numbers) unless it is a zero, whose sign only the insertion order gives.
  * Left in handed[RECENT_MEDIAN].
  */
-function recentMedian(b: Float64Array, p: Plan, head: number): void {
+function recentMedian(b: Float64Array, p: Plan, f: SingleArray, ring: number, head: number): void {
   const value = b[PREVIOUS] as number;
   const R = p.R;
-  const ring = p.ringAt;
   const C = p.C;
   if (R === 5) {
-    const a0 = b[ring + (head >= 1 ? head - 1 : head - 1 + C)] as number;
-    const a1 = b[ring + (head >= 2 ? head - 2 : head - 2 + C)] as number;
-    const a2 = b[ring + (head >= 3 ? head - 3 : head - 3 + C)] as number;
-    const a3 = b[ring + (head >= 4 ? head - 4 : head - 4 + C)] as number;
+    const a0 = f[ring + (head >= 1 ? head - 1 : head - 1 + C)] as number;
+    const a1 = f[ring + (head >= 2 ? head - 2 : head - 2 + C)] as number;
+    const a2 = f[ring + (head >= 3 ? head - 3 : head - 3 + C)] as number;
+    const a3 = f[ring + (head >= 4 ? head - 4 : head - 4 + C)] as number;
     // Median of five: drop the smallest and the largest of four, then the median of three.
-    const f = Math.max(Math.min(a0, a1), Math.min(a2, a3));
-    const g = Math.min(Math.max(a0, a1), Math.max(a2, a3));
-    const median = Math.max(Math.min(value, f), Math.min(Math.max(value, f), g));
+    const low = Math.max(Math.min(a0, a1), Math.min(a2, a3));
+    const high = Math.min(Math.max(a0, a1), Math.max(a2, a3));
+    const median = Math.max(Math.min(value, low), Math.min(Math.max(value, low), high));
     if (median !== 0 && !Number.isNaN(median)) {
       handed[RECENT_MEDIAN] = median;
       return;
@@ -121,7 +120,7 @@ function recentMedian(b: Float64Array, p: Plan, head: number): void {
   for (let i = 1; i < R; i += 1) {
     let at = head - i;
     if (at < 0) at += C;
-    const v = b[ring + at] as number;
+    const v = f[ring + at] as number;
     let j = i;
     while (j > 0 && (scratch[j - 1] as number) > v) {
       scratch[j] = scratch[j - 1] as number;
@@ -135,9 +134,10 @@ function recentMedian(b: Float64Array, p: Plan, head: number): void {
 
 /**
  * Learns the point into the running sums of the reference and recent parts (`old` leaving the
- * reference once the ring is full); every C points the sums are recomputed (resumLevel).
+ * reference once the ring is full; the ring from `ring` in `f`); every C points the sums are
+ * recomputed (resumLevel).
  */
-export function levelPush(b: Float64Array, p: Plan, lN: number): void {
+export function levelPush(b: Float64Array, p: Plan, f: SingleArray, ring: number, lN: number): void {
   const value = b[PREVIOUS] as number;
   const old = handed[LEVEL_LEAVING] as number;
   const R = p.R;
@@ -153,7 +153,7 @@ export function levelPush(b: Float64Array, p: Plan, lN: number): void {
   recSum += value;
   if (n > R) {
     // The point that just left the recent part joins the reference part.
-    const moved = b[ringIndex(b, p, R)] as number;
+    const moved = f[ring + ringIndex(b, p, R)] as number;
     recSum -= moved;
     refSum += moved;
     refSq += moved * moved;
@@ -164,7 +164,7 @@ export function levelPush(b: Float64Array, p: Plan, lN: number): void {
     // Oldest first: the ring from n places behind the head, which push has moved on already.
     // (No closure here: its variables would be allocated on the heap at every call.)
     const head = (b[HEAD] as number) | 0;
-    resumLevel(b, n, R, b, p.ringAt, head >= n ? head - n : head - n + C, C);
+    resumLevel(b, n, R, f, ring, head >= n ? head - n : head - n + C, C);
     since = 0;
   } else {
     b[L_REF] = refSum;
@@ -184,7 +184,7 @@ function resumLevel(
   b: Float64Array,
   count: number,
   recent: number,
-  values: ArrayLike<number>,
+  values: SingleArray,
   base: number,
   first: number,
   wrap: number,

@@ -1,4 +1,4 @@
-import type { Plan, SlotArray } from './layout.js';
+import type { Plan, SingleArray, SlotArray } from './layout.js';
 import * as layout from './layout.js';
 import * as levelShift from './level-shift.js';
 import * as rollingZscore from './rolling-zscore.js';
@@ -13,8 +13,8 @@ const { zscorePush } = rollingZscore;
 /**
  * The recent values that the rolling z-score, the robust MAD and the level-shift test share: one
  * ring of the last W + R points (each test reads its own window of it, see ringIndex) and the last
- * W of them sorted, as the ring slots they are in (SlotArray: a quarter of the bytes of the values,
- * read through the ring), in a region with room on either side so that a trend drifts the window
+ * W of them sorted, as the ring slots they are in (SlotArray: half the bytes of the values, read
+ * through the ring), in a region with room on either side so that a trend drifts the window
  * rather than moving all of it (see slidePush). Each detector only keeps its sums and scalars of its
  * own.
  *
@@ -27,9 +27,17 @@ const { zscorePush } = rollingZscore;
 
 /**
  * Learns a point: into the shared ring, the z-score sums, the sorted window, the level-shift sums.
- * `slots` holds the sorted window's region from `at` (see SlotArray).
+ * `f` holds the series' ring from `ring` (see SingleArray), `slots` its sorted window's region
+ * from `at` (see SlotArray).
  */
-export function learnRecent(b: Float64Array, p: Plan, slots: SlotArray, at: number): void {
+export function learnRecent(
+  b: Float64Array,
+  p: Plan,
+  f: SingleArray,
+  ring: number,
+  slots: SlotArray,
+  at: number,
+): void {
   const value = b[PREVIOUS] as number;
   const W = p.W;
   const C = p.C;
@@ -39,21 +47,22 @@ export function learnRecent(b: Float64Array, p: Plan, slots: SlotArray, at: numb
   const lN = (b[L_N] as number) | 0;
   // The z-score's and the MAD's windows lose the same value: W points back. Writing the head
   // leaves it in place (the ring holds W + R, R ≥ 2), so slidePush reads it there later.
-  const leavingAt = ringIndex(b, p, W - 1);
+  const leaving = ringIndex(b, p, W - 1);
   // (Values leave by where they are in the ring, not as numbers, which a call would box; the level
   // test's slot is the one this point overwrites, so its value goes through `handed`.)
-  handed[LEVEL_LEAVING] = lN === C ? (b[ringIndex(b, p, C - 1)] as number) : 0;
+  handed[LEVEL_LEAVING] = lN === C ? (f[ring + ringIndex(b, p, C - 1)] as number) : 0;
   const head = (b[HEAD] as number) | 0;
-  b[p.ringAt + head] = value;
+  // The value is single precision already (see PREVIOUS): the ring keeps it exactly.
+  f[ring + head] = value;
   b[HEAD] = head + 1 === C ? 0 : head + 1;
-  zscorePush(b, p, zLen, leavingAt);
+  zscorePush(b, p, f, ring, zLen, leaving);
   if (!Number.isFinite(value)) b[M_HINT] = -1;
   // The slot this point went to was W + R - 1 points back: in no window of the MAD's.
-  if (mN < W) insertSlot(b, p.ringAt, slots, at + ((b[M_LO] as number) | 0), mN, head);
-  else if (((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, slots, at, head, leavingAt - p.ringAt);
-  else replaceSlot(b, p.ringAt, slots, at + ((b[M_LO] as number) | 0), W, head, leavingAt - p.ringAt);
+  if (mN < W) insertSlot(b, f, ring, slots, at + ((b[M_LO] as number) | 0), mN, head);
+  else if (((b[M_HINT] as number) | 0) >= 0) slidePush(b, p, f, ring, slots, at, head, leaving);
+  else replaceSlot(b, f, ring, slots, at + ((b[M_LO] as number) | 0), W, head, leaving);
   if (mN < W) b[M_N] = mN + 1;
-  levelPush(b, p, lN);
+  levelPush(b, p, f, ring, lN);
 }
 
 /**
@@ -61,15 +70,15 @@ export function learnRecent(b: Float64Array, p: Plan, slots: SlotArray, at: numb
  * true, never again false), without a branch on the data: a fixed number of halvings, each moving
  * by half or by nothing.
  */
-function lowerBoundOrdered(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, x: number): number {
+function lowerBoundOrdered(f: SingleArray, ring: number, s: SlotArray, base: number, n: number, x: number): number {
   let at = base;
   let len = n;
   while (len > 1) {
     const half = len >>> 1;
-    at += half * +((b[ring + (s[at + half - 1] as number)] as number) < x);
+    at += half * +((f[ring + (s[at + half - 1] as number)] as number) < x);
     len -= half;
   }
-  return at - base + +((b[ring + (s[at] as number)] as number) < x);
+  return at - base + +((f[ring + (s[at] as number)] as number) < x);
 }
 
 /**
@@ -81,12 +90,12 @@ function comesAfter(y: number, x: number): boolean {
 }
 
 /** How many of the window's values come at or before `x` (see comesAfter). */
-function upperBound(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, x: number): number {
+function upperBound(f: SingleArray, ring: number, s: SlotArray, base: number, n: number, x: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (comesAfter(b[ring + (s[base + mid] as number)] as number, x)) hi = mid;
+    if (comesAfter(f[ring + (s[base + mid] as number)] as number, x)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -104,25 +113,33 @@ const SHORT_MOVE = 24;
  * each place, the window's start moving by one within its region. When it reaches the region's end
  * the window is moved back to the middle, once every `slack` points of a steady trend.
  */
-function slidePush(b: Float64Array, p: Plan, s: SlotArray, at: number, slot: number, oldSlot: number): void {
+function slidePush(
+  b: Float64Array,
+  p: Plan,
+  f: SingleArray,
+  ring: number,
+  s: SlotArray,
+  at: number,
+  slot: number,
+  oldSlot: number,
+): void {
   const value = b[PREVIOUS] as number;
-  const ring = p.ringAt;
-  const old = b[ring + oldSlot] as number;
+  const old = f[ring + oldSlot] as number;
   const W = p.W;
   let base = at + ((b[M_LO] as number) | 0);
-  const i = lowerBoundOrdered(b, ring, s, base, W, old);
+  const i = lowerBoundOrdered(f, ring, s, base, W, old);
   // Which way moves less: between the two places, about |new place - i| slots; by drifting, i plus
   // those beyond the new value. With the new value past the one `half` places beyond i, drifting
   // moves at most about W / 2, and between at least as many: drift then (either is exact). A value
   // equal to the old one goes up, past the old one's equals.
   const half = (W - 1) >> 1;
   if (value >= old) {
-    if (i + half < W && value > (b[ring + (s[base + i + half] as number)] as number)) {
+    if (i + half < W && value > (f[ring + (s[base + i + half] as number)] as number)) {
       // Close the old slot's place from below, open the new one's from above.
       if (base === at + 2 * p.slack) base = recentre(b, p, s, at, base);
       for (let k = base + i; k > base; k -= 1) s[k] = s[k - 1] as number;
       let k = base + W;
-      while (k > base + 1 && (b[ring + (s[k - 1] as number)] as number) > value) {
+      while (k > base + 1 && (f[ring + (s[k - 1] as number)] as number) > value) {
         s[k] = s[k - 1] as number;
         k -= 1;
       }
@@ -132,20 +149,20 @@ function slidePush(b: Float64Array, p: Plan, s: SlotArray, at: number, slot: num
     }
     let k = base + i;
     const last = base + W - 1;
-    while (k < last && (b[ring + (s[k + 1] as number)] as number) <= value) {
+    while (k < last && (f[ring + (s[k + 1] as number)] as number) <= value) {
       s[k] = s[k + 1] as number;
       k += 1;
     }
     s[k] = slot;
     return;
   }
-  if (i >= half && value < (b[ring + (s[base + i - half] as number)] as number)) {
+  if (i >= half && value < (f[ring + (s[base + i - half] as number)] as number)) {
     // The mirror image: close from above, open from below.
     if (base === at) base = recentre(b, p, s, at, base);
     const top = base + W - 1;
     for (let k = base + i; k < top; k += 1) s[k] = s[k + 1] as number;
     let k = base - 1;
-    while (k < top - 1 && (b[ring + (s[k + 1] as number)] as number) <= value) {
+    while (k < top - 1 && (f[ring + (s[k + 1] as number)] as number) <= value) {
       s[k] = s[k + 1] as number;
       k += 1;
     }
@@ -154,7 +171,7 @@ function slidePush(b: Float64Array, p: Plan, s: SlotArray, at: number, slot: num
     return;
   }
   let k = base + i;
-  while (k > base && (b[ring + (s[k - 1] as number)] as number) > value) {
+  while (k > base && (f[ring + (s[k - 1] as number)] as number) > value) {
     s[k] = s[k - 1] as number;
     k -= 1;
   }
@@ -177,10 +194,18 @@ function recentre(b: Float64Array, p: Plan, s: SlotArray, at: number, base: numb
  * The window filling (n < W values): the new slot goes after every value at or before its own, an
  * insertion sort's step from the end (in the window's order, see comesAfter).
  */
-function insertSlot(b: Float64Array, ring: number, s: SlotArray, base: number, n: number, slot: number): void {
+function insertSlot(
+  b: Float64Array,
+  f: SingleArray,
+  ring: number,
+  s: SlotArray,
+  base: number,
+  n: number,
+  slot: number,
+): void {
   const value = b[PREVIOUS] as number;
   let i = n;
-  while (i > 0 && comesAfter(b[ring + (s[base + i - 1] as number)] as number, value)) {
+  while (i > 0 && comesAfter(f[ring + (s[base + i - 1] as number)] as number, value)) {
     s[base + i] = s[base + i - 1] as number;
     i -= 1;
   }
@@ -196,6 +221,7 @@ function insertSlot(b: Float64Array, ring: number, s: SlotArray, base: number, n
  */
 function replaceSlot(
   b: Float64Array,
+  f: SingleArray,
   ring: number,
   s: SlotArray,
   base: number,
@@ -207,7 +233,7 @@ function replaceSlot(
   let from = 0;
   while (from < W - 1 && (s[base + from] as number) !== oldSlot) from += 1;
   // Where the new slot goes among all W: after the old one when that one's value is at or before its own.
-  const to = upperBound(b, ring, s, base, W, value);
+  const to = upperBound(f, ring, s, base, W, value);
   let i = from;
   if (to > from + 1) {
     i = to - 1;
@@ -222,12 +248,12 @@ function replaceSlot(
 }
 
 /** The median of the sorted window's n values (slots from base), in handed[MEDIAN_VALUE] (see handed). */
-function medianOf(b: Float64Array, ring: number, s: SlotArray, base: number, n: number): void {
+function medianOf(f: SingleArray, ring: number, s: SlotArray, base: number, n: number): void {
   const h = n >>> 1;
   handed[MEDIAN_VALUE] =
     n % 2 === 1
-      ? (b[ring + (s[base + h] as number)] as number)
-      : ((b[ring + (s[base + h - 1] as number)] as number) + (b[ring + (s[base + h] as number)] as number)) / 2;
+      ? (f[ring + (s[base + h] as number)] as number)
+      : ((f[ring + (s[base + h - 1] as number)] as number) + (f[ring + (s[base + h] as number)] as number)) / 2;
 }
 
 /**
@@ -235,11 +261,11 @@ function medianOf(b: Float64Array, ring: number, s: SlotArray, base: number, n: 
  * deviations form two sorted arms around index h, A[i] = m - sorted[h-1-i] and B[j] = sorted[h+j] - m;
  * a binary search on how many of the k+1 smallest come from A finds the k-th in O(log window), and
  * the (k+1)-th (for an even window) is then the smaller of the next of each arm. sorted[x] is the
- * value of the x-th slot from base, b[ring + s[base + x]].
+ * value of the x-th slot from base, f[ring + s[base + x]].
  * The answer is left in handed[MAD_VALUE], the median in handed[MEDIAN_VALUE] (see handed).
  */
-export function madOf(b: Float64Array, ring: number, s: SlotArray, base: number, n: number): void {
-  medianOf(b, ring, s, base, n);
+export function madOf(b: Float64Array, f: SingleArray, ring: number, s: SlotArray, base: number, n: number): void {
+  medianOf(f, ring, s, base, n);
   const m = handed[MEDIAN_VALUE] as number;
   const h = n >>> 1;
   const k = (n - 1) >>> 1;
@@ -259,23 +285,23 @@ export function madOf(b: Float64Array, ring: number, s: SlotArray, base: number,
     if (
       lo > first &&
       !(
-        (b[ring + (s[top - lo + 1] as number)] as number) - m >
-        m - (b[ring + (s[bottom - lo + 1] as number)] as number)
+        (f[ring + (s[top - lo + 1] as number)] as number) - m >
+        m - (f[ring + (s[bottom - lo + 1] as number)] as number)
       )
     ) {
       lo -= 1;
       while (
         lo > first &&
         !(
-          (b[ring + (s[top - lo + 1] as number)] as number) - m >
-          m - (b[ring + (s[bottom - lo + 1] as number)] as number)
+          (f[ring + (s[top - lo + 1] as number)] as number) - m >
+          m - (f[ring + (s[bottom - lo + 1] as number)] as number)
         )
       )
         lo -= 1;
     } else
       while (
         lo < end &&
-        (b[ring + (s[top - lo] as number)] as number) - m > m - (b[ring + (s[bottom - lo] as number)] as number)
+        (f[ring + (s[top - lo] as number)] as number) - m > m - (f[ring + (s[bottom - lo] as number)] as number)
       )
         lo += 1;
     b[M_HINT] = lo;
@@ -288,22 +314,22 @@ export function madOf(b: Float64Array, ring: number, s: SlotArray, base: number,
       if (
         j > 0 &&
         i < a &&
-        (b[ring + (s[base + h + j - 1] as number)] as number) - m >
-          m - (b[ring + (s[base + h - 1 - i] as number)] as number)
+        (f[ring + (s[base + h + j - 1] as number)] as number) - m >
+          m - (f[ring + (s[base + h - 1 - i] as number)] as number)
       )
         lo = i + 1;
       else hi = i;
     }
   }
   const j = k + 1 - lo;
-  const fromA = lo > 0 ? m - (b[ring + (s[base + h - lo] as number)] as number) : Number.NEGATIVE_INFINITY;
-  const fromB = j > 0 ? (b[ring + (s[base + h + j - 1] as number)] as number) - m : Number.NEGATIVE_INFINITY;
+  const fromA = lo > 0 ? m - (f[ring + (s[base + h - lo] as number)] as number) : Number.NEGATIVE_INFINITY;
+  const fromB = j > 0 ? (f[ring + (s[base + h + j - 1] as number)] as number) - m : Number.NEGATIVE_INFINITY;
   const low = fromA > fromB ? fromA : fromB;
   if (k === n >>> 1) {
     handed[MAD_VALUE] = low;
     return;
   }
-  const nextA = lo < a ? m - (b[ring + (s[base + h - 1 - lo] as number)] as number) : Number.POSITIVE_INFINITY;
-  const nextB = j < nb ? (b[ring + (s[base + h + j] as number)] as number) - m : Number.POSITIVE_INFINITY;
+  const nextA = lo < a ? m - (f[ring + (s[base + h - 1 - lo] as number)] as number) : Number.POSITIVE_INFINITY;
+  const nextB = j < nb ? (f[ring + (s[base + h + j] as number)] as number) - m : Number.POSITIVE_INFINITY;
   handed[MAD_VALUE] = (low + (nextA < nextB ? nextA : nextB)) / 2;
 }

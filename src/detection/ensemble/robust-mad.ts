@@ -1,4 +1,4 @@
-import type { Plan, SlotArray } from './layout.js';
+import type { Plan, SingleArray, SlotArray } from './layout.js';
 import * as layout from './layout.js';
 import * as recentWindow from './recent-window.js';
 
@@ -19,14 +19,15 @@ const MAD_TO_SIGMA = 1.4826;
 /**
  * The robust MAD: distance from the rolling median in robust sigmas (1.4826 × MAD), so one outlier
  * in the window does not blind it to the next. The window is the shared sorted window (see
- * recent-window.ts; its region from `at` in `slots`): median and MAD in O(log window).
+ * recent-window.ts; its region from `at` in `slots`, the ring it points into from `ring` in `f`):
+ * median and MAD in O(log window).
  */
-export function readMad(b: Float64Array, p: Plan, slots: SlotArray, at: number): boolean {
+export function readMad(b: Float64Array, p: Plan, f: SingleArray, ring: number, slots: SlotArray, at: number): boolean {
   const value = b[PREVIOUS] as number;
   const mN = (b[M_N] as number) | 0;
   if (mN < p.minPoints) return false;
   const scale = b[SCALE] as number;
-  madOf(b, p.ringAt, slots, at + ((b[M_LO] as number) | 0), mN);
+  madOf(b, f, ring, slots, at + ((b[M_LO] as number) | 0), mN);
   const med = handed[MEDIAN_VALUE] as number;
   const mad = handed[MAD_VALUE] as number;
   const sigma = Math.max(MAD_TO_SIGMA * mad, Math.abs(med) * 0.01, scale, 1e-9);

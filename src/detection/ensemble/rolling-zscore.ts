@@ -1,4 +1,4 @@
-import type { Plan } from './layout.js';
+import type { Plan, SingleArray } from './layout.js';
 import * as layout from './layout.js';
 
 // What this module uses of the others as constants of its own (see layout.ts: an imported binding
@@ -36,10 +36,18 @@ export function readZscore(b: Float64Array, p: Plan): boolean {
 }
 
 /**
- * Learns the point into the running sums (the window's values are the shared ring's), `old` leaving
- * once the window is full; every W points the sums are recomputed so that rounding cannot drift.
+ * Learns the point into the running sums (the window's values are the shared ring's, `f` from
+ * `ring`), the value in ring slot `oldSlot` leaving once the window is full; every W points the sums
+ * are recomputed so that rounding cannot drift.
  */
-export function zscorePush(b: Float64Array, p: Plan, zLen: number, oldAt: number): void {
+export function zscorePush(
+  b: Float64Array,
+  p: Plan,
+  f: SingleArray,
+  ring: number,
+  zLen: number,
+  oldSlot: number,
+): void {
   const value = b[PREVIOUS] as number;
   const W = p.W;
   let sum = b[Z_SUM] as number;
@@ -47,7 +55,7 @@ export function zscorePush(b: Float64Array, p: Plan, zLen: number, oldAt: number
   let len = zLen;
   if (len < W) len += 1;
   else {
-    const old = b[oldAt] as number;
+    const old = f[ring + oldSlot] as number;
     sum -= old;
     sumSq -= old * old;
   }
@@ -65,7 +73,7 @@ export function zscorePush(b: Float64Array, p: Plan, zLen: number, oldAt: number
     for (let i = 0; i < len; i += 1) {
       let age = newest - i;
       if (age < 0) age += W;
-      const v = b[ringIndex(b, p, age)] as number;
+      const v = f[ring + ringIndex(b, p, age)] as number;
       sum += v;
       sumSq += v * v;
     }
