@@ -261,9 +261,10 @@ class Scanner {
     if (this.peek() !== OPEN_OBJECT) throw this.fail('expected metric to be an object');
     const start = this.at;
     this.skipValue();
-    const text = this.text.slice(start, this.at);
-    const known = this.known.get(text);
+    const end = this.at;
+    const known = this.known.get(this.text, start, end);
     if (known) return known;
+    const text = this.text.slice(start, end);
     // JSON.parse gives the labels strings of their own: slices of the answer would keep the whole
     // answer, megabytes, alive for as long as the series' labels are kept.
     let labels: Record<string, unknown>;
@@ -279,7 +280,7 @@ class Scanner {
         throw this.fail(`label ${name} is not a string`);
       }
     }
-    return this.known.add(text, labels as Record<string, string>);
+    return this.known.add(this.text, start, end, labels as Record<string, string>);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TimeSlicer } from '../../src/event-loop/create-time-slicer.js';
-import { LabelsCache } from '../../src/sources/labels-cache.js';
+import { LabelsCache, writtenAs } from '../../src/sources/labels-cache.js';
 import { decimal, RangeAnswerError, readRangeAnswer } from '../../src/sources/read-range-answer.js';
 
 /** A slicer whose slice is always spent: counts how often the reader gives the event loop a turn. */
@@ -143,6 +143,37 @@ describe('readRangeAnswer', () => {
     expect(error).toBeInstanceOf(RangeAnswerError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toMatch(/at character \d+/);
+  });
+
+  it('finds labels written with escapes again, and reads labels written with spaces afresh each time', async () => {
+    const known = new LabelsCache(4);
+    const answer = (metric: string) =>
+      `{"status":"success","data":{"resultType":"matrix","result":[{"metric":${metric},"values":[[1,"1"]]}]}}`;
+    const escaped = '{"pod":"a\\"b","path":"/x\\u003cy"}';
+    known.startQuery();
+    const first = await readRangeAnswer(answer(escaped), alwaysDue(), known);
+    expect(first.series[0]?.labels).toEqual({ pod: 'a"b', path: '/x<y' });
+    const again = await readRangeAnswer(answer(escaped), alwaysDue(), known);
+    expect(again.series[0]?.labels).toBe(first.series[0]?.labels);
+    // Not how Prometheus writes them: never found by their text, but read right every time.
+    const spaced = '{ "pod": "c" }';
+    const one = await readRangeAnswer(answer(spaced), alwaysDue(), known);
+    const two = await readRangeAnswer(answer(spaced), alwaysDue(), known);
+    expect(two.series[0]?.labels).toEqual({ pod: 'c' });
+    expect(two.series[0]?.labels).not.toBe(one.series[0]?.labels);
+  });
+
+  it('takes a hit only when the text is exactly the labels found (a shared hash is a miss)', () => {
+    const text = 'xx{"__name__":"up","pod":"a"}yy';
+    const labels = { __name__: 'up', pod: 'a' };
+    expect(writtenAs(labels, text, 2, text.length - 2)).toBe(true);
+    expect(writtenAs({ __name__: 'up', pod: 'b' }, text, 2, text.length - 2)).toBe(false);
+    expect(writtenAs({ pod: 'a', __name__: 'up' }, text, 2, text.length - 2)).toBe(false);
+    expect(writtenAs({ __name__: 'up' }, text, 2, text.length - 2)).toBe(false);
+    expect(writtenAs({ __name__: 'up', pod: 'a', x: '1' }, text, 2, text.length - 2)).toBe(false);
+    expect(writtenAs({ __name__: 'up', pod: 'ab' }, text, 2, text.length - 2)).toBe(false);
+    expect(writtenAs({ __name__: 'up', pod: 'a' }, text, 2, text.length - 1)).toBe(false);
+    expect(writtenAs({}, '{}', 0, 2)).toBe(true);
   });
 
   it('gives a series the same labels object whenever it comes again, and forgets series gone for a while', async () => {
