@@ -82,8 +82,8 @@ const BACKSLASH = 0x5c;
 const MAX_SHARED_VALUES = 50_000;
 
 /**
- * A 53-bit hash of text[from, to) (two 32-bit FNV-1a, 26 and 27 bits of them: a whole number a Map
- * keeps exactly), or -1 when the text has an escape. Two of 100 000 series share one with a
+ * A 53-bit hash of text[from, to) (26 bits of an FNV-1a and 27 of a second, differently mixed 32-bit
+ * hash: a whole number a Map keeps exactly), or -1 when the text has an escape. Two of 100 000 series share one with a
  * chance of about 10⁻⁶, and a shared one is only a miss (see writtenAs).
  */
 function hashOf(text: string, from: number, to: number): number {
