@@ -7,7 +7,7 @@ import * as slicePoint from './slice-detector.js';
 // costs at every use).
 const { LEVEL, POINTS, spreadOut, admitPoint, learnRobustLevel, spreadOf } = robustLevel;
 const { POINT_VALUE } = slicePoint;
-const { poissonSurprise, poissonSurpriseReaches } = poissonSurpriseModule;
+const { poissonSurpriseInto, poissonSurpriseReaches } = poissonSurpriseModule;
 
 // Slice: points learned, the robust level and spread of the band (robust-level.ts); per side
 // (above, below) the usual rate of excursions out of the band and the recent one.
@@ -66,8 +66,11 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
       // The recent rates including this point (learn keeps them; read only judges).
       const above = +(value > level + BAND_SPREADS * spread);
       const below = +(value < level - BAND_SPREADS * spread);
-      const up = poissonSurprise(b[at + RECENT_UP] as number, above, b[at + RATE_UP] as number, RECENT_POINTS);
-      const down = poissonSurprise(b[at + RECENT_DOWN] as number, below, b[at + RATE_DOWN] as number, RECENT_POINTS);
+      // Each side's surprise through the reading's own numbers (see poissonSurpriseInto).
+      poissonSurpriseInto(b, at + RECENT_UP, above, at + RATE_UP, RECENT_POINTS, outAt);
+      poissonSurpriseInto(b, at + RECENT_DOWN, below, at + RATE_DOWN, RECENT_POINTS, outAt + 1);
+      const up = b[outAt] as number;
+      const down = b[outAt + 1] as number;
       b[outAt] = up >= down ? up : -down;
       b[outAt + 1] = level;
       b[outAt + 2] = BAND_SPREADS * spread;
@@ -93,10 +96,10 @@ export function createExcursionRateDetector(warmupPoints: number, windowPoints: 
         // A side whose recent rate is past the line learns its usual rate BURST_SLOWER times more
         // slowly: a burst is not taken for the new usual while it goes on (a new regime that lasts
         // still becomes the usual in the end, so the alarm does not last for ever).
-        const upRate = poissonSurpriseReaches(b[at + RECENT_UP] as number, above, up, RECENT_POINTS, threshold)
+        const upRate = poissonSurpriseReaches(b, at + RECENT_UP, above, at + RATE_UP, RECENT_POINTS, threshold)
           ? rate / BURST_SLOWER
           : rate;
-        const downRate = poissonSurpriseReaches(b[at + RECENT_DOWN] as number, below, down, RECENT_POINTS, threshold)
+        const downRate = poissonSurpriseReaches(b, at + RECENT_DOWN, below, at + RATE_DOWN, RECENT_POINTS, threshold)
           ? rate / BURST_SLOWER
           : rate;
         b[at + RATE_UP] = Math.max(RATE_FLOOR, up + upRate * (above - up));
