@@ -198,8 +198,8 @@ export const ProfileArray = Float32Array;
  * The sorted window's elements: ring slots (0 .. C - 1, where C = W + R is at most 1 920 for the
  * configuration's largest window, see newPlan) in the order of their values. Half the bytes of the
  * values themselves in the single-precision ring (a quarter of doubles: 1.07 KB → 272 B per series
- * at the default 120-point window): the values are read through the ring. One element type for every window size, so that the code of the hot
- * path sees one kind of array.
+ * at the default 120-point window): the values are read through the ring. One element type for
+ * every window size, so that the code of the hot path sees one kind of array.
  */
 export type SlotArray = Uint16Array;
 export const SlotArray = Uint16Array;

@@ -52,8 +52,8 @@ export function recentPoints(options: { levelShiftRecent: number; windowPoints: 
 
 /**
  * Judges `value` (with `head` the shared ring's next write index, before the point is learned; the
- * ring from `ring` in `f`); false while warming up. Freezes the reference level when the statistic passes the threshold, and
- * thaws it when it falls back or after W points.
+ * ring from `ring` in `f`); false while warming up. Freezes the reference level when the statistic
+ * passes the threshold, and thaws it when it falls back or after W points.
  */
 export function readLevelShift(b: Float64Array, p: Plan, f: SingleArray, ring: number, head: number): boolean {
   const lN = (b[L_N] as number) | 0;
