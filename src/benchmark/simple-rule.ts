@@ -5,6 +5,8 @@
  * a yardstick for Vigil in bench:scenarios, not a detector: every number below is a plain, round
  * choice stated up front, none fitted to a scenario's truth.json.
  */
+
+import { compareText } from '../collections/compare-text.js';
 import type { MetricSample, OpsEvent } from '../contracts/index.js';
 import type { PagedIncident } from './score-scenarios.js';
 
@@ -207,7 +209,7 @@ function groupPages(
   const dependsOn = new Map(topology.services.map((s) => [s.name, new Set(s.depends_on)]));
   const neighbours = (a: string, b: string) => dependsOn.get(a)?.has(b) === true || dependsOn.get(b)?.has(a) === true;
   const groups: Array<{ at: number; members: string[] }> = [];
-  for (const p of pages.sort((a, b) => a.at - b.at || a.service.localeCompare(b.service))) {
+  for (const p of pages.sort((a, b) => a.at - b.at || compareText(a.service, b.service))) {
     const group = groups.find(
       (g) => p.at - g.at <= SIMPLE_RULE.groupMinutes * MINUTE_MS && g.members.some((m) => neighbours(m, p.service)),
     );

@@ -3,6 +3,7 @@
  * reject invalid input, log it and count it. Bump SCHEMA_VERSION on any incompatible change.
  */
 import { z } from 'zod';
+import { compareText } from '../collections/compare-text.js';
 
 export const SCHEMA_VERSION = '1.0' as const;
 
@@ -223,7 +224,7 @@ export type OpsEvent = z.infer<typeof OpsEventSchema>;
 export function seriesKeyOf(sample: Pick<MetricSample, 'namespace' | 'service' | 'metric_name' | 'labels'>): string {
   const base = `${sample.namespace}/${sample.service}/${sample.metric_name}`;
   const extra = Object.entries(sample.labels ?? {})
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([k, v]) => `${k}=${v}`);
   return extra.length === 0 ? base : `${base}{${extra.join(',')}}`;
 }

@@ -1,4 +1,5 @@
 import { max, min } from 'simple-statistics';
+import { compareText } from '../collections/compare-text.js';
 import type { Hypothesis } from '../contracts/index.js';
 import { readDeployReference } from '../incidents/deploy-reference.js';
 import type { IncidentDraft, ServiceEvidence } from './incident-draft.js';
@@ -117,7 +118,7 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
       const tb = surgeTraffic(b, onset) > 0 ? 1 : 0;
       if (ta !== tb) return tb - ta;
       if (explained(a) !== explained(b)) return explained(b) - explained(a);
-      return start(a) - start(b) || a.service.localeCompare(b.service);
+      return start(a) - start(b) || compareText(a.service, b.service);
     }
     // Early demand alone says nothing of where a fault began.
     if (late(a) !== late(b)) return late(a) - late(b);
@@ -127,7 +128,7 @@ export function rankHypothesis(draft: IncidentDraft, topology: Topology): Hypoth
     if (aEarly === 0 && explained(a) !== explained(b)) return explained(b) - explained(a);
     if (start(a) !== start(b)) return start(a) - start(b);
     if (a.count !== b.count) return b.count - a.count;
-    return a.service.localeCompare(b.service);
+    return compareText(a.service, b.service);
   });
   const top = ranked[0] as ServiceEvidence;
   const rest = ranked.slice(1);

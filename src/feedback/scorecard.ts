@@ -9,6 +9,8 @@
  * the latest word settles an even split. Every person has one current label per incident (a new
  * one replaces theirs), so the verdicts of the labelled incidents add up to `labelled`.
  */
+
+import { compareText } from '../collections/compare-text.js';
 import type { FeedbackLabel } from '../contracts/index.js';
 import type { LabelVotesRow, ScorecardRepo, ScorecardRows } from '../storage/scorecard-repo.js';
 import { FEEDBACK_LABELS } from './label-names.js';
@@ -121,7 +123,7 @@ export function median(values: readonly number[]): Median {
 function precisionBy(groups: ReadonlyMap<string, { useful: number; labelled: number }>): GroupPrecision[] {
   return [...groups]
     .map(([key, g]) => ({ key, precision: ratio(g.useful, g.labelled) }))
-    .sort((a, b) => b.precision.of - a.precision.of || a.key.localeCompare(b.key));
+    .sort((a, b) => b.precision.of - a.precision.of || compareText(a.key, b.key));
 }
 
 function tally(groups: Map<string, { useful: number; labelled: number }>, key: string, useful: boolean): void {
@@ -176,7 +178,7 @@ export function computeScorecard(rows: ScorecardRows, window: ScorecardWindow): 
         change: before === 0 ? null : (now - before) / before,
       };
     })
-    .sort((a, b) => b.pages - a.pages || b.previous - a.previous || a.team.localeCompare(b.team));
+    .sort((a, b) => b.pages - a.pages || b.previous - a.previous || compareText(a.team, b.team));
 
   const finished = rows.remediation.filter(
     (r) => !r.dry_run && (r.status === 'succeeded' || r.status === 'failed' || r.status === 'needs_attention'),

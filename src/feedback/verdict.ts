@@ -1,3 +1,4 @@
+import { compareText } from '../collections/compare-text.js';
 import type { FeedbackLabel } from '../contracts/index.js';
 import { FEEDBACK_LABELS } from './label-names.js';
 
@@ -20,7 +21,7 @@ export function verdictOf(votes: readonly LabelVotes[]): FeedbackLabel | null {
   let best: LabelVotes | undefined;
   for (const v of votes) {
     if (v.votes <= 0) continue;
-    const later = v.latest !== undefined && best?.latest !== undefined ? v.latest.localeCompare(best.latest) : 0;
+    const later = v.latest !== undefined && best?.latest !== undefined ? compareText(v.latest, best.latest) : 0;
     if (
       !best ||
       v.votes > best.votes ||

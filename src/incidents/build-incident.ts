@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compareText } from '../collections/compare-text.js';
 import { type Incident, SCHEMA_VERSION } from '../contracts/index.js';
 import { assessSeverity } from '../correlation/assess-severity.js';
 import type { IncidentDraft } from '../correlation/incident-draft.js';
@@ -30,7 +31,7 @@ export function buildIncident(
 ): Incident {
   const hypothesis = rankHypothesis(draft, topology);
   const services = [...draft.members.values()]
-    .sort((a, b) => a.firstAt - b.firstAt || a.service.localeCompare(b.service))
+    .sort((a, b) => a.firstAt - b.firstAt || compareText(a.service, b.service))
     .map((m) => m.service);
   // A configured team wins over one labels name; a team not under `teams:` gets the default channel.
   const teamOf = (s: string) => topology.services.get(s)?.team ?? routing.teamOf?.(s);

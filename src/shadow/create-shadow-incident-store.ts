@@ -1,3 +1,4 @@
+import { compareText } from '../collections/compare-text.js';
 import type { AnomalyEvent, Incident } from '../contracts/index.js';
 import type { IncidentDraft, ServiceEvidence } from '../correlation/incident-draft.js';
 import { addServiceEvidence, type EvidencePoint } from '../correlation/service-evidence.js';
@@ -51,7 +52,7 @@ export function createShadowIncidentStore(): ShadowIncidentStore {
 
   const unresolved = () => [...incidents.values()].filter((s) => s.incident.status !== 'resolved');
   const newestFirst = (a: Incident, b: Incident) =>
-    b.created_at.localeCompare(a.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    compareText(b.created_at, a.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
   return {
     insert(events) {
@@ -116,7 +117,7 @@ export function createShadowIncidentStore(): ShadowIncidentStore {
             i.resolved_at !== null &&
             i.resolved_at >= since,
         )
-        .sort((a, b) => (b.resolved_at ?? '').localeCompare(a.resolved_at ?? '')),
+        .sort((a, b) => compareText(b.resolved_at ?? '', a.resolved_at ?? '')),
     get: (id) => incidents.get(id)?.incident,
     listActive: (options) =>
       unresolved()

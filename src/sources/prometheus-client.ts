@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compareText } from '../collections/compare-text.js';
 import { concatFloat64 } from '../collections/concat-float64.js';
 import { ErrorCode, VigilError } from '../errors.js';
 import { createTimeSlicer, type TimeSlicer } from '../event-loop/create-time-slicer.js';
@@ -149,7 +150,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         const end = Math.min(q.end, start + span);
         for (const series of await queryChunk({ ...q, start, end }, slicer)) {
           if (slicer.due()) await slicer.pause();
-          const key = JSON.stringify(Object.entries(series.labels).sort(([a], [b]) => a.localeCompare(b)));
+          const key = JSON.stringify(Object.entries(series.labels).sort(([a], [b]) => compareText(a, b)));
           const existing = merged.get(key);
           if (existing) existing.parts.push(series);
           else merged.set(key, { labels: series.labels, parts: [series] });

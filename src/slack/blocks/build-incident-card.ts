@@ -1,4 +1,5 @@
 import { appendAll } from '../../collections/append-all.js';
+import { compareText } from '../../collections/compare-text.js';
 import type { AnomalyEvent, FeedbackLabel, Incident, Severity } from '../../contracts/index.js';
 import { FEEDBACK_LABELS, LABEL_CHOICES, LABEL_NAMES } from '../../feedback/label-names.js';
 import type { FeedbackEmoji } from '../../feedback/reaction-labels.js';
@@ -196,7 +197,7 @@ export function buildIncidentCard(input: IncidentCardInput): SlackMessage {
   const shown = input.evidence
     .slice(0, MAX_EVIDENCE_LINES)
     .map((event) => ({ event, first: spanOf.get(event.series_key)?.first_at ?? event.timestamp }))
-    .sort((a, b) => a.first.localeCompare(b.first));
+    .sort((a, b) => compareText(a.first, b.first));
   for (const { event } of shown) {
     const line = evidenceLine(event, input.units.get(event.metric_name) ?? 'none', spanOf.get(event.series_key));
     if (length + line.length + 1 > 3000) break;

@@ -1,3 +1,4 @@
+import { compareText } from '../../collections/compare-text.js';
 import { CONFIGURED, type TopologyEdge } from '../../correlation/topology.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
@@ -45,7 +46,7 @@ export function edgeOrigin(edge: TopologyEdge, now: Date): string {
 
 function neighbourLines(edges: readonly TopologyEdge[], name: (e: TopologyEdge) => string, now: Date): string {
   if (edges.length === 0) return '_none known_';
-  const sorted = [...edges].sort((a, b) => name(a).localeCompare(name(b)));
+  const sorted = [...edges].sort((a, b) => compareText(name(a), name(b)));
   const lines = sorted.slice(0, NEIGHBOURS_SHOWN).map((e) => `• \`${escapeMrkdwn(name(e))}\` — ${edgeOrigin(e, now)}`);
   if (sorted.length > NEIGHBOURS_SHOWN) lines.push(`…and ${sorted.length - NEIGHBOURS_SHOWN} more`);
   return lines.join('\n');

@@ -1,3 +1,4 @@
+import { compareText } from '../../collections/compare-text.js';
 import type { Incident, IncidentTransition } from '../../contracts/index.js';
 import { readDeployReference } from '../../incidents/deploy-reference.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
@@ -64,7 +65,7 @@ export function durationPhrase(incident: TimelineInput['incident'], stoppedAt = 
 export function timelineLines(input: TimelineInput): string[] {
   const entries: Array<{ at: string; order: number; text: string }> = [];
   const firstOf = new Map<string, { at: string; metrics: string[] }>();
-  for (const s of [...input.spans].sort((a, b) => a.first_at.localeCompare(b.first_at))) {
+  for (const s of [...input.spans].sort((a, b) => compareText(a.first_at, b.first_at))) {
     const seen = firstOf.get(s.service);
     if (seen) {
       if (s.first_at === seen.at) seen.metrics.push(s.metric_name);
@@ -110,6 +111,6 @@ export function timelineLines(input: TimelineInput): string[] {
   } else {
     entries.push({ at: stopped, order: 4, text: `latest anomaly so far · ${durationPhrase(input.incident)}` });
   }
-  entries.sort((a, b) => a.at.localeCompare(b.at) || a.order - b.order);
+  entries.sort((a, b) => compareText(a.at, b.at) || a.order - b.order);
   return entries.map((e) => `\`${hhmm(e.at)}\` ${e.text}`);
 }

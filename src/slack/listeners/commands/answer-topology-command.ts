@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compareText } from '../../../collections/compare-text.js';
 import { calleesOf, edgeKey, type Topology, type TopologyEdge } from '../../../correlation/topology.js';
 import type { SlackMessage } from '../../blocks/block-kit-limits.js';
 import { buildUsageReply } from '../../blocks/build-command-replies.js';
@@ -47,7 +48,7 @@ export function answerTopologyCommand(
     if (busiest.length < BUSIEST_SHOWN) busiest.push(s);
     else if (degree(s) > degree(busiest[busiest.length - 1] as string)) busiest[busiest.length - 1] = s;
     else continue;
-    busiest.sort((a, b) => degree(b) - degree(a) || a.localeCompare(b));
+    busiest.sort((a, b) => degree(b) - degree(a) || compareText(a, b));
   }
   return buildTopologyOverviewReply({
     edges: topology.edges.size,
