@@ -49,19 +49,22 @@ describe('compareText', () => {
     expect(compareText('a', 'a')).toBe(0);
   });
 
-  it.each(['lt_LT.UTF-8', 'et_EE.UTF-8', 'C'])('builds the same series key in a process whose locale is %s', (locale) => {
-    const seen = runUnder(locale);
-    expect(seen.key).toBe(seriesKeyOf(sample));
-    expect(seen.names).toEqual(['ix', 'kx', 'team', 'y_x', 'zone']);
-    // What the locale would have done to a key built with localeCompare (Node here has full ICU):
-    // under Lithuanian and Estonian the default order is another one, so the test above can fail.
-    if (locale === 'lt_LT.UTF-8') {
-      expect(seen.locale).toBe('lt-LT');
-      expect(seen.byDefault).toEqual(['y_x', 'ix', 'kx', 'team', 'zone']);
-    }
-    if (locale === 'et_EE.UTF-8') {
-      expect(seen.locale).toBe('et-EE');
-      expect(seen.byDefault).toEqual(['ix', 'kx', 'zone', 'team', 'y_x']);
-    }
-  });
+  it.each(['lt_LT.UTF-8', 'et_EE.UTF-8', 'C'])(
+    'builds the same series key in a process whose locale is %s',
+    (locale) => {
+      const seen = runUnder(locale);
+      expect(seen.key).toBe(seriesKeyOf(sample));
+      expect(seen.names).toEqual(['ix', 'kx', 'team', 'y_x', 'zone']);
+      // What the locale would have done to a key built with localeCompare (Node here has full ICU):
+      // under Lithuanian and Estonian the default order is another one, so the test above can fail.
+      if (locale === 'lt_LT.UTF-8') {
+        expect(seen.locale).toBe('lt-LT');
+        expect(seen.byDefault).toEqual(['y_x', 'ix', 'kx', 'team', 'zone']);
+      }
+      if (locale === 'et_EE.UTF-8') {
+        expect(seen.locale).toBe('et-EE');
+        expect(seen.byDefault).toEqual(['ix', 'kx', 'zone', 'team', 'y_x']);
+      }
+    },
+  );
 });
