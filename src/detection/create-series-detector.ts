@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendAll } from '../collections/append-all.js';
 import type { DetectorName, Direction } from '../contracts/index.js';
 import * as layout from './ensemble/layout.js';
-import { type Plan, ProfileArray, SingleArray, SlotArray, type StatePlace } from './ensemble/layout.js';
+import { CountArray, type Plan, ProfileArray, SingleArray, SlotArray, type StatePlace } from './ensemble/layout.js';
 import type { LevelShiftState } from './ensemble/level-shift.js';
 import * as levelShift from './ensemble/level-shift.js';
 import * as recentWindow from './ensemble/recent-window.js';
@@ -206,8 +206,8 @@ export interface SeriesDetector {
 //   - the array of place j is `stride` doubles at j × stride of the chunk's buffer, starting on a
 //     cache line;
 //   - the seasonal profiles are apart, bucket by bucket: bucket k of place j of a chunk of n places
-//     is the triple (mean, dev, count) at 3 (k n + j), day buckets first (k < DAY_SLOTS), then week
-//     hours. At a given time every series reads and learns the same buckets, so visiting the series
+//     is the pair (mean, dev) at 2 (k n + j) of `profiles` and its count at k n + j of `counts`, day
+//     buckets first (k < DAY_SLOTS), then week hours. At a given time every series reads and learns the same buckets, so visiting the series
 //     in turn walks those buckets' rows in order (neighbours share cache lines) instead of reaching
 //     into another 4.6 KB per series.
 
@@ -226,12 +226,14 @@ function takePlace(p: Plan): StatePlace {
   const pool = p.pool;
   const freed = pool.free.pop();
   if (freed) {
-    const { whole, profiles, places } = freed.chunk;
+    const { whole, profiles, counts, places } = freed.chunk;
     // (The sorted window's slots are bytes of these doubles: cleared with them.)
     whole.fill(0, p.stride * freed.place, p.stride * freed.place + p.size);
     if (profiles.length > 0)
-      for (let k = 0; k < PROFILE_BUCKETS; k += 1)
-        profiles.fill(0, 3 * (k * places + freed.place), 3 * (k * places + freed.place) + 3);
+      for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
+        profiles.fill(0, 2 * (k * places + freed.place), 2 * (k * places + freed.place) + 2);
+        counts[k * places + freed.place] = 0;
+      }
     pool.live += 1;
     return freed;
   }
@@ -245,7 +247,8 @@ function takePlace(p: Plan): StatePlace {
       whole: new Float64Array(arrays),
       slots: new SlotArray(arrays),
       singles: new SingleArray(arrays),
-      profiles: new ProfileArray(p.seasonalIndex >= 0 ? 3 * PROFILE_BUCKETS * places : 0),
+      profiles: new ProfileArray(p.seasonalIndex >= 0 ? 2 * PROFILE_BUCKETS * places : 0),
+      counts: new CountArray(p.seasonalIndex >= 0 ? PROFILE_BUCKETS * places : 0),
       places,
       used: 0,
     };
@@ -307,27 +310,33 @@ function planOf(options: SeriesDetectorOptions): Plan {
  * Bump when the meaning of a slot changes without the layout's offsets changing (a scalar reused
  * for something else, another order in a region): saved state of the old meaning is then rejected.
  */
-const STATE_FORMAT = 7;
+const STATE_FORMAT = 8;
 
 /**
- * The seasonal rows' numbers in saved state: single precision as in memory (ProfileArray), two to
- * a double, rather than each widened to a double: 2 304 B less per saved series with the default
- * profiles (a quarter of a blob), the same numbers.
+ * The seasonal rows in saved state as in memory: each bucket's mean and deviation in single
+ * precision (ProfileArray), then each bucket's count in 16 bits (CountArray), rather than each
+ * widened to a double: 2 688 B less per saved series with the default profiles, the same numbers.
  */
-const PROFILE_NUMBERS = 3 * PROFILE_BUCKETS;
-const PROFILE_DOUBLES = Math.ceil((PROFILE_NUMBERS * ProfileArray.BYTES_PER_ELEMENT) / 8);
+const PROFILE_NUMBERS = 2 * PROFILE_BUCKETS;
+const PROFILE_PAIR_BYTES = PROFILE_NUMBERS * ProfileArray.BYTES_PER_ELEMENT;
+const PROFILE_DOUBLES = Math.ceil((PROFILE_PAIR_BYTES + PROFILE_BUCKETS * CountArray.BYTES_PER_ELEMENT) / 8);
 
 /**
  * The saved state of a series: its place's `size` doubles, then its seasonal rows, bucket by bucket,
- * as the bytes of their single-precision numbers (see PROFILE_DOUBLES).
+ * as the bytes of their means and deviations, then of their counts (see PROFILE_DOUBLES).
  */
 function stateDoubles(p: Plan): number {
   return p.size + (p.seasonalIndex >= 0 ? PROFILE_DOUBLES : 0);
 }
 
-/** The seasonal rows' part of saved state, `doubles` holding a series' state from `at`. */
+/** The seasonal rows' means and deviations in saved state, `doubles` holding a series' state from `at`. */
 function savedProfiles(doubles: Float64Array, at: number, p: Plan): ProfileArray {
   return new ProfileArray(doubles.buffer, doubles.byteOffset + 8 * (at + p.size), PROFILE_NUMBERS);
+}
+
+/** The seasonal rows' counts in saved state (after their means and deviations). */
+function savedCounts(doubles: Float64Array, at: number, p: Plan): CountArray {
+  return new CountArray(doubles.buffer, doubles.byteOffset + 8 * (at + p.size) + PROFILE_PAIR_BYTES, PROFILE_BUCKETS);
 }
 
 export interface SeriesStateLayout {
@@ -609,6 +618,7 @@ function touchLines(
   p: Plan,
   sloAt: number,
   sd: ProfileArray,
+  sc: CountArray,
   row: number,
   base: number,
 ): void {
@@ -673,10 +683,14 @@ function touchLines(
   }
   if (p.seasonalIndex >= 0) {
     const t = p.time;
-    t0 += sd[row * t.dayHere + base] as number;
-    t1 += sd[row * t.dayOther + base] as number;
-    t2 += sd[row * (DAY_SLOTS + t.weekHere) + base] as number;
-    t3 += sd[row * (DAY_SLOTS + t.weekOther) + base] as number;
+    const dayHere = row * t.dayHere + base;
+    const dayOther = row * t.dayOther + base;
+    const weekHere = row * (DAY_SLOTS + t.weekHere) + base;
+    const weekOther = row * (DAY_SLOTS + t.weekOther) + base;
+    t0 += (sd[dayHere] as number) + (sc[dayHere >> 1] as number);
+    t1 += (sd[dayOther] as number) + (sc[dayOther >> 1] as number);
+    t2 += (sd[weekHere] as number) + (sc[weekHere >> 1] as number);
+    t3 += (sd[weekOther] as number) + (sc[weekOther >> 1] as number);
   }
   touchedSum[0] = t0 + t1 + (t2 + t3);
 }
@@ -700,8 +714,12 @@ let detectorsMade = 0;
 const readyPosition: SeasonalPosition = { weekBucket: 0, frac: 0, dayBucket: 0, slotFrac: 0 };
 
 class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
-  /** The seasonal profiles' chunk, its stride between buckets and this series' offset in it. */
+  /**
+   * The seasonal profiles' chunk (means and deviations, and counts at half their index), its stride
+   * between buckets and this series' offset in it.
+   */
   private readonly sd: ProfileArray;
+  private readonly sc: CountArray;
   private readonly sRow: number;
   private readonly sBase: number;
   private readonly id = ++detectorsMade;
@@ -729,6 +747,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     const b = new Float64Array(at.chunk.arrays, 8 * p.stride * at.place, p.size);
     super(b, p);
     this.sd = at.chunk.profiles;
+    this.sc = at.chunk.counts;
     this.whole = at.chunk.whole;
     this.at0 = p.stride * at.place;
     this.slots = at.chunk.slots;
@@ -737,8 +756,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.binsAt = (8 / SingleArray.BYTES_PER_ELEMENT) * (this.at0 + p.calAt);
     this.burnRingAt = (8 / SingleArray.BYTES_PER_ELEMENT) * (this.at0 + p.sloRingAt);
     this.ringAt = (8 / SingleArray.BYTES_PER_ELEMENT) * (this.at0 + p.ringAt);
-    this.sRow = 3 * at.chunk.places;
-    this.sBase = 3 * at.place;
+    this.sRow = 2 * at.chunk.places;
+    this.sBase = 2 * at.place;
     // The place is free once the detector is collected: a caller may keep a reading after it has
     // let go of the detector, but the reading is the detector. Itself the token, for release.
     this.place = at;
@@ -755,7 +774,7 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     if (p.seasonalIndex >= 0 && p.time.ts !== ts) seasonalTime(p.time, ts);
     if (lastUpdated !== this.id) {
       lastUpdated = this.id;
-      touchLines(this.whole, this.at0, p, this.nextSloAt, this.sd, this.sRow, this.sBase);
+      touchLines(this.whole, this.at0, p, this.nextSloAt, this.sd, this.sc, this.sRow, this.sBase);
     }
 
     const previous = b[PREVIOUS] as number;
@@ -783,7 +802,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     if (readMad(b, p, this.singles, this.ringAt, this.slots, this.slotsAt)) readyMask |= 1 << MAD;
     if (readLevelShift(b, p, this.singles, this.ringAt, head)) readyMask |= 1 << LEVEL;
     // Seasonal baseline (reads and learns).
-    if (p.seasonalIndex >= 0 && readSeasonal(b, p, this.sd, this.sRow, this.sBase)) readyMask |= 1 << p.seasonalIndex;
+    if (p.seasonalIndex >= 0 && readSeasonal(b, p, this.sd, this.sc, this.sRow, this.sBase))
+      readyMask |= 1 << p.seasonalIndex;
     // Burn rate (learns, then reads).
     if (p.sloIndex >= 0 && readBurnRate(b, p, this.singles, this.burnRingAt)) readyMask |= 1 << p.sloIndex;
     // Slice detectors (see SliceDetector); in a method of their own, as update must have no loop.
@@ -975,12 +995,14 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     this.b.set(saved.subarray(0, p.size));
     if (p.seasonalIndex < 0) return;
     const sd = this.sd;
+    const sc = this.sc;
     const rows = savedProfiles(saved, 0, p);
+    const counts = savedCounts(saved, 0, p);
     for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
       const at = this.sRow * k + this.sBase;
-      sd[at] = rows[3 * k] as number;
-      sd[at + 1] = rows[3 * k + 1] as number;
-      sd[at + 2] = rows[3 * k + 2] as number;
+      sd[at] = rows[2 * k] as number;
+      sd[at + 1] = rows[2 * k + 1] as number;
+      sc[at >> 1] = counts[k] as number;
     }
   }
 
@@ -989,12 +1011,14 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     into.set(this.b, at);
     if (p.seasonalIndex < 0) return;
     const sd = this.sd;
+    const sc = this.sc;
     const rows = savedProfiles(into, at, p);
+    const counts = savedCounts(into, at, p);
     for (let k = 0; k < PROFILE_BUCKETS; k += 1) {
       const from = this.sRow * k + this.sBase;
-      rows[3 * k] = sd[from] as number;
-      rows[3 * k + 1] = sd[from + 1] as number;
-      rows[3 * k + 2] = sd[from + 2] as number;
+      rows[2 * k] = sd[from] as number;
+      rows[2 * k + 1] = sd[from + 1] as number;
+      counts[k] = sc[from >> 1] as number;
     }
   }
 
@@ -1005,8 +1029,8 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
 
   replaceSeasonal(seasonal: SeasonalBaselineState): void {
     if (this.p.seasonalIndex < 0) return;
-    restoreProfile(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS, seasonal.day);
-    restoreProfile(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS, seasonal.week);
+    restoreProfile(this.sd, this.sc, this.sRow, this.sBase, 0, DAY_SLOTS, seasonal.day);
+    restoreProfile(this.sd, this.sc, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS, seasonal.week);
     this.b[S_LEVEL] = seasonal.level;
     this.b[S_LEVELCOUNT] = seasonal.levelCount;
   }
@@ -1016,15 +1040,15 @@ class EnsembleSeriesDetector extends SeriesReading implements SeriesDetector {
     if (p.seasonalIndex < 0 || !Number.isFinite(timestampMs)) return undefined;
     seasonalPosition(timestampMs, readyPosition);
     // The point has been learned since it was judged: its bucket counts it once more.
-    const before = (this.sd[this.sRow * readyPosition.dayBucket + this.sBase + 2] as number) - 1;
+    const before = (this.sc[(this.sRow * readyPosition.dayBucket + this.sBase) >> 1] as number) - 1;
     return Math.max(0, Math.floor(before / p.pointsPerSlot));
   }
 
   seasonalState(): SeasonalBaselineState | null {
     if (this.p.seasonalIndex < 0) return null;
     return {
-      day: profileState(this.sd, this.sRow, this.sBase, 0, DAY_SLOTS),
-      week: profileState(this.sd, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS),
+      day: profileState(this.sd, this.sc, this.sRow, this.sBase, 0, DAY_SLOTS),
+      week: profileState(this.sd, this.sc, this.sRow, this.sBase, DAY_SLOTS, WEEK_HOURS),
       level: this.b[S_LEVEL] as number,
       levelCount: this.b[S_LEVELCOUNT] as number,
     };

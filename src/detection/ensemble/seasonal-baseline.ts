@@ -1,4 +1,4 @@
-import type { Plan, ProfileArray } from './layout.js';
+import type { CountArray, Plan, ProfileArray } from './layout.js';
 import * as layout from './layout.js';
 
 // What this module uses of the others as constants of its own (see layout.ts: an imported binding
@@ -8,6 +8,7 @@ const {
   EXPECTED_MEAN,
   LEARN_SCALE,
   LEARN_VALUE,
+  MAX_PROFILE_COUNT,
   M_EXP,
   M_SIGMA,
   M_STAT,
@@ -172,18 +173,26 @@ export function seasonalTime(t: SeasonalTime, ts: number): void {
 
 /**
  * The seasonal baseline's reading of the point (b[PREVIOUS]), then learning it; true when ready. The series' array
- * is `b`; its profiles are the buckets at row × k + base of `sd` (see StateChunk), and p.time is
- * where the point's timestamp falls (seasonalTime).
+ * is `b`; its profiles are the buckets at row × k + base of `sd` (mean, deviation), whose counts are
+ * at half that index of `counts` (see StateChunk), and p.time is where the point's timestamp falls
+ * (seasonalTime).
  */
-export function readSeasonal(b: Float64Array, p: Plan, sd: ProfileArray, row: number, base: number): boolean {
+export function readSeasonal(
+  b: Float64Array,
+  p: Plan,
+  sd: ProfileArray,
+  counts: CountArray,
+  row: number,
+  base: number,
+): boolean {
   const value = b[PREVIOUS] as number;
   const scale = b[SCALE] as number;
   const t = p.time;
   const dayHere = row * t.dayHere + base;
   const dayOther = row * t.dayOther + base;
   const weekHere = row * (SLOTS_PER_DAY + t.weekHere) + base;
-  const fromWeek = expect(sd, weekHere, row * (SLOTS_PER_DAY + t.weekOther) + base, t, true, p.weekReady);
-  const ready = fromWeek || expect(sd, dayHere, dayOther, t, false, p.dayReady);
+  const fromWeek = expect(sd, counts, weekHere, row * (SLOTS_PER_DAY + t.weekOther) + base, t, true, p.weekReady);
+  const ready = fromWeek || expect(sd, counts, dayHere, dayOther, t, false, p.dayReady);
   const level = b[S_LEVEL] as number;
   if (ready) {
     const mean = level + (handed[EXPECTED_MEAN] as number);
@@ -197,13 +206,13 @@ export function readSeasonal(b: Float64Array, p: Plan, sd: ProfileArray, row: nu
     handed[SEASONAL_WEAK] = statistic;
   } else {
     handed[SEASONAL_WEAK] = Number.NaN;
-    if (expect(sd, dayHere, dayOther, t, false, p.pointsPerSlot)) {
+    if (expect(sd, counts, dayHere, dayOther, t, false, p.pointsPerSlot)) {
       const mean = level + (handed[EXPECTED_MEAN] as number);
       handed[SEASONAL_WEAK] =
         (value - mean) / Math.max((handed[EXPECTED_DEV] as number) * 1.25, Math.abs(mean) * 0.01, scale, 1e-9);
     }
   }
-  const shapeNow = ready || expect(sd, dayHere, dayOther, t, false, 1) ? (handed[EXPECTED_MEAN] as number) : 0;
+  const shapeNow = ready || expect(sd, counts, dayHere, dayOther, t, false, 1) ? (handed[EXPECTED_MEAN] as number) : 0;
   const levelCount = (b[S_LEVELCOUNT] as number) + 1;
   b[S_LEVELCOUNT] = levelCount;
   const rate = levelCount >= p.levelAlphaFrom ? p.levelAlpha : Math.max(p.levelAlpha, 1 / levelCount);
@@ -211,8 +220,8 @@ export function readSeasonal(b: Float64Array, p: Plan, sd: ProfileArray, row: nu
   b[S_LEVEL] = learned;
   handed[LEARN_VALUE] = value - learned;
   handed[LEARN_SCALE] = scale;
-  learn(sd, dayHere, p.dayAlpha, p.dayAlphaFrom, p.dayReady);
-  learn(sd, weekHere, p.weekAlpha, p.weekAlphaFrom, p.weekReady);
+  learn(sd, counts, dayHere, p.dayAlpha, p.dayAlphaFrom, p.dayReady);
+  learn(sd, counts, weekHere, p.weekAlpha, p.weekAlphaFrom, p.weekReady);
   return ready;
 }
 
@@ -221,10 +230,18 @@ export function readSeasonal(b: Float64Array, p: Plan, sd: ProfileArray, row: nu
  * time t (read here rather than passed: V8 does not inline every call, and would box it), in
  * handed[EXPECTED_MEAN] and handed[EXPECTED_DEV]; false while `here` has fewer than `ready` points.
  */
-function expect(b: ProfileArray, here: number, other: number, t: SeasonalTime, week: boolean, ready: number): boolean {
+function expect(
+  b: ProfileArray,
+  counts: CountArray,
+  here: number,
+  other: number,
+  t: SeasonalTime,
+  week: boolean,
+  ready: number,
+): boolean {
   const w = week ? t.weekW : t.dayW;
-  if ((b[here + 2] as number) < ready) return false;
-  if ((b[other + 2] as number) < ready) {
+  if ((counts[here >> 1] as number) < ready) return false;
+  if ((counts[other >> 1] as number) < ready) {
     handed[EXPECTED_MEAN] = b[here] as number;
     handed[EXPECTED_DEV] = b[here + 1] as number;
     return true;
@@ -240,10 +257,10 @@ function expect(b: ProfileArray, here: number, other: number, t: SeasonalTime, w
 }
 
 /** Learns handed[LEARN_VALUE] into the bucket at `at`, with handed[LEARN_SCALE] the series' scale. */
-function learn(b: ProfileArray, at: number, alpha: number, alphaFrom: number, ready: number): void {
+function learn(b: ProfileArray, counts: CountArray, at: number, alpha: number, alphaFrom: number, ready: number): void {
   const value = handed[LEARN_VALUE] as number;
   const scale = handed[LEARN_SCALE] as number;
-  const c = b[at + 2] as number;
+  const c = counts[at >> 1] as number;
   const c1 = c + 1;
   const a = c1 >= alphaFrom ? alpha : Math.max(alpha, 1 / c1);
   const m = b[at] as number;
@@ -254,12 +271,14 @@ function learn(b: ProfileArray, at: number, alpha: number, alphaFrom: number, re
   const x = c >= ready ? Math.min(m + limit, Math.max(m - limit, value)) : value;
   b[at] = m + a * (x - m);
   b[at + 1] = d + a * (Math.abs(x - m) - d);
-  b[at + 2] = c + 1;
+  // Saturates (see CountArray): a Uint16Array would store 65 536 as 0.
+  if (c < MAX_PROFILE_COUNT) counts[at >> 1] = c + 1;
 }
 
-/** Profile buckets first..first+buckets-1 of a series whose bucket k is at row × k + base of sd. */
+/** Profile buckets first..first+buckets-1 of a series whose bucket k is at row × k + base of sd (its count at half that of counts). */
 export function restoreProfile(
   sd: ProfileArray,
+  counts: CountArray,
   row: number,
   base: number,
   first: number,
@@ -278,13 +297,14 @@ export function restoreProfile(
     const at = row * (first + k) + base;
     sd[at] = mean[k] as number;
     sd[at + 1] = dev[k] as number;
-    sd[at + 2] = count[k] as number;
+    counts[at >> 1] = Math.min(count[k] as number, MAX_PROFILE_COUNT);
   }
 }
 
 /** The profile buckets first..first+buckets-1 as restoreProfile takes them. */
 export function profileState(
   sd: ProfileArray,
+  counts: CountArray,
   row: number,
   base: number,
   first: number,
@@ -297,7 +317,7 @@ export function profileState(
     const at = row * (first + k) + base;
     mean.push(sd[at] as number);
     dev.push(sd[at + 1] as number);
-    count.push(sd[at + 2] as number);
+    count.push(counts[at >> 1] as number);
   }
   return { mean, dev, count };
 }
