@@ -378,6 +378,30 @@ describe('each detector, read from the ensemble', () => {
     expect(withSeasonal.anomalous).toBe(false);
   });
 
+  it('a bucket that has learned more points than its 16-bit count holds stays full, and ready', () => {
+    // 1 s steps: 3 600 points an hour, so a bucket passes 65 535 points after 18 days of one hour.
+    const step = 1000;
+    const start = Date.parse('2026-04-13T00:00:00Z');
+    const d = createSeriesDetector(seriesDetectorOptions(detection({ window_points: 24, min_points: 12 }), step));
+    for (let i = 0; i < 30; i += 1) d.update(10 + (i % 3), start + i * step);
+    const learned = d.seasonalState();
+    if (!learned) throw new Error('the detector has a seasonal baseline');
+    const full = (counts: number[]) => counts.map(() => 70_000);
+    d.replaceSeasonal({
+      ...learned,
+      day: { ...learned.day, count: full(learned.day.count) },
+      week: { ...learned.week, count: full(learned.week.count) },
+    });
+    // Kept as the most the count holds, never wrapped (70 000 as 16 bits would be 4 464).
+    expect(new Set(d.seasonalState()?.day.count)).toEqual(new Set([65_535]));
+    // Learning one more point into a full bucket keeps it full: it would read 0, not ready, if it wrapped.
+    d.update(11, start + 30 * step);
+    const after = d.seasonalState();
+    expect(new Set([...(after?.day.count ?? []), ...(after?.week.count ?? [])])).toEqual(new Set([65_535]));
+    // Ready at once: the same hour of 18 days, by the bucket's own count.
+    expect(d.seasonalDays(start + 31 * step)).toBe(Math.floor(65_534 / 3600));
+  });
+
   it('seasonalDays: the days of the hour of day the detector had learned when it judged a point', () => {
     // 5-minute steps: 12 points an hour, one day of an hour is 12 points of its bucket.
     const step = 5 * 60_000;
