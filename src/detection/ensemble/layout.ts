@@ -196,11 +196,12 @@ export const ProfileArray = Float32Array;
 
 /**
  * The seasonal profiles' point counts, one to a bucket: 16 bits, half the bytes of a single (384 B
- * less per series, 3.8 MB at 10 000 series, 38 MB at
- * 100 000). A count is compared only with a bucket's readiness (points a bucket needs before it
- * is trusted) and with where its learning rate stops shrinking (1 / count ≤ the rate): at most a few
- * weeks of points at a 1 s step (weekReady 7 200, dayAlphaFrom 10 800), so it saturates at
- * MAX_PROFILE_COUNT (which keeps every comparison's outcome) rather than wrapping to 0.
+ * less per series, 3.8 MB at 10 000 series, 38 MB at 100 000). A count is compared only with a
+ * bucket's readiness (the points it needs before it is trusted) and with where its learning rate
+ * stops shrinking (1 / count ≤ the rate). The largest of those is 10 800, at a 1 s step, the finest
+ * the configuration takes (dayAlphaFrom: three days of one hour's points; weekReady is 7 200), so a
+ * count saturates at MAX_PROFILE_COUNT, which keeps every comparison's outcome, rather than wrapping
+ * to 0.
  */
 export type CountArray = Uint16Array;
 export const CountArray = Uint16Array;

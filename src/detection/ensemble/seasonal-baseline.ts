@@ -24,7 +24,7 @@ const {
 /**
  * The seasonal baseline: expected value and band from the same time of day (24 hourly buckets)
  * and, once two weeks have been seen, the same hour of the week (168 buckets), so Monday morning is
- * not compared with Sunday night. Hourly buckets keep the state small (~4 KB) at any step; the
+ * not compared with Sunday night. Hourly buckets keep the state small (~1.9 KB) at any step; the
  * expectation is interpolated between neighbouring buckets so a smooth daily curve is followed
  * within the hour. The profiles hold the shape (deviation from the long-run level), the level the
  * rest: a running mean, then an exponential one over a quarter, so the shape is learned against a
@@ -275,7 +275,10 @@ function learn(b: ProfileArray, counts: CountArray, at: number, alpha: number, a
   if (c < MAX_PROFILE_COUNT) counts[at >> 1] = c + 1;
 }
 
-/** Profile buckets first..first+buckets-1 of a series whose bucket k is at row × k + base of sd (its count at half that of counts). */
+/**
+ * Profile buckets first..first+buckets-1 of a series whose bucket k is at row × k + base of sd, its
+ * count at half that index of counts.
+ */
 export function restoreProfile(
   sd: ProfileArray,
   counts: CountArray,
