@@ -28,24 +28,31 @@ export class LabelsCache {
 
   constructor(private readonly keepFor = 256) {}
 
-  /** Labels read from text[from, to) before, or undefined. */
-  get(text: string, from: number, to: number): Readonly<Record<string, string>> | undefined {
+  /**
+   * The labels written at text[from, to) (a large answer's part): the object read from the same text
+   * before, else `parse`'s labels for that text (it throws on what is not labels), kept from now on.
+   * One hash of the text either way.
+   */
+  labelsAt(
+    text: string,
+    from: number,
+    to: number,
+    parse: (json: string) => Record<string, string>,
+  ): Readonly<Record<string, string>> {
     const hash = hashOf(text, from, to);
-    const entry = hash >= 0 ? this.byHash.get(hash) : this.byText.get(text.slice(from, to));
-    if (!entry || (hash >= 0 && !writtenAs(entry.labels, text, from, to))) return undefined;
-    entry.seen = this.query;
-    return entry.labels;
-  }
-
-  /** Remembers labels read from text[from, to) (a large answer's part). */
-  add(text: string, from: number, to: number, labels: Record<string, string>): Readonly<Record<string, string>> {
+    const json = hash >= 0 ? undefined : text.slice(from, to);
+    const found = json === undefined ? this.byHash.get(hash) : this.byText.get(json);
+    if (found && (json !== undefined || writtenAs(found.labels, text, from, to))) {
+      found.seen = this.query;
+      return found.labels;
+    }
+    const labels = parse(json ?? text.slice(from, to));
     for (const name in labels) labels[name] = this.shared(labels[name] as string);
     const frozen = Object.freeze(labels);
     const entry = { labels: frozen, seen: this.query };
-    const hash = hashOf(text, from, to);
-    if (hash >= 0) this.byHash.set(hash, entry);
+    if (json === undefined) this.byHash.set(hash, entry);
     // A key of its own: a slice would keep the whole answer it was cut from alive.
-    else this.byText.set(JSON.parse(JSON.stringify(text.slice(from, to))) as string, entry);
+    else this.byText.set(JSON.parse(JSON.stringify(json)) as string, entry);
     return frozen;
   }
 

@@ -262,25 +262,24 @@ class Scanner {
     const start = this.at;
     this.skipValue();
     const end = this.at;
-    const known = this.known.get(this.text, start, end);
-    if (known) return known;
-    const text = this.text.slice(start, end);
-    // JSON.parse gives the labels strings of their own: slices of the answer would keep the whole
-    // answer, megabytes, alive for as long as the series' labels are kept.
-    let labels: Record<string, unknown>;
-    try {
-      labels = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      this.at = start;
-      throw this.fail('an invalid metric object');
-    }
-    for (const name in labels) {
-      if (typeof labels[name] !== 'string') {
+    return this.known.labelsAt(this.text, start, end, (text) => {
+      // JSON.parse gives the labels strings of their own: slices of the answer would keep the whole
+      // answer, megabytes, alive for as long as the series' labels are kept.
+      let labels: Record<string, unknown>;
+      try {
+        labels = JSON.parse(text) as Record<string, unknown>;
+      } catch {
         this.at = start;
-        throw this.fail(`label ${name} is not a string`);
+        throw this.fail('an invalid metric object');
       }
-    }
-    return this.known.add(this.text, start, end, labels as Record<string, string>);
+      for (const name in labels) {
+        if (typeof labels[name] !== 'string') {
+          this.at = start;
+          throw this.fail(`label ${name} is not a string`);
+        }
+      }
+      return labels as Record<string, string>;
+    });
   }
 
   /**
