@@ -25,6 +25,8 @@ export type ChartOutcome = 'attached' | 'no_series' | 'failed';
 export interface ChartAttacher {
   /** Renders the chart of the incident's main series and puts it in the card's thread; never throws. */
   attach(incident: Incident, card: CardLocation): Promise<ChartOutcome>;
+  /** The charts of this round are attached: the chart thread may stop now (ChartRenderer.release). */
+  release(): void;
 }
 
 export interface ChartAttacherOptions {
@@ -38,7 +40,7 @@ export interface ChartAttacherOptions {
   /** Must offer attachImage; a publisher without it gets no charts (and no attacher is made). */
   publisher: CardPublisher;
   /** Draws the image (in the chart thread, off the thread that acks Slack). */
-  renderer: Pick<ChartRenderer, 'render'>;
+  renderer: Pick<ChartRenderer, 'render' | 'release'>;
   logger: Logger;
 }
 
@@ -165,5 +167,5 @@ export function createChartAttacher(options: ChartAttacherOptions): ChartAttache
       return 'failed';
     }
   }
-  return { attach };
+  return { attach, release: () => options.renderer.release() };
 }

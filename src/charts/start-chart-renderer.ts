@@ -8,6 +8,11 @@ export type RenderedChart = Pick<IncidentChart, 'png' | 'width' | 'height' | 'yM
 export interface ChartRenderer {
   /** Draws the chart in the chart thread; rejects with the reason (or after `timeoutMs`). */
   render(input: IncidentChartInput): Promise<RenderedChart>;
+  /**
+   * The charts asked for together are drawn (publish-incidents: those of one cycle's new cards, one
+   * after another): the thread stops as soon as none is in flight, rather than `idleMs` later.
+   */
+  release(): void;
   /** Stops the thread; a render in flight fails. */
   close(): Promise<void>;
 }
@@ -15,7 +20,10 @@ export interface ChartRenderer {
 export interface ChartRendererOptions {
   /** A render that takes longer fails and the thread is replaced (a stuck render holds nothing else). */
   timeoutMs?: number;
-  /** The thread stops after this long without a chart, giving its memory back (charts are rare). */
+  /**
+   * The thread stops after this long without a chart, giving its memory back (charts are rare), if
+   * release has not stopped it first.
+   */
   idleMs?: number;
 }
 
@@ -39,6 +47,8 @@ export function startChartRenderer(options: ChartRendererOptions = {}): ChartRen
   let worker: Worker | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
   let nextId = 1;
+  /** release was called while charts were in flight: stop when the last one is answered. */
+  let released = false;
 
   function settle(id: number): Call | undefined {
     const call = pending.get(id);
@@ -51,6 +61,11 @@ export function startChartRenderer(options: ChartRendererOptions = {}): ChartRen
 
   /** Nothing in flight: the thread may not hold the process open, and stops if no chart comes. */
   function whenIdle(): void {
+    if (released) {
+      released = false;
+      void stop();
+      return;
+    }
     worker?.unref();
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => void stop(), idleMs);
@@ -102,6 +117,7 @@ export function startChartRenderer(options: ChartRendererOptions = {}): ChartRen
     render(input) {
       const thread = threadOf();
       clearTimeout(idleTimer);
+      released = false;
       thread.ref();
       const id = nextId++;
       return new Promise<RenderedChart>((resolve, reject) => {
@@ -114,6 +130,12 @@ export function startChartRenderer(options: ChartRendererOptions = {}): ChartRen
         const points = { timestamps: Float64Array.from(input.timestamps), values: Float64Array.from(input.values) };
         thread.postMessage({ id, input: { ...input, ...points } } satisfies ChartRequest);
       });
+    },
+    release() {
+      // The thread (an isolate with ECharts, resvg's buffers: ~12-25 MB) would otherwise stay for
+      // idleMs beside whatever comes next: the next cycle, a recalibration.
+      if (pending.size > 0) released = true;
+      else if (worker) void stop();
     },
     close: stop,
   };

@@ -238,5 +238,6 @@ export async function publishIncidents(incidentIds: Iterable<string>, deps: Publ
   // Charts once every new card is out: a query, a render and an upload each must not hold back
   // the next incident's page. attach never throws (a refused upload leaves the sparkline).
   for (const { incident, where } of charts) await deps.chart?.attach(incident, where);
+  if (charts.length > 0) deps.chart?.release();
   return result;
 }

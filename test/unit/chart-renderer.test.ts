@@ -65,6 +65,30 @@ describe('startChartRenderer', () => {
     },
   );
 
+  // The chart thread is the one thread at nice 10 it adds (see above): whether it runs is read off /proc.
+  it.runIf(process.platform === 'linux' && getPriority() < 10)(
+    'stops its thread when released, once the charts in flight are drawn, and starts one for the next',
+    async () => {
+      const chartThreads = () => threadNiceValues().filter((t) => t.nice === 10).length;
+      const before = chartThreads();
+      // An idle time far past the test's: only release can stop the thread here.
+      renderer = startChartRenderer({ idleMs: 600_000 });
+      const inFlight = renderer.render(input(320));
+      renderer.release();
+      // Released while drawing: the chart in flight is still drawn.
+      expect(readPngSize((await inFlight).png)).toEqual({ width: 320, height: 240 });
+      const deadline = Date.now() + 10_000;
+      while (chartThreads() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(chartThreads()).toBe(before);
+      // Nothing in flight: released at once, and the next chart gets a thread of its own.
+      expect(readPngSize((await renderer.render(input(200))).png)).toEqual({ width: 200, height: 240 });
+      expect(chartThreads()).toBe(before + 1);
+      renderer.release();
+      while (chartThreads() > before && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(chartThreads()).toBe(before);
+    },
+  );
+
   it('fails a chart it cannot draw with the reason, and draws the next one', async () => {
     renderer = startChartRenderer();
     // A malformed input, as a bug upstream would make it: the band is not a list.

@@ -134,6 +134,27 @@ describe('publishIncidents', () => {
     expect(s.callsTo('conversations.join')).toHaveLength(1);
   });
 
+  it('attaches a chart to each new card once the cards are out, then lets the chart thread go', async () => {
+    const s = await workspace();
+    // A recording attacher: the chart thread itself is tested in chart-renderer.test.ts.
+    const calls: string[] = [];
+    deps.chart = {
+      attach: async (incident) => {
+        calls.push(`attach ${incident.id}`);
+        return 'attached';
+      },
+      release: () => calls.push('release'),
+    };
+    const { opened } = record('payment-api', '2026-04-21T02:13:00Z', '2026-04-21T02:14:00Z');
+    await publishIncidents(opened, deps);
+    expect(cardsIn(s, '#team-payments')).toHaveLength(1);
+    expect(calls).toEqual([`attach ${opened[0]}`, 'release']);
+    // An edit draws no chart, and has no thread to let go of.
+    record('checkout-api', '2026-04-21T02:15:00Z', '2026-04-21T02:16:00Z');
+    await publishIncidents(opened, deps);
+    expect(calls).toEqual([`attach ${opened[0]}`, 'release']);
+  });
+
   it('a catch-up that brings hundreds of new series tells the strongest few in the thread and counts the rest', async () => {
     const s = await workspace();
     const { opened } = record('payment-api', '2026-04-21T02:13:00Z', '2026-04-21T02:14:00Z');
