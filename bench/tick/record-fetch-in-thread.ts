@@ -74,13 +74,13 @@ if (!isMainThread) {
   globalThis.fetch = recordFetch(inner, (request) =>
     channel.postMessage({ type: 'request', request } satisfies ThreadMessage),
   ).fetch;
-  // resolution 10 ms, as probe-phase.ts in the bench's thread.
-  let delay = monitorEventLoopDelay({ resolution: 10 });
+  // resolution 10 ms, and one for every phase, as probe-phase.ts in the bench's thread.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
   channel.onmessage = (event) => {
     const message = (event as { data: ThreadMessage }).data;
     if (message.type === 'phase-start') {
       delay.disable();
-      delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.reset();
       delay.enable();
     } else if (message.type === 'phase-stop') {
       delay.disable();
