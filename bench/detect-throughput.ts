@@ -85,20 +85,31 @@ async function run(order: 'streaming' | 'batch') {
   for (let s = 0; s < SERIES; s += 1) detectors.push(createSeriesDetector(options));
   let anomalies = 0;
   const collectionsBefore = minorCollections;
-  const started = process.hrtime.bigint();
+  // Only the detectors' loop is timed: each step's (or series') inputs are made first, into a column
+  // of doubles, which the loop reads as the tick reads a query answer's values.
+  let elapsed = 0n;
   if (order === 'streaming') {
+    const column = new Float64Array(SERIES);
     for (let t = 0; t < POINTS; t += 1) {
+      for (let s = 0; s < SERIES; s += 1) column[s] = valueAt(s, t);
       const ts = start0 + t * STEP_MS;
+      const started = process.hrtime.bigint();
       for (let s = 0; s < SERIES; s += 1)
-        if ((detectors[s] as SeriesDetector).update(valueAt(s, t), ts).anomalous) anomalies += 1;
+        if ((detectors[s] as SeriesDetector).update(column[s] as number, ts).anomalous) anomalies += 1;
+      elapsed += process.hrtime.bigint() - started;
     }
   } else {
+    const column = new Float64Array(POINTS);
     for (let s = 0; s < SERIES; s += 1) {
+      for (let t = 0; t < POINTS; t += 1) column[t] = valueAt(s, t);
       const d = detectors[s] as SeriesDetector;
-      for (let t = 0; t < POINTS; t += 1) if (d.update(valueAt(s, t), start0 + t * STEP_MS).anomalous) anomalies += 1;
+      const started = process.hrtime.bigint();
+      for (let t = 0; t < POINTS; t += 1)
+        if (d.update(column[t] as number, start0 + t * STEP_MS).anomalous) anomalies += 1;
+      elapsed += process.hrtime.bigint() - started;
     }
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = Number(elapsed) / 1e9;
   // The observer is told after the fact: count once settled.
   await settle();
   const collections = minorCollections - collectionsBefore;
