@@ -21,6 +21,8 @@ import type { RecalibrationReport } from '../src/detection/recalibrate.js';
 import { createLogger } from '../src/logger.js';
 import { type RunningVigil, startVigil } from '../src/main.js';
 import type { CycleOutcome } from '../src/pipeline/create-detection-cycle.js';
+// Not toLocaleString: the bench's own numbers would load ICU's number data into the bot's process.
+import { withThousands } from '../src/slack/blocks/format-value.js';
 import type { LocalDaemon } from '../test/helpers/local-daemon.js';
 import { createBlocks, startPrometheus } from './tick/backfill-prometheus.js';
 import { buildFleet, SIGNALS } from './tick/build-fleet.js';
@@ -323,7 +325,7 @@ function fileSize(path: string): number {
 
 // ---- the run --------------------------------------------------------------------------------
 async function main(): Promise<number> {
-  out(`bench:tick — ${N.toLocaleString('en')} series (${fleet.pods.length} pods × ${SIGNALS.length} signals)`);
+  out(`bench:tick — ${withThousands(N)} series (${fleet.pods.length} pods × ${SIGNALS.length} signals)`);
   if (N !== SERIES) out(`  (--series ${SERIES} rounded up to whole pods: ${N})`);
   out(
     `  ${fleet.namespaces.length} namespaces, ${fleet.services.length} services (binary call tree per namespace), ` +
@@ -345,7 +347,7 @@ async function main(): Promise<number> {
     let t = performance.now();
     const written = await bounded('writing the history', writeHistory(om, fleet, timeline));
     out(
-      `history written: ${written.lines.toLocaleString('en')} samples, ${(written.bytes / MB).toFixed(0)} MB in ${seconds(performance.now() - t)}`,
+      `history written: ${withThousands(written.lines)} samples, ${(written.bytes / MB).toFixed(0)} MB in ${seconds(performance.now() - t)}`,
     );
     t = performance.now();
     await createBlocks(om, dataDir, TIMEOUT_MS);
@@ -497,7 +499,7 @@ async function main(): Promise<number> {
   const recalRow = rows[3] as Row;
   if (N < 100_000) {
     out(
-      `targets (issue 12, set for 10 000 series${N === 10_000 ? '' : `; shown for reference at ${N.toLocaleString('en')}`}):`,
+      `targets (issue 12, set for 10 000 series${N === 10_000 ? '' : `; shown for reference at ${withThousands(N)}`}):`,
     );
     out(`  ${verdict(firstRow.ratio <= 5)}  first cycle ≤ 5× plain: ${firstRow.ratio.toFixed(2)}×`);
     out(`  ${verdict(steadyRow.ratio <= 5)}  steady cycle ≤ 5× plain (median): ${steadyRow.ratio.toFixed(2)}×`);

@@ -43,10 +43,12 @@ function runUnder(locale: string): { locale: string; key: string; names: string[
 }
 
 describe('compareText', () => {
-  it('orders label names as en-US does (the order series keys were stored in)', () => {
+  it('orders label names by code unit, as Prometheus does, for the series key', () => {
     expect(seriesKeyOf(sample)).toBe('shop/api/latency{ix=1,team=b,y_x=2,zone=a}');
     expect(['zone', 'team', 'y_x', 'ix', 'kx'].sort(compareText)).toEqual(['ix', 'kx', 'team', 'y_x', 'zone']);
     expect(compareText('a', 'a')).toBe(0);
+    // Capitals first, a digit before `_`: where a collator (en-US puts "a_b" before "a1", "B" after "a") differs.
+    expect(['a_b', 'a1', 'a', 'B'].sort(compareText)).toEqual(['B', 'a', 'a1', 'a_b']);
   });
 
   it.each(['lt_LT.UTF-8', 'et_EE.UTF-8', 'C'])(

@@ -18,7 +18,7 @@ import {
   type Runbook,
 } from '../../src/slack/blocks/build-incident-card.js';
 import type { RemediationOffer } from '../../src/slack/blocks/build-remediation-blocks.js';
-import { formatValue, sparkline, type Unit } from '../../src/slack/blocks/format-value.js';
+import { formatValue, sparkline, type Unit, withThousands } from '../../src/slack/blocks/format-value.js';
 import { mrkdwnToPlain, renderCardText } from '../../src/slack/blocks/render-card-text.js';
 import { makeAnomaly as makeSharedAnomaly } from '../helpers/make-anomaly.js';
 
@@ -494,8 +494,18 @@ describe('formatValue', () => {
     [0, 'none', '0'],
     [-0.25, 'seconds', '-250 ms'],
     [42.4242, 'none', '42.4'],
+    [-98765.4, 'none', '-98,765'],
+    [1_000, 'none', '1,000'],
+    [999_999_999, 'per_second', '999,999,999/s'],
   ])('formatValue(%d, %s) is %s', (value, unit, expected) => {
     expect(formatValue(value, unit)).toBe(expected);
+  });
+
+  it('groups thousands as en-US does, without ICU', () => {
+    for (const n of [1000, 9999, 10_000, 123_456, 1_000_000, -1000, -123_456_789, 2 ** 53, 999_999_999_999_999_900_000])
+      expect(withThousands(n)).toBe(n.toLocaleString('en-US'));
+    expect(withThousands(999)).toBe('999');
+    expect(withThousands(-5)).toBe('-5');
   });
 });
 

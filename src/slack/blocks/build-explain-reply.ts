@@ -2,7 +2,7 @@ import { FeedbackLabelSchema } from '../../contracts/index.js';
 import { describeVerdicts, type LabelCounts, VERDICT_LABELS } from '../../detection/feedback-adjustment.js';
 import type { ExplainResult, SeriesExplanation } from '../../feedback/explain-series.js';
 import type { Block, SlackMessage } from './block-kit-limits.js';
-import { formatValue, type Unit } from './format-value.js';
+import { formatValue, type Unit, withThousands } from './format-value.js';
 import { escapeMrkdwn, mention, truncate } from './mrkdwn.js';
 
 /** Section text limit (Block Kit: 3000 characters). */
@@ -32,7 +32,7 @@ export function thresholdMeaning(minScore: number, stepSeconds: number): string 
       : seconds >= 2 * 3600
         ? `${Number((seconds / 3600).toPrecision(2))} hours`
         : `${Math.round(seconds / 60)} min`;
-  return `a point must be rarer than 1 in ${points.toLocaleString('en-US')} of this series' own points (about ${span} of points at ${stepSeconds} s)`;
+  return `a point must be rarer than 1 in ${withThousands(points)} of this series' own points (about ${span} of points at ${stepSeconds} s)`;
 }
 
 function allLabels(counts: LabelCounts): string {
