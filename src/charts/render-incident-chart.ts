@@ -15,7 +15,7 @@ import { formatValue, type Unit } from '../slack/blocks/format-value.js';
  */
 const requireHere = createRequire(import.meta.url);
 const { init } = requireHere(
-  join(dirname(requireHere.resolve('echarts')), 'echarts.min.js'),
+  join(dirname(requireHere.resolve('echarts')), 'echarts.common.min.js'),
 ) as typeof import('echarts/types/dist/echarts');
 
 /**
