@@ -75,6 +75,12 @@ const DetectionSettingsSchema = z
     fresh_seconds: positiveInt.default(300),
     /** A series silent this long is reported absent, once. */
     absent_after_seconds: positiveInt.default(600),
+    /**
+     * A series silent this long is forgotten: its state leaves memory and the store, and it starts
+     * cold if it comes back. Series come and go with pods (each pod's series have its name), so
+     * without this a platform that rolls its pods daily held one more day's series each day.
+     */
+    forget_after_seconds: positiveInt.default(86_400),
   })
   .describe("the detectors' settings");
 const minPointsWithinWindow = (d: { min_points: number; window_points: number }) => d.min_points <= d.window_points;
@@ -115,6 +121,11 @@ export const DetectionConfigSchema = DetectionSettingsSchema.extend({
   shadow: z.object({ name: configName }).catchall(z.unknown()).optional(),
 })
   .refine(minPointsWithinWindow, minPointsIssue)
+  .refine((d) => d.forget_after_seconds > d.absent_after_seconds, {
+    message:
+      'forget_after_seconds must exceed absent_after_seconds (a series is reported absent before it is forgotten)',
+    path: ['forget_after_seconds'],
+  })
   .superRefine((d, ctx) => {
     for (const issue of shadowIssues(d)) ctx.addIssue({ code: 'custom', ...issue });
   });

@@ -109,6 +109,11 @@ export interface DetectionEngine {
   ingest(series: readonly SeriesColumns[], options: IngestOptions): IngestResult;
   /** Series of these metrics silent for `absentAfterMs`, reported once each until they report again. */
   absent(nowMs: number, metrics: ReadonlySet<string>): AnomalyEvent[];
+  /**
+   * Drops the series of these metrics silent for `forget_after_seconds` (their places and rings go
+   * to new series; one that comes back starts cold); returns their keys, for the store to drop too.
+   */
+  forget(nowMs: number, metrics: ReadonlySet<string>): string[];
   seriesCount(): number;
   /** The state of these series (all by default) as bytes; series that have seen nothing are left out. */
   exportSeries(keys?: Iterable<string>, allocate?: AllocateBlob): PersistedSeries[];
@@ -152,6 +157,7 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
   const signals = new Map(options.signals.map((s) => [s.name, s]));
   const series = new Map<string, SeriesState>();
   const absentAfterMs = detection.absent_after_seconds * 1000;
+  const forgetAfterMs = detection.forget_after_seconds * 1000;
   const unreplayable = new Set<string>();
 
   // One options object per signal: the detector finds its plan (and layout) by object, at once.
@@ -165,11 +171,14 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
     return options;
   }
 
-  // Series are never dropped (a restored series takes over the ring of the one it replaces), so
-  // rings are only ever handed out.
+  // A restored series takes over the ring of the one it replaces; a forgotten one's goes to the next
+  // new series.
   let recentSlab = new Float64Array(0);
   let recentUsed = 0;
+  const freeRings: Array<{ recent: Float64Array; recentAt: number }> = [];
   function takeRing(): { recent: Float64Array; recentAt: number } {
+    const freed = freeRings.pop();
+    if (freed) return freed;
     if (recentUsed === recentSlab.length) {
       recentSlab = new Float64Array(RECENT_SLAB_SERIES * RECENT_VALUES);
       recentUsed = 0;
@@ -445,6 +454,19 @@ export function createDetectionEngine(options: EngineOptions): DetectionEngine {
         );
       }
       return out;
+    },
+    forget(nowMs, metrics) {
+      const gone: string[] = [];
+      for (const [key, state] of series) {
+        if (!metrics.has(state.identity.metric_name) || !(nowMs - state.lastTs >= forgetAfterMs)) continue;
+        series.delete(key);
+        unreplayable.delete(key);
+        // Given back now, not when the detector is collected: the next new series takes the place.
+        state.detector.release();
+        freeRings.push({ recent: state.recent, recentAt: state.recentAt });
+        gone.push(key);
+      }
+      return gone;
     },
     exportSeries(keys, allocate) {
       const out: PersistedSeries[] = [];

@@ -46,7 +46,7 @@ export interface DetectDeps {
    * Saves detector state after a cycle, given the series that learned something (which of them,
    * and when, is the persister's choice: see create-state-checkpoints.ts).
    */
-  persist?: (touched: readonly string[], now: Date) => Promise<unknown>;
+  persist?: (touched: readonly string[], now: Date, forgotten: readonly string[]) => Promise<unknown>;
   /** Alertmanager alerts that join correlation as events (see create-alert-feed.ts). */
   alerts?: AlertFeed;
 }
@@ -175,6 +175,9 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       });
       // Only signals that answered can tell a silent series from a failed query.
       const absent = deps.engine.absent(endMs, answered);
+      // Long silent (a pod replaced, a label gone): dropped, or memory grows with every pod ever seen.
+      const forgotten = deps.engine.forget(endMs, answered);
+      if (forgotten.length > 0) logger.info({ series: forgotten.length }, 'silent series forgotten');
       const valid: AnomalyEvent[] = [];
       let invalidAnomalies = 0;
       for (const event of [...ingest.anomalies, ...absent]) {
@@ -257,7 +260,7 @@ export function createCycleDetection(deps: DetectDeps): CycleDetection {
       // not stored yet would skip that point after a crash, and its anomaly would be lost.
       if (deps.persist) {
         try {
-          await deps.persist(ingest.touched, now);
+          await deps.persist(ingest.touched, now, forgotten);
         } catch (error) {
           errors.push(`detector state: ${errorMessage(error)}`);
           logger.error({ err: error }, 'saving detector state failed; detection goes on');

@@ -154,8 +154,8 @@ export function createDetectionSide(options: DetectionSideOptions): DetectionSid
     alerts,
     ...(checkpoints
       ? {
-          persist: async (touched: readonly string[], now: Date) => {
-            const report = await (checkpoints as StateCheckpoints).afterCycle(touched, now.getTime());
+          persist: async (touched: readonly string[], now: Date, forgotten: readonly string[]) => {
+            const report = await (checkpoints as StateCheckpoints).afterCycle(touched, now.getTime(), forgotten);
             if (report.series > 0) stateLogger.debug(report, 'detector state saved');
             return report;
           },

@@ -36,8 +36,11 @@ export interface CheckpointReport {
 export interface StateCheckpoints {
   /** Series restored from the store: saved as of their last point. */
   restored(series: readonly Pick<PersistedSeries, 'key' | 'lastTs'>[]): void;
-  /** After a cycle: saves the series whose turn has come, and those changed beyond replay. */
-  afterCycle(touched: readonly string[], nowMs: number): Promise<CheckpointReport>;
+  /**
+   * After a cycle: deletes the state of the series the engine forgot, then saves the series whose
+   * turn has come, and those changed beyond replay.
+   */
+  afterCycle(touched: readonly string[], nowMs: number, forgotten?: readonly string[]): Promise<CheckpointReport>;
   /** Saves the series changed beyond replay now (after a recalibration swapped their baselines). */
   saveUnreplayable(nowMs: number): Promise<CheckpointReport>;
   /**
@@ -49,7 +52,7 @@ export interface StateCheckpoints {
 
 export interface StateCheckpointOptions {
   engine: Pick<DetectionEngine, 'exportSeries' | 'takeUnreplayable'>;
-  repo: Pick<DetectorStateRepo, 'save'>;
+  repo: Pick<DetectorStateRepo, 'save' | 'remove'>;
   intervalMs: number;
   /** For tests: how long a slice may take (ms). */
   sliceMs?: number;
@@ -129,7 +132,16 @@ export function createStateCheckpoints(options: StateCheckpointOptions): StateCh
     restored(series) {
       for (const s of series) turnOf(s.key, s.lastTs);
     },
-    async afterCycle(touched, nowMs) {
+    async afterCycle(touched, nowMs, forgotten = []) {
+      if (forgotten.length > 0) {
+        // Gone from the engine: a row left behind would be restored at the next start.
+        repo.remove(forgotten);
+        for (const key of forgotten) {
+          turns.delete(key);
+          pending.delete(key);
+          changed.delete(key);
+        }
+      }
       const due = new Set(takeUnreplayable());
       // A first cycle touches every series, each of which gets its turn hashed: at 100 000 series
       // that is a few hundred ms, handed out in slices like the rest of the cycle.

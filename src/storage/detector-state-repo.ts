@@ -22,6 +22,8 @@ export interface DetectorStateRepo {
   /** Upserts the state (bytes) of these series in one transaction. */
   save(series: readonly PersistedSeries[], at: string): void;
   loadAll(): PersistedSeries[];
+  /** Deletes these series' saved state (forgotten series: see DetectionEngine.forget), in one transaction. */
+  remove(keys: readonly string[]): void;
   /** Series saved and the bytes of their state. */
   stateSize(): { series: number; bytes: number };
   calibrations(): Map<string, number>;
@@ -52,6 +54,10 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
     }
   });
   const all = db.prepare('SELECT series_key, identity_json, state, last_ts FROM series_state');
+  const removeOne = db.prepare('DELETE FROM series_state WHERE series_key = ?');
+  const removeMany = db.transaction((keys: readonly string[]) => {
+    for (const key of keys) removeOne.run(key);
+  });
   const size = db.prepare('SELECT COUNT(*) AS series, COALESCE(SUM(LENGTH(state)), 0) AS bytes FROM series_state');
   const calibrations = db.prepare('SELECT series_key, min_score FROM series_calibration');
   const calibrationOf = db.prepare('SELECT min_score FROM series_calibration WHERE series_key = ?');
@@ -82,6 +88,7 @@ export function createDetectorStateRepo(db: Db): DetectorStateRepo {
     FROM calibration_changes WHERE series_key = ? ORDER BY changed_at DESC, id DESC LIMIT ?`);
   return {
     save: (list, at) => saveMany(list, at),
+    remove: (keys) => removeMany(keys),
     loadAll: () =>
       (all.all() as Array<{ series_key: string; identity_json: string; state: Buffer; last_ts: number }>).map((r) => ({
         key: r.series_key,

@@ -108,6 +108,7 @@ describe('parseConfigText', () => {
       calibration_half_life_points: 10_080,
       fresh_seconds: 300,
       absent_after_seconds: 600,
+      forget_after_seconds: 86_400,
     });
     expect(config.correlation).toEqual({
       window_seconds: 600,
@@ -189,6 +190,16 @@ describe('parseConfigText', () => {
       parseConfigText(`${MINIMAL}\ndetection:\n  calibration_half_life_points: 1000001\n`, 'long.yaml'),
     );
     expect(problemPaths(error)).toEqual(['detection.calibration_half_life_points']);
+  });
+
+  it('forgets a silent series only after reporting it absent (forget_after_seconds > absent_after_seconds)', () => {
+    expect(parseConfigText(MINIMAL, 'default.yaml').detection.forget_after_seconds).toBe(86_400);
+    const error = catchConfigError(() =>
+      parseConfigText(`${MINIMAL}\ndetection:\n  absent_after_seconds: 900\n  forget_after_seconds: 900\n`, 'f.yaml'),
+    );
+    expect(error.problems).toEqual([
+      'detection.forget_after_seconds: forget_after_seconds must exceed absent_after_seconds (a series is reported absent before it is forgotten)',
+    ]);
   });
 
   it('names a team member that is no Slack user id (teams.<name>.members, for the Home tab)', () => {

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DetectionConfigSchema } from '../../src/config/config-schema.js';
 import type { MetricSample } from '../../src/contracts/index.js';
 import { createDetectionEngine, type DetectionEngine } from '../../src/detection/create-detection-engine.js';
+import { placesFree } from '../../src/detection/create-series-detector.js';
+import { seriesDetectorOptions } from '../../src/detection/series-detector-options.js';
 import { checkpointIntervalMs, createStateCheckpoints } from '../../src/pipeline/create-state-checkpoints.js';
 import { warmupWindowMs } from '../../src/pipeline/warmup-window-ms.js';
 import { createDetectorStateRepo, type DetectorStateRepo } from '../../src/storage/detector-state-repo.js';
@@ -90,6 +92,44 @@ describe('detector state checkpoints', () => {
     expect(restored.absent(now + STEP, new Set(['latency_p99']))).toEqual([]);
   });
 
+  it('forgets series silent past forget_after_seconds: out of memory and the store, their places reused', async () => {
+    const detection = DetectionConfigSchema.parse({
+      window_points: 30,
+      min_points: 5,
+      absent_after_seconds: 300,
+      forget_after_seconds: 3600,
+    });
+    engine = createDetectionEngine({ detection, stepSeconds: 60, signals: [] });
+    const checkpoints = createStateCheckpoints({ engine, repo, intervalMs: INTERVAL });
+    const latency = new Set(['latency_p99']);
+    // Ten services for 20 minutes, then only the first five (the others' pods were replaced).
+    for (let minute = 0; minute < 100; minute += 1) {
+      const { touched } = engine.ingest(columnsOf(points(minute, minute < 20 ? 10 : 5)), { coldStartEmitAfterMs: 0 });
+      const now = T0 + minute * STEP;
+      engine.absent(now, latency);
+      // A signal whose query failed tells nothing about its series: none is forgotten for it.
+      expect(engine.forget(now, new Set())).toEqual([]);
+      const forgotten = engine.forget(now, latency);
+      // The five silent since minute 19 go once an hour has passed, all in one cycle.
+      expect(forgotten).toHaveLength(minute === 79 ? 5 : 0);
+      await checkpoints.afterCycle(touched, now, forgotten);
+    }
+    expect(engine.seriesCount()).toBe(5);
+    expect([...savedLastTs().keys()].sort()).toEqual(engine.keys().sort());
+    // One that comes back starts cold, in a place a forgotten series gave back.
+    const options = seriesDetectorOptions(detection, STEP, undefined);
+    const free = placesFree(options);
+    expect(free).toBeGreaterThanOrEqual(5);
+    const back = engine.ingest(columnsOf(points(100, 10).slice(5)), { coldStartEmitAfterMs: 0 });
+    expect(back.touched).toHaveLength(5);
+    expect(engine.seriesCount()).toBe(10);
+    expect(placesFree(options)).toBe(free - 5);
+    for (const key of back.touched) expect(engine.detectorState(key)?.zscore.values).toHaveLength(1);
+    // A restart restores only the series saved since: the five forgotten ones are not in the store.
+    const restored = createDetectionEngine({ detection, stepSeconds: 60, signals: [] });
+    expect(restored.importSeries(repo.loadAll()).restored).toBe(5);
+  });
+
   it('writes in slices and gives the event loop a turn between two', async () => {
     engine.ingest(columnsOf(points(0)), { coldStartEmitAfterMs: 0 });
     for (const key of engine.keys()) engine.replaceSeasonal(key, engine.detectorState(key)?.seasonal ?? null);
@@ -112,11 +152,12 @@ describe('detector state checkpoints', () => {
     engine.ingest(columnsOf(points(0, 2)), { coldStartEmitAfterMs: 0 });
     engine.absent(T0 + 9 * STEP, new Set(['latency_p99']));
     let fail = true;
-    const flaky: Pick<DetectorStateRepo, 'save'> = {
+    const flaky: Pick<DetectorStateRepo, 'save' | 'remove'> = {
       save: (list, at) => {
         if (fail) throw new Error('SQLITE_FULL: database or disk is full');
         repo.save(list, at);
       },
+      remove: (keys) => repo.remove(keys),
     };
     const checkpoints = createStateCheckpoints({ engine, repo: flaky, intervalMs: INTERVAL });
     await expect(checkpoints.afterCycle([], T0 + 9 * STEP)).rejects.toThrow(/SQLITE_FULL/);
